@@ -1,0 +1,108 @@
+//! What each party sees: the items, their inventories and signatures, and
+//! what the viewer can do next.
+
+use baton_sdk::{Context, Locale, Role, View, format_date};
+use serde::Serialize;
+
+use crate::{Config, Item, Signature, State};
+
+#[derive(Serialize)]
+struct Page<'a> {
+    village: &'a str,
+    township: &'a str,
+    done: u32,
+    total: u32,
+    complete: bool,
+    items: Vec<ItemView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemView<'a> {
+    key: &'a str,
+    title: &'a str,
+    /// `waiting-declaration`, `waiting-receipt`, `waiting-witness` or `done`.
+    status: &'static str,
+    entries: Vec<EntryView<'a>>,
+    declared: Option<SignatureView<'a>>,
+    received: Option<SignatureView<'a>>,
+    witnessed: Option<SignatureView<'a>>,
+    remarks: Option<&'a str>,
+    sent_back: Option<&'a str>,
+    has_discrepancies: bool,
+    can_declare: bool,
+    can_confirm: bool,
+    can_witness: bool,
+}
+
+#[derive(Serialize)]
+struct EntryView<'a> {
+    index: usize,
+    name: &'a str,
+    quantity: u32,
+    note: &'a str,
+    discrepancy: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SignatureView<'a> {
+    name: &'a str,
+    date: String,
+}
+
+fn signed(s: &Signature) -> SignatureView<'_> {
+    SignatureView { name: &s.name, date: format_date(s.at) }
+}
+
+pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
+    let role = ctx.actor.role;
+    let items = state.items.iter().map(|item| item_view(item, role, ctx.locale)).collect();
+    let progress = <crate::Handover as baton_sdk::Module>::progress(state);
+    View::new(
+        "handover",
+        &Page {
+            village: &ctx.village.name,
+            township: &ctx.village.township,
+            done: progress.done,
+            total: progress.total,
+            complete: progress.is_complete(),
+            items,
+        },
+    )
+}
+
+fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
+    let status = match (&item.declared, &item.received, &item.witnessed) {
+        (None, _, _) => "waiting-declaration",
+        (Some(_), None, _) => "waiting-receipt",
+        (Some(_), Some(_), None) => "waiting-witness",
+        (Some(_), Some(_), Some(_)) => "done",
+    };
+    let discrepancies = item.received.as_ref().map(|r| r.discrepancies.as_slice()).unwrap_or_default();
+    let entries = item
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, e)| EntryView {
+            index,
+            name: &e.name,
+            quantity: e.quantity,
+            note: &e.note,
+            discrepancy: discrepancies.iter().find(|d| d.entry == index).map(|d| d.note.as_str()),
+        })
+        .collect();
+    ItemView {
+        key: &item.key,
+        title: item.title.get(locale),
+        status,
+        entries,
+        declared: item.declared.as_ref().map(signed),
+        received: item.received.as_ref().map(|r| signed(&r.signature)),
+        witnessed: item.witnessed.as_ref().map(|w| signed(&w.signature)),
+        remarks: item.witnessed.as_ref().map(|w| w.remarks.as_str()).filter(|r| !r.is_empty()),
+        sent_back: item.sent_back.as_deref(),
+        has_discrepancies: !discrepancies.is_empty(),
+        can_declare: role == Role::OutgoingCadre && item.received.is_none(),
+        can_confirm: role == Role::Secretary && status == "waiting-receipt",
+        can_witness: role == Role::TownshipOfficer && status == "waiting-witness",
+    }
+}

@@ -1,0 +1,433 @@
+//! The contract's records as plain Rust types.
+//!
+//! The host and modules both speak these; the WIT records in `sdk/wit` are
+//! converted to and from them at the boundary, so module logic and its tests
+//! never touch generated bindings.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Text in both of the product's languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct Text {
+    /// Simplified Chinese, the default.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// Text from its Chinese and English forms.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { zh: zh.into(), en: en.into() }
+    }
+
+    /// The text in `locale`.
+    pub fn get(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::ZhCn => &self.zh,
+            Locale::En => &self.en,
+        }
+    }
+}
+
+/// The language the actor reads the platform in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Locale {
+    /// 簡體中文, the default.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+/// What the actor is, relative to the enrollment's village.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The new Party branch secretary (書記).
+    Secretary,
+    /// Another member of the new committees.
+    Member,
+    /// A cadre who left at this election.
+    OutgoingCadre,
+    /// An officer of the township above the village.
+    TownshipOfficer,
+    /// A county trainer or organisation officer.
+    CountyTrainer,
+    /// A province's administrator.
+    ProvinceAdmin,
+    /// The national administrator.
+    NationalAdmin,
+}
+
+impl Role {
+    /// The role's name in both languages, for messages.
+    pub fn title(self) -> Text {
+        match self {
+            Role::Secretary => Text::new("村黨組織書記", "village secretary"),
+            Role::Member => Text::new("兩委成員", "committee member"),
+            Role::OutgoingCadre => Text::new("離任干部", "outgoing cadre"),
+            Role::TownshipOfficer => Text::new("鄉(xiāng)鎮(zhèn)干部", "township officer"),
+            Role::CountyTrainer => Text::new("縣級培訓人員", "county trainer"),
+            Role::ProvinceAdmin => Text::new("省級管理員", "province administrator"),
+            Role::NationalAdmin => Text::new("全國管理員", "national administrator"),
+        }
+    }
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The platform's id of the person.
+    pub person_id: String,
+    /// Their name, as on the roster.
+    pub name: String,
+    /// Their role relative to the enrollment's village.
+    pub role: Role,
+}
+
+/// Which of the two committees a seat is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Committee {
+    /// 黨組織 (支部委員會).
+    PartyBranch,
+    /// 村民委員會 (居委會).
+    Villagers,
+}
+
+/// A member of the new committees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The platform's id of the person.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// The committee the seat is on.
+    pub committee: Committee,
+    /// The post as written in the roster: 書記, 主任, 副書記, 委員…
+    pub post: String,
+    /// Holds both the secretary's and the chair's post (“一肩挑”).
+    #[serde(default)]
+    pub one_shoulder: bool,
+}
+
+/// Why a cadre is no longer on the committees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Departure {
+    /// Stood down or reached retirement (正常離任).
+    Retired,
+    /// Stood and was not elected (落選).
+    Defeated,
+    /// Moved to another post or place (調(diào)任).
+    Transferred,
+}
+
+/// A cadre of the previous committees who is not on the new ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    /// The platform's id of the person.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// The committee they sat on.
+    pub committee: Committee,
+    /// The post they held.
+    pub post: String,
+    /// Why they left.
+    pub departure: Departure,
+    /// Whole years served on the committees.
+    #[serde(default)]
+    pub years_served: u32,
+}
+
+/// The village (or urban community) an enrollment belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Village {
+    /// GB/T 2260 administrative-division code, 12 digits.
+    pub code: String,
+    /// The village's name.
+    pub name: String,
+    /// The township's name.
+    pub township: String,
+    /// The county's name.
+    pub county: String,
+    /// The province's name.
+    pub province: String,
+}
+
+/// Everything a module may know when it is called.
+///
+/// `C` is the province's configuration: raw JSON at the boundary, the
+/// module's own `Config` type inside [`crate::Module`]'s methods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Context<C = Value> {
+    /// The enrollment being worked on.
+    pub enrollment_id: String,
+    /// Who is acting.
+    pub actor: Actor,
+    /// The village the enrollment belongs to.
+    pub village: Village,
+    /// The new committees' members.
+    pub members: Vec<Member>,
+    /// Cadres who left at this election.
+    pub outgoing: Vec<Outgoing>,
+    /// The province's configuration of the module.
+    pub config: C,
+    /// The actor's language.
+    #[serde(default)]
+    pub locale: Locale,
+    /// The time of the call, seconds since the Unix epoch (UTC). Modules have
+    /// no clock of their own, so replaying an action gives the same result.
+    pub now: i64,
+}
+
+impl<C> Context<C> {
+    /// The same context with another config.
+    pub fn with_config<D>(self, config: D) -> Context<D> {
+        Context {
+            enrollment_id: self.enrollment_id,
+            actor: self.actor,
+            village: self.village,
+            members: self.members,
+            outgoing: self.outgoing,
+            config,
+            locale: self.locale,
+            now: self.now,
+        }
+    }
+
+    /// A sign-off by the acting person.
+    pub fn signoff(&self, subject: impl Into<String>, statement: Text) -> Signoff {
+        Signoff {
+            signer: self.actor.person_id.clone(),
+            role: self.actor.role,
+            subject: subject.into(),
+            statement,
+        }
+    }
+
+    /// Refuses the call unless the actor has one of `roles`, naming them.
+    pub fn require_role(&self, roles: &[Role]) -> Result<(), Rejection> {
+        if roles.contains(&self.actor.role) {
+            return Ok(());
+        }
+        let names = |pick: fn(&Text) -> &str, sep: &str| {
+            roles.iter().map(|r| pick(&r.title()).to_owned()).collect::<Vec<_>>().join(sep)
+        };
+        Err(Rejection::forbidden(
+            format!("只有{}可以執(zhí)行此操作", names(|t| &t.zh, "或")),
+            format!("only the {} may do this", names(|t| &t.en, " or the ")),
+        ))
+    }
+}
+
+/// Who an enrollment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Audience {
+    /// The new secretary alone.
+    Secretary,
+    /// Each member of the new committees, one enrollment each.
+    EveryMember,
+    /// The committee as a whole, one enrollment per village.
+    Committee,
+}
+
+/// An action a module accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionInfo {
+    /// The action's name, kebab-case.
+    pub name: String,
+    /// What the action does, for buttons and documentation.
+    pub title: Text,
+    /// The JSON Schema of the action's payload.
+    pub payload_schema: Value,
+}
+
+impl ActionInfo {
+    /// An action whose payload is `P`; the schema is derived from `P`.
+    pub fn new<P: schemars::JsonSchema>(name: &str, title: Text) -> Self {
+        Self { name: name.to_owned(), title, payload_schema: crate::schema::<P>() }
+    }
+}
+
+/// A handlebars template a module renders its views with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    /// The name a [`View`] refers to it by.
+    pub name: String,
+    /// The template's source in each language.
+    pub source: Text,
+}
+
+impl Template {
+    /// A template from its Chinese and English sources.
+    pub fn new(name: &str, zh: &str, en: &str) -> Self {
+        Self { name: name.to_owned(), source: Text::new(zh, en) }
+    }
+}
+
+/// What a module says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleInfo {
+    /// kebab-case, unique across the platform.
+    pub id: String,
+    /// Semantic version of this build.
+    pub version: String,
+    /// The module's name.
+    pub title: Text,
+    /// One or two sentences on what it is for.
+    pub summary: Text,
+    /// Who an enrollment is for.
+    pub audience: Audience,
+    /// The actions `act` accepts.
+    pub actions: Vec<ActionInfo>,
+    /// The templates `view` refers to.
+    pub templates: Vec<Template>,
+    /// How long the module takes, for planning.
+    pub estimated_minutes: u32,
+    /// The JSON Schema of the province's configuration.
+    pub config_schema: Value,
+}
+
+/// How far an enrollment has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Progress {
+    /// Steps done.
+    pub done: u32,
+    /// Steps in all.
+    pub total: u32,
+}
+
+impl Progress {
+    /// Whether every step is done.
+    pub fn is_complete(self) -> bool {
+        self.total > 0 && self.done >= self.total
+    }
+}
+
+/// A signature for the host's tamper-evident log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signoff {
+    /// The person who signed: always the actor.
+    pub signer: String,
+    /// The signer's role.
+    pub role: Role,
+    /// What was signed for, a stable key within the enrollment.
+    pub subject: String,
+    /// What the signer attests.
+    pub statement: Text,
+}
+
+/// Who a notice is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recipient {
+    /// One person, by id.
+    Person(String),
+    /// Everyone with a role over the enrollment's village.
+    Role(Role),
+}
+
+/// A message the host shows someone on their next visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Who it is for.
+    pub to: Recipient,
+    /// What it says.
+    pub message: Text,
+}
+
+/// The result of a successful `start` or `act`, as it crosses the boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The new state, a JSON document.
+    pub state: String,
+    /// How far the enrollment has got.
+    pub progress: Progress,
+    /// Signatures to append to the log.
+    pub signoffs: Vec<Signoff>,
+    /// Messages to deliver.
+    pub notices: Vec<Notice>,
+}
+
+/// A field of the input and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// A dotted path into the payload (`entries.0.quantity`), `action`, or `config.…`.
+    pub field: String,
+    /// What is wrong, in both languages.
+    pub message: Text,
+}
+
+/// Why an action was refused. A refused action changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "kebab-case")]
+pub enum Rejection {
+    /// The input is wrong; each field says why.
+    Invalid(Vec<FieldError>),
+    /// This actor may not do this.
+    Forbidden(Text),
+    /// Not now: the enrollment's state does not allow it.
+    Conflict(Text),
+}
+
+impl Rejection {
+    /// One field is wrong.
+    pub fn invalid(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Rejection::Invalid(vec![FieldError { field: field.into(), message: Text::new(zh, en) }])
+    }
+
+    /// The actor may not do this.
+    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Rejection::Forbidden(Text::new(zh, en))
+    }
+
+    /// The state does not allow this now.
+    pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Rejection::Conflict(Text::new(zh, en))
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::Invalid(fields) => {
+                f.write_str("invalid: ")?;
+                for (i, e) in fields.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{}: {}", e.field, e.message.en)?;
+                }
+                Ok(())
+            }
+            Rejection::Forbidden(t) => write!(f, "forbidden: {}", t.en),
+            Rejection::Conflict(t) => write!(f, "conflict: {}", t.en),
+        }
+    }
+}
+
+/// What to show: the host renders `template` with `data`, HTML-escaped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    /// The name of one of the module's templates.
+    pub template: String,
+    /// The data the template reads.
+    pub data: Value,
+}
+
+impl View {
+    /// A view of `data` through the template `template`.
+    ///
+    /// # Panics
+    /// If `data` cannot be represented as JSON, which derived `Serialize`
+    /// types always can.
+    pub fn new(template: &str, data: &impl Serialize) -> Self {
+        let data = serde_json::to_value(data).expect("view data serializes to JSON");
+        Self { template: template.to_owned(), data }
+    }
+}
