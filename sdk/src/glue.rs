@@ -24,16 +24,18 @@ use baton::module::types as wit;
 /// The contract version, in the custom section the host reads before compiling.
 #[used]
 #[unsafe(link_section = "baton:contract")]
-static CONTRACT: [u8; crate::CONTRACT_VERSION.len()] = {
-    let bytes = crate::CONTRACT_VERSION.as_bytes();
-    let mut out = [0u8; crate::CONTRACT_VERSION.len()];
+static CONTRACT: [u8; crate::CONTRACT_VERSION.len()] = bytes(crate::CONTRACT_VERSION);
+
+/// A string as a byte array, for custom sections (`concat_bytes!` is unstable).
+pub const fn bytes<const N: usize>(s: &str) -> [u8; N] {
+    let mut out = [0u8; N];
     let mut i = 0;
-    while i < bytes.len() {
-        out[i] = bytes[i];
+    while i < N {
+        out[i] = s.as_bytes()[i];
         i += 1;
     }
     out
-};
+}
 
 /// Implements the generated `Guest` trait for any [`Module`].
 pub struct Adapter<M>(PhantomData<M>);

@@ -144,6 +144,12 @@ macro_rules! export_module {
         #[cfg(target_arch = "wasm32")]
         #[allow(unsafe_code, reason = "the generated exports are `extern \"C\"`")]
         const _: () = {
+            // `crate@version`, so the host can name the package in an error
+            // even when it cannot run it (e.g. a contract it does not know).
+            const __PACKAGE: &str = concat!(env!("CARGO_PKG_NAME"), "@", env!("CARGO_PKG_VERSION"));
+            #[used]
+            #[unsafe(link_section = "baton:package")]
+            static __BATON_PACKAGE: [u8; __PACKAGE.len()] = $crate::glue::bytes(__PACKAGE);
             type __BatonExport = $crate::glue::Adapter<$module>;
             $crate::glue::__export_wit!(__BatonExport with_types_in $crate::glue);
         };

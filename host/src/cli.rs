@@ -1,0 +1,252 @@
+//! The `baton` command line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use baton_sdk::testing::{actor, sample_context};
+use baton_sdk::{Actor, Context, Locale, Role};
+use clap::{Parser, Subcommand};
+use serde::{Deserialize, Serialize};
+
+use crate::runtime::{Limits, Plugin, Runtime};
+
+/// Baton (接力): onboarding for newly elected village committees.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version)]
+pub struct Cli {
+    /// Where compiled modules are cached between runs.
+    #[arg(long, env = "BATON_CACHE_DIR", global = true)]
+    cache_dir: Option<PathBuf>,
+    /// Per-call time limit for modules, milliseconds.
+    #[arg(long, env = "BATON_PLUGIN_DEADLINE_MS", default_value_t = 100, global = true)]
+    plugin_deadline_ms: u64,
+    /// Per-instance memory limit for modules, MiB.
+    #[arg(long, env = "BATON_PLUGIN_MEMORY_MIB", default_value_t = 64, global = true)]
+    plugin_memory_mib: usize,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with module packages.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Print a module's info, or why the file is not a valid Baton module.
+    Inspect {
+        /// A .wasm file, or the name of a built-in module.
+        module: String,
+        /// Print the info as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run start, a scenario of actions, and view, without a server.
+    Try {
+        /// A .wasm file, or the name of a built-in module.
+        module: String,
+        /// A scenario file (JSON); `--sample` prints one to start from.
+        scenario: Option<PathBuf>,
+        /// Print a sample scenario and exit.
+        #[arg(long)]
+        sample: bool,
+        /// The language of the rendered view.
+        #[arg(long, default_value = "zh-CN", value_parser = parse_locale)]
+        locale: Locale,
+    },
+}
+
+fn parse_locale(s: &str) -> Result<Locale, String> {
+    match s {
+        "zh-CN" | "zh" => Ok(Locale::ZhCn),
+        "en" => Ok(Locale::En),
+        _ => Err(format!("`{s}` is not a locale; use zh-CN or en")),
+    }
+}
+
+/// What `baton plugin try` runs: a context and the steps to take in it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Scenario {
+    /// The enrollment's context; the actor is set by each step.
+    #[serde(default = "sample_context")]
+    pub context: Context,
+    /// Actions, in order.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// One action in a [`Scenario`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Step {
+    /// Acts as the sample person with this role…
+    #[serde(rename = "as")]
+    pub role: Option<Role>,
+    /// …or as this person.
+    pub actor: Option<Actor>,
+    /// The action's name.
+    pub action: String,
+    /// Its payload.
+    #[serde(default)]
+    pub payload: serde_json::Value,
+}
+
+impl Cli {
+    /// Runs the command.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let limits = Limits {
+            deadline: std::time::Duration::from_millis(self.plugin_deadline_ms),
+            memory: self.plugin_memory_mib << 20,
+            ..Limits::default()
+        };
+        let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
+        match self.command {
+            Command::Plugin(PluginCommand::Inspect { module, json }) => {
+                let plugin = load(&runtime, &module).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(plugin.info())?);
+                } else {
+                    print!("{}", describe(&plugin));
+                }
+                Ok(())
+            }
+            Command::Plugin(PluginCommand::Try { module, scenario, sample, locale }) => {
+                if sample {
+                    println!("{}", serde_json::to_string_pretty(&sample_scenario())?);
+                    return Ok(());
+                }
+                let plugin = load(&runtime, &module).await?;
+                let scenario = match scenario {
+                    Some(path) => {
+                        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                        serde_json::from_str(&text).with_context(|| format!("{} is not a scenario", path.display()))?
+                    }
+                    None => Scenario { context: sample_context(), steps: Vec::new() },
+                };
+                print!("{}", try_scenario(&plugin, scenario, locale).await?);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/baton` or `~/.cache/baton`.
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("baton"))
+}
+
+/// Loads a module from a file, or a built-in one by name.
+pub async fn load(runtime: &Runtime, module: &str) -> anyhow::Result<Arc<Plugin>> {
+    let bytes = match crate::registry::BUILT_IN.iter().find(|(name, _)| *name == module) {
+        Some((_, bytes)) => bytes.to_vec(),
+        None => std::fs::read(module).with_context(|| {
+            let names: Vec<&str> = crate::registry::BUILT_IN.iter().map(|(n, _)| *n).collect();
+            format!("reading {module} (not a file, nor a built-in module: {})", names.join(", "))
+        })?,
+    };
+    Ok(runtime.load(&bytes).await?)
+}
+
+/// A human-readable summary of a loaded module.
+pub fn describe(plugin: &Plugin) -> String {
+    let info = plugin.info();
+    let mut out = format!(
+        "{}  {} / {}\n  {}\n  {}\ncontract {}  sha256 {}\naudience {:?}, about {} minutes\nactions:\n",
+        plugin.name(),
+        info.title.zh,
+        info.title.en,
+        info.summary.zh,
+        info.summary.en,
+        crate::runtime::SUPPORTED_CONTRACTS[0],
+        hex::encode(plugin.sha256()),
+        info.audience,
+        info.estimated_minutes,
+    );
+    for a in &info.actions {
+        let fields = a.payload_schema["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "));
+        out += &format!("  {:<12} {} / {}  ({})\n", a.name, a.title.zh, a.title.en, fields.unwrap_or_default());
+    }
+    let templates: Vec<&str> = info.templates.iter().map(|t| t.name.as_str()).collect();
+    out += &format!("templates: {}\n", templates.join(", "));
+    out
+}
+
+/// Runs `scenario` and reports each step, the final state and the view.
+pub async fn try_scenario(plugin: &Plugin, scenario: Scenario, locale: Locale) -> anyhow::Result<String> {
+    let mut ctx = scenario.context;
+    ctx.locale = locale;
+    let mut out = String::new();
+    let mut state = match plugin.start(&ctx).await? {
+        Ok(outcome) => {
+            out += &format!("start: progress {}/{}\n", outcome.progress.done, outcome.progress.total);
+            outcome.state
+        }
+        Err(rejection) => bail!("start was refused: {rejection}"),
+    };
+    for (i, step) in scenario.steps.into_iter().enumerate() {
+        ctx.actor = match (step.actor, step.role) {
+            (Some(actor), _) => actor,
+            (None, Some(role)) => actor(role),
+            (None, None) => ctx.actor.clone(),
+        };
+        let who = format!("{} ({})", ctx.actor.name, serde_json::to_value(ctx.actor.role)?.as_str().unwrap_or("?"));
+        match plugin.act(&ctx, &state, &step.action, &step.payload.to_string()).await? {
+            Ok(outcome) => {
+                out += &format!(
+                    "{}. ✓ {} as {who}: progress {}/{}",
+                    i + 1,
+                    step.action,
+                    outcome.progress.done,
+                    outcome.progress.total
+                );
+                for s in &outcome.signoffs {
+                    out += &format!("\n     signed {}: {}", s.subject, s.statement.get(locale));
+                }
+                for n in &outcome.notices {
+                    out += &format!("\n     notice to {:?}: {}", n.to, n.message.get(locale));
+                }
+                out += "\n";
+                state = outcome.state;
+            }
+            Err(rejection) => out += &format!("{}. ✗ {} as {who}: {rejection}\n", i + 1, step.action),
+        }
+    }
+    let view = plugin.view(&ctx, &state).await?;
+    let state: serde_json::Value = serde_json::from_str(&state)?;
+    out += &format!("\n--- state ---\n{}\n", serde_json::to_string_pretty(&state)?);
+    out += &format!("\n--- view `{}` ---\n{}\n", view.template, plugin.render(&view, locale)?);
+    Ok(out)
+}
+
+/// A scenario for the handover module, to copy and edit.
+fn sample_scenario() -> Scenario {
+    let step = |role, action: &str, payload| Step { role: Some(role), actor: None, action: action.into(), payload };
+    Scenario {
+        context: sample_context(),
+        steps: vec![
+            step(
+                Role::OutgoingCadre,
+                "declare",
+                serde_json::json!({"item": "seals", "entries": [
+                    {"name": "桂花村黨支部公章", "quantity": 1},
+                    {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內(nèi)"}
+                ]}),
+            ),
+            step(Role::Secretary, "confirm", serde_json::json!({"item": "seals"})),
+            step(Role::TownshipOfficer, "witness", serde_json::json!({"item": "seals"})),
+        ],
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

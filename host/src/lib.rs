@@ -1,0 +1,9 @@
+//! Baton's host: the server, the CLI and the plugin runtime.
+//!
+//! `main.rs` only parses the command line; everything it runs lives here so
+//! tests drive the same code users do.
+
+pub mod cli;
+pub mod registry;
+pub mod runtime;
+pub mod web;

@@ -1,0 +1,67 @@
+//! Module packages: the built-in ones, and the rules a package's module info
+//! must follow before the host will run it.
+
+use baton_sdk::ModuleInfo;
+
+include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
+
+/// Every problem with `info`, empty when it is acceptable. `bad_json` lists
+/// the schemas that did not parse; `label` is what the build stamped into the
+/// package (`crate@version`), which must agree with what `describe` says.
+pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str) -> Vec<String> {
+    let mut problems: Vec<String> = bad_json.iter().map(|(what, _)| format!("{what} is not valid JSON")).collect();
+    if !is_id(&info.id) {
+        problems.push(format!("id `{}` must be 2–64 lower-case letters, digits and hyphens", info.id));
+    }
+    if let Err(e) = semver::Version::parse(&info.version) {
+        problems.push(format!("version `{}` is not a semantic version: {e}", info.version));
+    }
+    let named = format!("{}@{}", info.id, info.version);
+    if label.contains('@') && label != named {
+        problems.push(format!("describe() says {named} but the package was built as {label}; the crate's name and version are the module's"));
+    }
+    for (what, text) in [("title", &info.title), ("summary", &info.summary)] {
+        if text.zh.trim().is_empty() || text.en.trim().is_empty() {
+            problems.push(format!("{what} needs both Chinese and English"));
+        }
+    }
+    if info.estimated_minutes == 0 {
+        problems.push("estimated_minutes must be at least 1".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for action in &info.actions {
+        if !is_id(&action.name) {
+            problems.push(format!("action `{}` must be kebab-case", action.name));
+        }
+        if !seen.insert(action.name.as_str()) {
+            problems.push(format!("action `{}` is declared twice", action.name));
+        }
+        if action.title.zh.trim().is_empty() || action.title.en.trim().is_empty() {
+            problems.push(format!("action `{}` needs a title in both languages", action.name));
+        }
+        if !is_schema(&action.payload_schema) {
+            problems.push(format!("the payload schema of action `{}` must be a JSON Schema object", action.name));
+        }
+    }
+    if !is_schema(&info.config_schema) {
+        problems.push("the config schema must be a JSON Schema object".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for template in &info.templates {
+        if !seen.insert(template.name.as_str()) {
+            problems.push(format!("template `{}` is declared twice", template.name));
+        }
+    }
+    problems
+}
+
+fn is_id(s: &str) -> bool {
+    (2..=64).contains(&s.len())
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_schema(v: &serde_json::Value) -> bool {
+    v.is_object() || v.is_boolean()
+}

@@ -1,0 +1,180 @@
+//! Runs modules as sandboxed WebAssembly components.
+//!
+//! One [`Engine`] with a pooling allocator; a component is compiled once per
+//! package (and cached on disk); every call gets a fresh `Store` and instance
+//! from a cached `InstancePre`, so nothing leaks between villages and a store
+//! that trapped is simply dropped. Each call has a wall-clock deadline (epoch
+//! interruption) and a memory cap.
+
+mod artifacts;
+mod contract_v0_1;
+mod error;
+pub mod package;
+mod plugin;
+mod sandbox;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, types::ComponentItem};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+pub use artifacts::ArtifactCache;
+pub use error::{Fault, LoadError, PluginError, PluginName};
+pub use plugin::Plugin;
+use sandbox::Sandbox;
+
+/// Contract versions this host runs, newest first.
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+
+/// Interfaces a module may import: the contract's own types, and what Rust's
+/// std needs, made deterministic. No filesystem, sockets or HTTP.
+pub const ALLOWED_IMPORTS: &[&str] =
+    &["baton:module/types", "wasi:io/*", "wasi:clocks/*", "wasi:random/*", "wasi:cli/*"];
+
+/// How often the engine's epoch advances: the granularity of deadlines.
+const TICK: Duration = Duration::from_millis(2);
+
+/// What one call may use.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall-clock time per call.
+    pub deadline: Duration,
+    /// Linear memory per instance, bytes.
+    pub memory: usize,
+    /// Instances alive at once across the host; a call past it waits for none
+    /// and fails with [`Fault::Instantiate`].
+    pub concurrent_instances: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { deadline: Duration::from_millis(100), memory: 64 << 20, concurrent_instances: 128 }
+    }
+}
+
+/// The plugin runtime: one per host process.
+#[derive(Clone)]
+pub struct Runtime {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    engine: Engine,
+    linker: Linker<Sandbox>,
+    limits: Limits,
+    artifacts: ArtifactCache,
+    loaded: Mutex<HashMap<[u8; 32], Arc<Plugin>>>,
+}
+
+impl Runtime {
+    /// A runtime with `limits`, caching compiled modules in `cache_dir`.
+    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+        let mut pool = PoolingAllocationConfig::default();
+        let n = limits.concurrent_instances;
+        pool.total_component_instances(n)
+            // A wasip2 component is a few core instances and tables (its own
+            // module plus shims), and one memory.
+            .total_core_instances(n * 8)
+            .total_tables(n * 8)
+            .total_memories(n)
+            .total_stacks(n)
+            .max_memory_size(limits.memory);
+        let mut config = Config::new();
+        config
+            .epoch_interruption(true)
+            .wasm_component_model(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        let mut linker = Linker::new(&engine);
+        // Everything is linked, but `load` refuses any component importing
+        // outside ALLOWED_IMPORTS, and the WASI context grants nothing.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        spawn_ticker(&engine);
+        let shared = Shared {
+            engine,
+            linker,
+            limits,
+            artifacts: ArtifactCache::new(cache_dir),
+            loaded: Mutex::new(HashMap::new()),
+        };
+        Ok(Self { shared: Arc::new(shared) })
+    }
+
+    /// The limits each call runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Validates and compiles a package, or returns the one already loaded
+    /// with the same sha256. Compilation runs off the async executor.
+    pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, LoadError> {
+        let stamp = package::read(bytes)?;
+        if let Some(plugin) = self.loaded().get(&stamp.sha256) {
+            return Ok(plugin.clone());
+        }
+        if !SUPPORTED_CONTRACTS.contains(&stamp.contract.as_str()) {
+            return Err(LoadError::UnsupportedContract {
+                package: stamp.label,
+                found: stamp.contract,
+                supported: SUPPORTED_CONTRACTS.join(", "),
+            });
+        }
+        let component = {
+            let (shared, sha, owned) = (self.shared.clone(), stamp.sha256, bytes.to_vec());
+            tokio::task::spawn_blocking(move || shared.artifacts.component(&shared.engine, &sha, &owned))
+                .await
+                .map_err(|e| LoadError::Compile { package: stamp.label.clone(), detail: e.to_string() })?
+                .map_err(|e| LoadError::Compile { package: stamp.label.clone(), detail: format!("{e:#}") })?
+        };
+        self.check_imports(&component, &stamp.label)?;
+        let pre = self.shared.linker.instantiate_pre(&component).map_err(|e| LoadError::Compile {
+            package: stamp.label.clone(),
+            detail: format!("{e:#}"),
+        })?;
+        let plugin = Arc::new(Plugin::new(self.shared.clone(), pre, &stamp).await?);
+        self.loaded().insert(stamp.sha256, plugin.clone());
+        Ok(plugin)
+    }
+
+    fn check_imports(&self, component: &Component, label: &str) -> Result<(), LoadError> {
+        let imports: Vec<String> = component
+            .component_type()
+            .imports(&self.shared.engine)
+            .filter(|(name, import)| !allowed_import(name, &import.ty))
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        if imports.is_empty() {
+            Ok(())
+        } else {
+            Err(LoadError::ForbiddenImports { package: label.to_owned(), imports })
+        }
+    }
+
+    fn loaded(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Arc<Plugin>>> {
+        // A panic while holding this lock cannot leave the map half-written.
+        self.shared.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn allowed_import(name: &str, item: &ComponentItem) -> bool {
+    matches!(item, ComponentItem::ComponentInstance(_))
+        && ALLOWED_IMPORTS.iter().any(|allowed| name.starts_with(allowed.trim_end_matches('*')))
+}
+
+/// Advances the engine's epoch every [`TICK`] until the engine is dropped.
+fn spawn_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("baton-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(TICK);
+            }
+        })
+        .expect("spawning a thread at start-up");
+}

@@ -1,0 +1,225 @@
+//! A loaded module and the four calls of the contract, each in a fresh
+//! instance, each answer checked before the host trusts it.
+
+use std::time::Instant;
+
+use baton_sdk::{Context, Locale, ModuleInfo, Outcome, Rejection, View};
+use handlebars::Handlebars;
+use serde::de::IgnoredAny;
+use wasmtime::component::InstancePre;
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+
+use super::contract_v0_1::{BatonModule, BatonModulePre, RawInfo, wit};
+use super::package::Stamp;
+use super::{Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
+
+/// The largest state a module may return, bytes. State is stored per
+/// enrollment and sent on every call; a runaway one is a bug.
+pub const MAX_STATE_BYTES: usize = 1 << 20;
+
+/// A validated, compiled module, ready to be called.
+pub struct Plugin {
+    name: PluginName,
+    info: ModuleInfo,
+    sha256: [u8; 32],
+    pre: BatonModulePre<Sandbox>,
+    engine: Engine,
+    limits: Limits,
+    templates: Handlebars<'static>,
+}
+
+/// Raised by the epoch callback; found again when classifying the error.
+#[derive(Debug, thiserror::Error)]
+#[error("deadline exceeded")]
+struct DeadlineExceeded;
+
+impl Plugin {
+    pub(super) async fn new(
+        shared: std::sync::Arc<super::Shared>,
+        pre: InstancePre<Sandbox>,
+        stamp: &Stamp,
+    ) -> Result<Self, LoadError> {
+        let label = stamp.label.clone();
+        let compile_error = |e: wasmtime::Error| LoadError::Compile { package: label.clone(), detail: format!("{e:#}") };
+        let pre = BatonModulePre::new(pre).map_err(compile_error)?;
+        let (name_id, name_version) = label.split_once('@').unwrap_or((&label, "?"));
+        let mut plugin = Plugin {
+            name: PluginName { id: name_id.to_owned(), version: name_version.to_owned() },
+            info: placeholder_info(),
+            sha256: stamp.sha256,
+            pre,
+            engine: shared.engine.clone(),
+            limits: shared.limits.clone(),
+            templates: Handlebars::new(),
+        };
+        let raw = plugin.describe().await?;
+        let problems = crate::registry::check_info(&raw.info, &raw.bad_json, &stamp.label);
+        let templates = crate::web::module_templates(&raw.info);
+        let problems: Vec<String> = problems.into_iter().chain(templates.as_ref().err().cloned().unwrap_or_default()).collect();
+        if !problems.is_empty() {
+            let package = format!("{}@{}", raw.info.id, raw.info.version);
+            return Err(LoadError::InvalidInfo { package, problems });
+        }
+        plugin.name = PluginName { id: raw.info.id.clone(), version: raw.info.version.clone() };
+        plugin.info = raw.info;
+        plugin.templates = templates.unwrap_or_default();
+        Ok(plugin)
+    }
+
+    /// `id@version`.
+    pub fn name(&self) -> &PluginName {
+        &self.name
+    }
+
+    /// What the module said about itself.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    /// sha256 of the package.
+    pub fn sha256(&self) -> &[u8; 32] {
+        &self.sha256
+    }
+
+    async fn describe(&self) -> Result<RawInfo, PluginError> {
+        let (mut store, module) = self.instance(0, "describe").await?;
+        let info = module.call_describe(&mut store).await.map_err(|e| self.fault(&store, e))?;
+        Ok(info.into())
+    }
+
+    /// The initial state of a new enrollment, or why `ctx` (its config) is refused.
+    pub async fn start(&self, ctx: &Context) -> Result<Result<Outcome, Rejection>, PluginError> {
+        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let answer = module.call_start(&mut store, &ctx.into()).await.map_err(|e| self.fault(&store, e))?;
+        self.checked(ctx, answer)
+    }
+
+    /// Applies `action` with `payload` (JSON) to `state` (JSON).
+    pub async fn act(
+        &self,
+        ctx: &Context,
+        state: &str,
+        action: &str,
+        payload: &str,
+    ) -> Result<Result<Outcome, Rejection>, PluginError> {
+        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let answer = module
+            .call_act(&mut store, &ctx.into(), &state.to_owned(), action, &payload.to_owned())
+            .await
+            .map_err(|e| self.fault(&store, e))?;
+        self.checked(ctx, answer)
+    }
+
+    /// What the actor sees of `state`.
+    pub async fn view(&self, ctx: &Context, state: &str) -> Result<View, PluginError> {
+        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let view = module.call_view(&mut store, &ctx.into(), &state.to_owned()).await.map_err(|e| self.fault(&store, e))?;
+        if !self.info.templates.iter().any(|t| t.name == view.template) {
+            return Err(self.malformed(format!("view names template `{}`, which the module did not declare", view.template)));
+        }
+        let data = serde_json::from_str(&view.data)
+            .map_err(|e| self.malformed(format!("view data is not valid JSON: {e}")))?;
+        Ok(View { template: view.template, data })
+    }
+
+    /// `view` rendered as HTML in `locale`, escaped.
+    pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
+        let name = crate::web::template_key(&view.template, locale);
+        self.templates
+            .render(&name, &view.data)
+            .map_err(|e| self.malformed(format!("template `{}` failed to render: {e}", view.template)))
+    }
+
+    /// A fresh store and instance, with this call's deadline and memory cap.
+    async fn instance(&self, now: i64, seed: &str) -> Result<(Store<Sandbox>, BatonModule), PluginError> {
+        let mut store = Store::new(&self.engine, Sandbox::new(now, seed, self.limits.memory));
+        store.limiter(|sandbox| &mut sandbox.limiter);
+        let (started, deadline) = (Instant::now(), self.limits.deadline);
+        store.set_epoch_deadline(1);
+        // Yield to the executor at every tick, so a busy module never holds a
+        // worker thread for long, and stop it once its time is up.
+        store.epoch_deadline_callback(move |_| {
+            if started.elapsed() >= deadline {
+                Err(wasmtime::Error::new(DeadlineExceeded))
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        match self.pre.instantiate_async(&mut store).await {
+            Ok(module) => Ok((store, module)),
+            Err(e) if store.data().limiter.exceeded => Err(self.fault(&store, e)),
+            Err(e) => Err(PluginError { plugin: self.name.clone(), fault: Fault::Instantiate(format!("{e:#}")) }),
+        }
+    }
+
+    fn fault(&self, store: &Store<Sandbox>, e: wasmtime::Error) -> PluginError {
+        let fault = if e.chain().any(|cause| cause.is::<DeadlineExceeded>()) {
+            Fault::Timeout(u64::try_from(self.limits.deadline.as_millis()).unwrap_or(u64::MAX))
+        } else if store.data().limiter.exceeded {
+            Fault::OutOfMemory((self.limits.memory >> 20) as u64)
+        } else if let Some(message) = store.data().panic_message() {
+            Fault::Panic(message)
+        } else if let Some(trap) = e.downcast_ref::<Trap>() {
+            Fault::Trap(trap.to_string())
+        } else {
+            Fault::Trap(format!("{e:#}"))
+        };
+        PluginError { plugin: self.name.clone(), fault }
+    }
+
+    fn malformed(&self, detail: String) -> PluginError {
+        PluginError { plugin: self.name.clone(), fault: Fault::Malformed(detail) }
+    }
+
+    /// Holds the module to the contract: JSON state of sane size, progress
+    /// that adds up, sign-offs only by the actor.
+    fn checked(
+        &self,
+        ctx: &Context,
+        answer: Result<wit::Outcome, wit::Rejection>,
+    ) -> Result<Result<Outcome, Rejection>, PluginError> {
+        let outcome: Outcome = match answer {
+            Ok(outcome) => outcome.into(),
+            Err(wit::Rejection::Invalid(fields)) if fields.is_empty() => {
+                return Err(self.malformed("an `invalid` rejection must name at least one field".into()));
+            }
+            Err(rejection) => return Ok(Err(rejection.into())),
+        };
+        if outcome.state.len() > MAX_STATE_BYTES {
+            let detail = format!("state is {} bytes; the limit is {MAX_STATE_BYTES}", outcome.state.len());
+            return Err(self.malformed(detail));
+        }
+        if let Err(e) = serde_json::from_str::<IgnoredAny>(&outcome.state) {
+            return Err(self.malformed(format!("state is not valid JSON: {e}")));
+        }
+        let progress = outcome.progress;
+        if progress.done > progress.total {
+            return Err(self.malformed(format!("progress {}/{} counts more done than there is", progress.done, progress.total)));
+        }
+        for s in &outcome.signoffs {
+            if s.signer != ctx.actor.person_id || s.role != ctx.actor.role {
+                let detail = format!("a sign-off names signer `{}`, but `{}` is acting", s.signer, ctx.actor.person_id);
+                return Err(self.malformed(detail));
+            }
+            if s.statement.zh.trim().is_empty() || s.statement.en.trim().is_empty() || s.subject.is_empty() {
+                return Err(self.malformed("a sign-off needs a subject and a statement in both languages".into()));
+            }
+        }
+        Ok(Ok(outcome))
+    }
+}
+
+/// Stands in until `describe` answers, so the first call can be labelled.
+fn placeholder_info() -> ModuleInfo {
+    ModuleInfo {
+        id: String::new(),
+        version: String::new(),
+        title: Default::default(),
+        summary: Default::default(),
+        audience: baton_sdk::Audience::Committee,
+        actions: Vec::new(),
+        templates: Vec::new(),
+        estimated_minutes: 0,
+        config_schema: serde_json::Value::Null,
+    }
+}
