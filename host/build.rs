@@ -11,7 +11,10 @@ fn main() {
     let workspace = manifest.parent().expect("host/ sits in the workspace");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     for watched in ["plugins", "sdk/src", "sdk/wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
     let files = match baton_sdk::build::build(workspace, BUILT_IN, &wasm_target_dir(&out)) {
         Ok(files) => files,
@@ -20,9 +23,14 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let mut code = String::from("/// Built-in modules: (crate name, component bytes).\npub const BUILT_IN: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// Built-in modules: (crate name, component bytes).\npub const BUILT_IN: &[(&str, &[u8])] = &[\n",
+    );
     for (name, file) in BUILT_IN.iter().zip(files) {
-        code += &format!("    ({name:?}, include_bytes!({:?})),\n", file.display().to_string());
+        code += &format!(
+            "    ({name:?}, include_bytes!({:?})),\n",
+            file.display().to_string()
+        );
     }
     code += "];\n";
     std::fs::write(out.join("built_in.rs"), code).expect("OUT_DIR is writable");

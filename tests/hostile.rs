@@ -9,13 +9,21 @@ use baton_sdk::testing::sample_context;
 use baton_tests::{built_in, fixtures, runtime};
 
 async fn started(plugin: &Plugin) -> String {
-    plugin.start(&sample_context()).await.expect("start is well-behaved").expect("accepted").state
+    plugin
+        .start(&sample_context())
+        .await
+        .expect("start is well-behaved")
+        .expect("accepted")
+        .state
 }
 
 async fn act_fault(plugin: &Plugin, action: &str) -> (PluginError, Duration) {
     let state = started(plugin).await;
     let t = Instant::now();
-    let err = plugin.act(&sample_context(), &state, action, "{}").await.expect_err("the call must fail");
+    let err = plugin
+        .act(&sample_context(), &state, action, "{}")
+        .await
+        .expect_err("the call must fail");
     (err, t.elapsed())
 }
 
@@ -26,7 +34,11 @@ async fn handover_still_works(rt: &Runtime) {
     let state = started(&plugin).await;
     ctx.actor = baton_sdk::testing::actor(baton_sdk::Role::OutgoingCadre);
     let payload = r#"{"item":"seals","entries":[{"name":"公章","quantity":1}]}"#;
-    let outcome = plugin.act(&ctx, &state, "declare", payload).await.expect("no fault").expect("accepted");
+    let outcome = plugin
+        .act(&ctx, &state, "declare", payload)
+        .await
+        .expect("no fault")
+        .expect("accepted");
     assert_eq!(outcome.progress.done, 1);
 }
 
@@ -36,7 +48,10 @@ async fn an_infinite_loop_is_stopped_at_the_deadline() {
     let plugin = rt.load(fixtures::SPIN).await.expect("loads");
     let (err, took) = act_fault(&plugin, "go").await;
     assert!(matches!(err.fault, Fault::Timeout(100)), "{err}");
-    assert_eq!(err.to_string(), "module fixture-spin@0.0.1 did not finish within its 100 ms time limit and was stopped");
+    assert_eq!(
+        err.to_string(),
+        "module fixture-spin@0.0.1 did not finish within its 100 ms time limit and was stopped"
+    );
     assert!(took < Duration::from_millis(600), "stopped after {took:?}");
     handover_still_works(&rt).await;
 }
@@ -53,12 +68,24 @@ async fn a_loop_does_not_block_other_calls() {
     let runaway = spin.act(&ctx, &state, "go", "{}");
     let normal = async {
         let t = Instant::now();
-        good.start(&sample_context()).await.expect("no fault").expect("ok");
+        good.start(&sample_context())
+            .await
+            .expect("no fault")
+            .expect("ok");
         t.elapsed()
     };
     let (runaway, normal) = tokio::join!(runaway, normal);
-    assert!(matches!(runaway, Err(PluginError { fault: Fault::Timeout(_), .. })));
-    assert!(normal < Duration::from_millis(90), "the good call waited {normal:?}");
+    assert!(matches!(
+        runaway,
+        Err(PluginError {
+            fault: Fault::Timeout(_),
+            ..
+        })
+    ));
+    assert!(
+        normal < Duration::from_millis(90),
+        "the good call waited {normal:?}"
+    );
 }
 
 #[tokio::test]
@@ -67,7 +94,10 @@ async fn a_memory_bomb_is_stopped_at_the_limit() {
     let plugin = rt.load(fixtures::HOG).await.expect("loads");
     let (err, took) = act_fault(&plugin, "go").await;
     assert!(matches!(err.fault, Fault::OutOfMemory(64)), "{err}");
-    assert_eq!(err.to_string(), "module fixture-hog@0.0.1 tried to use more than its 64 MiB memory limit and was stopped");
+    assert_eq!(
+        err.to_string(),
+        "module fixture-hog@0.0.1 tried to use more than its 64 MiB memory limit and was stopped"
+    );
     assert!(took < Duration::from_millis(600), "stopped after {took:?}");
     handover_still_works(&rt).await;
 }
@@ -77,9 +107,18 @@ async fn a_panic_is_reported_with_its_message() {
     let rt = runtime();
     let plugin = rt.load(fixtures::PANICKY).await.expect("loads");
     let (err, _) = act_fault(&plugin, "go").await;
-    let Fault::Panic(message) = &err.fault else { panic!("{err}") };
-    assert!(message.starts_with("the ledger is on fire (at "), "{message}");
-    assert!(err.to_string().starts_with("module fixture-panicky@0.0.1 panicked: the ledger is on fire"), "{err}");
+    let Fault::Panic(message) = &err.fault else {
+        panic!("{err}")
+    };
+    assert!(
+        message.starts_with("the ledger is on fire (at "),
+        "{message}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("module fixture-panicky@0.0.1 panicked: the ledger is on fire"),
+        "{err}"
+    );
     // The same plugin serves the next call: the trapped store was dropped.
     let state = started(&plugin).await;
     assert!(!state.is_empty());
@@ -89,7 +128,10 @@ async fn a_panic_is_reported_with_its_message() {
 #[tokio::test]
 async fn malformed_output_is_caught_and_named() {
     let rt = runtime();
-    let plugin = rt.load(fixtures::GARBAGE).await.expect("loads: its info is valid");
+    let plugin = rt
+        .load(fixtures::GARBAGE)
+        .await
+        .expect("loads: its info is valid");
     for (action, expected) in [
         ("not-json", "state is not valid JSON"),
         ("overdone", "progress 5/3 counts more done than there is"),
@@ -99,25 +141,53 @@ async fn malformed_output_is_caught_and_named() {
         let (err, _) = act_fault(&plugin, action).await;
         assert!(matches!(err.fault, Fault::Malformed(_)), "{action}: {err}");
         let text = err.to_string();
-        assert!(text.starts_with("module fixture-garbage@0.0.1 returned malformed output: "), "{text}");
+        assert!(
+            text.starts_with("module fixture-garbage@0.0.1 returned malformed output: "),
+            "{text}"
+        );
         assert!(text.contains(expected), "{action}: {text}");
     }
-    let err = plugin.view(&sample_context(), "{}").await.expect_err("undeclared template");
-    assert!(err.to_string().contains("template `undeclared`, which the module did not declare"), "{err}");
+    let err = plugin
+        .view(&sample_context(), "{}")
+        .await
+        .expect_err("undeclared template");
+    assert!(
+        err.to_string()
+            .contains("template `undeclared`, which the module did not declare"),
+        "{err}"
+    );
     handover_still_works(&rt).await;
 }
 
 #[tokio::test]
 async fn filesystem_and_socket_imports_are_refused_at_load() {
     let rt = runtime();
-    let Err(err) = rt.load(fixtures::SNOOP).await else { panic!("snoop must be refused") };
-    let LoadError::ForbiddenImports { package, imports } = &err else { panic!("{err}") };
+    let Err(err) = rt.load(fixtures::SNOOP).await else {
+        panic!("snoop must be refused")
+    };
+    let LoadError::ForbiddenImports { package, imports } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(package, "fixture-snoop@0.0.1");
-    assert!(imports.iter().any(|i| i.starts_with("wasi:filesystem/")), "{imports:?}");
-    assert!(imports.iter().any(|i| i.starts_with("wasi:sockets/")), "{imports:?}");
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:filesystem/")),
+        "{imports:?}"
+    );
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:sockets/")),
+        "{imports:?}"
+    );
     let text = err.to_string();
-    assert!(text.starts_with("fixture-snoop@0.0.1: imports wasi:"), "{text}");
-    assert!(text.contains("which Baton does not provide; modules may import only baton:module/types, wasi:io/*"), "{text}");
+    assert!(
+        text.starts_with("fixture-snoop@0.0.1: imports wasi:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "which Baton does not provide; modules may import only baton:module/types, wasi:io/*"
+        ),
+        "{text}"
+    );
     handover_still_works(&rt).await;
 }
 
@@ -125,13 +195,19 @@ async fn filesystem_and_socket_imports_are_refused_at_load() {
 async fn an_unknown_contract_is_refused_before_compiling() {
     let rt = runtime();
     let t = Instant::now();
-    let Err(err) = rt.load(fixtures::FUTURE).await else { panic!("future must be refused") };
+    let Err(err) = rt.load(fixtures::FUTURE).await else {
+        panic!("future must be refused")
+    };
     assert_eq!(
         err.to_string(),
         "fixture-future@0.0.1: built against contract 9.9.0, which this host cannot run; it runs contract 0.1.0"
     );
     // Refused from its custom section alone: compiling takes far longer.
-    assert!(t.elapsed() < Duration::from_millis(50), "took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(50),
+        "took {:?}",
+        t.elapsed()
+    );
     handover_still_works(&rt).await;
 }
 
@@ -139,12 +215,38 @@ async fn an_unknown_contract_is_refused_before_compiling() {
 async fn non_modules_are_refused_with_the_reason() {
     let rt = runtime();
     let core = wat::parse_str("(module)").expect("wat");
-    let err = rt.load(&core).await.err().expect("a core module is refused").to_string();
-    assert!(err.contains("not a WebAssembly component (it is a core module); build it for wasm32-wasip2"), "{err}");
+    let err = rt
+        .load(&core)
+        .await
+        .err()
+        .expect("a core module is refused")
+        .to_string();
+    assert!(
+        err.contains(
+            "not a WebAssembly component (it is a core module); build it for wasm32-wasip2"
+        ),
+        "{err}"
+    );
     let bare = wat::parse_str("(component)").expect("wat");
-    let err = rt.load(&bare).await.err().expect("a bare component is refused").to_string();
-    assert!(err.contains("not a Baton module: it has no `baton:contract` section"), "{err}");
-    assert!(err.starts_with("package sha256:"), "named by its hash: {err}");
-    let err = rt.load(b"hello").await.err().expect("text is refused").to_string();
+    let err = rt
+        .load(&bare)
+        .await
+        .err()
+        .expect("a bare component is refused")
+        .to_string();
+    assert!(
+        err.contains("not a Baton module: it has no `baton:contract` section"),
+        "{err}"
+    );
+    assert!(
+        err.starts_with("package sha256:"),
+        "named by its hash: {err}"
+    );
+    let err = rt
+        .load(b"hello")
+        .await
+        .err()
+        .expect("text is refused")
+        .to_string();
     assert!(err.contains("not a WebAssembly component"), "{err}");
 }

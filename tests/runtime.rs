@@ -12,12 +12,19 @@ async fn describe_reports_the_handover_module() {
     let rt = runtime();
     let plugin = built_in(&rt, "handover").await;
     let info = plugin.info();
-    assert_eq!(plugin.name().to_string(), format!("handover@{}", info.version));
+    assert_eq!(
+        plugin.name().to_string(),
+        format!("handover@{}", info.version)
+    );
     let actions: Vec<&str> = info.actions.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(actions, ["declare", "send-back", "confirm", "witness"]);
     let declare = &info.actions[0].payload_schema;
     assert_eq!(declare["required"], json!(["item", "entries"]), "{declare}");
-    assert!(info.config_schema["properties"]["extra_items"].is_object(), "{}", info.config_schema);
+    assert!(
+        info.config_schema["properties"]["extra_items"].is_object(),
+        "{}",
+        info.config_schema
+    );
 }
 
 #[tokio::test]
@@ -25,16 +32,28 @@ async fn a_handover_runs_to_completion_through_wasm() {
     let rt = runtime();
     let plugin = built_in(&rt, "handover").await;
     let mut ctx = sample_context();
-    let mut state = plugin.start(&ctx).await.expect("no fault").expect("accepted").state;
+    let mut state = plugin
+        .start(&ctx)
+        .await
+        .expect("no fault")
+        .expect("accepted")
+        .state;
     let mut signoffs = 0;
     for item in ["seals", "archives", "assets", "premises", "accounts"] {
         for (role, action, payload) in [
-            (Role::OutgoingCadre, "declare", json!({"item": item, "entries": [{"name": "清單", "quantity": 3}]})),
+            (
+                Role::OutgoingCadre,
+                "declare",
+                json!({"item": item, "entries": [{"name": "清單", "quantity": 3}]}),
+            ),
             (Role::Secretary, "confirm", json!({"item": item})),
             (Role::TownshipOfficer, "witness", json!({"item": item})),
         ] {
             ctx.actor = actor(role);
-            let outcome = plugin.act(&ctx, &state, action, &payload.to_string()).await.expect("no fault");
+            let outcome = plugin
+                .act(&ctx, &state, action, &payload.to_string())
+                .await
+                .expect("no fault");
             let outcome = outcome.unwrap_or_else(|r| panic!("{action} {item}: {r}"));
             signoffs += outcome.signoffs.len();
             state = outcome.state;
@@ -55,24 +74,50 @@ async fn rejections_cross_the_boundary_with_their_fields() {
     let rt = runtime();
     let plugin = built_in(&rt, "handover").await;
     let mut ctx = sample_context();
-    let state = plugin.start(&ctx).await.expect("no fault").expect("accepted").state;
+    let state = plugin
+        .start(&ctx)
+        .await
+        .expect("no fault")
+        .expect("accepted")
+        .state;
 
     ctx.actor = actor(Role::OutgoingCadre);
     let bad = json!({"item": "seals", "entries": [{"name": "公章", "quantity": 0}]});
-    let r = plugin.act(&ctx, &state, "declare", &bad.to_string()).await.expect("no fault").unwrap_err();
-    let Rejection::Invalid(fields) = r else { panic!("{r:?}") };
+    let r = plugin
+        .act(&ctx, &state, "declare", &bad.to_string())
+        .await
+        .expect("no fault")
+        .unwrap_err();
+    let Rejection::Invalid(fields) = r else {
+        panic!("{r:?}")
+    };
     assert_eq!(fields[0].field, "entries.0.quantity");
     assert!(!fields[0].message.zh.is_empty() && !fields[0].message.en.is_empty());
 
-    let r = plugin.act(&ctx, &state, "declare", "{not json").await.expect("no fault").unwrap_err();
-    assert!(matches!(&r, Rejection::Invalid(f) if f[0].field == "payload"), "{r:?}");
+    let r = plugin
+        .act(&ctx, &state, "declare", "{not json")
+        .await
+        .expect("no fault")
+        .unwrap_err();
+    assert!(
+        matches!(&r, Rejection::Invalid(f) if f[0].field == "payload"),
+        "{r:?}"
+    );
 
     ctx.actor = actor(Role::Member);
-    let r = plugin.act(&ctx, &state, "confirm", r#"{"item":"seals"}"#).await.expect("no fault").unwrap_err();
+    let r = plugin
+        .act(&ctx, &state, "confirm", r#"{"item":"seals"}"#)
+        .await
+        .expect("no fault")
+        .unwrap_err();
     assert!(matches!(r, Rejection::Forbidden(_)), "{r:?}");
 
     ctx.actor = actor(Role::Secretary);
-    let r = plugin.act(&ctx, &state, "confirm", r#"{"item":"seals"}"#).await.expect("no fault").unwrap_err();
+    let r = plugin
+        .act(&ctx, &state, "confirm", r#"{"item":"seals"}"#)
+        .await
+        .expect("no fault")
+        .unwrap_err();
     assert!(matches!(r, Rejection::Conflict(_)), "{r:?}");
 }
 
@@ -82,11 +127,18 @@ async fn the_province_config_reaches_the_module() {
     let plugin = built_in(&rt, "handover").await;
     let mut ctx = sample_context();
     ctx.config = json!({"extra_items": [{"key": "militia", "title": {"zh": "民兵器材", "en": "Militia equipment"}}]});
-    let outcome = plugin.start(&ctx).await.expect("no fault").expect("accepted");
+    let outcome = plugin
+        .start(&ctx)
+        .await
+        .expect("no fault")
+        .expect("accepted");
     assert_eq!(outcome.progress.total, 18);
     ctx.config = json!({"extra_items": [{"key": "BAD"}]});
     let r = plugin.start(&ctx).await.expect("no fault").unwrap_err();
-    assert!(matches!(&r, Rejection::Invalid(f) if f[0].field.starts_with("config.extra_items.0")), "{r:?}");
+    assert!(
+        matches!(&r, Rejection::Invalid(f) if f[0].field.starts_with("config.extra_items.0")),
+        "{r:?}"
+    );
 }
 
 #[tokio::test]
@@ -101,13 +153,29 @@ async fn calls_share_nothing_between_enrollments() {
     let sa = plugin.start(&a).await.expect("ok").expect("ok").state;
     let sb = plugin.start(&b).await.expect("ok").expect("ok").state;
     a.actor = actor(Role::OutgoingCadre);
-    let declare = json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}).to_string();
-    let sa = plugin.act(&a, &sa, "declare", &declare).await.expect("ok").expect("ok").state;
+    let declare =
+        json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}).to_string();
+    let sa = plugin
+        .act(&a, &sa, "declare", &declare)
+        .await
+        .expect("ok")
+        .expect("ok")
+        .state;
     b.actor = actor(Role::Secretary);
-    let r = plugin.act(&b, &sb, "confirm", r#"{"item":"seals"}"#).await.expect("ok");
-    assert!(matches!(r, Err(Rejection::Conflict(_))), "village b never declared: {r:?}");
+    let r = plugin
+        .act(&b, &sb, "confirm", r#"{"item":"seals"}"#)
+        .await
+        .expect("ok");
+    assert!(
+        matches!(r, Err(Rejection::Conflict(_))),
+        "village b never declared: {r:?}"
+    );
     a.actor = actor(Role::Secretary);
-    plugin.act(&a, &sa, "confirm", r#"{"item":"seals"}"#).await.expect("ok").expect("village a declared");
+    plugin
+        .act(&a, &sa, "confirm", r#"{"item":"seals"}"#)
+        .await
+        .expect("ok")
+        .expect("village a declared");
 }
 
 #[tokio::test]
@@ -123,18 +191,36 @@ async fn compiled_modules_are_cached_on_disk_and_corruption_is_survived() {
     let dir = tempfile::tempdir().expect("temp dir");
     let cached = || Runtime::new(Limits::default(), Some(dir.path().to_owned())).expect("runtime");
     built_in(&cached(), "handover").await;
-    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("cache dir").map(|e| e.expect("entry").path()).collect();
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("cache dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     assert_eq!(files.len(), 1, "one artifact: {files:?}");
     let artifact = &files[0];
-    let name = artifact.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    let name = artifact
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
     assert!(name.ends_with(".cwasm") && name.len() > 64, "{name}");
 
     // A restart reads the artifact instead of compiling: the file is not rewritten.
-    let written = std::fs::metadata(artifact).and_then(|m| m.modified()).expect("mtime");
+    let written = std::fs::metadata(artifact)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
     let plugin = built_in(&cached(), "handover").await;
-    assert_eq!(std::fs::metadata(artifact).and_then(|m| m.modified()).expect("mtime"), written);
-    plugin.start(&sample_context()).await.expect("runs from the cache").expect("ok");
+    assert_eq!(
+        std::fs::metadata(artifact)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        written
+    );
+    plugin
+        .start(&sample_context())
+        .await
+        .expect("runs from the cache")
+        .expect("ok");
 
     // A damaged artifact is never handed to wasmtime: it is recompiled and replaced.
     let mut bytes = std::fs::read(artifact).expect("read");
@@ -142,6 +228,10 @@ async fn compiled_modules_are_cached_on_disk_and_corruption_is_survived() {
     bytes[middle] ^= 0xff;
     std::fs::write(artifact, &bytes).expect("corrupt it");
     let plugin = built_in(&cached(), "handover").await;
-    plugin.start(&sample_context()).await.expect("runs after recompiling").expect("ok");
+    plugin
+        .start(&sample_context())
+        .await
+        .expect("runs after recompiling")
+        .expect("ok");
     assert_ne!(std::fs::read(artifact).expect("read"), bytes, "rewritten");
 }

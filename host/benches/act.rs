@@ -1,1 +1,78 @@
-fn main() {}
+//! One handover `act` (declaring an item's inventory), through the runtime in
+//! a fresh instance per call, against the same module logic called natively
+//! through the SDK. Prints both medians and the ratio.
+//!
+//! `cargo bench -p baton-host --bench act`
+
+use std::path::PathBuf;
+
+use baton_host::runtime::{Limits, Runtime};
+use baton_sdk::Role;
+use baton_sdk::testing::{actor, sample_context};
+use criterion::Criterion;
+
+const GROUP: &str = "handover-act";
+
+fn main() {
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    let mut c = Criterion::default()
+        .output_directory(&out)
+        .configure_from_args();
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+
+    let runtime = Runtime::new(Limits::default(), None).expect("runtime");
+    let bytes = baton_host::registry::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "handover")
+        .expect("built in")
+        .1;
+    let plugin = tokio.block_on(runtime.load(bytes)).expect("loads");
+    let mut ctx = sample_context();
+    let state = baton_sdk::start::<handover::Handover>(ctx.clone())
+        .expect("starts")
+        .state;
+    ctx.actor = actor(Role::OutgoingCadre);
+    let payload = serde_json::json!({"item": "seals", "entries": [
+        {"name": "桂花村黨支部公章", "quantity": 1},
+        {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜"},
+        {"name": "桂花村股份經(jīng)濟合作社公章", "quantity": 1}
+    ]})
+    .to_string();
+
+    let mut group = c.benchmark_group(GROUP);
+    group.bench_function("wasm-fresh-instance", |b| {
+        b.to_async(&tokio).iter(|| async {
+            let outcome = plugin
+                .act(&ctx, &state, "declare", &payload)
+                .await
+                .expect("no fault");
+            assert!(outcome.is_ok());
+        })
+    });
+    group.bench_function("native-sdk", |b| {
+        b.iter(|| {
+            let outcome =
+                baton_sdk::act::<handover::Handover>(ctx.clone(), &state, "declare", &payload);
+            assert!(outcome.is_ok());
+        })
+    });
+    group.finish();
+    c.final_summary();
+
+    let median = |id: &str| -> Option<f64> {
+        let file = out.join(GROUP).join(id).join("new/estimates.json");
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        json["median"]["point_estimate"].as_f64()
+    };
+    if let (Some(wasm), Some(native)) = (median("wasm-fresh-instance"), median("native-sdk")) {
+        println!(
+            "\nhandover act, median: wasm fresh instance {:.1} µs, native {:.1} µs, ratio {:.1}×",
+            wasm / 1e3,
+            native / 1e3,
+            wasm / native
+        );
+    }
+}

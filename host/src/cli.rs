@@ -19,10 +19,20 @@ pub struct Cli {
     #[arg(long, env = "BATON_CACHE_DIR", global = true)]
     cache_dir: Option<PathBuf>,
     /// Per-call time limit for modules, milliseconds.
-    #[arg(long, env = "BATON_PLUGIN_DEADLINE_MS", default_value_t = 100, global = true)]
+    #[arg(
+        long,
+        env = "BATON_PLUGIN_DEADLINE_MS",
+        default_value_t = 100,
+        global = true
+    )]
     plugin_deadline_ms: u64,
     /// Per-instance memory limit for modules, MiB.
-    #[arg(long, env = "BATON_PLUGIN_MEMORY_MIB", default_value_t = 64, global = true)]
+    #[arg(
+        long,
+        env = "BATON_PLUGIN_MEMORY_MIB",
+        default_value_t = 64,
+        global = true
+    )]
     plugin_memory_mib: usize,
     #[command(subcommand)]
     command: Command,
@@ -113,7 +123,12 @@ impl Cli {
                 }
                 Ok(())
             }
-            Command::Plugin(PluginCommand::Try { module, scenario, sample, locale }) => {
+            Command::Plugin(PluginCommand::Try {
+                module,
+                scenario,
+                sample,
+                locale,
+            }) => {
                 if sample {
                     println!("{}", serde_json::to_string_pretty(&sample_scenario())?);
                     return Ok(());
@@ -121,10 +136,15 @@ impl Cli {
                 let plugin = load(&runtime, &module).await?;
                 let scenario = match scenario {
                     Some(path) => {
-                        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-                        serde_json::from_str(&text).with_context(|| format!("{} is not a scenario", path.display()))?
+                        let text = std::fs::read_to_string(&path)
+                            .with_context(|| format!("reading {}", path.display()))?;
+                        serde_json::from_str(&text)
+                            .with_context(|| format!("{} is not a scenario", path.display()))?
                     }
-                    None => Scenario { context: sample_context(), steps: Vec::new() },
+                    None => Scenario {
+                        context: sample_context(),
+                        steps: Vec::new(),
+                    },
                 };
                 print!("{}", try_scenario(&plugin, scenario, locale).await?);
                 Ok(())
@@ -143,11 +163,17 @@ fn default_cache_dir() -> Option<PathBuf> {
 
 /// Loads a module from a file, or a built-in one by name.
 pub async fn load(runtime: &Runtime, module: &str) -> anyhow::Result<Arc<Plugin>> {
-    let bytes = match crate::registry::BUILT_IN.iter().find(|(name, _)| *name == module) {
+    let bytes = match crate::registry::BUILT_IN
+        .iter()
+        .find(|(name, _)| *name == module)
+    {
         Some((_, bytes)) => bytes.to_vec(),
         None => std::fs::read(module).with_context(|| {
             let names: Vec<&str> = crate::registry::BUILT_IN.iter().map(|(n, _)| *n).collect();
-            format!("reading {module} (not a file, nor a built-in module: {})", names.join(", "))
+            format!(
+                "reading {module} (not a file, nor a built-in module: {})",
+                names.join(", ")
+            )
         })?,
     };
     Ok(runtime.load(&bytes).await?)
@@ -169,8 +195,16 @@ pub fn describe(plugin: &Plugin) -> String {
         info.estimated_minutes,
     );
     for a in &info.actions {
-        let fields = a.payload_schema["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "));
-        out += &format!("  {:<12} {} / {}  ({})\n", a.name, a.title.zh, a.title.en, fields.unwrap_or_default());
+        let fields = a.payload_schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "));
+        out += &format!(
+            "  {:<12} {} / {}  ({})\n",
+            a.name,
+            a.title.zh,
+            a.title.en,
+            fields.unwrap_or_default()
+        );
     }
     let templates: Vec<&str> = info.templates.iter().map(|t| t.name.as_str()).collect();
     out += &format!("templates: {}\n", templates.join(", "));
@@ -178,13 +212,20 @@ pub fn describe(plugin: &Plugin) -> String {
 }
 
 /// Runs `scenario` and reports each step, the final state and the view.
-pub async fn try_scenario(plugin: &Plugin, scenario: Scenario, locale: Locale) -> anyhow::Result<String> {
+pub async fn try_scenario(
+    plugin: &Plugin,
+    scenario: Scenario,
+    locale: Locale,
+) -> anyhow::Result<String> {
     let mut ctx = scenario.context;
     ctx.locale = locale;
     let mut out = String::new();
     let mut state = match plugin.start(&ctx).await? {
         Ok(outcome) => {
-            out += &format!("start: progress {}/{}\n", outcome.progress.done, outcome.progress.total);
+            out += &format!(
+                "start: progress {}/{}\n",
+                outcome.progress.done, outcome.progress.total
+            );
             outcome.state
         }
         Err(rejection) => bail!("start was refused: {rejection}"),
@@ -195,8 +236,17 @@ pub async fn try_scenario(plugin: &Plugin, scenario: Scenario, locale: Locale) -
             (None, Some(role)) => actor(role),
             (None, None) => ctx.actor.clone(),
         };
-        let who = format!("{} ({})", ctx.actor.name, serde_json::to_value(ctx.actor.role)?.as_str().unwrap_or("?"));
-        match plugin.act(&ctx, &state, &step.action, &step.payload.to_string()).await? {
+        let who = format!(
+            "{} ({})",
+            ctx.actor.name,
+            serde_json::to_value(ctx.actor.role)?
+                .as_str()
+                .unwrap_or("?")
+        );
+        match plugin
+            .act(&ctx, &state, &step.action, &step.payload.to_string())
+            .await?
+        {
             Ok(outcome) => {
                 out += &format!(
                     "{}. ✓ {} as {who}: progress {}/{}",
@@ -214,19 +264,33 @@ pub async fn try_scenario(plugin: &Plugin, scenario: Scenario, locale: Locale) -
                 out += "\n";
                 state = outcome.state;
             }
-            Err(rejection) => out += &format!("{}. ✗ {} as {who}: {rejection}\n", i + 1, step.action),
+            Err(rejection) => {
+                out += &format!("{}. ✗ {} as {who}: {rejection}\n", i + 1, step.action)
+            }
         }
     }
     let view = plugin.view(&ctx, &state).await?;
     let state: serde_json::Value = serde_json::from_str(&state)?;
-    out += &format!("\n--- state ---\n{}\n", serde_json::to_string_pretty(&state)?);
-    out += &format!("\n--- view `{}` ---\n{}\n", view.template, plugin.render(&view, locale)?);
+    out += &format!(
+        "\n--- state ---\n{}\n",
+        serde_json::to_string_pretty(&state)?
+    );
+    out += &format!(
+        "\n--- view `{}` ---\n{}\n",
+        view.template,
+        plugin.render(&view, locale)?
+    );
     Ok(out)
 }
 
 /// A scenario for the handover module, to copy and edit.
 fn sample_scenario() -> Scenario {
-    let step = |role, action: &str, payload| Step { role: Some(role), actor: None, action: action.into(), payload };
+    let step = |role, action: &str, payload| Step {
+        role: Some(role),
+        actor: None,
+        action: action.into(),
+        payload,
+    };
     Scenario {
         context: sample_context(),
         steps: vec![
@@ -238,8 +302,16 @@ fn sample_scenario() -> Scenario {
                     {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內(nèi)"}
                 ]}),
             ),
-            step(Role::Secretary, "confirm", serde_json::json!({"item": "seals"})),
-            step(Role::TownshipOfficer, "witness", serde_json::json!({"item": "seals"})),
+            step(
+                Role::Secretary,
+                "confirm",
+                serde_json::json!({"item": "seals"}),
+            ),
+            step(
+                Role::TownshipOfficer,
+                "witness",
+                serde_json::json!({"item": "seals"}),
+            ),
         ],
     }
 }
@@ -248,5 +320,8 @@ fn sample_scenario() -> Scenario {
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

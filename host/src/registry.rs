@@ -9,12 +9,21 @@ include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
 /// the schemas that did not parse; `label` is what the build stamped into the
 /// package (`crate@version`), which must agree with what `describe` says.
 pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str) -> Vec<String> {
-    let mut problems: Vec<String> = bad_json.iter().map(|(what, _)| format!("{what} is not valid JSON")).collect();
+    let mut problems: Vec<String> = bad_json
+        .iter()
+        .map(|(what, _)| format!("{what} is not valid JSON"))
+        .collect();
     if !is_id(&info.id) {
-        problems.push(format!("id `{}` must be 2–64 lower-case letters, digits and hyphens", info.id));
+        problems.push(format!(
+            "id `{}` must be 2–64 lower-case letters, digits and hyphens",
+            info.id
+        ));
     }
     if let Err(e) = semver::Version::parse(&info.version) {
-        problems.push(format!("version `{}` is not a semantic version: {e}", info.version));
+        problems.push(format!(
+            "version `{}` is not a semantic version: {e}",
+            info.version
+        ));
     }
     let named = format!("{}@{}", info.id, info.version);
     if label.contains('@') && label != named {
@@ -37,10 +46,16 @@ pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str)
             problems.push(format!("action `{}` is declared twice", action.name));
         }
         if action.title.zh.trim().is_empty() || action.title.en.trim().is_empty() {
-            problems.push(format!("action `{}` needs a title in both languages", action.name));
+            problems.push(format!(
+                "action `{}` needs a title in both languages",
+                action.name
+            ));
         }
         if !is_schema(&action.payload_schema) {
-            problems.push(format!("the payload schema of action `{}` must be a JSON Schema object", action.name));
+            problems.push(format!(
+                "the payload schema of action `{}` must be a JSON Schema object",
+                action.name
+            ));
         }
     }
     if !is_schema(&info.config_schema) {
@@ -59,7 +74,8 @@ fn is_id(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && !s.starts_with('-')
         && !s.ends_with('-')
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_schema(v: &serde_json::Value) -> bool {

@@ -31,8 +31,13 @@ pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
 
 /// Interfaces a module may import: the contract's own types, and what Rust's
 /// std needs, made deterministic. No filesystem, sockets or HTTP.
-pub const ALLOWED_IMPORTS: &[&str] =
-    &["baton:module/types", "wasi:io/*", "wasi:clocks/*", "wasi:random/*", "wasi:cli/*"];
+pub const ALLOWED_IMPORTS: &[&str] = &[
+    "baton:module/types",
+    "wasi:io/*",
+    "wasi:clocks/*",
+    "wasi:random/*",
+    "wasi:cli/*",
+];
 
 /// How often the engine's epoch advances: the granularity of deadlines.
 const TICK: Duration = Duration::from_millis(2);
@@ -51,7 +56,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { deadline: Duration::from_millis(100), memory: 64 << 20, concurrent_instances: 128 }
+        Self {
+            deadline: Duration::from_millis(100),
+            memory: 64 << 20,
+            concurrent_instances: 128,
+        }
     }
 }
 
@@ -91,7 +100,8 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         // Everything is linked, but `load` refuses any component importing
         // outside ALLOWED_IMPORTS, and the WASI context grants nothing.
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
         spawn_ticker(&engine);
         let shared = Shared {
             engine,
@@ -100,7 +110,9 @@ impl Runtime {
             artifacts: ArtifactCache::new(cache_dir),
             loaded: Mutex::new(HashMap::new()),
         };
-        Ok(Self { shared: Arc::new(shared) })
+        Ok(Self {
+            shared: Arc::new(shared),
+        })
     }
 
     /// The limits each call runs under.
@@ -124,16 +136,28 @@ impl Runtime {
         }
         let component = {
             let (shared, sha, owned) = (self.shared.clone(), stamp.sha256, bytes.to_vec());
-            tokio::task::spawn_blocking(move || shared.artifacts.component(&shared.engine, &sha, &owned))
-                .await
-                .map_err(|e| LoadError::Compile { package: stamp.label.clone(), detail: e.to_string() })?
-                .map_err(|e| LoadError::Compile { package: stamp.label.clone(), detail: format!("{e:#}") })?
+            tokio::task::spawn_blocking(move || {
+                shared.artifacts.component(&shared.engine, &sha, &owned)
+            })
+            .await
+            .map_err(|e| LoadError::Compile {
+                package: stamp.label.clone(),
+                detail: e.to_string(),
+            })?
+            .map_err(|e| LoadError::Compile {
+                package: stamp.label.clone(),
+                detail: format!("{e:#}"),
+            })?
         };
         self.check_imports(&component, &stamp.label)?;
-        let pre = self.shared.linker.instantiate_pre(&component).map_err(|e| LoadError::Compile {
-            package: stamp.label.clone(),
-            detail: format!("{e:#}"),
-        })?;
+        let pre = self
+            .shared
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Compile {
+                package: stamp.label.clone(),
+                detail: format!("{e:#}"),
+            })?;
         let plugin = Arc::new(Plugin::new(self.shared.clone(), pre, &stamp).await?);
         self.loaded().insert(stamp.sha256, plugin.clone());
         Ok(plugin)
@@ -149,7 +173,10 @@ impl Runtime {
         if imports.is_empty() {
             Ok(())
         } else {
-            Err(LoadError::ForbiddenImports { package: label.to_owned(), imports })
+            Err(LoadError::ForbiddenImports {
+                package: label.to_owned(),
+                imports,
+            })
         }
     }
 
@@ -161,7 +188,9 @@ impl Runtime {
 
 fn allowed_import(name: &str, item: &ComponentItem) -> bool {
     matches!(item, ComponentItem::ComponentInstance(_))
-        && ALLOWED_IMPORTS.iter().any(|allowed| name.starts_with(allowed.trim_end_matches('*')))
+        && ALLOWED_IMPORTS
+            .iter()
+            .any(|allowed| name.starts_with(allowed.trim_end_matches('*')))
 }
 
 /// Advances the engine's epoch every [`TICK`] until the engine is dropped.

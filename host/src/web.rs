@@ -18,12 +18,19 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
     registry.set_strict_mode(false);
     let mut problems = Vec::new();
     for template in &info.templates {
-        for (locale, source) in [(Locale::ZhCn, &template.source.zh), (Locale::En, &template.source.en)] {
+        for (locale, source) in [
+            (Locale::ZhCn, &template.source.zh),
+            (Locale::En, &template.source.en),
+        ] {
             let key = template_key(&template.name, locale);
             if let Err(e) = registry.register_template_string(&key, source) {
                 problems.push(format!("template `{key}` does not parse: {e}"));
             }
         }
     }
-    if problems.is_empty() { Ok(registry) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(registry)
+    } else {
+        Err(problems)
+    }
 }

@@ -37,12 +37,23 @@ pub fn ensure_target() -> Result<(), String> {
 ///
 /// Uses its own target dir so that it can run inside another cargo's build
 /// script without waiting on that cargo's lock.
-pub fn build(workspace: &Path, packages: &[&str], target_dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn build(
+    workspace: &Path,
+    packages: &[&str],
+    target_dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
     ensure_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
-        .args(["build", "--target", TARGET, "--profile", PROFILE, "--target-dir"])
+        .args([
+            "build",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+            "--target-dir",
+        ])
         .arg(target_dir);
     for p in packages {
         cmd.args(["-p", p]);
@@ -55,13 +66,25 @@ pub fn build(workspace: &Path, packages: &[&str], target_dir: &Path) -> Result<V
         let keep = key == "CARGO_HOME" || key == "CARGO_MAKEFLAGS" || key == "CARGO_NET_OFFLINE";
         let outer = key.starts_with("CARGO_")
             || key.starts_with("RUSTC_")
-            || ["RUSTFLAGS", "RUSTDOCFLAGS", "TARGET", "HOST", "OUT_DIR", "PROFILE", "OPT_LEVEL", "DEBUG", "NUM_JOBS"]
-                .contains(&key.as_ref());
+            || [
+                "RUSTFLAGS",
+                "RUSTDOCFLAGS",
+                "TARGET",
+                "HOST",
+                "OUT_DIR",
+                "PROFILE",
+                "OPT_LEVEL",
+                "DEBUG",
+                "NUM_JOBS",
+            ]
+            .contains(&key.as_ref());
         if outer && !keep {
             cmd.env_remove(key.as_ref());
         }
     }
-    let out = cmd.output().map_err(|e| format!("could not run cargo: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "building {} for {TARGET} failed:\n{}",
@@ -74,7 +97,11 @@ pub fn build(workspace: &Path, packages: &[&str], target_dir: &Path) -> Result<V
         .iter()
         .map(|p| {
             let file = dir.join(format!("{}.wasm", p.replace('-', "_")));
-            if file.is_file() { Ok(file) } else { Err(format!("cargo succeeded but {} is missing", file.display())) }
+            if file.is_file() {
+                Ok(file)
+            } else {
+                Err(format!("cargo succeeded but {} is missing", file.display()))
+            }
         })
         .collect()
 }

@@ -18,7 +18,12 @@ pub fn start<M: Module>(ctx: Context) -> Result<Outcome, Rejection> {
 /// # Panics
 /// If `state` is not a state this module wrote: the host only passes back
 /// what `start` or `act` returned, so that is a bug, and a trap says so.
-pub fn act<M: Module>(ctx: Context, state: &str, action: &str, payload: &str) -> Result<Outcome, Rejection> {
+pub fn act<M: Module>(
+    ctx: Context,
+    state: &str,
+    action: &str,
+    payload: &str,
+) -> Result<Outcome, Rejection> {
     let ctx = typed_config::<M>(ctx)?;
     let mut state = parse_state::<M>(state);
     let action = parse_action::<M>(action, payload)?;
@@ -60,6 +65,7 @@ fn typed_config<M: Module>(ctx: Context) -> Result<Context<M::Config>, Rejection
         Value::Null => M::Config::default(),
         value => from_value(value, "config.")?,
     };
+    M::check_config(&config)?;
     Ok(ctx.with_config(config))
 }
 
@@ -78,7 +84,11 @@ fn parse_action<M: Module>(action: &str, payload: &str) -> Result<M::Action, Rej
             fields
                 .into_iter()
                 .map(|f| FieldError {
-                    field: f.field.strip_prefix("payload.").map(str::to_owned).unwrap_or(f.field),
+                    field: f
+                        .field
+                        .strip_prefix("payload.")
+                        .map(str::to_owned)
+                        .unwrap_or(f.field),
                     message: f.message,
                 })
                 .collect(),
@@ -106,20 +116,33 @@ fn from_value<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Rej
         }
         let detail = e.inner().to_string();
         let (path, message) = explain(path.trim_end_matches('.'), &detail);
-        Rejection::Invalid(vec![FieldError { field: path, message }])
+        Rejection::Invalid(vec![FieldError {
+            field: path,
+            message,
+        }])
     })
 }
 
 /// Puts serde's English message into both languages, moving a missing
 /// field's name into the path so the form can mark the right input.
 fn explain(path: &str, detail: &str) -> (String, Text) {
-    let join = |name: &str| if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     if let Some(name) = between(detail, "missing field `", "`") {
         return (join(name), Text::new("必填項,不能為空", "is required"));
     }
     if let Some(name) = between(detail, "unknown variant `", "`") {
         let expected = detail.split("expected ").nth(1).unwrap_or("").to_owned();
-        let field = if path.is_empty() { "action".to_owned() } else { path.to_owned() };
+        let field = if path.is_empty() {
+            "action".to_owned()
+        } else {
+            path.to_owned()
+        };
         return (
             field,
             Text::new(
@@ -130,11 +153,22 @@ fn explain(path: &str, detail: &str) -> (String, Text) {
     }
     if let Some(name) = between(detail, "unknown field `", "`") {
         // Here serde's path already ends at the unknown field.
-        let field = if path.is_empty() { name.to_owned() } else { path.to_owned() };
+        let field = if path.is_empty() {
+            name.to_owned()
+        } else {
+            path.to_owned()
+        };
         return (field, Text::new("不認識此字段", "is not a known field"));
     }
-    let field = if path.is_empty() { "payload".to_owned() } else { path.to_owned() };
-    (field, Text::new(format!("格式不正確:{detail}"), detail.to_owned()))
+    let field = if path.is_empty() {
+        "payload".to_owned()
+    } else {
+        path.to_owned()
+    };
+    (
+        field,
+        Text::new(format!("格式不正確:{detail}"), detail.to_owned()),
+    )
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {

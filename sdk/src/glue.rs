@@ -48,16 +48,28 @@ impl<M: Module> Guest for Adapter<M> {
     }
 
     fn start(ctx: wit::Context) -> Result<wit::Outcome, wit::Rejection> {
-        crate::start::<M>(ctx.into()).map(Into::into).map_err(Into::into)
+        crate::start::<M>(ctx.into())
+            .map(Into::into)
+            .map_err(Into::into)
     }
 
-    fn act(ctx: wit::Context, state: String, action: String, payload: String) -> Result<wit::Outcome, wit::Rejection> {
-        crate::act::<M>(ctx.into(), &state, &action, &payload).map(Into::into).map_err(Into::into)
+    fn act(
+        ctx: wit::Context,
+        state: String,
+        action: String,
+        payload: String,
+    ) -> Result<wit::Outcome, wit::Rejection> {
+        crate::act::<M>(ctx.into(), &state, &action, &payload)
+            .map(Into::into)
+            .map_err(Into::into)
     }
 
     fn view(ctx: wit::Context, state: String) -> wit::View {
         let view = crate::view::<M>(ctx.into(), &state);
-        wit::View { template: view.template, data: view.data.to_string() }
+        wit::View {
+            template: view.template,
+            data: view.data.to_string(),
+        }
     }
 }
 
@@ -106,7 +118,11 @@ impl From<wit::Context> for sdk::Context {
     fn from(c: wit::Context) -> Self {
         Self {
             enrollment_id: c.enrollment_id,
-            actor: sdk::Actor { person_id: c.actor.person_id, name: c.actor.name, role: c.actor.role.into() },
+            actor: sdk::Actor {
+                person_id: c.actor.person_id,
+                name: c.actor.name,
+                role: c.actor.role.into(),
+            },
             village: sdk::Village {
                 code: c.village.code,
                 name: c.village.name,
@@ -177,7 +193,10 @@ impl From<sdk::ModuleInfo> for wit::ModuleInfo {
             templates: i
                 .templates
                 .into_iter()
-                .map(|t| wit::Template { name: t.name, source: t.source.into() })
+                .map(|t| wit::Template {
+                    name: t.name,
+                    source: t.source.into(),
+                })
                 .collect(),
             estimated_minutes: i.estimated_minutes,
             config_schema: i.config_schema.to_string(),
@@ -189,7 +208,10 @@ impl From<sdk::Outcome> for wit::Outcome {
     fn from(o: sdk::Outcome) -> Self {
         Self {
             state: o.state,
-            progress: wit::Progress { done: o.progress.done, total: o.progress.total },
+            progress: wit::Progress {
+                done: o.progress.done,
+                total: o.progress.total,
+            },
             signoffs: o
                 .signoffs
                 .into_iter()
@@ -221,7 +243,10 @@ impl From<sdk::Rejection> for wit::Rejection {
             sdk::Rejection::Invalid(fields) => Self::Invalid(
                 fields
                     .into_iter()
-                    .map(|f| wit::FieldError { field: f.field, message: f.message.into() })
+                    .map(|f| wit::FieldError {
+                        field: f.field,
+                        message: f.message.into(),
+                    })
                     .collect(),
             ),
             sdk::Rejection::Forbidden(t) => Self::Forbidden(t.into()),

@@ -67,6 +67,13 @@ pub trait Module {
     /// Who the module is: id, version, titles, actions, templates.
     fn info() -> ModuleInfo;
 
+    /// Checks the province's config beyond what its type enforces; called
+    /// before every `start`, `act` and `view`. Name fields `config.…`.
+    fn check_config(config: &Self::Config) -> Result<(), Rejection> {
+        let _ = config;
+        Ok(())
+    }
+
     /// The state of a new enrollment.
     fn start(ctx: &Context<Self::Config>) -> Result<Self::State, Rejection>;
 
@@ -151,7 +158,7 @@ macro_rules! export_module {
             #[unsafe(link_section = "baton:package")]
             static __BATON_PACKAGE: [u8; __PACKAGE.len()] = $crate::glue::bytes(__PACKAGE);
             type __BatonExport = $crate::glue::Adapter<$module>;
-            $crate::glue::__export_wit!(__BatonExport with_types_in $crate::glue);
+    $crate::glue::__export_wit!(__BatonExport with_types_in $crate::glue);
         };
     };
 }

@@ -15,8 +15,8 @@ use std::marker::PhantomData;
 use serde_json::Value;
 
 use crate::{
-    Actor, Committee, Context, Departure, Locale, Member, Module, Outcome, Outgoing, Rejection, Role,
-    View, Village,
+    Actor, Committee, Context, Departure, Locale, Member, Module, Outcome, Outgoing, Rejection,
+    Role, View, Village,
 };
 
 /// Drives one enrollment of module `M` through the same calls the host makes.
@@ -29,7 +29,11 @@ pub struct Harness<M> {
 impl<M: Module> Harness<M> {
     /// A harness for an enrollment with context `ctx`; call [`Harness::start`] next.
     pub fn new(ctx: Context) -> Self {
-        Self { ctx, state: None, module: PhantomData }
+        Self {
+            ctx,
+            state: None,
+            module: PhantomData,
+        }
     }
 
     /// The context the next call gets; change the actor, config or time here.
@@ -56,7 +60,12 @@ impl<M: Module> Harness<M> {
     }
 
     /// Acts as the sample person holding `role` (see [`actor`]).
-    pub fn act_as(&mut self, role: Role, action: &str, payload: Value) -> Result<Outcome, Rejection> {
+    pub fn act_as(
+        &mut self,
+        role: Role,
+        action: &str,
+        payload: Value,
+    ) -> Result<Outcome, Rejection> {
         self.ctx.actor = actor(role);
         self.act(action, payload)
     }
@@ -96,7 +105,11 @@ pub fn actor(role: Role) -> Actor {
         Role::ProvinceAdmin => ("p-province", "周明"),
         Role::NationalAdmin => ("p-nation", "吳華"),
     };
-    Actor { person_id: person_id.into(), name: name.into(), role }
+    Actor {
+        person_id: person_id.into(),
+        name: name.into(),
+        role,
+    }
 }
 
 /// A village as the host would describe it: a one-shoulder secretary, two
@@ -121,7 +134,13 @@ pub fn sample_context() -> Context {
             province: "重慶市".into(),
         },
         members: vec![
-            member("p-secretary", "張建國", Committee::PartyBranch, "書記", true),
+            member(
+                "p-secretary",
+                "張建國",
+                Committee::PartyBranch,
+                "書記",
+                true,
+            ),
             member("p-member", "李秀英", Committee::PartyBranch, "委員", false),
             member("p-member-2", "何強", Committee::Villagers, "副主任", false),
         ],

@@ -19,7 +19,10 @@ pub struct Text {
 impl Text {
     /// Text from its Chinese and English forms.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The text in `locale`.
@@ -217,7 +220,11 @@ impl<C> Context<C> {
             return Ok(());
         }
         let names = |pick: fn(&Text) -> &str, sep: &str| {
-            roles.iter().map(|r| pick(&r.title()).to_owned()).collect::<Vec<_>>().join(sep)
+            roles
+                .iter()
+                .map(|r| pick(&r.title()).to_owned())
+                .collect::<Vec<_>>()
+                .join(sep)
         };
         Err(Rejection::forbidden(
             format!("只有{}可以執(zhí)行此操作", names(|t| &t.zh, "或")),
@@ -252,7 +259,11 @@ pub struct ActionInfo {
 impl ActionInfo {
     /// An action whose payload is `P`; the schema is derived from `P`.
     pub fn new<P: schemars::JsonSchema>(name: &str, title: Text) -> Self {
-        Self { name: name.to_owned(), title, payload_schema: crate::schema::<P>() }
+        Self {
+            name: name.to_owned(),
+            title,
+            payload_schema: crate::schema::<P>(),
+        }
     }
 }
 
@@ -268,7 +279,10 @@ pub struct Template {
 impl Template {
     /// A template from its Chinese and English sources.
     pub fn new(name: &str, zh: &str, en: &str) -> Self {
-        Self { name: name.to_owned(), source: Text::new(zh, en) }
+        Self {
+            name: name.to_owned(),
+            source: Text::new(zh, en),
+        }
     }
 }
 
@@ -380,7 +394,10 @@ pub enum Rejection {
 impl Rejection {
     /// One field is wrong.
     pub fn invalid(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Rejection::Invalid(vec![FieldError { field: field.into(), message: Text::new(zh, en) }])
+        Rejection::Invalid(vec![FieldError {
+            field: field.into(),
+            message: Text::new(zh, en),
+        }])
     }
 
     /// The actor may not do this.
@@ -428,6 +445,9 @@ impl View {
     /// types always can.
     pub fn new(template: &str, data: &impl Serialize) -> Self {
         let data = serde_json::to_value(data).expect("view data serializes to JSON");
-        Self { template: template.to_owned(), data }
+        Self {
+            template: template.to_owned(),
+            data,
+        }
     }
 }

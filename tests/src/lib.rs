@@ -20,5 +20,8 @@ pub async fn built_in(runtime: &Runtime, name: &str) -> Arc<Plugin> {
         .iter()
         .find(|(n, _)| *n == name)
         .unwrap_or_else(|| panic!("no built-in module {name}"));
-    runtime.load(bytes).await.unwrap_or_else(|e| panic!("{name} loads: {e}"))
+    runtime
+        .load(bytes)
+        .await
+        .unwrap_or_else(|e| panic!("{name} loads: {e}"))
 }

@@ -28,7 +28,12 @@ impl ArtifactCache {
 
     /// The compiled form of `bytes` (whose sha256 is `sha256`), from disk if
     /// this host compiled it before with the same wasmtime and engine config.
-    pub fn component(&self, engine: &Engine, sha256: &[u8; 32], bytes: &[u8]) -> wasmtime::Result<Component> {
+    pub fn component(
+        &self,
+        engine: &Engine,
+        sha256: &[u8; 32],
+        bytes: &[u8],
+    ) -> wasmtime::Result<Component> {
         let Some(path) = self.path(engine, sha256) else {
             return Component::new(engine, bytes);
         };
@@ -46,7 +51,11 @@ impl ArtifactCache {
         let dir = self.dir.as_ref()?;
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        Some(dir.join(format!("{}-{:016x}.cwasm", hex::encode(sha256), hasher.finish())))
+        Some(dir.join(format!(
+            "{}-{:016x}.cwasm",
+            hex::encode(sha256),
+            hasher.finish()
+        )))
     }
 }
 
@@ -61,7 +70,9 @@ fn read(engine: &Engine, path: &Path) -> Option<Component> {
     // SAFETY: the bytes are an artifact this host serialized (see the module
     // docs); wasmtime itself rejects one from another version or config.
     let component = unsafe { Component::deserialize(engine, artifact) };
-    component.inspect_err(|e| tracing::warn!(path = %path.display(), error = %e, "recompiling")).ok()
+    component
+        .inspect_err(|e| tracing::warn!(path = %path.display(), error = %e, "recompiling"))
+        .ok()
 }
 
 fn write(path: &Path, artifact: &[u8]) -> std::io::Result<()> {

@@ -126,7 +126,10 @@ impl From<wit::ModuleInfo> for RawInfo {
             .actions
             .into_iter()
             .map(|a| sdk::ActionInfo {
-                payload_schema: json(format!("the payload schema of action `{}`", a.name), a.payload_schema),
+                payload_schema: json(
+                    format!("the payload schema of action `{}`", a.name),
+                    a.payload_schema,
+                ),
                 name: a.name,
                 title: a.title.into(),
             })
@@ -146,7 +149,10 @@ impl From<wit::ModuleInfo> for RawInfo {
             templates: i
                 .templates
                 .into_iter()
-                .map(|t| sdk::Template { name: t.name, source: t.source.into() })
+                .map(|t| sdk::Template {
+                    name: t.name,
+                    source: t.source.into(),
+                })
                 .collect(),
             estimated_minutes: i.estimated_minutes,
             config_schema,
@@ -159,7 +165,10 @@ impl From<wit::Outcome> for sdk::Outcome {
     fn from(o: wit::Outcome) -> Self {
         Self {
             state: o.state,
-            progress: sdk::Progress { done: o.progress.done, total: o.progress.total },
+            progress: sdk::Progress {
+                done: o.progress.done,
+                total: o.progress.total,
+            },
             signoffs: o
                 .signoffs
                 .into_iter()
@@ -191,7 +200,10 @@ impl From<wit::Rejection> for sdk::Rejection {
             wit::Rejection::Invalid(fields) => Self::Invalid(
                 fields
                     .into_iter()
-                    .map(|f| sdk::FieldError { field: f.field, message: f.message.into() })
+                    .map(|f| sdk::FieldError {
+                        field: f.field,
+                        message: f.message.into(),
+                    })
                     .collect(),
             ),
             wit::Rejection::Forbidden(t) => Self::Forbidden(t.into()),

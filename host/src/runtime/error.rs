@@ -13,7 +13,12 @@ pub struct PluginName {
 
 impl fmt::Display for PluginName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}", self.id, self.version)
+        if self.version.is_empty() {
+            // Not yet described and not stamped: the id is the package's hash.
+            f.write_str(&self.id)
+        } else {
+            write!(f, "{}@{}", self.id, self.version)
+        }
     }
 }
 
@@ -30,13 +35,17 @@ pub enum LoadError {
         detail: String,
     },
     /// No `baton:contract` section: not built with baton-sdk.
-    #[error("{package}: not a Baton module: it has no `baton:contract` section (build it with baton-sdk)")]
+    #[error(
+        "{package}: not a Baton module: it has no `baton:contract` section (build it with baton-sdk)"
+    )]
     NoContract {
         /// The package.
         package: String,
     },
     /// Built against a contract this host cannot run.
-    #[error("{package}: built against contract {found}, which this host cannot run; it runs contract {supported}")]
+    #[error(
+        "{package}: built against contract {found}, which this host cannot run; it runs contract {supported}"
+    )]
     UnsupportedContract {
         /// The package.
         package: String,

@@ -25,14 +25,23 @@ pub fn read(bytes: &[u8]) -> Result<Stamp, LoadError> {
     let sha256: [u8; 32] = Sha256::digest(bytes).into();
     let mut label = format!("package sha256:{}", &hex::encode(sha256)[..12]);
     if !Parser::is_component(bytes) {
-        let detail = if Parser::is_core_wasm(bytes) { "it is a core module" } else { "no component header" };
-        return Err(LoadError::NotAComponent { package: label, detail: detail.into() });
+        let detail = if Parser::is_core_wasm(bytes) {
+            "it is a core module"
+        } else {
+            "no component header"
+        };
+        return Err(LoadError::NotAComponent {
+            package: label,
+            detail: detail.into(),
+        });
     }
     let mut contract = None;
     let mut package = None;
     for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload
-            .map_err(|e| LoadError::NotAComponent { package: label.clone(), detail: e.to_string() })?;
+        let payload = payload.map_err(|e| LoadError::NotAComponent {
+            package: label.clone(),
+            detail: e.to_string(),
+        })?;
         if let Payload::CustomSection(section) = payload {
             let text = || String::from_utf8_lossy(section.data()).trim().to_owned();
             match section.name() {
@@ -48,5 +57,9 @@ pub fn read(bytes: &[u8]) -> Result<Stamp, LoadError> {
     let Some(contract) = contract else {
         return Err(LoadError::NoContract { package: label });
     };
-    Ok(Stamp { sha256, contract, label })
+    Ok(Stamp {
+        sha256,
+        contract,
+        label,
+    })
 }

@@ -40,11 +40,17 @@ impl Plugin {
         stamp: &Stamp,
     ) -> Result<Self, LoadError> {
         let label = stamp.label.clone();
-        let compile_error = |e: wasmtime::Error| LoadError::Compile { package: label.clone(), detail: format!("{e:#}") };
+        let compile_error = |e: wasmtime::Error| LoadError::Compile {
+            package: label.clone(),
+            detail: format!("{e:#}"),
+        };
         let pre = BatonModulePre::new(pre).map_err(compile_error)?;
-        let (name_id, name_version) = label.split_once('@').unwrap_or((&label, "?"));
+        let (name_id, name_version) = label.split_once('@').unwrap_or((&label, ""));
         let mut plugin = Plugin {
-            name: PluginName { id: name_id.to_owned(), version: name_version.to_owned() },
+            name: PluginName {
+                id: name_id.to_owned(),
+                version: name_version.to_owned(),
+            },
             info: placeholder_info(),
             sha256: stamp.sha256,
             pre,
@@ -55,12 +61,18 @@ impl Plugin {
         let raw = plugin.describe().await?;
         let problems = crate::registry::check_info(&raw.info, &raw.bad_json, &stamp.label);
         let templates = crate::web::module_templates(&raw.info);
-        let problems: Vec<String> = problems.into_iter().chain(templates.as_ref().err().cloned().unwrap_or_default()).collect();
+        let problems: Vec<String> = problems
+            .into_iter()
+            .chain(templates.as_ref().err().cloned().unwrap_or_default())
+            .collect();
         if !problems.is_empty() {
             let package = format!("{}@{}", raw.info.id, raw.info.version);
             return Err(LoadError::InvalidInfo { package, problems });
         }
-        plugin.name = PluginName { id: raw.info.id.clone(), version: raw.info.version.clone() };
+        plugin.name = PluginName {
+            id: raw.info.id.clone(),
+            version: raw.info.version.clone(),
+        };
         plugin.info = raw.info;
         plugin.templates = templates.unwrap_or_default();
         Ok(plugin)
@@ -83,14 +95,20 @@ impl Plugin {
 
     async fn describe(&self) -> Result<RawInfo, PluginError> {
         let (mut store, module) = self.instance(0, "describe").await?;
-        let info = module.call_describe(&mut store).await.map_err(|e| self.fault(&store, e))?;
+        let info = module
+            .call_describe(&mut store)
+            .await
+            .map_err(|e| self.fault(&store, e))?;
         Ok(info.into())
     }
 
     /// The initial state of a new enrollment, or why `ctx` (its config) is refused.
     pub async fn start(&self, ctx: &Context) -> Result<Result<Outcome, Rejection>, PluginError> {
         let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
-        let answer = module.call_start(&mut store, &ctx.into()).await.map_err(|e| self.fault(&store, e))?;
+        let answer = module
+            .call_start(&mut store, &ctx.into())
+            .await
+            .map_err(|e| self.fault(&store, e))?;
         self.checked(ctx, answer)
     }
 
@@ -104,7 +122,13 @@ impl Plugin {
     ) -> Result<Result<Outcome, Rejection>, PluginError> {
         let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
         let answer = module
-            .call_act(&mut store, &ctx.into(), &state.to_owned(), action, &payload.to_owned())
+            .call_act(
+                &mut store,
+                &ctx.into(),
+                &state.to_owned(),
+                action,
+                &payload.to_owned(),
+            )
             .await
             .map_err(|e| self.fault(&store, e))?;
         self.checked(ctx, answer)
@@ -113,25 +137,41 @@ impl Plugin {
     /// What the actor sees of `state`.
     pub async fn view(&self, ctx: &Context, state: &str) -> Result<View, PluginError> {
         let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
-        let view = module.call_view(&mut store, &ctx.into(), &state.to_owned()).await.map_err(|e| self.fault(&store, e))?;
+        let view = module
+            .call_view(&mut store, &ctx.into(), &state.to_owned())
+            .await
+            .map_err(|e| self.fault(&store, e))?;
         if !self.info.templates.iter().any(|t| t.name == view.template) {
-            return Err(self.malformed(format!("view names template `{}`, which the module did not declare", view.template)));
+            return Err(self.malformed(format!(
+                "view names template `{}`, which the module did not declare",
+                view.template
+            )));
         }
         let data = serde_json::from_str(&view.data)
             .map_err(|e| self.malformed(format!("view data is not valid JSON: {e}")))?;
-        Ok(View { template: view.template, data })
+        Ok(View {
+            template: view.template,
+            data,
+        })
     }
 
     /// `view` rendered as HTML in `locale`, escaped.
     pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
         let name = crate::web::template_key(&view.template, locale);
-        self.templates
-            .render(&name, &view.data)
-            .map_err(|e| self.malformed(format!("template `{}` failed to render: {e}", view.template)))
+        self.templates.render(&name, &view.data).map_err(|e| {
+            self.malformed(format!(
+                "template `{}` failed to render: {e}",
+                view.template
+            ))
+        })
     }
 
     /// A fresh store and instance, with this call's deadline and memory cap.
-    async fn instance(&self, now: i64, seed: &str) -> Result<(Store<Sandbox>, BatonModule), PluginError> {
+    async fn instance(
+        &self,
+        now: i64,
+        seed: &str,
+    ) -> Result<(Store<Sandbox>, BatonModule), PluginError> {
         let mut store = Store::new(&self.engine, Sandbox::new(now, seed, self.limits.memory));
         store.limiter(|sandbox| &mut sandbox.limiter);
         let (started, deadline) = (Instant::now(), self.limits.deadline);
@@ -148,7 +188,10 @@ impl Plugin {
         match self.pre.instantiate_async(&mut store).await {
             Ok(module) => Ok((store, module)),
             Err(e) if store.data().limiter.exceeded => Err(self.fault(&store, e)),
-            Err(e) => Err(PluginError { plugin: self.name.clone(), fault: Fault::Instantiate(format!("{e:#}")) }),
+            Err(e) => Err(PluginError {
+                plugin: self.name.clone(),
+                fault: Fault::Instantiate(format!("{e:#}")),
+            }),
         }
     }
 
@@ -164,11 +207,17 @@ impl Plugin {
         } else {
             Fault::Trap(format!("{e:#}"))
         };
-        PluginError { plugin: self.name.clone(), fault }
+        PluginError {
+            plugin: self.name.clone(),
+            fault,
+        }
     }
 
     fn malformed(&self, detail: String) -> PluginError {
-        PluginError { plugin: self.name.clone(), fault: Fault::Malformed(detail) }
+        PluginError {
+            plugin: self.name.clone(),
+            fault: Fault::Malformed(detail),
+        }
     }
 
     /// Holds the module to the contract: JSON state of sane size, progress
@@ -181,12 +230,17 @@ impl Plugin {
         let outcome: Outcome = match answer {
             Ok(outcome) => outcome.into(),
             Err(wit::Rejection::Invalid(fields)) if fields.is_empty() => {
-                return Err(self.malformed("an `invalid` rejection must name at least one field".into()));
+                return Err(
+                    self.malformed("an `invalid` rejection must name at least one field".into())
+                );
             }
             Err(rejection) => return Ok(Err(rejection.into())),
         };
         if outcome.state.len() > MAX_STATE_BYTES {
-            let detail = format!("state is {} bytes; the limit is {MAX_STATE_BYTES}", outcome.state.len());
+            let detail = format!(
+                "state is {} bytes; the limit is {MAX_STATE_BYTES}",
+                outcome.state.len()
+            );
             return Err(self.malformed(detail));
         }
         if let Err(e) = serde_json::from_str::<IgnoredAny>(&outcome.state) {
@@ -194,15 +248,26 @@ impl Plugin {
         }
         let progress = outcome.progress;
         if progress.done > progress.total {
-            return Err(self.malformed(format!("progress {}/{} counts more done than there is", progress.done, progress.total)));
+            return Err(self.malformed(format!(
+                "progress {}/{} counts more done than there is",
+                progress.done, progress.total
+            )));
         }
         for s in &outcome.signoffs {
             if s.signer != ctx.actor.person_id || s.role != ctx.actor.role {
-                let detail = format!("a sign-off names signer `{}`, but `{}` is acting", s.signer, ctx.actor.person_id);
+                let detail = format!(
+                    "a sign-off names signer `{}`, but `{}` is acting",
+                    s.signer, ctx.actor.person_id
+                );
                 return Err(self.malformed(detail));
             }
-            if s.statement.zh.trim().is_empty() || s.statement.en.trim().is_empty() || s.subject.is_empty() {
-                return Err(self.malformed("a sign-off needs a subject and a statement in both languages".into()));
+            if s.statement.zh.trim().is_empty()
+                || s.statement.en.trim().is_empty()
+                || s.subject.is_empty()
+            {
+                return Err(self.malformed(
+                    "a sign-off needs a subject and a statement in both languages".into(),
+                ));
             }
         }
         Ok(Ok(outcome))

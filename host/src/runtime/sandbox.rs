@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 
 /// How much of a module's stderr is kept: enough for a panic message.
 const STDERR_BYTES: usize = 8 * 1024;
@@ -38,12 +40,19 @@ impl Sandbox {
             .monotonic_clock(PinnedClock(now))
             .secure_random(StdRng::from_seed(seed_bytes))
             .insecure_random(StdRng::from_seed(seed_bytes))
-            .insecure_random_seed(u128::from_le_bytes(digest[..16].try_into().unwrap_or_default()))
+            .insecure_random_seed(u128::from_le_bytes(
+                digest[..16].try_into().unwrap_or_default(),
+            ))
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        Self { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(max_memory), stderr }
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(max_memory),
+            stderr,
+        }
     }
 
     /// The message of a Rust panic the module printed, if any.
@@ -52,14 +61,24 @@ impl Sandbox {
         let after = text.split_once("panicked at ")?.1;
         // "src/lib.rs:10:5:\nthe message\nnote: run with `RUST_BACKTRACE=1`…"
         let (location, rest) = after.split_once('\n').unwrap_or((after, ""));
-        let message: Vec<&str> = rest.lines().take_while(|l| !l.starts_with("note: ")).collect();
-        Some(format!("{} (at {})", message.join(" ").trim(), location.trim_end_matches(':')))
+        let message: Vec<&str> = rest
+            .lines()
+            .take_while(|l| !l.starts_with("note: "))
+            .collect();
+        Some(format!(
+            "{} (at {})",
+            message.join(" ").trim(),
+            location.trim_end_matches(':')
+        ))
     }
 }
 
 impl WasiView for Sandbox {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -93,20 +112,36 @@ pub struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(max: usize) -> Self {
-        Self { max, exceeded: false }
+        Self {
+            max,
+            exceeded: false,
+        }
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max {
             self.exceeded = true;
-            wasmtime::bail!("memory limit of {} bytes exceeded (wanted {desired})", self.max);
+            wasmtime::bail!(
+                "memory limit of {} bytes exceeded (wanted {desired})",
+                self.max
+            );
         }
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }

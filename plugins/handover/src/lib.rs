@@ -11,8 +11,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection, Role,
-    Template, Text, View,
+    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection,
+    Role, Template, Text, View,
 };
 
 pub use state::{
@@ -43,17 +43,29 @@ impl Module for Handover {
         ModuleInfo {
             id: "handover".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("新老班子工作交接", "Handover between old and new committees"),
+            title: Text::new(
+                "新老班子工作交接",
+                "Handover between old and new committees",
+            ),
             summary: Text::new(
                 "離任干部逐項移交公章、檔案、資產(chǎn)、辦公場所和賬目,新任書記清點確認,鄉(xiāng)鎮(zhèn)干部現(xiàn)場見證,一個程序一次簽字確認。",
                 "The outgoing cadre hands over seals, archives, assets, premises and accounts item by item; the new secretary checks and receives them; a township officer witnesses. Every step is signed.",
             ),
             audience: Audience::Committee,
             actions: vec![
-                ActionInfo::new::<Declare>("declare", Text::new("申報移交清單", "Declare the inventory")),
-                ActionInfo::new::<SendBack>("send-back", Text::new("退回重新申報", "Send back for correction")),
+                ActionInfo::new::<Declare>(
+                    "declare",
+                    Text::new("申報移交清單", "Declare the inventory"),
+                ),
+                ActionInfo::new::<SendBack>(
+                    "send-back",
+                    Text::new("退回重新申報", "Send back for correction"),
+                ),
                 ActionInfo::new::<Confirm>("confirm", Text::new("清點接收", "Check and receive")),
-                ActionInfo::new::<WitnessPayload>("witness", Text::new("見證簽字", "Witness and sign")),
+                ActionInfo::new::<WitnessPayload>(
+                    "witness",
+                    Text::new("見證簽字", "Witness and sign"),
+                ),
             ],
             templates: vec![Template::new(
                 "handover",
@@ -65,10 +77,9 @@ impl Module for Handover {
         }
     }
 
-    fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
-        let mut items: Vec<Item> =
-            BUILT_IN_ITEMS.iter().map(|(key, zh, en)| item(key, Text::new(*zh, *en))).collect();
-        for (i, extra) in ctx.config.extra_items.iter().enumerate() {
+    fn check_config(config: &Config) -> Result<(), Rejection> {
+        let mut keys: Vec<&str> = BUILT_IN_ITEMS.iter().map(|(key, _, _)| *key).collect();
+        for (i, extra) in config.extra_items.iter().enumerate() {
             let field = |name: &str| format!("config.extra_items.{i}.{name}");
             if !is_kebab(&extra.key) {
                 return Err(Rejection::invalid(
@@ -77,7 +88,7 @@ impl Module for Handover {
                     "must be lower-case letters, digits and hyphens, like militia-equipment",
                 ));
             }
-            if items.iter().any(|it| it.key == extra.key) {
+            if keys.contains(&extra.key.as_str()) {
                 return Err(Rejection::invalid(
                     field("key"),
                     format!("“{}”已存在,不能重復(fù)", extra.key),
@@ -85,11 +96,29 @@ impl Module for Handover {
                 ));
             }
             if extra.title.zh.trim().is_empty() || extra.title.en.trim().is_empty() {
-                return Err(Rejection::invalid(field("title"), "中英文名稱都必須填寫", "needs both a Chinese and an English name"));
+                return Err(Rejection::invalid(
+                    field("title"),
+                    "中英文名稱都必須填寫",
+                    "needs both a Chinese and an English name",
+                ));
             }
-            items.push(item(&extra.key, extra.title.clone()));
+            keys.push(&extra.key);
         }
-        Ok(State { items })
+        Ok(())
+    }
+
+    fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
+        let built_in = BUILT_IN_ITEMS
+            .iter()
+            .map(|(key, zh, en)| item(key, Text::new(*zh, *en)));
+        let extra = ctx
+            .config
+            .extra_items
+            .iter()
+            .map(|e| item(&e.key, e.title.clone()));
+        Ok(State {
+            items: built_in.chain(extra).collect(),
+        })
     }
 
     fn act(ctx: &Context<Config>, state: &mut State, action: Action) -> Result<Effects, Rejection> {
@@ -129,51 +158,87 @@ fn is_kebab(key: &str) -> bool {
     !key.is_empty()
         && !key.starts_with('-')
         && !key.ends_with('-')
-        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn find<'s>(state: &'s mut State, key: &str) -> Result<&'s mut Item, Rejection> {
     if key.trim().is_empty() {
-        return Err(Rejection::invalid("item", "請選擇移交事項", "choose the item to hand over"));
+        return Err(Rejection::invalid(
+            "item",
+            "請選擇移交事項",
+            "choose the item to hand over",
+        ));
     }
     let known: Vec<String> = state.items.iter().map(|i| i.key.clone()).collect();
-    state.items.iter_mut().find(|i| i.key == key).ok_or_else(|| {
-        Rejection::invalid(
-            "item",
-            format!("沒有“{key}”這一事項,可選:{}", known.join("、")),
-            format!("there is no item `{key}`; expected one of {}", known.join(", ")),
-        )
-    })
+    state
+        .items
+        .iter_mut()
+        .find(|i| i.key == key)
+        .ok_or_else(|| {
+            Rejection::invalid(
+                "item",
+                format!("沒有“{key}”這一事項,可選:{}", known.join("、")),
+                format!(
+                    "there is no item `{key}`; expected one of {}",
+                    known.join(", ")
+                ),
+            )
+        })
 }
 
 fn signature<C>(ctx: &Context<C>) -> state::Signature {
-    Signature { person_id: ctx.actor.person_id.clone(), name: ctx.actor.name.clone(), at: ctx.now }
+    Signature {
+        person_id: ctx.actor.person_id.clone(),
+        name: ctx.actor.name.clone(),
+        at: ctx.now,
+    }
 }
 
 fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::OutgoingCadre])?;
-    if !ctx.outgoing.iter().any(|o| o.person_id == ctx.actor.person_id) {
+    if !ctx
+        .outgoing
+        .iter()
+        .any(|o| o.person_id == ctx.actor.person_id)
+    {
         return Err(Rejection::forbidden(
             "你不在本村離任干部名單中,不能申報移交",
             "you are not among this village's outgoing cadres, so you cannot declare a handover",
         ));
     }
     if p.entries.is_empty() {
-        return Err(Rejection::invalid("entries", "清單至少要有一項", "list at least one entry"));
+        return Err(Rejection::invalid(
+            "entries",
+            "清單至少要有一項",
+            "list at least one entry",
+        ));
     }
     for (i, e) in p.entries.iter().enumerate() {
         if e.name.trim().is_empty() {
-            return Err(Rejection::invalid(format!("entries.{i}.name"), "請?zhí)顚懨Q", "is required"));
+            return Err(Rejection::invalid(
+                format!("entries.{i}.name"),
+                "請?zhí)顚懨Q",
+                "is required",
+            ));
         }
         if e.quantity == 0 {
-            return Err(Rejection::invalid(format!("entries.{i}.quantity"), "數(shù)量至少為 1", "must be at least 1"));
+            return Err(Rejection::invalid(
+                format!("entries.{i}.quantity"),
+                "數(shù)量至少為 1",
+                "must be at least 1",
+            ));
         }
     }
     let item = find(state, &p.item)?;
     if item.received.is_some() {
         return Err(Rejection::conflict(
             format!("“{}”已由新任書記接收,不能再修改清單", item.title.zh),
-            format!("{} has already been received; its inventory can no longer change", item.title.en),
+            format!(
+                "{} has already been received; its inventory can no longer change",
+                item.title.en
+            ),
         ));
     }
     let n = p.entries.len();
@@ -182,22 +247,37 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
     item.sent_back = None;
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}移交“{}”共 {n} 項,清單如實,無隱瞞。", item.title.zh),
-        format!("I, {who}, hand over {}: {n} entries, listed truthfully and completely.", item.title.en),
-    );
-    Ok(Effects::none().signoff(ctx.signoff(format!("{}:declare", item.key), statement)).notify(
-        Recipient::Role(Role::Secretary),
-        Text::new(
-            format!("“{}”移交清單已提交,請清點確認。", item.title.zh),
-            format!("The inventory of {} is ready for you to check and receive.", item.title.en),
+        format!(
+            "本人{who}移交“{}”共 {n} 項,清單如實,無隱瞞。",
+            item.title.zh
         ),
-    ))
+        format!(
+            "I, {who}, hand over {}: {n} entries, listed truthfully and completely.",
+            item.title.en
+        ),
+    );
+    Ok(Effects::none()
+        .signoff(ctx.signoff(format!("{}:declare", item.key), statement))
+        .notify(
+            Recipient::Role(Role::Secretary),
+            Text::new(
+                format!("“{}”移交清單已提交,請清點確認。", item.title.zh),
+                format!(
+                    "The inventory of {} is ready for you to check and receive.",
+                    item.title.en
+                ),
+            ),
+        ))
 }
 
 fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::Secretary])?;
     if p.reason.trim().is_empty() {
-        return Err(Rejection::invalid("reason", "請寫明退回原因", "say what must change"));
+        return Err(Rejection::invalid(
+            "reason",
+            "請寫明退回原因",
+            "say what must change",
+        ));
     }
     let item = find(state, &p.item)?;
     let Some(declared) = item.declared.take() else {
@@ -207,7 +287,10 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
         item.declared = Some(declared);
         return Err(Rejection::conflict(
             format!("“{}”已接收,不能退回", item.title.zh),
-            format!("{} has already been received and cannot be sent back", item.title.en),
+            format!(
+                "{} has already been received and cannot be sent back",
+                item.title.en
+            ),
         ));
     }
     item.sent_back = Some(p.reason.clone());
@@ -215,7 +298,10 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
         Recipient::Person(declared.person_id),
         Text::new(
             format!("“{}”清單被退回:{}", item.title.zh, p.reason),
-            format!("The inventory of {} was sent back: {}", item.title.en, p.reason),
+            format!(
+                "The inventory of {} was sent back: {}",
+                item.title.en, p.reason
+            ),
         ),
     ))
 }
@@ -248,40 +334,71 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
             ));
         }
         if d.note.trim().is_empty() {
-            return Err(Rejection::invalid(format!("discrepancies.{i}.note"), "請說明差異", "say what does not match"));
+            return Err(Rejection::invalid(
+                format!("discrepancies.{i}.note"),
+                "請說明差異",
+                "say what does not match",
+            ));
         }
     }
     let k = p.discrepancies.len();
-    item.received = Some(Receipt { signature: signature(ctx), discrepancies: p.discrepancies });
+    item.received = Some(Receipt {
+        signature: signature(ctx),
+        discrepancies: p.discrepancies,
+    });
     let who = &ctx.actor.name;
     let statement = if k == 0 {
         Text::new(
             format!("本人{who}已清點接收“{}”,與清單一致。", item.title.zh),
-            format!("I, {who}, have checked and received {}; it matches the inventory.", item.title.en),
+            format!(
+                "I, {who}, have checked and received {}; it matches the inventory.",
+                item.title.en
+            ),
         )
     } else {
         Text::new(
-            format!("本人{who}已清點接收“{}”,發(fā)現(xiàn) {k} 處與清單不符,已逐項注明。", item.title.zh),
-            format!("I, {who}, have checked and received {}, noting {k} discrepancies against the inventory.", item.title.en),
+            format!(
+                "本人{who}已清點接收“{}”,發(fā)現(xiàn) {k} 處與清單不符,已逐項注明。",
+                item.title.zh
+            ),
+            format!(
+                "I, {who}, have checked and received {}, noting {k} discrepancies against the inventory.",
+                item.title.en
+            ),
         )
     };
-    Ok(Effects::none().signoff(ctx.signoff(format!("{}:confirm", item.key), statement)).notify(
-        Recipient::Role(Role::TownshipOfficer),
-        Text::new(
-            format!("{}“{}”已完成清點,等待您見證。", ctx.village.name, item.title.zh),
-            format!("{} of {} is received and awaits your witness.", item.title.en, ctx.village.name),
-        ),
-    ))
+    Ok(Effects::none()
+        .signoff(ctx.signoff(format!("{}:confirm", item.key), statement))
+        .notify(
+            Recipient::Role(Role::TownshipOfficer),
+            Text::new(
+                format!(
+                    "{}“{}”已完成清點,等待您見證。",
+                    ctx.village.name, item.title.zh
+                ),
+                format!(
+                    "{} of {} is received and awaits your witness.",
+                    item.title.en, ctx.village.name
+                ),
+            ),
+        ))
 }
 
-fn witness(ctx: &Context<Config>, state: &mut State, p: WitnessPayload) -> Result<Effects, Rejection> {
+fn witness(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: WitnessPayload,
+) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::TownshipOfficer])?;
     let village = ctx.village.name.clone();
     let item = find(state, &p.item)?;
     let Some(receipt) = &item.received else {
         return Err(Rejection::conflict(
             format!("“{}”尚未由新任書記清點接收,不能見證", item.title.zh),
-            format!("{} has not been received by the new secretary yet", item.title.en),
+            format!(
+                "{} has not been received by the new secretary yet",
+                item.title.en
+            ),
         ));
     };
     if item.witnessed.is_some() {
@@ -297,17 +414,30 @@ fn witness(ctx: &Context<Config>, state: &mut State, p: WitnessPayload) -> Resul
             "the receipt noted discrepancies, so the witness must say how they are resolved",
         ));
     }
-    item.witnessed = Some(Witness { signature: signature(ctx), remarks: p.remarks });
+    item.witnessed = Some(Witness {
+        signature: signature(ctx),
+        remarks: p.remarks,
+    });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}見證{village}“{}”移交,手續(xù)完備。", item.title.zh),
-        format!("I, {who}, witnessed the handover of {} at {village}; the procedure is complete.", item.title.en),
+        format!(
+            "本人{who}見證{village}“{}”移交,手續(xù)完備。",
+            item.title.zh
+        ),
+        format!(
+            "I, {who}, witnessed the handover of {} at {village}; the procedure is complete.",
+            item.title.en
+        ),
     );
-    let mut effects = Effects::none().signoff(ctx.signoff(format!("{}:witness", item.key), statement));
+    let mut effects =
+        Effects::none().signoff(ctx.signoff(format!("{}:witness", item.key), statement));
     if state.items.iter().all(|i| i.witnessed.is_some()) {
         effects = effects.notify(
             Recipient::Role(Role::Secretary),
-            Text::new(format!("{village}新老班子交接全部完成。"), format!("The handover at {village} is complete.")),
+            Text::new(
+                format!("{village}新老班子交接全部完成。"),
+                format!("The handover at {village} is complete."),
+            ),
         );
     }
     Ok(effects)

@@ -50,12 +50,19 @@ struct SignatureView<'a> {
 }
 
 fn signed(s: &Signature) -> SignatureView<'_> {
-    SignatureView { name: &s.name, date: format_date(s.at) }
+    SignatureView {
+        name: &s.name,
+        date: format_date(s.at),
+    }
 }
 
 pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     let role = ctx.actor.role;
-    let items = state.items.iter().map(|item| item_view(item, role, ctx.locale)).collect();
+    let items = state
+        .items
+        .iter()
+        .map(|item| item_view(item, role, ctx.locale))
+        .collect();
     let progress = <crate::Handover as baton_sdk::Module>::progress(state);
     View::new(
         "handover",
@@ -77,7 +84,11 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         (Some(_), Some(_), None) => "waiting-witness",
         (Some(_), Some(_), Some(_)) => "done",
     };
-    let discrepancies = item.received.as_ref().map(|r| r.discrepancies.as_slice()).unwrap_or_default();
+    let discrepancies = item
+        .received
+        .as_ref()
+        .map(|r| r.discrepancies.as_slice())
+        .unwrap_or_default();
     let entries = item
         .entries
         .iter()
@@ -87,7 +98,10 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
             name: &e.name,
             quantity: e.quantity,
             note: &e.note,
-            discrepancy: discrepancies.iter().find(|d| d.entry == index).map(|d| d.note.as_str()),
+            discrepancy: discrepancies
+                .iter()
+                .find(|d| d.entry == index)
+                .map(|d| d.note.as_str()),
         })
         .collect();
     ItemView {
@@ -98,7 +112,11 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         declared: item.declared.as_ref().map(signed),
         received: item.received.as_ref().map(|r| signed(&r.signature)),
         witnessed: item.witnessed.as_ref().map(|w| signed(&w.signature)),
-        remarks: item.witnessed.as_ref().map(|w| w.remarks.as_str()).filter(|r| !r.is_empty()),
+        remarks: item
+            .witnessed
+            .as_ref()
+            .map(|w| w.remarks.as_str())
+            .filter(|r| !r.is_empty()),
         sent_back: item.sent_back.as_deref(),
         has_discrepancies: !discrepancies.is_empty(),
         can_declare: role == Role::OutgoingCadre && item.received.is_none(),

@@ -30,28 +30,46 @@ fn field_of(rejection: Rejection) -> String {
 fn three_parties_sign_every_item_to_completion() {
     let mut h = started();
     for (key, _, _) in BUILT_IN_ITEMS {
-        h.act_as(Role::OutgoingCadre, "declare", json!({"item": key, "entries": [{"name": "x", "quantity": 2}]}))
-            .expect("declare");
-        h.act_as(Role::Secretary, "confirm", json!({"item": key})).expect("confirm");
-        let outcome = h.act_as(Role::TownshipOfficer, "witness", json!({"item": key})).expect("witness");
+        h.act_as(
+            Role::OutgoingCadre,
+            "declare",
+            json!({"item": key, "entries": [{"name": "x", "quantity": 2}]}),
+        )
+        .expect("declare");
+        h.act_as(Role::Secretary, "confirm", json!({"item": key}))
+            .expect("confirm");
+        let outcome = h
+            .act_as(Role::TownshipOfficer, "witness", json!({"item": key}))
+            .expect("witness");
         assert_eq!(outcome.signoffs.len(), 1);
         assert_eq!(outcome.signoffs[0].signer, "p-township");
         assert_eq!(outcome.signoffs[0].subject, format!("{key}:witness"));
     }
     let state = h.state();
     assert!(state.items.iter().all(|i| i.signatures() == 3));
-    let last = h.act_as(Role::Secretary, "confirm", json!({"item": "seals"})).unwrap_err();
+    let last = h
+        .act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
+        .unwrap_err();
     assert!(matches!(last, Rejection::Conflict(_)), "{last:?}");
 }
 
 #[test]
 fn each_signature_is_a_signoff_with_a_bilingual_statement() {
     let mut h = started();
-    let out = h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
+    let out = h
+        .act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
     assert_eq!((out.progress.done, out.progress.total), (1, 15));
     let s = &out.signoffs[0];
-    assert_eq!((s.signer.as_str(), s.role, s.subject.as_str()), ("p-outgoing", Role::OutgoingCadre, "seals:declare"));
-    assert!(s.statement.zh.contains("王德福") && s.statement.zh.contains("2 項"), "{}", s.statement.zh);
+    assert_eq!(
+        (s.signer.as_str(), s.role, s.subject.as_str()),
+        ("p-outgoing", Role::OutgoingCadre, "seals:declare")
+    );
+    assert!(
+        s.statement.zh.contains("王德福") && s.statement.zh.contains("2 項"),
+        "{}",
+        s.statement.zh
+    );
     assert!(s.statement.en.contains("2 entries"), "{}", s.statement.en);
     assert_eq!(out.notices.len(), 1, "the secretary is told to check");
 }
@@ -60,11 +78,19 @@ fn each_signature_is_a_signoff_with_a_bilingual_statement() {
 fn the_wrong_party_is_forbidden_and_told_who_may() {
     let mut h = started();
     let r = h.act_as(Role::Secretary, "declare", seals()).unwrap_err();
-    let Rejection::Forbidden(text) = r else { panic!("{r:?}") };
-    assert!(text.zh.contains("離任干部") && text.en.contains("outgoing cadre"), "{text:?}");
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
+    let Rejection::Forbidden(text) = r else {
+        panic!("{r:?}")
+    };
+    assert!(
+        text.zh.contains("離任干部") && text.en.contains("outgoing cadre"),
+        "{text:?}"
+    );
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
     for role in [Role::OutgoingCadre, Role::TownshipOfficer, Role::Member] {
-        let r = h.act_as(role, "confirm", json!({"item": "seals"})).unwrap_err();
+        let r = h
+            .act_as(role, "confirm", json!({"item": "seals"}))
+            .unwrap_err();
         assert!(matches!(r, Rejection::Forbidden(_)), "{role:?}: {r:?}");
     }
 }
@@ -72,7 +98,11 @@ fn the_wrong_party_is_forbidden_and_told_who_may() {
 #[test]
 fn an_outgoing_role_not_on_the_roster_is_forbidden() {
     let mut h = started();
-    h.context_mut().actor = baton_sdk::Actor { person_id: "p-stranger".into(), name: "某人".into(), role: Role::OutgoingCadre };
+    h.context_mut().actor = baton_sdk::Actor {
+        person_id: "p-stranger".into(),
+        name: "某人".into(),
+        role: Role::OutgoingCadre,
+    };
     let r = h.act("declare", seals()).unwrap_err();
     assert!(matches!(r, Rejection::Forbidden(_)), "{r:?}");
 }
@@ -81,16 +111,29 @@ fn an_outgoing_role_not_on_the_roster_is_forbidden() {
 fn the_wrong_order_is_a_conflict_and_changes_nothing() {
     let mut h = started();
     let before = h.raw_state().map(str::to_owned);
-    let r = h.act_as(Role::Secretary, "confirm", json!({"item": "seals"})).unwrap_err();
-    let Rejection::Conflict(text) = r else { panic!("{r:?}") };
+    let r = h
+        .act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
+        .unwrap_err();
+    let Rejection::Conflict(text) = r else {
+        panic!("{r:?}")
+    };
     assert!(text.zh.contains("尚未申報"), "{text:?}");
-    let r = h.act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"})).unwrap_err();
+    let r = h
+        .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
+        .unwrap_err();
     assert!(matches!(r, Rejection::Conflict(_)), "{r:?}");
     assert_eq!(h.raw_state().map(str::to_owned), before);
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
-    h.act_as(Role::Secretary, "confirm", json!({"item": "seals"})).expect("confirm");
-    let r = h.act_as(Role::OutgoingCadre, "declare", seals()).unwrap_err();
-    assert!(matches!(r, Rejection::Conflict(_)), "a received inventory is frozen: {r:?}");
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
+    h.act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
+        .expect("confirm");
+    let r = h
+        .act_as(Role::OutgoingCadre, "declare", seals())
+        .unwrap_err();
+    assert!(
+        matches!(r, Rejection::Conflict(_)),
+        "a received inventory is frozen: {r:?}"
+    );
 }
 
 #[test]
@@ -99,52 +142,133 @@ fn missing_and_bad_fields_are_named() {
     let cases = [
         ("declare", json!({"item": "seals"}), "entries"),
         ("declare", json!({"entries": []}), "item"),
-        ("declare", json!({"item": "seals", "entries": []}), "entries"),
-        ("declare", json!({"item": "seal", "entries": [{"name": "a", "quantity": 1}]}), "item"),
-        ("declare", json!({"item": "seals", "entries": [{"name": " ", "quantity": 1}]}), "entries.0.name"),
-        ("declare", json!({"item": "seals", "entries": [{"name": "a", "quantity": 0}]}), "entries.0.quantity"),
-        ("declare", json!({"item": "seals", "entries": [{"name": "a", "quantity": "one"}]}), "entries.0.quantity"),
-        ("declare", json!({"item": "seals", "entries": [{"name": "a"}]}), "entries.0.quantity"),
-        ("declare", json!({"item": "seals", "entries": [], "colour": 1}), "colour"),
+        (
+            "declare",
+            json!({"item": "seals", "entries": []}),
+            "entries",
+        ),
+        (
+            "declare",
+            json!({"item": "seal", "entries": [{"name": "a", "quantity": 1}]}),
+            "item",
+        ),
+        (
+            "declare",
+            json!({"item": "seals", "entries": [{"name": " ", "quantity": 1}]}),
+            "entries.0.name",
+        ),
+        (
+            "declare",
+            json!({"item": "seals", "entries": [{"name": "a", "quantity": 0}]}),
+            "entries.0.quantity",
+        ),
+        (
+            "declare",
+            json!({"item": "seals", "entries": [{"name": "a", "quantity": "one"}]}),
+            "entries.0.quantity",
+        ),
+        (
+            "declare",
+            json!({"item": "seals", "entries": [{"name": "a"}]}),
+            "entries.0.quantity",
+        ),
+        (
+            "declare",
+            json!({"item": "seals", "entries": [], "colour": 1}),
+            "colour",
+        ),
         ("hand-over", json!({}), "action"),
     ];
     for (action, payload, field) in cases {
-        let r = h.act_as(Role::OutgoingCadre, action, payload.clone()).unwrap_err();
+        let r = h
+            .act_as(Role::OutgoingCadre, action, payload.clone())
+            .unwrap_err();
         assert_eq!(field_of(r), field, "{action} {payload}");
     }
-    let r = h.act_as(Role::OutgoingCadre, "hand-over", json!({})).unwrap_err();
-    let Rejection::Invalid(f) = r else { unreachable!() };
-    assert!(f[0].message.en.contains("declare"), "lists the actions: {}", f[0].message.en);
+    let r = h
+        .act_as(Role::OutgoingCadre, "hand-over", json!({}))
+        .unwrap_err();
+    let Rejection::Invalid(f) = r else {
+        unreachable!()
+    };
+    assert!(
+        f[0].message.en.contains("declare"),
+        "lists the actions: {}",
+        f[0].message.en
+    );
     assert!(!f[0].message.zh.is_empty());
 }
 
 #[test]
 fn discrepancies_are_checked_and_require_witness_remarks() {
     let mut h = started();
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
     let bad = json!({"item": "seals", "discrepancies": [{"entry": 5, "note": "missing"}]});
-    assert_eq!(field_of(h.act_as(Role::Secretary, "confirm", bad).unwrap_err()), "discrepancies.0.entry");
+    assert_eq!(
+        field_of(h.act_as(Role::Secretary, "confirm", bad).unwrap_err()),
+        "discrepancies.0.entry"
+    );
     let blank = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": ""}]});
-    assert_eq!(field_of(h.act_as(Role::Secretary, "confirm", blank).unwrap_err()), "discrepancies.0.note");
+    assert_eq!(
+        field_of(h.act_as(Role::Secretary, "confirm", blank).unwrap_err()),
+        "discrepancies.0.note"
+    );
     let good = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": "印面磨損"}]});
-    let out = h.act_as(Role::Secretary, "confirm", good).expect("confirm with a discrepancy");
-    assert!(out.signoffs[0].statement.zh.contains("1 處"), "{}", out.signoffs[0].statement.zh);
-    let r = h.act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"})).unwrap_err();
+    let out = h
+        .act_as(Role::Secretary, "confirm", good)
+        .expect("confirm with a discrepancy");
+    assert!(
+        out.signoffs[0].statement.zh.contains("1 處"),
+        "{}",
+        out.signoffs[0].statement.zh
+    );
+    let r = h
+        .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
+        .unwrap_err();
     assert_eq!(field_of(r), "remarks");
-    h.act_as(Role::TownshipOfficer, "witness", json!({"item": "seals", "remarks": "已登記,重新刻制"}))
-        .expect("witness with remarks");
+    h.act_as(
+        Role::TownshipOfficer,
+        "witness",
+        json!({"item": "seals", "remarks": "已登記,重新刻制"}),
+    )
+    .expect("witness with remarks");
 }
 
 #[test]
 fn send_back_clears_the_declaration_and_tells_the_declarer() {
     let mut h = started();
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
-    assert_eq!(field_of(h.act_as(Role::Secretary, "send-back", json!({"item": "seals", "reason": ""})).unwrap_err()), "reason");
-    let out = h.act_as(Role::Secretary, "send-back", json!({"item": "seals", "reason": "缺少財務(wù)章"})).expect("send back");
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
+    assert_eq!(
+        field_of(
+            h.act_as(
+                Role::Secretary,
+                "send-back",
+                json!({"item": "seals", "reason": ""})
+            )
+            .unwrap_err()
+        ),
+        "reason"
+    );
+    let out = h
+        .act_as(
+            Role::Secretary,
+            "send-back",
+            json!({"item": "seals", "reason": "缺少財務(wù)章"}),
+        )
+        .expect("send back");
     assert_eq!(out.progress.done, 0);
-    assert_eq!(out.notices[0].to, baton_sdk::Recipient::Person("p-outgoing".into()));
-    assert_eq!(h.state().items[0].sent_back.as_deref(), Some("缺少財務(wù)章"));
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare again");
+    assert_eq!(
+        out.notices[0].to,
+        baton_sdk::Recipient::Person("p-outgoing".into())
+    );
+    assert_eq!(
+        h.state().items[0].sent_back.as_deref(),
+        Some("缺少財務(wù)章")
+    );
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare again");
     assert_eq!(h.state().items[0].sent_back, None);
 }
 
@@ -155,11 +279,27 @@ fn the_province_adds_items_and_bad_config_is_named() {
     let mut h = Harness::<Handover>::new(ctx.clone());
     assert_eq!(h.start().expect("start").progress.total, 18);
     for (config, field) in [
-        (json!({"extra_items": [{"key": "Seals!", "title": {"zh": "a", "en": "b"}}]}), "config.extra_items.0.key"),
-        (json!({"extra_items": [{"key": "seals", "title": {"zh": "a", "en": "b"}}]}), "config.extra_items.0.key"),
-        (json!({"extra_items": [{"key": "x", "title": {"zh": "", "en": "b"}}]}), "config.extra_items.0.title"),
-        (json!({"extra_items": [{"key": "x"}]}), "config.extra_items.0.title"),
+        (
+            json!({"extra_items": [{"key": "Seals!", "title": {"zh": "a", "en": "b"}}]}),
+            "config.extra_items.0.key",
+        ),
+        (
+            json!({"extra_items": [{"key": "seals", "title": {"zh": "a", "en": "b"}}]}),
+            "config.extra_items.0.key",
+        ),
+        (
+            json!({"extra_items": [{"key": "x", "title": {"zh": "", "en": "b"}}]}),
+            "config.extra_items.0.title",
+        ),
+        (
+            json!({"extra_items": [{"key": "x"}]}),
+            "config.extra_items.0.title",
+        ),
         (json!({"extra": []}), "config.extra"),
+        (
+            json!({"extra_items": [{"key": "flag", "title": {"zh": "a", "en": "b"}}, {"key": "flag", "title": {"zh": "c", "en": "d"}}]}),
+            "config.extra_items.1.key",
+        ),
     ] {
         ctx.config = config.clone();
         let r = Harness::<Handover>::new(ctx.clone()).start().unwrap_err();
@@ -170,7 +310,8 @@ fn the_province_adds_items_and_bad_config_is_named() {
 #[test]
 fn the_view_shows_each_party_its_next_step_in_its_language() {
     let mut h = started();
-    h.act_as(Role::OutgoingCadre, "declare", seals()).expect("declare");
+    h.act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
     h.context_mut().actor = baton_sdk::testing::actor(Role::Secretary);
     let view = h.view();
     assert_eq!(view.template, "handover");
@@ -180,4 +321,15 @@ fn the_view_shows_each_party_its_next_step_in_its_language() {
     h.context_mut().locale = baton_sdk::Locale::En;
     assert_eq!(h.view().data["items"][0]["title"], "Seals");
     assert_eq!(h.view().data["items"][0]["declared"]["date"], "2026-01-01");
+}
+
+#[test]
+fn a_config_broken_after_start_is_refused_on_every_call() {
+    let mut h = started();
+    h.context_mut().config =
+        json!({"extra_items": [{"key": "BAD", "title": {"zh": "a", "en": "b"}}]});
+    let r = h
+        .act_as(Role::OutgoingCadre, "declare", seals())
+        .unwrap_err();
+    assert_eq!(field_of(r), "config.extra_items.0.key");
 }

@@ -1,0 +1,148 @@
+//! The `baton plugin` commands as an author runs them.
+
+use std::process::{Command, Output};
+
+fn baton(args: &[&str]) -> Output {
+    let cache = std::env::temp_dir().join("baton-cli-test-cache");
+    Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(args)
+        .env("BATON_CACHE_DIR", cache)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("baton runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn inspect_prints_the_module_info() {
+    let out = baton(&["plugin", "inspect", "handover"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "handover@0.1.0  新老班子工作交接 / Handover between old and new committees"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("declare      申報移交清單 / Declare the inventory  (entries, item)"),
+        "{text}"
+    );
+
+    let out = baton(&["plugin", "inspect", "handover", "--json"]);
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(info["id"], "handover");
+    assert_eq!(info["audience"], "committee");
+}
+
+#[test]
+fn inspect_says_why_a_file_is_not_a_module() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("notes.wasm");
+    std::fs::write(&file, "hello").expect("write");
+    let out = baton(&["plugin", "inspect", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "not a WebAssembly component (no component header); build it for wasm32-wasip2"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = baton(&["plugin", "inspect", "no-such.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("reading no-such.wasm (not a file, nor a built-in module: handover)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn try_runs_the_sample_scenario_and_renders_the_view() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = baton(&["plugin", "try", "handover", "--sample"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scenario = dir.path().join("scenario.json");
+    std::fs::write(&scenario, &out.stdout).expect("write");
+
+    let out = baton(&[
+        "plugin",
+        "try",
+        "handover",
+        scenario.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("start: progress 0/15"), "{text}");
+    assert!(
+        text.contains("1. ✓ declare as 王德福 (outgoing-cadre): progress 1/15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3. ✓ witness as 陳立 (township-officer): progress 3/15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<section class=\"module handover\">"),
+        "{text}"
+    );
+    assert!(text.contains("見證人:陳立(2026-01-01)"), "{text}");
+}
+
+#[test]
+fn try_reports_rejected_steps_and_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("scenario.json");
+    let steps = serde_json::json!({"steps": [
+        {"as": "secretary", "action": "confirm", "payload": {"item": "seals"}},
+        {"as": "outgoing-cadre", "action": "declare", "payload": {"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}}
+    ]});
+    std::fs::write(&scenario, steps.to_string()).expect("write");
+    let out = baton(&[
+        "plugin",
+        "try",
+        "handover",
+        scenario.to_str().expect("utf-8"),
+        "--locale",
+        "en",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "1. ✗ confirm as 張建國 (secretary): conflict: Seals has not been declared yet"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("2. ✓ declare as 王德福 (outgoing-cadre): progress 1/15"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Handed over by: 王德福 (2026-01-01)"),
+        "{text}"
+    );
+
+    std::fs::write(&scenario, "{\"steps\": 3}").expect("write");
+    let out = baton(&[
+        "plugin",
+        "try",
+        "handover",
+        scenario.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("scenario.json is not a scenario"),
+        "{}",
+        stderr(&out)
+    );
+}

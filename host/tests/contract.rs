@@ -1,0 +1,32 @@
+//! Released contract versions are frozen: modules built against them must
+//! keep running, so their WIT may never change. A new version is a new folder.
+
+use sha2::{Digest, Sha256};
+
+/// sha256 over (file name, contents) of every file in sdk/wit/since_v0.1.0.
+const V0_1_0: &str = "def1f899f0eb93ade50b1fd034777a5dbd13c997a890c57f511cc24cc2cd6ede";
+
+#[test]
+fn released_wit_is_unchanged() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/wit/since_v0.1.0");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("wit folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(file.file_name().expect("name").as_encoded_bytes());
+        hash.update(std::fs::read(&file).expect("read"));
+    }
+    assert_eq!(
+        hex::encode(hash.finalize()),
+        V0_1_0,
+        "sdk/wit/since_v0.1.0 was released; put changes in a new folder"
+    );
+}
+
+#[test]
+fn the_sdk_builds_against_a_contract_the_host_runs() {
+    assert!(baton_host::runtime::SUPPORTED_CONTRACTS.contains(&baton_sdk::CONTRACT_VERSION));
+}
