@@ -10,7 +10,14 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest.parent().expect("host/ sits in the workspace");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    for watched in ["plugins", "sdk/src", "sdk/wit", "Cargo.lock"] {
+    for watched in [
+        "plugins",
+        "sdk/src",
+        "sdk/wit",
+        "Cargo.lock",
+        "Cargo.toml",
+        ".cargo/config.toml",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             workspace.join(watched).display()

@@ -52,6 +52,11 @@ fn main() {
             assert!(outcome.is_ok());
         })
     });
+    group.bench_function("wasm-start", |b| {
+        b.to_async(&tokio).iter(|| async {
+            plugin.start(&ctx).await.expect("no fault").ok();
+        })
+    });
     group.bench_function("native-sdk", |b| {
         b.iter(|| {
             let outcome =

@@ -1,7 +1,6 @@
 //! The contract's calls at the JSON level, shared by the wasm exports and the
 //! native test harness so that both run exactly the same code.
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{Context, Effects, FieldError, Module, Outcome, Rejection, Text, View};
@@ -63,22 +62,26 @@ fn parse_state<M: Module>(state: &str) -> M::State {
 fn typed_config<M: Module>(ctx: Context) -> Result<Context<M::Config>, Rejection> {
     let config = match &ctx.config {
         Value::Null => M::Config::default(),
-        value => from_value(value, "config.")?,
+        value => deserialize(value, "config.")?,
     };
     M::check_config(&config)?;
     Ok(ctx.with_config(config))
 }
 
 fn parse_action<M: Module>(action: &str, payload: &str) -> Result<M::Action, Rejection> {
-    let payload: Value = serde_json::from_str(payload).map_err(|e| {
-        Rejection::invalid(
+    // A syntax error is reported against the payload as the caller wrote it.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(payload) {
+        return Err(Rejection::invalid(
             "payload",
             format!("不是有效的 JSON:{e}"),
             format!("is not valid JSON: {e}"),
-        )
-    })?;
-    let envelope = serde_json::json!({ "action": action, "payload": payload });
-    from_value(&envelope, "").map_err(|rejection| match rejection {
+        ));
+    }
+    // One pass over the text, tag first, so serde never buffers the payload.
+    let action = serde_json::to_string(action).expect("a string serializes");
+    let envelope = format!(r#"{{"action":{action},"payload":{payload}}}"#);
+    let parsed = deserialize(&mut serde_json::Deserializer::from_str(&envelope), "");
+    parsed.map_err(|rejection| match rejection {
         // The envelope's own paths start with `payload.`; callers think in payload fields.
         Rejection::Invalid(fields) => Rejection::Invalid(
             fields
@@ -97,10 +100,15 @@ fn parse_action<M: Module>(action: &str, payload: &str) -> Result<M::Action, Rej
     })
 }
 
-/// Deserializes `value`, turning serde's first error into a field error whose
-/// path is dotted (`entries.0.quantity`) and prefixed with `prefix`.
-fn from_value<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Rejection> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+/// Deserializes, turning serde's first error into a field error whose path
+/// is dotted (`entries.0.quantity`) and prefixed with `prefix`.
+fn deserialize<'de, D, T>(de: D, prefix: &str) -> Result<T, Rejection>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+    T: serde::Deserialize<'de>,
+{
+    serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = prefix.to_owned();
         for segment in e.path().iter() {
             use serde_path_to_error::Segment;
