@@ -87,7 +87,7 @@ async fn rejections_cross_the_boundary_with_their_fields() {
         .act(&ctx, &state, "declare", &bad.to_string())
         .await
         .expect("no fault")
-        .unwrap_err();
+        .expect_err("refused");
     let Rejection::Invalid(fields) = r else {
         panic!("{r:?}")
     };
@@ -98,7 +98,7 @@ async fn rejections_cross_the_boundary_with_their_fields() {
         .act(&ctx, &state, "declare", "{not json")
         .await
         .expect("no fault")
-        .unwrap_err();
+        .expect_err("refused");
     assert!(
         matches!(&r, Rejection::Invalid(f) if f[0].field == "payload"),
         "{r:?}"
@@ -109,7 +109,7 @@ async fn rejections_cross_the_boundary_with_their_fields() {
         .act(&ctx, &state, "confirm", r#"{"item":"seals"}"#)
         .await
         .expect("no fault")
-        .unwrap_err();
+        .expect_err("refused");
     assert!(matches!(r, Rejection::Forbidden(_)), "{r:?}");
 
     ctx.actor = actor(Role::Secretary);
@@ -117,7 +117,7 @@ async fn rejections_cross_the_boundary_with_their_fields() {
         .act(&ctx, &state, "confirm", r#"{"item":"seals"}"#)
         .await
         .expect("no fault")
-        .unwrap_err();
+        .expect_err("refused");
     assert!(matches!(r, Rejection::Conflict(_)), "{r:?}");
 }
 
@@ -134,7 +134,11 @@ async fn the_province_config_reaches_the_module() {
         .expect("accepted");
     assert_eq!(outcome.progress.total, 18);
     ctx.config = json!({"extra_items": [{"key": "BAD"}]});
-    let r = plugin.start(&ctx).await.expect("no fault").unwrap_err();
+    let r = plugin
+        .start(&ctx)
+        .await
+        .expect("no fault")
+        .expect_err("refused");
     assert!(
         matches!(&r, Rejection::Invalid(f) if f[0].field.starts_with("config.extra_items.0")),
         "{r:?}"

@@ -49,7 +49,7 @@ fn three_parties_sign_every_item_to_completion() {
     assert!(state.items.iter().all(|i| i.signatures() == 3));
     let last = h
         .act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
-        .unwrap_err();
+        .expect_err("refused");
     assert!(matches!(last, Rejection::Conflict(_)), "{last:?}");
 }
 
@@ -77,7 +77,9 @@ fn each_signature_is_a_signoff_with_a_bilingual_statement() {
 #[test]
 fn the_wrong_party_is_forbidden_and_told_who_may() {
     let mut h = started();
-    let r = h.act_as(Role::Secretary, "declare", seals()).unwrap_err();
+    let r = h
+        .act_as(Role::Secretary, "declare", seals())
+        .expect_err("refused");
     let Rejection::Forbidden(text) = r else {
         panic!("{r:?}")
     };
@@ -90,7 +92,7 @@ fn the_wrong_party_is_forbidden_and_told_who_may() {
     for role in [Role::OutgoingCadre, Role::TownshipOfficer, Role::Member] {
         let r = h
             .act_as(role, "confirm", json!({"item": "seals"}))
-            .unwrap_err();
+            .expect_err("refused");
         assert!(matches!(r, Rejection::Forbidden(_)), "{role:?}: {r:?}");
     }
 }
@@ -103,7 +105,7 @@ fn an_outgoing_role_not_on_the_roster_is_forbidden() {
         name: "某人".into(),
         role: Role::OutgoingCadre,
     };
-    let r = h.act("declare", seals()).unwrap_err();
+    let r = h.act("declare", seals()).expect_err("refused");
     assert!(matches!(r, Rejection::Forbidden(_)), "{r:?}");
 }
 
@@ -113,14 +115,14 @@ fn the_wrong_order_is_a_conflict_and_changes_nothing() {
     let before = h.raw_state().map(str::to_owned);
     let r = h
         .act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
-        .unwrap_err();
+        .expect_err("refused");
     let Rejection::Conflict(text) = r else {
         panic!("{r:?}")
     };
     assert!(text.zh.contains("尚未申報"), "{text:?}");
     let r = h
         .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
-        .unwrap_err();
+        .expect_err("refused");
     assert!(matches!(r, Rejection::Conflict(_)), "{r:?}");
     assert_eq!(h.raw_state().map(str::to_owned), before);
     h.act_as(Role::OutgoingCadre, "declare", seals())
@@ -129,7 +131,7 @@ fn the_wrong_order_is_a_conflict_and_changes_nothing() {
         .expect("confirm");
     let r = h
         .act_as(Role::OutgoingCadre, "declare", seals())
-        .unwrap_err();
+        .expect_err("refused");
     assert!(
         matches!(r, Rejection::Conflict(_)),
         "a received inventory is frozen: {r:?}"
@@ -182,12 +184,12 @@ fn missing_and_bad_fields_are_named() {
     for (action, payload, field) in cases {
         let r = h
             .act_as(Role::OutgoingCadre, action, payload.clone())
-            .unwrap_err();
+            .expect_err("refused");
         assert_eq!(field_of(r), field, "{action} {payload}");
     }
     let r = h
         .act_as(Role::OutgoingCadre, "hand-over", json!({}))
-        .unwrap_err();
+        .expect_err("refused");
     let Rejection::Invalid(f) = r else {
         unreachable!()
     };
@@ -206,12 +208,18 @@ fn discrepancies_are_checked_and_require_witness_remarks() {
         .expect("declare");
     let bad = json!({"item": "seals", "discrepancies": [{"entry": 5, "note": "missing"}]});
     assert_eq!(
-        field_of(h.act_as(Role::Secretary, "confirm", bad).unwrap_err()),
+        field_of(
+            h.act_as(Role::Secretary, "confirm", bad)
+                .expect_err("refused")
+        ),
         "discrepancies.0.entry"
     );
     let blank = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": ""}]});
     assert_eq!(
-        field_of(h.act_as(Role::Secretary, "confirm", blank).unwrap_err()),
+        field_of(
+            h.act_as(Role::Secretary, "confirm", blank)
+                .expect_err("refused")
+        ),
         "discrepancies.0.note"
     );
     let good = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": "印面磨損"}]});
@@ -225,7 +233,7 @@ fn discrepancies_are_checked_and_require_witness_remarks() {
     );
     let r = h
         .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!(field_of(r), "remarks");
     h.act_as(
         Role::TownshipOfficer,
@@ -247,7 +255,7 @@ fn send_back_clears_the_declaration_and_tells_the_declarer() {
                 "send-back",
                 json!({"item": "seals", "reason": ""})
             )
-            .unwrap_err()
+            .expect_err("refused")
         ),
         "reason"
     );
@@ -302,7 +310,9 @@ fn the_province_adds_items_and_bad_config_is_named() {
         ),
     ] {
         ctx.config = config.clone();
-        let r = Harness::<Handover>::new(ctx.clone()).start().unwrap_err();
+        let r = Harness::<Handover>::new(ctx.clone())
+            .start()
+            .expect_err("refused");
         assert_eq!(field_of(r), field, "{config}");
     }
 }
@@ -330,6 +340,6 @@ fn a_config_broken_after_start_is_refused_on_every_call() {
         json!({"extra_items": [{"key": "BAD", "title": {"zh": "a", "en": "b"}}]});
     let r = h
         .act_as(Role::OutgoingCadre, "declare", seals())
-        .unwrap_err();
+        .expect_err("refused");
     assert_eq!(field_of(r), "config.extra_items.0.key");
 }
