@@ -1,8 +1,6 @@
 //! Compiles the hostile fixtures under tests/fixtures into wasm components
 //! for the tests to load. They are test data: never built into the host.
 
-use std::path::PathBuf;
-
 const FIXTURES: &[&str] = &[
     "fixture-spin",
     "fixture-hog",
@@ -13,28 +11,7 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let workspace = manifest.parent().expect("tests/ sits in the workspace");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
-    for watched in [
-        "tests/fixtures",
-        "sdk/src",
-        "sdk/wit",
-        "Cargo.lock",
-        "Cargo.toml",
-        ".cargo/config.toml",
-    ] {
-        println!(
-            "cargo:rerun-if-changed={}",
-            workspace.join(watched).display()
-        );
-    }
-    // OUT_DIR is <target>/<profile>/build/<pkg>-<hash>/out; share <target>/wasm with the host's build.
-    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm");
-    let files = baton_sdk::build::build(workspace, FIXTURES, &target).unwrap_or_else(|e| {
-        eprintln!("{e}");
-        std::process::exit(1);
-    });
+    let files = baton_sdk::build::from_build_script(FIXTURES, &["tests/fixtures"]);
     let mut code = String::new();
     for (name, file) in FIXTURES.iter().zip(files) {
         let constant = name.trim_start_matches("fixture-").to_uppercase();
@@ -43,5 +20,6 @@ fn main() {
             file.display().to_string()
         );
     }
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("fixtures.rs"), code).expect("OUT_DIR is writable");
 }

@@ -105,3 +105,34 @@ pub fn build(
         })
         .collect()
 }
+
+/// For a build script in a workspace member: builds `packages` of the
+/// enclosing workspace into `<target>/wasm`, asks cargo to rerun when the
+/// modules' sources (`watch`, relative to the workspace) or the SDK change,
+/// and exits with cargo's message if the build fails.
+pub fn from_build_script(packages: &[&str], watch: &[&str]) -> Vec<PathBuf> {
+    let var = |name: &str| {
+        PathBuf::from(std::env::var_os(name).unwrap_or_else(|| panic!("cargo sets {name}")))
+    };
+    let manifest = var("CARGO_MANIFEST_DIR");
+    let workspace = manifest
+        .parent()
+        .expect("a member sits inside its workspace");
+    let common = [
+        "sdk/src",
+        "sdk/wit",
+        "Cargo.lock",
+        "Cargo.toml",
+        ".cargo/config.toml",
+    ];
+    for path in watch.iter().chain(&common) {
+        println!("cargo:rerun-if-changed={}", workspace.join(path).display());
+    }
+    // OUT_DIR is <target>/<profile>/build/<pkg>-<hash>/out; all members share <target>/wasm.
+    let out = var("OUT_DIR");
+    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm");
+    build(workspace, packages, &target).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1);
+    })
+}
