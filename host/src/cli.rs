@@ -259,7 +259,11 @@ pub async fn try_scenario(
                     out += &format!("\n     signed {}: {}", s.subject, s.statement.get(locale));
                 }
                 for n in &outcome.notices {
-                    out += &format!("\n     notice to {:?}: {}", n.to, n.message.get(locale));
+                    let to = match &n.to {
+                        baton_sdk::Recipient::Person(id) => id.clone(),
+                        baton_sdk::Recipient::Role(role) => role.title().get(locale).to_owned(),
+                    };
+                    out += &format!("\n     notice to {to}: {}", n.message.get(locale));
                 }
                 out += "\n";
                 state = outcome.state;
