@@ -258,15 +258,27 @@ async fn clocks_and_randomness_are_pinned_by_the_context() {
     let senses = |ctx: baton_sdk::Context| {
         let plugin = plugin.clone();
         async move {
-            let outcome = plugin.act(&ctx, "{}", "senses", "{}").await.expect("no fault").expect("accepted");
+            let outcome = plugin
+                .act(&ctx, "{}", "senses", "{}")
+                .await
+                .expect("no fault")
+                .expect("accepted");
             serde_json::from_str::<serde_json::Value>(&outcome.state).expect("JSON")
         }
     };
     let ctx = sample_context();
     let first = senses(ctx.clone()).await;
     assert_eq!(first["now"], ctx.now, "the wall clock reads ctx.now");
-    assert_eq!(senses(ctx.clone()).await, first, "a replayed call senses the same");
+    assert_eq!(
+        senses(ctx.clone()).await,
+        first,
+        "a replayed call senses the same"
+    );
     let mut other = ctx.clone();
     other.enrollment_id = "e-other".into();
-    assert_ne!(senses(other).await["random"], first["random"], "randomness is seeded per enrollment");
+    assert_ne!(
+        senses(other).await["random"],
+        first["random"],
+        "randomness is seeded per enrollment"
+    );
 }

@@ -40,6 +40,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server.
+    Serve {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The database: a SQLite file (created if missing) or a PostgreSQL URL.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite:baton.db")]
+        database_url: String,
+    },
     /// Work with module packages.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -114,6 +123,7 @@ impl Cli {
         };
         let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
         match self.command {
+            Command::Serve { addr, database_url } => serve(runtime, addr, &database_url).await,
             Command::Plugin(PluginCommand::Inspect { module, json }) => {
                 let plugin = load(&runtime, &module).await?;
                 if json {
@@ -151,6 +161,35 @@ impl Cli {
             }
         }
     }
+}
+
+/// Migrates the database, registers the built-in modules, and serves until Ctrl-C.
+async fn serve(
+    runtime: Runtime,
+    addr: std::net::SocketAddr,
+    database_url: &str,
+) -> anyhow::Result<()> {
+    let db = crate::db::Db::connect(database_url).await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    for added in crate::registry::register_built_ins(&db, &runtime, i64::try_from(now)?).await? {
+        tracing::info!(module = %added, "registered built-in module");
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    println!(
+        "Baton is listening on http://{}  (database {database_url})",
+        listener.local_addr()?
+    );
+    let app = crate::http::app(crate::http::AppState::new(db, runtime));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
 }
 
 /// `$XDG_CACHE_HOME/baton` or `~/.cache/baton`.

@@ -4,6 +4,8 @@
 //! tests drive the same code users do.
 
 pub mod cli;
+pub mod db;
+pub mod http;
 pub mod registry;
 pub mod runtime;
 pub mod web;

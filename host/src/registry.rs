@@ -3,7 +3,35 @@
 
 use baton_sdk::ModuleInfo;
 
+use crate::db::{Db, plugins};
+use crate::runtime::Runtime;
+
 include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
+
+/// Stores each built-in module in the database, once per version, so every
+/// host process sees the same set. Returns the ids@versions newly stored.
+pub async fn register_built_ins(
+    db: &Db,
+    runtime: &Runtime,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
+    let mut added = Vec::new();
+    for (_, bytes) in BUILT_IN {
+        let plugin = runtime.load(bytes).await?;
+        let package = plugins::Package {
+            id: plugin.info().id.clone(),
+            version: plugin.info().version.clone(),
+            sha256: hex::encode(plugin.sha256()),
+            owner: None,
+            built_in: true,
+            info: plugin.info().clone(),
+        };
+        if plugins::insert(db, &package, bytes, now).await? {
+            added.push(plugin.name().to_string());
+        }
+    }
+    Ok(added)
+}
 
 /// Every problem with `info`, empty when it is acceptable. `bad_json` lists
 /// the schemas that did not parse; `label` is what the build stamped into the

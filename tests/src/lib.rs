@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use baton_host::db::Db;
 use baton_host::runtime::{Limits, Plugin, Runtime};
 
 /// The hostile fixtures, compiled.
@@ -24,4 +25,66 @@ pub async fn built_in(runtime: &Runtime, name: &str) -> Arc<Plugin> {
         .load(bytes)
         .await
         .unwrap_or_else(|e| panic!("{name} loads: {e}"))
+}
+
+/// A fresh, migrated database for one test.
+pub struct TestDb {
+    /// The database.
+    pub db: Db,
+    /// Keeps the SQLite file's folder alive.
+    _dir: Option<tempfile::TempDir>,
+    /// (admin URL, database name) of a PostgreSQL database to drop.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Drops a PostgreSQL test database; a SQLite one goes with its folder.
+    pub async fn cleanup(self) {
+        let Self { db, postgres, .. } = self;
+        drop(db);
+        if let Some((admin, name)) = postgres {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(&drop).execute(&admin_pool(&admin).await).await;
+        }
+    }
+}
+
+async fn admin_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url)
+        .await
+        .expect("DATABASE_URL answers")
+}
+
+/// One fresh database per backend under test: SQLite always, and
+/// PostgreSQL as well when `DATABASE_URL` names one (as in CI).
+pub async fn databases() -> Vec<TestDb> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("baton.db").display());
+    let mut dbs = vec![TestDb {
+        db: Db::connect(&url).await.expect("SQLite"),
+        _dir: Some(dir),
+        postgres: None,
+    }];
+    if let Ok(admin) = std::env::var("DATABASE_URL") {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("baton_test_{}_{n}", std::process::id());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin_pool(&admin).await)
+            .await
+            .expect("create database");
+        let (base, _) = admin
+            .rsplit_once('/')
+            .expect("DATABASE_URL ends in /DBNAME");
+        let db = Db::connect(&format!("{base}/{name}"))
+            .await
+            .expect("PostgreSQL");
+        dbs.push(TestDb {
+            db,
+            _dir: None,
+            postgres: Some((admin, name)),
+        });
+    }
+    dbs
 }

@@ -1,0 +1,76 @@
+//! The `plugins` table: module packages and their info.
+
+use anyhow::Context as _;
+use baton_sdk::ModuleInfo;
+use sqlx::Row;
+
+use super::Db;
+
+/// A stored package, without its bytes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Package {
+    /// Module id.
+    pub id: String,
+    /// Semantic version.
+    pub version: String,
+    /// sha256 of the component, hex.
+    pub sha256: String,
+    /// The owning province's code; `None` for national modules.
+    pub owner: Option<String>,
+    /// Shipped with the host.
+    pub built_in: bool,
+    /// What the module says about itself.
+    pub info: ModuleInfo,
+}
+
+/// Stores a package unless that id and version is already there; returns
+/// whether it was added. Versions are never overwritten.
+pub async fn insert(db: &Db, package: &Package, wasm: &[u8], now: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id, version) DO NOTHING",
+    )
+    .bind(&package.id)
+    .bind(&package.version)
+    .bind(&package.sha256)
+    .bind(wasm)
+    .bind(serde_json::to_string(&package.info)?)
+    .bind(&package.owner)
+    .bind(i64::from(package.built_in))
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every stored package, by id then version.
+pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
+    let rows = sqlx::query(
+        "SELECT id, version, sha256, info, owner, built_in FROM plugins ORDER BY id, created_at",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let info: String = row.try_get("info")?;
+            Ok(Package {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                sha256: row.try_get("sha256")?,
+                owner: row.try_get("owner")?,
+                built_in: row.try_get::<i64, _>("built_in")? != 0,
+                info: serde_json::from_str(&info).context("stored module info")?,
+            })
+        })
+        .collect()
+}
+
+/// The component bytes of `id@version`.
+pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let row = sqlx::query("SELECT wasm FROM plugins WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| r.try_get("wasm")).transpose()?)
+}

@@ -1,0 +1,16 @@
+//! `GET /healthz`: the process is up and its database answers.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::{AppState, Error};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
+    state.db.ping().await?;
+    Ok(Json(serde_json::json!({"status": "ok"})))
+}
