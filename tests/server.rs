@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use baton_host::db::org_units::{self, Level, OrgUnit};
 use baton_host::http::{AppState, app};
+use baton_host::import::ImportError;
 use baton_host::registry::register_built_ins;
 use baton_tests::{databases, runtime};
 use tower::ServiceExt;
@@ -167,7 +168,10 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
             .await
             .expect_err("no parent")
             .to_string();
-        assert!(err.contains("parent 500155108999 does not exist"), "{err}");
+        assert!(
+            err.contains("500155108999 is neither in the file nor in the database"),
+            "{err}"
+        );
         let upside_down = unit(
             "500155108300",
             Level::County,
@@ -181,6 +185,108 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
         assert!(
             err.contains("a county cannot sit under a township"),
             "{err}"
+        );
+        test.cleanup().await;
+    }
+}
+
+const TREE: &str = "代碼,層級,名稱,上級代碼
+610000000000,省,陜西省,
+610100000000,市,西安市,610000000000
+610122000000,縣,藍田縣,610100000000
+610122100000,鎮(zhèn),藍關(guān)街道,610122000000
+610122100201,村,許家廟村,610122100000
+610122100202,社區(qū),北關(guān)社區(qū),610122100000
+";
+
+#[tokio::test]
+async fn an_org_tree_imports_from_a_chinese_excel_export() {
+    // Excel on a Chinese Windows writes GB18030.
+    let (gbk, _, _) = encoding_rs::GB18030.encode(TREE);
+    for test in databases().await {
+        let added = baton_host::import::org_units(&test.db, &gbk)
+            .await
+            .expect("imports");
+        assert_eq!(added, 6, "{:?}", test.db.backend());
+        let county = org_units::subtree(&test.db, "610122000000")
+            .await
+            .expect("subtree");
+        let names: Vec<&str> = county.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["藍田縣", "藍關(guān)街道", "許家廟村", "北關(guān)社區(qū)"]
+        );
+        assert_eq!(county[3].level, Level::Village);
+
+        // The same file again: every row already exists, and nothing changes.
+        let Err(ImportError::Rows(errors)) =
+            baton_host::import::org_units(&test.db, TREE.as_bytes()).await
+        else {
+            panic!("a second import must be refused");
+        };
+        assert_eq!(errors.len(), 6);
+        assert_eq!(
+            errors[0].to_string(),
+            "line 2, code: 610000000000 already exists"
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
+    let csv = "code,level,name,parent_code
+610000000000,province,陜西省,
+610100000000,city,西安市,610000000000
+61012200000,county,藍田縣,610100000000
+610122100000,hamlet,藍關(guān)街道,610122000000
+620122100201,village,錯省村,610100000000
+610122100202,village,孤兒村,610122999999
+610123100000,township,錯縣鎮(zhèn),610122000000
+610124000001,county,壞碼縣,610100000000
+";
+    for test in databases().await {
+        let Err(ImportError::Rows(errors)) =
+            baton_host::import::org_units(&test.db, csv.as_bytes()).await
+        else {
+            panic!("bad rows must be refused");
+        };
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 4, code: `61012200000` must be a 12-digit GB/T 2260 code",
+                "line 5, level: `hamlet` must be province, city, county, township or village (省/市/縣/鄉(xiāng)/村)",
+                "line 9, code: a county's code ends in 6 zeros",
+            ],
+            "{:?}",
+            test.db.backend()
+        );
+        // Fix the format errors: the tree errors surface, still all at once.
+        let fixed = csv
+            .replace("61012200000,", "610122000000,")
+            .replace("hamlet", "township")
+            .replace("610124000001", "610124000000");
+        let Err(ImportError::Rows(errors)) =
+            baton_host::import::org_units(&test.db, fixed.as_bytes()).await
+        else {
+            panic!("bad rows must be refused");
+        };
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 6, code: 620122100201 does not start with its parent's prefix 6101",
+                "line 7, parent_code: 610122999999 is neither in the file nor in the database",
+                "line 8, code: 610123100000 does not start with its parent's prefix 610122",
+            ]
+        );
+        assert!(
+            org_units::subtree(&test.db, "610000000000")
+                .await
+                .expect("subtree")
+                .is_empty(),
+            "nothing imported"
         );
         test.cleanup().await;
     }

@@ -26,6 +26,14 @@ pub struct Cli {
         global = true
     )]
     plugin_deadline_ms: u64,
+    /// The database: a SQLite file (created if missing) or a PostgreSQL URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:baton.db",
+        global = true
+    )]
+    database_url: String,
     /// Per-instance memory limit for modules, MiB.
     #[arg(
         long,
@@ -45,13 +53,23 @@ enum Command {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// The database: a SQLite file (created if missing) or a PostgreSQL URL.
-        #[arg(long, env = "DATABASE_URL", default_value = "sqlite:baton.db")]
-        database_url: String,
     },
+    /// Import data a county hands over; one bad row imports nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Work with module packages.
     #[command(subcommand)]
     Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// An org tree from CSV: `code,level,name,parent_code` (or 代碼,層級,名稱,上級代碼),
+    /// UTF-8 or GB18030, levels in English or Chinese (省/市/縣/鄉(xiāng)/村).
+    OrgUnits {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,7 +141,15 @@ impl Cli {
         };
         let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
         match self.command {
-            Command::Serve { addr, database_url } => serve(runtime, addr, &database_url).await,
+            Command::Serve { addr } => serve(runtime, addr, &self.database_url).await,
+            Command::Import(ImportCommand::OrgUnits { file }) => {
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                let added = crate::import::org_units(&db, &bytes).await?;
+                println!("imported {added} org units from {}", file.display());
+                Ok(())
+            }
             Command::Plugin(PluginCommand::Inspect { module, json }) => {
                 let plugin = load(&runtime, &module).await?;
                 if json {

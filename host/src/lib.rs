@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod db;
 pub mod http;
+pub mod import;
 pub mod registry;
 pub mod runtime;
 pub mod web;

@@ -146,3 +146,44 @@ fn try_reports_rejected_steps_and_goes_on() {
         stderr(&out)
     );
 }
+
+#[test]
+fn import_org_units_is_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("baton.db").display());
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,level,name,parent_code\n330000000000,province,浙江省,\n3301,city,杭州市,330000000000\n")
+        .expect("write");
+    let out = baton(&[
+        "import",
+        "org-units",
+        bad.to_str().expect("utf-8"),
+        "--database-url",
+        &db,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "1 bad rows, nothing imported:\nline 3, code: `3301` must be a 12-digit GB/T 2260 code"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "code,level,name,parent_code\n330000000000,province,浙江省,\n330100000000,city,杭州市,330000000000\n")
+        .expect("write");
+    let out = baton(&[
+        "import",
+        "org-units",
+        good.to_str().expect("utf-8"),
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("imported 2 org units from "),
+        "{}",
+        stdout(&out)
+    );
+}

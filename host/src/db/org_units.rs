@@ -1,6 +1,8 @@
 //! The `org_units` table: the administrative hierarchy.
 
-use anyhow::{Context as _, bail};
+use std::collections::HashMap;
+
+use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -34,7 +36,7 @@ impl Level {
         }
     }
 
-    fn parse(s: &str) -> anyhow::Result<Self> {
+    pub(crate) fn parse(s: &str) -> anyhow::Result<Self> {
         serde_json::from_value(serde_json::Value::String(s.to_owned()))
             .with_context(|| format!("level `{s}`"))
     }
@@ -53,45 +55,56 @@ pub struct OrgUnit {
     pub parent_code: Option<String>,
 }
 
-/// Adds `unit` below its parent, which must exist and sit one level up.
+/// Adds `unit` below its parent, which must exist and sit above it.
 pub async fn insert(db: &Db, unit: &OrgUnit) -> anyhow::Result<()> {
-    let path = match &unit.parent_code {
-        None if unit.level == Level::Province => format!("/{}/", unit.code),
-        None => bail!("{} {}: only a province has no parent", unit.code, unit.name),
-        Some(parent) => {
-            let row = sqlx::query("SELECT level, path FROM org_units WHERE code = $1")
-                .bind(parent)
-                .fetch_optional(db.pool())
-                .await?
-                .with_context(|| {
-                    format!(
-                        "{} {}: parent {parent} does not exist",
-                        unit.code, unit.name
-                    )
-                })?;
-            let parent_level = Level::parse(&row.try_get::<String, _>("level")?)?;
-            if parent_level >= unit.level {
-                bail!(
-                    "{} {}: a {} cannot sit under a {}",
-                    unit.code,
-                    unit.name,
-                    unit.level.as_str(),
-                    parent_level.as_str()
-                );
-            }
-            format!("{}{}/", row.try_get::<String, _>("path")?, unit.code)
+    let wanted: Vec<String> = [Some(unit.code.clone()), unit.parent_code.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let existing = paths(db, &wanted).await?;
+    let planned = crate::import::plan(vec![(1, unit.clone())], &existing).map_err(|errors| {
+        let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        anyhow::anyhow!("{} {}: {}", unit.code, unit.name, why.join("; "))
+    })?;
+    insert_all(db, &planned).await
+}
+
+/// The level and path of each of `codes` that is stored.
+pub async fn paths(db: &Db, codes: &[String]) -> anyhow::Result<HashMap<String, (Level, String)>> {
+    let mut found = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT code, level, path FROM org_units WHERE code IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for code in chunk {
+            query = query.bind(code);
         }
-    };
-    sqlx::query(
-        "INSERT INTO org_units (code, level, name, parent_code, path) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&unit.code)
-    .bind(unit.level.as_str())
-    .bind(&unit.name)
-    .bind(&unit.parent_code)
-    .bind(path)
-    .execute(db.pool())
-    .await?;
+        for row in query.fetch_all(db.pool()).await? {
+            let level = Level::parse(&row.try_get::<String, _>("level")?)?;
+            found.insert(row.try_get("code")?, (level, row.try_get("path")?));
+        }
+    }
+    Ok(found)
+}
+
+/// Stores units with their paths, parents first, in one transaction.
+pub async fn insert_all(db: &Db, units: &[(OrgUnit, String)]) -> anyhow::Result<()> {
+    let mut tx = db.pool().begin().await?;
+    for (unit, path) in units {
+        sqlx::query("INSERT INTO org_units (code, level, name, parent_code, path) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&unit.code)
+            .bind(unit.level.as_str())
+            .bind(&unit.name)
+            .bind(&unit.parent_code)
+            .bind(path)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("storing {} {}", unit.code, unit.name))?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
