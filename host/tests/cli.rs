@@ -187,3 +187,38 @@ fn import_org_units_is_all_or_nothing() {
         stdout(&out)
     );
 }
+
+#[test]
+fn serve_answers_on_a_real_socket() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("baton.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &db])
+        .env("BATON_CACHE_DIR", dir.path().join("cache"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("baton serve starts");
+    let mut banner = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut banner)
+        .expect("banner");
+    let addr = banner
+        .strip_prefix("Baton is listening on http://")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected banner: {banner}"))
+        .to_owned();
+
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: baton\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    server.kill().expect("stop the server");
+    let _ = server.wait();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
+}
