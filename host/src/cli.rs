@@ -53,6 +53,10 @@ enum Command {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Seed a demo province, with an account per role (password `demo`),
+        /// into an empty database, and print how to sign in.
+        #[arg(long)]
+        demo: bool,
     },
     /// Import data a county hands over; one bad row imports nothing.
     #[command(subcommand)]
@@ -60,6 +64,22 @@ enum Command {
     /// Work with module packages.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Check the tamper-evident records.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Fill an empty database with a national-size dataset for benchmarks
+    /// (defaults: 31 provinces, ≈586,000 villages, ≈3.5 million people,
+    /// five assignments, ≈5.3 million enrollments). Sign in as `nation` / `demo`.
+    Generate {
+        #[command(flatten)]
+        shape: crate::generate::Shape,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk every enrollment's sign-off chain; exit 1 at the first broken link.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +89,19 @@ enum ImportCommand {
     OrgUnits {
         /// The CSV file.
         file: PathBuf,
+    },
+    /// Committee rosters from CSV: `village_code,committee,name,post,status,years_served,phone`
+    /// (or 村代碼,組織,姓名,職務(wù),狀態(tài),任職年限,電話); committee 黨組織/村委會,
+    /// status 在任/離任/落選/調(diào)任 (serving when empty).
+    Roster {
+        /// The CSV file.
+        file: PathBuf,
+        /// The election year (換屆).
+        #[arg(long)]
+        term: String,
+        /// The election date.
+        #[arg(long, default_value = "")]
+        elected_on: String,
     },
 }
 
@@ -141,7 +174,57 @@ impl Cli {
         };
         let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
         match self.command {
-            Command::Serve { addr } => serve(runtime, addr, &self.database_url).await,
+            Command::Serve { addr, demo } => serve(runtime, addr, &self.database_url, demo).await,
+            Command::Import(ImportCommand::Roster {
+                file,
+                term,
+                elected_on,
+            }) => {
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                let (people, seats) =
+                    crate::import::roster(&db, &bytes, &term, &elected_on).await?;
+                println!(
+                    "imported {seats} seats ({people} people) for term {term} from {}",
+                    file.display()
+                );
+                Ok(())
+            }
+            Command::Generate { shape } => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                let now = crate::http::now();
+                crate::registry::register_built_ins(&db, &runtime, now).await?;
+                let started = std::time::Instant::now();
+                let done = crate::generate::national(&db, shape, now, true).await?;
+                println!(
+                    "generated {} villages, {} enrollments in {:.0?} into {}",
+                    shape.village_count(),
+                    done.enrollments,
+                    started.elapsed(),
+                    self.database_url
+                );
+                Ok(())
+            }
+            Command::Audit(AuditCommand::Verify) => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                match crate::db::enrollments::verify_chain(&db).await? {
+                    (checked, None) => {
+                        println!("sign-off chain intact: {checked} sign-offs checked");
+                        Ok(())
+                    }
+                    (checked, Some(broken)) => {
+                        let at = broken
+                            .signoff_id
+                            .map_or_else(|| "its head".to_owned(), |id| format!("sign-off {id}"));
+                        anyhow::bail!(
+                            "sign-off chain broken in enrollment {} at {at}: {} ({checked} sign-offs before it checked)",
+                            broken.enrollment_id,
+                            broken.reason
+                        )
+                    }
+                }
+            }
             Command::Import(ImportCommand::OrgUnits { file }) => {
                 let bytes =
                     std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -194,13 +277,20 @@ async fn serve(
     runtime: Runtime,
     addr: std::net::SocketAddr,
     database_url: &str,
+    demo: bool,
 ) -> anyhow::Result<()> {
     let db = crate::db::Db::connect(database_url).await?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
-    for added in crate::registry::register_built_ins(&db, &runtime, i64::try_from(now)?).await? {
+    let now = crate::http::now();
+    for added in crate::registry::register_built_ins(&db, &runtime, now).await? {
         tracing::info!(module = %added, "registered built-in module");
+    }
+    if demo {
+        if crate::demo::is_empty(&db).await? {
+            crate::demo::seed(&db, now).await?;
+            println!("Seeded the demo province into {database_url}.");
+        } else {
+            println!("The demo province is already in {database_url}.");
+        }
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -209,6 +299,12 @@ async fn serve(
         "Baton is listening on http://{}  (database {database_url})",
         listener.local_addr()?
     );
+    if demo {
+        print!(
+            "{}",
+            crate::demo::logins(&listener.local_addr()?.to_string())
+        );
+    }
     let app = crate::http::app(crate::http::AppState::new(db, runtime));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

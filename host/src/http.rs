@@ -1,17 +1,28 @@
-//! The HTTP interface: one router per feature, merged here.
+//! The HTTP interface: one router per feature, merged here. Every route but
+//! `/healthz`, login and the OpenAPI document takes a [`crate::auth::Principal`]
+//! and asks [`crate::auth::authorize`] before touching anything.
 
+mod assignments;
+mod auth;
+mod enrollments;
 mod error;
 mod health;
 mod modules;
+pub mod openapi;
+mod reports;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::http::{HeaderMap, header};
+use baton_sdk::Locale;
 
+pub use auth::COOKIE;
 pub use error::Error;
 
 use crate::db::Db;
-use crate::runtime::Runtime;
+use crate::runtime::{Plugin, Runtime};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -23,12 +34,47 @@ pub struct App {
     pub db: Db,
     /// The plugin runtime.
     pub runtime: Runtime,
+    /// Loaded modules by (id, version), so a call does not fetch the bytes.
+    plugins: Mutex<HashMap<(String, String), Arc<Plugin>>>,
 }
 
 impl AppState {
     /// State over `db` and `runtime`.
     pub fn new(db: Db, runtime: Runtime) -> Self {
-        Self(Arc::new(App { db, runtime }))
+        Self(Arc::new(App {
+            db,
+            runtime,
+            plugins: Mutex::new(HashMap::new()),
+        }))
+    }
+}
+
+impl App {
+    /// The module `id@version` from the database, loaded once per process.
+    pub async fn plugin(&self, id: &str, version: &str) -> Result<Arc<Plugin>, Error> {
+        let key = (id.to_owned(), version.to_owned());
+        if let Some(p) = self.cached().get(&key) {
+            return Ok(p.clone());
+        }
+        let bytes = crate::db::plugins::wasm(&self.db, id, version)
+            .await?
+            .ok_or_else(|| {
+                Error::not_found(
+                    format!("沒有模塊 {id}@{version}"),
+                    format!("no module {id}@{version}"),
+                )
+            })?;
+        let plugin = self
+            .runtime
+            .load(&bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading stored module {id}@{version}: {e}"))?;
+        self.cached().insert(key, plugin.clone());
+        Ok(plugin)
+    }
+
+    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Plugin>>> {
+        self.plugins.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -43,6 +89,51 @@ impl std::ops::Deref for AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(auth::router())
         .merge(modules::router())
+        .merge(assignments::router())
+        .merge(enrollments::router())
+        .merge(reports::router())
+        .merge(openapi::router())
         .with_state(state)
+}
+
+/// Now, Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Parses a JSON body, naming the field at fault (`payload.entries[0]`).
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let why = e.inner().to_string();
+        // A missing field is reported at its parent; name the field itself.
+        let missing = why
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (e.path().to_string(), missing) {
+            (p, Some(name)) if p == "." => name.to_owned(),
+            (p, Some(name)) => format!("{p}.{name}"),
+            (p, None) if p == "." => "body".to_owned(),
+            (p, None) => p,
+        };
+        Error::bad(field, format!("請求內(nèi)容有誤:{why}"), why)
+    })
+}
+
+/// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.
+fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
+    let wanted = query.map(str::to_owned).or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    match wanted {
+        Some(l) if l.starts_with("en") => Locale::En,
+        _ => Locale::ZhCn,
+    }
 }

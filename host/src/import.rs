@@ -258,3 +258,193 @@ pub fn plan(
         Err(errors)
     }
 }
+
+/// A line of a roster file. Headers may be English or Chinese.
+#[derive(Debug, Deserialize)]
+struct RosterRow {
+    #[serde(alias = "村代碼", alias = "區(qū)劃代碼")]
+    village_code: String,
+    #[serde(alias = "組織", alias = "委員會")]
+    committee: String,
+    #[serde(alias = "姓名")]
+    name: String,
+    #[serde(alias = "職務(wù)")]
+    post: String,
+    #[serde(alias = "狀態(tài)", default)]
+    status: String,
+    #[serde(alias = "任職年限", default)]
+    years_served: String,
+    #[serde(alias = "電話", alias = "手機", default)]
+    phone: String,
+}
+
+/// Imports committee rosters for `term` (`2026`), all or nothing: who holds
+/// which post on each village's Party branch (黨組織) and villagers' committee
+/// (村委會), and who left at this election (離任, 落選, 調(diào)任). Columns:
+/// `village_code,committee,name,post,status,years_served,phone` or
+/// `村代碼,組織,姓名,職務(wù),狀態(tài),任職年限,電話`; status defaults to serving.
+/// Returns (people, seats) added.
+pub async fn roster(
+    db: &Db,
+    csv: &[u8],
+    term: &str,
+    elected_on: &str,
+) -> Result<(usize, usize), ImportError> {
+    let mut problems = Vec::new();
+    if term.len() != 4 || !term.bytes().all(|b| b.is_ascii_digit()) {
+        problems.push(RowError {
+            line: 0,
+            column: Some("term"),
+            message: format!("`{term}` must be the election year, e.g. 2026"),
+        });
+    }
+    let text = decode(csv);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+        .into_deserialize::<RosterRow>();
+    let mut seats = Vec::new();
+    for (i, record) in reader.by_ref().enumerate() {
+        let line = i + 2;
+        match record {
+            Ok(row) => match seat(row) {
+                Ok(seat) => seats.push((line, seat)),
+                Err(errors) => {
+                    problems.extend(errors.into_iter().map(|(column, message)| RowError {
+                        line,
+                        column: Some(column),
+                        message,
+                    }))
+                }
+            },
+            Err(e) => problems.push(RowError {
+                line,
+                column: None,
+                message: e.to_string(),
+            }),
+        }
+    }
+    if seats.is_empty() && problems.is_empty() {
+        problems.push(RowError {
+            line: 1,
+            column: None,
+            message: "the file has no rows".into(),
+        });
+    }
+    // Against each other and the database.
+    let villages: Vec<String> = seats.iter().map(|(_, s)| s.village.clone()).collect();
+    let known = org_units::paths(db, &villages).await?;
+    let imported: std::collections::HashSet<String> =
+        crate::db::people::villages_with_roster(db, term, &villages)
+            .await?
+            .into_iter()
+            .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut secretaries = HashMap::new();
+    for (line, s) in &seats {
+        let mut bad = |column, message: String| {
+            problems.push(RowError {
+                line: *line,
+                column: Some(column),
+                message,
+            })
+        };
+        match known.get(&s.village) {
+            None => bad(
+                "village_code",
+                format!("{} is not in the org tree", s.village),
+            ),
+            Some((level, _)) if *level != Level::Village => bad(
+                "village_code",
+                format!("{} is a {}, not a village", s.village, level.as_str()),
+            ),
+            Some(_) if imported.contains(&s.village) => bad(
+                "village_code",
+                format!("{}'s roster for {term} is already imported", s.village),
+            ),
+            Some(_) => {}
+        }
+        if !seen.insert((&s.village, s.committee, &s.name, &s.phone)) {
+            bad(
+                "name",
+                format!("{} is listed twice on this committee", s.name),
+            );
+        }
+        if s.departure.is_none()
+            && s.committee == baton_sdk::Committee::PartyBranch
+            && s.post == "書記"
+            && let Some(first) = secretaries.insert(&s.village, *line)
+        {
+            bad(
+                "post",
+                format!("{} already has a serving 書記 (line {first})", s.village),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|e| e.line);
+        return Err(ImportError::Rows(problems));
+    }
+    let seats: Vec<_> = seats.into_iter().map(|(_, s)| s).collect();
+    Ok(crate::db::people::insert_roster(db, term, elected_on, &seats).await?)
+}
+
+fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, String)>> {
+    use baton_sdk::{Committee, Departure};
+    let mut errors = Vec::new();
+    let committee = match row.committee.as_str() {
+        "party-branch" | "黨組織" | "黨支部" | "黨委" | "支委會" => {
+            Some(Committee::PartyBranch)
+        }
+        "villagers" | "村委會" | "居委會" | "村民委員會" => Some(Committee::Villagers),
+        other => {
+            errors.push((
+                "committee",
+                format!("`{other}` must be party-branch or villagers (黨組織/村委會)"),
+            ));
+            None
+        }
+    };
+    let departure = match row.status.as_str() {
+        "" | "serving" | "新任" | "留任" | "在任" => Ok(None),
+        "retired" | "離任" => Ok(Some(Departure::Retired)),
+        "defeated" | "落選" => Ok(Some(Departure::Defeated)),
+        "transferred" | "調(diào)任" => Ok(Some(Departure::Transferred)),
+        other => Err(format!(
+            "`{other}` must be serving, retired, defeated or transferred (在任/離任/落選/調(diào)任)"
+        )),
+    }
+    .unwrap_or_else(|e| {
+        errors.push(("status", e));
+        None
+    });
+    if row.name.is_empty() {
+        errors.push(("name", "is required".into()));
+    }
+    if row.post.is_empty() {
+        errors.push(("post", "is required".into()));
+    }
+    let years_served = if row.years_served.is_empty() {
+        0
+    } else {
+        row.years_served.parse().unwrap_or_else(|_| {
+            errors.push((
+                "years_served",
+                format!("`{}` must be a whole number of years", row.years_served),
+            ));
+            0
+        })
+    };
+    match committee {
+        Some(committee) if errors.is_empty() => Ok(crate::db::people::Seat {
+            village: row.village_code,
+            committee,
+            name: row.name,
+            phone: (!row.phone.is_empty()).then_some(row.phone),
+            post: row.post,
+            departure,
+            years_served,
+        }),
+        _ => Err(errors),
+    }
+}

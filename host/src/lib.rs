@@ -3,8 +3,11 @@
 //! `main.rs` only parses the command line; everything it runs lives here so
 //! tests drive the same code users do.
 
+pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod demo;
+pub mod generate;
 pub mod http;
 pub mod import;
 pub mod registry;

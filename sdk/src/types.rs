@@ -93,7 +93,7 @@ pub struct Actor {
 }
 
 /// Which of the two committees a seat is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Committee {
     /// 黨組織 (支部委員會).

@@ -131,3 +131,24 @@ pub async fn subtree(db: &Db, code: &str) -> anyhow::Result<Vec<OrgUnit>> {
         })
         .collect()
 }
+
+/// One unit and its path.
+pub async fn get(db: &Db, code: &str) -> anyhow::Result<Option<(OrgUnit, String)>> {
+    let row =
+        sqlx::query("SELECT code, level, name, parent_code, path FROM org_units WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|row| {
+        Ok((
+            OrgUnit {
+                code: row.try_get("code")?,
+                level: Level::parse(&row.try_get::<String, _>("level")?)?,
+                name: row.try_get("name")?,
+                parent_code: row.try_get("parent_code")?,
+            },
+            row.try_get("path")?,
+        ))
+    })
+    .transpose()
+}

@@ -10,7 +10,11 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz))
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
+/// The process is up and its database answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200)))]
+pub(super) async fn healthz(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, Error> {
     state.db.ping().await?;
     Ok(Json(serde_json::json!({"status": "ok"})))
 }

@@ -11,6 +11,8 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/modules", get(list))
 }
 
-async fn list(State(state): State<AppState>) -> Result<Json<Vec<Package>>, Error> {
+/// The module packages this platform runs, with their info (actions and their JSON Schemas).
+#[utoipa::path(get, path = "/api/v1/modules", tag = "modules", responses((status = 200)))]
+pub(super) async fn list(State(state): State<AppState>) -> Result<Json<Vec<Package>>, Error> {
     Ok(Json(plugins::list(&state.db).await?))
 }

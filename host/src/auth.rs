@@ -1,0 +1,241 @@
+//! Who may do what: one permission function, [`authorize`], that every route
+//! goes through, and the credentials behind it (argon2 passwords, random
+//! session tokens stored only as hashes).
+//!
+//! A grant is a role at an org unit and covers that unit and everything below
+//! it (its path is a prefix of theirs), never a sibling. Anything not allowed
+//! here is denied.
+
+use baton_sdk::Role;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A role held at a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The unit's code; `None` for the national administrator.
+    pub unit_code: Option<String>,
+    /// The unit's path (`/500000000000/…/`); `None` for the national administrator.
+    #[serde(skip)]
+    pub path: Option<String>,
+}
+
+impl Grant {
+    fn covers(&self, path: &str) -> bool {
+        match &self.path {
+            None => self.role == Role::NationalAdmin,
+            Some(own) => path.starts_with(own.as_str()),
+        }
+    }
+
+    /// How deep the grant sits; the closest grant names the actor's role.
+    fn depth(&self) -> usize {
+        self.path.as_deref().map_or(0, |p| p.matches('/').count())
+    }
+}
+
+/// A signed-in account and its grants.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The account's id.
+    pub account_id: i64,
+    /// Its login name.
+    pub username: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// The person on the rosters this account is, if any.
+    pub person_id: Option<i64>,
+    /// What it may do, and where.
+    pub grants: Vec<Grant>,
+}
+
+/// Something an actor may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Read an enrollment: its view, progress and sign-offs.
+    ViewEnrollment,
+    /// Act in an enrollment (declare, confirm, witness…).
+    Act,
+    /// Read completion reports.
+    ViewReports,
+    /// Assign a module version to a scope.
+    Assign,
+}
+
+/// What a capability is tried on.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The org unit's path.
+    pub path: &'a str,
+    /// For an enrollment: whose it is (`None` for a whole committee's).
+    pub person_id: Option<i64>,
+    /// Whether the target is one enrollment (village roles only reach those).
+    pub enrollment: bool,
+}
+
+/// Allows `capability` on `target`, returning the role the actor acts in (the
+/// closest grant that allows it), or denies it.
+pub fn authorize(
+    principal: &Principal,
+    capability: Capability,
+    target: Target<'_>,
+) -> Option<Role> {
+    principal
+        .grants
+        .iter()
+        .filter(|g| g.covers(target.path) && role_may(principal, g, capability, target))
+        .max_by_key(|g| g.depth())
+        .map(|g| g.role)
+}
+
+fn role_may(
+    principal: &Principal,
+    grant: &Grant,
+    capability: Capability,
+    target: Target<'_>,
+) -> bool {
+    use Capability::*;
+    use Role::*;
+    match grant.role {
+        NationalAdmin | ProvinceAdmin => {
+            matches!(capability, ViewEnrollment | ViewReports | Assign)
+        }
+        CountyTrainer => matches!(capability, ViewEnrollment | ViewReports),
+        TownshipOfficer => matches!(capability, ViewEnrollment | Act),
+        // Village people reach their village's committee enrollments and
+        // their own, and nothing else.
+        Secretary | Member | OutgoingCadre => {
+            matches!(capability, ViewEnrollment | Act)
+                && target.enrollment
+                && (target.person_id.is_none() || target.person_id == principal.person_id)
+        }
+    }
+}
+
+/// Hashes a password with argon2id (default parameters, random salt). Slow on
+/// purpose: call it off the async executor.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+/// Whether `password` matches a stored argon2 hash. Slow on purpose.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(stored).is_ok_and(|hash| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A new random session token (64 hex digits) and the hash stored for it.
+pub fn new_token() -> (String, String) {
+    use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// What the database keeps of a token: a leaked table opens no sessions.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, unit: Option<&str>, person: Option<i64>) -> Principal {
+        Principal {
+            account_id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            person_id: person,
+            grants: vec![Grant {
+                role,
+                unit_code: unit.map(|u| {
+                    u.trim_matches('/')
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(u)
+                        .to_owned()
+                }),
+                path: unit.map(str::to_owned),
+            }],
+        }
+    }
+
+    const VILLAGE: &str = "/50/5001/500155/500155108/500155108201/";
+    const OTHER: &str = "/50/5001/500155/500155109/500155109201/";
+
+    fn enrollment(path: &str, person: Option<i64>) -> Target<'_> {
+        Target {
+            path,
+            person_id: person,
+            enrollment: true,
+        }
+    }
+
+    #[test]
+    fn a_grant_covers_below_never_siblings() {
+        let officer = principal(
+            Role::TownshipOfficer,
+            Some("/50/5001/500155/500155108/"),
+            None,
+        );
+        assert_eq!(
+            authorize(&officer, Capability::Act, enrollment(VILLAGE, None)),
+            Some(Role::TownshipOfficer)
+        );
+        assert_eq!(
+            authorize(&officer, Capability::Act, enrollment(OTHER, None)),
+            None
+        );
+        assert_eq!(
+            authorize(&officer, Capability::ViewReports, enrollment(VILLAGE, None)),
+            None
+        );
+    }
+
+    #[test]
+    fn village_people_reach_their_committee_and_their_own_enrollments_only() {
+        let member = principal(Role::Member, Some(VILLAGE), Some(7));
+        assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, None)).is_some());
+        assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, Some(7))).is_some());
+        assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, Some(8))).is_none());
+        let report = Target {
+            path: VILLAGE,
+            person_id: None,
+            enrollment: false,
+        };
+        assert!(authorize(&member, Capability::ViewReports, report).is_none());
+    }
+
+    #[test]
+    fn the_national_administrator_covers_everything_but_does_not_act() {
+        let nation = principal(Role::NationalAdmin, None, None);
+        assert!(authorize(&nation, Capability::Assign, enrollment(OTHER, None)).is_some());
+        assert!(authorize(&nation, Capability::Act, enrollment(OTHER, None)).is_none());
+        // A grant with no unit is only ever the national administrator's.
+        let broken = principal(Role::ProvinceAdmin, None, None);
+        assert!(authorize(&broken, Capability::Assign, enrollment(OTHER, None)).is_none());
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let stored = hash_password("demo").expect("hash");
+        assert!(verify_password("demo", &stored));
+        assert!(!verify_password("Demo", &stored));
+        assert!(!verify_password("demo", "not a hash"));
+    }
+}

@@ -1,0 +1,177 @@
+//! `accounts`, `role_grants`, `sessions` and `login_failures`.
+
+use anyhow::Context as _;
+use baton_sdk::Role;
+use sqlx::Row;
+
+use super::Db;
+use crate::auth::{Grant, Principal, token_hash};
+
+/// How long a session or API token lives: 30 days.
+pub const SESSION_SECONDS: i64 = 30 * 24 * 3600;
+
+/// Failed logins per username within [`THROTTLE_WINDOW`] before more are refused.
+pub const THROTTLE_FAILURES: i64 = 5;
+/// The window failed logins are counted over, seconds.
+pub const THROTTLE_WINDOW: i64 = 15 * 60;
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    /// Login name.
+    pub username: &'a str,
+    /// An argon2 hash from [`crate::auth::hash_password`].
+    pub password_hash: &'a str,
+    /// The name shown to others.
+    pub display_name: &'a str,
+    /// The roster person this account is.
+    pub person_id: Option<i64>,
+    /// Roles and where: `None` as the unit for the national administrator.
+    pub grants: &'a [(Role, Option<&'a str>)],
+}
+
+/// Adds an account and its grants; returns its id.
+pub async fn create(db: &Db, account: &NewAccount<'_>, now: i64) -> anyhow::Result<i64> {
+    let mut tx = db.pool().begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (username, password_hash, display_name, person_id, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(account.username)
+    .bind(account.password_hash)
+    .bind(account.display_name)
+    .bind(account.person_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .with_context(|| format!("adding account {}", account.username))?;
+    for (role, unit) in account.grants {
+        sqlx::query("INSERT INTO role_grants (account_id, role, unit_code) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(role_name(*role))
+            .bind(*unit)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("granting {} to {}", role_name(*role), account.username))?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The database's name of a role.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::NationalAdmin => "national-admin",
+        Role::ProvinceAdmin => "province-admin",
+        Role::CountyTrainer => "county-trainer",
+        Role::TownshipOfficer => "township-officer",
+        Role::Secretary => "secretary",
+        Role::Member => "member",
+        Role::OutgoingCadre => "outgoing-cadre",
+    }
+}
+
+/// A role from its database name.
+pub fn parse_role(name: &str) -> anyhow::Result<Role> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .with_context(|| format!("role `{name}`"))
+}
+
+/// An account's id and password hash, by login name.
+pub async fn credentials(db: &Db, username: &str) -> anyhow::Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
+        .transpose()
+}
+
+/// Failed logins for `username` since `since`.
+pub async fn recent_failures(db: &Db, username: &str, since: i64) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
+            .bind(username)
+            .bind(since)
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
+/// Records a failed login, and forgets ones older than the window.
+pub async fn record_failure(db: &Db, username: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(now - THROTTLE_WINDOW)
+        .execute(db.pool())
+        .await?;
+    sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+        .bind(username)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Starts a session for `account_id`; returns the token to hand out.
+pub async fn open_session(db: &Db, account_id: i64, now: i64) -> anyhow::Result<String> {
+    let (token, hash) = crate::auth::new_token();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(hash)
+    .bind(account_id)
+    .bind(now)
+    .bind(now + SESSION_SECONDS)
+    .execute(db.pool())
+    .await?;
+    Ok(token)
+}
+
+/// Ends the session of `token`.
+pub async fn close_session(db: &Db, token: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The account behind a live session token, with its grants.
+pub async fn principal(db: &Db, token: &str, now: i64) -> anyhow::Result<Option<Principal>> {
+    let Some(row) = sqlx::query(
+        "SELECT a.id, a.username, a.display_name, a.person_id FROM sessions s
+         JOIN accounts a ON a.id = s.account_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let account_id: i64 = row.try_get("id")?;
+    let grants = sqlx::query(
+        "SELECT g.role, g.unit_code, u.path FROM role_grants g
+         LEFT JOIN org_units u ON u.code = g.unit_code WHERE g.account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|g| {
+        Ok(Grant {
+            role: parse_role(&g.try_get::<String, _>("role")?)?,
+            unit_code: g.try_get("unit_code")?,
+            path: g.try_get("path")?,
+        })
+    })
+    .collect::<anyhow::Result<_>>()?;
+    Ok(Some(Principal {
+        account_id,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        person_id: row.try_get("person_id")?,
+        grants,
+    }))
+}

@@ -1,0 +1,668 @@
+//! `assignments`, `enrollments`, `actions`, `signoffs`, `notices` and the
+//! `completion` roll-ups, which every write here keeps in step.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use baton_sdk::{Audience, Notice, Outcome, Recipient, Signoff};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::Db;
+
+/// A module version assigned to a scope.
+#[derive(Debug, Clone)]
+pub struct NewAssignment<'a> {
+    /// Module id.
+    pub plugin_id: &'a str,
+    /// Module version, pinned for every enrollment it creates.
+    pub plugin_version: &'a str,
+    /// The scope: this unit and everything below it.
+    pub unit_code: &'a str,
+    /// Who gets an enrollment.
+    pub audience: Audience,
+    /// When it is due, Unix seconds.
+    pub due_at: i64,
+    /// The province's config, JSON.
+    pub config: &'a str,
+    /// The assigning account.
+    pub created_by: i64,
+}
+
+/// What assigning did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assigned {
+    /// The assignment's id.
+    pub assignment_id: i64,
+    /// Enrollments created.
+    pub enrolled: u64,
+}
+
+/// The database's name of an audience.
+pub fn audience_name(a: Audience) -> &'static str {
+    match a {
+        Audience::Secretary => "secretary",
+        Audience::EveryMember => "every-member",
+        Audience::Committee => "committee",
+    }
+}
+
+/// Creates the assignment and, in the same transaction, one enrollment per
+/// member of the audience under the scope who has none for this module yet,
+/// with one `INSERT … SELECT`, then the roll-up rows for every unit above them.
+pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<Assigned> {
+    let mut tx = db.pool().begin().await?;
+    let assignment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(a.plugin_id)
+    .bind(a.plugin_version)
+    .bind(a.unit_code)
+    .bind(audience_name(a.audience))
+    .bind(a.due_at)
+    .bind(a.config)
+    .bind(a.created_by)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .context("storing the assignment")?;
+    // Villages under the scope; for people, their serving seats in the latest term.
+    let villages = "FROM org_units u JOIN org_units top ON top.code = $5
+        WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'";
+    let seats = "JOIN committees c ON c.unit_code = u.code
+            AND c.term_id = (SELECT MAX(id) FROM terms)
+        JOIN committee_members m ON m.committee_id = c.id AND m.departure IS NULL";
+    let sql = match a.audience {
+        Audience::Committee => format!(
+            "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
+             SELECT $1, u.code, NULL, $2, $3, $4 {villages}
+             AND NOT EXISTS (SELECT 1 FROM enrollments e
+                             WHERE e.unit_code = u.code AND e.person_id IS NULL AND e.plugin_id = $2)"
+        ),
+        Audience::Secretary | Audience::EveryMember => {
+            let only = if a.audience == Audience::Secretary {
+                "AND c.kind = 'party-branch' AND m.post = '書記'"
+            } else {
+                ""
+            };
+            format!(
+                "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
+                 SELECT DISTINCT $1, u.code, m.person_id, $2, $3, $4
+                 FROM org_units u {seats} {only}
+                 JOIN org_units top ON top.code = $5
+                 WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'
+                 AND NOT EXISTS (SELECT 1 FROM enrollments e
+                                 WHERE e.person_id = m.person_id AND e.plugin_id = $2)"
+            )
+        }
+    };
+    let enrolled = sqlx::query(&sql)
+        .bind(assignment_id)
+        .bind(a.plugin_id)
+        .bind(a.plugin_version)
+        .bind(now)
+        .bind(a.unit_code)
+        .execute(&mut *tx)
+        .await
+        .context("enrolling the audience")?
+        .rows_affected();
+    // Roll-up rows: each enrolled village's count, added to every unit on its path.
+    let rows = sqlx::query(
+        "SELECT u.path, COUNT(*) AS n FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+         WHERE e.assignment_id = $1 GROUP BY u.path",
+    )
+    .bind(assignment_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    for row in rows {
+        let path: String = row.try_get("path")?;
+        let n: i64 = row.try_get("n")?;
+        for code in path.split('/').filter(|c| !c.is_empty()) {
+            *counts.entry(code.to_owned()).or_default() += n;
+        }
+    }
+    let counts: Vec<(String, i64)> = counts.into_iter().collect();
+    for chunk in counts.chunks(300) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, $1, ${})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO completion (unit_code, assignment_id, enrolled) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(assignment_id);
+        for (code, n) in chunk {
+            query = query.bind(code).bind(n);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Assigned {
+        assignment_id,
+        enrolled,
+    })
+}
+
+/// An enrollment with what acting on it needs.
+#[derive(Debug, Clone)]
+pub struct Enrollment {
+    /// Its id.
+    pub id: i64,
+    /// The assignment that created it.
+    pub assignment_id: i64,
+    /// The village.
+    pub unit_code: String,
+    /// The village's path.
+    pub path: String,
+    /// Whose it is; `None` for a whole committee's.
+    pub person_id: Option<i64>,
+    /// Module id.
+    pub plugin_id: String,
+    /// Module version it is pinned to.
+    pub plugin_version: String,
+    /// The module's state; `None` until first opened.
+    pub state: Option<String>,
+    /// Progress: steps done.
+    pub done: i64,
+    /// Progress: steps in all.
+    pub total: i64,
+    /// Bumped by every accepted action: the optimistic lock.
+    pub revision: i64,
+    /// When the first action was accepted.
+    pub started_at: Option<i64>,
+    /// When progress reached the total.
+    pub completed_at: Option<i64>,
+    /// Hash of the last sign-off.
+    pub signoff_head: Option<String>,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+    /// The province's config, JSON.
+    pub config: String,
+}
+
+const ENROLLMENT: &str =
+    "SELECT e.id, e.assignment_id, e.unit_code, u.path, e.person_id, e.plugin_id,
+    e.plugin_version, e.state, e.done, e.total, e.revision, e.started_at, e.completed_at,
+    e.signoff_head, a.due_at, a.config
+    FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+    JOIN assignments a ON a.id = e.assignment_id";
+
+fn enrollment(row: &sqlx::any::AnyRow) -> anyhow::Result<Enrollment> {
+    Ok(Enrollment {
+        id: row.try_get("id")?,
+        assignment_id: row.try_get("assignment_id")?,
+        unit_code: row.try_get("unit_code")?,
+        path: row.try_get("path")?,
+        person_id: row.try_get("person_id")?,
+        plugin_id: row.try_get("plugin_id")?,
+        plugin_version: row.try_get("plugin_version")?,
+        state: row.try_get("state")?,
+        done: row.try_get("done")?,
+        total: row.try_get("total")?,
+        revision: row.try_get("revision")?,
+        started_at: row.try_get("started_at")?,
+        completed_at: row.try_get("completed_at")?,
+        signoff_head: row.try_get("signoff_head")?,
+        due_at: row.try_get("due_at")?,
+        config: row.try_get("config")?,
+    })
+}
+
+/// One enrollment.
+pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Enrollment>> {
+    let row = sqlx::query(&format!("{ENROLLMENT} WHERE e.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(enrollment).transpose()
+}
+
+/// The enrollments of a person (theirs, and their villages' committee ones).
+pub async fn of_person(
+    db: &Db,
+    person_id: Option<i64>,
+    villages: &[String],
+) -> anyhow::Result<Vec<Enrollment>> {
+    let mut found = Vec::new();
+    if let Some(person) = person_id {
+        let rows = sqlx::query(&format!(
+            "{ENROLLMENT} WHERE e.person_id = $1 ORDER BY a.due_at, e.id"
+        ))
+        .bind(person)
+        .fetch_all(db.pool())
+        .await?;
+        for row in &rows {
+            found.push(enrollment(row)?);
+        }
+    }
+    for village in villages {
+        let rows = sqlx::query(&format!(
+            "{ENROLLMENT} WHERE e.unit_code = $1 AND e.person_id IS NULL ORDER BY a.due_at, e.id"
+        ))
+        .bind(village)
+        .fetch_all(db.pool())
+        .await?;
+        for row in &rows {
+            found.push(enrollment(row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Stores the state `start` produced for an enrollment never opened; a
+/// concurrent first open wins and this one is a no-op.
+pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE enrollments SET state = $1, done = $2, total = $3
+         WHERE id = $4 AND state IS NULL AND revision = $5",
+    )
+    .bind(&outcome.state)
+    .bind(i64::from(outcome.progress.done))
+    .bind(i64::from(outcome.progress.total))
+    .bind(e.id)
+    .bind(e.revision)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// An attempt to act, as the log keeps it.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    /// The enrollment.
+    pub enrollment_id: i64,
+    /// Who.
+    pub account_id: i64,
+    /// The client's key: a retry with it returns the first answer.
+    pub idempotency_key: &'a str,
+    /// sha256 of the action and payload, to catch a key reused for another request.
+    pub request_hash: &'a str,
+    /// The role the actor acted in.
+    pub role: &'a str,
+    /// The action's name.
+    pub action: &'a str,
+    /// Its payload, JSON.
+    pub payload: &'a str,
+    /// When, Unix seconds (what the module saw as `now`).
+    pub at: i64,
+    /// accepted, rejected or fault.
+    pub result: &'a str,
+    /// The HTTP status answered.
+    pub status: u16,
+    /// The body answered, JSON.
+    pub response: &'a str,
+}
+
+/// The first answer given for an idempotency key.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    /// Of which request.
+    pub request_hash: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Body, JSON.
+    pub response: String,
+}
+
+/// What was answered for `key` by this account, if anything.
+pub async fn answered(db: &Db, account_id: i64, key: &str) -> anyhow::Result<Option<Answered>> {
+    let row = sqlx::query(
+        "SELECT request_hash, status, response FROM actions WHERE account_id = $1 AND idempotency_key = $2",
+    )
+    .bind(account_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok(Answered {
+            request_hash: r.try_get("request_hash")?,
+            status: u16::try_from(r.try_get::<i64, _>("status")?)?,
+            response: r.try_get("response")?,
+        })
+    })
+    .transpose()
+}
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The idempotency key was used by a concurrent request, which won.
+    #[error("the idempotency key is already used")]
+    KeyTaken,
+    /// The enrollment changed since it was read; run the action again.
+    #[error("the enrollment changed meanwhile")]
+    Stale,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+fn key_taken(e: sqlx::Error) -> WriteError {
+    match e.as_database_error() {
+        Some(d) if d.is_unique_violation() => WriteError::KeyTaken,
+        _ => WriteError::Database(e.into()),
+    }
+}
+
+/// Logs an attempt that changed nothing (rejected, or a plugin fault).
+pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteError> {
+    let mut conn = db.pool().acquire().await.map_err(anyhow::Error::from)?;
+    insert_attempt(&mut conn, attempt).await?;
+    Ok(())
+}
+
+async fn insert_attempt(
+    conn: &mut sqlx::AnyConnection,
+    a: &Attempt<'_>,
+) -> Result<i64, WriteError> {
+    sqlx::query_scalar(
+        "INSERT INTO actions (enrollment_id, account_id, idempotency_key, request_hash, role, action,
+                              payload, at, result, status, response)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(a.enrollment_id)
+    .bind(a.account_id)
+    .bind(a.idempotency_key)
+    .bind(a.request_hash)
+    .bind(a.role)
+    .bind(a.action)
+    .bind(a.payload)
+    .bind(a.at)
+    .bind(a.result)
+    .bind(i64::from(a.status))
+    .bind(a.response)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(key_taken)
+}
+
+/// Applies an accepted action in one transaction: the log entry, the new
+/// state and progress (only if `e` is still current), the sign-offs chained
+/// onto the enrollment's last one, the notices, and the roll-ups of every unit
+/// above the village when the enrollment starts, completes or reopens.
+pub async fn apply(
+    db: &Db,
+    e: &Enrollment,
+    attempt: &Attempt<'_>,
+    outcome: &Outcome,
+) -> Result<(), WriteError> {
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    // The log entry goes first: on SQLite a write as the first statement takes
+    // the write lock at once, so two writers queue instead of deadlocking.
+    let action_id = insert_attempt(&mut tx, attempt).await?;
+    let complete = outcome.progress.is_complete();
+    let updated = sqlx::query(
+        "UPDATE enrollments SET state = $1, done = $2, total = $3, revision = revision + 1,
+            started_at = COALESCE(started_at, $4),
+            completed_at = CASE WHEN $5 = 1 THEN COALESCE(completed_at, $4) ELSE NULL END
+         WHERE id = $6 AND revision = $7",
+    )
+    .bind(&outcome.state)
+    .bind(i64::from(outcome.progress.done))
+    .bind(i64::from(outcome.progress.total))
+    .bind(attempt.at)
+    .bind(i64::from(complete))
+    .bind(e.id)
+    .bind(e.revision)
+    .execute(&mut *tx)
+    .await
+    .map_err(anyhow::Error::from)?;
+    if updated.rows_affected() == 0 {
+        return Err(WriteError::Stale);
+    }
+    let mut head = e.signoff_head.clone().unwrap_or_default();
+    for s in &outcome.signoffs {
+        let link = Link::new(e.id, s, attempt.at);
+        let hash = link.hash(&head);
+        sqlx::query(
+            "INSERT INTO signoffs (enrollment_id, action_id, signer, role, subject, statement, at, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(e.id)
+        .bind(action_id)
+        .bind(&link.signer)
+        .bind(&link.role)
+        .bind(&link.subject)
+        .bind(&link.statement)
+        .bind(link.at)
+        .bind(&head)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        head = hash;
+    }
+    if !outcome.signoffs.is_empty() {
+        sqlx::query("UPDATE enrollments SET signoff_head = $1 WHERE id = $2")
+            .bind(&head)
+            .bind(e.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(anyhow::Error::from)?;
+    }
+    for notice in &outcome.notices {
+        insert_notice(&mut tx, e.id, notice, attempt.at).await?;
+    }
+    let started = i64::from(e.started_at.is_none());
+    let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
+    if started != 0 || completed != 0 {
+        let codes: Vec<&str> = e.path.split('/').filter(|c| !c.is_empty()).collect();
+        let placeholders: Vec<String> = (4..codes.len() + 4).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE completion SET started = started + $1, completed = completed + $2
+             WHERE assignment_id = $3 AND unit_code IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(started)
+            .bind(completed)
+            .bind(e.assignment_id);
+        for code in codes {
+            query = query.bind(code);
+        }
+        query.execute(&mut *tx).await.map_err(anyhow::Error::from)?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+async fn insert_notice(
+    tx: &mut sqlx::AnyConnection,
+    enrollment_id: i64,
+    notice: &Notice,
+    at: i64,
+) -> anyhow::Result<()> {
+    let recipient = match &notice.to {
+        Recipient::Person(id) => format!("person:{id}"),
+        Recipient::Role(role) => format!("role:{}", super::accounts::role_name(*role)),
+    };
+    sqlx::query(
+        "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(enrollment_id)
+    .bind(recipient)
+    .bind(serde_json::to_string(&notice.message)?)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// One sign-off as the chain hashes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// The enrollment signed in.
+    pub enrollment_id: i64,
+    /// The signer's person id.
+    pub signer: String,
+    /// The role they signed in.
+    pub role: String,
+    /// What was signed for.
+    pub subject: String,
+    /// The statement, JSON `{"zh": …, "en": …}`.
+    pub statement: String,
+    /// When, Unix seconds.
+    pub at: i64,
+}
+
+impl Link {
+    fn new(enrollment_id: i64, s: &Signoff, at: i64) -> Self {
+        Self {
+            enrollment_id,
+            signer: s.signer.clone(),
+            role: super::accounts::role_name(s.role).to_owned(),
+            subject: s.subject.clone(),
+            statement: serde_json::to_string(&s.statement).unwrap_or_default(),
+            at,
+        }
+    }
+
+    /// sha256 over the previous hash and every field, each length-prefixed so
+    /// no two different links can hash the same input.
+    pub fn hash(&self, prev: &str) -> String {
+        let mut h = Sha256::new();
+        let at = self.at.to_string();
+        let id = self.enrollment_id.to_string();
+        for part in [
+            prev,
+            &id,
+            &self.signer,
+            &self.role,
+            &self.subject,
+            &self.statement,
+            &at,
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// A link that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Broken {
+    /// The enrollment whose chain breaks.
+    pub enrollment_id: i64,
+    /// The sign-off row at fault (`None`: the enrollment's head is wrong).
+    pub signoff_id: Option<i64>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Walks every enrollment's sign-off chain in order; returns how many links
+/// were checked and the first broken one.
+pub async fn verify_chain(db: &Db) -> anyhow::Result<(u64, Option<Broken>)> {
+    let mut checked = 0;
+    let mut after = 0i64;
+    loop {
+        // Page through enrollments with sign-offs, 1000 at a time.
+        let ids: Vec<(i64, Option<String>)> = sqlx::query(
+            "SELECT id, signoff_head FROM enrollments WHERE id > $1 AND signoff_head IS NOT NULL
+             ORDER BY id LIMIT 1000",
+        )
+        .bind(after)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("signoff_head")?)))
+        .collect::<anyhow::Result<_>>()?;
+        let Some(last) = ids.last() else {
+            return Ok((checked, None));
+        };
+        after = last.0;
+        for (id, head) in ids {
+            let rows = sqlx::query(
+                "SELECT id, signer, role, subject, statement, at, prev_hash, hash FROM signoffs
+                 WHERE enrollment_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?;
+            let mut prev = String::new();
+            for row in rows {
+                let signoff_id: i64 = row.try_get("id")?;
+                let link = Link {
+                    enrollment_id: id,
+                    signer: row.try_get("signer")?,
+                    role: row.try_get("role")?,
+                    subject: row.try_get("subject")?,
+                    statement: row.try_get("statement")?,
+                    at: row.try_get("at")?,
+                };
+                let stored_prev: String = row.try_get("prev_hash")?;
+                let stored: String = row.try_get("hash")?;
+                let broken = |reason: String| Broken {
+                    enrollment_id: id,
+                    signoff_id: Some(signoff_id),
+                    reason,
+                };
+                if stored_prev != prev {
+                    return Ok((checked, Some(broken("it does not follow the sign-off before it (a row was removed or reordered)".into()))));
+                }
+                if link.hash(&prev) != stored {
+                    return Ok((
+                        checked,
+                        Some(broken(
+                            "its content does not match its hash (the row was edited)".into(),
+                        )),
+                    ));
+                }
+                checked += 1;
+                prev = stored;
+            }
+            if head.as_deref() != Some(prev.as_str()) {
+                return Ok((
+                    checked,
+                    Some(Broken {
+                        enrollment_id: id,
+                        signoff_id: None,
+                        reason: "the last sign-off is not the one the enrollment recorded (rows were removed)".into(),
+                    }),
+                ));
+            }
+        }
+    }
+}
+
+/// A sign-off as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignoffEntry {
+    /// The signer's person id.
+    pub signer: String,
+    /// The role they signed in.
+    pub role: String,
+    /// What was signed for.
+    pub subject: String,
+    /// The statement, `{"zh": …, "en": …}`.
+    pub statement: serde_json::Value,
+    /// When, Unix seconds.
+    pub at: i64,
+    /// This link's hash.
+    pub hash: String,
+}
+
+/// An enrollment's sign-offs, in order.
+pub async fn signoffs(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<SignoffEntry>> {
+    let rows = sqlx::query(
+        "SELECT signer, role, subject, statement, at, hash FROM signoffs WHERE enrollment_id = $1 ORDER BY id",
+    )
+    .bind(enrollment_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SignoffEntry {
+                signer: r.try_get("signer")?,
+                role: r.try_get("role")?,
+                subject: r.try_get("subject")?,
+                statement: serde_json::from_str(&r.try_get::<String, _>("statement")?)?,
+                at: r.try_get("at")?,
+                hash: r.try_get("hash")?,
+            })
+        })
+        .collect()
+}

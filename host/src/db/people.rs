@@ -1,0 +1,232 @@
+//! `terms`, `people`, `committees` and `committee_members`: who sits on a
+//! village's two committees after an election, and who left.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use baton_sdk::{Committee, Departure, Member, Outgoing, Village};
+use sqlx::Row;
+
+use super::Db;
+
+/// A seat on a roster, as imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seat {
+    /// The village.
+    pub village: String,
+    /// Which committee.
+    pub committee: Committee,
+    /// The person's name.
+    pub name: String,
+    /// Their phone, if given; with the name it tells two people apart.
+    pub phone: Option<String>,
+    /// The post: 書記, 主任, 委員…
+    pub post: String,
+    /// `None` while serving; why they left otherwise.
+    pub departure: Option<Departure>,
+    /// Years on the committee.
+    pub years_served: u32,
+}
+
+/// The database's name of a committee.
+pub fn committee_name(c: Committee) -> &'static str {
+    match c {
+        Committee::PartyBranch => "party-branch",
+        Committee::Villagers => "villagers",
+    }
+}
+
+fn parse_committee(s: &str) -> anyhow::Result<Committee> {
+    serde_json::from_value(s.into()).with_context(|| format!("committee `{s}`"))
+}
+
+fn departure_name(d: Departure) -> &'static str {
+    match d {
+        Departure::Retired => "retired",
+        Departure::Defeated => "defeated",
+        Departure::Transferred => "transferred",
+    }
+}
+
+/// Villages (of `villages`) that already have committees for `term`.
+pub async fn villages_with_roster(
+    db: &Db,
+    term: &str,
+    villages: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in villages.chunks(500) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT unit_code FROM committees WHERE term_id = $1 AND unit_code IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar(&sql).bind(term);
+        for code in chunk {
+            query = query.bind(code);
+        }
+        found.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(found)
+}
+
+/// Stores checked seats for `term` in one transaction: one person per
+/// (village, name, phone), one committee per village and kind. The secretary
+/// who also chairs the villagers' committee is marked 一肩挑 on both seats.
+/// Returns (people, seats) added.
+pub async fn insert_roster(
+    db: &Db,
+    term: &str,
+    elected_on: &str,
+    seats: &[Seat],
+) -> anyhow::Result<(usize, usize)> {
+    let one_shoulder = one_shoulder(seats);
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO terms (id, name, elected_on) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(term)
+    .bind(format!("{term}年換屆"))
+    .bind(elected_on)
+    .execute(&mut *tx)
+    .await?;
+    let mut committees: HashMap<(&str, Committee), i64> = HashMap::new();
+    let mut people: HashMap<(&str, &str, Option<&str>), i64> = HashMap::new();
+    for seat in seats {
+        let committee = match committees.get(&(seat.village.as_str(), seat.committee)) {
+            Some(id) => *id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO committees (term_id, unit_code, kind) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(term)
+                .bind(&seat.village)
+                .bind(committee_name(seat.committee))
+                .fetch_one(&mut *tx)
+                .await
+                .with_context(|| format!("committee of {}", seat.village))?;
+                committees.insert((&seat.village, seat.committee), id);
+                id
+            }
+        };
+        let key = (
+            seat.village.as_str(),
+            seat.name.as_str(),
+            seat.phone.as_deref(),
+        );
+        let person = match people.get(&key) {
+            Some(id) => *id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO people (name, phone) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(&seat.name)
+                .bind(&seat.phone)
+                .fetch_one(&mut *tx)
+                .await?;
+                people.insert(key, id);
+                id
+            }
+        };
+        sqlx::query(
+            "INSERT INTO committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(committee)
+        .bind(person)
+        .bind(&seat.post)
+        .bind(i64::from(one_shoulder.contains(&key)))
+        .bind(seat.departure.map(departure_name))
+        .bind(i64::from(seat.years_served))
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("seat of {} in {}", seat.name, seat.village))?;
+    }
+    tx.commit().await?;
+    Ok((people.len(), seats.len()))
+}
+
+/// Serving people who are both Party secretary and villagers' committee chair.
+fn one_shoulder(seats: &[Seat]) -> std::collections::HashSet<(&str, &str, Option<&str>)> {
+    let holds = |committee: Committee, post: &str| {
+        seats
+            .iter()
+            .filter(move |s| s.departure.is_none() && s.committee == committee && s.post == post)
+            .map(|s| (s.village.as_str(), s.name.as_str(), s.phone.as_deref()))
+            .collect::<std::collections::HashSet<_>>()
+    };
+    let secretaries = holds(Committee::PartyBranch, "書記");
+    holds(Committee::Villagers, "主任")
+        .intersection(&secretaries)
+        .copied()
+        .collect()
+}
+
+/// The village an enrollment belongs to, with its committees (the latest term's).
+pub async fn village(
+    db: &Db,
+    code: &str,
+    path: &str,
+) -> anyhow::Result<(Village, Vec<Member>, Vec<Outgoing>)> {
+    let codes: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT level, name FROM org_units WHERE code IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for c in &codes {
+        query = query.bind(*c);
+    }
+    let mut names: HashMap<String, String> = HashMap::new();
+    if !codes.is_empty() {
+        for row in query.fetch_all(db.pool()).await? {
+            names.insert(row.try_get("level")?, row.try_get("name")?);
+        }
+    }
+    let mut name = |level: &str| names.remove(level).unwrap_or_default();
+    let village = Village {
+        code: code.to_owned(),
+        name: name("village"),
+        township: name("township"),
+        county: name("county"),
+        province: name("province"),
+    };
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, c.kind, m.post, m.one_shoulder, m.departure, m.years_served
+         FROM committees c
+         JOIN committee_members m ON m.committee_id = c.id
+         JOIN people p ON p.id = m.person_id
+         WHERE c.unit_code = $1
+           AND c.term_id = (SELECT MAX(term_id) FROM committees WHERE unit_code = $1)
+         ORDER BY c.kind, m.departure, p.id",
+    )
+    .bind(code)
+    .fetch_all(db.pool())
+    .await?;
+    let (mut members, mut outgoing) = (Vec::new(), Vec::new());
+    for row in rows {
+        let person_id = row.try_get::<i64, _>("id")?.to_string();
+        let committee = parse_committee(&row.try_get::<String, _>("kind")?)?;
+        let departure: Option<String> = row.try_get("departure")?;
+        match departure {
+            None => members.push(Member {
+                person_id,
+                name: row.try_get("name")?,
+                committee,
+                post: row.try_get("post")?,
+                one_shoulder: row.try_get::<i64, _>("one_shoulder")? != 0,
+            }),
+            Some(d) => outgoing.push(Outgoing {
+                person_id,
+                name: row.try_get("name")?,
+                committee,
+                post: row.try_get("post")?,
+                departure: serde_json::from_value(d.into()).context("stored departure")?,
+                years_served: u32::try_from(row.try_get::<i64, _>("years_served")?)
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+    Ok((village, members, outgoing))
+}

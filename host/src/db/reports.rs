@@ -1,0 +1,167 @@
+//! Completion reports, read from the `completion` roll-ups (a unit and its
+//! children: a few index lookups however large the unit) and, for one
+//! village, from its enrollments.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::Db;
+
+/// One unit's numbers for one assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// The unit.
+    pub unit_code: String,
+    /// Its name.
+    pub unit_name: String,
+    /// Its level.
+    pub level: String,
+    /// The assignment.
+    pub assignment_id: i64,
+    /// The module assigned.
+    pub module: String,
+    /// Its version.
+    pub version: String,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+    /// Enrollments.
+    pub enrolled: i64,
+    /// Enrollments with at least one accepted action.
+    pub started: i64,
+    /// Enrollments at 100%.
+    pub completed: i64,
+    /// Not completed and past due.
+    pub overdue: i64,
+}
+
+const LINE: &str = "SELECT u.code, u.name, u.level, a.id AS assignment_id, a.plugin_id,
+    a.plugin_version, a.due_at, c.enrolled, c.started, c.completed
+    FROM completion c JOIN org_units u ON u.code = c.unit_code
+    JOIN assignments a ON a.id = c.assignment_id";
+
+fn line(row: &sqlx::any::AnyRow, now: i64) -> anyhow::Result<Line> {
+    let (enrolled, completed, due_at): (i64, i64, i64) = (
+        row.try_get("enrolled")?,
+        row.try_get("completed")?,
+        row.try_get("due_at")?,
+    );
+    Ok(Line {
+        unit_code: row.try_get("code")?,
+        unit_name: row.try_get("name")?,
+        level: row.try_get("level")?,
+        assignment_id: row.try_get("assignment_id")?,
+        module: row.try_get("plugin_id")?,
+        version: row.try_get("plugin_version")?,
+        due_at,
+        enrolled,
+        started: row.try_get("started")?,
+        completed,
+        overdue: if now > due_at {
+            enrolled - completed
+        } else {
+            0
+        },
+    })
+}
+
+/// The unit's own lines, then its children's, by assignment then code.
+pub async fn unit(db: &Db, code: &str, now: i64) -> anyhow::Result<(Vec<Line>, Vec<Line>)> {
+    let own = sqlx::query(&format!("{LINE} WHERE c.unit_code = $1 ORDER BY a.id"))
+        .bind(code)
+        .fetch_all(db.pool())
+        .await?;
+    let children = sqlx::query(&format!(
+        "{LINE} WHERE u.parent_code = $1 ORDER BY a.id, u.code"
+    ))
+    .bind(code)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((
+        own.iter()
+            .map(|r| line(r, now))
+            .collect::<anyhow::Result<_>>()?,
+        children
+            .iter()
+            .map(|r| line(r, now))
+            .collect::<anyhow::Result<_>>()?,
+    ))
+}
+
+/// The nation: every province's lines.
+pub async fn nation(db: &Db, now: i64) -> anyhow::Result<Vec<Line>> {
+    let rows = sqlx::query(&format!(
+        "{LINE} WHERE u.level = 'province' ORDER BY a.id, u.code"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| line(r, now)).collect()
+}
+
+/// One enrollment of a village, for the per-person table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// The enrollment.
+    pub enrollment_id: i64,
+    /// Whose (`None`: the committee's).
+    pub person_id: Option<i64>,
+    /// Their name, or empty for the committee.
+    pub name: String,
+    /// The module.
+    pub module: String,
+    /// Its version.
+    pub version: String,
+    /// Steps done.
+    pub done: i64,
+    /// Steps in all (0 until first opened).
+    pub total: i64,
+    /// not-started, started, completed or overdue.
+    pub status: &'static str,
+}
+
+/// Every enrollment in a village.
+pub async fn village(db: &Db, code: &str, now: i64) -> anyhow::Result<Vec<Person>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.person_id, p.name, e.plugin_id, e.plugin_version, e.done, e.total,
+                e.started_at, e.completed_at, a.due_at
+         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
+         LEFT JOIN people p ON p.id = e.person_id
+         WHERE e.unit_code = $1 ORDER BY e.plugin_id, e.person_id, e.id",
+    )
+    .bind(code)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Person {
+                enrollment_id: r.try_get("id")?,
+                person_id: r.try_get("person_id")?,
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                module: r.try_get("plugin_id")?,
+                version: r.try_get("plugin_version")?,
+                done: r.try_get("done")?,
+                total: r.try_get("total")?,
+                status: status(
+                    r.try_get("started_at")?,
+                    r.try_get("completed_at")?,
+                    r.try_get("due_at")?,
+                    now,
+                ),
+            })
+        })
+        .collect()
+}
+
+/// An enrollment's status at `now`.
+pub fn status(
+    started_at: Option<i64>,
+    completed_at: Option<i64>,
+    due_at: i64,
+    now: i64,
+) -> &'static str {
+    match (started_at, completed_at) {
+        (_, Some(_)) => "completed",
+        _ if now > due_at => "overdue",
+        (Some(_), None) => "started",
+        (None, None) => "not-started",
+    }
+}

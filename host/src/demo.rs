@@ -1,0 +1,384 @@
+//! The demo: a small province (重慶市 梁平區(qū), three townships, seven villages),
+//! a second county and a second province to be out of scope, rosters with
+//! outgoing and defeated cadres, an account per role (password `demo`), and
+//! the handover module assigned to both provinces.
+
+use baton_sdk::{Committee, Departure, Role};
+
+use crate::db::accounts::{self, NewAccount};
+use crate::db::enrollments::{self, NewAssignment};
+use crate::db::org_units::{self, Level, OrgUnit};
+use crate::db::people::{self, Seat};
+use crate::db::{Db, plugins};
+
+/// The demo password of every account.
+pub const PASSWORD: &str = "demo";
+
+/// The village the demo's secretary, member and outgoing cadre belong to.
+pub const VILLAGE: &str = "500155108201";
+/// The demo's township.
+pub const TOWNSHIP: &str = "500155108000";
+/// The demo's county.
+pub const COUNTY: &str = "500155000000";
+/// The demo's province.
+pub const PROVINCE: &str = "500000000000";
+/// A village in another county of the same province.
+pub const OTHER_COUNTY_VILLAGE: &str = "500156101201";
+/// A village in another township of the same county.
+pub const OTHER_TOWNSHIP_VILLAGE: &str = "500155109201";
+/// A village in another province.
+pub const OTHER_PROVINCE_VILLAGE: &str = "510121100201";
+
+const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
+    ("500000000000", Level::Province, "重慶市", None),
+    (
+        "500100000000",
+        Level::City,
+        "重慶市轄區(qū)",
+        Some("500000000000"),
+    ),
+    (
+        "500155000000",
+        Level::County,
+        "梁平區(qū)",
+        Some("500100000000"),
+    ),
+    (
+        "500155108000",
+        Level::Township,
+        "禮讓鎮(zhèn)",
+        Some("500155000000"),
+    ),
+    (
+        "500155108201",
+        Level::Village,
+        "桂花村",
+        Some("500155108000"),
+    ),
+    (
+        "500155108202",
+        Level::Village,
+        "川西村",
+        Some("500155108000"),
+    ),
+    (
+        "500155108203",
+        Level::Village,
+        "新拱村",
+        Some("500155108000"),
+    ),
+    (
+        "500155109000",
+        Level::Township,
+        "金帶街道",
+        Some("500155000000"),
+    ),
+    (
+        "500155109201",
+        Level::Village,
+        "雙桂村",
+        Some("500155109000"),
+    ),
+    (
+        "500155109202",
+        Level::Village,
+        "長(zhǎng)龍村",
+        Some("500155109000"),
+    ),
+    (
+        "500155110000",
+        Level::Township,
+        "屏錦鎮(zhèn)",
+        Some("500155000000"),
+    ),
+    (
+        "500155110201",
+        Level::Village,
+        "萬年村",
+        Some("500155110000"),
+    ),
+    (
+        "500155110202",
+        Level::Village,
+        "明月村",
+        Some("500155110000"),
+    ),
+    (
+        "500156000000",
+        Level::County,
+        "武隆區(qū)",
+        Some("500100000000"),
+    ),
+    (
+        "500156101000",
+        Level::Township,
+        "巷口鎮(zhèn)",
+        Some("500156000000"),
+    ),
+    (
+        "500156101201",
+        Level::Village,
+        "芙蓉村",
+        Some("500156101000"),
+    ),
+    ("510000000000", Level::Province, "四川省", None),
+    ("510100000000", Level::City, "成都市", Some("510000000000")),
+    (
+        "510121000000",
+        Level::County,
+        "金堂縣",
+        Some("510100000000"),
+    ),
+    (
+        "510121100000",
+        Level::Township,
+        "趙鎮(zhèn)街道",
+        Some("510121000000"),
+    ),
+    (
+        "510121100201",
+        Level::Village,
+        "三星村",
+        Some("510121100000"),
+    ),
+];
+
+const SURNAMES: &[&str] = &[
+    "張", "李", "王", "劉", "陳", "楊", "黃", "趙", "周", "吳", "徐", "孫", "馬", "胡", "朱", "郭",
+];
+const GIVEN: &[&str] = &[
+    "建國", "秀英", "德福", "志強", "桂蘭", "明華", "海燕", "文軍", "玉梅", "國平", "春林", "紅霞",
+    "永勝", "麗娟", "家興", "淑珍",
+];
+
+/// A demo login: (username, role, unit, what it is for).
+pub const LOGINS: &[(&str, &str, &str)] = &[
+    ("nation", "全國管理員 national administrator", "全國"),
+    (
+        "province",
+        "省級管理員 province administrator",
+        "重慶市 500000000000",
+    ),
+    (
+        "county",
+        "縣級培訓人員 county trainer",
+        "梁平區(qū) 500155000000",
+    ),
+    (
+        "township",
+        "鄉(xiāng)鎮(zhèn)干部 township officer",
+        "禮讓鎮(zhèn) 500155108000",
+    ),
+    (
+        "secretary",
+        "新任村黨組織書記 new village secretary",
+        "桂花村 500155108201",
+    ),
+    ("member", "兩委成員 committee member", "桂花村 500155108201"),
+    (
+        "outgoing",
+        "離任書記 outgoing secretary",
+        "桂花村 500155108201",
+    ),
+];
+
+/// Whether the database is empty enough to seed.
+pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
+    Ok(org_units::get(db, PROVINCE).await?.is_none())
+}
+
+/// Seeds the demo into an empty database (built-in modules registered).
+pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
+    for (code, level, name, parent) in UNITS {
+        org_units::insert(
+            db,
+            &OrgUnit {
+                code: (*code).into(),
+                level: *level,
+                name: (*name).into(),
+                parent_code: parent.map(Into::into),
+            },
+        )
+        .await?;
+    }
+    let mut seats = Vec::new();
+    for (i, (code, level, _, _)) in UNITS.iter().enumerate() {
+        if *level == Level::Village {
+            seats.extend(roster(code, i));
+        }
+    }
+    people::insert_roster(db, "2026", "2026-11-01", &seats).await?;
+
+    let person = |name: &str| {
+        let name = name.to_owned();
+        async move { person_in(db, VILLAGE, &name).await }
+    };
+    let hash = {
+        let mut hashes = Vec::new();
+        for _ in LOGINS {
+            hashes
+                .push(tokio::task::spawn_blocking(|| crate::auth::hash_password(PASSWORD)).await??);
+        }
+        hashes
+    };
+    // (username, display name, roster person, role, unit)
+    type Login<'a> = (&'a str, &'a str, Option<i64>, Role, Option<&'a str>);
+    let accounts: [Login<'_>; 7] = [
+        ("nation", "全國管理員", None, Role::NationalAdmin, None),
+        (
+            "province",
+            "重慶市委組織部 李敏",
+            None,
+            Role::ProvinceAdmin,
+            Some(PROVINCE),
+        ),
+        (
+            "county",
+            "梁平區(qū)委組織部 周文",
+            None,
+            Role::CountyTrainer,
+            Some(COUNTY),
+        ),
+        (
+            "township",
+            "禮讓鎮(zhèn) 陳立",
+            None,
+            Role::TownshipOfficer,
+            Some(TOWNSHIP),
+        ),
+        (
+            "secretary",
+            "張建國",
+            person("張建國").await?,
+            Role::Secretary,
+            Some(VILLAGE),
+        ),
+        (
+            "member",
+            "李秀英",
+            person("李秀英").await?,
+            Role::Member,
+            Some(VILLAGE),
+        ),
+        (
+            "outgoing",
+            "王德福",
+            person("王德福").await?,
+            Role::OutgoingCadre,
+            Some(VILLAGE),
+        ),
+    ];
+    let mut nation = 0;
+    for ((username, display_name, person_id, role, unit), hash) in accounts.iter().zip(&hash) {
+        let id = accounts::create(
+            db,
+            &NewAccount {
+                username,
+                password_hash: hash,
+                display_name,
+                person_id: *person_id,
+                grants: &[(*role, *unit)],
+            },
+            now,
+        )
+        .await?;
+        if *role == Role::NationalAdmin {
+            nation = id;
+        }
+    }
+    for package in plugins::list(db).await?.into_iter().filter(|p| p.built_in) {
+        for province in [PROVINCE, "510000000000"] {
+            enrollments::assign(
+                db,
+                &NewAssignment {
+                    plugin_id: &package.id,
+                    plugin_version: &package.version,
+                    unit_code: province,
+                    audience: package.info.audience,
+                    due_at: now + 60 * 24 * 3600,
+                    config: "null",
+                    created_by: nation,
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn person_in(db: &Db, village: &str, name: &str) -> anyhow::Result<Option<i64>> {
+    people::village(db, village, "")
+        .await
+        .map(|(_, members, outgoing)| {
+            members
+                .iter()
+                .map(|m| (&m.name, &m.person_id))
+                .chain(outgoing.iter().map(|o| (&o.name, &o.person_id)))
+                .find(|(n, _)| n.as_str() == name)
+                .and_then(|(_, id)| id.parse().ok())
+        })
+}
+
+/// A village's roster: the demo village's people are the SDK's sample people.
+fn roster(village: &str, seed: usize) -> Vec<Seat> {
+    let name = |k: usize| {
+        format!(
+            "{}{}",
+            SURNAMES[(seed * 7 + k * 3) % SURNAMES.len()],
+            GIVEN[(seed * 5 + k * 11) % GIVEN.len()]
+        )
+    };
+    let names: Vec<String> = if village == VILLAGE {
+        ["張建國", "李秀英", "劉志強", "陳桂蘭", "王德福", "趙國平"]
+            .map(String::from)
+            .to_vec()
+    } else {
+        (0..6).map(name).collect()
+    };
+    let seat = |committee, who: &String, post: &str, departure, years| Seat {
+        village: village.into(),
+        committee,
+        name: who.clone(),
+        phone: None,
+        post: post.into(),
+        departure,
+        years_served: years,
+    };
+    vec![
+        // 一肩挑: the new secretary also chairs the villagers' committee.
+        seat(Committee::PartyBranch, &names[0], "書記", None, 0),
+        seat(Committee::Villagers, &names[0], "主任", None, 0),
+        seat(Committee::PartyBranch, &names[1], "副書記", None, 3),
+        seat(Committee::PartyBranch, &names[2], "委員", None, 0),
+        seat(Committee::Villagers, &names[3], "委員", None, 5),
+        seat(
+            Committee::PartyBranch,
+            &names[4],
+            "書記",
+            Some(Departure::Retired),
+            15,
+        ),
+        seat(
+            Committee::Villagers,
+            &names[5],
+            "委員",
+            Some(Departure::Defeated),
+            6,
+        ),
+    ]
+}
+
+/// What `baton serve --demo` prints: how to sign in as each role.
+pub fn logins(addr: &str) -> String {
+    let mut out = format!(
+        "Demo accounts (password `{PASSWORD}`), sign in with POST http://{addr}/api/v1/login:\n"
+    );
+    for (user, role, unit) in LOGINS {
+        out.push_str(&format!("  {user:<10} {role}  @ {unit}\n"));
+    }
+    out.push_str(&format!(
+        "  e.g. curl -s http://{addr}/api/v1/login -H 'content-type: application/json' -d '{{\"username\":\"secretary\",\"password\":\"demo\"}}'\n"
+    ));
+    out
+}

@@ -1,0 +1,479 @@
+//! A national-size dataset for benchmarks: the hierarchy (31 provinces down
+//! to ≈586,000 villages by default), two committees per village with five
+//! serving people and one outgoing cadre, five assignments of the built-in
+//! modules with everyone enrolled, and the roll-ups to match.
+//!
+//! It writes straight to the tables with multi-row inserts, one transaction
+//! per province, since going through `assign` village by village would take
+//! the hours the platform exists to save. Every row is one `assign` would
+//! have written; the benchmark checks the roll-ups against the enrollments.
+
+use baton_sdk::{Audience, Role};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::db::accounts::{self, NewAccount};
+use crate::db::enrollments::audience_name;
+use crate::db::{Backend, Db, plugins};
+
+/// How many units each level has under each unit above it.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Shape {
+    /// Provinces.
+    #[arg(long, default_value_t = 31)]
+    pub provinces: u32,
+    /// Cities per province.
+    #[arg(long, default_value_t = 10)]
+    pub cities: u32,
+    /// Counties per city.
+    #[arg(long, default_value_t = 9)]
+    pub counties: u32,
+    /// Townships per county.
+    #[arg(long, default_value_t = 14)]
+    pub townships: u32,
+    /// Villages per township.
+    #[arg(long, default_value_t = 15)]
+    pub villages: u32,
+}
+
+impl Shape {
+    /// Villages in all.
+    pub fn village_count(&self) -> u64 {
+        u64::from(self.provinces)
+            * u64::from(self.cities)
+            * u64::from(self.counties)
+            * u64::from(self.townships)
+            * u64::from(self.villages)
+    }
+}
+
+/// Serving people per village (the secretary holds two seats, 一肩挑).
+const SERVING: i64 = 5;
+/// The five assignments: the built-in modules' audiences, in the order of
+/// DOMAIN.md's five modules (handover, visits, first lesson, roles, commitments).
+const AUDIENCES: [Audience; 5] = [
+    Audience::Committee,
+    Audience::Committee,
+    Audience::EveryMember,
+    Audience::Committee,
+    Audience::Secretary,
+];
+
+/// What was generated, for the benchmark to find its way.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Province codes.
+    pub provinces: Vec<String>,
+    /// County codes, every one.
+    pub counties: Vec<String>,
+    /// The assignments' ids.
+    pub assignments: Vec<i64>,
+    /// Enrollments written.
+    pub enrollments: u64,
+    /// The national administrator's account id.
+    pub nation_account: i64,
+}
+
+/// A value to bind; NULLs carry their type, which PostgreSQL insists on.
+enum V {
+    I(i64),
+    T(String),
+    NullInt,
+    NullText,
+}
+
+/// Fills an empty database (built-ins registered) with a dataset of `shape`.
+/// The national administrator signs in as `nation` / `demo`.
+pub async fn national(
+    db: &Db,
+    shape: Shape,
+    now: i64,
+    show_progress: bool,
+) -> anyhow::Result<Generated> {
+    if sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM org_units")
+        .fetch_one(db.pool())
+        .await?
+        > 0
+    {
+        anyhow::bail!("the database already has org units; generate into an empty one");
+    }
+    anyhow::ensure!(
+        shape.provinces <= 89
+            && shape.cities <= 99
+            && shape.counties <= 99
+            && shape.townships <= 999
+            && shape.villages <= 999,
+        "a shape must fit GB/T 2260 codes: ≤ 89 provinces, 99 cities, 99 counties, 999 townships, 999 villages"
+    );
+    let modules = plugins::list(db).await?;
+    let modules: Vec<_> = modules.into_iter().filter(|p| p.built_in).collect();
+    anyhow::ensure!(!modules.is_empty(), "register the built-in modules first");
+    let hash =
+        tokio::task::spawn_blocking(|| crate::auth::hash_password(crate::demo::PASSWORD)).await??;
+    let nation_account = accounts::create(
+        db,
+        &NewAccount {
+            username: "nation",
+            password_hash: &hash,
+            display_name: "全國管理員",
+            person_id: None,
+            grants: &[(Role::NationalAdmin, None)],
+        },
+        now,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO terms (id, name, elected_on) VALUES ('2026', '2026年換屆', '2026-11-01')",
+    )
+    .execute(db.pool())
+    .await?;
+    // Five assignments over the whole nation, cycling through the built-ins.
+    // Their scope is the first province (an assignment has one unit); the
+    // enrollments below cover every province.
+    let mut assignments = Vec::new();
+    for (i, audience) in AUDIENCES.iter().enumerate() {
+        let module = &modules[i % modules.len()];
+        assignments.push((module.id.clone(), module.version.clone(), *audience));
+    }
+
+    let bar = if show_progress {
+        let bar = ProgressBar::new(shape.village_count());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>12} [{bar:40}] {human_pos}/{human_len} villages, {per_sec}, eta {eta}",
+            )?
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut out = Generated {
+        provinces: Vec::new(),
+        counties: Vec::new(),
+        assignments: Vec::new(),
+        enrollments: 0,
+        nation_account,
+    };
+    let (mut person, mut committee, mut enrollment) = (0i64, 0i64, 0i64);
+    for p in 0..shape.provinces {
+        let pcode = format!("{:02}0000000000", 11 + p);
+        bar.set_message(pcode[..2].to_owned());
+        let mut tx = db.pool().begin().await?;
+        let mut units = Vec::new();
+        units.push(vec![
+            V::T(pcode.clone()),
+            V::T("province".into()),
+            V::T(format!("第{}省", p + 1)),
+            V::NullText,
+            V::T(format!("/{pcode}/")),
+        ]);
+        if p == 0 {
+            // The assignments' scope must exist first.
+            insert(
+                &mut tx,
+                "org_units (code, level, name, parent_code, path)",
+                5,
+                std::mem::take(&mut units),
+            )
+            .await?;
+            for (id, version, audience) in &assignments {
+                let aid: i64 = sqlx::query_scalar(
+                    "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, 'null', $6, $7) RETURNING id",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(&pcode)
+                .bind(audience_name(*audience))
+                .bind(now + 60 * 24 * 3600)
+                .bind(nation_account)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                out.assignments.push(aid);
+            }
+        }
+        out.provinces.push(pcode.clone());
+        let (mut committees, mut people, mut seats, mut enrollments, mut completion) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // Per unit above the villages: enrolled count per assignment.
+        let per_village: Vec<i64> = AUDIENCES
+            .iter()
+            .map(|a| {
+                if *a == Audience::EveryMember {
+                    SERVING
+                } else {
+                    1
+                }
+            })
+            .collect();
+        let roll = |code: &str, villages: i64, completion: &mut Vec<Vec<V>>| {
+            for (k, aid) in out.assignments.iter().enumerate() {
+                completion.push(vec![
+                    V::T(code.to_owned()),
+                    V::I(*aid),
+                    V::I(villages * per_village[k]),
+                ]);
+            }
+        };
+        let v_per_county = i64::from(shape.townships) * i64::from(shape.villages);
+        roll(
+            &pcode,
+            i64::from(shape.cities * shape.counties) * v_per_county,
+            &mut completion,
+        );
+        for c in 0..shape.cities {
+            let ccode = format!("{}{:02}00000000", &pcode[..2], c + 1);
+            let cpath = format!("/{pcode}/{ccode}/");
+            units.push(vec![
+                V::T(ccode.clone()),
+                V::T("city".into()),
+                V::T(format!("第{}市", c + 1)),
+                V::T(pcode.clone()),
+                V::T(cpath.clone()),
+            ]);
+            roll(
+                &ccode,
+                i64::from(shape.counties) * v_per_county,
+                &mut completion,
+            );
+            for k in 0..shape.counties {
+                let kcode = format!("{}{:02}000000", &ccode[..4], k + 1);
+                let kpath = format!("{cpath}{kcode}/");
+                units.push(vec![
+                    V::T(kcode.clone()),
+                    V::T("county".into()),
+                    V::T(format!("第{}縣", k + 1)),
+                    V::T(ccode.clone()),
+                    V::T(kpath.clone()),
+                ]);
+                roll(&kcode, v_per_county, &mut completion);
+                out.counties.push(kcode.clone());
+                for t in 0..shape.townships {
+                    let tcode = format!("{}{:03}000", &kcode[..6], t + 1);
+                    let tpath = format!("{kpath}{tcode}/");
+                    units.push(vec![
+                        V::T(tcode.clone()),
+                        V::T("township".into()),
+                        V::T(format!("第{}鎮(zhèn)", t + 1)),
+                        V::T(kcode.clone()),
+                        V::T(tpath.clone()),
+                    ]);
+                    roll(&tcode, i64::from(shape.villages), &mut completion);
+                    for v in 0..shape.villages {
+                        let vcode = format!("{}{:03}", &tcode[..9], v + 1);
+                        units.push(vec![
+                            V::T(vcode.clone()),
+                            V::T("village".into()),
+                            V::T(format!("第{}村", v + 1)),
+                            V::T(tcode.clone()),
+                            V::T(format!("{tpath}{vcode}/")),
+                        ]);
+                        roll(&vcode, 1, &mut completion);
+                        let (party, villagers) = (committee + 1, committee + 2);
+                        committee += 2;
+                        committees.push(vec![
+                            V::I(party),
+                            V::T("2026".into()),
+                            V::T(vcode.clone()),
+                            V::T("party-branch".into()),
+                        ]);
+                        committees.push(vec![
+                            V::I(villagers),
+                            V::T("2026".into()),
+                            V::T(vcode.clone()),
+                            V::T("villagers".into()),
+                        ]);
+                        let first = person + 1;
+                        for n in 0..=SERVING {
+                            person += 1;
+                            people.push(vec![
+                                V::I(person),
+                                V::T(format!("村民{person}")),
+                                V::NullText,
+                            ]);
+                            let (cid, post, one, departure, years) = match n {
+                                0 => (party, "書記", 1, V::NullText, 0),
+                                1 => (party, "副書記", 0, V::NullText, 3),
+                                2 => (party, "委員", 0, V::NullText, 0),
+                                3 | 4 => (villagers, "委員", 0, V::NullText, 5),
+                                _ => (party, "書記", 0, V::T("retired".into()), 15),
+                            };
+                            seats.push(vec![
+                                V::I(cid),
+                                V::I(person),
+                                V::T(post.into()),
+                                V::I(one),
+                                departure,
+                                V::I(years),
+                            ]);
+                        }
+                        seats.push(vec![
+                            V::I(villagers),
+                            V::I(first),
+                            V::T("主任".into()),
+                            V::I(1),
+                            V::NullText,
+                            V::I(0),
+                        ]);
+                        for (k, aid) in out.assignments.iter().enumerate() {
+                            let (id, version, audience) = &assignments[k];
+                            let subjects: Vec<V> = match audience {
+                                Audience::Committee => vec![V::NullInt],
+                                Audience::Secretary => vec![V::I(first)],
+                                Audience::EveryMember => {
+                                    (first..first + SERVING).map(V::I).collect()
+                                }
+                            };
+                            for subject in subjects {
+                                enrollment += 1;
+                                enrollments.push(vec![
+                                    V::I(enrollment),
+                                    V::I(*aid),
+                                    V::T(vcode.clone()),
+                                    subject,
+                                    V::T(id.clone()),
+                                    V::T(version.clone()),
+                                    V::I(now),
+                                ]);
+                            }
+                        }
+                    }
+                    if units.len() > 2000 {
+                        flush(
+                            &mut tx,
+                            &mut units,
+                            &mut committees,
+                            &mut people,
+                            &mut seats,
+                            &mut enrollments,
+                            &mut completion,
+                            &mut out.enrollments,
+                        )
+                        .await?;
+                        bar.inc(u64::from(shape.villages));
+                    } else {
+                        bar.inc(u64::from(shape.villages));
+                    }
+                }
+            }
+        }
+        flush(
+            &mut tx,
+            &mut units,
+            &mut committees,
+            &mut people,
+            &mut seats,
+            &mut enrollments,
+            &mut completion,
+            &mut out.enrollments,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    if db.backend() == Backend::Postgres {
+        // Explicit ids do not move identity sequences.
+        for table in ["people", "committees", "enrollments"] {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .execute(db.pool())
+            .await?;
+        }
+        sqlx::query("ANALYZE").execute(db.pool()).await?;
+    } else {
+        sqlx::query("ANALYZE").execute(db.pool()).await?;
+    }
+    bar.finish_with_message("done");
+    Ok(out)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one buffer per table, flushed in foreign-key order"
+)]
+async fn flush(
+    tx: &mut sqlx::AnyConnection,
+    units: &mut Vec<Vec<V>>,
+    committees: &mut Vec<Vec<V>>,
+    people: &mut Vec<Vec<V>>,
+    seats: &mut Vec<Vec<V>>,
+    enrollments: &mut Vec<Vec<V>>,
+    completion: &mut Vec<Vec<V>>,
+    count: &mut u64,
+) -> anyhow::Result<()> {
+    *count += enrollments.len() as u64;
+    insert(
+        tx,
+        "org_units (code, level, name, parent_code, path)",
+        5,
+        std::mem::take(units),
+    )
+    .await?;
+    insert(
+        tx,
+        "committees (id, term_id, unit_code, kind)",
+        4,
+        std::mem::take(committees),
+    )
+    .await?;
+    insert(tx, "people (id, name, phone)", 3, std::mem::take(people)).await?;
+    insert(
+        tx,
+        "committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)",
+        6,
+        std::mem::take(seats),
+    )
+    .await?;
+    insert(
+        tx,
+        "enrollments (id, assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)",
+        7,
+        std::mem::take(enrollments),
+    )
+    .await?;
+    insert(
+        tx,
+        "completion (unit_code, assignment_id, enrolled)",
+        3,
+        std::mem::take(completion),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Multi-row INSERTs of `rows` into `target` (`table (columns)`).
+async fn insert(
+    tx: &mut sqlx::AnyConnection,
+    target: &str,
+    columns: usize,
+    rows: Vec<Vec<V>>,
+) -> anyhow::Result<()> {
+    let per = 4000 / columns;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let ps: Vec<String> = (1..=columns)
+                    .map(|c| format!("${}", r * columns + c))
+                    .collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO {target} VALUES {}", values.join(", "));
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                query = match v {
+                    V::I(i) => query.bind(i),
+                    V::T(t) => query.bind(t),
+                    V::NullInt => query.bind(Option::<i64>::None),
+                    V::NullText => query.bind(Option::<String>::None),
+                };
+            }
+        }
+        query.execute(&mut *tx).await?;
+    }
+    Ok(())
+}

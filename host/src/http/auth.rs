@@ -1,0 +1,144 @@
+//! Signing in and out, and the [`Principal`] extractor every other route
+//! takes: a bearer token (API) or the session cookie (browser), either way a
+//! row in `sessions`. No valid credential, no principal: 401.
+
+use std::sync::OnceLock;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+
+use super::{AppState, Error, json_body, now};
+use crate::auth::{self, Grant, Principal};
+use crate::db::accounts::{self, THROTTLE_FAILURES, THROTTLE_WINDOW};
+
+/// The browser session cookie.
+pub const COOKIE: &str = "baton_session";
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/logout", post(logout))
+}
+
+/// What `POST /api/v1/login` takes.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// What a successful login answers, besides the session cookie.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Session {
+    /// A bearer token for the API: `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Login name.
+    pub username: String,
+    /// The name shown to others.
+    pub display_name: String,
+    /// Roles and where.
+    #[schema(value_type = Vec<Object>)]
+    pub grants: Vec<Grant>,
+}
+
+/// Signs in: a bearer token in the body and an HttpOnly session cookie.
+/// Five failures for a name within 15 minutes lock it for the rest of them.
+#[utoipa::path(post, path = "/api/v1/login", request_body = Login, tag = "session",
+    responses((status = 200, body = Session), (status = 401), (status = 429)))]
+pub(super) async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<(CookieJar, Json<Session>), Error> {
+    let input: Login = json_body(&body)?;
+    if input.username.trim().is_empty() {
+        return Err(Error::bad("username", "用戶名不能為空", "is required"));
+    }
+    let now = now();
+    let since = now - THROTTLE_WINDOW;
+    if accounts::recent_failures(&state.db, &input.username, since).await? >= THROTTLE_FAILURES {
+        return Err(Error::Throttled(THROTTLE_WINDOW));
+    }
+    let found = accounts::credentials(&state.db, &input.username).await?;
+    // An unknown name costs the same time as a wrong password.
+    let stored = found
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
+    let password = input.password.clone();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some((account_id, _)) = found.filter(|_| ok) else {
+        accounts::record_failure(&state.db, &input.username, now).await?;
+        return Err(Error::BadCredentials);
+    };
+    let token = accounts::open_session(&state.db, account_id, now).await?;
+    let principal = accounts::principal(&state.db, &token, now)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
+    let cookie = Cookie::build((COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(time::Duration::seconds(accounts::SESSION_SECONDS))
+        .build();
+    Ok((
+        jar.add(cookie),
+        Json(Session {
+            token,
+            username: principal.username,
+            display_name: principal.display_name,
+            grants: principal.grants,
+        }),
+    ))
+}
+
+/// Ends the session (cookie or bearer token).
+#[utoipa::path(post, path = "/api/v1/logout", tag = "session", responses((status = 204)))]
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Result<(CookieJar, StatusCode), Error> {
+    if let Some(token) = token(&headers, &jar) {
+        accounts::close_session(&state.db, &token).await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password("not a password").unwrap_or_default())
+}
+
+fn token(headers: &HeaderMap, jar: &CookieJar) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    bearer.or_else(|| jar.get(COOKIE).map(|c| c.value().to_owned()))
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = token(&parts.headers, &jar).ok_or(Error::Unauthorized)?;
+        accounts::principal(&state.db, &token, now())
+            .await?
+            .ok_or(Error::Unauthorized)
+    }
+}

@@ -1,0 +1,984 @@
+//! The platform through its HTTP API, on the demo data, with the real router,
+//! the real handover module compiled to wasm, and a real database (SQLite,
+//! and PostgreSQL when `DATABASE_URL` is set): sign-in, the permission matrix,
+//! acting with idempotency, refusals and faults that change nothing, roll-ups
+//! that move the instant an action lands, and the sign-off chain's audit.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use baton_host::demo::{
+    self, COUNTY, OTHER_COUNTY_VILLAGE, OTHER_PROVINCE_VILLAGE, OTHER_TOWNSHIP_VILLAGE, PROVINCE,
+    TOWNSHIP, VILLAGE,
+};
+use baton_host::http::{AppState, app};
+use baton_tests::{TestDb, databases, runtime};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A village in the demo township other than the demo village.
+const SAME_TOWNSHIP_VILLAGE: &str = "500155108202";
+
+struct Api {
+    state: AppState,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+impl Api {
+    async fn new(test: &TestDb) -> Self {
+        let rt = runtime();
+        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::http::now())
+            .await
+            .expect("register");
+        demo::seed(&test.db, baton_host::http::now())
+            .await
+            .expect("demo seed");
+        Self {
+            state: AppState::new(test.db.clone(), rt),
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = app(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), 16 << 20)
+            .await
+            .expect("body")
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, token: &str, uri: &str) -> Reply {
+        let request = Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn post(&self, token: &str, uri: &str, key: Option<&str>, body: Value) -> Reply {
+        let mut request = Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        self.send(request.body(Body::from(body.to_string())).expect("request"))
+            .await
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Reply {
+        let body = json!({"username": username, "password": password}).to_string();
+        let request = Request::post("/api/v1/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn token(&self, username: &str) -> String {
+        let reply = self.login(username, demo::PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{username} signs in");
+        reply.json()["token"].as_str().expect("token").to_owned()
+    }
+
+    /// The handover enrollment of a village, found as the national administrator.
+    async fn enrollment_of(&self, nation: &str, village: &str) -> i64 {
+        let reply = self
+            .get(
+                nation,
+                &format!("/api/v1/reports/completion?unit={village}"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let body = reply.json();
+        let people = body["people"].as_array().expect("people");
+        let handover = people
+            .iter()
+            .find(|p| p["module"] == "handover" && p["person_id"].is_null());
+        handover
+            .and_then(|p| p["enrollment_id"].as_i64())
+            .expect("a handover enrollment")
+    }
+
+    async fn act(
+        &self,
+        token: &str,
+        enrollment: i64,
+        key: &str,
+        action: &str,
+        payload: Value,
+    ) -> Reply {
+        self.post(
+            token,
+            &format!("/api/v1/enrollments/{enrollment}/actions"),
+            Some(key),
+            json!({"action": action, "payload": payload}),
+        )
+        .await
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.state.db.pool())
+            .await
+            .expect("count")
+    }
+}
+
+#[tokio::test]
+async fn signing_in_gives_a_token_and_an_httponly_cookie_and_is_throttled() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let ok = api.login("secretary", "demo").await;
+        assert_eq!(ok.status, StatusCode::OK);
+        let cookie = ok
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("a cookie")
+            .to_str()
+            .expect("ascii");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let body = ok.json();
+        assert_eq!(body["grants"][0]["role"], "secretary");
+
+        // The cookie alone is a session.
+        let session = cookie.split(';').next().expect("name=value");
+        let request = Request::get("/api/v1/me/enrollments")
+            .header(header::COOKIE, session)
+            .body(Body::empty())
+            .expect("request");
+        assert_eq!(api.send(request).await.status, StatusCode::OK);
+
+        let wrong = api.login("secretary", "wrong").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.json()["error"], "bad-credentials");
+        let unknown = api.login("nobody", "demo").await;
+        assert_eq!(
+            unknown.json()["error"],
+            "bad-credentials",
+            "an unknown name looks the same"
+        );
+        let missing = api
+            .send(
+                Request::post("/api/v1/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(r#"{"username":"x"}"#))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        assert!(
+            missing.json()["message"]["en"]
+                .as_str()
+                .expect("message")
+                .contains("password"),
+            "names the field"
+        );
+
+        for _ in 0..5 {
+            assert_eq!(
+                api.login("member", "wrong").await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let locked = api.login("member", "demo").await;
+        assert_eq!(
+            locked.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "five failures lock the name, even with the right password"
+        );
+        assert!(locked.headers.contains_key(header::RETRY_AFTER));
+        assert_eq!(
+            api.login("secretary", "demo").await.status,
+            StatusCode::OK,
+            "other names are not locked"
+        );
+
+        let no_token = api
+            .send(
+                Request::get("/api/v1/me/enrollments")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            api.get("not-a-token", "/api/v1/me/enrollments")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        test.cleanup().await;
+    }
+}
+
+/// Each role × a unit inside and outside its scope × each capability.
+#[tokio::test]
+async fn permission_matrix() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let villages = [
+            VILLAGE,
+            SAME_TOWNSHIP_VILLAGE,
+            OTHER_TOWNSHIP_VILLAGE,
+            OTHER_COUNTY_VILLAGE,
+            OTHER_PROVINCE_VILLAGE,
+        ];
+        let mut enrollments = Vec::new();
+        for v in villages {
+            enrollments.push(api.enrollment_of(&nation, v).await);
+        }
+        // Written out by hand from DESIGN.md, not derived from the code:
+        // columns are the villages above: own, same township, same county,
+        // same province, another province. V view, A act, R reports, S assign.
+        let expected: &[(&str, [&str; 5])] = &[
+            ("nation", ["VRS", "VRS", "VRS", "VRS", "VRS"]),
+            ("province", ["VRS", "VRS", "VRS", "VRS", ""]),
+            ("county", ["VR", "VR", "VR", "", ""]),
+            ("township", ["VA", "VA", "", "", ""]),
+            ("secretary", ["VA", "", "", "", ""]),
+            ("member", ["VA", "", "", "", ""]),
+            ("outgoing", ["VA", "", "", "", ""]),
+        ];
+        let mut wrong = Vec::new();
+        for (user, row) in expected {
+            let token = api.token(user).await;
+            for (i, allowed) in row.iter().enumerate() {
+                let (village, enrollment) = (villages[i], enrollments[i]);
+                let view = api
+                    .get(&token, &format!("/api/v1/enrollments/{enrollment}"))
+                    .await
+                    .status;
+                // An action the module does not have: past the host's check it is
+                // the module's 422, so nothing changes either way.
+                let act = api
+                    .act(
+                        &token,
+                        enrollment,
+                        &format!("{user}-{i}"),
+                        "no-such-action",
+                        json!({}),
+                    )
+                    .await
+                    .status;
+                let report = api
+                    .get(
+                        &token,
+                        &format!("/api/v1/reports/completion?unit={village}"),
+                    )
+                    .await
+                    .status;
+                let assign = api
+                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": village, "due": "2099-12-31"}))
+                    .await
+                    .status;
+                for (cap, status, ok) in [
+                    ('V', view, StatusCode::OK),
+                    ('A', act, StatusCode::UNPROCESSABLE_ENTITY),
+                    ('R', report, StatusCode::OK),
+                    ('S', assign, StatusCode::CREATED),
+                ] {
+                    let want = if allowed.contains(cap) {
+                        ok
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    if status != want {
+                        wrong.push(format!(
+                            "{user} {cap} at {village}: got {status}, want {want}"
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{:?}: {wrong:#?}", test.db.backend());
+
+        // The nation's report is the national administrator's alone.
+        assert_eq!(
+            api.get(&nation, "/api/v1/reports/completion").await.status,
+            StatusCode::OK
+        );
+        let province = api.token("province").await;
+        assert_eq!(
+            api.get(&province, "/api/v1/reports/completion")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // My enrollments: the village's committee enrollment, nothing for a trainer.
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+        assert_eq!(mine[0]["id"], enrollments[0]);
+        let county = api.token("county").await;
+        assert_eq!(
+            api.get(&county, "/api/v1/me/enrollments").await.json(),
+            json!([])
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_verifies() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let (outgoing, secretary, township, county) = (
+            api.token("outgoing").await,
+            api.token("secretary").await,
+            api.token("township").await,
+            api.token("county").await,
+        );
+        let view = api
+            .get(
+                &secretary,
+                &format!("/api/v1/enrollments/{enrollment}?locale=en"),
+            )
+            .await;
+        assert_eq!(view.status, StatusCode::OK);
+        let view = view.json();
+        assert_eq!(view["enrollment"]["total"], 15);
+        assert_eq!(view["role"], "secretary");
+        assert!(
+            view["html"].as_str().expect("html").contains("Seals"),
+            "{}",
+            view["html"]
+        );
+
+        let items = ["seals", "archives", "assets", "premises", "accounts"];
+        for (n, item) in items.iter().enumerate() {
+            let steps = [
+                (
+                    &outgoing,
+                    "declare",
+                    json!({"item": item, "entries": [{"name": "清單", "quantity": 1}]}),
+                ),
+                (&secretary, "confirm", json!({"item": item})),
+                (&township, "witness", json!({"item": item})),
+            ];
+            for (who, action, payload) in steps {
+                let reply = api
+                    .act(
+                        who,
+                        enrollment,
+                        &format!("{item}-{action}"),
+                        action,
+                        payload,
+                    )
+                    .await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::OK,
+                    "{item} {action}: {}",
+                    String::from_utf8_lossy(&reply.body)
+                );
+            }
+            // The trainer's numbers are right the instant the action lands.
+            if n == 0 {
+                let report = api
+                    .get(
+                        &county,
+                        &format!("/api/v1/reports/completion?unit={COUNTY}"),
+                    )
+                    .await
+                    .json();
+                assert_eq!(report["total"][0]["started"], 1, "{report}");
+                assert_eq!(report["total"][0]["completed"], 0);
+            }
+        }
+        for unit in [VILLAGE, TOWNSHIP, COUNTY, PROVINCE] {
+            let report = api
+                .get(&nation, &format!("/api/v1/reports/completion?unit={unit}"))
+                .await
+                .json();
+            assert_eq!(report["total"][0]["completed"], 1, "{unit}: {report}");
+        }
+        let township_report = api
+            .get(
+                &nation,
+                &format!("/api/v1/reports/completion?unit={TOWNSHIP}"),
+            )
+            .await
+            .json();
+        let own = township_report["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .find(|c| c["unit_code"] == VILLAGE)
+            .expect("the village")
+            .clone();
+        assert_eq!(
+            (own["enrolled"].as_i64(), own["completed"].as_i64()),
+            (Some(1), Some(1))
+        );
+        let village_report = api
+            .get(
+                &nation,
+                &format!("/api/v1/reports/completion?unit={VILLAGE}"),
+            )
+            .await
+            .json();
+        assert_eq!(village_report["people"][0]["status"], "completed");
+
+        let shown = api
+            .get(&secretary, &format!("/api/v1/enrollments/{enrollment}"))
+            .await
+            .json();
+        assert_eq!(shown["enrollment"]["status"], "completed");
+        assert_eq!(shown["signoffs"].as_array().map(Vec::len), Some(15));
+        assert_eq!(shown["signoffs"][0]["subject"], "seals:declare");
+
+        // The chain holds; edit one statement behind the host's back and it does not.
+        let db = &test.db;
+        assert_eq!(
+            baton_host::db::enrollments::verify_chain(db)
+                .await
+                .expect("verify"),
+            (15, None)
+        );
+        let victim: i64 =
+            sqlx::query_scalar("SELECT id FROM signoffs ORDER BY id LIMIT 1 OFFSET 6")
+                .fetch_one(db.pool())
+                .await
+                .expect("row");
+        sqlx::query(
+            "UPDATE signoffs SET statement = '{\"zh\":\"篡改\",\"en\":\"forged\"}' WHERE id = $1",
+        )
+        .bind(victim)
+        .execute(db.pool())
+        .await
+        .expect("tamper");
+        let (checked, broken) = baton_host::db::enrollments::verify_chain(db)
+            .await
+            .expect("verify");
+        let broken = broken.expect("the edit is caught");
+        assert_eq!(
+            (checked, broken.signoff_id, broken.enrollment_id),
+            (6, Some(victim), enrollment)
+        );
+        assert!(broken.reason.contains("edited"), "{}", broken.reason);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_last_signoff_is_caught_too() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        for item in ["seals", "archives"] {
+            let reply = api
+                .act(
+                    &outgoing,
+                    enrollment,
+                    item,
+                    "declare",
+                    json!({"item": item, "entries": [{"name": "x", "quantity": 1}]}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK);
+        }
+        let db = &test.db;
+        sqlx::query("DELETE FROM signoffs WHERE id = (SELECT MAX(id) FROM signoffs)")
+            .execute(db.pool())
+            .await
+            .expect("delete");
+        let (_, broken) = baton_host::db::enrollments::verify_chain(db)
+            .await
+            .expect("verify");
+        let broken = broken.expect("caught");
+        assert_eq!(
+            (broken.enrollment_id, broken.signoff_id),
+            (enrollment, None)
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_idempotency_key_returns_the_first_answer_and_changes_nothing() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let payload = json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]});
+        let first = api
+            .act(&outgoing, enrollment, "k-1", "declare", payload.clone())
+            .await;
+        assert_eq!(first.status, StatusCode::OK);
+        let again = api
+            .act(&outgoing, enrollment, "k-1", "declare", payload.clone())
+            .await;
+        assert_eq!((again.status, again.json()), (StatusCode::OK, first.json()));
+        assert_eq!(
+            again.headers.get("idempotent-replay").map(|v| v.as_bytes()),
+            Some(&b"true"[..])
+        );
+        assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, 1);
+        assert_eq!(api.count("SELECT COUNT(*) FROM signoffs").await, 1);
+
+        let other = api
+            .act(
+                &outgoing,
+                enrollment,
+                "k-1",
+                "declare",
+                json!({"item": "archives", "entries": [{"name": "x", "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(other.status, StatusCode::BAD_REQUEST);
+        assert_eq!(other.json()["field"], "Idempotency-Key");
+        let missing = api
+            .post(
+                &outgoing,
+                &format!("/api/v1/enrollments/{enrollment}/actions"),
+                None,
+                json!({"action": "declare", "payload": payload}),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        assert_eq!(missing.json()["field"], "Idempotency-Key");
+        assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, 1);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_rejection_answers_422_per_field_and_only_the_attempt_is_logged() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let reply = api.act(&outgoing, enrollment, "bad-1", "declare", json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}, {"name": "章", "quantity": 0}]})).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = reply.json();
+        assert_eq!(body["kind"], "invalid", "{body}");
+        assert_eq!(body["fields"][0]["field"], "entries.1.quantity", "{body}");
+        assert!(
+            body["fields"][0]["message"]["zh"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        let malformed = api
+            .act(
+                &outgoing,
+                enrollment,
+                "bad-3",
+                "declare",
+                json!({"item": "seals", "entries": [{"name": "x", "quantity": "one"}]}),
+            )
+            .await;
+        assert_eq!(
+            malformed.json()["fields"][0]["field"],
+            "entries.0.quantity",
+            "the SDK names a wrong type too"
+        );
+        let secretary = api.token("secretary").await;
+        let wrong_party = api
+            .act(
+                &secretary,
+                enrollment,
+                "bad-2",
+                "declare",
+                json!({"item": "seals", "entries": [{"name": "x", "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(
+            (wrong_party.status, wrong_party.json()["kind"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("forbidden"))
+        );
+
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM actions WHERE result = 'rejected'")
+                .await,
+            3
+        );
+        assert_eq!(api.count("SELECT COUNT(*) FROM signoffs").await, 0);
+        assert_eq!(
+            api.count(
+                "SELECT COUNT(*) FROM enrollments WHERE revision > 0 OR started_at IS NOT NULL"
+            )
+            .await,
+            0
+        );
+        let report = api
+            .get(
+                &nation,
+                &format!("/api/v1/reports/completion?unit={VILLAGE}"),
+            )
+            .await
+            .json();
+        assert_eq!(report["total"][0]["started"], 0);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_module_that_loops_is_named_in_a_500_and_changes_nothing() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let db = &test.db;
+        let plugin = api
+            .state
+            .runtime
+            .load(baton_tests::fixtures::SPIN)
+            .await
+            .expect("loads");
+        let package = baton_host::db::plugins::Package {
+            id: plugin.name().id.clone(),
+            version: plugin.name().version.clone(),
+            sha256: hex_of(plugin.sha256()),
+            owner: None,
+            built_in: false,
+            info: plugin.info().clone(),
+        };
+        baton_host::db::plugins::insert(db, &package, baton_tests::fixtures::SPIN, 0)
+            .await
+            .expect("stored");
+        let nation = api.token("nation").await;
+        let assigned = api
+            .post(&nation, "/api/v1/assignments", None, json!({"module": package.id, "version": package.version, "unit": TOWNSHIP, "due": "2099-12-31", "audience": "committee"}))
+            .await;
+        assert_eq!(
+            assigned.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&assigned.body)
+        );
+        assert_eq!(
+            assigned.json()["enrolled"],
+            3,
+            "the township's three villages"
+        );
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM enrollments WHERE plugin_id = $1 AND unit_code = $2",
+        )
+        .bind(&package.id)
+        .bind(VILLAGE)
+        .fetch_one(db.pool())
+        .await
+        .expect("enrolled");
+        let township = api.token("township").await;
+        let reply = api
+            .act(&township, id, "spin-1", "anything", json!({}))
+            .await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let body = reply.json();
+        assert_eq!(
+            (
+                body["error"].as_str(),
+                body["plugin"].as_str(),
+                body["fault"].as_str()
+            ),
+            (
+                Some("plugin-fault"),
+                Some("fixture-spin@0.0.1"),
+                Some("timeout")
+            ),
+            "{body}"
+        );
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM actions WHERE result = 'fault'")
+                .await,
+            1
+        );
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM enrollments WHERE revision > 0")
+                .await,
+            0
+        );
+        // The handover next door is unharmed.
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, VILLAGE).await;
+        let ok = api
+            .act(
+                &outgoing,
+                handover,
+                "after-spin",
+                "declare",
+                json!({"item": "seals", "entries": [{"name": "x", "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(
+            ok.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&ok.body)
+        );
+        test.cleanup().await;
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks_input() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let every = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
+            .await;
+        assert_eq!(
+            every.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&every.body)
+        );
+        // Seven villages, four serving people each (the 一肩挑 secretary once).
+        assert_eq!(every.json()["enrolled"], 28);
+        let report = api
+            .get(
+                &province,
+                &format!("/api/v1/reports/completion?unit={COUNTY}"),
+            )
+            .await
+            .json();
+        let totals: Vec<i64> = report["total"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter_map(|l| l["enrolled"].as_i64())
+            .collect();
+        assert_eq!(totals, [7, 28], "the committee handover, then every member");
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> '0.1.0'")
+                .await,
+            0
+        );
+        let member = api.token("member").await;
+        let mine = api.get(&member, "/api/v1/me/enrollments").await.json();
+        assert_eq!(
+            mine.as_array().map(Vec::len),
+            Some(2),
+            "own + the committee's: {mine}"
+        );
+
+        // Bad input: which field and why, and nothing written.
+        let before = api.count("SELECT COUNT(*) FROM assignments").await;
+        for (body, field) in [
+            (
+                json!({"module": "handover", "version": "9.9.9", "unit": COUNTY, "due": "2099-06-30"}),
+                "version",
+            ),
+            (
+                json!({"module": "handover", "version": "0.1.0", "unit": "999999999999", "due": "2099-06-30"}),
+                "unit",
+            ),
+            (
+                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "30/06/2099"}),
+                "due",
+            ),
+            (
+                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2001-01-01"}),
+                "due",
+            ),
+            (
+                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY}),
+                "due",
+            ),
+        ] {
+            let reply = api
+                .post(&province, "/api/v1/assignments", None, body.clone())
+                .await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(
+                reply.json()["field"]
+                    .as_str()
+                    .is_some_and(|f| f.contains(field)),
+                "{body}: {}",
+                reply.json()
+            );
+        }
+        let config = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
+            .await;
+        assert_eq!(
+            config.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            String::from_utf8_lossy(&config.body)
+        );
+        assert!(
+            config.json()["fields"][0]["field"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("config.")),
+            "{}",
+            config.json()
+        );
+        assert_eq!(api.count("SELECT COUNT(*) FROM assignments").await, before);
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn reports_come_as_csv_for_excel() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let county = api.token("county").await;
+        let request = Request::get(format!("/api/v1/reports/completion?unit={COUNTY}"))
+            .header(header::AUTHORIZATION, format!("Bearer {county}"))
+            .header(header::ACCEPT, "text/csv")
+            .body(Body::empty())
+            .expect("request");
+        let reply = api.send(request).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(
+            reply.headers[header::CONTENT_TYPE]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("text/csv"))
+        );
+        let text = String::from_utf8(reply.body).expect("UTF-8");
+        let text = text.strip_prefix('\u{feff}').expect("a BOM for Excel");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("unit_code,unit_name,level,assignment_id,module"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines.len(), 4, "a header and the three townships: {text}");
+        assert!(text.contains("禮讓鎮(zhèn)"));
+        let people = api
+            .get(
+                &county,
+                &format!("/api/v1/reports/completion?unit={VILLAGE}&format=csv"),
+            )
+            .await;
+        assert!(
+            String::from_utf8_lossy(&people.body).contains("enrollment_id,person_id,name,module")
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let reply = api
+            .send(
+                Request::get("/api/v1/openapi.json")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let doc = reply.json();
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+        for path in [
+            "/healthz",
+            "/api/v1/login",
+            "/api/v1/logout",
+            "/api/v1/modules",
+            "/api/v1/assignments",
+            "/api/v1/me/enrollments",
+            "/api/v1/enrollments/{id}",
+            "/api/v1/enrollments/{id}/actions",
+            "/api/v1/reports/completion",
+        ] {
+            assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+        }
+        assert!(doc["components"]["schemas"].get("ActRequest").is_some());
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder() {
+    for test in databases().await {
+        let db = &test.db;
+        let api = Api::new(&test).await;
+        let village = "500155108203";
+        // The demo already has 2026 rosters; a new term's roster for one village.
+        let bad = "村代碼,組織,姓名,職務(wù),狀態(tài),任職年限\n\
+                   500155108203,黨組織,周海燕,書記,在任,\n\
+                   500155108203,村委會,周海燕,主任,,\n\
+                   500155108203,黨組織,吳明華,書記,在任,\n\
+                   500155108203,居委會,,委員,在任,\n\
+                   500155108000,黨組織,鄭家興,委員,在任,\n\
+                   500155108203,黨組織,孫春林,書記,退休,十年\n";
+        let err = baton_host::import::roster(db, bad.as_bytes(), "2029", "2029-11-01")
+            .await
+            .expect_err("bad rows");
+        let text = err.to_string();
+        for expected in [
+            "line 4, post",
+            "line 5, name",
+            "line 6, village_code",
+            "line 7, status",
+            "line 7, years_served",
+        ] {
+            assert!(text.contains(expected), "{expected} in:\n{text}");
+        }
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM terms WHERE id = '2029'")
+                .await,
+            0,
+            "nothing imported"
+        );
+
+        let good = "village_code,committee,name,post,status,years_served,phone\n\
+                    500155108203,party-branch,周海燕,書記,serving,0,13800000001\n\
+                    500155108203,villagers,周海燕,主任,,0,13800000001\n\
+                    500155108203,party-branch,吳明華,委員,,,\n\
+                    500155108203,party-branch,孫春林,書記,retired,12,\n\
+                    500155108203,villagers,鄭家興,委員,defeated,6,\n";
+        let added = baton_host::import::roster(db, good.as_bytes(), "2029", "2029-11-01")
+            .await
+            .expect("imports");
+        assert_eq!(added, (4, 5));
+        let (_, members, outgoing) = baton_host::db::people::village(db, village, "")
+            .await
+            .expect("village");
+        let secretary = members
+            .iter()
+            .find(|m| m.post == "書記")
+            .expect("secretary");
+        assert!(secretary.one_shoulder, "書記 and 主任: 一肩挑");
+        assert_eq!(members.len(), 3, "the latest term's seats");
+        let departures: Vec<_> = outgoing
+            .iter()
+            .map(|o| (o.name.as_str(), o.departure, o.years_served))
+            .collect();
+        assert_eq!(departures.len(), 2, "{departures:?}");
+        assert!(departures.contains(&("鄭家興", baton_sdk::Departure::Defeated, 6)));
+        let again = baton_host::import::roster(db, good.as_bytes(), "2029", "2029-11-01")
+            .await
+            .expect_err("once per term");
+        assert!(again.to_string().contains("already imported"), "{again}");
+        test.cleanup().await;
+    }
+}
