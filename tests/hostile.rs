@@ -90,15 +90,20 @@ async fn a_loop_does_not_block_other_calls() {
 
 #[tokio::test]
 async fn a_memory_bomb_is_stopped_at_the_limit() {
-    let rt = runtime();
+    // Filling 64 MiB takes tens of milliseconds, more on a loaded machine; a
+    // long deadline makes sure it is the memory limit that stops it.
+    let limits = baton_host::runtime::Limits {
+        deadline: Duration::from_secs(10),
+        ..Default::default()
+    };
+    let rt = Runtime::new(limits, None).expect("runtime");
     let plugin = rt.load(fixtures::HOG).await.expect("loads");
-    let (err, took) = act_fault(&plugin, "go").await;
+    let (err, _) = act_fault(&plugin, "go").await;
     assert!(matches!(err.fault, Fault::OutOfMemory(64)), "{err}");
     assert_eq!(
         err.to_string(),
         "module fixture-hog@0.0.1 tried to use more than its 64 MiB memory limit and was stopped"
     );
-    assert!(took < Duration::from_millis(600), "stopped after {took:?}");
     handover_still_works(&rt).await;
 }
 

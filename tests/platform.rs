@@ -462,6 +462,17 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
                 .expect("verify"),
             (15, None)
         );
+        use clap::Parser as _;
+        let verify = || {
+            baton_host::cli::Cli::parse_from([
+                "baton",
+                "--database-url",
+                &test.url,
+                "audit",
+                "verify",
+            ])
+        };
+        verify().run().await.expect("intact: exits zero");
         let victim: i64 =
             sqlx::query_scalar("SELECT id FROM signoffs ORDER BY id LIMIT 1 OFFSET 6")
                 .fetch_one(db.pool())
@@ -483,6 +494,13 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
             (6, Some(victim), enrollment)
         );
         assert!(broken.reason.contains("edited"), "{}", broken.reason);
+        // The same through the command line, as an auditor runs it.
+        let err = verify().run().await.expect_err("exits non-zero");
+        assert!(
+            err.to_string()
+                .contains(&format!("enrollment {enrollment} at sign-off {victim}")),
+            "{err}"
+        );
         test.cleanup().await;
     }
 }
@@ -979,6 +997,58 @@ async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder() {
             .await
             .expect_err("once per term");
         assert!(again.to_string().contains("already imported"), "{again}");
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_generator_writes_roll_ups_that_match_its_enrollments() {
+    for test in databases().await {
+        let db = &test.db;
+        let rt = runtime();
+        let now = baton_host::http::now();
+        baton_host::registry::register_built_ins(db, &rt, now)
+            .await
+            .expect("register");
+        let shape = baton_host::generate::Shape {
+            provinces: 2,
+            cities: 2,
+            counties: 2,
+            townships: 2,
+            villages: 3,
+        };
+        let generated = baton_host::generate::national(db, shape, now, false)
+            .await
+            .expect("generate");
+        // 48 villages: three committee assignments, one per secretary, five people each.
+        assert_eq!(generated.enrollments, 48 * (3 + 1 + 5));
+        let mismatched: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM completion c JOIN org_units top ON top.code = c.unit_code
+             WHERE c.enrolled <> (SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+                                  WHERE e.assignment_id = c.assignment_id
+                                    AND u.path >= top.path AND u.path < top.path || '~')",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("compare");
+        assert_eq!(mismatched, 0, "{:?}", db.backend());
+        // Refuses to write into a database that has data.
+        assert!(
+            baton_host::generate::national(db, shape, now, false)
+                .await
+                .is_err()
+        );
+        // The national administrator it creates reads the nation's report.
+        let api = Api {
+            state: AppState::new(db.clone(), rt),
+        };
+        let nation = api.token("nation").await;
+        let report = api.get(&nation, "/api/v1/reports/completion").await.json();
+        assert_eq!(
+            report["children"].as_array().map(Vec::len),
+            Some(2 * 5),
+            "two provinces × five assignments"
+        );
         test.cleanup().await;
     }
 }

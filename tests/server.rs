@@ -12,7 +12,19 @@ use baton_tests::{databases, runtime};
 use tower::ServiceExt;
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, serde_json::Value) {
-    let request = Request::get(uri).body(Body::empty()).expect("request");
+    get_as(state, uri, None).await
+}
+
+async fn get_as(
+    state: &AppState,
+    uri: &str,
+    token: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let mut request = Request::get(uri);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request.body(Body::empty()).expect("request");
     let response = app(state.clone()).oneshot(request).await.expect("response");
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), 1 << 20)
@@ -42,7 +54,26 @@ async fn built_ins_are_registered_once_and_listed() {
             (StatusCode::OK, serde_json::json!({"status": "ok"})),
             "{backend:?}"
         );
-        let (status, body) = get(&state, "/api/v1/modules").await;
+        let (status, _) = get(&state, "/api/v1/modules").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "signed-in users only");
+        let account = baton_host::db::accounts::create(
+            &test.db,
+            &baton_host::db::accounts::NewAccount {
+                username: "trainer",
+                password_hash: "unused",
+                display_name: "trainer",
+                person_id: None,
+                grants: &[],
+            },
+            0,
+        )
+        .await
+        .expect("account");
+        let token =
+            baton_host::db::accounts::open_session(&test.db, account, baton_host::http::now())
+                .await
+                .expect("session");
+        let (status, body) = get_as(&state, "/api/v1/modules", Some(&token)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body[0]["id"], "handover", "{backend:?}: {body}");
         assert_eq!(body[0]["built_in"], true);

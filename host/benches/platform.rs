@@ -146,21 +146,30 @@ async fn run() -> anyhow::Result<()> {
     let step = (villages.len() / ACTING_VILLAGES).max(1);
     let hash = baton_host::auth::hash_password("bench")?;
     let mut work = Vec::new();
+    // Each run takes other villages, so runs on one database do not collide.
     for (n, village) in villages
         .iter()
+        .skip(std::process::id() as usize % step)
         .step_by(step)
         .take(ACTING_VILLAGES)
         .enumerate()
     {
         let username = format!("bench-{}-{n}", std::process::id());
         let grants = [(Role::OutgoingCadre, Some(village.as_str()))];
+        let outgoing: i64 = sqlx::query_scalar(
+            "SELECT m.person_id FROM committee_members m JOIN committees c ON c.id = m.committee_id
+             WHERE c.unit_code = $1 AND m.departure IS NOT NULL ORDER BY m.person_id LIMIT 1",
+        )
+        .bind(village)
+        .fetch_one(db.pool())
+        .await?;
         let account = accounts::create(
             &db,
             &NewAccount {
                 username: &username,
                 password_hash: &hash,
                 display_name: "離任書記",
-                person_id: None,
+                person_id: Some(outgoing),
                 grants: &grants,
             },
             now(),
@@ -188,6 +197,16 @@ async fn run() -> anyhow::Result<()> {
             *e,
         )
     });
+    // Compile the module before the clock starts, as a running server has.
+    let version: String =
+        sqlx::query_scalar("SELECT plugin_version FROM assignments WHERE id = $1")
+            .bind(handover)
+            .fetch_one(db.pool())
+            .await?;
+    state
+        .plugin("handover", &version)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let total = work.len();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(work.into_iter()));
     let started = Instant::now();

@@ -28,6 +28,9 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer; its busy handler makes waiting writers sleep
+    /// (1, 2, 5 … 100 ms), so hot writes queue here instead.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -52,7 +55,8 @@ impl Db {
             AnyConnectOptions::from_str(&url).with_context(|| format!("parsing {url}"))?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
-                Backend::Sqlite => 4,
+                // One writer at a time, but WAL readers run alongside it.
+                Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
             .after_connect(move |conn, _| {
@@ -82,13 +86,27 @@ impl Db {
             Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
         };
         migrator.run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer: std::sync::Arc::default(),
+        })
     }
 
     /// The pool. The table modules are the API; this is for them, for
     /// tools, and for tests that must reach behind the host's back.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Held around a write transaction on SQLite, so writers of this process
+    /// take turns without SQLite's sleeping busy handler; `None` on PostgreSQL,
+    /// whose row locks need no help.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Which backend this is.

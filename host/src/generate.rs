@@ -449,7 +449,9 @@ async fn insert(
     columns: usize,
     rows: Vec<Vec<V>>,
 ) -> anyhow::Result<()> {
-    let per = 4000 / columns;
+    // sqlx-sqlite looks each parameter up by name, so a statement costs
+    // O(parameters²): a few hundred parameters per statement is the sweet spot.
+    let per = 240 / columns;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<V>> = rows.by_ref().take(per).collect();

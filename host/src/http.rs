@@ -13,10 +13,11 @@ mod reports;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::{HeaderMap, header};
-use baton_sdk::Locale;
+use baton_sdk::{Locale, Member, Outgoing, Village};
 
 pub use auth::COOKIE;
 pub use error::Error;
@@ -36,7 +37,56 @@ pub struct App {
     pub runtime: Runtime,
     /// Loaded modules by (id, version), so a call does not fetch the bytes.
     plugins: Mutex<HashMap<(String, String), Arc<Plugin>>>,
+    /// Villages' names and committees, briefly: every action needs them and
+    /// they change only when a roster is imported.
+    villages: Mutex<HashMap<String, (Instant, Arc<VillageContext>)>>,
+    /// Signed-in principals by token, briefly (see [`Sessions`]).
+    pub sessions: Sessions,
 }
+
+/// Principals by session token for [`SESSION_TTL`]: every request needs its
+/// grants, which change rarely. Logging out forgets the token at once in
+/// this process; another process, and a changed grant, catch up within the TTL.
+#[derive(Default)]
+pub struct Sessions(Mutex<HashMap<String, (Instant, crate::auth::Principal)>>);
+
+/// How long a looked-up principal is reused.
+const SESSION_TTL: Duration = Duration::from_secs(10);
+
+impl Sessions {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, crate::auth::Principal)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, token: &str) -> Option<crate::auth::Principal> {
+        self.lock()
+            .get(token)
+            .filter(|(at, _)| at.elapsed() < SESSION_TTL)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, token: &str, principal: &crate::auth::Principal) {
+        let mut map = self.lock();
+        if map.len() >= VILLAGE_CACHE {
+            map.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+        }
+        map.insert(token.to_owned(), (Instant::now(), principal.clone()));
+    }
+
+    fn forget(&self, token: &str) {
+        self.lock().remove(token);
+    }
+}
+
+/// A village and its committees, as a module's context carries them.
+pub type VillageContext = (Village, Vec<Member>, Vec<Outgoing>);
+
+/// How long a village's committees are reused before being read again.
+const VILLAGE_TTL: Duration = Duration::from_secs(30);
+/// Villages kept at most; past it the cache starts over.
+const VILLAGE_CACHE: usize = 20_000;
 
 impl AppState {
     /// State over `db` and `runtime`.
@@ -45,6 +95,8 @@ impl AppState {
             db,
             runtime,
             plugins: Mutex::new(HashMap::new()),
+            villages: Mutex::new(HashMap::new()),
+            sessions: Sessions::default(),
         }))
     }
 }
@@ -71,6 +123,23 @@ impl App {
             .map_err(|e| anyhow::anyhow!("loading stored module {id}@{version}: {e}"))?;
         self.cached().insert(key, plugin.clone());
         Ok(plugin)
+    }
+
+    /// A village and its committees, read at most every [`VILLAGE_TTL`].
+    pub async fn village(&self, code: &str, path: &str) -> Result<Arc<VillageContext>, Error> {
+        let lock = || self.villages.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, v)) = lock().get(code)
+            && at.elapsed() < VILLAGE_TTL
+        {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(crate::db::people::village(&self.db, code, path).await?);
+        let mut cache = lock();
+        if cache.len() >= VILLAGE_CACHE {
+            cache.clear();
+        }
+        cache.insert(code.to_owned(), (Instant::now(), v.clone()));
+        Ok(v)
     }
 
     fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Plugin>>> {

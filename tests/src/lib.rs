@@ -31,6 +31,8 @@ pub async fn built_in(runtime: &Runtime, name: &str) -> Arc<Plugin> {
 pub struct TestDb {
     /// The database.
     pub db: Db,
+    /// Its URL, for the CLI.
+    pub url: String,
     /// Keeps the SQLite file's folder alive.
     _dir: Option<tempfile::TempDir>,
     /// (admin URL, database name) of a PostgreSQL database to drop.
@@ -63,6 +65,7 @@ pub async fn databases() -> Vec<TestDb> {
     let url = format!("sqlite:{}", dir.path().join("baton.db").display());
     let mut dbs = vec![TestDb {
         db: Db::connect(&url).await.expect("SQLite"),
+        url,
         _dir: Some(dir),
         postgres: None,
     }];
@@ -77,11 +80,11 @@ pub async fn databases() -> Vec<TestDb> {
         let (base, _) = admin
             .rsplit_once('/')
             .expect("DATABASE_URL ends in /DBNAME");
-        let db = Db::connect(&format!("{base}/{name}"))
-            .await
-            .expect("PostgreSQL");
+        let url = format!("{base}/{name}");
+        let db = Db::connect(&url).await.expect("PostgreSQL");
         dbs.push(TestDb {
             db,
+            url,
             _dir: None,
             postgres: Some((admin, name)),
         });

@@ -255,6 +255,7 @@ pub async fn of_person(
 /// Stores the state `start` produced for an enrollment never opened; a
 /// concurrent first open wins and this one is a no-op.
 pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow::Result<()> {
+    let _turn = db.write_turn().await;
     sqlx::query(
         "UPDATE enrollments SET state = $1, done = $2, total = $3
          WHERE id = $4 AND state IS NULL AND revision = $5",
@@ -340,15 +341,19 @@ pub enum WriteError {
     Database(#[from] anyhow::Error),
 }
 
-fn key_taken(e: sqlx::Error) -> WriteError {
+/// Sorts a failed statement: a duplicate idempotency key lost a race; a
+/// PostgreSQL deadlock (40P01) on the roll-up rows is retried like a stale read.
+fn write_error(e: sqlx::Error) -> WriteError {
     match e.as_database_error() {
         Some(d) if d.is_unique_violation() => WriteError::KeyTaken,
+        Some(d) if d.code().as_deref() == Some("40P01") => WriteError::Stale,
         _ => WriteError::Database(e.into()),
     }
 }
 
 /// Logs an attempt that changed nothing (rejected, or a plugin fault).
 pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteError> {
+    let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await.map_err(anyhow::Error::from)?;
     insert_attempt(&mut conn, attempt).await?;
     Ok(())
@@ -376,7 +381,7 @@ async fn insert_attempt(
     .bind(a.response)
     .fetch_one(&mut *conn)
     .await
-    .map_err(key_taken)
+    .map_err(write_error)
 }
 
 /// Applies an accepted action in one transaction: the log entry, the new
@@ -389,15 +394,26 @@ pub async fn apply(
     attempt: &Attempt<'_>,
     outcome: &Outcome,
 ) -> Result<(), WriteError> {
-    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    let _turn = db.write_turn().await;
+    let mut tx = db.pool().begin().await.map_err(write_error)?;
     // The log entry goes first: on SQLite a write as the first statement takes
     // the write lock at once, so two writers queue instead of deadlocking.
     let action_id = insert_attempt(&mut tx, attempt).await?;
     let complete = outcome.progress.is_complete();
+    // The chain is computed first so the enrollment row takes its new head in
+    // the same UPDATE that checks the revision.
+    let mut head = e.signoff_head.clone().unwrap_or_default();
+    let mut links = Vec::new();
+    for s in &outcome.signoffs {
+        let link = Link::new(e.id, s, attempt.at);
+        let hash = link.hash(&head);
+        links.push((link, std::mem::replace(&mut head, hash.clone()), hash));
+    }
     let updated = sqlx::query(
         "UPDATE enrollments SET state = $1, done = $2, total = $3, revision = revision + 1,
             started_at = COALESCE(started_at, $4),
-            completed_at = CASE WHEN $5 = 1 THEN COALESCE(completed_at, $4) ELSE NULL END
+            completed_at = CASE WHEN $5 = 1 THEN COALESCE(completed_at, $4) ELSE NULL END,
+            signoff_head = $8
          WHERE id = $6 AND revision = $7",
     )
     .bind(&outcome.state)
@@ -407,16 +423,14 @@ pub async fn apply(
     .bind(i64::from(complete))
     .bind(e.id)
     .bind(e.revision)
+    .bind((!head.is_empty()).then_some(&head))
     .execute(&mut *tx)
     .await
-    .map_err(anyhow::Error::from)?;
+    .map_err(write_error)?;
     if updated.rows_affected() == 0 {
         return Err(WriteError::Stale);
     }
-    let mut head = e.signoff_head.clone().unwrap_or_default();
-    for s in &outcome.signoffs {
-        let link = Link::new(e.id, s, attempt.at);
-        let hash = link.hash(&head);
+    for (link, prev, hash) in &links {
         sqlx::query(
             "INSERT INTO signoffs (enrollment_id, action_id, signer, role, subject, statement, at, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -428,20 +442,11 @@ pub async fn apply(
         .bind(&link.subject)
         .bind(&link.statement)
         .bind(link.at)
-        .bind(&head)
-        .bind(&hash)
+        .bind(prev)
+        .bind(hash)
         .execute(&mut *tx)
         .await
-        .map_err(anyhow::Error::from)?;
-        head = hash;
-    }
-    if !outcome.signoffs.is_empty() {
-        sqlx::query("UPDATE enrollments SET signoff_head = $1 WHERE id = $2")
-            .bind(&head)
-            .bind(e.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(anyhow::Error::from)?;
+        .map_err(write_error)?;
     }
     for notice in &outcome.notices {
         insert_notice(&mut tx, e.id, notice, attempt.at).await?;
@@ -463,9 +468,9 @@ pub async fn apply(
         for code in codes {
             query = query.bind(code);
         }
-        query.execute(&mut *tx).await.map_err(anyhow::Error::from)?;
+        query.execute(&mut *tx).await.map_err(write_error)?;
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(write_error)?;
     Ok(())
 }
 

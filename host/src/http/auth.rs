@@ -110,6 +110,7 @@ pub(super) async fn logout(
 ) -> Result<(CookieJar, StatusCode), Error> {
     if let Some(token) = token(&headers, &jar) {
         accounts::close_session(&state.db, &token).await?;
+        state.sessions.forget(&token);
     }
     Ok((
         jar.remove(Cookie::build(COOKIE).path("/")),
@@ -137,8 +138,13 @@ impl FromRequestParts<AppState> for Principal {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = token(&parts.headers, &jar).ok_or(Error::Unauthorized)?;
-        accounts::principal(&state.db, &token, now())
+        if let Some(principal) = state.sessions.get(&token) {
+            return Ok(principal);
+        }
+        let principal = accounts::principal(&state.db, &token, now())
             .await?
-            .ok_or(Error::Unauthorized)
+            .ok_or(Error::Unauthorized)?;
+        state.sessions.put(&token, &principal);
+        Ok(principal)
     }
 }

@@ -18,9 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::{AppState, Error, json_body, locale, now};
 use crate::auth::{Capability, Principal, Target, authorize};
+use crate::db::accounts;
 use crate::db::enrollments::{self, Attempt, Enrollment, WriteError};
 use crate::db::reports::status;
-use crate::db::{accounts, people};
 use crate::runtime::Plugin;
 
 pub(super) fn router() -> Router<AppState> {
@@ -89,6 +89,15 @@ pub(super) async fn mine(
     let now = now();
     let mut out = Vec::new();
     for e in enrollments::of_person(&state.db, principal.person_id, &villages).await? {
+        // Found through the grants already; the permission function still decides.
+        let target = Target {
+            path: &e.path,
+            person_id: e.person_id,
+            enrollment: true,
+        };
+        if authorize(&principal, Capability::ViewEnrollment, target).is_none() {
+            continue;
+        }
         let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
         out.push(summary(&e, &plugin, now));
     }
@@ -120,7 +129,7 @@ pub(super) async fn show(
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let now = now();
     let ctx = context(&state, &e, &principal, role, locale, now).await?;
-    let current = opened(&state, &plugin, &mut e, &ctx).await?;
+    let current = opened(&state, &plugin, &mut e, &ctx, true).await?;
     let view = plugin.view(&ctx, &current).await?;
     let html = plugin.render(&view, locale)?;
     Ok(Json(json!({
@@ -187,9 +196,8 @@ pub(super) async fn act(
         hex::encode(h.finalize())
     };
     let (mut e, role) = reach(&state, &principal, id, Capability::Act).await?;
-    if let Some(first) = enrollments::answered(&state.db, principal.account_id, &key).await? {
-        return replay(first, &request_hash);
-    }
+    // A replayed key is caught by the log's unique index when the attempt is
+    // written (KeyTaken below), which saves every first attempt a query.
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let now = now();
     let ctx = context(&state, &e, &principal, role, Locale::ZhCn, now).await?;
@@ -208,7 +216,7 @@ pub(super) async fn act(
     };
     // A concurrent action may move the enrollment on; run again on its new state.
     for _ in 0..8 {
-        let current = opened(&state, &plugin, &mut e, &ctx).await?;
+        let current = opened(&state, &plugin, &mut e, &ctx, false).await?;
         let refused = match plugin.act(&ctx, &current, &input.action, &payload).await {
             Ok(Ok(outcome)) => {
                 let body = serde_json::to_string(&accepted(&e, &plugin, &outcome, now))
@@ -345,7 +353,7 @@ async fn context(
     locale: Locale,
     now: i64,
 ) -> Result<Context, Error> {
-    let (village, members, outgoing) = people::village(&state.db, &e.unit_code, &e.path).await?;
+    let (village, members, outgoing) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
     Ok(Context {
         enrollment_id: e.id.to_string(),
         actor: Actor {
@@ -365,18 +373,22 @@ async fn context(
     })
 }
 
-/// The enrollment's state, starting it first if it was never opened.
+/// The enrollment's state, starting it first if it was never opened; `keep`
+/// stores that first state (acting stores it with the action's own write).
 async fn opened(
     state: &AppState,
     plugin: &Arc<Plugin>,
     e: &mut Enrollment,
     ctx: &Context,
+    keep: bool,
 ) -> Result<String, Error> {
     if let Some(s) = &e.state {
         return Ok(s.clone());
     }
     let outcome = plugin.start(ctx).await?.map_err(Error::Rejected)?;
-    enrollments::store_initial(&state.db, e, &outcome).await?;
+    if keep {
+        enrollments::store_initial(&state.db, e, &outcome).await?;
+    }
     e.state = Some(outcome.state.clone());
     e.done = i64::from(outcome.progress.done);
     e.total = i64::from(outcome.progress.total);

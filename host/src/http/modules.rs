@@ -12,7 +12,10 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// The module packages this platform runs, with their info (actions and their JSON Schemas).
-#[utoipa::path(get, path = "/api/v1/modules", tag = "modules", responses((status = 200)))]
-pub(super) async fn list(State(state): State<AppState>) -> Result<Json<Vec<Package>>, Error> {
+#[utoipa::path(get, path = "/api/v1/modules", tag = "modules", responses((status = 200), (status = 401)), security(("bearer" = [])))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    _signed_in: crate::auth::Principal,
+) -> Result<Json<Vec<Package>>, Error> {
     Ok(Json(plugins::list(&state.db).await?))
 }
