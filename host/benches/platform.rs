@@ -101,6 +101,8 @@ async fn run() -> anyhow::Result<()> {
         villages.len()
     );
     let state = AppState::new(db.clone(), runtime);
+    // Built once, as `baton serve` does; each request clones a handle.
+    let router = app(state.clone());
 
     // Roll-ups, as the national administrator through the report endpoint.
     let nation = session(&db, "nation").await?;
@@ -129,7 +131,7 @@ async fn run() -> anyhow::Result<()> {
                 format!("/api/v1/reports/completion?unit={unit}")
             };
             let t = Instant::now();
-            let status = get(&state, &nation, &uri).await;
+            let status = get(&router, &nation, &uri).await;
             times.push(t.elapsed());
             anyhow::ensure!(status == StatusCode::OK, "{uri}: {status}");
         }
@@ -212,7 +214,7 @@ async fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (queue, state) = (queue.clone(), state.clone());
+        let (queue, router) = (queue.clone(), router.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             loop {
@@ -226,7 +228,7 @@ async fn run() -> anyhow::Result<()> {
                     .body(Body::from(body))
                     .map_err(anyhow::Error::from)?;
                 let t = Instant::now();
-                let response = app(state.clone()).oneshot(request).await.map_err(anyhow::Error::from)?;
+                let response = router.clone().oneshot(request).await.map_err(anyhow::Error::from)?;
                 times.push(t.elapsed());
                 let status = response.status();
                 if status != StatusCode::OK {
@@ -303,12 +305,12 @@ async fn session(db: &Db, username: &str) -> anyhow::Result<String> {
     accounts::open_session(db, id, now()).await
 }
 
-async fn get(state: &AppState, token: &str, uri: &str) -> StatusCode {
+async fn get(router: &axum::Router, token: &str, uri: &str) -> StatusCode {
     let request = Request::get(uri)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty());
     match request {
-        Ok(request) => match app(state.clone()).oneshot(request).await {
+        Ok(request) => match router.clone().oneshot(request).await {
             Ok(response) => {
                 let status = response.status();
                 let _ = axum::body::to_bytes(response.into_body(), 64 << 20).await;

@@ -65,9 +65,12 @@ impl Db {
                         // Per connection: enforce foreign keys, wait on a busy
                         // writer; in WAL, NORMAL sync loses nothing on a crash
                         // of the process, only possibly the last commits on a
-                        // power cut, and makes a commit ~10x cheaper.
+                        // power cut, and makes a commit ~10x cheaper. Reads go
+                        // through a memory map and a 32 MiB page cache rather
+                        // than a read() per page and SQLite's 2 MiB.
                         conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
+                             PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }

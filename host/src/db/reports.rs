@@ -90,7 +90,8 @@ pub async fn unit(db: &Db, code: &str, now: i64) -> anyhow::Result<(Vec<Line>, V
 /// The nation: every province's lines.
 pub async fn nation(db: &Db, now: i64) -> anyhow::Result<Vec<Line>> {
     let rows = sqlx::query(&format!(
-        "{LINE} WHERE u.level = 'province' ORDER BY a.id, u.code"
+        // Provinces are the units without a parent: an index lookup, not a scan.
+        "{LINE} WHERE u.parent_code IS NULL ORDER BY a.id, u.code"
     ))
     .fetch_all(db.pool())
     .await?;
