@@ -73,6 +73,17 @@ pub struct Generated {
     pub nation_account: i64,
 }
 
+/// An `org_units` row below a province.
+fn unit_row(code: &str, level: &str, name: String, parent: &str, path: &str) -> Vec<V> {
+    vec![
+        V::T(code.to_owned()),
+        V::T(level.to_owned()),
+        V::T(name),
+        V::T(parent.to_owned()),
+        V::T(path.to_owned()),
+    ]
+}
+
 /// A value to bind; NULLs carry their type, which PostgreSQL insists on.
 enum V {
     I(i64),
@@ -225,13 +236,13 @@ pub async fn national(
         for c in 0..shape.cities {
             let ccode = format!("{}{:02}00000000", &pcode[..2], c + 1);
             let cpath = format!("/{pcode}/{ccode}/");
-            units.push(vec![
-                V::T(ccode.clone()),
-                V::T("city".into()),
-                V::T(format!("第{}市", c + 1)),
-                V::T(pcode.clone()),
-                V::T(cpath.clone()),
-            ]);
+            units.push(unit_row(
+                &ccode,
+                "city",
+                format!("第{}市", c + 1),
+                &pcode,
+                &cpath,
+            ));
             roll(
                 &ccode,
                 i64::from(shape.counties) * v_per_county,
@@ -240,35 +251,35 @@ pub async fn national(
             for k in 0..shape.counties {
                 let kcode = format!("{}{:02}000000", &ccode[..4], k + 1);
                 let kpath = format!("{cpath}{kcode}/");
-                units.push(vec![
-                    V::T(kcode.clone()),
-                    V::T("county".into()),
-                    V::T(format!("第{}縣", k + 1)),
-                    V::T(ccode.clone()),
-                    V::T(kpath.clone()),
-                ]);
+                units.push(unit_row(
+                    &kcode,
+                    "county",
+                    format!("第{}縣", k + 1),
+                    &ccode,
+                    &kpath,
+                ));
                 roll(&kcode, v_per_county, &mut completion);
                 out.counties.push(kcode.clone());
                 for t in 0..shape.townships {
                     let tcode = format!("{}{:03}000", &kcode[..6], t + 1);
                     let tpath = format!("{kpath}{tcode}/");
-                    units.push(vec![
-                        V::T(tcode.clone()),
-                        V::T("township".into()),
-                        V::T(format!("第{}鎮(zhèn)", t + 1)),
-                        V::T(kcode.clone()),
-                        V::T(tpath.clone()),
-                    ]);
+                    units.push(unit_row(
+                        &tcode,
+                        "township",
+                        format!("第{}鎮(zhèn)", t + 1),
+                        &kcode,
+                        &tpath,
+                    ));
                     roll(&tcode, i64::from(shape.villages), &mut completion);
                     for v in 0..shape.villages {
                         let vcode = format!("{}{:03}", &tcode[..9], v + 1);
-                        units.push(vec![
-                            V::T(vcode.clone()),
-                            V::T("village".into()),
-                            V::T(format!("第{}村", v + 1)),
-                            V::T(tcode.clone()),
-                            V::T(format!("{tpath}{vcode}/")),
-                        ]);
+                        units.push(unit_row(
+                            &vcode,
+                            "village",
+                            format!("第{}村", v + 1),
+                            &tcode,
+                            &format!("{tpath}{vcode}/"),
+                        ));
                         roll(&vcode, 1, &mut completion);
                         let (party, villagers) = (committee + 1, committee + 2);
                         committee += 2;
