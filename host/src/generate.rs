@@ -84,6 +84,17 @@ fn unit_row(code: &str, level: &str, name: String, parent: &str, path: &str) -> 
     ]
 }
 
+/// Rows waiting to be written, one buffer per table.
+#[derive(Default)]
+struct Rows {
+    units: Vec<Vec<V>>,
+    committees: Vec<Vec<V>>,
+    people: Vec<Vec<V>>,
+    seats: Vec<Vec<V>>,
+    enrollments: Vec<Vec<V>>,
+    completion: Vec<Vec<V>>,
+}
+
 /// A value to bind; NULLs carry their type, which PostgreSQL insists on.
 enum V {
     I(i64),
@@ -170,8 +181,8 @@ pub async fn national(
         let pcode = format!("{:02}0000000000", 11 + p);
         bar.set_message(pcode[..2].to_owned());
         let mut tx = db.pool().begin().await?;
-        let mut units = Vec::new();
-        units.push(vec![
+        let mut rows = Rows::default();
+        rows.units.push(vec![
             V::T(pcode.clone()),
             V::T("province".into()),
             V::T(format!("第{}省", p + 1)),
@@ -184,7 +195,7 @@ pub async fn national(
                 &mut tx,
                 "org_units (code, level, name, parent_code, path)",
                 5,
-                std::mem::take(&mut units),
+                std::mem::take(&mut rows.units),
             )
             .await?;
             for (id, version, audience) in &assignments {
@@ -205,8 +216,6 @@ pub async fn national(
             }
         }
         out.provinces.push(pcode.clone());
-        let (mut committees, mut people, mut seats, mut enrollments, mut completion) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         // Per unit above the villages: enrolled count per assignment.
         let per_village: Vec<i64> = AUDIENCES
             .iter()
@@ -231,12 +240,12 @@ pub async fn national(
         roll(
             &pcode,
             i64::from(shape.cities * shape.counties) * v_per_county,
-            &mut completion,
+            &mut rows.completion,
         );
         for c in 0..shape.cities {
             let ccode = format!("{}{:02}00000000", &pcode[..2], c + 1);
             let cpath = format!("/{pcode}/{ccode}/");
-            units.push(unit_row(
+            rows.units.push(unit_row(
                 &ccode,
                 "city",
                 format!("第{}市", c + 1),
@@ -246,50 +255,50 @@ pub async fn national(
             roll(
                 &ccode,
                 i64::from(shape.counties) * v_per_county,
-                &mut completion,
+                &mut rows.completion,
             );
             for k in 0..shape.counties {
                 let kcode = format!("{}{:02}000000", &ccode[..4], k + 1);
                 let kpath = format!("{cpath}{kcode}/");
-                units.push(unit_row(
+                rows.units.push(unit_row(
                     &kcode,
                     "county",
                     format!("第{}縣", k + 1),
                     &ccode,
                     &kpath,
                 ));
-                roll(&kcode, v_per_county, &mut completion);
+                roll(&kcode, v_per_county, &mut rows.completion);
                 out.counties.push(kcode.clone());
                 for t in 0..shape.townships {
                     let tcode = format!("{}{:03}000", &kcode[..6], t + 1);
                     let tpath = format!("{kpath}{tcode}/");
-                    units.push(unit_row(
+                    rows.units.push(unit_row(
                         &tcode,
                         "township",
                         format!("第{}鎮(zhèn)", t + 1),
                         &kcode,
                         &tpath,
                     ));
-                    roll(&tcode, i64::from(shape.villages), &mut completion);
+                    roll(&tcode, i64::from(shape.villages), &mut rows.completion);
                     for v in 0..shape.villages {
                         let vcode = format!("{}{:03}", &tcode[..9], v + 1);
-                        units.push(unit_row(
+                        rows.units.push(unit_row(
                             &vcode,
                             "village",
                             format!("第{}村", v + 1),
                             &tcode,
                             &format!("{tpath}{vcode}/"),
                         ));
-                        roll(&vcode, 1, &mut completion);
+                        roll(&vcode, 1, &mut rows.completion);
                         let (party, villagers) = (committee + 1, committee + 2);
                         committee += 2;
-                        committees.push(vec![
+                        rows.committees.push(vec![
                             V::I(party),
                             V::T("2026".into()),
                             V::T(vcode.clone()),
                             V::T("party-branch".into()),
                         ]);
-                        committees.push(vec![
+                        rows.committees.push(vec![
                             V::I(villagers),
                             V::T("2026".into()),
                             V::T(vcode.clone()),
@@ -298,7 +307,7 @@ pub async fn national(
                         let first = person + 1;
                         for n in 0..=SERVING {
                             person += 1;
-                            people.push(vec![
+                            rows.people.push(vec![
                                 V::I(person),
                                 V::T(format!("村民{person}")),
                                 V::NullText,
@@ -310,7 +319,7 @@ pub async fn national(
                                 3 | 4 => (villagers, "委員", 0, V::NullText, 5),
                                 _ => (party, "書記", 0, V::T("retired".into()), 15),
                             };
-                            seats.push(vec![
+                            rows.seats.push(vec![
                                 V::I(cid),
                                 V::I(person),
                                 V::T(post.into()),
@@ -319,7 +328,7 @@ pub async fn national(
                                 V::I(years),
                             ]);
                         }
-                        seats.push(vec![
+                        rows.seats.push(vec![
                             V::I(villagers),
                             V::I(first),
                             V::T("主任".into()),
@@ -338,7 +347,7 @@ pub async fn national(
                             };
                             for subject in subjects {
                                 enrollment += 1;
-                                enrollments.push(vec![
+                                rows.enrollments.push(vec![
                                     V::I(enrollment),
                                     V::I(*aid),
                                     V::T(vcode.clone()),
@@ -350,36 +359,14 @@ pub async fn national(
                             }
                         }
                     }
-                    if units.len() > 2000 {
-                        flush(
-                            &mut tx,
-                            &mut units,
-                            &mut committees,
-                            &mut people,
-                            &mut seats,
-                            &mut enrollments,
-                            &mut completion,
-                            &mut out.enrollments,
-                        )
-                        .await?;
-                        bar.inc(u64::from(shape.villages));
-                    } else {
-                        bar.inc(u64::from(shape.villages));
+                    if rows.units.len() > 2000 {
+                        rows.flush(&mut tx, &mut out.enrollments).await?;
                     }
+                    bar.inc(u64::from(shape.villages));
                 }
             }
         }
-        flush(
-            &mut tx,
-            &mut units,
-            &mut committees,
-            &mut people,
-            &mut seats,
-            &mut enrollments,
-            &mut completion,
-            &mut out.enrollments,
-        )
-        .await?;
+        rows.flush(&mut tx, &mut out.enrollments).await?;
         tx.commit().await?;
     }
     if db.backend() == Backend::Postgres {
@@ -399,58 +386,43 @@ pub async fn national(
     Ok(out)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one buffer per table, flushed in foreign-key order"
-)]
-async fn flush(
-    tx: &mut sqlx::AnyConnection,
-    units: &mut Vec<Vec<V>>,
-    committees: &mut Vec<Vec<V>>,
-    people: &mut Vec<Vec<V>>,
-    seats: &mut Vec<Vec<V>>,
-    enrollments: &mut Vec<Vec<V>>,
-    completion: &mut Vec<Vec<V>>,
-    count: &mut u64,
-) -> anyhow::Result<()> {
-    *count += enrollments.len() as u64;
-    insert(
-        tx,
-        "org_units (code, level, name, parent_code, path)",
-        5,
-        std::mem::take(units),
-    )
-    .await?;
-    insert(
-        tx,
-        "committees (id, term_id, unit_code, kind)",
-        4,
-        std::mem::take(committees),
-    )
-    .await?;
-    insert(tx, "people (id, name, phone)", 3, std::mem::take(people)).await?;
-    insert(
-        tx,
-        "committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)",
-        6,
-        std::mem::take(seats),
-    )
-    .await?;
-    insert(
-        tx,
-        "enrollments (id, assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)",
-        7,
-        std::mem::take(enrollments),
-    )
-    .await?;
-    insert(
-        tx,
-        "completion (unit_code, assignment_id, enrolled)",
-        3,
-        std::mem::take(completion),
-    )
-    .await?;
-    Ok(())
+impl Rows {
+    /// Writes every buffer, parents before children, and empties them.
+    async fn flush(&mut self, tx: &mut sqlx::AnyConnection, count: &mut u64) -> anyhow::Result<()> {
+        *count += self.enrollments.len() as u64;
+        let tables = [
+            (
+                "org_units (code, level, name, parent_code, path)",
+                5,
+                &mut self.units,
+            ),
+            (
+                "committees (id, term_id, unit_code, kind)",
+                4,
+                &mut self.committees,
+            ),
+            ("people (id, name, phone)", 3, &mut self.people),
+            (
+                "committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)",
+                6,
+                &mut self.seats,
+            ),
+            (
+                "enrollments (id, assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)",
+                7,
+                &mut self.enrollments,
+            ),
+            (
+                "completion (unit_code, assignment_id, enrolled)",
+                3,
+                &mut self.completion,
+            ),
+        ];
+        for (target, columns, buffer) in tables {
+            insert(tx, target, columns, std::mem::take(buffer)).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Multi-row INSERTs of `rows` into `target` (`table (columns)`).
