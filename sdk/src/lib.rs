@@ -18,6 +18,7 @@
 #[cfg(target_arch = "wasm32")]
 extern crate self as baton_sdk;
 
+pub mod check;
 mod dispatch;
 mod types;
 
@@ -32,8 +33,8 @@ pub mod glue;
 pub use dispatch::{act, start, view};
 pub use types::{
     ActionInfo, Actor, Audience, Committee, Context, Departure, FieldError, Locale, Member,
-    ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role, Signoff, Template,
-    Text, View, Village,
+    ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role, Signoff, Stamp,
+    Template, Text, View, Village,
 };
 
 /// Re-exported so modules derive schemas with the same version the SDK reads.
@@ -46,6 +47,10 @@ pub use serde_json;
 /// It is stamped into every module's `baton:contract` custom section; the host
 /// reads it before compiling and refuses versions it cannot run.
 pub const CONTRACT_VERSION: &str = "0.1.0";
+
+/// The template a view for the public ([`Context::is_public`]) must use to be
+/// served: a module opts into a public page by declaring it and rendering it.
+pub const PUBLIC_TEMPLATE: &str = "public";
 
 /// The name of the custom section that carries [`CONTRACT_VERSION`].
 pub const CONTRACT_SECTION: &str = "baton:contract";
@@ -141,6 +146,43 @@ pub fn format_date(seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// A `YYYY-MM-DD` date as the time [`format_date`] would print it as (00:00
+/// UTC), or `None` when it is not a real calendar date. Modules have no
+/// time library, and payloads carry dates as text.
+pub fn parse_date(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = date.get(range)?;
+        digits
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month {
+        return None;
+    }
+    // Hinnant's days-from-civil, the inverse of `format_date`.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
 /// Makes a [`Module`] the component's exports.
 ///
 /// Use it once, at the root of the module crate. It expands to nothing when
@@ -173,5 +215,27 @@ mod tests {
         assert_eq!(format_date(1_767_225_600), "2026-01-01");
         assert_eq!(format_date(951_782_400), "2000-02-29");
         assert_eq!(format_date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn parsing_a_date_inverts_formatting_and_refuses_non_dates() {
+        for t in [0, 1_767_225_600, 951_782_400, -86_400, 1_798_675_200] {
+            assert_eq!(parse_date(&format_date(t)), Some(t));
+        }
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "2026-1-01",
+            "26-01-01",
+            "2026/01/01",
+            "",
+            "2026-01-0a",
+            "+026-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800));
     }
 }

@@ -112,6 +112,15 @@ pub fn actor(role: Role) -> Actor {
     }
 }
 
+/// The actor of a public page: nobody signed in (see [`Context::is_public`]).
+pub fn public() -> Actor {
+    Actor {
+        person_id: String::new(),
+        name: String::new(),
+        role: Role::Member,
+    }
+}
+
 /// A village as the host would describe it: a one-shoulder secretary, two
 /// members, a retiring old secretary and a defeated member. The actor is the
 /// secretary; the config is empty.

@@ -204,6 +204,25 @@ impl<C> Context<C> {
         }
     }
 
+    /// Whether this is a `view` for the public: anyone, not signed in, such as
+    /// a villager reading a page the village published. Contract 0.1.0 has no
+    /// role for them, so the host sends an actor with an empty `person_id`
+    /// (and the `member` role); the host serves the page only if the view uses
+    /// [`crate::PUBLIC_TEMPLATE`], so a module shows nothing in public unless
+    /// it means to.
+    pub fn is_public(&self) -> bool {
+        self.actor.person_id.is_empty()
+    }
+
+    /// The acting person and the time of the call, to keep in state.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            person_id: self.actor.person_id.clone(),
+            name: self.actor.name.clone(),
+            at: self.now,
+        }
+    }
+
     /// A sign-off by the acting person.
     pub fn signoff(&self, subject: impl Into<String>, statement: Text) -> Signoff {
         Signoff {
@@ -231,6 +250,17 @@ impl<C> Context<C> {
             format!("only the {} may do this", names(|t| &t.en, " or the ")),
         ))
     }
+}
+
+/// Who did something, and when, as a module keeps it in its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// The person's id.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// Seconds since the Unix epoch.
+    pub at: i64,
 }
 
 /// Who an enrollment is for.
