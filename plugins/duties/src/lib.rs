@@ -1,0 +1,347 @@
+//! 定人定崗定責 — fixing the person, the post and the responsibility.
+//!
+//! 江蘇: the new committee divides its work so every member has posts and
+//! written responsibilities, every key post is filled and nobody is left
+//! without one. The secretary signs the division off; the township officer
+//! acknowledges it. A change after the sign-off reopens the division and is
+//! kept in its change log.
+
+mod state;
+mod view;
+
+use baton_sdk::{
+    ActionInfo, Audience, Context, Effects, FieldError, Module, ModuleInfo, Progress, Recipient,
+    Rejection, Role, Template, Text, View, check,
+};
+
+pub use state::{
+    Acknowledge, Acknowledgement, Action, Assign, Change, Config, Duty, Post, Sign, State,
+};
+
+/// The division-of-work module.
+pub struct Duties;
+
+baton_sdk::export_module!(Duties);
+
+impl Module for Duties {
+    type State = State;
+    type Action = Action;
+    type Config = Config;
+
+    fn info() -> ModuleInfo {
+        ModuleInfo {
+            id: "duties".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: Text::new("定人定崗定責", "Dividing the work"),
+            summary: Text::new(
+                "書記為每名班子成員明確崗位和職責,關(guān)鍵崗位全部到人,人人有崗有責,書記簽字確認,鄉(xiāng)鎮(zhèn)備案。",
+                "The secretary gives every committee member posts and written responsibilities, fills every key post, signs the division off, and the township acknowledges it.",
+            ),
+            audience: Audience::Committee,
+            actions: vec![
+                ActionInfo::new::<Assign>("assign", Text::new("分配崗位職責", "Assign posts")),
+                ActionInfo::new::<Sign>("sign", Text::new("簽字確認分工", "Sign the division off")),
+                ActionInfo::new::<Acknowledge>(
+                    "acknowledge",
+                    Text::new("鄉(xiāng)鎮(zhèn)備案", "Acknowledge for the township"),
+                ),
+            ],
+            templates: vec![Template::new(
+                "duties",
+                include_str!("../templates/duties.zh.hbs"),
+                include_str!("../templates/duties.en.hbs"),
+            )],
+            estimated_minutes: 60,
+            config_schema: baton_sdk::schema::<Config>(),
+        }
+    }
+
+    fn check_config(config: &Config) -> Result<(), Rejection> {
+        if config.posts.is_empty() {
+            return Err(Rejection::invalid(
+                "config.posts",
+                "至少要有一個崗位",
+                "needs at least one post",
+            ));
+        }
+        for (i, post) in config.posts.iter().enumerate() {
+            let kebab = !post.key.is_empty()
+                && post
+                    .key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !kebab {
+                return Err(Rejection::invalid(
+                    format!("config.posts.{i}.key"),
+                    "須為小寫字母、數(shù)字和連字符,如 public-security",
+                    "must be lower-case letters, digits and hyphens, like public-security",
+                ));
+            }
+            if config.posts[..i].iter().any(|p| p.key == post.key) {
+                return Err(Rejection::invalid(
+                    format!("config.posts.{i}.key"),
+                    format!("“{}”重復(fù)", post.key),
+                    format!("`{}` is listed twice", post.key),
+                ));
+            }
+            check::required(format!("config.posts.{i}.title.zh"), &post.title.zh)?;
+        }
+        Ok(())
+    }
+
+    fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
+        let mut members: Vec<String> = Vec::new();
+        for m in &ctx.members {
+            // A one-shoulder secretary holds two seats but is one person.
+            if !members.contains(&m.person_id) {
+                members.push(m.person_id.clone());
+            }
+        }
+        Ok(State {
+            members,
+            duties: Vec::new(),
+            signed: None,
+            acknowledged: None,
+            changes: Vec::new(),
+        })
+    }
+
+    fn act(ctx: &Context<Config>, state: &mut State, action: Action) -> Result<Effects, Rejection> {
+        match action {
+            Action::Assign(p) => assign(ctx, state, p),
+            Action::Sign(_) => sign(ctx, state),
+            Action::Acknowledge(p) => acknowledge(ctx, state, p),
+        }
+    }
+
+    fn progress(state: &State) -> Progress {
+        let assigned = state
+            .members
+            .iter()
+            .filter(|m| state.duties.iter().any(|d| &d.person_id == *m))
+            .count();
+        Progress {
+            done: u32::try_from(assigned).unwrap_or(0)
+                + u32::from(state.signed.is_some())
+                + u32::from(state.acknowledged.is_some()),
+            total: u32::try_from(state.members.len()).unwrap_or(0) + 2,
+        }
+    }
+
+    fn view(ctx: &Context<Config>, state: &State) -> View {
+        view::render(ctx, state)
+    }
+}
+
+/// What keeps the division from being signed: a member without a post, a
+/// required post nobody holds, a post held twice that may not be.
+pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for id in &state.members {
+        if !state.duties.iter().any(|d| &d.person_id == id) {
+            let name = ctx
+                .members
+                .iter()
+                .find(|m| &m.person_id == id)
+                .map_or(id.as_str(), |m| m.name.as_str());
+            out.push(FieldError {
+                field: format!("members.{id}"),
+                message: Text::new(
+                    format!("{name}還沒有崗位"),
+                    format!("{name} has no post yet"),
+                ),
+            });
+        }
+    }
+    for post in &config.posts {
+        let holders: Vec<&str> = state
+            .duties
+            .iter()
+            .filter(|d| d.posts.contains(&post.key))
+            .map(|d| d.name.as_str())
+            .collect();
+        let field = format!("posts.{}", post.key);
+        if post.required && holders.is_empty() {
+            out.push(FieldError {
+                field,
+                message: Text::new(
+                    format!("“{}”是必設(shè)崗位,尚無人擔任", post.title.zh),
+                    format!("{} must be filled and nobody holds it", post.title.en),
+                ),
+            });
+        } else if !post.shared && holders.len() > 1 {
+            out.push(FieldError {
+                field,
+                message: Text::new(
+                    format!(
+                        "“{}”只能由一人擔任,現(xiàn)為:{}",
+                        post.title.zh,
+                        holders.join("、")
+                    ),
+                    format!(
+                        "{} may be held by one member only, not {}",
+                        post.title.en,
+                        holders.join(" and ")
+                    ),
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    let member = check::member("person", &p.person, ctx)?;
+    if p.posts.is_empty() {
+        return Err(Rejection::invalid(
+            "posts",
+            "至少分配一個崗位",
+            "give at least one post",
+        ));
+    }
+    for (i, key) in p.posts.iter().enumerate() {
+        if !ctx.config.posts.iter().any(|post| &post.key == key) {
+            let known: Vec<&str> = ctx.config.posts.iter().map(|p| p.key.as_str()).collect();
+            return Err(Rejection::invalid(
+                format!("posts.{i}"),
+                format!("沒有“{key}”這一崗位,可選:{}", known.join("、")),
+                format!(
+                    "there is no post `{key}`; expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        if p.posts[..i].contains(key) {
+            return Err(Rejection::invalid(
+                format!("posts.{i}"),
+                "崗位重復(fù)",
+                "is listed twice",
+            ));
+        }
+    }
+    check::required("responsibilities", &p.responsibilities)?;
+    let duty = Duty {
+        person_id: member.person_id.clone(),
+        name: member.name.clone(),
+        posts: p.posts,
+        responsibilities: p.responsibilities.trim().to_owned(),
+        set: ctx.stamp(),
+    };
+    let before = match state
+        .duties
+        .iter_mut()
+        .find(|d| d.person_id == duty.person_id)
+    {
+        Some(existing) => Some(std::mem::replace(existing, duty.clone()).posts),
+        None => {
+            state.duties.push(duty.clone());
+            None
+        }
+    };
+    if state.signed.take().is_none() {
+        return Ok(Effects::none());
+    }
+    // A change to a signed division reopens it, and is logged.
+    state.acknowledged = None;
+    state.changes.push(Change {
+        name: duty.name.clone(),
+        before: before.unwrap_or_default(),
+        after: duty.posts,
+        by: ctx.stamp(),
+    });
+    let village = &ctx.village.name;
+    Ok(Effects::none().notify(
+        Recipient::Role(Role::TownshipOfficer),
+        Text::new(
+            format!("{village}調(diào)整了{}的分工,需重新簽字確認。", duty.name),
+            format!(
+                "{village} changed {}'s duties; the division must be signed again.",
+                duty.name
+            ),
+        ),
+    ))
+}
+
+fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    if state.signed.is_some() {
+        return Err(Rejection::conflict(
+            "分工已經(jīng)簽字確認",
+            "the division is already signed",
+        ));
+    }
+    let problems = problems(&ctx.config, state, ctx);
+    if !problems.is_empty() {
+        return Err(Rejection::Invalid(problems));
+    }
+    state.signed = Some(ctx.stamp());
+    let lines: Vec<(String, String)> = state
+        .duties
+        .iter()
+        .map(|d| {
+            let titles = |pick: fn(&Text) -> &str, sep: &str| {
+                d.posts
+                    .iter()
+                    .filter_map(|k| ctx.config.posts.iter().find(|p| &p.key == k))
+                    .map(|p| pick(&p.title).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            (
+                format!("{}:{}", d.name, titles(|t| &t.zh, "、")),
+                format!("{}: {}", d.name, titles(|t| &t.en, ", ")),
+            )
+        })
+        .collect();
+    let (zh, en): (Vec<String>, Vec<String>) = lines.into_iter().unzip();
+    let who = &ctx.actor.name;
+    let statement = Text::new(
+        format!("本人{who}確認班子分工:{}。", zh.join(";")),
+        format!("I, {who}, confirm the division of work: {}.", en.join("; ")),
+    );
+    let revision = state.changes.len();
+    Ok(Effects::none()
+        .signoff(ctx.signoff(format!("division:{revision}"), statement))
+        .notify(
+            Recipient::Role(Role::TownshipOfficer),
+            Text::new(
+                format!("{}班子分工已簽字確認,請備案。", ctx.village.name),
+                format!(
+                    "{} has signed off its division of work; please acknowledge it.",
+                    ctx.village.name
+                ),
+            ),
+        ))
+}
+
+fn acknowledge(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: Acknowledge,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer])?;
+    if state.signed.is_none() {
+        return Err(Rejection::conflict(
+            "書記尚未簽字確認分工",
+            "the secretary has not signed the division off",
+        ));
+    }
+    if state.acknowledged.is_some() {
+        return Err(Rejection::conflict(
+            "已經(jīng)備案",
+            "already acknowledged",
+        ));
+    }
+    state.acknowledged = Some(Acknowledgement {
+        stamp: ctx.stamp(),
+        remarks: p.remarks.trim().to_owned(),
+    });
+    let (who, village) = (&ctx.actor.name, &ctx.village.name);
+    let statement = Text::new(
+        format!("本人{who}已審閱{village}班子分工,予以備案。"),
+        format!("I, {who}, have reviewed and acknowledged the division of work at {village}."),
+    );
+    let revision = state.changes.len();
+    Ok(Effects::none().signoff(ctx.signoff(format!("acknowledged:{revision}"), statement)))
+}

@@ -1,0 +1,160 @@
+//! The division of work: state, payloads and config.
+
+use baton_sdk::{Stamp, Text};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One enrollment: the committee's division of work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The people on the new committees at start, by person id.
+    pub members: Vec<String>,
+    /// Each member's posts and responsibilities, in the order first assigned.
+    pub duties: Vec<Duty>,
+    /// The secretary's signature on the division; cleared by a later change.
+    pub signed: Option<Stamp>,
+    /// The township officer's acknowledgement of the signed division.
+    pub acknowledged: Option<Acknowledgement>,
+    /// Changes made after a sign-off, each of which reopened the division.
+    pub changes: Vec<Change>,
+}
+
+/// One member's share of the work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duty {
+    /// The member's person id.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// Post keys from the province's list.
+    pub posts: Vec<String>,
+    /// What they answer for, in the secretary's words.
+    pub responsibilities: String,
+    /// Who set this, when.
+    pub set: Stamp,
+}
+
+/// A change to a signed-off division.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The member whose duty changed.
+    pub name: String,
+    /// Posts before and after.
+    pub before: Vec<String>,
+    /// Posts after.
+    pub after: Vec<String>,
+    /// Who changed it, when.
+    pub by: Stamp,
+}
+
+/// The township officer's acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    /// Who, when.
+    pub stamp: Stamp,
+    /// Remarks.
+    pub remarks: String,
+}
+
+/// The actions, as the host sends them.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", content = "payload", rename_all = "kebab-case")]
+pub enum Action {
+    /// Give a member posts and responsibilities (again, to change them).
+    Assign(Assign),
+    /// The secretary signs the division off.
+    Sign(Sign),
+    /// The township officer acknowledges the signed division.
+    Acknowledge(Acknowledge),
+}
+
+/// Payload of `assign`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assign {
+    /// The member's person id.
+    pub person: String,
+    /// Post keys from the province's list; at least one.
+    pub posts: Vec<String>,
+    /// What they answer for.
+    pub responsibilities: String,
+}
+
+/// Payload of `sign`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sign {}
+
+/// Payload of `acknowledge`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledge {
+    /// Remarks.
+    #[serde(default)]
+    pub remarks: String,
+}
+
+/// The province's configuration: the posts a village divides.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The posts, in the order they are shown.
+    pub posts: Vec<Post>,
+}
+
+/// A post on the committees.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    /// Stable key, kebab-case: `organisation`.
+    pub key: String,
+    /// What it is called.
+    pub title: Text,
+    /// Must be filled before the division is signed.
+    #[serde(default)]
+    pub required: bool,
+    /// May be held by more than one member.
+    #[serde(default)]
+    pub shared: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let post = |key: &str, zh: &str, en: &str, required, shared| Post {
+            key: key.into(),
+            title: Text::new(zh, en),
+            required,
+            shared,
+        };
+        Self {
+            posts: vec![
+                post("organisation", "組織委員", "Organisation", true, false),
+                post(
+                    "discipline",
+                    "紀檢委員",
+                    "Discipline inspection",
+                    true,
+                    false,
+                ),
+                post("women", "婦女工作", "Women's affairs", true, false),
+                post("militia", "民兵工作", "Militia", false, false),
+                post("mediation", "人民調(diào)解", "Mediation", true, false),
+                post(
+                    "public-security",
+                    "治安保衛(wèi)",
+                    "Public security",
+                    true,
+                    false,
+                ),
+                post(
+                    "social-affairs",
+                    "社會事務(wù)",
+                    "Social affairs",
+                    false,
+                    true,
+                ),
+                post("finance", "財務(wù)管理", "Finance", false, false),
+            ],
+        }
+    }
+}

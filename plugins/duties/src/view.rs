@@ -1,0 +1,140 @@
+//! The division as a table of posts and of members, what still keeps it from
+//! being signed, and the change log.
+
+use baton_sdk::{Context, Role, Stamp, View, format_date};
+use serde::Serialize;
+
+use crate::{Config, State, problems};
+
+#[derive(Serialize)]
+struct Page<'a> {
+    village: &'a str,
+    done: u32,
+    total: u32,
+    complete: bool,
+    posts: Vec<PostView<'a>>,
+    members: Vec<MemberView<'a>>,
+    problems: Vec<String>,
+    signed: Option<Signed<'a>>,
+    acknowledged: Option<Signed<'a>>,
+    changes: Vec<ChangeView<'a>>,
+    can_assign: bool,
+    can_sign: bool,
+    can_acknowledge: bool,
+}
+
+#[derive(Serialize)]
+struct PostView<'a> {
+    key: &'a str,
+    title: &'a str,
+    required: bool,
+    holders: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct MemberView<'a> {
+    person_id: &'a str,
+    name: &'a str,
+    seat: &'a str,
+    posts: Vec<&'a str>,
+    responsibilities: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    name: &'a str,
+    before: Vec<&'a str>,
+    after: Vec<&'a str>,
+    by: Signed<'a>,
+}
+
+#[derive(Serialize)]
+struct Signed<'a> {
+    name: &'a str,
+    date: String,
+}
+
+fn signed(s: &Stamp) -> Signed<'_> {
+    Signed {
+        name: &s.name,
+        date: format_date(s.at),
+    }
+}
+
+pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
+    let locale = ctx.locale;
+    let title = |key: &str| -> &str {
+        ctx.config
+            .posts
+            .iter()
+            .find(|p| p.key == key)
+            .map_or("?", |p| p.title.get(locale))
+    };
+    let titles = |keys: &[String]| keys.iter().map(|k| title(k)).collect::<Vec<_>>();
+    let posts = ctx
+        .config
+        .posts
+        .iter()
+        .map(|p| PostView {
+            key: &p.key,
+            title: p.title.get(locale),
+            required: p.required,
+            holders: state
+                .duties
+                .iter()
+                .filter(|d| d.posts.contains(&p.key))
+                .map(|d| d.name.as_str())
+                .collect(),
+        })
+        .collect();
+    let members = state
+        .members
+        .iter()
+        .map(|id| {
+            let duty = state.duties.iter().find(|d| &d.person_id == id);
+            let seat = ctx.members.iter().find(|m| &m.person_id == id);
+            MemberView {
+                person_id: id,
+                name: seat.map_or(id.as_str(), |m| m.name.as_str()),
+                seat: seat.map_or("", |m| m.post.as_str()),
+                posts: duty.map(|d| titles(&d.posts)).unwrap_or_default(),
+                responsibilities: duty.map(|d| d.responsibilities.as_str()),
+            }
+        })
+        .collect();
+    let problems: Vec<String> = problems(&ctx.config, state, ctx)
+        .into_iter()
+        .map(|e| e.message.get(locale).to_owned())
+        .collect();
+    let secretary = ctx.actor.role == Role::Secretary;
+    let progress = <crate::Duties as baton_sdk::Module>::progress(state);
+    View::new(
+        "duties",
+        &Page {
+            village: &ctx.village.name,
+            done: progress.done,
+            total: progress.total,
+            complete: progress.is_complete(),
+            posts,
+            members,
+            can_sign: secretary && state.signed.is_none() && problems.is_empty(),
+            problems,
+            signed: state.signed.as_ref().map(signed),
+            acknowledged: state.acknowledged.as_ref().map(|a| signed(&a.stamp)),
+            changes: state
+                .changes
+                .iter()
+                .map(|c| ChangeView {
+                    name: &c.name,
+                    before: titles(&c.before),
+                    after: titles(&c.after),
+                    by: signed(&c.by),
+                })
+                .collect(),
+            can_assign: secretary,
+            can_acknowledge: ctx.actor.role == Role::TownshipOfficer
+                && state.signed.is_some()
+                && state.acknowledged.is_none(),
+        },
+    )
+}

@@ -1,0 +1,189 @@
+//! The division of work's rules, natively through the SDK harness.
+
+use baton_sdk::testing::{Harness, sample_context};
+use baton_sdk::{Module, Rejection, Role};
+use duties::Duties;
+use serde_json::{Value, json};
+
+fn started() -> Harness<Duties> {
+    let mut h = Harness::<Duties>::new(sample_context());
+    h.start().expect("starts with the default posts");
+    h
+}
+
+fn assign(
+    h: &mut Harness<Duties>,
+    person: &str,
+    posts: &[&str],
+) -> Result<baton_sdk::Outcome, Rejection> {
+    h.act_as(
+        Role::Secretary,
+        "assign",
+        json!({"person": person, "posts": posts, "responsibilities": "分管本崗位全部工作"}),
+    )
+}
+
+fn fields(r: Rejection) -> Vec<String> {
+    match r {
+        Rejection::Invalid(f) => f.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+}
+
+/// The sample committee's three members, covering the five required posts.
+fn divide(h: &mut Harness<Duties>) {
+    assign(h, "p-secretary", &["organisation"]).expect("assign");
+    assign(h, "p-member", &["discipline", "women"]).expect("assign");
+    assign(
+        h,
+        "p-member-2",
+        &["mediation", "public-security", "militia"],
+    )
+    .expect("assign");
+}
+
+#[test]
+fn every_member_a_post_every_required_post_filled_then_signed_and_acknowledged() {
+    let mut h = started();
+    assert_eq!(
+        Duties::progress(&h.state()).total,
+        5,
+        "three members, sign, acknowledge"
+    );
+    assign(&mut h, "p-secretary", &["organisation"]).expect("assign");
+    let early = h
+        .act_as(Role::Secretary, "sign", json!({}))
+        .expect_err("refused");
+    let missing = fields(early);
+    assert!(
+        missing.contains(&"members.p-member".to_owned()),
+        "{missing:?}"
+    );
+    assert!(
+        missing.contains(&"posts.discipline".to_owned()),
+        "{missing:?}"
+    );
+    assign(&mut h, "p-member", &["discipline", "women"]).expect("assign");
+    assign(
+        &mut h,
+        "p-member-2",
+        &["mediation", "public-security", "militia"],
+    )
+    .expect("assign");
+    let early = h
+        .act_as(Role::TownshipOfficer, "acknowledge", json!({}))
+        .expect_err("refused");
+    assert!(matches!(early, Rejection::Conflict(_)));
+    let out = h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
+    assert_eq!(out.signoffs[0].subject, "division:0");
+    assert!(out.signoffs[0].statement.zh.contains("李秀英"));
+    let out = h
+        .act_as(
+            Role::TownshipOfficer,
+            "acknowledge",
+            json!({"remarks": "同意"}),
+        )
+        .expect("acknowledge");
+    assert!(out.progress.is_complete());
+}
+
+#[test]
+fn a_post_held_twice_and_unknown_posts_are_refused() {
+    let mut h = started();
+    divide(&mut h);
+    assign(&mut h, "p-secretary", &["organisation", "discipline"])
+        .expect("a draft may break the rules");
+    let twice = fields(
+        h.act_as(Role::Secretary, "sign", json!({}))
+            .expect_err("refused"),
+    );
+    assert_eq!(twice, ["posts.discipline"]);
+    assert_eq!(
+        fields(assign(&mut h, "p-secretary", &["cooking"]).expect_err("refused")),
+        ["posts.0"]
+    );
+    assert_eq!(
+        fields(assign(&mut h, "p-secretary", &[]).expect_err("refused")),
+        ["posts"]
+    );
+    assert_eq!(
+        fields(assign(&mut h, "p-outgoing", &["finance"]).expect_err("refused")),
+        ["person"]
+    );
+    let member = h
+        .act_as(
+            Role::Member,
+            "assign",
+            json!({"person": "p-member", "posts": ["finance"], "responsibilities": "x"}),
+        )
+        .expect_err("refused");
+    assert!(matches!(member, Rejection::Forbidden(_)));
+    // A shared post may be held by two.
+    assign(&mut h, "p-secretary", &["organisation", "social-affairs"]).expect("assign");
+    assign(
+        &mut h,
+        "p-member",
+        &["discipline", "women", "social-affairs"],
+    )
+    .expect("assign");
+    h.act_as(Role::Secretary, "sign", json!({}))
+        .expect("shared posts may be held twice");
+}
+
+#[test]
+fn a_change_after_sign_off_reopens_the_division_and_is_logged() {
+    let mut h = started();
+    divide(&mut h);
+    h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
+    h.act_as(Role::TownshipOfficer, "acknowledge", json!({}))
+        .expect("ack");
+    let out = assign(
+        &mut h,
+        "p-member-2",
+        &["mediation", "public-security", "finance"],
+    )
+    .expect("change");
+    assert_eq!(out.notices.len(), 1, "the township hears of it");
+    let state = h.state();
+    assert!(state.signed.is_none() && state.acknowledged.is_none());
+    assert_eq!(state.changes.len(), 1);
+    assert_eq!(
+        state.changes[0].before,
+        ["mediation", "public-security", "militia"]
+    );
+    assert!(!Duties::progress(&state).is_complete());
+    let out = h
+        .act_as(Role::Secretary, "sign", json!({}))
+        .expect("sign again");
+    assert_eq!(
+        out.signoffs[0].subject, "division:1",
+        "a new subject: the chain keeps both"
+    );
+}
+
+#[test]
+fn a_province_list_of_posts_is_checked() {
+    let mut ctx = sample_context();
+    ctx.config =
+        json!({"posts": [{"key": "Finance", "title": {"zh": "財務(wù)", "en": "Finance"}}]});
+    assert_eq!(
+        fields(Harness::<Duties>::new(ctx).start().expect_err("refused")),
+        ["config.posts.0.key"]
+    );
+    let mut ctx = sample_context();
+    ctx.config = json!({"posts": []});
+    assert_eq!(
+        fields(Harness::<Duties>::new(ctx).start().expect_err("refused")),
+        ["config.posts"]
+    );
+    let mut ctx = sample_context();
+    ctx.config = json!({"posts": [{"key": "all", "title": {"zh": "全面工作", "en": "Everything"}, "required": true, "shared": true}]});
+    let mut h = Harness::<Duties>::new(ctx);
+    h.start().expect("starts");
+    for p in ["p-secretary", "p-member", "p-member-2"] {
+        assign(&mut h, p, &["all"]).expect("assign");
+    }
+    h.act_as(Role::Secretary, "sign", Value::Null)
+        .expect_err("refused");
+    h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
+}

@@ -1,0 +1,173 @@
+//! The learner's page: lessons in order, then the quiz. The right answers
+//! are in the view only once the quiz is passed or out of attempts.
+
+use baton_sdk::{Context, Role, View, format_date};
+use serde::Serialize;
+
+use crate::{Config, State, text};
+
+#[derive(Serialize)]
+struct Page<'a> {
+    title: &'a str,
+    done: u32,
+    total: u32,
+    passed: bool,
+    learner: bool,
+    lessons: Vec<LessonView<'a>>,
+    /// Shown once every lesson is read.
+    quiz_open: bool,
+    questions: Vec<QuestionView<'a>>,
+    pass_mark: u32,
+    attempts: Vec<AttemptView>,
+    attempts_left: u32,
+    /// The right answers are shown: passed, or no attempts left.
+    reveal: bool,
+    can_submit: bool,
+    can_grant: bool,
+}
+
+#[derive(Serialize)]
+struct LessonView<'a> {
+    index: u32,
+    number: u32,
+    title: &'a str,
+    paragraphs: Vec<&'a str>,
+    media: Option<&'a str>,
+    read: bool,
+    next: bool,
+    locked: bool,
+}
+
+#[derive(Serialize)]
+struct QuestionView<'a> {
+    index: usize,
+    number: usize,
+    prompt: &'a str,
+    multiple: bool,
+    options: Vec<OptionView<'a>>,
+    /// Only when revealed: whether the last attempt got it right.
+    right: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct OptionView<'a> {
+    index: usize,
+    text: &'a str,
+    /// Chosen in the last attempt.
+    chosen: bool,
+    /// Only when revealed.
+    correct: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct AttemptView {
+    number: usize,
+    date: String,
+    correct: u32,
+    score: u32,
+    passed: bool,
+}
+
+pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
+    let locale = ctx.locale;
+    let c = &ctx.config;
+    let used = u32::try_from(state.attempts.len()).unwrap_or(u32::MAX);
+    let attempts_left = state.attempts_allowed.saturating_sub(used);
+    let passed = state.passed_at.is_some();
+    let reveal = passed || attempts_left == 0;
+    let learner = matches!(ctx.actor.role, Role::Secretary | Role::Member);
+    let last = state.attempts.last();
+    let lessons = c
+        .lessons
+        .iter()
+        .zip(0u32..)
+        .map(|(l, i)| LessonView {
+            index: i,
+            number: i + 1,
+            title: text(&l.title, locale),
+            paragraphs: text(&l.body, locale)
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect(),
+            media: l.media.as_deref(),
+            read: i < state.read,
+            next: i == state.read,
+            locked: i > state.read,
+        })
+        .collect();
+    let quiz_open = state.read >= state.lessons;
+    let questions = if quiz_open {
+        c.questions
+            .iter()
+            .enumerate()
+            .map(|(qi, q)| {
+                let chosen = last
+                    .and_then(|a| a.answers.get(qi))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let options = q
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(oi, o)| OptionView {
+                        index: oi,
+                        text: text(o, locale),
+                        chosen: chosen.contains(&oi),
+                        correct: reveal.then(|| q.answer.contains(&oi)),
+                    })
+                    .collect();
+                let right = reveal.then(|| {
+                    let mut a = q.answer.clone();
+                    let mut c = chosen.to_vec();
+                    a.sort_unstable();
+                    c.sort_unstable();
+                    a == c
+                });
+                QuestionView {
+                    index: qi,
+                    number: qi + 1,
+                    prompt: text(&q.prompt, locale),
+                    multiple: q.multiple,
+                    options,
+                    right,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let progress = <crate::FirstLesson as baton_sdk::Module>::progress(state);
+    View::new(
+        "course",
+        &Page {
+            title: text(&c.title, locale),
+            done: progress.done,
+            total: progress.total,
+            passed,
+            learner,
+            lessons,
+            quiz_open,
+            questions,
+            pass_mark: c.pass_mark,
+            attempts: state
+                .attempts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| AttemptView {
+                    number: i + 1,
+                    date: format_date(a.at),
+                    correct: a.correct,
+                    score: a.score,
+                    passed: a.passed,
+                })
+                .collect(),
+            attempts_left,
+            reveal,
+            can_submit: learner && quiz_open && !passed && attempts_left > 0,
+            can_grant: matches!(ctx.actor.role, Role::TownshipOfficer | Role::CountyTrainer)
+                && !passed
+                && attempts_left == 0,
+        },
+    )
+}

@@ -1,0 +1,169 @@
+//! The course's rules, natively through the SDK harness.
+
+use baton_sdk::testing::{Harness, sample_context};
+use baton_sdk::{Module, Rejection, Role};
+use first_lesson::FirstLesson;
+use serde_json::{Value, json};
+
+/// The default course: three lessons; answers [0], [0], [0, 1, 2]; pass 60; 3 attempts.
+const RIGHT: [&[usize]; 3] = [&[0], &[0], &[0, 1, 2]];
+
+fn started() -> Harness<FirstLesson> {
+    let mut h = Harness::<FirstLesson>::new(sample_context());
+    h.start().expect("the default course starts");
+    h
+}
+
+fn read_all(h: &mut Harness<FirstLesson>) {
+    for lesson in 0..3 {
+        h.act_as(Role::Secretary, "read", json!({"lesson": lesson}))
+            .expect("read");
+    }
+}
+
+fn fields(r: Rejection) -> Vec<String> {
+    match r {
+        Rejection::Invalid(f) => f.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn lessons_in_order_then_a_failed_and_a_passed_quiz() {
+    let mut h = started();
+    let skip = h
+        .act_as(Role::Secretary, "read", json!({"lesson": 1}))
+        .expect_err("refused");
+    assert!(matches!(skip, Rejection::Conflict(_)), "{skip:?}");
+    let early = h
+        .act_as(Role::Secretary, "submit", json!({"answers": RIGHT}))
+        .expect_err("refused");
+    assert!(matches!(early, Rejection::Conflict(_)), "{early:?}");
+    read_all(&mut h);
+    let p = FirstLesson::progress(&h.state());
+    assert_eq!((p.done, p.total), (3, 4));
+    // One right of three: 33 < 60.
+    let out = h
+        .act_as(
+            Role::Secretary,
+            "submit",
+            json!({"answers": [[1], [0], [0, 1]]}),
+        )
+        .expect("a failed attempt is recorded");
+    assert!(!out.progress.is_complete());
+    assert_eq!(h.state().attempts[0].score, 33);
+    let out = h
+        .act_as(
+            Role::Secretary,
+            "submit",
+            json!({"answers": [[0], [0], [2, 1, 0]]}),
+        )
+        .expect("pass");
+    assert!(out.progress.is_complete());
+    assert_eq!(out.signoffs[0].subject, "passed");
+    assert!(out.signoffs[0].statement.zh.contains("100 分"));
+    let again = h
+        .act_as(Role::Secretary, "submit", json!({"answers": RIGHT}))
+        .expect_err("refused");
+    assert!(matches!(again, Rejection::Conflict(_)));
+}
+
+#[test]
+fn answers_stay_out_of_the_view_until_passed_or_out_of_attempts() {
+    let mut h = started();
+    read_all(&mut h);
+    let before = h.view().data.to_string();
+    assert!(!before.contains("\"correct\":true"), "{before}");
+    assert!(!before.contains("\"correct\":false"), "{before}");
+    for _ in 0..3 {
+        h.act_as(Role::Member, "submit", json!({"answers": [[1], [1], [3]]}))
+            .expect("a failed attempt");
+    }
+    let after = h.view().data;
+    assert_eq!(after["reveal"], json!(true));
+    assert_eq!(after["questions"][0]["options"][0]["correct"], json!(true));
+    assert_eq!(after["questions"][0]["right"], json!(false));
+    let out = h
+        .act_as(Role::Member, "submit", json!({"answers": RIGHT}))
+        .expect_err("refused");
+    assert!(matches!(out, Rejection::Conflict(_)), "out of attempts");
+    // The township allows one more; the learner passes.
+    let learner = h
+        .act_as(Role::Member, "grant-attempt", json!({"reason": "x"}))
+        .expect_err("refused");
+    assert!(matches!(learner, Rejection::Forbidden(_)));
+    h.act_as(
+        Role::TownshipOfficer,
+        "grant-attempt",
+        json!({"reason": "補考"}),
+    )
+    .expect("grant");
+    h.act_as(Role::Member, "submit", json!({"answers": RIGHT}))
+        .expect("pass");
+}
+
+#[test]
+fn every_unanswered_or_impossible_answer_is_named() {
+    let mut h = started();
+    read_all(&mut h);
+    let err = h
+        .act_as(
+            Role::Secretary,
+            "submit",
+            json!({"answers": [[], [0, 1], [9]]}),
+        )
+        .expect_err("refused");
+    assert_eq!(fields(err), ["answers.0", "answers.1", "answers.2"]);
+    let err = h
+        .act_as(Role::Secretary, "submit", json!({"answers": [[0]]}))
+        .expect_err("refused");
+    assert_eq!(fields(err), ["answers.1", "answers.2"]);
+    assert!(
+        h.state().attempts.is_empty(),
+        "a refused submission is not an attempt"
+    );
+    let err = h
+        .act_as(Role::Secretary, "read", json!({"lesson": 7}))
+        .expect_err("refused");
+    assert_eq!(fields(err), ["lesson"]);
+}
+
+#[test]
+fn a_province_course_is_checked_before_it_runs() {
+    let course = |questions: Value| {
+        json!({"title": {"zh": "湖南新春第一課", "en": ""},
+               "lessons": [{"title": {"zh": "黨課", "en": ""}, "body": {"zh": "……", "en": ""}, "media": "ftp://x"}],
+               "questions": questions, "pass_mark": 0, "attempts": 1})
+    };
+    let mut ctx = sample_context();
+    ctx.config = course(json!([
+        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}], "answer": [0]},
+        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [0, 1]}
+    ]));
+    let err = Harness::<FirstLesson>::new(ctx)
+        .start()
+        .expect_err("refused");
+    assert_eq!(
+        fields(err),
+        [
+            "config.lessons.0.media",
+            "config.questions.0.options",
+            "config.questions.1.answer",
+            "config.pass_mark"
+        ]
+    );
+    let mut ctx = sample_context();
+    ctx.config = course(json!([
+        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [1]}
+    ]));
+    ctx.config["pass_mark"] = json!(100);
+    ctx.config["lessons"][0]["media"] = json!("https://example.org/v.mp4");
+    ctx.locale = baton_sdk::Locale::En;
+    let mut h = Harness::<FirstLesson>::new(ctx);
+    h.start().expect("a Chinese-only course starts");
+    assert_eq!(
+        h.view().data["title"],
+        "湖南新春第一課",
+        "English falls back to Chinese"
+    );
+}

@@ -1,0 +1,422 @@
+//! 開門一件事 — the new team's first undertakings, in public.
+//!
+//! 陜西: the new committee visits households widely (民情大走訪), drafts a
+//! village development plan (村莊發(fā)展規(guī)劃) and makes three commitments —
+//! 競職承諾 (what it promised when standing), 干事承諾 (what it will do, with
+//! milestones and deadlines) and 辭職承諾 (when its members will step down).
+//! The commitments are published for any villager to read; progress is
+//! reported per milestone with evidence and the township verifies each one.
+
+mod state;
+mod view;
+
+use baton_sdk::{
+    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection,
+    Role, Template, Text, View, check,
+};
+
+pub use state::{
+    Action, Commit, Commitment, Config, Kind, Milestone, NewMilestone, Plan, Project, Publish,
+    RecordVisits, Report, ReportProgress, State, Verification, Verify, Visits,
+};
+
+/// The 開門一件事 module.
+pub struct OpenDoor;
+
+baton_sdk::export_module!(OpenDoor);
+
+impl Module for OpenDoor {
+    type State = State;
+    type Action = Action;
+    type Config = Config;
+
+    fn info() -> ModuleInfo {
+        ModuleInfo {
+            id: "open-door".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: Text::new("開門一件事", "One thing on opening"),
+            summary: Text::new(
+                "開展民情大走訪,制定村莊發(fā)展規(guī)劃,作出競職承諾、干事承諾和辭職承諾并公開,按節(jié)點報告進展,由鄉(xiāng)鎮(zhèn)逐項核實。",
+                "Visit households, draft the village development plan, make and publish the campaign, work and resignation commitments, and report each milestone for the township to verify.",
+            ),
+            audience: Audience::Committee,
+            actions: vec![
+                ActionInfo::new::<RecordVisits>(
+                    "record-visits",
+                    Text::new("登記民情走訪", "Record household visits"),
+                ),
+                ActionInfo::new::<Plan>(
+                    "submit-plan",
+                    Text::new("提交村莊發(fā)展規(guī)劃", "Submit the development plan"),
+                ),
+                ActionInfo::new::<Commit>("commit", Text::new("作出承諾", "Make a commitment")),
+                ActionInfo::new::<Publish>(
+                    "publish",
+                    Text::new("公開承諾", "Publish the commitments"),
+                ),
+                ActionInfo::new::<ReportProgress>(
+                    "report",
+                    Text::new("報告進展", "Report progress"),
+                ),
+                ActionInfo::new::<Verify>(
+                    "verify",
+                    Text::new("核實節(jié)點", "Verify a milestone"),
+                ),
+            ],
+            templates: vec![
+                Template::new(
+                    "opening",
+                    include_str!("../templates/opening.zh.hbs"),
+                    include_str!("../templates/opening.en.hbs"),
+                ),
+                Template::new(
+                    baton_sdk::PUBLIC_TEMPLATE,
+                    include_str!("../templates/public.zh.hbs"),
+                    include_str!("../templates/public.en.hbs"),
+                ),
+            ],
+            estimated_minutes: 240,
+            config_schema: baton_sdk::schema::<Config>(),
+        }
+    }
+
+    fn check_config(config: &Config) -> Result<(), Rejection> {
+        if config.min_milestones > 20 {
+            return Err(Rejection::invalid(
+                "config.min_milestones",
+                "每項承諾的節(jié)點數(shù)不應(yīng)超過 20",
+                "must be at most 20",
+            ));
+        }
+        Ok(())
+    }
+
+    fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
+        Ok(State {
+            household_target: ctx.config.household_target,
+            visits: Vec::new(),
+            plan: None,
+            commitments: Vec::new(),
+            published: None,
+        })
+    }
+
+    fn act(ctx: &Context<Config>, state: &mut State, action: Action) -> Result<Effects, Rejection> {
+        match action {
+            Action::RecordVisits(p) => record_visits(ctx, state, p),
+            Action::SubmitPlan(p) => submit_plan(ctx, state, p),
+            Action::Commit(p) => commit(ctx, state, p),
+            Action::Publish(_) => publish(ctx, state),
+            Action::Report(p) => report(ctx, state, p),
+            Action::Verify(p) => verify(ctx, state, p),
+        }
+    }
+
+    fn progress(state: &State) -> Progress {
+        let milestones = state.commitments.iter().flat_map(|c| &c.milestones);
+        let (verified, all) = milestones.fold((0, 0), |(v, a), m| {
+            (v + u32::from(m.verified.is_some()), a + 1)
+        });
+        let made = u32::try_from(state.commitments.len()).unwrap_or(0);
+        Progress {
+            done: u32::from(state.households() >= state.household_target)
+                + u32::from(state.plan.is_some())
+                + made
+                + u32::from(state.published.is_some())
+                + verified,
+            total: 6 + all,
+        }
+    }
+
+    fn view(ctx: &Context<Config>, state: &State) -> View {
+        view::render(ctx, state)
+    }
+}
+
+fn not_after_publishing(state: &State) -> Result<(), Rejection> {
+    if state.published.is_some() {
+        return Err(Rejection::conflict(
+            "承諾已經(jīng)公開,不能再修改",
+            "the commitments are public and can no longer change",
+        ));
+    }
+    Ok(())
+}
+
+fn record_visits(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: RecordVisits,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member])?;
+    check::past_date("date", &p.date, ctx)?;
+    if p.households == 0 {
+        return Err(Rejection::invalid(
+            "households",
+            "走訪戶數(shù)至少為 1",
+            "must be at least 1",
+        ));
+    }
+    for (i, issue) in p.issues.iter().enumerate() {
+        check::required(format!("issues.{i}"), issue)?;
+    }
+    state.visits.push(Visits {
+        date: p.date.trim().to_owned(),
+        households: p.households,
+        issues: p.issues.iter().map(|s| s.trim().to_owned()).collect(),
+        by: ctx.stamp(),
+    });
+    Ok(Effects::none())
+}
+
+fn submit_plan(ctx: &Context<Config>, state: &mut State, p: Plan) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    not_after_publishing(state)?;
+    if p.goals.is_empty() {
+        return Err(Rejection::invalid(
+            "goals",
+            "至少寫一個目標",
+            "write at least one goal",
+        ));
+    }
+    for (i, goal) in p.goals.iter().enumerate() {
+        check::required(format!("goals.{i}"), goal)?;
+    }
+    if p.projects.is_empty() {
+        return Err(Rejection::invalid(
+            "projects",
+            "至少列一個項目",
+            "list at least one project",
+        ));
+    }
+    for (i, project) in p.projects.iter().enumerate() {
+        check::required(format!("projects.{i}.name"), &project.name)?;
+        let start = check::date(format!("projects.{i}.start"), &project.start)?;
+        let end = check::date(format!("projects.{i}.end"), &project.end)?;
+        if end < start {
+            return Err(Rejection::invalid(
+                format!("projects.{i}.end"),
+                "完成日期不能早于開始日期",
+                "cannot be before the start",
+            ));
+        }
+    }
+    state.plan = Some(p);
+    Ok(Effects::none())
+}
+
+fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    not_after_publishing(state)?;
+    check::required("title", &p.title)?;
+    check::required("text", &p.text)?;
+    let today = baton_sdk::format_date(ctx.now + 8 * 3600);
+    let mut milestones = Vec::new();
+    if p.kind == Kind::Resignation {
+        if !p.milestones.is_empty() {
+            return Err(Rejection::invalid(
+                "milestones",
+                "辭職承諾寫明辭職情形即可,不設(shè)節(jié)點",
+                "a resignation commitment has conditions, not milestones",
+            ));
+        }
+        if p.conditions.is_empty() {
+            return Err(Rejection::invalid(
+                "conditions",
+                "請寫明在什么情形下主動辭職",
+                "say when a member will step down",
+            ));
+        }
+        for (i, c) in p.conditions.iter().enumerate() {
+            check::required(format!("conditions.{i}"), c)?;
+        }
+    } else {
+        let min = ctx.config.min_milestones;
+        if p.milestones.len() < usize::try_from(min).unwrap_or(usize::MAX) {
+            return Err(Rejection::invalid(
+                "milestones",
+                format!("至少要有 {min} 個節(jié)點"),
+                format!("needs at least {min} milestones"),
+            ));
+        }
+        for (i, m) in p.milestones.iter().enumerate() {
+            check::required(format!("milestones.{i}.title"), &m.title)?;
+            check::date(format!("milestones.{i}.due"), &m.due)?;
+            if m.due.trim() < today.as_str() {
+                return Err(Rejection::invalid(
+                    format!("milestones.{i}.due"),
+                    format!("期限 {} 已經(jīng)過去", m.due),
+                    format!("{} is already past", m.due),
+                ));
+            }
+            milestones.push(Milestone {
+                title: m.title.trim().to_owned(),
+                due: m.due.trim().to_owned(),
+                reports: Vec::new(),
+                verified: None,
+            });
+        }
+        if !p.conditions.is_empty() {
+            return Err(Rejection::invalid(
+                "conditions",
+                "只有辭職承諾需要寫辭職情形",
+                "only the resignation commitment has conditions",
+            ));
+        }
+    }
+    let commitment = Commitment {
+        kind: p.kind,
+        title: p.title.trim().to_owned(),
+        text: p.text.trim().to_owned(),
+        milestones,
+        conditions: p.conditions.iter().map(|c| c.trim().to_owned()).collect(),
+        by: ctx.stamp(),
+    };
+    state.commitments.retain(|c| c.kind != p.kind);
+    state.commitments.push(commitment);
+    state
+        .commitments
+        .sort_by_key(|c| Kind::ALL.iter().position(|k| *k == c.kind));
+    Ok(Effects::none())
+}
+
+fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    not_after_publishing(state)?;
+    let mut missing: Vec<(&str, &str)> = Vec::new();
+    if state.households() < state.household_target {
+        missing.push((
+            "民情走訪戶數(shù)未達要求",
+            "the household visits are short of the target",
+        ));
+    }
+    if state.plan.is_none() {
+        missing.push(("村莊發(fā)展規(guī)劃", "the development plan"));
+    }
+    for (kind, zh, en) in [
+        (Kind::Campaign, "競職承諾", "the campaign commitment"),
+        (Kind::Work, "干事承諾", "the work commitment"),
+        (Kind::Resignation, "辭職承諾", "the resignation commitment"),
+    ] {
+        if state.commitment(kind).is_none() {
+            missing.push((zh, en));
+        }
+    }
+    if !missing.is_empty() {
+        let (zh, en): (Vec<&str>, Vec<&str>) = missing.into_iter().unzip();
+        return Err(Rejection::conflict(
+            format!("公開前還需完成:{}", zh.join("、")),
+            format!("before publishing, still needed: {}", en.join(", ")),
+        ));
+    }
+    state.published = Some(ctx.stamp());
+    let (who, village) = (&ctx.actor.name, &ctx.village.name);
+    let titles: Vec<&str> = state.commitments.iter().map(|c| c.title.as_str()).collect();
+    let statement = Text::new(
+        format!(
+            "本人{who}代表{village}新一屆班子公開承諾:{},接受群眾監(jiān)督。",
+            titles.join(";")
+        ),
+        format!(
+            "I, {who}, publish the commitments of {village}'s new committees: {}; we answer to the villagers for them.",
+            titles.join("; ")
+        ),
+    );
+    Ok(Effects::none()
+        .signoff(ctx.signoff("published", statement))
+        .notify(
+            Recipient::Role(Role::TownshipOfficer),
+            Text::new(
+                format!("{village}已公開三項承諾,請按節(jié)點核實。"),
+                format!("{village} has published its three commitments; verify them milestone by milestone."),
+            ),
+        ))
+}
+
+fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milestone, Rejection> {
+    if state.published.is_none() {
+        return Err(Rejection::conflict(
+            "承諾公開后才能報告和核實進展",
+            "progress is reported and verified once the commitments are public",
+        ));
+    }
+    let commitment = state
+        .commitments
+        .iter_mut()
+        .find(|c| c.kind == kind)
+        .filter(|c| !c.milestones.is_empty())
+        .ok_or_else(|| {
+            Rejection::invalid(
+                "kind",
+                "只有競職承諾和干事承諾有節(jié)點",
+                "only the campaign and work commitments have milestones",
+            )
+        })?;
+    let n = commitment.milestones.len();
+    commitment.milestones.get_mut(index).ok_or_else(|| {
+        Rejection::invalid(
+            "milestone",
+            format!("這項承諾只有 {n} 個節(jié)點"),
+            format!("the commitment has only {n} milestones"),
+        )
+    })
+}
+
+fn report(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: ReportProgress,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member])?;
+    check::required("evidence", &p.evidence)?;
+    let m = milestone(state, p.kind, p.milestone)?;
+    if m.verified.is_some() {
+        return Err(Rejection::conflict(
+            "該節(jié)點已經(jīng)鄉(xiāng)鎮(zhèn)核實",
+            "this milestone is already verified",
+        ));
+    }
+    m.reports.push(Report {
+        evidence: p.evidence.trim().to_owned(),
+        by: ctx.stamp(),
+    });
+    let title = m.title.clone();
+    let village = &ctx.village.name;
+    Ok(Effects::none().notify(
+        Recipient::Role(Role::TownshipOfficer),
+        Text::new(
+            format!("{village}報告了“{title}”的進展,請核實。"),
+            format!("{village} reported progress on “{title}”; please verify it."),
+        ),
+    ))
+}
+
+fn verify(ctx: &Context<Config>, state: &mut State, p: Verify) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer])?;
+    let m = milestone(state, p.kind, p.milestone)?;
+    if m.reports.is_empty() {
+        return Err(Rejection::conflict(
+            "村里尚未報告該節(jié)點的進展",
+            "the village has not reported progress on this milestone",
+        ));
+    }
+    if m.verified.is_some() {
+        return Err(Rejection::conflict(
+            "該節(jié)點已經(jīng)核實過了",
+            "this milestone is already verified",
+        ));
+    }
+    m.verified = Some(Verification {
+        stamp: ctx.stamp(),
+        remarks: p.remarks.trim().to_owned(),
+    });
+    let (who, village, title) = (&ctx.actor.name, &ctx.village.name, m.title.clone());
+    let statement = Text::new(
+        format!("本人{who}已核實{village}“{title}”完成情況,屬實。"),
+        format!("I, {who}, have verified that {village} completed “{title}”."),
+    );
+    Ok(Effects::none().signoff(ctx.signoff(
+        format!("verify:{}:{}", p.kind.key(), p.milestone),
+        statement,
+    )))
+}

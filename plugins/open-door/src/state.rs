@@ -1,0 +1,258 @@
+//! 開門一件事: state, payloads and config.
+
+use baton_sdk::Stamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One enrollment: the committee's first undertakings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Households to visit before publishing, fixed at start.
+    pub household_target: u32,
+    /// Rounds of household visits (民情大走訪).
+    pub visits: Vec<Visits>,
+    /// The village development plan (村莊發(fā)展規(guī)劃).
+    pub plan: Option<Plan>,
+    /// The three commitments, at most one of each kind.
+    pub commitments: Vec<Commitment>,
+    /// When the commitments were made public, and by whom.
+    pub published: Option<Stamp>,
+}
+
+impl State {
+    /// Households visited so far.
+    pub fn households(&self) -> u32 {
+        self.visits.iter().map(|v| v.households).sum()
+    }
+
+    /// The commitment of `kind`, if made.
+    pub fn commitment(&self, kind: Kind) -> Option<&Commitment> {
+        self.commitments.iter().find(|c| c.kind == kind)
+    }
+}
+
+/// A round of household visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visits {
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Households visited.
+    pub households: u32,
+    /// Issues villagers raised.
+    pub issues: Vec<String>,
+    /// Who recorded it.
+    pub by: Stamp,
+}
+
+/// The village development plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    /// What the village will achieve in the term.
+    pub goals: Vec<String>,
+    /// The projects that get it there.
+    pub projects: Vec<Project>,
+}
+
+/// A project of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// What it is: 修建村道 2 公里, 建設(shè)冷庫…
+    pub name: String,
+    /// When it starts, `YYYY-MM-DD`.
+    pub start: String,
+    /// When it is finished, `YYYY-MM-DD`, not before the start.
+    pub end: String,
+}
+
+/// Which of the three commitments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// 競職承諾: what the team promised when standing.
+    Campaign,
+    /// 干事承諾: what it will get done, with milestones.
+    Work,
+    /// 辭職承諾: when its members will step down.
+    Resignation,
+}
+
+impl Kind {
+    /// All three, in the order they are shown.
+    pub const ALL: [Kind; 3] = [Kind::Campaign, Kind::Work, Kind::Resignation];
+
+    /// The kebab-case name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Campaign => "campaign",
+            Kind::Work => "work",
+            Kind::Resignation => "resignation",
+        }
+    }
+}
+
+/// A public commitment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// Which one.
+    pub kind: Kind,
+    /// Its headline.
+    pub title: String,
+    /// The commitment in full.
+    pub text: String,
+    /// For a campaign or work commitment: what will be done by when.
+    pub milestones: Vec<Milestone>,
+    /// For the resignation commitment: when a member steps down.
+    pub conditions: Vec<String>,
+    /// Who made it.
+    pub by: Stamp,
+}
+
+/// A step of a commitment, with a deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// What will be done.
+    pub title: String,
+    /// By when, `YYYY-MM-DD`.
+    pub due: String,
+    /// Progress reported, oldest first.
+    pub reports: Vec<Report>,
+    /// The township's verification.
+    pub verified: Option<Verification>,
+}
+
+/// Progress on a milestone, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// What was done and how it can be checked.
+    pub evidence: String,
+    /// Who reported, when.
+    pub by: Stamp,
+}
+
+/// The township officer's verification of a milestone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    /// Who, when.
+    pub stamp: Stamp,
+    /// Remarks.
+    pub remarks: String,
+}
+
+/// The actions, as the host sends them.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", content = "payload", rename_all = "kebab-case")]
+pub enum Action {
+    /// Record a round of household visits.
+    RecordVisits(RecordVisits),
+    /// Submit (or, before publishing, replace) the development plan.
+    SubmitPlan(Plan),
+    /// Make (or, before publishing, replace) one of the three commitments.
+    Commit(Commit),
+    /// Make the commitments public.
+    Publish(Publish),
+    /// Report progress on a milestone.
+    Report(ReportProgress),
+    /// The township verifies a milestone.
+    Verify(Verify),
+}
+
+/// Payload of `record-visits`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordVisits {
+    /// The day, `YYYY-MM-DD`, not in the future.
+    pub date: String,
+    /// Households visited, at least 1.
+    pub households: u32,
+    /// Issues villagers raised.
+    #[serde(default)]
+    pub issues: Vec<String>,
+}
+
+/// Payload of `commit`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Commit {
+    /// Which commitment.
+    pub kind: Kind,
+    /// Its headline.
+    pub title: String,
+    /// The commitment in full.
+    pub text: String,
+    /// Campaign and work commitments: at least the province's minimum.
+    #[serde(default)]
+    pub milestones: Vec<NewMilestone>,
+    /// The resignation commitment: at least one condition.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+/// A milestone as the secretary writes it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMilestone {
+    /// What will be done.
+    pub title: String,
+    /// By when, `YYYY-MM-DD`, not in the past.
+    pub due: String,
+}
+
+/// Payload of `publish`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {}
+
+/// Payload of `report`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportProgress {
+    /// `campaign` or `work`.
+    pub kind: Kind,
+    /// The milestone's position, from 0.
+    pub milestone: usize,
+    /// What was done and how it can be checked.
+    pub evidence: String,
+}
+
+/// Payload of `verify`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verify {
+    /// `campaign` or `work`.
+    pub kind: Kind,
+    /// The milestone's position, from 0.
+    pub milestone: usize,
+    /// Remarks.
+    #[serde(default)]
+    pub remarks: String,
+}
+
+/// The province's configuration.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Households to visit before the commitments are published; default 30.
+    #[serde(default = "default_households")]
+    pub household_target: u32,
+    /// Milestones each campaign and work commitment needs at least; default 1.
+    #[serde(default = "default_milestones")]
+    pub min_milestones: u32,
+}
+
+fn default_households() -> u32 {
+    30
+}
+
+fn default_milestones() -> u32 {
+    1
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            household_target: default_households(),
+            min_milestones: default_milestones(),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The committee's page, and the public page any villager can read once the
+//! commitments are published: commitments, milestones (overdue ones marked)
+//! and the plan, without the visit notes.
+
+use baton_sdk::{Context, Role, Stamp, View, format_date};
+use serde::Serialize;
+
+use crate::{Commitment, Config, Kind, Milestone, Plan, State};
+
+#[derive(Serialize)]
+struct Page<'a> {
+    village: &'a str,
+    township: &'a str,
+    done: u32,
+    total: u32,
+    complete: bool,
+    households: u32,
+    household_target: u32,
+    visits: Vec<VisitsView<'a>>,
+    plan: Option<&'a Plan>,
+    commitments: Vec<CommitmentView<'a>>,
+    published: Option<Signed<'a>>,
+    overdue: usize,
+    can_visit: bool,
+    can_edit: bool,
+    can_report: bool,
+    can_verify: bool,
+}
+
+#[derive(Serialize)]
+struct VisitsView<'a> {
+    date: &'a str,
+    households: u32,
+    issues: &'a [String],
+    by: &'a str,
+}
+
+#[derive(Serialize)]
+struct CommitmentView<'a> {
+    kind: &'static str,
+    title: &'a str,
+    text: &'a str,
+    conditions: &'a [String],
+    milestones: Vec<MilestoneView<'a>>,
+}
+
+#[derive(Serialize)]
+struct MilestoneView<'a> {
+    index: usize,
+    title: &'a str,
+    due: &'a str,
+    /// `verified`, `reported`, `overdue` or `pending`.
+    status: &'static str,
+    reports: Vec<ReportView<'a>>,
+    verified: Option<Signed<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportView<'a> {
+    evidence: &'a str,
+    by: Signed<'a>,
+}
+
+#[derive(Serialize)]
+struct Signed<'a> {
+    name: &'a str,
+    date: String,
+}
+
+fn signed(s: &Stamp) -> Signed<'_> {
+    Signed {
+        name: &s.name,
+        date: format_date(s.at),
+    }
+}
+
+fn status(m: &Milestone, today: &str) -> &'static str {
+    match (&m.verified, m.reports.is_empty()) {
+        (Some(_), _) => "verified",
+        (None, _) if m.due.as_str() < today => "overdue",
+        (None, false) => "reported",
+        (None, true) => "pending",
+    }
+}
+
+fn commitment_view<'a>(c: &'a Commitment, today: &str) -> CommitmentView<'a> {
+    CommitmentView {
+        kind: c.kind.key(),
+        title: &c.title,
+        text: &c.text,
+        conditions: &c.conditions,
+        milestones: c
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(index, m)| MilestoneView {
+                index,
+                title: &m.title,
+                due: &m.due,
+                status: status(m, today),
+                reports: m
+                    .reports
+                    .iter()
+                    .map(|r| ReportView {
+                        evidence: &r.evidence,
+                        by: signed(&r.by),
+                    })
+                    .collect(),
+                verified: m.verified.as_ref().map(|v| signed(&v.stamp)),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
+    let role = ctx.actor.role;
+    let public = ctx.is_public();
+    // A villager sees nothing before publication; the committee sees its drafts.
+    let shown = !public || state.published.is_some();
+    let today = format_date(ctx.now + 8 * 3600);
+    let mut commitments: Vec<CommitmentView<'_>> = Vec::new();
+    if shown {
+        commitments = Kind::ALL
+            .iter()
+            .filter_map(|k| state.commitment(*k))
+            .map(|c| commitment_view(c, &today))
+            .collect();
+    }
+    let overdue = commitments
+        .iter()
+        .flat_map(|c| &c.milestones)
+        .filter(|m| m.status == "overdue")
+        .count();
+    let progress = <crate::OpenDoor as baton_sdk::Module>::progress(state);
+    let published = state.published.is_some();
+    let page = Page {
+        village: &ctx.village.name,
+        township: &ctx.village.township,
+        done: progress.done,
+        total: progress.total,
+        complete: progress.is_complete(),
+        households: state.households(),
+        household_target: state.household_target,
+        visits: if public {
+            Vec::new()
+        } else {
+            state
+                .visits
+                .iter()
+                .map(|v| VisitsView {
+                    date: &v.date,
+                    households: v.households,
+                    issues: &v.issues,
+                    by: &v.by.name,
+                })
+                .collect()
+        },
+        plan: state.plan.as_ref().filter(|_| shown),
+        commitments,
+        published: state.published.as_ref().map(signed),
+        overdue,
+        can_visit: !public && matches!(role, Role::Secretary | Role::Member),
+        can_edit: !public && role == Role::Secretary && !published,
+        can_report: !public && matches!(role, Role::Secretary | Role::Member) && published,
+        can_verify: role == Role::TownshipOfficer && published,
+    };
+    let template = if public {
+        baton_sdk::PUBLIC_TEMPLATE
+    } else {
+        "opening"
+    };
+    View::new(template, &page)
+}

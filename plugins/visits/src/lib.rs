@@ -1,0 +1,391 @@
+//! 離任走訪 — visiting the cadres who left at the election.
+//!
+//! 遼寧: a heart-to-heart talk (談心談話) with every outgoing or defeated (落選)
+//! cadre, and living subsidies (生活補助) for eligible retired cadres. 上海:
+//! honourable-retirement ceremonies (榮退儀式) and pairing new secretaries with
+//! old ones (新老書記結(jié)對, 傳幫帶). 寧夏: visits covering every retiring
+//! secretary. Each talk is logged (date, visitors, what was discussed,
+//! follow-ups); the township officer confirms when everyone has been visited.
+
+mod state;
+mod view;
+
+use baton_sdk::{
+    ActionInfo, Audience, Context, Departure, Effects, Module, ModuleInfo, Progress, Recipient,
+    Rejection, Role, Template, Text, View, check,
+};
+
+pub use state::{
+    Action, Ceremony, Config, Confirm, Confirmation, HoldCeremony, LogTalk, Pair, Pairing, Person,
+    RecordSubsidy, State, Step, Subsidy, Talk,
+};
+
+/// The retiree-visits module.
+pub struct Visits;
+
+baton_sdk::export_module!(Visits);
+
+impl Module for Visits {
+    type State = State;
+    type Action = Action;
+    type Config = Config;
+
+    fn info() -> ModuleInfo {
+        ModuleInfo {
+            id: "visits".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            title: Text::new("離任干部走訪慰問", "Visiting outgoing cadres"),
+            summary: Text::new(
+                "對每一位離任和落選干部談心談話,落實生活補助,舉行榮退儀式,新老書記結(jié)對傳幫帶,鄉(xiāng)鎮(zhèn)確認走訪全覆蓋。",
+                "A heart-to-heart talk with every outgoing and defeated cadre, their living subsidy, an honourable-retirement ceremony and pairing with the new secretary; the township confirms everyone was visited.",
+            ),
+            audience: Audience::Committee,
+            actions: vec![
+                ActionInfo::new::<LogTalk>("log-talk", Text::new("記錄談心談話", "Log a talk")),
+                ActionInfo::new::<RecordSubsidy>(
+                    "record-subsidy",
+                    Text::new("登記生活補助", "Record the living subsidy"),
+                ),
+                ActionInfo::new::<HoldCeremony>(
+                    "hold-ceremony",
+                    Text::new("登記榮退儀式", "Record the retirement ceremony"),
+                ),
+                ActionInfo::new::<Pair>(
+                    "pair",
+                    Text::new("新老書記結(jié)對", "Pair with the old secretary"),
+                ),
+                ActionInfo::new::<Confirm>(
+                    "confirm",
+                    Text::new("確認走訪完成", "Confirm the visits"),
+                ),
+            ],
+            templates: vec![Template::new(
+                "visits",
+                include_str!("../templates/visits.zh.hbs"),
+                include_str!("../templates/visits.en.hbs"),
+            )],
+            estimated_minutes: 120,
+            config_schema: baton_sdk::schema::<Config>(),
+        }
+    }
+
+    fn check_config(config: &Config) -> Result<(), Rejection> {
+        for (i, step) in config.required.iter().enumerate() {
+            if config.required[..i].contains(step) {
+                return Err(Rejection::invalid(
+                    format!("config.required.{i}"),
+                    "步驟重復(fù)",
+                    "is listed twice",
+                ));
+            }
+        }
+        if config.subsidy_min_years > 60 {
+            return Err(Rejection::invalid(
+                "config.subsidy_min_years",
+                "任職年限不應(yīng)超過 60 年",
+                "must be at most 60 years",
+            ));
+        }
+        Ok(())
+    }
+
+    fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
+        let people = ctx
+            .outgoing
+            .iter()
+            .map(|o| {
+                let retired = o.departure == Departure::Retired;
+                let eligible = retired && o.years_served >= ctx.config.subsidy_min_years;
+                let mut person = Person {
+                    person_id: o.person_id.clone(),
+                    name: o.name.clone(),
+                    committee: o.committee,
+                    post: o.post.clone(),
+                    departure: o.departure,
+                    years_served: o.years_served,
+                    subsidy_eligible: eligible,
+                    required: Vec::new(),
+                    talks: Vec::new(),
+                    subsidy: None,
+                    ceremony: None,
+                    pairing: None,
+                };
+                person.required = ctx
+                    .config
+                    .required
+                    .iter()
+                    .copied()
+                    .filter(|step| match step {
+                        Step::Subsidy => eligible,
+                        Step::Ceremony => retired,
+                        Step::Pairing => retired && person.was_secretary(),
+                    })
+                    .collect();
+                person
+            })
+            .collect();
+        Ok(State {
+            people,
+            confirmed: None,
+        })
+    }
+
+    fn act(ctx: &Context<Config>, state: &mut State, action: Action) -> Result<Effects, Rejection> {
+        match action {
+            Action::LogTalk(p) => log_talk(ctx, state, p),
+            Action::RecordSubsidy(p) => record_subsidy(ctx, state, p),
+            Action::HoldCeremony(p) => hold_ceremony(ctx, state, p),
+            Action::Pair(p) => pair(ctx, state, p),
+            Action::Confirm(p) => confirm(ctx, state, p),
+        }
+    }
+
+    fn progress(state: &State) -> Progress {
+        let (done, total) = state
+            .people
+            .iter()
+            .map(Person::steps)
+            .fold((0, 0), |(d, t), (pd, pt)| (d + pd, t + pt));
+        Progress {
+            done: done + u32::from(state.confirmed.is_some()),
+            total: total + 1,
+        }
+    }
+
+    fn view(ctx: &Context<Config>, state: &State) -> View {
+        view::render(ctx, state)
+    }
+}
+
+fn person<'s>(state: &'s mut State, id: &str) -> Result<&'s mut Person, Rejection> {
+    check::required("person", id)?;
+    state
+        .people
+        .iter_mut()
+        .find(|p| p.person_id == id)
+        .ok_or_else(|| {
+            Rejection::invalid(
+                "person",
+                format!("“{id}”不在本村離任干部名單中"),
+                format!("`{id}` is not among this village's outgoing cadres"),
+            )
+        })
+}
+
+/// Once everyone's required steps are done, the township is told to confirm.
+fn ready_notice(ctx: &Context<Config>, state: &State, effects: Effects) -> Effects {
+    let ready = state.confirmed.is_none()
+        && state.people.iter().all(|p| {
+            let (done, total) = p.steps();
+            done == total
+        });
+    if !ready {
+        return effects;
+    }
+    let village = &ctx.village.name;
+    effects.notify(
+        Recipient::Role(Role::TownshipOfficer),
+        Text::new(
+            format!("{village}離任干部走訪已全部完成,請核實確認。"),
+            format!("Every outgoing cadre of {village} has been visited; please confirm."),
+        ),
+    )
+}
+
+fn log_talk(ctx: &Context<Config>, state: &mut State, p: LogTalk) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member, Role::TownshipOfficer])?;
+    check::past_date("date", &p.date, ctx)?;
+    if p.visitors.is_empty() {
+        return Err(Rejection::invalid(
+            "visitors",
+            "請?zhí)顚懽咴L人",
+            "name at least one visitor",
+        ));
+    }
+    for (i, v) in p.visitors.iter().enumerate() {
+        check::required(format!("visitors.{i}"), v)?;
+    }
+    check::required("discussed", &p.discussed)?;
+    for (i, f) in p.follow_ups.iter().enumerate() {
+        check::required(format!("follow_ups.{i}"), f)?;
+    }
+    let person = person(state, &p.person)?;
+    let n = person.talks.len() + 1;
+    let (name, date) = (person.name.clone(), p.date.trim().to_owned());
+    person.talks.push(Talk {
+        date: date.clone(),
+        visitors: p.visitors.iter().map(|v| v.trim().to_owned()).collect(),
+        discussed: p.discussed.trim().to_owned(),
+        follow_ups: p.follow_ups,
+        logged: ctx.stamp(),
+    });
+    let who = &ctx.actor.name;
+    let statement = Text::new(
+        format!("本人{who}記錄:{date}與離任干部{name}談心談話,記錄屬實。"),
+        format!("I, {who}, record a heart-to-heart talk with {name} on {date}, truthfully."),
+    );
+    let effects = Effects::none().signoff(ctx.signoff(format!("talk:{}:{n}", p.person), statement));
+    Ok(ready_notice(ctx, state, effects))
+}
+
+fn record_subsidy(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: RecordSubsidy,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::TownshipOfficer])?;
+    let years = ctx.config.subsidy_min_years;
+    let person = person(state, &p.person)?;
+    if !person.subsidy_eligible {
+        return Err(Rejection::invalid(
+            "person",
+            format!(
+                "{}不符合生活補助條件(須正常離任且任職滿 {years} 年)",
+                person.name
+            ),
+            format!(
+                "{} is not eligible for a living subsidy (retired with at least {years} years served)",
+                person.name
+            ),
+        ));
+    }
+    if !p.applied && p.note.trim().is_empty() {
+        return Err(Rejection::invalid(
+            "note",
+            "未申請生活補助的,請說明原因",
+            "say why the subsidy was not applied for",
+        ));
+    }
+    person.subsidy = Some(Subsidy {
+        applied: p.applied,
+        note: p.note.trim().to_owned(),
+        recorded: ctx.stamp(),
+    });
+    Ok(ready_notice(ctx, state, Effects::none()))
+}
+
+fn hold_ceremony(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: HoldCeremony,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::TownshipOfficer])?;
+    check::past_date("date", &p.date, ctx)?;
+    let person = person(state, &p.person)?;
+    if person.departure != Departure::Retired {
+        return Err(Rejection::invalid(
+            "person",
+            format!("榮退儀式為正常離任干部舉行,{}不是正常離任", person.name),
+            format!(
+                "a retirement ceremony is for retiring cadres, and {} did not retire",
+                person.name
+            ),
+        ));
+    }
+    person.ceremony = Some(Ceremony {
+        date: p.date.trim().to_owned(),
+        note: p.note.trim().to_owned(),
+        recorded: ctx.stamp(),
+    });
+    Ok(ready_notice(ctx, state, Effects::none()))
+}
+
+fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary])?;
+    check::required("plan", &p.plan)?;
+    let person = person(state, &p.person)?;
+    if !person.was_secretary() {
+        return Err(Rejection::invalid(
+            "person",
+            format!(
+                "{}不是原村黨組織書記,結(jié)對對象應(yīng)為老書記",
+                person.name
+            ),
+            format!(
+                "{} was not the old Party secretary; pair with the old secretary",
+                person.name
+            ),
+        ));
+    }
+    if person.pairing.is_some() {
+        return Err(Rejection::conflict(
+            format!("已與{}結(jié)對", person.name),
+            format!("you are already paired with {}", person.name),
+        ));
+    }
+    let name = person.name.clone();
+    person.pairing = Some(Pairing {
+        plan: p.plan.trim().to_owned(),
+        new_secretary: ctx.stamp(),
+    });
+    let who = &ctx.actor.name;
+    let statement = Text::new(
+        format!("本人{who}與老書記{name}結(jié)對,虛心請教,接續(xù)奮斗。"),
+        format!(
+            "I, {who}, pair with the old secretary {name}, to learn from him and carry on the work."
+        ),
+    );
+    let effects = Effects::none()
+        .signoff(ctx.signoff(format!("pairing:{}", p.person), statement))
+        .notify(
+            Recipient::Person(p.person),
+            Text::new(
+                format!("新任書記{who}已與您結(jié)對,感謝您的傳幫帶。"),
+                format!(
+                    "The new secretary {who} has paired with you; thank you for your guidance."
+                ),
+            ),
+        );
+    Ok(ready_notice(ctx, state, effects))
+}
+
+fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer])?;
+    if state.confirmed.is_some() {
+        return Err(Rejection::conflict(
+            "走訪已經(jīng)確認過了",
+            "the visits are already confirmed",
+        ));
+    }
+    let missing: Vec<&Person> = state
+        .people
+        .iter()
+        .filter(|p| {
+            let (done, total) = p.steps();
+            done < total
+        })
+        .collect();
+    if !missing.is_empty() {
+        let names = |sep| {
+            missing
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        return Err(Rejection::conflict(
+            format!("以下離任干部的走訪尚未完成:{}", names("、")),
+            format!("visits are not complete for: {}", names(", ")),
+        ));
+    }
+    state.confirmed = Some(Confirmation {
+        stamp: ctx.stamp(),
+        remarks: p.remarks.trim().to_owned(),
+    });
+    let (who, village, n) = (&ctx.actor.name, &ctx.village.name, state.people.len());
+    let statement = Text::new(
+        format!("本人{who}確認:{village}{n} 名離任干部均已走訪談心,相關(guān)事項已落實。"),
+        format!(
+            "I, {who}, confirm that all {n} outgoing cadres of {village} were visited and their matters settled."
+        ),
+    );
+    Ok(Effects::none()
+        .signoff(ctx.signoff("confirm", statement))
+        .notify(
+            Recipient::Role(Role::Secretary),
+            Text::new(
+                format!("{village}離任干部走訪已經(jīng)鄉(xiāng)鎮(zhèn)確認。"),
+                format!("The township has confirmed the visits at {village}."),
+            ),
+        ))
+}

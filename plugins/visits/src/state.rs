@@ -1,0 +1,241 @@
+//! The visits' state, payloads and config.
+
+use baton_sdk::{Committee, Departure, Stamp};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One enrollment: the village's outgoing cadres and what was done for each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Every outgoing and defeated cadre, as the roster listed them at start.
+    pub people: Vec<Person>,
+    /// The township officer's confirmation that the visits are complete.
+    pub confirmed: Option<Confirmation>,
+}
+
+/// An outgoing cadre and their visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// The platform's id of the person.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// The committee they sat on.
+    pub committee: Committee,
+    /// The post they held.
+    pub post: String,
+    /// Why they left.
+    pub departure: Departure,
+    /// Whole years served.
+    pub years_served: u32,
+    /// Eligible for a living subsidy under the province's rule at start.
+    pub subsidy_eligible: bool,
+    /// The steps besides the talk this person needs, fixed at start.
+    pub required: Vec<Step>,
+    /// Heart-to-heart talks (談心談話), oldest first.
+    pub talks: Vec<Talk>,
+    /// Whether the subsidy was applied for.
+    pub subsidy: Option<Subsidy>,
+    /// The honourable-retirement ceremony (榮退儀式).
+    pub ceremony: Option<Ceremony>,
+    /// The pairing of this old secretary with the new one (新老書記結(jié)對).
+    pub pairing: Option<Pairing>,
+}
+
+impl Person {
+    /// Held the secretary's post (書記) on the old committees.
+    pub fn was_secretary(&self) -> bool {
+        self.post == "書記" && self.committee == Committee::PartyBranch
+    }
+
+    /// Whether `step` is done.
+    pub fn has(&self, step: Step) -> bool {
+        match step {
+            Step::Subsidy => self.subsidy.is_some(),
+            Step::Ceremony => self.ceremony.is_some(),
+            Step::Pairing => self.pairing.is_some(),
+        }
+    }
+
+    /// Required steps done (the talk included), and required in all.
+    pub fn steps(&self) -> (u32, u32) {
+        let done = self.required.iter().filter(|s| self.has(**s)).count();
+        let done = u32::from(!self.talks.is_empty()) + u32::try_from(done).unwrap_or(0);
+        (done, 1 + u32::try_from(self.required.len()).unwrap_or(0))
+    }
+}
+
+/// One heart-to-heart talk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Talk {
+    /// The day of the talk, `YYYY-MM-DD`.
+    pub date: String,
+    /// Who visited.
+    pub visitors: Vec<String>,
+    /// What was discussed.
+    pub discussed: String,
+    /// What was promised or must be followed up.
+    pub follow_ups: Vec<String>,
+    /// Who logged it.
+    pub logged: Stamp,
+}
+
+/// The living-subsidy decision (生活補助).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subsidy {
+    /// Whether it was applied for.
+    pub applied: bool,
+    /// The application's reference, or why it was not applied for.
+    pub note: String,
+    /// Who recorded it.
+    pub recorded: Stamp,
+}
+
+/// An honourable-retirement ceremony.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ceremony {
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Where, who attended, what was presented.
+    pub note: String,
+    /// Who recorded it.
+    pub recorded: Stamp,
+}
+
+/// The new secretary paired with an old one (傳幫帶).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pairing {
+    /// How they will work together: how often they meet, on what.
+    pub plan: String,
+    /// The new secretary, who made the pairing.
+    pub new_secretary: Stamp,
+}
+
+/// The township officer's confirmation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// Who confirmed, when.
+    pub stamp: Stamp,
+    /// Remarks.
+    pub remarks: String,
+}
+
+/// The actions, as the host sends them.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "action", content = "payload", rename_all = "kebab-case")]
+pub enum Action {
+    /// Log a heart-to-heart talk with an outgoing cadre.
+    LogTalk(LogTalk),
+    /// Record whether an eligible cadre's living subsidy was applied for.
+    RecordSubsidy(RecordSubsidy),
+    /// Record an honourable-retirement ceremony.
+    HoldCeremony(HoldCeremony),
+    /// The new secretary pairs with the old one.
+    Pair(Pair),
+    /// The township officer confirms every visit is done.
+    Confirm(Confirm),
+}
+
+/// Payload of `log-talk`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogTalk {
+    /// The outgoing cadre's person id.
+    pub person: String,
+    /// The day of the talk, `YYYY-MM-DD`, not in the future.
+    pub date: String,
+    /// Who visited; at least one name.
+    pub visitors: Vec<String>,
+    /// What was discussed.
+    pub discussed: String,
+    /// Follow-ups: promises made, problems to solve.
+    #[serde(default)]
+    pub follow_ups: Vec<String>,
+}
+
+/// Payload of `record-subsidy`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSubsidy {
+    /// The outgoing cadre's person id; they must be eligible.
+    pub person: String,
+    /// Whether the subsidy was applied for.
+    pub applied: bool,
+    /// The application's reference; when not applied for, why (required).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Payload of `hold-ceremony`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldCeremony {
+    /// The retiring cadre's person id.
+    pub person: String,
+    /// The day, `YYYY-MM-DD`, not in the future.
+    pub date: String,
+    /// Where, who attended, what was presented.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Payload of `pair`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    /// The old secretary's person id.
+    pub person: String,
+    /// How the two will work together.
+    pub plan: String,
+}
+
+/// Payload of `confirm`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    /// Remarks.
+    #[serde(default)]
+    pub remarks: String,
+}
+
+/// A step besides the talk, which is always required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    /// Record the subsidy decision of every eligible cadre.
+    Subsidy,
+    /// Hold an honourable-retirement ceremony for every retiring cadre.
+    Ceremony,
+    /// Pair every retiring old secretary with the new secretary.
+    Pairing,
+}
+
+/// The province's configuration.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Steps required besides the talk; default: the subsidy decision.
+    #[serde(default = "default_required")]
+    pub required: Vec<Step>,
+    /// A retired (not defeated or transferred) cadre with at least this many
+    /// years on the committees is eligible for a living subsidy; default 6.
+    #[serde(default = "default_min_years")]
+    pub subsidy_min_years: u32,
+}
+
+fn default_required() -> Vec<Step> {
+    vec![Step::Subsidy]
+}
+
+fn default_min_years() -> u32 {
+    6
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            required: default_required(),
+            subsidy_min_years: default_min_years(),
+        }
+    }
+}
