@@ -2,7 +2,14 @@
 //! embeds them, so `cargo run` and `cargo test` need no manual build step.
 
 /// The built-in modules: crate names under plugins/.
-const BUILT_IN: &[&str] = &["handover"];
+const BUILT_IN: &[&str] = &[
+    "handover",
+    "visits",
+    "first-lesson",
+    "duties",
+    "open-door",
+    "swearing-in",
+];
 
 fn main() {
     let files = baton_sdk::build::from_build_script(BUILT_IN, &["plugins"]);
