@@ -7,13 +7,13 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use baton_host::demo::{
-    self, COUNTY, OTHER_COUNTY_VILLAGE, OTHER_PROVINCE_VILLAGE, OTHER_TOWNSHIP_VILLAGE, PROVINCE,
+    COUNTY, OTHER_COUNTY_VILLAGE, OTHER_PROVINCE_VILLAGE, OTHER_TOWNSHIP_VILLAGE, PROVINCE,
     TOWNSHIP, VILLAGE,
 };
-use baton_host::http::{AppState, app};
-use baton_tests::{TestDb, databases, runtime};
+use baton_host::http::AppState;
+use baton_tests::api::Api;
+use baton_tests::{databases, runtime};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// The committee handover's line among a report's lines or a list of
 /// enrollments (the demo assigns every built-in module).
@@ -29,133 +29,6 @@ fn handover(lines: &Value) -> &Value {
 
 /// A village in the demo township other than the demo village.
 const SAME_TOWNSHIP_VILLAGE: &str = "500155108202";
-
-struct Api {
-    state: AppState,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-impl Api {
-    async fn new(test: &TestDb) -> Self {
-        let rt = runtime();
-        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::http::now())
-            .await
-            .expect("register");
-        demo::seed(&test.db, baton_host::http::now())
-            .await
-            .expect("demo seed");
-        Self {
-            state: AppState::new(test.db.clone(), rt),
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = app(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), 16 << 20)
-            .await
-            .expect("body")
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, token: &str, uri: &str) -> Reply {
-        let request = Request::get(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .expect("request");
-        self.send(request).await
-    }
-
-    async fn post(&self, token: &str, uri: &str, key: Option<&str>, body: Value) -> Reply {
-        let mut request = Request::post(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json");
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        self.send(request.body(Body::from(body.to_string())).expect("request"))
-            .await
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Reply {
-        let body = json!({"username": username, "password": password}).to_string();
-        let request = Request::post("/api/v1/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .expect("request");
-        self.send(request).await
-    }
-
-    async fn token(&self, username: &str) -> String {
-        let reply = self.login(username, demo::PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::OK, "{username} signs in");
-        reply.json()["token"].as_str().expect("token").to_owned()
-    }
-
-    /// The handover enrollment of a village, found as the national administrator.
-    async fn enrollment_of(&self, nation: &str, village: &str) -> i64 {
-        let reply = self
-            .get(
-                nation,
-                &format!("/api/v1/reports/completion?unit={village}"),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK);
-        let body = reply.json();
-        let people = body["people"].as_array().expect("people");
-        let handover = people
-            .iter()
-            .find(|p| p["module"] == "handover" && p["person_id"].is_null());
-        handover
-            .and_then(|p| p["enrollment_id"].as_i64())
-            .expect("a handover enrollment")
-    }
-
-    async fn act(
-        &self,
-        token: &str,
-        enrollment: i64,
-        key: &str,
-        action: &str,
-        payload: Value,
-    ) -> Reply {
-        self.post(
-            token,
-            &format!("/api/v1/enrollments/{enrollment}/actions"),
-            Some(key),
-            json!({"action": action, "payload": payload}),
-        )
-        .await
-    }
-
-    async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(self.state.db.pool())
-            .await
-            .expect("count")
-    }
-}
 
 #[tokio::test]
 async fn signing_in_gives_a_token_and_an_httponly_cookie_and_is_throttled() {
@@ -262,7 +135,7 @@ async fn permission_matrix() {
         ];
         let mut enrollments = Vec::new();
         for v in villages {
-            enrollments.push(api.enrollment_of(&nation, v).await);
+            enrollments.push(api.enrollment_of(&nation, v, "handover").await);
         }
         // Written out by hand from DESIGN.md, not derived from the code:
         // columns are the villages above: own, same township, same county,
@@ -366,7 +239,7 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
     for test in databases().await {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
-        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
         let (outgoing, secretary, township, county) = (
             api.token("outgoing").await,
             api.token("secretary").await,
@@ -533,7 +406,7 @@ async fn deleting_the_last_signoff_is_caught_too() {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
-        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
         for item in ["seals", "archives"] {
             let reply = api
                 .act(
@@ -569,7 +442,7 @@ async fn a_replayed_idempotency_key_returns_the_first_answer_and_changes_nothing
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
-        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
         let payload = json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]});
         let first = api
             .act(&outgoing, enrollment, "k-1", "declare", payload.clone())
@@ -618,7 +491,7 @@ async fn a_rejection_answers_422_per_field_and_only_the_attempt_is_logged() {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
-        let enrollment = api.enrollment_of(&nation, VILLAGE).await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
         let reply = api.act(&outgoing, enrollment, "bad-1", "declare", json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}, {"name": "章", "quantity": 0}]})).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         let body = reply.json();
@@ -760,7 +633,7 @@ async fn a_module_that_loops_is_named_in_a_500_and_changes_nothing() {
         );
         // The handover next door is unharmed.
         let outgoing = api.token("outgoing").await;
-        let handover = api.enrollment_of(&nation, VILLAGE).await;
+        let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;
         let ok = api
             .act(
                 &outgoing,

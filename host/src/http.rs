@@ -9,6 +9,7 @@ mod error;
 mod health;
 mod modules;
 pub mod openapi;
+mod public;
 mod reports;
 
 use std::collections::HashMap;
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assignments::router())
         .merge(enrollments::router())
         .merge(reports::router())
+        .merge(public::router())
         .merge(openapi::router())
         .with_state(state)
 }

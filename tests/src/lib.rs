@@ -5,6 +5,8 @@ use std::sync::Arc;
 use baton_host::db::Db;
 use baton_host::runtime::{Limits, Plugin, Runtime};
 
+pub mod api;
+
 /// The hostile fixtures, compiled.
 pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));

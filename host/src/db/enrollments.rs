@@ -220,6 +220,23 @@ pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Enrollment>> {
     row.as_ref().map(enrollment).transpose()
 }
 
+/// A village's committee-wide enrollment in `module`, the latest assigned.
+pub async fn of_village(
+    db: &Db,
+    village: &str,
+    module: &str,
+) -> anyhow::Result<Option<Enrollment>> {
+    let row = sqlx::query(&format!(
+        "{ENROLLMENT} WHERE e.unit_code = $1 AND e.plugin_id = $2 AND e.person_id IS NULL
+         ORDER BY e.assignment_id DESC LIMIT 1"
+    ))
+    .bind(village)
+    .bind(module)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(enrollment).transpose()
+}
+
 /// The enrollments of a person (theirs, and their villages' committee ones).
 pub async fn of_person(
     db: &Db,

@@ -108,7 +108,7 @@ pub(super) async fn mine(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub(super) struct LocaleQuery {
     /// zh-CN (default) or en.
-    locale: Option<String>,
+    pub(super) locale: Option<String>,
 }
 
 /// One enrollment: the module's view of it for this actor (data and HTML),
@@ -353,17 +353,29 @@ async fn context(
     locale: Locale,
     now: i64,
 ) -> Result<Context, Error> {
+    let actor = Actor {
+        person_id: principal.person_id.map_or_else(
+            || format!("account-{}", principal.account_id),
+            |p| p.to_string(),
+        ),
+        name: principal.display_name.clone(),
+        role,
+    };
+    village_context(state, e, actor, locale, now).await
+}
+
+/// What the module is told about a call by `actor`.
+pub(super) async fn village_context(
+    state: &AppState,
+    e: &Enrollment,
+    actor: Actor,
+    locale: Locale,
+    now: i64,
+) -> Result<Context, Error> {
     let (village, members, outgoing) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
     Ok(Context {
         enrollment_id: e.id.to_string(),
-        actor: Actor {
-            person_id: principal.person_id.map_or_else(
-                || format!("account-{}", principal.account_id),
-                |p| p.to_string(),
-            ),
-            name: principal.display_name.clone(),
-            role,
-        },
+        actor,
         village,
         members,
         outgoing,
@@ -375,7 +387,7 @@ async fn context(
 
 /// The enrollment's state, starting it first if it was never opened; `keep`
 /// stores that first state (acting stores it with the action's own write).
-async fn opened(
+pub(super) async fn opened(
     state: &AppState,
     plugin: &Arc<Plugin>,
     e: &mut Enrollment,

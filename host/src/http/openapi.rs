@@ -22,6 +22,7 @@ use super::AppState;
         super::enrollments::show,
         super::enrollments::act,
         super::reports::completion,
+        super::public::page,
     ),
     modifiers(&Bearer)
 )]

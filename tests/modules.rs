@@ -1,0 +1,560 @@
+//! Every built-in module driven through the host's acting endpoint, on the
+//! demo village, as the right and the wrong actors: the real router, the
+//! modules compiled to wasm, a real database (SQLite, and PostgreSQL when
+//! `DATABASE_URL` is set). Each goes to 100% and is refused at least three
+//! times with the field or reason it names.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use baton_host::db::accounts::{self, NewAccount};
+use baton_host::db::people;
+use baton_host::demo::VILLAGE;
+use baton_sdk::Role;
+use baton_tests::api::{Api, Reply};
+use baton_tests::databases;
+use serde_json::{Value, json};
+
+/// One enrollment, acted in with a fresh idempotency key per call.
+struct Run<'a> {
+    api: &'a Api,
+    enrollment: i64,
+    keys: std::cell::Cell<u32>,
+}
+
+impl<'a> Run<'a> {
+    async fn new(api: &'a Api, module: &str) -> Self {
+        let nation = api.token("nation").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, module).await;
+        Self::of(api, enrollment)
+    }
+
+    fn of(api: &'a Api, enrollment: i64) -> Self {
+        Self {
+            api,
+            enrollment,
+            keys: std::cell::Cell::new(0),
+        }
+    }
+
+    async fn act(&self, token: &str, action: &str, payload: Value) -> Reply {
+        let n = self.keys.get() + 1;
+        self.keys.set(n);
+        self.api
+            .act(token, self.enrollment, &format!("k{n}"), action, payload)
+            .await
+    }
+
+    /// Accepted: the enrollment's progress after it, as (done, total).
+    async fn ok(&self, token: &str, action: &str, payload: Value) -> (i64, i64) {
+        let reply = self.act(token, action, payload).await;
+        let body = reply.json();
+        assert_eq!(reply.status, StatusCode::OK, "{action}: {body}");
+        let e = &body["enrollment"];
+        (
+            e["done"].as_i64().expect("done"),
+            e["total"].as_i64().expect("total"),
+        )
+    }
+
+    /// Refused by the module with `kind`; for `invalid`, the first field must be `field`.
+    async fn refused(&self, token: &str, action: &str, payload: Value, kind: &str, field: &str) {
+        let reply = self.act(token, action, payload).await;
+        let body = reply.json();
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{action}: {body}"
+        );
+        assert_eq!(body["kind"], kind, "{action}: {body}");
+        if kind == "invalid" {
+            assert_eq!(body["fields"][0]["field"], field, "{action}: {body}");
+        }
+    }
+
+    /// The module's view of the enrollment for the holder of `token`.
+    async fn view(&self, token: &str) -> Value {
+        let reply = self
+            .api
+            .get(token, &format!("/api/v1/enrollments/{}", self.enrollment))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        reply.json()
+    }
+}
+
+/// The demo village's people by name, as the modules know them.
+async fn person(api: &Api, name: &str) -> String {
+    let (_, members, outgoing) = people::village(&api.state.db, VILLAGE, "")
+        .await
+        .expect("roster");
+    members
+        .iter()
+        .map(|m| (&m.name, &m.person_id))
+        .chain(outgoing.iter().map(|o| (&o.name, &o.person_id)))
+        .find(|(n, _)| n.as_str() == name)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_else(|| panic!("{name} is not on the demo roster"))
+}
+
+/// A signed-in token for a demo cadre who has no demo login.
+async fn sign_in_as(api: &Api, name: &str, role: Role) -> String {
+    let id: i64 = person(api, name).await.parse().expect("numeric person id");
+    let now = baton_host::http::now();
+    let account = accounts::create(
+        &api.state.db,
+        &NewAccount {
+            username: name,
+            password_hash: "unused",
+            display_name: name,
+            person_id: Some(id),
+            grants: &[(role, Some(VILLAGE))],
+        },
+        now,
+    )
+    .await
+    .expect("account");
+    accounts::open_session(&api.state.db, account, now)
+        .await
+        .expect("session")
+}
+
+/// Today in Beijing, as the modules count days.
+fn today() -> String {
+    baton_sdk::format_date(baton_host::http::now() + 8 * 3600)
+}
+
+#[tokio::test]
+async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let run = Run::new(&api, "visits").await;
+        let (secretary, member, township, outgoing, county) = (
+            api.token("secretary").await,
+            api.token("member").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+            api.token("county").await,
+        );
+        let old = person(&api, "王德福").await;
+        let defeated = person(&api, "趙國平").await;
+        let talk = |who: &str| {
+            json!({"person": who, "date": today(), "visitors": ["張建國"],
+                   "discussed": "身體和生活情況", "follow_ups": ["協(xié)助辦理醫(yī)保"]})
+        };
+        // Wrong actors and bad input: nothing changes.
+        run.refused(&outgoing, "log-talk", talk(&old), "forbidden", "")
+            .await;
+        run.refused(&township, "confirm", json!({}), "conflict", "")
+            .await;
+        run.refused(
+            &secretary,
+            "log-talk",
+            json!({"person": old, "date": "2099-01-01", "visitors": ["張建國"], "discussed": "x"}),
+            "invalid",
+            "date",
+        )
+        .await;
+        run.refused(
+            &member,
+            "record-subsidy",
+            json!({"person": old, "applied": true}),
+            "forbidden",
+            "",
+        )
+        .await;
+        run.refused(
+            &secretary,
+            "record-subsidy",
+            json!({"person": defeated, "applied": true}),
+            "invalid",
+            "person",
+        )
+        .await;
+        let reply = run.act(&county, "log-talk", talk(&old)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "a county trainer only watches"
+        );
+
+        assert_eq!(run.ok(&secretary, "log-talk", talk(&old)).await, (1, 4));
+        assert_eq!(run.ok(&member, "log-talk", talk(&defeated)).await, (2, 4));
+        let view = run.view(&township).await;
+        assert_eq!(
+            view["view"]["data"]["people"][0]["missing"],
+            json!(["subsidy"])
+        );
+        assert!(view["html"].as_str().is_some_and(|h| h.contains("王德福")));
+        run.ok(
+            &township,
+            "record-subsidy",
+            json!({"person": old, "applied": true, "note": "已報區(qū)民政局"}),
+        )
+        .await;
+        assert_eq!(
+            run.ok(&township, "confirm", json!({"remarks": "全覆蓋"}))
+                .await,
+            (4, 4)
+        );
+        let signoffs = run.view(&secretary).await["signoffs"]
+            .as_array()
+            .map(Vec::len);
+        assert_eq!(
+            signoffs,
+            Some(3),
+            "two talks and the confirmation are signed"
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_answers() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        let own = mine
+            .as_array()
+            .and_then(|m| m.iter().find(|e| e["module"] == "first-lesson"))
+            .and_then(|e| e["id"].as_i64())
+            .expect("the secretary's own course");
+        let run = Run::of(&api, own);
+        let member = api.token("member").await;
+        let reply = run.act(&member, "read", json!({"lesson": 0})).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "someone else's course");
+        run.refused(&secretary, "read", json!({"lesson": 1}), "conflict", "")
+            .await;
+        run.refused(
+            &secretary,
+            "submit",
+            json!({"answers": [[0], [0], [0, 1, 2]]}),
+            "conflict",
+            "",
+        )
+        .await;
+        for lesson in 0..3 {
+            run.ok(&secretary, "read", json!({"lesson": lesson})).await;
+        }
+        run.refused(
+            &secretary,
+            "submit",
+            json!({"answers": [[0], [0, 1]]}),
+            "invalid",
+            "answers.1",
+        )
+        .await;
+        let shown = run.view(&secretary).await;
+        let text = shown["view"].to_string() + shown["html"].as_str().unwrap_or_default();
+        assert!(
+            !text.contains("\"correct\":true") && !text.contains("正確答案"),
+            "answers leaked: {text}"
+        );
+        assert_eq!(
+            run.ok(&secretary, "submit", json!({"answers": [[1], [0], [0]]}))
+                .await,
+            (3, 4)
+        );
+        assert_eq!(
+            run.ok(
+                &secretary,
+                "submit",
+                json!({"answers": [[0], [0], [2, 0, 1]]})
+            )
+            .await,
+            (4, 4)
+        );
+        let shown = run.view(&secretary).await;
+        assert!(
+            shown["html"]
+                .as_str()
+                .is_some_and(|h| h.contains("正確答案")),
+            "revealed once passed"
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_secretary_divides_the_work_and_a_change_reopens_it() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let run = Run::new(&api, "duties").await;
+        let (secretary, member, township) = (
+            api.token("secretary").await,
+            api.token("member").await,
+            api.token("township").await,
+        );
+        let ids = [
+            person(&api, "張建國").await,
+            person(&api, "李秀英").await,
+            person(&api, "劉志強").await,
+            person(&api, "陳桂蘭").await,
+        ];
+        let assign = |who: &str, posts: &[&str]| json!({"person": who, "posts": posts, "responsibilities": "負責分管崗位的日常工作"});
+        run.refused(
+            &member,
+            "assign",
+            assign(&ids[1], &["finance"]),
+            "forbidden",
+            "",
+        )
+        .await;
+        run.refused(
+            &secretary,
+            "assign",
+            assign(&ids[1], &["banquets"]),
+            "invalid",
+            "posts.0",
+        )
+        .await;
+        run.refused(&township, "acknowledge", json!({}), "conflict", "")
+            .await;
+        run.ok(&secretary, "assign", assign(&ids[0], &["organisation"]))
+            .await;
+        let reply = run.act(&secretary, "sign", json!({})).await;
+        let body = reply.json();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .map(|f| f.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            fields.contains(&format!("members.{}", ids[1]).as_str()),
+            "{body}"
+        );
+        assert!(fields.contains(&"posts.discipline"), "{body}");
+        run.ok(
+            &secretary,
+            "assign",
+            assign(&ids[1], &["discipline", "women"]),
+        )
+        .await;
+        run.ok(
+            &secretary,
+            "assign",
+            assign(&ids[2], &["mediation", "militia"]),
+        )
+        .await;
+        run.ok(
+            &secretary,
+            "assign",
+            assign(&ids[3], &["public-security", "finance"]),
+        )
+        .await;
+        assert_eq!(run.ok(&secretary, "sign", json!({})).await, (5, 6));
+        assert_eq!(run.ok(&township, "acknowledge", json!({})).await, (6, 6));
+        // A change after the sign-off reopens the division and is logged.
+        assert_eq!(
+            run.ok(&secretary, "assign", assign(&ids[2], &["mediation"]))
+                .await,
+            (4, 6)
+        );
+        let view = run.view(&secretary).await;
+        assert_eq!(
+            view["view"]["data"]["changes"].as_array().map(Vec::len),
+            Some(1)
+        );
+        run.ok(&secretary, "sign", json!({})).await;
+        assert_eq!(run.ok(&township, "acknowledge", json!({})).await, (6, 6));
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn open_door_commitments_are_published_for_villagers_and_verified() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let run = Run::new(&api, "open-door").await;
+        let (secretary, member, township) = (
+            api.token("secretary").await,
+            api.token("member").await,
+            api.token("township").await,
+        );
+        let public = format!("/public/villages/{VILLAGE}/open-door");
+        let anonymous = |uri: &str| Request::get(uri).body(Body::empty()).expect("request");
+        let before = api.send(anonymous(&public)).await;
+        assert_eq!(before.status, StatusCode::OK);
+        assert!(String::from_utf8_lossy(&before.body).contains("尚未公開"));
+        let other = api
+            .send(anonymous(&format!("/public/villages/{VILLAGE}/handover")))
+            .await;
+        assert_eq!(
+            other.status,
+            StatusCode::NOT_FOUND,
+            "the handover has no public page"
+        );
+
+        run.refused(&secretary, "publish", json!({}), "conflict", "")
+            .await;
+        run.refused(
+            &member,
+            "submit-plan",
+            json!({"goals": ["x"], "projects": []}),
+            "forbidden",
+            "",
+        )
+        .await;
+        run.refused(
+            &member,
+            "record-visits",
+            json!({"date": today(), "households": 0}),
+            "invalid",
+            "households",
+        )
+        .await;
+        let commit = |kind: &str, due: &str| {
+            json!({"kind": kind, "title": format!("{kind} 承諾"), "text": "全文",
+                   "milestones": [{"title": "第一階段", "due": due}]})
+        };
+        run.refused(
+            &secretary,
+            "commit",
+            commit("work", "2020-01-01"),
+            "invalid",
+            "milestones.0.due",
+        )
+        .await;
+
+        run.ok(
+            &member,
+            "record-visits",
+            json!({"date": today(), "households": 32, "issues": ["路燈不亮"]}),
+        )
+        .await;
+        run.ok(
+            &secretary,
+            "submit-plan",
+            json!({"goals": ["發(fā)展柚子產(chǎn)業(yè)"],
+            "projects": [{"name": "修建冷庫", "start": "2027-03-01", "end": "2027-10-31"}]}),
+        )
+        .await;
+        run.ok(&secretary, "commit", commit("campaign", "2030-06-30"))
+            .await;
+        run.ok(&secretary, "commit", commit("work", "2030-12-31"))
+            .await;
+        run.ok(
+            &secretary,
+            "commit",
+            json!({"kind": "resignation", "title": "辭職承諾", "text": "全文",
+            "conditions": ["年度考核不稱職"]}),
+        )
+        .await;
+        assert_eq!(run.ok(&secretary, "publish", json!({})).await, (6, 8));
+        let page = api.send(anonymous(&public)).await;
+        let html = String::from_utf8_lossy(&page.body);
+        assert!(
+            html.contains("work 承諾") && html.contains("年度考核不稱職"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("路燈不亮"),
+            "visit notes stay private: {html}"
+        );
+        let en = api.send(anonymous(&format!("{public}?locale=en"))).await;
+        assert!(String::from_utf8_lossy(&en.body).contains("Resignation commitment"));
+
+        run.refused(
+            &township,
+            "verify",
+            json!({"kind": "work", "milestone": 0}),
+            "conflict",
+            "",
+        )
+        .await;
+        for kind in ["campaign", "work"] {
+            run.ok(
+                &member,
+                "report",
+                json!({"kind": kind, "milestone": 0, "evidence": "驗收照片已存檔"}),
+            )
+            .await;
+            run.ok(&township, "verify", json!({"kind": kind, "milestone": 0}))
+                .await;
+        }
+        let view = run.view(&township).await;
+        assert_eq!(view["enrollment"]["status"], "completed", "{view}");
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let run = Run::new(&api, "swearing-in").await;
+        let (secretary, member, township, outgoing) = (
+            api.token("secretary").await,
+            api.token("member").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+        );
+        let liu = sign_in_as(&api, "劉志強", Role::Member).await;
+        let chen = sign_in_as(&api, "陳桂蘭", Role::Member).await;
+        run.refused(
+            &secretary,
+            "schedule",
+            json!({"date": today(), "place": "村委會"}),
+            "forbidden",
+            "",
+        )
+        .await;
+        run.refused(
+            &township,
+            "record-attendance",
+            json!({"person": "1", "present": true}),
+            "conflict",
+            "",
+        )
+        .await;
+        run.refused(
+            &township,
+            "schedule",
+            json!({"date": "明天", "place": "村委會"}),
+            "invalid",
+            "date",
+        )
+        .await;
+        run.ok(
+            &township,
+            "schedule",
+            json!({"date": today(), "place": "禮讓鎮(zhèn)黨群服務(wù)中心"}),
+        )
+        .await;
+        run.refused(&secretary, "confirm", json!({}), "conflict", "")
+            .await;
+        run.refused(&outgoing, "confirm", json!({}), "forbidden", "")
+            .await;
+        for (name, present) in [
+            ("張建國", true),
+            ("李秀英", true),
+            ("劉志強", true),
+            ("陳桂蘭", false),
+        ] {
+            let id = person(&api, name).await;
+            run.ok(
+                &township,
+                "record-attendance",
+                json!({"person": id, "present": present, "reason": "外出務(wù)工"}),
+            )
+            .await;
+        }
+        for token in [&secretary, &member, &liu] {
+            run.ok(token, "confirm", json!({})).await;
+        }
+        run.refused(&chen, "confirm", json!({}), "conflict", "")
+            .await;
+        let chen_id = person(&api, "陳桂蘭").await;
+        run.ok(
+            &township,
+            "record-attendance",
+            json!({"person": chen_id, "present": true}),
+        )
+        .await;
+        assert_eq!(run.ok(&chen, "confirm", json!({})).await, (9, 9));
+        let signoffs = run.view(&township).await["signoffs"]
+            .as_array()
+            .map(Vec::len);
+        assert_eq!(signoffs, Some(4), "each cadre signs their oath");
+        test.cleanup().await;
+    }
+}
