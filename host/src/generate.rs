@@ -8,6 +8,7 @@
 //! the hours the platform exists to save. Every row is one `assign` would
 //! have written; the benchmark checks the roll-ups against the enrollments.
 
+use anyhow::Context as _;
 use baton_sdk::{Audience, Role};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -48,15 +49,8 @@ impl Shape {
 
 /// Serving people per village (the secretary holds two seats, 一肩挑).
 const SERVING: i64 = 5;
-/// The five assignments: the built-in modules' audiences, in the order of
-/// DOMAIN.md's five modules (handover, visits, first lesson, roles, commitments).
-const AUDIENCES: [Audience; 5] = [
-    Audience::Committee,
-    Audience::Committee,
-    Audience::EveryMember,
-    Audience::Committee,
-    Audience::Secretary,
-];
+/// The five assignments: DOMAIN.md's five modules, each to its own audience.
+const MODULES: [&str; 5] = ["handover", "visits", "first-lesson", "duties", "open-door"];
 
 /// What was generated, for the benchmark to find its way.
 #[derive(Debug, Clone)]
@@ -128,7 +122,6 @@ pub async fn national(
     );
     let modules = plugins::list(db).await?;
     let modules: Vec<_> = modules.into_iter().filter(|p| p.built_in).collect();
-    anyhow::ensure!(!modules.is_empty(), "register the built-in modules first");
     let hash =
         tokio::task::spawn_blocking(|| crate::auth::hash_password(crate::demo::PASSWORD)).await??;
     let nation_account = accounts::create(
@@ -148,13 +141,20 @@ pub async fn national(
     )
     .execute(db.pool())
     .await?;
-    // Five assignments over the whole nation, cycling through the built-ins.
-    // Their scope is the first province (an assignment has one unit); the
-    // enrollments below cover every province.
+    // Five assignments over the whole nation. Their scope is the first
+    // province (an assignment has one unit); the enrollments below cover
+    // every province.
     let mut assignments = Vec::new();
-    for (i, audience) in AUDIENCES.iter().enumerate() {
-        let module = &modules[i % modules.len()];
-        assignments.push((module.id.clone(), module.version.clone(), *audience));
+    for id in MODULES {
+        let module = modules
+            .iter()
+            .find(|m| m.id == id)
+            .with_context(|| format!("register the built-in modules first ({id} is missing)"))?;
+        assignments.push((
+            module.id.clone(),
+            module.version.clone(),
+            module.info.audience,
+        ));
     }
 
     let bar = if show_progress {
@@ -217,9 +217,9 @@ pub async fn national(
         }
         out.provinces.push(pcode.clone());
         // Per unit above the villages: enrolled count per assignment.
-        let per_village: Vec<i64> = AUDIENCES
+        let per_village: Vec<i64> = assignments
             .iter()
-            .map(|a| {
+            .map(|(_, _, a)| {
                 if *a == Audience::EveryMember {
                     SERVING
                 } else {
