@@ -294,6 +294,18 @@ async fn run() -> anyhow::Result<()> {
         assigned.enrolled,
         t.elapsed()
     );
+    // Take the province's enrollments out again, so the next run measures the
+    // same national-size dataset rather than one a province larger each time.
+    let mut tx = db.pool().begin().await?;
+    for sql in [
+        "DELETE FROM completion WHERE assignment_id IN (SELECT id FROM assignments WHERE plugin_id = $1)",
+        "DELETE FROM enrollments WHERE assignment_id IN (SELECT id FROM assignments WHERE plugin_id = $1)",
+        "DELETE FROM assignments WHERE plugin_id = $1",
+        "DELETE FROM plugins WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(&bench_id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -28,9 +28,12 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite has one writer; its busy handler makes waiting writers sleep
-    /// (1, 2, 5 … 100 ms), so hot writes queue here instead.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Where writes go. On SQLite, a pool of one connection: writers queue
+    /// for it instead of sleeping in SQLite's busy handler (1, 2, 5 … 100 ms),
+    /// and the one connection that commits keeps its page cache, where any
+    /// other connection must drop its cache after someone else's commit.
+    /// On PostgreSQL, the same pool as reads.
+    writer: AnyPool,
 }
 
 impl Db {
@@ -53,12 +56,9 @@ impl Db {
         };
         let options =
             AnyConnectOptions::from_str(&url).with_context(|| format!("parsing {url}"))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                // One writer at a time, but WAL readers run alongside it.
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
+        let connect = |max: u32| {
+            AnyPoolOptions::new()
+            .max_connections(max)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -70,16 +70,22 @@ impl Db {
                         // than a read() per page and SQLite's 2 MiB.
                         conn.execute(
                             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
-                             PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;",
+                             PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await
-            .with_context(|| format!("connecting to {url}"))?;
+            .connect_with(options.clone())
+        };
+        let pool = match backend {
+            // WAL readers run alongside the one writer.
+            Backend::Sqlite => connect(8),
+            Backend::Postgres => connect(16),
+        }
+        .await
+        .with_context(|| format!("connecting to {url}"))?;
         if backend == Backend::Sqlite {
             // Persistent in the file: readers never block the writer.
             pool.execute("PRAGMA journal_mode = WAL;").await?;
@@ -89,10 +95,16 @@ impl Db {
             Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
         };
         migrator.run(&pool).await.context("applying migrations")?;
+        let writer = match backend {
+            Backend::Sqlite => connect(1)
+                .await
+                .with_context(|| format!("connecting to {url}"))?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Self {
             pool,
             backend,
-            writer: std::sync::Arc::default(),
+            writer,
         })
     }
 
@@ -102,14 +114,11 @@ impl Db {
         &self.pool
     }
 
-    /// Held around a write transaction on SQLite, so writers of this process
-    /// take turns without SQLite's sleeping busy handler; `None` on PostgreSQL,
-    /// whose row locks need no help.
-    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.writer.lock().await),
-            Backend::Postgres => None,
-        }
+    /// The pool for hot writes (acting, first opens): on SQLite one
+    /// connection that writers of this process take turns on; on PostgreSQL,
+    /// whose row locks need no help, [`Db::pool`].
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Which backend this is.

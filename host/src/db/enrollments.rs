@@ -272,7 +272,6 @@ pub async fn of_person(
 /// Stores the state `start` produced for an enrollment never opened; a
 /// concurrent first open wins and this one is a no-op.
 pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow::Result<()> {
-    let _turn = db.write_turn().await;
     sqlx::query(
         "UPDATE enrollments SET state = $1, done = $2, total = $3
          WHERE id = $4 AND state IS NULL AND revision = $5",
@@ -282,7 +281,7 @@ pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow
     .bind(i64::from(outcome.progress.total))
     .bind(e.id)
     .bind(e.revision)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -370,8 +369,7 @@ fn write_error(e: sqlx::Error) -> WriteError {
 
 /// Logs an attempt that changed nothing (rejected, or a plugin fault).
 pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteError> {
-    let _turn = db.write_turn().await;
-    let mut conn = db.pool().acquire().await.map_err(anyhow::Error::from)?;
+    let mut conn = db.writer().acquire().await.map_err(anyhow::Error::from)?;
     insert_attempt(&mut conn, attempt).await?;
     Ok(())
 }
@@ -411,8 +409,7 @@ pub async fn apply(
     attempt: &Attempt<'_>,
     outcome: &Outcome,
 ) -> Result<(), WriteError> {
-    let _turn = db.write_turn().await;
-    let mut tx = db.pool().begin().await.map_err(write_error)?;
+    let mut tx = db.writer().begin().await.map_err(write_error)?;
     // The log entry goes first: on SQLite a write as the first statement takes
     // the write lock at once, so two writers queue instead of deadlocking.
     let action_id = insert_attempt(&mut tx, attempt).await?;
