@@ -220,6 +220,25 @@ async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_an
             .and_then(|e| e["id"].as_i64())
             .expect("the secretary's own course");
         let run = Run::of(&api, own);
+        // The course's config and each action's payload are documented as JSON Schemas.
+        let modules = api.get(&secretary, "/api/v1/modules").await.json();
+        let course = modules
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["id"] == "first-lesson"))
+            .expect("listed");
+        let info = &course["info"];
+        assert!(
+            info["config_schema"]["properties"]["pass_mark"].is_object(),
+            "{info}"
+        );
+        let submit = info["actions"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["name"] == "submit"))
+            .expect("submit");
+        assert!(
+            submit["payload_schema"]["properties"]["answers"].is_object(),
+            "{submit}"
+        );
         let member = api.token("member").await;
         let reply = run.act(&member, "read", json!({"lesson": 0})).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "someone else's course");

@@ -249,7 +249,10 @@ impl Cli {
                 locale,
             }) => {
                 if sample {
-                    println!("{}", serde_json::to_string_pretty(&sample_scenario())?);
+                    let sample = sample_scenario(&module).with_context(|| {
+                        format!("there is no sample scenario for `{module}`; write its steps from the actions `baton plugin inspect {module}` lists")
+                    })?;
+                    println!("{}", serde_json::to_string_pretty(&sample)?);
                     return Ok(());
                 }
                 let plugin = load(&runtime, &module).await?;
@@ -448,37 +451,130 @@ pub async fn try_scenario(
     Ok(out)
 }
 
-/// A scenario for the handover module, to copy and edit.
-fn sample_scenario() -> Scenario {
+/// A scenario for a built-in module that takes it to completion (or close)
+/// on the sample village, to copy and edit.
+fn sample_scenario(module: &str) -> Option<Scenario> {
+    use serde_json::json;
     let step = |role, action: &str, payload| Step {
         role: Some(role),
         actor: None,
         action: action.into(),
         payload,
     };
-    Scenario {
-        context: sample_context(),
-        steps: vec![
+    let (s, m, o, t) = (
+        Role::Secretary,
+        Role::Member,
+        Role::OutgoingCadre,
+        Role::TownshipOfficer,
+    );
+    let steps = match module {
+        "handover" => vec![
             step(
-                Role::OutgoingCadre,
+                o,
                 "declare",
-                serde_json::json!({"item": "seals", "entries": [
+                json!({"item": "seals", "entries": [
                     {"name": "桂花村黨支部公章", "quantity": 1},
                     {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內(nèi)"}
                 ]}),
             ),
-            step(
-                Role::Secretary,
-                "confirm",
-                serde_json::json!({"item": "seals"}),
-            ),
-            step(
-                Role::TownshipOfficer,
-                "witness",
-                serde_json::json!({"item": "seals"}),
-            ),
+            step(s, "confirm", json!({"item": "seals"})),
+            step(t, "witness", json!({"item": "seals"})),
         ],
-    }
+        "visits" => vec![
+            step(
+                s,
+                "log-talk",
+                json!({"person": "p-outgoing", "date": "2025-12-30", "visitors": ["張建國", "陳立"],
+                       "discussed": "身體情況和家庭困難", "follow_ups": ["協(xié)助申請生活補助"]}),
+            ),
+            step(
+                m,
+                "log-talk",
+                json!({"person": "p-defeated", "date": "2025-12-31", "visitors": ["李秀英"], "discussed": "今后打算"}),
+            ),
+            step(
+                t,
+                "record-subsidy",
+                json!({"person": "p-outgoing", "applied": true, "note": "已報區(qū)民政局"}),
+            ),
+            step(t, "confirm", json!({})),
+        ],
+        "first-lesson" => vec![
+            step(s, "read", json!({"lesson": 0})),
+            step(s, "read", json!({"lesson": 1})),
+            step(s, "read", json!({"lesson": 2})),
+            step(s, "submit", json!({"answers": [[0], [0], [0, 1, 2]]})),
+        ],
+        "duties" => vec![
+            step(
+                s,
+                "assign",
+                json!({"person": "p-secretary", "posts": ["organisation"], "responsibilities": "主持全面工作,分管組織"}),
+            ),
+            step(
+                s,
+                "assign",
+                json!({"person": "p-member", "posts": ["discipline", "women"], "responsibilities": "紀檢監(jiān)督和婦女工作"}),
+            ),
+            step(
+                s,
+                "assign",
+                json!({"person": "p-member-2", "posts": ["mediation", "public-security"], "responsibilities": "矛盾調(diào)解和治安"}),
+            ),
+            step(s, "sign", json!({})),
+            step(t, "acknowledge", json!({})),
+        ],
+        "open-door" => vec![
+            step(
+                m,
+                "record-visits",
+                json!({"date": "2025-12-20", "households": 30, "issues": ["灌溉水渠堵塞"]}),
+            ),
+            step(
+                s,
+                "submit-plan",
+                json!({"goals": ["村集體經(jīng)濟收入突破 20 萬元"],
+                       "projects": [{"name": "修建產(chǎn)業(yè)路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]}),
+            ),
+            step(
+                s,
+                "commit",
+                json!({"kind": "campaign", "title": "修通組道", "text": "兌現(xiàn)競職承諾",
+                       "milestones": [{"title": "三組組道硬化", "due": "2026-06-30"}]}),
+            ),
+            step(
+                s,
+                "commit",
+                json!({"kind": "work", "title": "建成冷鏈倉庫", "text": "年內(nèi)建成投用",
+                       "milestones": [{"title": "建成投用", "due": "2026-12-31"}]}),
+            ),
+            step(
+                s,
+                "commit",
+                json!({"kind": "resignation", "title": "辭職承諾", "text": "如有以下情形,主動辭職",
+                       "conditions": ["年度考核不稱職"]}),
+            ),
+            step(s, "publish", json!({})),
+        ],
+        "swearing-in" => vec![
+            step(
+                t,
+                "schedule",
+                json!({"date": "2025-12-31", "place": "龍河鎮(zhèn)黨群服務(wù)中心"}),
+            ),
+            step(
+                t,
+                "record-attendance",
+                json!({"person": "p-secretary", "present": true}),
+            ),
+            step(s, "confirm", json!({})),
+        ],
+        _ => return None,
+    };
+    Some(Scenario {
+        context: sample_context(),
+        steps,
+    })
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info).

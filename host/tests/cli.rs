@@ -99,6 +99,30 @@ fn try_runs_the_sample_scenario_and_renders_the_view() {
 }
 
 #[test]
+fn every_built_in_module_has_a_sample_that_runs_without_a_rejection() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (module, _) in baton_host::registry::BUILT_IN {
+        let out = baton(&["plugin", "try", module, "--sample"]);
+        assert!(out.status.success(), "{module}: {}", stderr(&out));
+        let scenario = dir.path().join(format!("{module}.json"));
+        std::fs::write(&scenario, &out.stdout).expect("write");
+        let out = baton(&["plugin", "try", module, scenario.to_str().expect("utf-8")]);
+        assert!(out.status.success(), "{module}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("1. ✓"), "{module}: {text}");
+        assert!(!text.contains("✗"), "{module}: {text}");
+        assert!(text.contains("<section class=\"module"), "{module}: {text}");
+    }
+    let out = baton(&["plugin", "try", "no-such-module", "--sample"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no sample scenario for `no-such-module`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn try_reports_rejected_steps_and_goes_on() {
     let dir = tempfile::tempdir().expect("temp dir");
     let scenario = dir.path().join("scenario.json");
