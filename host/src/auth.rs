@@ -63,6 +63,9 @@ pub enum Capability {
     ViewReports,
     /// Assign a module version to a scope.
     Assign,
+    /// Publish a module version owned by the target province (or, at the
+    /// national level, a national one).
+    Publish,
 }
 
 /// What a capability is tried on.
@@ -101,7 +104,7 @@ fn role_may(
     use Role::*;
     match grant.role {
         NationalAdmin | ProvinceAdmin => {
-            matches!(capability, ViewEnrollment | ViewReports | Assign)
+            matches!(capability, ViewEnrollment | ViewReports | Assign | Publish)
         }
         CountyTrainer => matches!(capability, ViewEnrollment | ViewReports),
         TownshipOfficer => matches!(capability, ViewEnrollment | Act),

@@ -107,7 +107,8 @@ enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
-    /// Print a module's info, or why the file is not a valid Baton module.
+    /// Check a module as the server does before accepting it, and print its
+    /// info, or every reason it would be refused.
     Inspect {
         /// A .wasm file, or the name of a built-in module.
         module: String,
@@ -234,7 +235,10 @@ impl Cli {
                 Ok(())
             }
             Command::Plugin(PluginCommand::Inspect { module, json }) => {
-                let plugin = load(&runtime, &module).await?;
+                // The checks the server makes before it accepts a package.
+                let plugin = crate::registry::validate(&runtime, &package(&module)?)
+                    .await
+                    .map_err(|problems| anyhow::anyhow!("{}", problems.join("\n")))?;
                 if json {
                     println!("{}", serde_json::to_string_pretty(plugin.info())?);
                 } else {
@@ -327,20 +331,26 @@ fn default_cache_dir() -> Option<PathBuf> {
 
 /// Loads a module from a file, or a built-in one by name.
 pub async fn load(runtime: &Runtime, module: &str) -> anyhow::Result<Arc<Plugin>> {
-    let bytes = match crate::registry::BUILT_IN
-        .iter()
-        .find(|(name, _)| *name == module)
-    {
-        Some((_, bytes)) => bytes.to_vec(),
-        None => std::fs::read(module).with_context(|| {
-            let names: Vec<&str> = crate::registry::BUILT_IN.iter().map(|(n, _)| *n).collect();
-            format!(
-                "reading {module} (not a file, nor a built-in module: {})",
-                names.join(", ")
-            )
-        })?,
-    };
-    Ok(runtime.load(&bytes).await?)
+    Ok(runtime.load(&package(module)?).await?)
+}
+
+/// A built-in module's package by name, or a `.wasm` file's bytes.
+fn package(module: &str) -> anyhow::Result<Vec<u8>> {
+    Ok(
+        match crate::registry::BUILT_IN
+            .iter()
+            .find(|(name, _)| *name == module)
+        {
+            Some((_, bytes)) => bytes.to_vec(),
+            None => std::fs::read(module).with_context(|| {
+                let names: Vec<&str> = crate::registry::BUILT_IN.iter().map(|(n, _)| *n).collect();
+                format!(
+                    "reading {module} (not a file, nor a built-in module: {})",
+                    names.join(", ")
+                )
+            })?,
+        },
+    )
 }
 
 /// A human-readable summary of a loaded module.

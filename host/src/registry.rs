@@ -3,8 +3,10 @@
 
 use baton_sdk::ModuleInfo;
 
+use std::sync::Arc;
+
 use crate::db::{Db, plugins};
-use crate::runtime::Runtime;
+use crate::runtime::{Plugin, Runtime};
 
 include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
 
@@ -31,6 +33,51 @@ pub async fn register_built_ins(
         }
     }
     Ok(added)
+}
+
+/// The largest package the platform accepts. The built-in modules are
+/// 200–400 KiB; a module that needs megabytes is doing something wrong.
+pub const MAX_PACKAGE: usize = 4 << 20;
+
+/// Everything the server checks before it accepts a package: its size; that
+/// it is a component built against a contract this host runs, with sane
+/// module info, templates that parse and schemas that are JSON Schemas; that
+/// it compiles under the runtime's limits; and that `start` and `view` run on
+/// the SDK's sample village with the module's default config. Returns the
+/// loaded module, or every problem found.
+pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Plugin>, Vec<String>> {
+    if bytes.len() > MAX_PACKAGE {
+        return Err(vec![format!(
+            "the package is {} bytes; the limit is {MAX_PACKAGE}",
+            bytes.len()
+        )]);
+    }
+    let plugin = runtime.load(bytes).await.map_err(|e| vec![e.to_string()])?;
+    let ctx = baton_sdk::testing::sample_context();
+    let outcome = match plugin.start(&ctx).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(rejection)) => {
+            return Err(vec![format!(
+                "start refused the sample village with the default config: {rejection}"
+            )]);
+        }
+        Err(fault) => return Err(vec![format!("start failed on the sample village: {fault}")]),
+    };
+    let view = plugin
+        .view(&ctx, &outcome.state)
+        .await
+        .map_err(|fault| vec![format!("view failed on the sample village: {fault}")])?;
+    let mut problems = Vec::new();
+    for locale in [baton_sdk::Locale::ZhCn, baton_sdk::Locale::En] {
+        if let Err(e) = plugin.render(&view, locale) {
+            problems.push(e.to_string());
+        }
+    }
+    if problems.is_empty() {
+        Ok(plugin)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Every problem with `info`, empty when it is acceptable. `bad_json` lists

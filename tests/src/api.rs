@@ -49,6 +49,12 @@ impl Api {
         }
     }
 
+    /// An API over an application already set up (another host process on
+    /// the same database, say).
+    pub fn with_state(state: AppState) -> Self {
+        Self { state }
+    }
+
     /// Sends `request` through the router.
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = app(self.state.clone())

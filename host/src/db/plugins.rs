@@ -43,6 +43,76 @@ pub async fn insert(db: &Db, package: &Package, wasm: &[u8], now: i64) -> anyhow
     Ok(done.rows_affected() == 1)
 }
 
+/// One stored version of a module id.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The version.
+    pub version: String,
+    /// The owning province; `None` for national modules.
+    pub owner: Option<String>,
+    /// Shipped with the host.
+    pub built_in: bool,
+}
+
+/// The stored versions of module `id`.
+pub async fn versions(db: &Db, id: &str) -> anyhow::Result<Vec<Version>> {
+    let rows = sqlx::query("SELECT version, owner, built_in FROM plugins WHERE id = $1")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Version {
+                version: row.try_get("version")?,
+                owner: row.try_get("owner")?,
+                built_in: row.try_get::<i64, _>("built_in")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Stores a published package and its audit entry in one transaction;
+/// returns false, storing nothing, when that id and version already exist.
+pub async fn publish(
+    db: &Db,
+    package: &Package,
+    wasm: &[u8],
+    account_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7) ON CONFLICT (id, version) DO NOTHING",
+    )
+    .bind(&package.id)
+    .bind(&package.version)
+    .bind(&package.sha256)
+    .bind(wasm)
+    .bind(serde_json::to_string(&package.info)?)
+    .bind(&package.owner)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO plugin_events (plugin_id, version, sha256, event, account_id, owner, at)
+         VALUES ($1, $2, $3, 'published', $4, $5, $6)",
+    )
+    .bind(&package.id)
+    .bind(&package.version)
+    .bind(&package.sha256)
+    .bind(account_id)
+    .bind(&package.owner)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Every stored package, by id then version.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
     let rows = sqlx::query(

@@ -31,6 +31,13 @@ pub enum Error {
         /// Why.
         message: Text,
     },
+    /// 409: the request clashes with what is stored (a version already
+    /// published, or not newer than the latest).
+    #[error("conflict: {}", .0.en)]
+    Conflict(Text),
+    /// 422: an uploaded package fails the checks; every problem is listed.
+    #[error("invalid package: {}", .0.join("; "))]
+    InvalidPackage(Vec<String>),
     /// 422: the module refused the action.
     #[error("rejected: {0}")]
     Rejected(Rejection),
@@ -89,6 +96,21 @@ impl Error {
             Error::BadRequest { field, message } => (
                 StatusCode::BAD_REQUEST,
                 json!({"error": "bad-request", "field": field, "message": message}),
+            ),
+            Error::Conflict(m) => (
+                StatusCode::CONFLICT,
+                json!({"error": "conflict", "message": m}),
+            ),
+            Error::InvalidPackage(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "error": "invalid-package",
+                    "problems": problems,
+                    "message": Text::new(
+                        format!("模塊包未通過檢查:{}", problems.join(";")),
+                        format!("the package fails the checks: {}", problems.join("; ")),
+                    ),
+                }),
             ),
             Error::Rejected(r) => {
                 let (kind, detail) = match r {

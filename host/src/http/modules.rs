@@ -1,21 +1,150 @@
-//! `GET /api/v1/modules`: the module packages this platform runs.
+//! The module packages this platform runs: the list, and publishing a new
+//! version (a province's own module, or a national one).
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use baton_sdk::Text;
+use serde::{Deserialize, Serialize};
 
-use super::{AppState, Error};
+use super::{AppState, Error, now};
+use crate::auth::{Capability, Principal, Target, authorize};
+use crate::db::org_units::{self, Level};
 use crate::db::plugins::{self, Package};
+use crate::registry::{self, MAX_PACKAGE};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/modules", get(list))
+    Router::new().route(
+        "/api/v1/modules",
+        get(list)
+            .post(publish)
+            // Room for a package just over the limit, so it gets our message.
+            .layer(DefaultBodyLimit::max(MAX_PACKAGE + 1024)),
+    )
 }
 
 /// The module packages this platform runs, with their info (actions and their JSON Schemas).
 #[utoipa::path(get, path = "/api/v1/modules", tag = "modules", responses((status = 200), (status = 401)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(state): State<AppState>,
-    _signed_in: crate::auth::Principal,
+    _signed_in: Principal,
 ) -> Result<Json<Vec<Package>>, Error> {
     Ok(Json(plugins::list(&state.db).await?))
+}
+
+/// `?province=CODE`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(super) struct PublishQuery {
+    /// The owning province; default: the publisher's own province, or a
+    /// national module for the national administrator.
+    province: Option<String>,
+}
+
+/// What a publish answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Published {
+    /// Module id.
+    pub id: String,
+    /// The version published.
+    pub version: String,
+    /// sha256 of the package, hex.
+    pub sha256: String,
+    /// The owning province; absent for a national module.
+    pub owner: Option<String>,
+}
+
+/// Publishes a module version: the body is the `.wasm` component. It is
+/// checked as `registry::validate` does before anything is stored; versions
+/// of an id only go up and are never overwritten; a province publishes only
+/// modules it owns. Every publish is kept in the audit trail.
+#[utoipa::path(post, path = "/api/v1/modules", tag = "modules", params(PublishQuery),
+    request_body(content = Vec<u8>, content_type = "application/wasm"),
+    responses((status = 201, body = Published), (status = 403), (status = 409),
+              (status = 422, description = "the package fails the checks; `problems` lists each")),
+    security(("bearer" = [])))]
+pub(super) async fn publish(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<PublishQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Published>), Error> {
+    let owner = match query.province {
+        Some(code) => Some(code),
+        None => principal
+            .grants
+            .iter()
+            .find(|g| g.role == baton_sdk::Role::ProvinceAdmin)
+            .and_then(|g| g.unit_code.clone()),
+    };
+    let path = match &owner {
+        Some(code) => match org_units::get(&state.db, code).await? {
+            Some((unit, path)) if unit.level == Level::Province => path,
+            _ => {
+                return Err(Error::bad(
+                    "province",
+                    format!("{code} 不是省級單位代碼"),
+                    format!("{code} is not a province's code"),
+                ));
+            }
+        },
+        // A national module: only a national grant covers the empty path.
+        None => String::new(),
+    };
+    let target = Target {
+        path: &path,
+        person_id: None,
+        enrollment: false,
+    };
+    authorize(&principal, Capability::Publish, target).ok_or_else(Error::forbidden)?;
+    let plugin = registry::validate(&state.runtime, &body)
+        .await
+        .map_err(Error::InvalidPackage)?;
+    let (id, version) = (&plugin.info().id, &plugin.info().version);
+    let new = semver::Version::parse(version).map_err(anyhow::Error::from)?;
+    for stored in plugins::versions(&state.db, id).await? {
+        if stored.built_in || stored.owner != owner {
+            let whose = match (&stored.owner, stored.built_in) {
+                (_, true) => Text::new("平臺內(nèi)置模塊", "a built-in module"),
+                (Some(code), _) => Text::new(format!("{code} 所有"), format!("owned by {code}")),
+                (None, _) => Text::new("全國模塊", "a national module"),
+            };
+            return Err(Error::Forbidden(Text::new(
+                format!("模塊 {id} 是{},不能以此身份發(fā)布", whose.zh),
+                format!("module {id} is {}; you cannot publish it", whose.en),
+            )));
+        }
+        let old = semver::Version::parse(&stored.version).map_err(anyhow::Error::from)?;
+        if old >= new {
+            return Err(Error::Conflict(Text::new(
+                format!("{id} 已有版本 {old},新版本號必須更大(版本從不覆蓋)"),
+                format!(
+                    "{id} already has version {old}; a new version must be greater (versions are never overwritten)"
+                ),
+            )));
+        }
+    }
+    let package = Package {
+        id: id.clone(),
+        version: version.clone(),
+        sha256: hex::encode(plugin.sha256()),
+        owner: owner.clone(),
+        built_in: false,
+        info: plugin.info().clone(),
+    };
+    if !plugins::publish(&state.db, &package, &body, principal.account_id, now()).await? {
+        return Err(Error::Conflict(Text::new(
+            format!("{id}@{version} 剛剛已被發(fā)布"),
+            format!("{id}@{version} was published a moment ago"),
+        )));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(Published {
+            id: package.id,
+            version: package.version,
+            sha256: package.sha256,
+            owner,
+        }),
+    ))
 }

@@ -17,6 +17,7 @@ use super::AppState;
         super::auth::login,
         super::auth::logout,
         super::modules::list,
+        super::modules::publish,
         super::assignments::assign,
         super::enrollments::mine,
         super::enrollments::show,
