@@ -8,6 +8,7 @@ const FIXTURES: &[&str] = &[
     "fixture-snoop",
     "fixture-garbage",
     "fixture-future",
+    "fixture-tally",
 ];
 
 fn main() {
@@ -20,6 +21,20 @@ fn main() {
             file.display().to_string()
         );
     }
+    // The next version of fixture-tally, from its own workspace, into its own
+    // target dir (next to the one from_build_script uses).
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let next = manifest.join("fixtures-next/tally");
+    println!("cargo:rerun-if-changed={}", next.display());
+    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm-next");
+    let files = baton_sdk::build::build(&next, &["fixture-tally"], &target).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1);
+    });
+    code += &format!(
+        "/// The `fixture-tally` component, version 0.2.0.\npub const TALLY_NEXT: &[u8] = include_bytes!({:?});\n",
+        files[0].display().to_string()
+    );
     std::fs::write(out.join("fixtures.rs"), code).expect("OUT_DIR is writable");
 }

@@ -7,6 +7,7 @@ pub mod org_units;
 pub mod people;
 pub mod plugins;
 pub mod reports;
+pub mod upgrades;
 
 use std::str::FromStr;
 

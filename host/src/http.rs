@@ -11,6 +11,7 @@ mod modules;
 pub mod openapi;
 mod public;
 mod reports;
+mod upgrades;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -165,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(enrollments::router())
         .merge(reports::router())
         .merge(public::router())
+        .merge(upgrades::router())
         .merge(openapi::router())
         .with_state(state)
 }

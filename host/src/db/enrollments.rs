@@ -183,14 +183,14 @@ pub struct Enrollment {
     pub config: String,
 }
 
-const ENROLLMENT: &str =
+pub(super) const ENROLLMENT: &str =
     "SELECT e.id, e.assignment_id, e.unit_code, u.path, e.person_id, e.plugin_id,
     e.plugin_version, e.state, e.done, e.total, e.revision, e.started_at, e.completed_at,
     e.signoff_head, a.due_at, a.config
     FROM enrollments e JOIN org_units u ON u.code = e.unit_code
     JOIN assignments a ON a.id = e.assignment_id";
 
-fn enrollment(row: &sqlx::any::AnyRow) -> anyhow::Result<Enrollment> {
+pub(super) fn enrollment(row: &sqlx::any::AnyRow) -> anyhow::Result<Enrollment> {
     Ok(Enrollment {
         id: row.try_get("id")?,
         assignment_id: row.try_get("assignment_id")?,
@@ -468,23 +468,37 @@ pub async fn apply(
     let started = i64::from(e.started_at.is_none());
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if started != 0 || completed != 0 {
-        let codes: Vec<&str> = e.path.split('/').filter(|c| !c.is_empty()).collect();
-        let placeholders: Vec<String> = (4..codes.len() + 4).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "UPDATE completion SET started = started + $1, completed = completed + $2
-             WHERE assignment_id = $3 AND unit_code IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(started)
-            .bind(completed)
-            .bind(e.assignment_id);
-        for code in codes {
-            query = query.bind(code);
-        }
-        query.execute(&mut *tx).await.map_err(write_error)?;
+        roll_up(&mut tx, e, started, completed)
+            .await
+            .map_err(write_error)?;
     }
     tx.commit().await.map_err(write_error)?;
+    Ok(())
+}
+
+/// Moves the started and completed counters of the enrollment's assignment at
+/// its village and every unit above it.
+pub(super) async fn roll_up(
+    tx: &mut sqlx::AnyConnection,
+    e: &Enrollment,
+    started: i64,
+    completed: i64,
+) -> Result<(), sqlx::Error> {
+    let codes: Vec<&str> = e.path.split('/').filter(|c| !c.is_empty()).collect();
+    let placeholders: Vec<String> = (4..codes.len() + 4).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "UPDATE completion SET started = started + $1, completed = completed + $2
+         WHERE assignment_id = $3 AND unit_code IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(started)
+        .bind(completed)
+        .bind(e.assignment_id);
+    for code in codes {
+        query = query.bind(code);
+    }
+    query.execute(&mut *tx).await?;
     Ok(())
 }
 

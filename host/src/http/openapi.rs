@@ -24,6 +24,7 @@ use super::AppState;
         super::enrollments::act,
         super::reports::completion,
         super::public::page,
+        super::upgrades::upgrade,
     ),
     modifiers(&Bearer)
 )]

@@ -1,0 +1,206 @@
+//! Upgrade by replay through the API: fixture-tally 0.1.0 adds any n; 0.2.0
+//! adds at most 5 at a time and refuses more than 10. Enrollments replay the
+//! same, differently or not at all; a dry run changes nothing; applying moves
+//! only the chosen ones, and the roll-ups follow; rolling back moves them back.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use baton_host::db::org_units;
+use baton_host::demo::{COUNTY, TOWNSHIP};
+use baton_tests::api::{Api, Reply};
+use baton_tests::{databases, fixtures};
+use serde_json::{Value, json};
+
+async fn publish(api: &Api, token: &str, wasm: &[u8]) {
+    let request = Request::post("/api/v1/modules")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/wasm")
+        .body(Body::from(wasm.to_vec()))
+        .expect("request");
+    let reply = api.send(request).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
+}
+
+async fn upgrade(api: &Api, token: &str, body: Value) -> Reply {
+    api.post(token, "/api/v1/upgrades", None, body).await
+}
+
+fn line(report: &Value, id: i64) -> &Value {
+    report["enrollments"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["id"] == id))
+        .unwrap_or_else(|| panic!("no line for {id} in {report}"))
+}
+
+async fn tally(api: &Api, nation: &str, village: &str) -> i64 {
+    api.enrollment_of(nation, village, "fixture-tally").await
+}
+
+async fn completed_in_township(api: &Api, nation: &str) -> i64 {
+    let report = api
+        .get(
+            nation,
+            &format!("/api/v1/reports/completion?unit={TOWNSHIP}"),
+        )
+        .await
+        .json();
+    report["total"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["module"] == "fixture-tally"))
+        .and_then(|l| l["completed"].as_i64())
+        .unwrap_or_else(|| panic!("no tally line in {report}"))
+}
+
+#[tokio::test]
+async fn enrollments_move_between_versions_by_replaying_their_logs() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let (nation, province, township, county) = (
+            api.token("nation").await,
+            api.token("province").await,
+            api.token("township").await,
+            api.token("county").await,
+        );
+        publish(&api, &nation, fixtures::TALLY).await;
+        publish(&api, &nation, fixtures::TALLY_NEXT).await;
+        let assigned = api
+            .post(
+                &province,
+                "/api/v1/assignments",
+                None,
+                json!({"module": "fixture-tally", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30"}),
+            )
+            .await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.json());
+        let villages: Vec<String> = org_units::subtree(&test.db, TOWNSHIP)
+            .await
+            .expect("subtree")
+            .into_iter()
+            .filter(|u| u.level == org_units::Level::Village)
+            .map(|u| u.code)
+            .collect();
+        assert_eq!(villages.len(), 3);
+        let (a, b, c) = (
+            tally(&api, &nation, &villages[0]).await,
+            tally(&api, &nation, &villages[1]).await,
+            tally(&api, &nation, &villages[2]).await,
+        );
+        let mut key = 0;
+        for (enrollment, n) in [(a, 3), (a, 4), (b, 8), (b, 4), (c, 12)] {
+            key += 1;
+            let reply = api
+                .act(
+                    &township,
+                    enrollment,
+                    &format!("k{key}"),
+                    "add",
+                    json!({"n": n}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+        }
+        assert_eq!(
+            completed_in_township(&api, &nation).await,
+            2,
+            "b and c reached 10"
+        );
+        let ask = |apply: &str, from: &str, to: &str| json!({"module": "fixture-tally", "from": from, "to": to, "unit": COUNTY, "apply": apply});
+
+        // Wrong people and wrong versions change nothing.
+        let reply = upgrade(&api, &county, ask("none", "0.1.0", "0.2.0")).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let reply = upgrade(&api, &province, ask("none", "0.1.0", "0.3.0")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.json()["field"], "to");
+
+        // The dry run: a 3+4 replays the same; 8+4 gives 5+4 under 0.2.0; 12 is refused.
+        let dry = upgrade(&api, &province, ask("none", "0.1.0", "0.2.0")).await;
+        assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
+        let dry = dry.json();
+        assert_eq!(
+            (
+                &dry["checked"],
+                &dry["same"],
+                &dry["different"],
+                &dry["fails"],
+                &dry["moved"]
+            ),
+            (&json!(7), &json!(5), &json!(1), &json!(1), &json!(0)),
+            "{dry}"
+        );
+        assert_eq!(line(&dry, a)["result"], "same");
+        let diff = line(&dry, b)["diff"].to_string();
+        assert!(
+            diff.contains("state: 12 → 9") && diff.contains("progress: 10/10 → 9/10"),
+            "{diff}"
+        );
+        assert_eq!(line(&dry, c)["result"], "fails");
+        assert_eq!(line(&dry, c)["step"], 1);
+        assert!(
+            line(&dry, c)["reason"].to_string().contains("at most 10"),
+            "{dry}"
+        );
+        let pinned = api
+            .count("SELECT COUNT(*) FROM enrollments WHERE plugin_id = 'fixture-tally' AND plugin_version = '0.1.0'")
+            .await;
+        assert_eq!(pinned, 7, "a dry run moves nothing");
+
+        // Apply to the same ones only, then to b, whose result differs.
+        let same = upgrade(&api, &province, ask("same", "0.1.0", "0.2.0"))
+            .await
+            .json();
+        assert_eq!(same["moved"], 5, "{same}");
+        assert_eq!(line(&same, b)["moved"], false);
+        let refused = api
+            .act(&township, a, "k-after", "add", json!({"n": 11}))
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a now runs 0.2.0"
+        );
+        let mut only_b = ask("clean", "0.1.0", "0.2.0");
+        only_b["enrollments"] = json!([b, c]);
+        let clean = upgrade(&api, &province, only_b).await.json();
+        assert_eq!(
+            (&clean["checked"], &clean["moved"]),
+            (&json!(2), &json!(1)),
+            "{clean}"
+        );
+        assert_eq!(
+            line(&clean, c)["moved"],
+            false,
+            "a failing replay never moves"
+        );
+        assert_eq!(
+            completed_in_township(&api, &nation).await,
+            1,
+            "b is 9/10 under 0.2.0"
+        );
+        let shown = api
+            .get(&township, &format!("/api/v1/enrollments/{b}"))
+            .await
+            .json();
+        assert_eq!(shown["enrollment"]["version"], "0.2.0");
+        assert_eq!(shown["enrollment"]["done"], 9);
+
+        // Roll back: b replays to 12 again under 0.1.0.
+        let mut back = ask("clean", "0.2.0", "0.1.0");
+        back["enrollments"] = json!([b]);
+        let back = upgrade(&api, &province, back).await.json();
+        assert_eq!(back["moved"], 1, "{back}");
+        assert_eq!(completed_in_township(&api, &nation).await, 2);
+        let shown = api
+            .get(&township, &format!("/api/v1/enrollments/{b}"))
+            .await
+            .json();
+        assert_eq!(
+            (
+                &shown["enrollment"]["version"],
+                &shown["enrollment"]["done"]
+            ),
+            (&json!("0.1.0"), &json!(10))
+        );
+        test.cleanup().await;
+    }
+}
