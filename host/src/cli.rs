@@ -107,6 +107,41 @@ enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
+    /// Create a module crate from the SDK's template: a discipline pledge
+    /// with a passing test, ready to rename and change.
+    New {
+        /// The module id, which is also the crate's name: kebab-case.
+        name: String,
+        /// The folder to create it in.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Baton's sdk/ folder (default: the one this binary was built from).
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a module crate into a component and check it as the server will.
+    Build {
+        /// The module crate's folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where cargo builds (default: the crate's target/).
+        #[arg(long)]
+        target_dir: Option<PathBuf>,
+    },
+    /// Upload a component to a server; the server checks it again.
+    Publish {
+        /// The .wasm file.
+        file: PathBuf,
+        /// The server's address, e.g. https://baton.example.gov.cn.
+        #[arg(long, env = "BATON_SERVER")]
+        server: String,
+        /// A province (or national) administrator's bearer token.
+        #[arg(long, env = "BATON_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The owning province (default: the administrator's own).
+        #[arg(long)]
+        province: Option<String>,
+    },
     /// Check a module as the server does before accepting it, and print its
     /// info, or every reason it would be refused.
     Inspect {
@@ -232,6 +267,44 @@ impl Cli {
                 let db = crate::db::Db::connect(&self.database_url).await?;
                 let added = crate::import::org_units(&db, &bytes).await?;
                 println!("imported {added} org units from {}", file.display());
+                Ok(())
+            }
+            Command::Plugin(PluginCommand::New { name, dir, sdk }) => {
+                let sdk = sdk
+                    .or_else(crate::develop::default_sdk)
+                    .context("pass --sdk PATH: a checkout of Baton's sdk/ folder")?;
+                let created = crate::develop::scaffold(&name, &dir, &sdk)?;
+                println!(
+                    "created {} (module `{name}`)\nnext: cd {} && cargo test && baton plugin build",
+                    created.display(),
+                    created.display()
+                );
+                Ok(())
+            }
+            Command::Plugin(PluginCommand::Build { dir, target_dir }) => {
+                let file = crate::develop::build(&runtime, &dir, target_dir.as_deref()).await?;
+                let plugin = runtime.load(&std::fs::read(&file)?).await?;
+                print!("{}", describe(&plugin));
+                println!("built and checked: {}", file.display());
+                Ok(())
+            }
+            Command::Plugin(PluginCommand::Publish {
+                file,
+                server,
+                token,
+                province,
+            }) => {
+                let answer = tokio::task::spawn_blocking(move || {
+                    crate::develop::publish(&file, &server, &token, province.as_deref())
+                })
+                .await??;
+                println!(
+                    "published {}@{} (sha256 {}), owned by {}",
+                    answer["id"].as_str().unwrap_or("?"),
+                    answer["version"].as_str().unwrap_or("?"),
+                    answer["sha256"].as_str().unwrap_or("?"),
+                    answer["owner"].as_str().unwrap_or("the nation")
+                );
                 Ok(())
             }
             Command::Plugin(PluginCommand::Inspect { module, json }) => {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod develop;
 pub mod generate;
 pub mod http;
 pub mod import;

@@ -1,0 +1,184 @@
+//! A province developer's path: scaffold a module crate, build it into a
+//! checked component, publish it to a server. See sdk/README.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+use crate::runtime::Runtime;
+
+/// The template `plugin new` writes: (path in the new crate, contents).
+const TEMPLATE: [(&str, &str); 4] = [
+    (
+        "Cargo.toml",
+        include_str!("../../sdk/template/Cargo.toml.in"),
+    ),
+    (
+        ".cargo/config.toml",
+        include_str!("../../sdk/template/.cargo/config.toml"),
+    ),
+    ("src/lib.rs", include_str!("../../sdk/template/src/lib.rs")),
+    (
+        "tests/harness.rs",
+        include_str!("../../sdk/template/tests/harness.rs"),
+    ),
+];
+
+/// Where this binary's SDK was when it was built, if it is still there.
+pub fn default_sdk() -> Option<PathBuf> {
+    std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk")).ok()
+}
+
+/// Writes a new module crate `name` into `parent/name`, depending on the SDK
+/// at `sdk`; returns the crate's folder.
+pub fn scaffold(name: &str, parent: &Path, sdk: &Path) -> anyhow::Result<PathBuf> {
+    let ok = (2..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        bail!(
+            "`{name}` cannot be a module id: use 2–64 lower-case letters, digits and hyphens, starting with a letter (e.g. discipline-pledge)"
+        );
+    }
+    if !sdk.join("Cargo.toml").is_file() {
+        bail!(
+            "{} is not Baton's sdk/ folder; pass --sdk PATH to a checkout of it",
+            sdk.display()
+        );
+    }
+    let dir = parent.join(name);
+    if dir.exists() {
+        bail!(
+            "{} already exists; choose another name or folder",
+            dir.display()
+        );
+    }
+    let sdk = std::fs::canonicalize(sdk)?;
+    for (path, text) in TEMPLATE {
+        let text = text
+            .replace("{{name}}", name)
+            .replace("{{crate}}", &name.replace('-', "_"))
+            .replace("{{sdk}}", &sdk.display().to_string());
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(dir)
+}
+
+/// Builds the module crate at `dir` into a component (into `target`, or the
+/// crate's own `target/`), checks it as the server will, and returns the
+/// `.wasm`.
+pub async fn build(
+    runtime: &Runtime,
+    dir: &Path,
+    target: Option<&Path>,
+) -> anyhow::Result<PathBuf> {
+    let name = package_name(dir)?;
+    let target = target.map_or_else(|| dir.join("target"), Path::to_path_buf);
+    let dir = dir.to_path_buf();
+    let files = tokio::task::spawn_blocking(move || {
+        baton_sdk::build::build(&dir, &[name.as_str()], &target)
+    })
+    .await?
+    .map_err(anyhow::Error::msg)?;
+    let file = files
+        .into_iter()
+        .next()
+        .context("the build produced no component")?;
+    let bytes = std::fs::read(&file)?;
+    crate::registry::validate(runtime, &bytes)
+        .await
+        .map_err(|problems| {
+            anyhow::anyhow!(
+                "{} fails the checks:\n{}",
+                file.display(),
+                problems.join("\n")
+            )
+        })?;
+    Ok(file)
+}
+
+/// The package name of the crate at `dir`, as cargo reads it.
+fn package_name(dir: &Path) -> anyhow::Result<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(dir)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "{} is not a module crate: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    meta["packages"][0]["name"]
+        .as_str()
+        .map(str::to_owned)
+        .context("cargo metadata lists no package")
+}
+
+/// Uploads `file` to the server at `server` with bearer `token`; returns
+/// the server's answer on success, and its message as the error otherwise.
+pub fn publish(
+    file: &Path,
+    server: &str,
+    token: &str,
+    province: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut url = format!("{}/api/v1/modules", server.trim_end_matches('/'));
+    if let Some(code) = province {
+        url = format!("{url}?province={code}");
+    }
+    let mut response = agent
+        .post(&url)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/wasm")
+        .send(&bytes[..])
+        .with_context(|| format!("sending {} to {url}", file.display()))?;
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    let body: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    if status == 201 {
+        return Ok(body);
+    }
+    let problems: Vec<String> = body["problems"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter_map(|x| x.as_str().map(|s| format!("  - {s}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = body["message"]["en"]
+        .as_str()
+        .map_or_else(|| body.to_string(), str::to_owned);
+    if problems.is_empty() {
+        bail!("the server refused the module ({status}): {message}");
+    }
+    bail!(
+        "the server refused the module ({status}):\n{}",
+        problems.join("\n")
+    );
+}
