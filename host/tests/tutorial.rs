@@ -1,10 +1,14 @@
 //! sdk/README.md, followed literally: every `sh` block, in order, in one
 //! shell, against a demo server this test starts (the `sh-setup` blocks are
 //! what this test does itself). If the tutorial and the tools drift apart,
-//! this fails.
+//! this fails. A second server process on the same database, started before
+//! the module is published, then serves it without a restart (on PostgreSQL
+//! when `DATABASE_URL` names one, as in CI; else on a SQLite file).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
 
 /// The tutorial's runnable blocks.
 fn blocks(markdown: &str) -> Vec<String> {
@@ -27,6 +31,104 @@ fn blocks(markdown: &str) -> Vec<String> {
     out
 }
 
+/// A running `baton serve`; stopped when dropped.
+struct Server {
+    process: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(db: &str, demo: bool) -> Self {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--database-url", db];
+        if demo {
+            args.push("--demo");
+        }
+        let mut process = Command::new(env!("CARGO_BIN_EXE_baton"))
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("baton serve starts");
+        let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.strip_prefix("Baton is listening on ")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .map(str::to_owned)
+            })
+            .expect("the server's address");
+        // Keep draining the server's output so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { process, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A fresh PostgreSQL database when `DATABASE_URL` names a server (returned
+/// with what to drop at the end), else a SQLite file in `dir`.
+fn database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
+    let Ok(admin) = std::env::var("DATABASE_URL") else {
+        return (format!("sqlite:{}", dir.join("server.db").display()), None);
+    };
+    let name = format!("baton_tutorial_{}", std::process::id());
+    postgres(&admin, &format!("CREATE DATABASE {name}"));
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("DATABASE_URL ends in /DBNAME");
+    (format!("{base}/{name}"), Some((admin, name)))
+}
+
+fn postgres(admin: &str, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(admin)
+            .await
+            .expect("DATABASE_URL answers");
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .expect("admin statement");
+    });
+}
+
+/// GET, or POST `body`, as JSON with an optional bearer token; the answer's JSON.
+fn call(server: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{server}{path}");
+    let auth = token.map(|t| format!("Bearer {t}")).unwrap_or_default();
+    let mut response = match body {
+        Some(body) => agent
+            .post(&url)
+            .header("authorization", &auth)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "tutorial-second-process")
+            .send(body.to_string().as_bytes())
+            .expect("POST"),
+        None => agent
+            .get(&url)
+            .header("authorization", &auth)
+            .call()
+            .expect("GET"),
+    };
+    let text = response.body_mut().read_to_string().expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"))
+}
+
 #[test]
 fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
     let readme = include_str!("../../sdk/README.md");
@@ -34,32 +136,10 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
     assert!(steps.len() >= 6, "the tutorial lost its steps: {steps:?}");
     let dir = tempfile::tempdir().expect("temp dir");
     let baton = std::path::Path::new(env!("CARGO_BIN_EXE_baton"));
-    let db = format!("sqlite:{}", dir.path().join("server.db").display());
-    let mut server = Command::new(baton)
-        .args([
-            "serve",
-            "--demo",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            &db,
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("baton serve starts");
-    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("Baton is listening on ")
-                .and_then(|rest| rest.split_whitespace().next())
-                .map(str::to_owned)
-        })
-        .expect("the server's address");
-    // Keep draining the server's output so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
+    let (db, postgres_db) = database(dir.path());
+    let first = Server::start(&db, true);
+    // Another host process on the same database, up before the module exists.
+    let second = Server::start(&db, false);
 
     let script = format!("set -euo pipefail\n{}", steps.join("\n"));
     let path = format!(
@@ -72,12 +152,10 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
         .arg(&script)
         .current_dir(dir.path())
         .env("PATH", path)
-        .env("BATON_SERVER", &addr)
+        .env("BATON_SERVER", &first.addr)
         .env("RUST_LOG", "warn")
         .output()
         .expect("bash runs");
-    let _ = server.kill();
-    let _ = server.wait();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -98,6 +176,33 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
         assert!(
             stdout.contains(expected),
             "missing `{expected}` in:\n{stdout}\n{stderr}"
+        );
+    }
+
+    // The second process serves the module published through the first,
+    // without a restart: a member signs there.
+    let login = json!({"username": "member", "password": "demo"});
+    let token = call(&second.addr, "/api/v1/login", None, Some(login));
+    let token = token["token"].as_str().expect("token");
+    let mine = call(&second.addr, "/api/v1/me/enrollments", Some(token), None);
+    let id = mine
+        .as_array()
+        .and_then(|m| m.iter().find(|e| e["module"] == "discipline-pledge"))
+        .and_then(|e| e["id"].as_i64())
+        .unwrap_or_else(|| panic!("the second process does not list the module: {mine}"));
+    let signed = call(
+        &second.addr,
+        &format!("/api/v1/enrollments/{id}/actions"),
+        Some(token),
+        Some(json!({"action": "sign", "payload": {"agree": true}})),
+    );
+    assert_eq!(signed["result"], "accepted", "{signed}");
+    assert_eq!(signed["enrollment"]["done"], 2, "{signed}");
+    drop((first, second));
+    if let Some((admin, name)) = postgres_db {
+        postgres(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         );
     }
 }
