@@ -201,6 +201,56 @@ async fn enrollments_move_between_versions_by_replaying_their_logs() {
             ),
             (&json!("0.1.0"), &json!(10))
         );
+
+        // The same from the command line, as an operator on the database.
+        use clap::Parser as _;
+        let cli = |args: &[&str]| {
+            let mut all = vec!["baton", "--database-url", &test.url, "upgrade"];
+            all.extend_from_slice(args);
+            baton_host::cli::Cli::parse_from(all)
+        };
+        let b_id = b.to_string();
+        let args = [
+            "--module",
+            "fixture-tally",
+            "--from",
+            "0.1.0",
+            "--to",
+            "0.2.0",
+            "--unit",
+            COUNTY,
+            "--apply",
+            "clean",
+            "--enrollments",
+            &b_id,
+        ];
+        cli(&args).run().await.expect("the CLI moves b");
+        let version: String =
+            sqlx::query_scalar("SELECT plugin_version FROM enrollments WHERE id = $1")
+                .bind(b)
+                .fetch_one(test.db.pool())
+                .await
+                .expect("b");
+        assert_eq!(version, "0.2.0");
+        let missing = cli(&[
+            "--module",
+            "fixture-tally",
+            "--from",
+            "0.1.0",
+            "--to",
+            "0.9.0",
+            "--unit",
+            COUNTY,
+        ])
+        .run()
+        .await
+        .expect_err("no such version");
+        assert!(
+            missing
+                .to_string()
+                .contains("no module fixture-tally@0.9.0"),
+            "{missing}"
+        );
         test.cleanup().await;
     }
 }

@@ -67,6 +67,32 @@ enum Command {
     /// Check the tamper-evident records.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Replay enrollments against another version of their module and move
+    /// the chosen ones: a dry run unless --apply says which. Roll back by
+    /// swapping --from and --to.
+    Upgrade {
+        /// Module id.
+        #[arg(long)]
+        module: String,
+        /// The version the enrollments are on.
+        #[arg(long)]
+        from: String,
+        /// The version to move them to.
+        #[arg(long)]
+        to: String,
+        /// The scope: an org unit code.
+        #[arg(long)]
+        unit: String,
+        /// none (dry run), same (identical replays) or clean (all that replay).
+        #[arg(long, value_enum, default_value = "none")]
+        apply: crate::upgrade::Apply,
+        /// Only these enrollments (ids, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        enrollments: Vec<i64>,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill an empty database with a national-size dataset for benchmarks
     /// (defaults: 31 provinces, ≈586,000 villages, ≈3.5 million people,
     /// five assignments, ≈5.3 million enrollments). Sign in as `nation` / `demo`.
@@ -240,6 +266,57 @@ impl Cli {
                     started.elapsed(),
                     self.database_url
                 );
+                Ok(())
+            }
+            Command::Upgrade {
+                module,
+                from,
+                to,
+                unit,
+                apply,
+                enrollments,
+                json,
+            } => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                let (_, path) = crate::db::org_units::get(&db, &unit)
+                    .await?
+                    .with_context(|| format!("no org unit {unit}"))?;
+                for version in [&from, &to] {
+                    if crate::db::plugins::wasm(&db, &module, version)
+                        .await?
+                        .is_none()
+                    {
+                        anyhow::bail!("no module {module}@{version} in {}", self.database_url);
+                    }
+                }
+                anyhow::ensure!(from != to, "--from and --to are the same version");
+                let request = crate::upgrade::UpgradeRequest {
+                    module,
+                    from,
+                    to,
+                    unit,
+                    apply,
+                    enrollments: (!enrollments.is_empty()).then_some(enrollments),
+                };
+                let state = crate::http::AppState::new(db, runtime);
+                let bar = indicatif::ProgressBar::new(0).with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "replaying [{bar:40}] {pos}/{len} enrollments, {per_sec}, eta {eta}",
+                    )?
+                    .progress_chars("=> "),
+                );
+                let report = crate::upgrade::run(&state, &request, &path, |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                bar.finish_and_clear();
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    print!("{}", crate::upgrade::summary(&report));
+                }
                 Ok(())
             }
             Command::Audit(AuditCommand::Verify) => {

@@ -22,6 +22,7 @@ use axum::http::{HeaderMap, header};
 use baton_sdk::{Locale, Member, Outgoing, Village};
 
 pub use auth::COOKIE;
+pub use enrollments::village_context;
 pub use error::Error;
 
 use crate::db::Db;

@@ -13,4 +13,5 @@ pub mod http;
 pub mod import;
 pub mod registry;
 pub mod runtime;
+pub mod upgrade;
 pub mod web;

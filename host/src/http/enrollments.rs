@@ -365,7 +365,7 @@ async fn context(
 }
 
 /// What the module is told about a call by `actor`.
-pub(super) async fn village_context(
+pub async fn village_context(
     state: &AppState,
     e: &Enrollment,
     actor: Actor,

@@ -1,0 +1,305 @@
+//! Upgrade by replay: because `act` depends only on its arguments, an
+//! enrollment moves from one version of its module to another by replaying
+//! its log of accepted actions against the new version. A dry run reports,
+//! per enrollment, the same result, a different one (with a short diff), or
+//! the action the new version refuses; applying moves only the chosen ones,
+//! each in its own transaction. Rolling back is the same with the versions
+//! swapped. Used by `POST /api/v1/upgrades` and `baton upgrade`.
+
+use baton_sdk::{Actor, Locale, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::db::accounts::parse_role;
+use crate::db::enrollments::Enrollment;
+use crate::db::upgrades::{self, Logged};
+use crate::http::{AppState, Error, now, village_context};
+use crate::runtime::Plugin;
+
+/// What an administrator asks for.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradeRequest {
+    /// Module id.
+    pub module: String,
+    /// The version the enrollments are pinned to now.
+    pub from: String,
+    /// The version to move them to.
+    pub to: String,
+    /// The scope: enrollments under this org unit.
+    pub unit: String,
+    /// `none` (the default: a dry run), `same` (move those whose replay gives
+    /// the same state and progress) or `clean` (also those that differ; never
+    /// those the new version refuses).
+    #[serde(default)]
+    pub apply: Apply,
+    /// Only these enrollments, if given.
+    #[serde(default)]
+    pub enrollments: Option<Vec<i64>>,
+}
+
+/// Which enrollments to move.
+#[derive(
+    Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Apply {
+    /// A dry run: move nothing.
+    #[default]
+    None,
+    /// Those that replay to the same state and progress.
+    Same,
+    /// Those that replay without a refusal, same or different.
+    Clean,
+}
+
+/// One enrollment's replay.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Replay {
+    /// The enrollment.
+    pub id: i64,
+    /// `same`, `different` or `fails`.
+    pub result: &'static str,
+    /// For `different`: what differs, e.g. `state: 12 → 10`, `progress: 10/10 → 10/10`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<String>,
+    /// For `fails`: the action (from 1) the new version refused, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// For `fails`: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Whether it was moved.
+    pub moved: bool,
+}
+
+/// The answer: a line per enrollment and the totals.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    /// Enrollments replayed.
+    pub checked: usize,
+    /// Same state and progress.
+    pub same: usize,
+    /// Different state or progress.
+    pub different: usize,
+    /// Refused by the new version.
+    pub fails: usize,
+    /// Moved to the new version.
+    pub moved: usize,
+    /// Each enrollment.
+    pub enrollments: Vec<Replay>,
+}
+
+/// Replays the enrollments under the unit at `path` pinned to `input.from`
+/// against `input.to`, moving those `input.apply` chooses, one transaction
+/// each. `progress(done, total)` is called after each enrollment. The caller
+/// has checked who may do this and that both versions exist.
+pub async fn run(
+    state: &AppState,
+    input: &UpgradeRequest,
+    path: &str,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Report, Error> {
+    let next = state.plugin(&input.module, &input.to).await?;
+    let mut report = Report {
+        checked: 0,
+        same: 0,
+        different: 0,
+        fails: 0,
+        moved: 0,
+        enrollments: Vec::new(),
+    };
+    let pinned: Vec<Enrollment> = upgrades::pinned(&state.db, &input.module, &input.from, path)
+        .await?
+        .into_iter()
+        .filter(|e| {
+            input
+                .enrollments
+                .as_ref()
+                .is_none_or(|only| only.contains(&e.id))
+        })
+        .collect();
+    let total = pinned.len();
+    for e in pinned {
+        let log = upgrades::log(&state.db, e.id).await?;
+        let mut line = Replay {
+            id: e.id,
+            result: "same",
+            diff: Vec::new(),
+            step: None,
+            reason: None,
+            moved: false,
+        };
+        let replayed = replay(&state, &next, &e, &log).await?;
+        match &replayed {
+            Err((step, reason)) => {
+                line.result = "fails";
+                line.step = Some(*step);
+                line.reason = Some(reason.clone());
+            }
+            Ok((new_state, done, total)) => {
+                line.diff = compare(&e, new_state.as_deref(), *done, *total);
+                if !line.diff.is_empty() {
+                    line.result = "different";
+                }
+            }
+        }
+        let wanted = match input.apply {
+            Apply::None => false,
+            Apply::Same => line.result == "same",
+            Apply::Clean => line.result != "fails",
+        };
+        if wanted && let Ok((new_state, done, total)) = &replayed {
+            line.moved = upgrades::move_to(
+                &state.db,
+                &e,
+                &input.to,
+                new_state.as_deref(),
+                *done,
+                *total,
+                now(),
+            )
+            .await?;
+        }
+        report.checked += 1;
+        match line.result {
+            "same" => report.same += 1,
+            "different" => report.different += 1,
+            _ => report.fails += 1,
+        }
+        report.moved += usize::from(line.moved);
+        report.enrollments.push(line);
+        progress(report.checked, total);
+    }
+    Ok(report)
+}
+
+/// The report as lines for a terminal: the totals, then each enrollment that
+/// did not replay the same.
+pub fn summary(report: &Report) -> String {
+    let mut out = format!(
+        "{} enrollments replayed: {} same, {} different, {} refused; {} moved\n",
+        report.checked, report.same, report.different, report.fails, report.moved
+    );
+    for line in report.enrollments.iter().filter(|l| l.result != "same") {
+        let what = match (&line.step, &line.reason) {
+            (Some(step), Some(reason)) => format!("refused at action {step}: {reason}"),
+            _ => line.diff.join("; "),
+        };
+        let moved = if line.moved { " (moved)" } else { "" };
+        out += &format!("  {} {}{moved}: {what}\n", line.id, line.result);
+    }
+    out
+}
+
+/// The state and progress `e`'s log replays to on `plugin`, or the action
+/// (from 1) that `plugin` refuses and why. An enrollment never opened has no
+/// state to replay.
+async fn replay(
+    state: &AppState,
+    plugin: &Plugin,
+    e: &Enrollment,
+    log: &[Logged],
+) -> Result<Result<(Option<String>, i64, i64), (usize, String)>, Error> {
+    if e.state.is_none() {
+        return Ok(Ok((None, e.done, e.total)));
+    }
+    // `start` sees who first acted, when; modules build their first state
+    // from the village and the config, not from the actor.
+    let first = log.first();
+    let opener = first.map_or_else(
+        || Actor {
+            person_id: String::new(),
+            name: String::new(),
+            role: Role::Member,
+        },
+        actor,
+    );
+    let at = first.map_or(e.started_at.unwrap_or_default(), |l| l.at);
+    let ctx = village_context(state, e, opener, Locale::ZhCn, at).await?;
+    let started = match plugin.start(&ctx).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(rejection)) => return Ok(Err((0, format!("start: {rejection}")))),
+        Err(fault) => return Ok(Err((0, format!("start: {fault}")))),
+    };
+    let (mut current, mut progress) = (started.state, started.progress);
+    for (i, step) in log.iter().enumerate() {
+        let ctx = village_context(state, e, actor(step), Locale::ZhCn, step.at).await?;
+        match plugin
+            .act(&ctx, &current, &step.action, &step.payload)
+            .await
+        {
+            Ok(Ok(outcome)) => {
+                current = outcome.state;
+                progress = outcome.progress;
+            }
+            Ok(Err(rejection)) => return Ok(Err((i + 1, format!("{}: {rejection}", step.action)))),
+            Err(fault) => return Ok(Err((i + 1, format!("{}: {fault}", step.action)))),
+        }
+    }
+    Ok(Ok((
+        Some(current),
+        i64::from(progress.done),
+        i64::from(progress.total),
+    )))
+}
+
+/// The actor of a logged action, as acting described them to the module.
+fn actor(l: &Logged) -> Actor {
+    Actor {
+        person_id: l
+            .person_id
+            .map_or_else(|| format!("account-{}", l.account_id), |p| p.to_string()),
+        name: l.name.clone(),
+        role: parse_role(&l.role).unwrap_or(Role::Member),
+    }
+}
+
+/// What differs between the stored state and progress and the replayed
+/// ones: at most five lines, empty when they are the same.
+fn compare(e: &Enrollment, state: Option<&str>, done: i64, total: i64) -> Vec<String> {
+    let parse = |s: Option<&str>| {
+        s.and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .unwrap_or(Value::Null)
+    };
+    let mut out = Vec::new();
+    diff(&parse(e.state.as_deref()), &parse(state), "state", &mut out);
+    if (e.done, e.total) != (done, total) {
+        out.push(format!("progress: {}/{} → {done}/{total}", e.done, e.total));
+    }
+    out.truncate(5);
+    out
+}
+
+fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    if a == b || out.len() >= 5 {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let (va, vb) = (
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                );
+                diff(va, vb, &format!("{path}.{k}"), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                diff(va, vb, &format!("{path}.{i}"), out);
+            }
+        }
+        _ => {
+            let short = |v: &Value| {
+                let s = v.to_string();
+                match s.char_indices().nth(40) {
+                    Some((i, _)) => format!("{}…", &s[..i]),
+                    None => s,
+                }
+            };
+            out.push(format!("{path}: {} → {}", short(a), short(b)));
+        }
+    }
+}
