@@ -130,7 +130,7 @@ pub async fn run(
             reason: None,
             moved: false,
         };
-        let replayed = replay(&state, &next, &e, &log).await?;
+        let replayed = replay(state, &next, &e, &log).await?;
         match &replayed {
             Err((step, reason)) => {
                 line.result = "fails";
