@@ -126,15 +126,15 @@ pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str)
                 action.name
             ));
         }
-        if !is_schema(&action.payload_schema) {
+        if let Err(why) = compile(&action.payload_schema) {
             problems.push(format!(
-                "the payload schema of action `{}` must be a JSON Schema object",
+                "the payload schema of action `{}` does not compile: {why}",
                 action.name
             ));
         }
     }
-    if !is_schema(&info.config_schema) {
-        problems.push("the config schema must be a JSON Schema object".into());
+    if let Err(why) = compile(&info.config_schema) {
+        problems.push(format!("the config schema does not compile: {why}"));
     }
     let mut seen = std::collections::HashSet::new();
     for template in &info.templates {
@@ -153,6 +153,65 @@ fn is_id(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn is_schema(v: &serde_json::Value) -> bool {
-    v.is_object() || v.is_boolean()
+/// Compiles `schema` as a JSON Schema (checked against its meta-schema),
+/// resolving only references inside it.
+fn compile(schema: &serde_json::Value) -> Result<(), String> {
+    if !(schema.is_object() || schema.is_boolean()) {
+        return Err("a JSON Schema is an object or a boolean".into());
+    }
+    jsonschema::validator_for(schema)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use baton_sdk::{ActionInfo, Audience, ModuleInfo, Text};
+    use serde_json::json;
+
+    fn info(payload: serde_json::Value, config: serde_json::Value) -> ModuleInfo {
+        ModuleInfo {
+            id: "pledge".into(),
+            version: "0.1.0".into(),
+            title: Text::new("承諾", "Pledge"),
+            summary: Text::new("簽署承諾", "Sign a pledge"),
+            audience: Audience::Committee,
+            actions: vec![ActionInfo {
+                name: "sign".into(),
+                title: Text::new("簽署", "Sign"),
+                payload_schema: payload,
+            }],
+            templates: Vec::new(),
+            estimated_minutes: 5,
+            config_schema: config,
+        }
+    }
+
+    #[test]
+    fn schemas_must_compile_not_just_be_objects() {
+        let good = info(
+            json!({"type": "object", "properties": {"agree": {"type": "boolean"}}}),
+            json!(true),
+        );
+        assert_eq!(
+            super::check_info(&good, &[], "pledge@0.1.0"),
+            Vec::<String>::new()
+        );
+        let bad = info(json!({"type": "nonsense"}), json!({"properties": 3}));
+        let problems = super::check_info(&bad, &[], "pledge@0.1.0");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("the payload schema of action `sign` does not compile"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("the config schema does not compile"),
+            "{problems:?}"
+        );
+        let not_a_schema = info(json!("object"), json!(true));
+        assert_eq!(
+            super::check_info(&not_a_schema, &[], "pledge@0.1.0").len(),
+            1
+        );
+    }
 }
