@@ -34,7 +34,7 @@ pub use dispatch::{act, start, view};
 pub use types::{
     ActionInfo, Actor, Audience, Committee, Context, Departure, FieldError, Locale, Member,
     ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role, Signoff, Stamp,
-    Template, Text, View, Village,
+    StampView, Template, Text, View, Village,
 };
 
 /// Re-exported so modules derive schemas with the same version the SDK reads.

@@ -263,6 +263,25 @@ pub struct Stamp {
     pub at: i64,
 }
 
+impl Stamp {
+    /// Who and on which day (UTC), as a view shows it.
+    pub fn view(&self) -> StampView<'_> {
+        StampView {
+            name: &self.name,
+            date: crate::format_date(self.at),
+        }
+    }
+}
+
+/// A [`Stamp`] in a view's data: `{"name": …, "date": "YYYY-MM-DD"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StampView<'a> {
+    /// The person's name.
+    pub name: &'a str,
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+}
+
 /// Who an enrollment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,7 +1,7 @@
 //! The division as a table of posts and of members, what still keeps it from
 //! being signed, and the change log.
 
-use baton_sdk::{Context, Role, Stamp, View, format_date};
+use baton_sdk::{Context, Role, Stamp, StampView, View};
 use serde::Serialize;
 
 use crate::{Config, State, problems};
@@ -15,8 +15,8 @@ struct Page<'a> {
     posts: Vec<PostView<'a>>,
     members: Vec<MemberView<'a>>,
     problems: Vec<String>,
-    signed: Option<Signed<'a>>,
-    acknowledged: Option<Signed<'a>>,
+    signed: Option<StampView<'a>>,
+    acknowledged: Option<StampView<'a>>,
     changes: Vec<ChangeView<'a>>,
     can_assign: bool,
     can_sign: bool,
@@ -45,20 +45,7 @@ struct ChangeView<'a> {
     name: &'a str,
     before: Vec<&'a str>,
     after: Vec<&'a str>,
-    by: Signed<'a>,
-}
-
-#[derive(Serialize)]
-struct Signed<'a> {
-    name: &'a str,
-    date: String,
-}
-
-fn signed(s: &Stamp) -> Signed<'_> {
-    Signed {
-        name: &s.name,
-        date: format_date(s.at),
-    }
+    by: StampView<'a>,
 }
 
 pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
@@ -119,8 +106,8 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
             members,
             can_sign: secretary && state.signed.is_none() && problems.is_empty(),
             problems,
-            signed: state.signed.as_ref().map(signed),
-            acknowledged: state.acknowledged.as_ref().map(|a| signed(&a.stamp)),
+            signed: state.signed.as_ref().map(Stamp::view),
+            acknowledged: state.acknowledged.as_ref().map(|a| a.stamp.view()),
             changes: state
                 .changes
                 .iter()
@@ -128,7 +115,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
                     name: &c.name,
                     before: titles(&c.before),
                     after: titles(&c.after),
-                    by: signed(&c.by),
+                    by: c.by.view(),
                 })
                 .collect(),
             can_assign: secretary,

@@ -2,7 +2,7 @@
 //! commitments are published: commitments, milestones (overdue ones marked)
 //! and the plan, without the visit notes.
 
-use baton_sdk::{Context, Role, Stamp, View, format_date};
+use baton_sdk::{Context, Role, Stamp, StampView, View, format_date};
 use serde::Serialize;
 
 use crate::{Commitment, Config, Kind, Milestone, Plan, State};
@@ -19,7 +19,7 @@ struct Page<'a> {
     visits: Vec<VisitsView<'a>>,
     plan: Option<&'a Plan>,
     commitments: Vec<CommitmentView<'a>>,
-    published: Option<Signed<'a>>,
+    published: Option<StampView<'a>>,
     overdue: usize,
     can_visit: bool,
     can_edit: bool,
@@ -52,26 +52,13 @@ struct MilestoneView<'a> {
     /// `verified`, `reported`, `overdue` or `pending`.
     status: &'static str,
     reports: Vec<ReportView<'a>>,
-    verified: Option<Signed<'a>>,
+    verified: Option<StampView<'a>>,
 }
 
 #[derive(Serialize)]
 struct ReportView<'a> {
     evidence: &'a str,
-    by: Signed<'a>,
-}
-
-#[derive(Serialize)]
-struct Signed<'a> {
-    name: &'a str,
-    date: String,
-}
-
-fn signed(s: &Stamp) -> Signed<'_> {
-    Signed {
-        name: &s.name,
-        date: format_date(s.at),
-    }
+    by: StampView<'a>,
 }
 
 fn status(m: &Milestone, today: &str) -> &'static str {
@@ -103,10 +90,10 @@ fn commitment_view<'a>(c: &'a Commitment, today: &str) -> CommitmentView<'a> {
                     .iter()
                     .map(|r| ReportView {
                         evidence: &r.evidence,
-                        by: signed(&r.by),
+                        by: r.by.view(),
                     })
                     .collect(),
-                verified: m.verified.as_ref().map(|v| signed(&v.stamp)),
+                verified: m.verified.as_ref().map(|v| v.stamp.view()),
             })
             .collect(),
     }
@@ -157,7 +144,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         },
         plan: state.plan.as_ref().filter(|_| shown),
         commitments,
-        published: state.published.as_ref().map(signed),
+        published: state.published.as_ref().map(Stamp::view),
         overdue,
         can_visit: !public && matches!(role, Role::Secretary | Role::Member),
         can_edit: !public && role == Role::Secretary && !published,

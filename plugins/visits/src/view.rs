@@ -1,7 +1,7 @@
 //! What each party sees: every outgoing cadre, their talks and steps, and
 //! what the viewer can do next.
 
-use baton_sdk::{Context, Departure, Role, Stamp, View, format_date};
+use baton_sdk::{Context, Departure, Role, StampView, View};
 use serde::Serialize;
 
 use crate::{Config, Person, State, Step};
@@ -13,7 +13,7 @@ struct Page<'a> {
     total: u32,
     complete: bool,
     ready: bool,
-    confirmed: Option<Signed<'a>>,
+    confirmed: Option<StampView<'a>>,
     remarks: Option<&'a str>,
     can_confirm: bool,
     people: Vec<PersonView<'a>>,
@@ -54,7 +54,7 @@ struct TalkView<'a> {
 struct SubsidyView<'a> {
     applied: bool,
     note: &'a str,
-    by: Signed<'a>,
+    by: StampView<'a>,
 }
 
 #[derive(Serialize)]
@@ -66,20 +66,7 @@ struct CeremonyView<'a> {
 #[derive(Serialize)]
 struct PairingView<'a> {
     plan: &'a str,
-    by: Signed<'a>,
-}
-
-#[derive(Serialize)]
-struct Signed<'a> {
-    name: &'a str,
-    date: String,
-}
-
-fn signed(s: &Stamp) -> Signed<'_> {
-    Signed {
-        name: &s.name,
-        date: format_date(s.at),
-    }
+    by: StampView<'a>,
 }
 
 fn step_name(step: Step) -> &'static str {
@@ -106,7 +93,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
             total: progress.total,
             complete: progress.is_complete(),
             ready,
-            confirmed: state.confirmed.as_ref().map(|c| signed(&c.stamp)),
+            confirmed: state.confirmed.as_ref().map(|c| c.stamp.view()),
             remarks: state
                 .confirmed
                 .as_ref()
@@ -158,7 +145,7 @@ fn person_view(p: &Person, role: Role) -> PersonView<'_> {
         subsidy: p.subsidy.as_ref().map(|s| SubsidyView {
             applied: s.applied,
             note: &s.note,
-            by: signed(&s.recorded),
+            by: s.recorded.view(),
         }),
         ceremony: p.ceremony.as_ref().map(|c| CeremonyView {
             date: &c.date,
@@ -166,7 +153,7 @@ fn person_view(p: &Person, role: Role) -> PersonView<'_> {
         }),
         pairing: p.pairing.as_ref().map(|x| PairingView {
             plan: &x.plan,
-            by: signed(&x.new_secretary),
+            by: x.new_secretary.view(),
         }),
         can_talk: matches!(role, Role::Secretary | Role::Member | Role::TownshipOfficer),
         can_subsidy: officer && p.subsidy_eligible,
