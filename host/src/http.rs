@@ -157,6 +157,33 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The org unit `code` (named by the request's `unit` field) and its path,
+/// if the principal may do `capability` there: a 400 when there is no such
+/// unit, a 403 when it is outside their grants.
+async fn unit_in_scope(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    code: &str,
+    capability: crate::auth::Capability,
+) -> Result<(crate::db::org_units::OrgUnit, String), Error> {
+    let (unit, path) = crate::db::org_units::get(&state.db, code)
+        .await?
+        .ok_or_else(|| {
+            Error::bad(
+                "unit",
+                format!("沒有區(qū)劃代碼 {code}"),
+                format!("no org unit {code}"),
+            )
+        })?;
+    let target = crate::auth::Target {
+        path: &path,
+        person_id: None,
+        enrollment: false,
+    };
+    crate::auth::authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
+    Ok((unit, path))
+}
+
 /// The application's router: what `baton serve` serves and tests drive.
 pub fn app(state: AppState) -> Router {
     Router::new()

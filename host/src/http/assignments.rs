@@ -9,8 +9,8 @@ use baton_sdk::{Actor, Audience, Context, Locale, Role};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{AppState, Error, json_body, now};
-use crate::auth::{Capability, Principal, Target, authorize};
+use super::{AppState, Error, json_body, now, unit_in_scope};
+use crate::auth::{Capability, Principal};
 use crate::db::enrollments::{self, Assigned, NewAssignment};
 use crate::db::{org_units, people};
 
@@ -51,21 +51,7 @@ pub(super) async fn assign(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Assigned>), Error> {
     let input: AssignRequest = json_body(&body)?;
-    let (unit, path) = org_units::get(&state.db, &input.unit)
-        .await?
-        .ok_or_else(|| {
-            Error::bad(
-                "unit",
-                format!("沒有區(qū)劃代碼 {}", input.unit),
-                format!("no org unit {}", input.unit),
-            )
-        })?;
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
-    authorize(&principal, Capability::Assign, target).ok_or_else(Error::forbidden)?;
+    let (unit, path) = unit_in_scope(&state, &principal, &input.unit, Capability::Assign).await?;
     let package = crate::db::plugins::list(&state.db)
         .await?
         .into_iter()

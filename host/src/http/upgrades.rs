@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{AppState, Error, json_body};
-use crate::auth::{Capability, Principal, Target, authorize};
-use crate::db::{org_units, plugins};
+use super::{AppState, Error, json_body, unit_in_scope};
+use crate::auth::{Capability, Principal};
+use crate::db::plugins;
 use crate::upgrade::{Report, UpgradeRequest};
 
 pub(super) fn router() -> Router<AppState> {
@@ -25,21 +25,7 @@ pub(super) async fn upgrade(
     body: axum::body::Bytes,
 ) -> Result<Json<Report>, Error> {
     let input: UpgradeRequest = json_body(&body)?;
-    let (_, path) = org_units::get(&state.db, &input.unit)
-        .await?
-        .ok_or_else(|| {
-            Error::bad(
-                "unit",
-                format!("沒有區(qū)劃代碼 {}", input.unit),
-                format!("no org unit {}", input.unit),
-            )
-        })?;
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
-    authorize(&principal, Capability::Assign, target).ok_or_else(Error::forbidden)?;
+    let (_, path) = unit_in_scope(&state, &principal, &input.unit, Capability::Assign).await?;
     let versions = plugins::versions(&state.db, &input.module).await?;
     for (field, version) in [("from", &input.from), ("to", &input.to)] {
         let stored = versions
