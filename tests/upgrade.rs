@@ -209,6 +209,28 @@ async fn enrollments_move_between_versions_by_replaying_their_logs() {
             all.extend_from_slice(args);
             baton_host::cli::Cli::parse_from(all)
         };
+        // Everything on 0.2.0 (a and the four never opened) back to 0.1.0, two at a time.
+        cli(&[
+            "--module",
+            "fixture-tally",
+            "--from",
+            "0.2.0",
+            "--to",
+            "0.1.0",
+            "--unit",
+            COUNTY,
+            "--apply",
+            "same",
+            "--batch",
+            "2",
+        ])
+        .run()
+        .await
+        .expect("the CLI rolls back in batches");
+        let left = api
+            .count("SELECT COUNT(*) FROM enrollments WHERE plugin_id = 'fixture-tally' AND plugin_version = '0.2.0'")
+            .await;
+        assert_eq!(left, 0, "three batches moved all five");
         let b_id = b.to_string();
         let args = [
             "--module",

@@ -89,6 +89,9 @@ enum Command {
         /// Only these enrollments (ids, comma-separated).
         #[arg(long, value_delimiter = ',')]
         enrollments: Vec<i64>,
+        /// Enrollments read, replayed and moved at a time.
+        #[arg(long, default_value_t = crate::upgrade::BATCH)]
+        batch: i64,
         /// Print the whole report as JSON.
         #[arg(long)]
         json: bool,
@@ -275,8 +278,10 @@ impl Cli {
                 unit,
                 apply,
                 enrollments,
+                batch,
                 json,
             } => {
+                anyhow::ensure!(batch > 0, "--batch must be at least 1");
                 let db = crate::db::Db::connect(&self.database_url).await?;
                 let (_, path) = crate::db::org_units::get(&db, &unit)
                     .await?
@@ -305,7 +310,7 @@ impl Cli {
                     )?
                     .progress_chars("=> "),
                 );
-                let report = crate::upgrade::run(&state, &request, &path, |done, total| {
+                let report = crate::upgrade::run(&state, &request, &path, batch, |done, total| {
                     bar.set_length(total as u64);
                     bar.set_position(done as u64);
                 })

@@ -90,14 +90,18 @@ pub struct Report {
     pub enrollments: Vec<Replay>,
 }
 
+/// How many enrollments are read, replayed and moved at a time, by default.
+pub const BATCH: i64 = 500;
+
 /// Replays the enrollments under the unit at `path` pinned to `input.from`
-/// against `input.to`, moving those `input.apply` chooses, one transaction
-/// each. `progress(done, total)` is called after each enrollment. The caller
+/// against `input.to`, in batches, moving those `input.apply` chooses, one
+/// transaction each. `progress(done, total)` is called after each enrollment. The caller
 /// has checked who may do this and that both versions exist.
 pub async fn run(
     state: &AppState,
     input: &UpgradeRequest,
     path: &str,
+    batch: i64,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report, Error> {
     let next = state.plugin(&input.module, &input.to).await?;
@@ -109,69 +113,92 @@ pub async fn run(
         moved: 0,
         enrollments: Vec::new(),
     };
-    let pinned: Vec<Enrollment> = upgrades::pinned(&state.db, &input.module, &input.from, path)
-        .await?
-        .into_iter()
-        .filter(|e| {
-            input
+    let total = match &input.enrollments {
+        Some(only) => only.len(),
+        None => usize::try_from(
+            upgrades::count_pinned(&state.db, &input.module, &input.from, path).await?,
+        )
+        .unwrap_or(0),
+    };
+    let mut after = 0;
+    loop {
+        let batch =
+            upgrades::pinned(&state.db, &input.module, &input.from, path, after, batch).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        for e in batch {
+            if input
                 .enrollments
                 .as_ref()
-                .is_none_or(|only| only.contains(&e.id))
-        })
-        .collect();
-    let total = pinned.len();
-    for e in pinned {
-        let log = upgrades::log(&state.db, e.id).await?;
-        let mut line = Replay {
-            id: e.id,
-            result: "same",
-            diff: Vec::new(),
-            step: None,
-            reason: None,
-            moved: false,
-        };
-        let replayed = replay(state, &next, &e, &log).await?;
-        match &replayed {
-            Err((step, reason)) => {
-                line.result = "fails";
-                line.step = Some(*step);
-                line.reason = Some(reason.clone());
+                .is_some_and(|only| !only.contains(&e.id))
+            {
+                continue;
             }
-            Ok((new_state, done, total)) => {
-                line.diff = compare(&e, new_state.as_deref(), *done, *total);
-                if !line.diff.is_empty() {
-                    line.result = "different";
-                }
-            }
+            replay_one(state, &next, input, e, &mut report).await?;
+            progress(report.checked, total);
         }
-        let wanted = match input.apply {
-            Apply::None => false,
-            Apply::Same => line.result == "same",
-            Apply::Clean => line.result != "fails",
-        };
-        if wanted && let Ok((new_state, done, total)) = &replayed {
-            line.moved = upgrades::move_to(
-                &state.db,
-                &e,
-                &input.to,
-                new_state.as_deref(),
-                *done,
-                *total,
-                now(),
-            )
-            .await?;
-        }
-        report.checked += 1;
-        match line.result {
-            "same" => report.same += 1,
-            "different" => report.different += 1,
-            _ => report.fails += 1,
-        }
-        report.moved += usize::from(line.moved);
-        report.enrollments.push(line);
-        progress(report.checked, total);
     }
     Ok(report)
+}
+
+/// Replays one enrollment, moves it if `input.apply` chooses it, and adds
+/// its line to `report`.
+async fn replay_one(
+    state: &AppState,
+    next: &Plugin,
+    input: &UpgradeRequest,
+    e: Enrollment,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let log = upgrades::log(&state.db, e.id).await?;
+    let mut line = Replay {
+        id: e.id,
+        result: "same",
+        diff: Vec::new(),
+        step: None,
+        reason: None,
+        moved: false,
+    };
+    let replayed = replay(state, next, &e, &log).await?;
+    match &replayed {
+        Err((step, reason)) => {
+            line.result = "fails";
+            line.step = Some(*step);
+            line.reason = Some(reason.clone());
+        }
+        Ok((new_state, done, total)) => {
+            line.diff = compare(&e, new_state.as_deref(), *done, *total);
+            if !line.diff.is_empty() {
+                line.result = "different";
+            }
+        }
+    }
+    let wanted = match input.apply {
+        Apply::None => false,
+        Apply::Same => line.result == "same",
+        Apply::Clean => line.result != "fails",
+    };
+    if wanted && let Ok((new_state, done, total)) = &replayed {
+        line.moved = upgrades::move_to(
+            &state.db,
+            &e,
+            &input.to,
+            new_state.as_deref(),
+            *done,
+            *total,
+            now(),
+        )
+        .await?;
+    }
+    report.checked += 1;
+    match line.result {
+        "same" => report.same += 1,
+        "different" => report.different += 1,
+        _ => report.fails += 1,
+    }
+    report.moved += usize::from(line.moved);
+    report.enrollments.push(line);
+    Ok(())
 }
 
 /// The report as lines for a terminal: the totals, then each enrollment that

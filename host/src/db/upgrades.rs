@@ -7,22 +7,43 @@ use sqlx::Row;
 use super::Db;
 use super::enrollments::{ENROLLMENT, Enrollment, enrollment};
 
-/// The enrollments under the unit at `path` pinned to `module@version`.
+/// The filter both queries below share: pinned to `$1@$2`, under `$3`.
+const PINNED: &str = "e.plugin_id = $1 AND e.plugin_version = $2 AND u.path >= $3 AND u.path < $4";
+
+/// How many enrollments under the unit at `path` are pinned to `module@version`.
+pub async fn count_pinned(db: &Db, module: &str, version: &str, path: &str) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code WHERE {PINNED}"
+    ))
+    .bind(module)
+    .bind(version)
+    .bind(path)
+    .bind(format!("{path}~"))
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// The next `limit` enrollments after id `after`, by id, under the unit at
+/// `path` pinned to `module@version`: a batch, so a province's enrollments
+/// and their states are never all in memory at once.
 pub async fn pinned(
     db: &Db,
     module: &str,
     version: &str,
     path: &str,
+    after: i64,
+    limit: i64,
 ) -> anyhow::Result<Vec<Enrollment>> {
     let rows = sqlx::query(&format!(
-        "{ENROLLMENT} WHERE e.plugin_id = $1 AND e.plugin_version = $2
-         AND u.path >= $3 AND u.path < $4 ORDER BY e.id"
+        "{ENROLLMENT} WHERE {PINNED} AND e.id > $5 ORDER BY e.id LIMIT $6"
     ))
     .bind(module)
     .bind(version)
     .bind(path)
     // Paths are digits and slashes: everything under `path` sorts below `path~`.
     .bind(format!("{path}~"))
+    .bind(after)
+    .bind(limit)
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(enrollment).collect()

@@ -51,6 +51,7 @@ pub(super) async fn upgrade(
             "is the same version as `from`",
         ));
     }
-    let report = crate::upgrade::run(&state, &input, &path, |_, _| {}).await?;
+    let report =
+        crate::upgrade::run(&state, &input, &path, crate::upgrade::BATCH, |_, _| {}).await?;
     Ok(Json(report))
 }
