@@ -93,5 +93,12 @@ mod tests {
         assert!(member("person", "p-outgoing", &ctx).is_err());
         assert!(outgoing("person", "p-outgoing", &ctx).is_ok());
         assert!(required("x", "  ").is_err());
+        // The one-shoulder secretary's second seat is the same person.
+        let mut chair = ctx.members[0].clone();
+        chair.post = "主任".into();
+        chair.committee = crate::Committee::Villagers;
+        ctx.members.push(chair);
+        let people: Vec<&str> = ctx.people().iter().map(|m| m.person_id.as_str()).collect();
+        assert_eq!(people, ["p-secretary", "p-member", "p-member-2"]);
     }
 }

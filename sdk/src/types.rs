@@ -214,6 +214,18 @@ impl<C> Context<C> {
         self.actor.person_id.is_empty()
     }
 
+    /// The new committees' people, each once, in roster order: a one-shoulder
+    /// (一肩挑) secretary holds two seats, secretary and chair, but is one person.
+    pub fn people(&self) -> Vec<&Member> {
+        let mut seen: Vec<&Member> = Vec::new();
+        for m in &self.members {
+            if !seen.iter().any(|s| s.person_id == m.person_id) {
+                seen.push(m);
+            }
+        }
+        seen
+    }
+
     /// The acting person and the time of the call, to keep in state.
     pub fn stamp(&self) -> Stamp {
         Stamp {

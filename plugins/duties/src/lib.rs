@@ -90,13 +90,8 @@ impl Module for Duties {
     }
 
     fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
-        let mut members: Vec<String> = Vec::new();
-        for m in &ctx.members {
-            // A one-shoulder secretary holds two seats but is one person.
-            if !members.contains(&m.person_id) {
-                members.push(m.person_id.clone());
-            }
-        }
+        // Each person once: a one-shoulder secretary holds two seats.
+        let members = ctx.people().iter().map(|m| m.person_id.clone()).collect();
         Ok(State {
             members,
             duties: Vec::new(),

@@ -174,11 +174,8 @@ impl Module for SwearingIn {
 
     fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
         let mut cadres: Vec<Cadre> = Vec::new();
-        for m in &ctx.members {
-            // A one-shoulder secretary has two seats and swears once.
-            if cadres.iter().any(|c| c.person_id == m.person_id) {
-                continue;
-            }
+        // Each person swears once: a one-shoulder secretary holds two seats.
+        for m in ctx.people() {
             cadres.push(Cadre {
                 person_id: m.person_id.clone(),
                 name: m.name.clone(),

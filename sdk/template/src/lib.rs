@@ -89,13 +89,8 @@ impl Module for Pledge {
     }
 
     fn start(ctx: &Context<Config>) -> Result<State, Rejection> {
-        let mut members: Vec<String> = Vec::new();
-        for m in &ctx.members {
-            // A one-shoulder secretary holds two seats but signs once.
-            if !members.contains(&m.person_id) {
-                members.push(m.person_id.clone());
-            }
-        }
+        // Each person once: a one-shoulder secretary holds two seats.
+        let members = ctx.people().iter().map(|m| m.person_id.clone()).collect();
         Ok(State {
             members,
             signed: Vec::new(),
