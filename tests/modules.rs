@@ -139,7 +139,7 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
         let defeated = person(&api, "趙國平").await;
         let talk = |who: &str| {
             json!({"person": who, "date": today(), "visitors": ["張建國"],
-                   "discussed": "身體和生活情況", "follow_ups": ["協(xié)助辦理醫(yī)保"]})
+                   "discussed": "身體和生活情況", "follow_ups": ["協助辦理醫保"]})
         };
         // Wrong actors and bad input: nothing changes.
         run.refused(&outgoing, "log-talk", talk(&old), "forbidden", "")
@@ -188,7 +188,7 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
         run.ok(
             &township,
             "record-subsidy",
-            json!({"person": old, "applied": true, "note": "已報區(qū)民政局"}),
+            json!({"person": old, "applied": true, "note": "已報區民政局"}),
         )
         .await;
         assert_eq!(
@@ -443,7 +443,7 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
         run.ok(
             &secretary,
             "submit-plan",
-            json!({"goals": ["發(fā)展柚子產(chǎn)業(yè)"],
+            json!({"goals": ["發展柚子產業"],
             "projects": [{"name": "修建冷庫", "start": "2027-03-01", "end": "2027-10-31"}]}),
         )
         .await;
@@ -536,7 +536,7 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
         run.ok(
             &township,
             "schedule",
-            json!({"date": today(), "place": "禮讓鎮(zhèn)黨群服務(wù)中心"}),
+            json!({"date": today(), "place": "禮讓鎮黨群服務中心"}),
         )
         .await;
         run.refused(&secretary, "confirm", json!({}), "conflict", "")
@@ -553,7 +553,7 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
             run.ok(
                 &township,
                 "record-attendance",
-                json!({"person": id, "present": present, "reason": "外出務(wù)工"}),
+                json!({"person": id, "present": present, "reason": "外出務工"}),
             )
             .await;
         }

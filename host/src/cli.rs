@@ -114,14 +114,14 @@ enum AuditCommand {
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// An org tree from CSV: `code,level,name,parent_code` (or 代碼,層級,名稱,上級代碼),
-    /// UTF-8 or GB18030, levels in English or Chinese (省/市/縣/鄉(xiāng)/村).
+    /// UTF-8 or GB18030, levels in English or Chinese (省/市/縣/鄉/村).
     OrgUnits {
         /// The CSV file.
         file: PathBuf,
     },
     /// Committee rosters from CSV: `village_code,committee,name,post,status,years_served,phone`
-    /// (or 村代碼,組織,姓名,職務(wù),狀態(tài),任職年限,電話); committee 黨組織/村委會,
-    /// status 在任/離任/落選/調(diào)任 (serving when empty).
+    /// (or 村代碼,組織,姓名,職務,狀態,任職年限,電話); committee 黨組織/村委會,
+    /// status 在任/離任/落選/調任 (serving when empty).
     Roster {
         /// The CSV file.
         file: PathBuf,
@@ -639,7 +639,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
                 "declare",
                 json!({"item": "seals", "entries": [
                     {"name": "桂花村黨支部公章", "quantity": 1},
-                    {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內(nèi)"}
+                    {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內"}
                 ]}),
             ),
             step(s, "confirm", json!({"item": "seals"})),
@@ -650,7 +650,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
                 s,
                 "log-talk",
                 json!({"person": "p-outgoing", "date": "2025-12-30", "visitors": ["張建國", "陳立"],
-                       "discussed": "身體情況和家庭困難", "follow_ups": ["協(xié)助申請生活補助"]}),
+                       "discussed": "身體情況和家庭困難", "follow_ups": ["協助申請生活補助"]}),
             ),
             step(
                 m,
@@ -660,7 +660,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 t,
                 "record-subsidy",
-                json!({"person": "p-outgoing", "applied": true, "note": "已報區(qū)民政局"}),
+                json!({"person": "p-outgoing", "applied": true, "note": "已報區民政局"}),
             ),
             step(t, "confirm", json!({})),
         ],
@@ -679,12 +679,12 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 s,
                 "assign",
-                json!({"person": "p-member", "posts": ["discipline", "women"], "responsibilities": "紀檢監(jiān)督和婦女工作"}),
+                json!({"person": "p-member", "posts": ["discipline", "women"], "responsibilities": "紀檢監督和婦女工作"}),
             ),
             step(
                 s,
                 "assign",
-                json!({"person": "p-member-2", "posts": ["mediation", "public-security"], "responsibilities": "矛盾調(diào)解和治安"}),
+                json!({"person": "p-member-2", "posts": ["mediation", "public-security"], "responsibilities": "矛盾調解和治安"}),
             ),
             step(s, "sign", json!({})),
             step(t, "acknowledge", json!({})),
@@ -698,19 +698,19 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 s,
                 "submit-plan",
-                json!({"goals": ["村集體經(jīng)濟收入突破 20 萬元"],
-                       "projects": [{"name": "修建產(chǎn)業(yè)路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]}),
+                json!({"goals": ["村集體經濟收入突破 20 萬元"],
+                       "projects": [{"name": "修建產業路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]}),
             ),
             step(
                 s,
                 "commit",
-                json!({"kind": "campaign", "title": "修通組道", "text": "兌現(xiàn)競職承諾",
+                json!({"kind": "campaign", "title": "修通組道", "text": "兌現競職承諾",
                        "milestones": [{"title": "三組組道硬化", "due": "2026-06-30"}]}),
             ),
             step(
                 s,
                 "commit",
-                json!({"kind": "work", "title": "建成冷鏈倉庫", "text": "年內(nèi)建成投用",
+                json!({"kind": "work", "title": "建成冷鏈倉庫", "text": "年內建成投用",
                        "milestones": [{"title": "建成投用", "due": "2026-12-31"}]}),
             ),
             step(
@@ -725,7 +725,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 t,
                 "schedule",
-                json!({"date": "2025-12-31", "place": "龍河鎮(zhèn)黨群服務(wù)中心"}),
+                json!({"date": "2025-12-31", "place": "龍河鎮黨群服務中心"}),
             ),
             step(
                 t,

@@ -1,4 +1,4 @@
-//! The demo: a small province (重慶市 梁平區(qū), three townships, seven villages),
+//! The demo: a small province (重慶市 梁平區, three townships, seven villages),
 //! a second county and a second province to be out of scope, rosters with
 //! outgoing and defeated cadres, an account per role (password `demo`), and
 //! the handover module assigned to both provinces.
@@ -34,19 +34,19 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "500100000000",
         Level::City,
-        "重慶市轄區(qū)",
+        "重慶市轄區",
         Some("500000000000"),
     ),
     (
         "500155000000",
         Level::County,
-        "梁平區(qū)",
+        "梁平區",
         Some("500100000000"),
     ),
     (
         "500155108000",
         Level::Township,
-        "禮讓鎮(zhèn)",
+        "禮讓鎮",
         Some("500155000000"),
     ),
     (
@@ -82,13 +82,13 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "500155109202",
         Level::Village,
-        "長(zhǎng)龍村",
+        "長龍村",
         Some("500155109000"),
     ),
     (
         "500155110000",
         Level::Township,
-        "屏錦鎮(zhèn)",
+        "屏錦鎮",
         Some("500155000000"),
     ),
     (
@@ -106,13 +106,13 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "500156000000",
         Level::County,
-        "武隆區(qū)",
+        "武隆區",
         Some("500100000000"),
     ),
     (
         "500156101000",
         Level::Township,
-        "巷口鎮(zhèn)",
+        "巷口鎮",
         Some("500156000000"),
     ),
     (
@@ -132,7 +132,7 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "510121100000",
         Level::Township,
-        "趙鎮(zhèn)街道",
+        "趙鎮街道",
         Some("510121000000"),
     ),
     (
@@ -162,12 +162,12 @@ pub const LOGINS: &[(&str, &str, &str)] = &[
     (
         "county",
         "縣級培訓人員 county trainer",
-        "梁平區(qū) 500155000000",
+        "梁平區 500155000000",
     ),
     (
         "township",
-        "鄉(xiāng)鎮(zhèn)干部 township officer",
-        "禮讓鎮(zhèn) 500155108000",
+        "鄉鎮干部 township officer",
+        "禮讓鎮 500155108000",
     ),
     (
         "secretary",
@@ -234,14 +234,14 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
         ),
         (
             "county",
-            "梁平區(qū)委組織部 周文",
+            "梁平區委組織部 周文",
             None,
             Role::CountyTrainer,
             Some(COUNTY),
         ),
         (
             "township",
-            "禮讓鎮(zhèn) 陳立",
+            "禮讓鎮 陳立",
             None,
             Role::TownshipOfficer,
             Some(TOWNSHIP),

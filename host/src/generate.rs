@@ -275,7 +275,7 @@ pub async fn national(
                     rows.units.push(unit_row(
                         &tcode,
                         "township",
-                        format!("第{}鎮(zhèn)", t + 1),
+                        format!("第{}鎮", t + 1),
                         &kcode,
                         &tpath,
                     ));

@@ -171,7 +171,7 @@ async fn unit_in_scope(
         .ok_or_else(|| {
             Error::bad(
                 "unit",
-                format!("沒有區(qū)劃代碼 {code}"),
+                format!("沒有區劃代碼 {code}"),
                 format!("no org unit {code}"),
             )
         })?;
@@ -221,7 +221,7 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             (p, None) if p == "." => "body".to_owned(),
             (p, None) => p,
         };
-        Error::bad(field, format!("請求內(nèi)容有誤:{why}"), why)
+        Error::bad(field, format!("請求內容有誤:{why}"), why)
     })
 }
 

@@ -44,7 +44,7 @@ pub enum ImportError {
 /// A line of an org-tree file. Headers may be English or Chinese.
 #[derive(Debug, Deserialize)]
 struct OrgRow {
-    #[serde(alias = "代碼", alias = "區(qū)劃代碼")]
+    #[serde(alias = "代碼", alias = "區劃代碼")]
     code: String,
     #[serde(alias = "層級", alias = "級別")]
     level: String,
@@ -117,7 +117,7 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
             bad(
                 "level",
                 format!(
-                    "`{}` must be province, city, county, township or village (省/市/縣/鄉(xiāng)/村)",
+                    "`{}` must be province, city, county, township or village (省/市/縣/鄉/村)",
                     row.level
                 ),
             );
@@ -163,11 +163,9 @@ fn parse_level(s: &str) -> Option<Level> {
     Some(match s {
         "province" | "省" => Level::Province,
         "city" | "市" => Level::City,
-        "county" | "縣" | "區(qū)" | "旗" => Level::County,
-        "township" | "鄉(xiāng)" | "鎮(zhèn)" | "鄉(xiāng)鎮(zhèn)" | "街道" => {
-            Level::Township
-        }
-        "village" | "村" | "社區(qū)" => Level::Village,
+        "county" | "縣" | "區" | "旗" => Level::County,
+        "township" | "鄉" | "鎮" | "鄉鎮" | "街道" => Level::Township,
+        "village" | "村" | "社區" => Level::Village,
         _ => return None,
     })
 }
@@ -262,15 +260,15 @@ pub fn plan(
 /// A line of a roster file. Headers may be English or Chinese.
 #[derive(Debug, Deserialize)]
 struct RosterRow {
-    #[serde(alias = "村代碼", alias = "區(qū)劃代碼")]
+    #[serde(alias = "村代碼", alias = "區劃代碼")]
     village_code: String,
     #[serde(alias = "組織", alias = "委員會")]
     committee: String,
     #[serde(alias = "姓名")]
     name: String,
-    #[serde(alias = "職務(wù)")]
+    #[serde(alias = "職務")]
     post: String,
-    #[serde(alias = "狀態(tài)", default)]
+    #[serde(alias = "狀態", default)]
     status: String,
     #[serde(alias = "任職年限", default)]
     years_served: String,
@@ -280,9 +278,9 @@ struct RosterRow {
 
 /// Imports committee rosters for `term` (`2026`), all or nothing: who holds
 /// which post on each village's Party branch (黨組織) and villagers' committee
-/// (村委會), and who left at this election (離任, 落選, 調(diào)任). Columns:
+/// (村委會), and who left at this election (離任, 落選, 調任). Columns:
 /// `village_code,committee,name,post,status,years_served,phone` or
-/// `村代碼,組織,姓名,職務(wù),狀態(tài),任職年限,電話`; status defaults to serving.
+/// `村代碼,組織,姓名,職務,狀態,任職年限,電話`; status defaults to serving.
 /// Returns (people, seats) added.
 pub async fn roster(
     db: &Db,
@@ -409,9 +407,9 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
         "" | "serving" | "新任" | "留任" | "在任" => Ok(None),
         "retired" | "離任" => Ok(Some(Departure::Retired)),
         "defeated" | "落選" => Ok(Some(Departure::Defeated)),
-        "transferred" | "調(diào)任" => Ok(Some(Departure::Transferred)),
+        "transferred" | "調任" => Ok(Some(Departure::Transferred)),
         other => Err(format!(
-            "`{other}` must be serving, retired, defeated or transferred (在任/離任/落選/調(diào)任)"
+            "`{other}` must be serving, retired, defeated or transferred (在任/離任/落選/調任)"
         )),
     }
     .unwrap_or_else(|e| {

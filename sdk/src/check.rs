@@ -16,7 +16,7 @@ pub fn date(field: impl Into<String>, value: &str) -> Result<i64, Rejection> {
     crate::parse_date(value.trim()).ok_or_else(|| {
         Rejection::invalid(
             field,
-            format!("“{value}”不是有效日期,格式應(yīng)為 YYYY-MM-DD,如 2026-03-01"),
+            format!("“{value}”不是有效日期,格式應為 YYYY-MM-DD,如 2026-03-01"),
             format!("`{value}` is not a date like 2026-03-01"),
         )
     })

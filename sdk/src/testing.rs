@@ -138,8 +138,8 @@ pub fn sample_context() -> Context {
         village: Village {
             code: "500155108201".into(),
             name: "桂花村".into(),
-            township: "龍河鎮(zhèn)".into(),
-            county: "梁平區(qū)".into(),
+            township: "龍河鎮".into(),
+            county: "梁平區".into(),
             province: "重慶市".into(),
         },
         members: vec![

@@ -73,7 +73,7 @@ impl Role {
             Role::Secretary => Text::new("村黨組織書記", "village secretary"),
             Role::Member => Text::new("兩委成員", "committee member"),
             Role::OutgoingCadre => Text::new("離任干部", "outgoing cadre"),
-            Role::TownshipOfficer => Text::new("鄉(xiāng)鎮(zhèn)干部", "township officer"),
+            Role::TownshipOfficer => Text::new("鄉鎮干部", "township officer"),
             Role::CountyTrainer => Text::new("縣級培訓人員", "county trainer"),
             Role::ProvinceAdmin => Text::new("省級管理員", "province administrator"),
             Role::NationalAdmin => Text::new("全國管理員", "national administrator"),
@@ -126,7 +126,7 @@ pub enum Departure {
     Retired,
     /// Stood and was not elected (落選).
     Defeated,
-    /// Moved to another post or place (調(diào)任).
+    /// Moved to another post or place (調任).
     Transferred,
 }
 
@@ -258,7 +258,7 @@ impl<C> Context<C> {
                 .join(sep)
         };
         Err(Rejection::forbidden(
-            format!("只有{}可以執(zhí)行此操作", names(|t| &t.zh, "或")),
+            format!("只有{}可以執行此操作", names(|t| &t.zh, "或")),
             format!("only the {} may do this", names(|t| &t.en, " or the ")),
         ))
     }

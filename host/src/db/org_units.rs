@@ -16,11 +16,11 @@ pub enum Level {
     Province,
     /// 市.
     City,
-    /// 縣 (縣/區(qū)/旗).
+    /// 縣 (縣/區/旗).
     County,
-    /// 鄉(xiāng)鎮(zhèn)/街道.
+    /// 鄉鎮/街道.
     Township,
-    /// 村/社區(qū).
+    /// 村/社區.
     Village,
 }
 

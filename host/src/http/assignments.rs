@@ -68,7 +68,7 @@ pub(super) async fn assign(
     {
         return Err(Error::bad(
             "unit",
-            format!("{} 屬于省份 {owner},只能在該省內(nèi)分配", package.id),
+            format!("{} 屬于省份 {owner},只能在該省內分配", package.id),
             format!(
                 "{} belongs to province {owner} and can be assigned only inside it",
                 package.id

@@ -270,7 +270,7 @@ pub(super) async fn act(
 
 fn gone(id: i64) -> Error {
     Error::not_found(
-        format!("沒有編號為 {id} 的任務(wù)"),
+        format!("沒有編號為 {id} 的任務"),
         format!("no enrollment {id}"),
     )
 }

@@ -64,7 +64,7 @@ impl Error {
     /// A 403.
     pub fn forbidden() -> Self {
         Error::Forbidden(Text::new(
-            "您沒有權(quán)限訪問此范圍",
+            "您沒有權限訪問此范圍",
             "this is outside what your role covers",
         ))
     }
@@ -139,14 +139,14 @@ impl Error {
                     "error": "throttled",
                     "retry_after": after,
                     "message": Text::new(
-                        format!("登錄失敗次數(shù)過多,請 {} 分鐘后再試", (after + 59) / 60),
+                        format!("登錄失敗次數過多,請 {} 分鐘后再試", (after + 59) / 60),
                         format!("too many failed sign-ins; try again in {} minutes", (after + 59) / 60),
                     ),
                 }),
             ),
             Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": "internal", "message": Text::new("服務(wù)器內(nèi)部錯誤", "internal server error")}),
+                json!({"error": "internal", "message": Text::new("服務器內部錯誤", "internal server error")}),
             ),
         }
     }

@@ -105,12 +105,12 @@ pub(super) async fn publish(
     for stored in plugins::versions(&state.db, id).await? {
         if stored.built_in || stored.owner != owner {
             let whose = match (&stored.owner, stored.built_in) {
-                (_, true) => Text::new("平臺內(nèi)置模塊", "a built-in module"),
+                (_, true) => Text::new("平臺內置模塊", "a built-in module"),
                 (Some(code), _) => Text::new(format!("{code} 所有"), format!("owned by {code}")),
                 (None, _) => Text::new("全國模塊", "a national module"),
             };
             return Err(Error::Forbidden(Text::new(
-                format!("模塊 {id} 是{},不能以此身份發(fā)布", whose.zh),
+                format!("模塊 {id} 是{},不能以此身份發布", whose.zh),
                 format!("module {id} is {}; you cannot publish it", whose.en),
             )));
         }
@@ -134,7 +134,7 @@ pub(super) async fn publish(
     };
     if !plugins::publish(&state.db, &package, &body, principal.account_id, now()).await? {
         return Err(Error::Conflict(Text::new(
-            format!("{id}@{version} 剛剛已被發(fā)布"),
+            format!("{id}@{version} 剛剛已被發布"),
             format!("{id}@{version} was published a moment ago"),
         )));
     }

@@ -34,7 +34,7 @@ impl Module for Duties {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("定人定崗定責", "Dividing the work"),
             summary: Text::new(
-                "書記為每名班子成員明確崗位和職責,關(guān)鍵崗位全部到人,人人有崗有責,書記簽字確認,鄉(xiāng)鎮(zhèn)備案。",
+                "書記為每名班子成員明確崗位和職責,關鍵崗位全部到人,人人有崗有責,書記簽字確認,鄉鎮備案。",
                 "The secretary gives every committee member posts and written responsibilities, fills every key post, signs the division off, and the township acknowledges it.",
             ),
             audience: Audience::Committee,
@@ -43,7 +43,7 @@ impl Module for Duties {
                 ActionInfo::new::<Sign>("sign", Text::new("簽字確認分工", "Sign the division off")),
                 ActionInfo::new::<Acknowledge>(
                     "acknowledge",
-                    Text::new("鄉(xiāng)鎮(zhèn)備案", "Acknowledge for the township"),
+                    Text::new("鄉鎮備案", "Acknowledge for the township"),
                 ),
             ],
             templates: vec![Template::new(
@@ -73,14 +73,14 @@ impl Module for Duties {
             if !kebab {
                 return Err(Rejection::invalid(
                     format!("config.posts.{i}.key"),
-                    "須為小寫字母、數(shù)字和連字符,如 public-security",
+                    "須為小寫字母、數字和連字符,如 public-security",
                     "must be lower-case letters, digits and hyphens, like public-security",
                 ));
             }
             if config.posts[..i].iter().any(|p| p.key == post.key) {
                 return Err(Rejection::invalid(
                     format!("config.posts.{i}.key"),
-                    format!("“{}”重復(fù)", post.key),
+                    format!("“{}”重復", post.key),
                     format!("`{}` is listed twice", post.key),
                 ));
             }
@@ -160,7 +160,7 @@ pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<Fi
             out.push(FieldError {
                 field,
                 message: Text::new(
-                    format!("“{}”是必設(shè)崗位,尚無人擔任", post.title.zh),
+                    format!("“{}”是必設崗位,尚無人擔任", post.title.zh),
                     format!("{} must be filled and nobody holds it", post.title.en),
                 ),
             });
@@ -169,7 +169,7 @@ pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<Fi
                 field,
                 message: Text::new(
                     format!(
-                        "“{}”只能由一人擔任,現(xiàn)為:{}",
+                        "“{}”只能由一人擔任,現為:{}",
                         post.title.zh,
                         holders.join("、")
                     ),
@@ -210,7 +210,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
         if p.posts[..i].contains(key) {
             return Err(Rejection::invalid(
                 format!("posts.{i}"),
-                "崗位重復(fù)",
+                "崗位重復",
                 "is listed twice",
             ));
         }
@@ -249,7 +249,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
     Ok(Effects::none().notify(
         Recipient::Role(Role::TownshipOfficer),
         Text::new(
-            format!("{village}調(diào)整了{}的分工,需重新簽字確認。", duty.name),
+            format!("{village}調整了{}的分工,需重新簽字確認。", duty.name),
             format!(
                 "{village} changed {}'s duties; the division must be signed again.",
                 duty.name
@@ -262,7 +262,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
     ctx.require_role(&[Role::Secretary])?;
     if state.signed.is_some() {
         return Err(Rejection::conflict(
-            "分工已經(jīng)簽字確認",
+            "分工已經簽字確認",
             "the division is already signed",
         ));
     }
@@ -323,10 +323,7 @@ fn acknowledge(
         ));
     }
     if state.acknowledged.is_some() {
-        return Err(Rejection::conflict(
-            "已經(jīng)備案",
-            "already acknowledged",
-        ));
+        return Err(Rejection::conflict("已經備案", "already acknowledged"));
     }
     state.acknowledged = Some(Acknowledgement {
         stamp: ctx.stamp(),

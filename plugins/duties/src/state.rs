@@ -138,22 +138,16 @@ impl Default for Config {
                 ),
                 post("women", "婦女工作", "Women's affairs", true, false),
                 post("militia", "民兵工作", "Militia", false, false),
-                post("mediation", "人民調(diào)解", "Mediation", true, false),
+                post("mediation", "人民調解", "Mediation", true, false),
                 post(
                     "public-security",
-                    "治安保衛(wèi)",
+                    "治安保衛",
                     "Public security",
                     true,
                     false,
                 ),
-                post(
-                    "social-affairs",
-                    "社會事務(wù)",
-                    "Social affairs",
-                    false,
-                    true,
-                ),
-                post("finance", "財務(wù)管理", "Finance", false, false),
+                post("social-affairs", "社會事務", "Social affairs", false, true),
+                post("finance", "財務管理", "Finance", false, false),
             ],
         }
     }

@@ -1,7 +1,7 @@
 //! 第一課 — the first lesson for new village cadres.
 //!
 //! 湖南's “新春第一課”, 天津's Party lesson for new secretaries, 海南 and
-//! 內(nèi)蒙古's province-wide training: a course the province writes entirely in
+//! 內蒙古's province-wide training: a course the province writes entirely in
 //! config — lessons (text, an optional media link), a question bank of single
 //! and multiple choice, a pass mark, attempts allowed — so a new course needs
 //! no code. The learner reads the lessons in order, takes the quiz, and sees
@@ -37,7 +37,7 @@ impl Module for FirstLesson {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("新任村干部第一課", "First lesson for new cadres"),
             summary: Text::new(
-                "按順序?qū)W習省里發(fā)布的課程,完成測驗并達到合格分數(shù)。",
+                "按順序?qū)W習省里發布的課程,完成測驗并達到合格分數。",
                 "Read the province's lessons in order, then pass the quiz.",
             ),
             audience: Audience::EveryMember,
@@ -144,20 +144,20 @@ impl Module for FirstLesson {
                     "a single-choice question has exactly one right option",
                 );
             } else if has_duplicates(&q.answer) {
-                bad(field("answer"), "答案有重復(fù)", "lists an option twice");
+                bad(field("answer"), "答案有重復", "lists an option twice");
             }
         }
         if !(1..=100).contains(&c.pass_mark) {
             bad(
                 "config.pass_mark".into(),
-                "合格分數(shù)應(yīng)在 1 到 100 之間",
+                "合格分數應在 1 到 100 之間",
                 "must be 1–100",
             );
         }
         if !(1..=100).contains(&c.attempts) {
             bad(
                 "config.attempts".into(),
-                "測驗次數(shù)應(yīng)在 1 到 100 之間",
+                "測驗次數應在 1 到 100 之間",
                 "must be 1–100",
             );
         }
@@ -239,7 +239,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     ctx.require_role(&LEARNERS)?;
     if state.passed_at.is_some() {
         return Err(Rejection::conflict(
-            "測驗已經(jīng)通過",
+            "測驗已經通過",
             "you have already passed",
         ));
     }
@@ -252,7 +252,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     let used = count(state.attempts.len());
     if used >= state.attempts_allowed {
         return Err(Rejection::conflict(
-            format!("{used} 次測驗機會已用完,請聯(lián)系鄉(xiāng)鎮(zhèn)干部"),
+            format!("{used} 次測驗機會已用完,請聯系鄉鎮干部"),
             format!("all {used} attempts are used; ask your township officer for another"),
         ));
     }
@@ -268,7 +268,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
         } else if !q.multiple && chosen.len() > 1 {
             Some(("單選題只能選一項", "choose one option"))
         } else if has_duplicates(chosen) {
-            Some(("選項重復(fù)", "lists an option twice"))
+            Some(("選項重復", "lists an option twice"))
         } else {
             None
         };
@@ -330,7 +330,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
                 format!(
-                    "{who}“{}”測驗未通過且次數(shù)已用完,可視情況增加一次機會。",
+                    "{who}“{}”測驗未通過且次數已用完,可視情況增加一次機會。",
                     course.zh
                 ),
                 format!(

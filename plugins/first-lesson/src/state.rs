@@ -143,7 +143,7 @@ impl Default for Config {
                         "Fix the person, the post, the responsibility",
                     ),
                     body: t(
-                        "每名班子成員都要有崗位、有責任。書記統(tǒng)籌全面,組織、紀檢、婦女、民兵、調(diào)解、治保等崗位逐一落實到人。",
+                        "每名班子成員都要有崗位、有責任。書記統籌全面,組織、紀檢、婦女、民兵、調解、治保等崗位逐一落實到人。",
                         "Every member has a post and a responsibility. The secretary leads; organisation, discipline inspection, women's affairs, militia, mediation and public security are each given to someone.",
                     ),
                     media: None,
@@ -151,7 +151,7 @@ impl Default for Config {
                 Lesson {
                     title: t("開門一件事", "One thing on opening"),
                     body: t(
-                        "開展民情大走訪,謀劃村莊發(fā)展規(guī)劃,兌現(xiàn)競職承諾、干事承諾,作出辭職承諾,接受群眾監(jiān)督。",
+                        "開展民情大走訪,謀劃村莊發展規劃,兌現競職承諾、干事承諾,作出辭職承諾,接受群眾監督。",
                         "Visit households widely, draft the village development plan, keep the campaign and work commitments, make the resignation commitment, and answer to the villagers.",
                     ),
                     media: None,
@@ -160,11 +160,11 @@ impl Default for Config {
             questions: vec![
                 q(
                     t(
-                        "新老班子交接由誰現(xiàn)場見證?",
+                        "新老班子交接由誰現場見證?",
                         "Who witnesses the handover between the old and new committees?",
                     ),
                     vec![
-                        t("鄉(xiāng)鎮(zhèn)干部", "A township officer"),
+                        t("鄉鎮干部", "A township officer"),
                         t("村民代表", "A villagers' representative"),
                         t("新任書記本人", "The new secretary"),
                     ],

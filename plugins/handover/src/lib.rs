@@ -1,7 +1,7 @@
 //! 交接 — the handover from the old committee to the new one.
 //!
 //! 重慶: every village handed over its seals (公章), archives (文檔), assets
-//! (資產(chǎn)), office premises (辦公場所) — “accounts clear, procedures standard,
+//! (資產), office premises (辦公場所) — “accounts clear, procedures standard,
 //! content complete, handover effective”. Three parties sign each item: the
 //! outgoing cadre declares the inventory, the new secretary receives it and
 //! notes any discrepancies, a township officer witnesses. 陜西's rule “一個程序
@@ -29,9 +29,9 @@ baton_sdk::export_module!(Handover);
 pub const BUILT_IN_ITEMS: [(&str, &str, &str); 5] = [
     ("seals", "公章印章", "Seals"),
     ("archives", "檔案資料", "Archives"),
-    ("assets", "集體資產(chǎn)", "Collective assets"),
+    ("assets", "集體資產", "Collective assets"),
     ("premises", "辦公場所", "Office premises"),
-    ("accounts", "財務(wù)賬目", "Accounts"),
+    ("accounts", "財務賬目", "Accounts"),
 ];
 
 impl Module for Handover {
@@ -48,7 +48,7 @@ impl Module for Handover {
                 "Handover between old and new committees",
             ),
             summary: Text::new(
-                "離任干部逐項移交公章、檔案、資產(chǎn)、辦公場所和賬目,新任書記清點確認,鄉(xiāng)鎮(zhèn)干部現(xiàn)場見證,一個程序一次簽字確認。",
+                "離任干部逐項移交公章、檔案、資產、辦公場所和賬目,新任書記清點確認,鄉鎮干部現場見證,一個程序一次簽字確認。",
                 "The outgoing cadre hands over seals, archives, assets, premises and accounts item by item; the new secretary checks and receives them; a township officer witnesses. Every step is signed.",
             ),
             audience: Audience::Committee,
@@ -84,14 +84,14 @@ impl Module for Handover {
             if !is_kebab(&extra.key) {
                 return Err(Rejection::invalid(
                     field("key"),
-                    "須為小寫字母、數(shù)字和連字符,如 militia-equipment",
+                    "須為小寫字母、數字和連字符,如 militia-equipment",
                     "must be lower-case letters, digits and hyphens, like militia-equipment",
                 ));
             }
             if keys.contains(&extra.key.as_str()) {
                 return Err(Rejection::invalid(
                     field("key"),
-                    format!("“{}”已存在,不能重復(fù)", extra.key),
+                    format!("“{}”已存在,不能重復", extra.key),
                     format!("`{}` is already an item", extra.key),
                 ));
             }
@@ -226,7 +226,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
         if e.quantity == 0 {
             return Err(Rejection::invalid(
                 format!("entries.{i}.quantity"),
-                "數(shù)量至少為 1",
+                "數量至少為 1",
                 "must be at least 1",
             ));
         }
@@ -321,7 +321,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     }
     if item.received.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已經(jīng)接收過了", item.title.zh),
+            format!("“{}”已經接收過了", item.title.zh),
             format!("{} has already been received", item.title.en),
         ));
     }
@@ -358,7 +358,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     } else {
         Text::new(
             format!(
-                "本人{who}已清點接收“{}”,發(fā)現(xiàn) {k} 處與清單不符,已逐項注明。",
+                "本人{who}已清點接收“{}”,發現 {k} 處與清單不符,已逐項注明。",
                 item.title.zh
             ),
             format!(
@@ -403,14 +403,14 @@ fn witness(
     };
     if item.witnessed.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已經(jīng)見證過了", item.title.zh),
+            format!("“{}”已經見證過了", item.title.zh),
             format!("{} has already been witnessed", item.title.en),
         ));
     }
     if !receipt.discrepancies.is_empty() && p.remarks.trim().is_empty() {
         return Err(Rejection::invalid(
             "remarks",
-            "接收時發(fā)現(xiàn)差異,見證人須填寫處理意見",
+            "接收時發現差異,見證人須填寫處理意見",
             "the receipt noted discrepancies, so the witness must say how they are resolved",
         ));
     }
@@ -420,10 +420,7 @@ fn witness(
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!(
-            "本人{who}見證{village}“{}”移交,手續(xù)完備。",
-            item.title.zh
-        ),
+        format!("本人{who}見證{village}“{}”移交,手續完備。", item.title.zh),
         format!(
             "I, {who}, witnessed the handover of {} at {village}; the procedure is complete.",
             item.title.en

@@ -263,7 +263,7 @@ fn send_back_clears_the_declaration_and_tells_the_declarer() {
         .act_as(
             Role::Secretary,
             "send-back",
-            json!({"item": "seals", "reason": "缺少財務(wù)章"}),
+            json!({"item": "seals", "reason": "缺少財務章"}),
         )
         .expect("send back");
     assert_eq!(out.progress.done, 0);
@@ -271,10 +271,7 @@ fn send_back_clears_the_declaration_and_tells_the_declarer() {
         out.notices[0].to,
         baton_sdk::Recipient::Person("p-outgoing".into())
     );
-    assert_eq!(
-        h.state().items[0].sent_back.as_deref(),
-        Some("缺少財務(wù)章")
-    );
+    assert_eq!(h.state().items[0].sent_back.as_deref(), Some("缺少財務章"));
     h.act_as(Role::OutgoingCadre, "declare", seals())
         .expect("declare again");
     assert_eq!(h.state().items[0].sent_back, None);

@@ -1,7 +1,7 @@
 //! 開門一件事 — the new team's first undertakings, in public.
 //!
 //! 陜西: the new committee visits households widely (民情大走訪), drafts a
-//! village development plan (村莊發(fā)展規(guī)劃) and makes three commitments —
+//! village development plan (村莊發展規劃) and makes three commitments —
 //! 競職承諾 (what it promised when standing), 干事承諾 (what it will do, with
 //! milestones and deadlines) and 辭職承諾 (when its members will step down).
 //! The commitments are published for any villager to read; progress is
@@ -36,7 +36,7 @@ impl Module for OpenDoor {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("開門一件事", "One thing on opening"),
             summary: Text::new(
-                "開展民情大走訪,制定村莊發(fā)展規(guī)劃,作出競職承諾、干事承諾和辭職承諾并公開,按節(jié)點報告進展,由鄉(xiāng)鎮(zhèn)逐項核實。",
+                "開展民情大走訪,制定村莊發展規劃,作出競職承諾、干事承諾和辭職承諾并公開,按節點報告進展,由鄉鎮逐項核實。",
                 "Visit households, draft the village development plan, make and publish the campaign, work and resignation commitments, and report each milestone for the township to verify.",
             ),
             audience: Audience::Committee,
@@ -47,7 +47,7 @@ impl Module for OpenDoor {
                 ),
                 ActionInfo::new::<Plan>(
                     "submit-plan",
-                    Text::new("提交村莊發(fā)展規(guī)劃", "Submit the development plan"),
+                    Text::new("提交村莊發展規劃", "Submit the development plan"),
                 ),
                 ActionInfo::new::<Commit>("commit", Text::new("作出承諾", "Make a commitment")),
                 ActionInfo::new::<Publish>(
@@ -58,10 +58,7 @@ impl Module for OpenDoor {
                     "report",
                     Text::new("報告進展", "Report progress"),
                 ),
-                ActionInfo::new::<Verify>(
-                    "verify",
-                    Text::new("核實節(jié)點", "Verify a milestone"),
-                ),
+                ActionInfo::new::<Verify>("verify", Text::new("核實節點", "Verify a milestone")),
             ],
             templates: vec![
                 Template::new(
@@ -84,7 +81,7 @@ impl Module for OpenDoor {
         if config.min_milestones > 20 {
             return Err(Rejection::invalid(
                 "config.min_milestones",
-                "每項承諾的節(jié)點數(shù)不應(yīng)超過 20",
+                "每項承諾的節點數不應超過 20",
                 "must be at most 20",
             ));
         }
@@ -136,7 +133,7 @@ impl Module for OpenDoor {
 fn not_after_publishing(state: &State) -> Result<(), Rejection> {
     if state.published.is_some() {
         return Err(Rejection::conflict(
-            "承諾已經(jīng)公開,不能再修改",
+            "承諾已經公開,不能再修改",
             "the commitments are public and can no longer change",
         ));
     }
@@ -153,7 +150,7 @@ fn record_visits(
     if p.households == 0 {
         return Err(Rejection::invalid(
             "households",
-            "走訪戶數(shù)至少為 1",
+            "走訪戶數至少為 1",
             "must be at least 1",
         ));
     }
@@ -216,7 +213,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
         if !p.milestones.is_empty() {
             return Err(Rejection::invalid(
                 "milestones",
-                "辭職承諾寫明辭職情形即可,不設(shè)節(jié)點",
+                "辭職承諾寫明辭職情形即可,不設節點",
                 "a resignation commitment has conditions, not milestones",
             ));
         }
@@ -235,7 +232,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
         if p.milestones.len() < usize::try_from(min).unwrap_or(usize::MAX) {
             return Err(Rejection::invalid(
                 "milestones",
-                format!("至少要有 {min} 個節(jié)點"),
+                format!("至少要有 {min} 個節點"),
                 format!("needs at least {min} milestones"),
             ));
         }
@@ -245,7 +242,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
             if m.due.trim() < today.as_str() {
                 return Err(Rejection::invalid(
                     format!("milestones.{i}.due"),
-                    format!("期限 {} 已經(jīng)過去", m.due),
+                    format!("期限 {} 已經過去", m.due),
                     format!("{} is already past", m.due),
                 ));
             }
@@ -286,12 +283,12 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let mut missing: Vec<(&str, &str)> = Vec::new();
     if state.households() < state.household_target {
         missing.push((
-            "民情走訪戶數(shù)未達要求",
+            "民情走訪戶數未達要求",
             "the household visits are short of the target",
         ));
     }
     if state.plan.is_none() {
-        missing.push(("村莊發(fā)展規(guī)劃", "the development plan"));
+        missing.push(("村莊發展規劃", "the development plan"));
     }
     for (kind, zh, en) in [
         (Kind::Campaign, "競職承諾", "the campaign commitment"),
@@ -314,7 +311,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let titles: Vec<&str> = state.commitments.iter().map(|c| c.title.as_str()).collect();
     let statement = Text::new(
         format!(
-            "本人{who}代表{village}新一屆班子公開承諾:{},接受群眾監(jiān)督。",
+            "本人{who}代表{village}新一屆班子公開承諾:{},接受群眾監督。",
             titles.join(";")
         ),
         format!(
@@ -327,7 +324,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
         .notify(
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
-                format!("{village}已公開三項承諾,請按節(jié)點核實。"),
+                format!("{village}已公開三項承諾,請按節點核實。"),
                 format!("{village} has published its three commitments; verify them milestone by milestone."),
             ),
         ))
@@ -348,7 +345,7 @@ fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milesto
         .ok_or_else(|| {
             Rejection::invalid(
                 "kind",
-                "只有競職承諾和干事承諾有節(jié)點",
+                "只有競職承諾和干事承諾有節點",
                 "only the campaign and work commitments have milestones",
             )
         })?;
@@ -356,7 +353,7 @@ fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milesto
     commitment.milestones.get_mut(index).ok_or_else(|| {
         Rejection::invalid(
             "milestone",
-            format!("這項承諾只有 {n} 個節(jié)點"),
+            format!("這項承諾只有 {n} 個節點"),
             format!("the commitment has only {n} milestones"),
         )
     })
@@ -372,7 +369,7 @@ fn report(
     let m = milestone(state, p.kind, p.milestone)?;
     if m.verified.is_some() {
         return Err(Rejection::conflict(
-            "該節(jié)點已經(jīng)鄉(xiāng)鎮(zhèn)核實",
+            "該節點已經鄉鎮核實",
             "this milestone is already verified",
         ));
     }
@@ -396,13 +393,13 @@ fn verify(ctx: &Context<Config>, state: &mut State, p: Verify) -> Result<Effects
     let m = milestone(state, p.kind, p.milestone)?;
     if m.reports.is_empty() {
         return Err(Rejection::conflict(
-            "村里尚未報告該節(jié)點的進展",
+            "村里尚未報告該節點的進展",
             "the village has not reported progress on this milestone",
         ));
     }
     if m.verified.is_some() {
         return Err(Rejection::conflict(
-            "該節(jié)點已經(jīng)核實過了",
+            "該節點已經核實過了",
             "this milestone is already verified",
         ));
     }

@@ -11,7 +11,7 @@ pub struct State {
     pub household_target: u32,
     /// Rounds of household visits (民情大走訪).
     pub visits: Vec<Visits>,
-    /// The village development plan (村莊發(fā)展規(guī)劃).
+    /// The village development plan (村莊發展規劃).
     pub plan: Option<Plan>,
     /// The three commitments, at most one of each kind.
     pub commitments: Vec<Commitment>,
@@ -57,7 +57,7 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
-    /// What it is: 修建村道 2 公里, 建設(shè)冷庫…
+    /// What it is: 修建村道 2 公里, 建設冷庫…
     pub name: String,
     /// When it starts, `YYYY-MM-DD`.
     pub start: String,

@@ -21,12 +21,12 @@ fn field_of(r: Rejection) -> String {
 }
 
 fn plan() -> Value {
-    json!({"goals": ["村集體經(jīng)濟收入突破 20 萬元"],
-           "projects": [{"name": "修建產(chǎn)業(yè)路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]})
+    json!({"goals": ["村集體經濟收入突破 20 萬元"],
+           "projects": [{"name": "修建產業路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]})
 }
 
 fn work() -> Value {
-    json!({"kind": "work", "title": "建成柚子冷鏈倉庫", "text": "年內(nèi)建成并投入使用",
+    json!({"kind": "work", "title": "建成柚子冷鏈倉庫", "text": "年內建成并投入使用",
            "milestones": [{"title": "完成選址和審批", "due": "2026-04-30"},
                           {"title": "建成投用", "due": "2026-12-31"}]})
 }
@@ -51,7 +51,7 @@ fn published() -> Harness<OpenDoor> {
     h.act_as(
         Role::Secretary,
         "commit",
-        json!({"kind": "campaign", "title": "修通組道", "text": "兌現(xiàn)競職時的承諾",
+        json!({"kind": "campaign", "title": "修通組道", "text": "兌現競職時的承諾",
         "milestones": [{"title": "三組組道硬化", "due": "2026-06-30"}]}),
     )
     .expect("campaign");
@@ -113,8 +113,7 @@ fn publishing_needs_the_visits_the_plan_and_all_three_commitments() {
         .expect_err("refused");
     match early {
         Rejection::Conflict(t) => {
-            for needed in ["民情走訪", "村莊發(fā)展規(guī)劃", "競職承諾", "辭職承諾"]
-            {
+            for needed in ["民情走訪", "村莊發展規劃", "競職承諾", "辭職承諾"] {
                 assert!(t.zh.contains(needed), "{needed} in {}", t.zh);
             }
             assert!(!t.zh.contains("干事承諾"), "{}", t.zh);

@@ -88,7 +88,7 @@ pub enum Action {
 pub struct Schedule {
     /// The day, `YYYY-MM-DD`.
     pub date: String,
-    /// Where: 鎮(zhèn)黨群服務(wù)中心…
+    /// Where: 鎮黨群服務中心…
     pub place: String,
     /// The oath; the province's when left out.
     #[serde(default)]
@@ -125,7 +125,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             oath: Text::new(
-                "我宣誓:忠于黨,忠于人民,恪盡職守,廉潔奉公,依法辦事,接受監(jiān)督,全心全意為村民服務(wù),為鄉(xiāng)村振興努力奮斗!",
+                "我宣誓:忠于黨,忠于人民,恪盡職守,廉潔奉公,依法辦事,接受監督,全心全意為村民服務,為鄉村振興努力奮斗!",
                 "I swear to be loyal to the Party and the people, to do my duty, to be honest and law-abiding, to accept supervision, and to serve the villagers with all my heart for the revitalisation of the countryside.",
             ),
         }
@@ -143,7 +143,7 @@ impl Module for SwearingIn {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("集體宣誓就職", "Collective swearing-in"),
             summary: Text::new(
-                "鄉(xiāng)鎮(zhèn)組織新一屆村干部集體宣誓就職,逐人登記到場宣誓情況,每名村干部確認本人誓詞。",
+                "鄉鎮組織新一屆村干部集體宣誓就職,逐人登記到場宣誓情況,每名村干部確認本人誓詞。",
                 "The township holds the collective swearing-in, records each new cadre's oath, and each cadre confirms it.",
             ),
             audience: Audience::Committee,
@@ -225,7 +225,7 @@ fn schedule(ctx: &Context<Config>, state: &mut State, p: Schedule) -> Result<Eff
     ctx.require_role(&[Role::TownshipOfficer])?;
     if state.cadres.iter().any(|c| c.attendance.is_some()) {
         return Err(Rejection::conflict(
-            "儀式已經(jīng)舉行,不能重新安排;缺席人員補宣誓直接登記即可",
+            "儀式已經舉行,不能重新安排;缺席人員補宣誓直接登記即可",
             "the ceremony has been held; record a make-up oath as attendance instead",
         ));
     }
@@ -341,13 +341,13 @@ fn confirm(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
         })?;
     if !cadre.attendance.as_ref().is_some_and(|a| a.present) {
         return Err(Rejection::conflict(
-            "鄉(xiāng)鎮(zhèn)尚未登記你已宣誓",
+            "鄉鎮尚未登記你已宣誓",
             "the township has not recorded your oath yet",
         ));
     }
     if cadre.confirmed.is_some() {
         return Err(Rejection::conflict(
-            "你已經(jīng)確認過了",
+            "你已經確認過了",
             "you have already confirmed",
         ));
     }

@@ -3,7 +3,7 @@
 //! 遼寧: a heart-to-heart talk (談心談話) with every outgoing or defeated (落選)
 //! cadre, and living subsidies (生活補助) for eligible retired cadres. 上海:
 //! honourable-retirement ceremonies (榮退儀式) and pairing new secretaries with
-//! old ones (新老書記結(jié)對, 傳幫帶). 寧夏: visits covering every retiring
+//! old ones (新老書記結對, 傳幫帶). 寧夏: visits covering every retiring
 //! secretary. Each talk is logged (date, visitors, what was discussed,
 //! follow-ups); the township officer confirms when everyone has been visited.
 
@@ -36,7 +36,7 @@ impl Module for Visits {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("離任干部走訪慰問", "Visiting outgoing cadres"),
             summary: Text::new(
-                "對每一位離任和落選干部談心談話,落實生活補助,舉行榮退儀式,新老書記結(jié)對傳幫帶,鄉(xiāng)鎮(zhèn)確認走訪全覆蓋。",
+                "對每一位離任和落選干部談心談話,落實生活補助,舉行榮退儀式,新老書記結對傳幫帶,鄉鎮確認走訪全覆蓋。",
                 "A heart-to-heart talk with every outgoing and defeated cadre, their living subsidy, an honourable-retirement ceremony and pairing with the new secretary; the township confirms everyone was visited.",
             ),
             audience: Audience::Committee,
@@ -52,7 +52,7 @@ impl Module for Visits {
                 ),
                 ActionInfo::new::<Pair>(
                     "pair",
-                    Text::new("新老書記結(jié)對", "Pair with the old secretary"),
+                    Text::new("新老書記結對", "Pair with the old secretary"),
                 ),
                 ActionInfo::new::<Confirm>(
                     "confirm",
@@ -74,7 +74,7 @@ impl Module for Visits {
             if config.required[..i].contains(step) {
                 return Err(Rejection::invalid(
                     format!("config.required.{i}"),
-                    "步驟重復(fù)",
+                    "步驟重復",
                     "is listed twice",
                 ));
             }
@@ -82,7 +82,7 @@ impl Module for Visits {
         if config.subsidy_min_years > 60 {
             return Err(Rejection::invalid(
                 "config.subsidy_min_years",
-                "任職年限不應(yīng)超過 60 年",
+                "任職年限不應超過 60 年",
                 "must be at most 60 years",
             ));
         }
@@ -297,10 +297,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     if !person.was_secretary() {
         return Err(Rejection::invalid(
             "person",
-            format!(
-                "{}不是原村黨組織書記,結(jié)對對象應(yīng)為老書記",
-                person.name
-            ),
+            format!("{}不是原村黨組織書記,結對對象應為老書記", person.name),
             format!(
                 "{} was not the old Party secretary; pair with the old secretary",
                 person.name
@@ -309,7 +306,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     }
     if person.pairing.is_some() {
         return Err(Rejection::conflict(
-            format!("已與{}結(jié)對", person.name),
+            format!("已與{}結對", person.name),
             format!("you are already paired with {}", person.name),
         ));
     }
@@ -320,7 +317,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}與老書記{name}結(jié)對,虛心請教,接續(xù)奮斗。"),
+        format!("本人{who}與老書記{name}結對,虛心請教,接續奮斗。"),
         format!(
             "I, {who}, pair with the old secretary {name}, to learn from him and carry on the work."
         ),
@@ -330,7 +327,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
         .notify(
             Recipient::Person(p.person),
             Text::new(
-                format!("新任書記{who}已與您結(jié)對,感謝您的傳幫帶。"),
+                format!("新任書記{who}已與您結對,感謝您的傳幫帶。"),
                 format!(
                     "The new secretary {who} has paired with you; thank you for your guidance."
                 ),
@@ -343,7 +340,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     ctx.require_role(&[Role::TownshipOfficer])?;
     if state.confirmed.is_some() {
         return Err(Rejection::conflict(
-            "走訪已經(jīng)確認過了",
+            "走訪已經確認過了",
             "the visits are already confirmed",
         ));
     }
@@ -374,7 +371,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     });
     let (who, village, n) = (&ctx.actor.name, &ctx.village.name, state.people.len());
     let statement = Text::new(
-        format!("本人{who}確認:{village}{n} 名離任干部均已走訪談心,相關(guān)事項已落實。"),
+        format!("本人{who}確認:{village}{n} 名離任干部均已走訪談心,相關事項已落實。"),
         format!(
             "I, {who}, confirm that all {n} outgoing cadres of {village} were visited and their matters settled."
         ),
@@ -384,7 +381,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
         .notify(
             Recipient::Role(Role::Secretary),
             Text::new(
-                format!("{village}離任干部走訪已經(jīng)鄉(xiāng)鎮(zhèn)確認。"),
+                format!("{village}離任干部走訪已經鄉鎮確認。"),
                 format!("The township has confirmed the visits at {village}."),
             ),
         ))

@@ -38,7 +38,7 @@ pub struct Person {
     pub subsidy: Option<Subsidy>,
     /// The honourable-retirement ceremony (榮退儀式).
     pub ceremony: Option<Ceremony>,
-    /// The pairing of this old secretary with the new one (新老書記結(jié)對).
+    /// The pairing of this old secretary with the new one (新老書記結對).
     pub pairing: Option<Pairing>,
 }
 

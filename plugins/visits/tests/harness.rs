@@ -15,7 +15,7 @@ fn started(config: Value) -> Harness<Visits> {
 
 fn talk(person: &str) -> Value {
     json!({"person": person, "date": "2025-12-30", "visitors": ["張建國", "陳立"],
-           "discussed": "身體情況和家庭困難", "follow_ups": ["幫助申請醫(yī)療救助"]})
+           "discussed": "身體情況和家庭困難", "follow_ups": ["幫助申請醫療救助"]})
 }
 
 fn field_of(r: Rejection) -> String {
@@ -179,7 +179,7 @@ fn ceremony_and_pairing_when_the_province_requires_them() {
     h.act_as(
         Role::Secretary,
         "hold-ceremony",
-        json!({"person": "p-outgoing", "date": "2025-12-01", "note": "頒發(fā)榮譽證書"}),
+        json!({"person": "p-outgoing", "date": "2025-12-01", "note": "頒發榮譽證書"}),
     )
     .expect("ceremony");
     let member = h

@@ -50,7 +50,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             text: Text::new(
-                "本人承諾:嚴守紀律,廉潔用權(quán),不謀私利,接受監(jiān)督。",
+                "本人承諾:嚴守紀律,廉潔用權,不謀私利,接受監督。",
                 "I pledge to keep discipline, use power cleanly, seek no private gain and accept supervision.",
             ),
         }
@@ -101,13 +101,13 @@ impl Module for Pledge {
         let Action::Sign(sign) = action;
         ctx.require_role(&[Role::Secretary, Role::Member])?;
         if !sign.agree {
-            return Err(Rejection::invalid("agree", "請閱讀并同意承諾內(nèi)容", "read and agree to the pledge"));
+            return Err(Rejection::invalid("agree", "請閱讀并同意承諾內容", "read and agree to the pledge"));
         }
         if !state.members.contains(&ctx.actor.person_id) {
             return Err(Rejection::forbidden("你不在本村新一屆兩委名單中", "you are not on this village's new committees"));
         }
         if state.signed.iter().any(|s| s.person_id == ctx.actor.person_id) {
-            return Err(Rejection::conflict("你已經(jīng)簽署過了", "you have already signed"));
+            return Err(Rejection::conflict("你已經簽署過了", "you have already signed"));
         }
         state.signed.push(ctx.stamp());
         let statement = ctx.config.text.clone();
