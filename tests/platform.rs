@@ -178,7 +178,7 @@ async fn permission_matrix() {
                     .await
                     .status;
                 let assign = api
-                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": village, "due": "2099-12-31"}))
+                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.1", "unit": village, "due": "2099-12-31"}))
                     .await
                     .status;
                 for (cap, status, ok) in [
@@ -663,7 +663,7 @@ async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let every = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.1", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
             .await;
         assert_eq!(
             every.status,
@@ -689,7 +689,7 @@ async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> '0.1.0'")
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> '0.1.1'")
                 .await,
             0
         );
@@ -708,19 +708,19 @@ async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks
                 "version",
             ),
             (
-                json!({"module": "handover", "version": "0.1.0", "unit": "999999999999", "due": "2099-06-30"}),
+                json!({"module": "handover", "version": "0.1.1", "unit": "999999999999", "due": "2099-06-30"}),
                 "unit",
             ),
             (
-                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "30/06/2099"}),
+                json!({"module": "handover", "version": "0.1.1", "unit": COUNTY, "due": "30/06/2099"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2001-01-01"}),
+                json!({"module": "handover", "version": "0.1.1", "unit": COUNTY, "due": "2001-01-01"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.1.0", "unit": COUNTY}),
+                json!({"module": "handover", "version": "0.1.1", "unit": COUNTY}),
                 "due",
             ),
         ] {
@@ -737,7 +737,7 @@ async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks
             );
         }
         let config = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.1", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
             .await;
         assert_eq!(
             config.status,

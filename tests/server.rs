@@ -44,12 +44,12 @@ async fn built_ins_are_registered_once_and_listed() {
         assert_eq!(
             added,
             [
-                "handover@0.1.0",
-                "visits@0.1.0",
-                "first-lesson@0.1.0",
-                "duties@0.1.0",
-                "open-door@0.1.0",
-                "swearing-in@0.1.0"
+                "handover@0.1.1",
+                "visits@0.1.1",
+                "first-lesson@0.1.1",
+                "duties@0.1.1",
+                "open-door@0.1.1",
+                "swearing-in@0.1.1"
             ],
             "{backend:?}"
         );
@@ -93,7 +93,7 @@ async fn built_ins_are_registered_once_and_listed() {
         assert_eq!(body.as_array().map(Vec::len), Some(6), "{body}");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
-        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.1.0")
+        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.1.1")
             .await
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;

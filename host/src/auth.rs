@@ -66,6 +66,8 @@ pub enum Capability {
     /// Publish a module version owned by the target province (or, at the
     /// national level, a national one).
     Publish,
+    /// Send a learner a reminder.
+    Remind,
 }
 
 /// What a capability is tried on.
@@ -104,9 +106,12 @@ fn role_may(
     use Role::*;
     match grant.role {
         NationalAdmin | ProvinceAdmin => {
-            matches!(capability, ViewEnrollment | ViewReports | Assign | Publish)
+            matches!(
+                capability,
+                ViewEnrollment | ViewReports | Assign | Publish | Remind
+            )
         }
-        CountyTrainer => matches!(capability, ViewEnrollment | ViewReports),
+        CountyTrainer => matches!(capability, ViewEnrollment | ViewReports | Remind),
         TownshipOfficer => matches!(capability, ViewEnrollment | Act),
         // Village people reach their village's committee enrollments and
         // their own, and nothing else.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod enrollments;
+pub mod notices;
 pub mod org_units;
 pub mod people;
 pub mod plugins;

@@ -2,15 +2,16 @@
 //! `/healthz`, login and the OpenAPI document takes a [`crate::auth::Principal`]
 //! and asks [`crate::auth::authorize`] before touching anything.
 
-mod assignments;
+pub(crate) mod assignments;
 mod auth;
-mod enrollments;
+pub(crate) mod enrollments;
 mod error;
 mod health;
-mod modules;
+pub(crate) mod modules;
+pub mod notices;
 pub mod openapi;
 mod public;
-mod reports;
+pub(crate) mod reports;
 mod upgrades;
 
 use std::collections::HashMap;
@@ -21,7 +22,7 @@ use axum::Router;
 use axum::http::{HeaderMap, header};
 use baton_sdk::{Locale, Member, Outgoing, Village};
 
-pub use auth::COOKIE;
+pub use auth::{COOKIE, session_cookie, sign_in, sign_out};
 pub use enrollments::village_context;
 pub use error::Error;
 
@@ -160,7 +161,7 @@ impl std::ops::Deref for AppState {
 /// The org unit `code` (named by the request's `unit` field) and its path,
 /// if the principal may do `capability` there: a 400 when there is no such
 /// unit, a 403 when it is outside their grants.
-async fn unit_in_scope(
+pub(crate) async fn unit_in_scope(
     state: &AppState,
     principal: &crate::auth::Principal,
     code: &str,
@@ -195,7 +196,11 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .merge(public::router())
         .merge(upgrades::router())
+        .merge(notices::router())
         .merge(openapi::router())
+        .merge(crate::web::router())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::web::html_errors))
         .with_state(state)
 }
 
@@ -226,7 +231,7 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 }
 
 /// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.
-fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
+pub(crate) fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
     let wanted = query.map(str::to_owned).or_else(|| {
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -237,4 +242,8 @@ fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
         Some(l) if l.starts_with("en") => Locale::En,
         _ => Locale::ZhCn,
     }
+}
+
+async fn not_found() -> Error {
+    Error::not_found("沒有這個頁面", "there is no such page")
 }

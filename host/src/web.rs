@@ -1,5 +1,43 @@
-//! Rendering modules' views. Templates are handlebars, HTML-escaped: a
-//! module's data can never inject markup into the host's pages.
+//! The pages people use, server-rendered from handlebars templates in
+//! `host/templates` with their words in `host/locales`, and the rendering of
+//! modules' views. Templates are HTML-escaped: a module's data can never
+//! inject markup into the host's pages.
+
+mod county;
+mod forms;
+mod i18n;
+mod learner;
+mod page;
+mod province;
+mod session;
+mod township;
+
+pub use forms::{FormHost, HOST, Posted};
+pub use i18n::t;
+pub use page::html_errors;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::http::AppState;
+
+/// The pages: server-rendered, phone-first, Chinese with English one click away.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::root))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang/{tag}", get(session::language))
+        .route("/static/baton.css", get(page::stylesheet))
+        .route("/me", get(learner::mine))
+        .route("/enrollments/{id}", get(learner::show).post(learner::act))
+        .route("/township", get(township::queue))
+        .route("/county", get(county::dashboard))
+        .route("/county/remind", post(county::remind))
+        .route("/province", get(province::console))
+        .route("/province/upload", post(province::upload))
+        .route("/province/assign", post(province::assign))
+}
 
 use baton_sdk::{Locale, ModuleInfo};
 use handlebars::Handlebars;
@@ -16,6 +54,7 @@ pub fn template_key(template: &str, locale: Locale) -> String {
 pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<String>> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(false);
+    forms::register(&mut registry);
     let mut problems = Vec::new();
     for template in &info.templates {
         for (locale, source) in [
@@ -32,5 +71,31 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
         Ok(registry)
     } else {
         Err(problems)
+    }
+}
+
+/// A date as the pages show it: `2027-03-31`, in China's time zone.
+pub fn date(unix: i64) -> String {
+    let china = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(china).date().to_string())
+        .unwrap_or_default()
+}
+
+/// A module's bilingual text in `locale`.
+pub fn pick(text: &baton_sdk::Text, locale: Locale) -> String {
+    match locale {
+        Locale::ZhCn => text.zh.clone(),
+        Locale::En => text.en.clone(),
+    }
+}
+
+/// The translation key of an enrollment status.
+pub fn status_key(status: &str) -> &'static str {
+    match status {
+        "completed" => "status.completed",
+        "overdue" => "status.overdue",
+        "started" => "status.started",
+        _ => "status.not-started",
     }
 }

@@ -27,12 +27,12 @@ fn inspect_prints_the_module_info() {
     let text = stdout(&out);
     assert!(
         text.starts_with(
-            "handover@0.1.0  新老班子工作交接 / Handover between old and new committees"
+            "handover@0.1.1  新老班子工作交接 / Handover between old and new committees"
         ),
         "{text}"
     );
     assert!(
-        text.contains("declare      申報移交清單 / Declare the inventory  (entries, item)"),
+        text.contains("declare      申報移交清單 / Declare the inventory  (item, entries)"),
         "{text}"
     );
 

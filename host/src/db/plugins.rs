@@ -144,3 +144,55 @@ pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Vec
         .await?;
     Ok(row.map(|r| r.try_get("wasm")).transpose()?)
 }
+
+/// How many enrollments of one assignment are pinned to one version.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Pinned {
+    /// The assignment.
+    pub assignment_id: i64,
+    /// Its scope's code.
+    pub unit_code: String,
+    /// Its scope's name.
+    pub unit_name: String,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+    /// The module.
+    pub module: String,
+    /// The version these enrollments run.
+    pub version: String,
+    /// Enrollments on it.
+    pub enrolled: i64,
+    /// Of which complete.
+    pub completed: i64,
+}
+
+/// Every assignment made at or under `path` (`""`: all), with its
+/// enrollments counted per version they are pinned to.
+pub async fn pinned(db: &Db, path: &str) -> anyhow::Result<Vec<Pinned>> {
+    let rows = sqlx::query(
+        "SELECT e.assignment_id, a.unit_code, u.name, a.due_at, e.plugin_id, e.plugin_version,
+                COUNT(*) AS enrolled, COUNT(e.completed_at) AS completed
+         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
+         JOIN org_units u ON u.code = a.unit_code
+         WHERE u.path >= $1 AND u.path < $1 || '~'
+         GROUP BY e.assignment_id, a.unit_code, u.name, a.due_at, e.plugin_id, e.plugin_version
+         ORDER BY e.plugin_id, e.assignment_id, e.plugin_version",
+    )
+    .bind(path)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Pinned {
+                assignment_id: r.try_get("assignment_id")?,
+                unit_code: r.try_get("unit_code")?,
+                unit_name: r.try_get("name")?,
+                due_at: r.try_get("due_at")?,
+                module: r.try_get("plugin_id")?,
+                version: r.try_get("plugin_version")?,
+                enrolled: r.try_get("enrolled")?,
+                completed: r.try_get("completed")?,
+            })
+        })
+        .collect()
+}

@@ -166,3 +166,80 @@ pub fn status(
         (None, None) => "not-started",
     }
 }
+
+/// An enrollment past its due date and not complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overdue {
+    /// The enrollment.
+    pub enrollment_id: i64,
+    /// Its village.
+    pub village_code: String,
+    /// The village's name.
+    pub village: String,
+    /// Whose (`None`: the committee's).
+    pub person_id: Option<i64>,
+    /// Their name, or empty for the committee.
+    pub name: String,
+    /// The module.
+    pub module: String,
+    /// Steps done.
+    pub done: i64,
+    /// Steps in all.
+    pub total: i64,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+}
+
+/// Overdue enrollments under `path`, longest overdue first, at most `limit`.
+pub async fn overdue(db: &Db, path: &str, now: i64, limit: i64) -> anyhow::Result<Vec<Overdue>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.unit_code, u.name AS village, e.person_id, p.name, e.plugin_id,
+                e.done, e.total, a.due_at
+         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
+         JOIN org_units u ON u.code = e.unit_code
+         LEFT JOIN people p ON p.id = e.person_id
+         WHERE u.path >= $1 AND u.path < $1 || '~' AND e.completed_at IS NULL AND a.due_at < $2
+         ORDER BY a.due_at, e.unit_code, e.id LIMIT $3",
+    )
+    .bind(path)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Overdue {
+                enrollment_id: r.try_get("id")?,
+                village_code: r.try_get("unit_code")?,
+                village: r.try_get("village")?,
+                person_id: r.try_get("person_id")?,
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                module: r.try_get("plugin_id")?,
+                done: r.try_get("done")?,
+                total: r.try_get("total")?,
+                due_at: r.try_get("due_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Under `path`: how many enrollments there are, and when each completed
+/// one completed (Unix seconds, ascending) — the completion-over-time chart.
+pub async fn completions(db: &Db, path: &str) -> anyhow::Result<(i64, Vec<i64>)> {
+    let enrolled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+         WHERE u.path >= $1 AND u.path < $1 || '~'",
+    )
+    .bind(path)
+    .fetch_one(db.pool())
+    .await?;
+    let done: Vec<i64> = sqlx::query_scalar(
+        "SELECT e.completed_at FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+         WHERE u.path >= $1 AND u.path < $1 || '~' AND e.completed_at IS NOT NULL
+         ORDER BY e.completed_at",
+    )
+    .bind(path)
+    .fetch_all(db.pool())
+    .await?;
+    Ok((enrolled, done))
+}

@@ -51,7 +51,18 @@ pub(super) async fn assign(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Assigned>), Error> {
     let input: AssignRequest = json_body(&body)?;
-    let (unit, path) = unit_in_scope(&state, &principal, &input.unit, Capability::Assign).await?;
+    let assigned = assign_module(&state, &principal, input).await?;
+    Ok((StatusCode::CREATED, Json(assigned)))
+}
+
+/// Checks an assignment (scope, ownership, due date, the module's view of
+/// the config) and enrolls its audience.
+pub(crate) async fn assign_module(
+    state: &AppState,
+    principal: &Principal,
+    input: AssignRequest,
+) -> Result<Assigned, Error> {
+    let (unit, path) = unit_in_scope(state, principal, &input.unit, Capability::Assign).await?;
     let package = crate::db::plugins::list(&state.db)
         .await?
         .into_iter()
@@ -134,7 +145,7 @@ pub(super) async fn assign(
         now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(assigned)))
+    Ok(assigned)
 }
 
 /// `YYYY-MM-DD` → the last second of that day in Beijing (UTC+8).

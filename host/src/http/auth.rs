@@ -59,37 +59,8 @@ pub(super) async fn login(
     body: axum::body::Bytes,
 ) -> Result<(CookieJar, Json<Session>), Error> {
     let input: Login = json_body(&body)?;
-    if input.username.trim().is_empty() {
-        return Err(Error::bad("username", "用戶名不能為空", "is required"));
-    }
-    let now = now();
-    let since = now - THROTTLE_WINDOW;
-    if accounts::recent_failures(&state.db, &input.username, since).await? >= THROTTLE_FAILURES {
-        return Err(Error::Throttled(THROTTLE_WINDOW));
-    }
-    let found = accounts::credentials(&state.db, &input.username).await?;
-    // An unknown name costs the same time as a wrong password.
-    let stored = found
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
-    let password = input.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
-        .await
-        .map_err(anyhow::Error::from)?;
-    let Some((account_id, _)) = found.filter(|_| ok) else {
-        accounts::record_failure(&state.db, &input.username, now).await?;
-        return Err(Error::BadCredentials);
-    };
-    let token = accounts::open_session(&state.db, account_id, now).await?;
-    let principal = accounts::principal(&state.db, &token, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
-    let cookie = Cookie::build((COOKIE, token.clone()))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .path("/")
-        .max_age(time::Duration::seconds(accounts::SESSION_SECONDS))
-        .build();
+    let (token, principal) = sign_in(&state, &input.username, &input.password).await?;
+    let cookie = session_cookie(&token);
     Ok((
         jar.add(cookie),
         Json(Session {
@@ -108,14 +79,65 @@ pub(super) async fn logout(
     jar: CookieJar,
     headers: HeaderMap,
 ) -> Result<(CookieJar, StatusCode), Error> {
-    if let Some(token) = token(&headers, &jar) {
-        accounts::close_session(&state.db, &token).await?;
-        state.sessions.forget(&token);
-    }
+    sign_out(&state, &headers, &jar).await?;
     Ok((
         jar.remove(Cookie::build(COOKIE).path("/")),
         StatusCode::NO_CONTENT,
     ))
+}
+
+/// Checks a name and password, throttled: five failures for a name within
+/// 15 minutes lock it for the rest of them. Opens a session.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(String, Principal), Error> {
+    if username.trim().is_empty() {
+        return Err(Error::bad("username", "用戶名不能為空", "is required"));
+    }
+    let now = now();
+    let since = now - THROTTLE_WINDOW;
+    if accounts::recent_failures(&state.db, username, since).await? >= THROTTLE_FAILURES {
+        return Err(Error::Throttled(THROTTLE_WINDOW));
+    }
+    let found = accounts::credentials(&state.db, username).await?;
+    // An unknown name costs the same time as a wrong password.
+    let stored = found
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some((account_id, _)) = found.filter(|_| ok) else {
+        accounts::record_failure(&state.db, username, now).await?;
+        return Err(Error::BadCredentials);
+    };
+    let token = accounts::open_session(&state.db, account_id, now).await?;
+    let principal = accounts::principal(&state.db, &token, now)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
+    Ok((token, principal))
+}
+
+/// The browser's session cookie for `token`.
+pub fn session_cookie(token: &str) -> Cookie<'static> {
+    Cookie::build((COOKIE, token.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(time::Duration::seconds(accounts::SESSION_SECONDS))
+        .build()
+}
+
+/// Ends the session whose token is in the request, if any.
+pub async fn sign_out(state: &AppState, headers: &HeaderMap, jar: &CookieJar) -> Result<(), Error> {
+    if let Some(token) = token(headers, jar) {
+        accounts::close_session(&state.db, &token).await?;
+        state.sessions.forget(&token);
+    }
+    Ok(())
 }
 
 fn dummy_hash() -> &'static str {

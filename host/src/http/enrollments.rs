@@ -56,7 +56,7 @@ pub struct Summary {
     pub due_at: i64,
 }
 
-fn summary(e: &Enrollment, plugin: &Plugin, now: i64) -> Summary {
+pub(crate) fn summary(e: &Enrollment, plugin: &Plugin, now: i64) -> Summary {
     Summary {
         id: e.id,
         module: e.plugin_id.clone(),
@@ -80,6 +80,14 @@ pub(super) async fn mine(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<Summary>>, Error> {
+    Ok(Json(my_enrollments(&state, &principal).await?))
+}
+
+/// The principal's own enrollments and their villages' committee ones.
+pub(crate) async fn my_enrollments(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<Summary>, Error> {
     let villages: Vec<String> = principal
         .grants
         .iter()
@@ -95,13 +103,13 @@ pub(super) async fn mine(
             person_id: e.person_id,
             enrollment: true,
         };
-        if authorize(&principal, Capability::ViewEnrollment, target).is_none() {
+        if authorize(principal, Capability::ViewEnrollment, target).is_none() {
             continue;
         }
         let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
         out.push(summary(&e, &plugin, now));
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// `?locale=en`.
@@ -186,28 +194,41 @@ pub(super) async fn act(
         })?
         .to_owned();
     let input: ActRequest = json_body(&body)?;
-    if input.action.trim().is_empty() {
+    perform(&state, &principal, id, &key, &input.action, &input.payload).await
+}
+
+/// Acts in enrollment `id` as `principal` under the idempotency `key`: the
+/// API's answer (200 with the new summary, or the first answer to `key`).
+pub(crate) async fn perform(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    key: &str,
+    action: &str,
+    payload: &Value,
+) -> Result<Response, Error> {
+    if action.trim().is_empty() {
         return Err(Error::bad("action", "請指定操作", "is required"));
     }
-    let payload = serde_json::to_string(&input.payload).map_err(anyhow::Error::from)?;
+    let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
     let request_hash = {
         let mut h = Sha256::new();
-        h.update(format!("{id}\n{}\n{payload}", input.action));
+        h.update(format!("{id}\n{action}\n{payload}"));
         hex::encode(h.finalize())
     };
-    let (mut e, role) = reach(&state, &principal, id, Capability::Act).await?;
+    let (mut e, role) = reach(state, principal, id, Capability::Act).await?;
     // A replayed key is caught by the log's unique index when the attempt is
     // written (KeyTaken below), which saves every first attempt a query.
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let now = now();
-    let ctx = context(&state, &e, &principal, role, Locale::ZhCn, now).await?;
+    let ctx = context(state, &e, principal, role, Locale::ZhCn, now).await?;
     let attempt = Attempt {
         enrollment_id: e.id,
         account_id: principal.account_id,
-        idempotency_key: &key,
+        idempotency_key: key,
         request_hash: &request_hash,
         role: accounts::role_name(role),
-        action: &input.action,
+        action,
         payload: &payload,
         at: now,
         result: "accepted",
@@ -216,8 +237,8 @@ pub(super) async fn act(
     };
     // A concurrent action may move the enrollment on; run again on its new state.
     for _ in 0..8 {
-        let current = opened(&state, &plugin, &mut e, &ctx, false).await?;
-        let refused = match plugin.act(&ctx, &current, &input.action, &payload).await {
+        let current = opened(state, &plugin, &mut e, &ctx, false).await?;
+        let refused = match plugin.act(&ctx, &current, action, &payload).await {
             Ok(Ok(outcome)) => {
                 let body = serde_json::to_string(&accepted(&e, &plugin, &outcome, now))
                     .map_err(anyhow::Error::from)?;
@@ -241,7 +262,7 @@ pub(super) async fn act(
                         continue;
                     }
                     Err(WriteError::KeyTaken) => {
-                        return replay_key(&state, &principal, &key, &request_hash).await;
+                        return replay_key(state, principal, key, &request_hash).await;
                     }
                     Err(WriteError::Database(err)) => return Err(err.into()),
                 }
@@ -260,7 +281,7 @@ pub(super) async fn act(
         };
         return match enrollments::log_refused(&state.db, &attempt).await {
             Ok(()) => Err(error),
-            Err(WriteError::KeyTaken) => replay_key(&state, &principal, &key, &request_hash).await,
+            Err(WriteError::KeyTaken) => replay_key(state, principal, key, &request_hash).await,
             Err(WriteError::Stale) => Err(error),
             Err(WriteError::Database(err)) => Err(err.into()),
         };
@@ -326,7 +347,7 @@ fn replay(first: enrollments::Answered, request_hash: &str) -> Result<Response, 
 
 /// The enrollment, if the principal may do `capability` in it, and the role
 /// they do it in.
-async fn reach(
+pub(crate) async fn reach(
     state: &AppState,
     principal: &Principal,
     id: i64,
@@ -345,7 +366,7 @@ async fn reach(
 }
 
 /// What the module is told about this call.
-async fn context(
+pub(crate) async fn context(
     state: &AppState,
     e: &Enrollment,
     principal: &Principal,
@@ -387,7 +408,7 @@ pub async fn village_context(
 
 /// The enrollment's state, starting it first if it was never opened; `keep`
 /// stores that first state (acting stores it with the action's own write).
-pub(super) async fn opened(
+pub(crate) async fn opened(
     state: &AppState,
     plugin: &Arc<Plugin>,
     e: &mut Enrollment,

@@ -69,7 +69,19 @@ pub(super) async fn publish(
     Query(query): Query<PublishQuery>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Published>), Error> {
-    let owner = match query.province {
+    let published = publish_package(&state, &principal, query.province, &body).await?;
+    Ok((StatusCode::CREATED, Json(published)))
+}
+
+/// Checks and stores a package for `province` (the publisher's own by
+/// default; `None` with no province grant: national).
+pub(crate) async fn publish_package(
+    state: &AppState,
+    principal: &Principal,
+    province: Option<String>,
+    body: &[u8],
+) -> Result<Published, Error> {
+    let owner = match province {
         Some(code) => Some(code),
         None => principal
             .grants
@@ -96,8 +108,8 @@ pub(super) async fn publish(
         person_id: None,
         enrollment: false,
     };
-    authorize(&principal, Capability::Publish, target).ok_or_else(Error::forbidden)?;
-    let plugin = registry::validate(&state.runtime, &body)
+    authorize(principal, Capability::Publish, target).ok_or_else(Error::forbidden)?;
+    let plugin = registry::validate(&state.runtime, body)
         .await
         .map_err(Error::InvalidPackage)?;
     let (id, version) = (&plugin.info().id, &plugin.info().version);
@@ -132,19 +144,16 @@ pub(super) async fn publish(
         built_in: false,
         info: plugin.info().clone(),
     };
-    if !plugins::publish(&state.db, &package, &body, principal.account_id, now()).await? {
+    if !plugins::publish(&state.db, &package, body, principal.account_id, now()).await? {
         return Err(Error::Conflict(Text::new(
             format!("{id}@{version} 剛剛已被發布"),
             format!("{id}@{version} was published a moment ago"),
         )));
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(Published {
-            id: package.id,
-            version: package.version,
-            sha256: package.sha256,
-            owner,
-        }),
-    ))
+    Ok(Published {
+        id: package.id,
+        version: package.version,
+        sha256: package.sha256,
+        owner,
+    })
 }

@@ -25,6 +25,10 @@ use super::AppState;
         super::reports::completion,
         super::public::page,
         super::upgrades::upgrade,
+        super::notices::mine,
+        super::notices::remind,
+        super::notices::queue,
+        super::notices::overdue,
     ),
     modifiers(&Bearer)
 )]

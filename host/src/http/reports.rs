@@ -94,7 +94,7 @@ pub(super) async fn completion(
 }
 
 /// CSV with a BOM, so Excel on a Chinese Windows reads the names right.
-fn csv_response<T: serde::Serialize>(rows: &[T]) -> Result<Response, Error> {
+pub(crate) fn csv_response<T: serde::Serialize>(rows: &[T]) -> Result<Response, Error> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in rows {
         out.serialize(row).map_err(anyhow::Error::from)?;

@@ -73,10 +73,13 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct Assign {
     /// The member's person id.
+    #[schemars(extend("x-label" = {"zh": "成員", "en": "Member"}))]
     pub person: String,
     /// Post keys from the province's list; at least one.
+    #[schemars(extend("x-label" = {"zh": "崗位", "en": "Posts"}))]
     pub posts: Vec<String>,
     /// What they answer for.
+    #[schemars(extend("x-label" = {"zh": "職責", "en": "Responsibilities"}, "x-multiline" = true))]
     pub responsibilities: String,
 }
 
@@ -91,6 +94,7 @@ pub struct Sign {}
 pub struct Acknowledge {
     /// Remarks.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "備案意見", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

@@ -67,6 +67,7 @@ pub struct Submit {
 #[serde(deny_unknown_fields)]
 pub struct GrantAttempt {
     /// Why: e.g. the learner was absent for the session.
+    #[schemars(extend("x-label" = {"zh": "原因", "en": "Why"}, "x-multiline" = true))]
     pub reason: String,
 }
 

@@ -48,8 +48,10 @@ pub struct Visits {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// What the village will achieve in the term.
+    #[schemars(extend("x-label" = {"zh": "任期目標", "en": "Goals for the term"}))]
     pub goals: Vec<String>,
     /// The projects that get it there.
+    #[schemars(extend("x-label" = {"zh": "項目", "en": "Projects"}))]
     pub projects: Vec<Project>,
 }
 
@@ -58,10 +60,13 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// What it is: 修建村道 2 公里, 建設冷庫…
+    #[schemars(extend("x-label" = {"zh": "項目名稱", "en": "Project"}))]
     pub name: String,
     /// When it starts, `YYYY-MM-DD`.
+    #[schemars(extend("x-label" = {"zh": "開始日期", "en": "Start"}, "format" = "date"))]
     pub start: String,
     /// When it is finished, `YYYY-MM-DD`, not before the start.
+    #[schemars(extend("x-label" = {"zh": "完成日期", "en": "End"}, "format" = "date"))]
     pub end: String,
 }
 
@@ -162,11 +167,14 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct RecordVisits {
     /// The day, `YYYY-MM-DD`, not in the future.
+    #[schemars(extend("x-label" = {"zh": "走訪日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
     /// Households visited, at least 1.
+    #[schemars(extend("x-label" = {"zh": "走訪戶數", "en": "Households visited"}))]
     pub households: u32,
     /// Issues villagers raised.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "群眾反映的問題", "en": "Issues raised"}))]
     pub issues: Vec<String>,
 }
 
@@ -175,16 +183,21 @@ pub struct RecordVisits {
 #[serde(deny_unknown_fields)]
 pub struct Commit {
     /// Which commitment.
+    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
     pub kind: Kind,
     /// Its headline.
+    #[schemars(extend("x-label" = {"zh": "標題", "en": "Headline"}))]
     pub title: String,
     /// The commitment in full.
+    #[schemars(extend("x-label" = {"zh": "承諾內容", "en": "The commitment in full"}, "x-multiline" = true))]
     pub text: String,
     /// Campaign and work commitments: at least the province's minimum.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "節點", "en": "Milestones"}))]
     pub milestones: Vec<NewMilestone>,
     /// The resignation commitment: at least one condition.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "辭職情形", "en": "Conditions for stepping down"}))]
     pub conditions: Vec<String>,
 }
 
@@ -193,8 +206,10 @@ pub struct Commit {
 #[serde(deny_unknown_fields)]
 pub struct NewMilestone {
     /// What will be done.
+    #[schemars(extend("x-label" = {"zh": "節點內容", "en": "What will be done"}))]
     pub title: String,
     /// By when, `YYYY-MM-DD`, not in the past.
+    #[schemars(extend("x-label" = {"zh": "完成時限", "en": "By when"}, "format" = "date"))]
     pub due: String,
 }
 
@@ -208,10 +223,13 @@ pub struct Publish {}
 #[serde(deny_unknown_fields)]
 pub struct ReportProgress {
     /// `campaign` or `work`.
+    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
     pub kind: Kind,
     /// The milestone's position, from 0.
+    #[schemars(extend("x-label" = {"zh": "節點序號(第一個為 0)", "en": "Milestone number (the first is 0)"}))]
     pub milestone: usize,
     /// What was done and how it can be checked.
+    #[schemars(extend("x-label" = {"zh": "完成情況及佐證", "en": "What was done and how to check it"}, "x-multiline" = true))]
     pub evidence: String,
 }
 
@@ -220,11 +238,14 @@ pub struct ReportProgress {
 #[serde(deny_unknown_fields)]
 pub struct Verify {
     /// `campaign` or `work`.
+    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
     pub kind: Kind,
     /// The milestone's position, from 0.
+    #[schemars(extend("x-label" = {"zh": "節點序號(第一個為 0)", "en": "Milestone number (the first is 0)"}))]
     pub milestone: usize,
     /// Remarks.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "核實意見", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

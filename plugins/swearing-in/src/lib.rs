@@ -87,11 +87,14 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// The day, `YYYY-MM-DD`.
+    #[schemars(extend("x-label" = {"zh": "儀式日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
     /// Where: 鎮黨群服務中心…
+    #[schemars(extend("x-label" = {"zh": "地點", "en": "Place"}))]
     pub place: String,
     /// The oath; the province's when left out.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "誓詞(留空使用省里的誓詞)", "en": "Oath (empty: the province's)"}, "x-multiline" = true))]
     pub oath: Option<String>,
 }
 
@@ -100,11 +103,14 @@ pub struct Schedule {
 #[serde(deny_unknown_fields)]
 pub struct RecordAttendance {
     /// The cadre's person id.
+    #[schemars(extend("x-label" = {"zh": "宣誓人", "en": "Cadre"}))]
     pub person: String,
     /// Took the oath.
+    #[schemars(extend("x-label" = {"zh": "已宣誓", "en": "Took the oath"}))]
     pub present: bool,
     /// Why not, required when absent.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "缺席原因", "en": "Why absent"}))]
     pub reason: String,
 }
 

@@ -141,15 +141,20 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct LogTalk {
     /// The outgoing cadre's person id.
+    #[schemars(extend("x-label" = {"zh": "走訪對象", "en": "Cadre visited"}))]
     pub person: String,
     /// The day of the talk, `YYYY-MM-DD`, not in the future.
+    #[schemars(extend("x-label" = {"zh": "談話日期", "en": "Date of the talk"}, "format" = "date"))]
     pub date: String,
     /// Who visited; at least one name.
+    #[schemars(extend("x-label" = {"zh": "走訪人", "en": "Visitors"}))]
     pub visitors: Vec<String>,
     /// What was discussed.
+    #[schemars(extend("x-label" = {"zh": "談話內容", "en": "What was discussed"}, "x-multiline" = true))]
     pub discussed: String,
     /// Follow-ups: promises made, problems to solve.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "后續事項", "en": "Follow-ups"}))]
     pub follow_ups: Vec<String>,
 }
 
@@ -158,11 +163,14 @@ pub struct LogTalk {
 #[serde(deny_unknown_fields)]
 pub struct RecordSubsidy {
     /// The outgoing cadre's person id; they must be eligible.
+    #[schemars(extend("x-label" = {"zh": "離任干部", "en": "Cadre"}))]
     pub person: String,
     /// Whether the subsidy was applied for.
+    #[schemars(extend("x-label" = {"zh": "已申請生活補助", "en": "Subsidy applied for"}))]
     pub applied: bool,
     /// The application's reference; when not applied for, why (required).
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "申請編號;未申請的請說明原因", "en": "Reference; if not applied for, why"}))]
     pub note: String,
 }
 
@@ -171,11 +179,14 @@ pub struct RecordSubsidy {
 #[serde(deny_unknown_fields)]
 pub struct HoldCeremony {
     /// The retiring cadre's person id.
+    #[schemars(extend("x-label" = {"zh": "離任干部", "en": "Cadre"}))]
     pub person: String,
     /// The day, `YYYY-MM-DD`, not in the future.
+    #[schemars(extend("x-label" = {"zh": "儀式日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
     /// Where, who attended, what was presented.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "地點、參加人員、贈送物品", "en": "Where, who attended, what was presented"}, "x-multiline" = true))]
     pub note: String,
 }
 
@@ -184,8 +195,10 @@ pub struct HoldCeremony {
 #[serde(deny_unknown_fields)]
 pub struct Pair {
     /// The old secretary's person id.
+    #[schemars(extend("x-label" = {"zh": "老書記", "en": "Old secretary"}))]
     pub person: String,
     /// How the two will work together.
+    #[schemars(extend("x-label" = {"zh": "傳幫帶安排", "en": "How the two will work together"}, "x-multiline" = true))]
     pub plan: String,
 }
 
@@ -195,6 +208,7 @@ pub struct Pair {
 pub struct Confirm {
     /// Remarks.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "備注", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

@@ -1,0 +1,251 @@
+//! The trainer's dashboard: completion per township, then village, then
+//! person, per module; a chart of completion over time; the overdue list;
+//! CSV of any table; and reminders a learner sees on their next visit.
+
+use std::fmt::Write as _;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use baton_sdk::Locale;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::i18n::t;
+use super::page::Visit;
+use super::{date, pick, status_key};
+use crate::auth::{Capability, Target, authorize};
+use crate::db::org_units::{self, Level};
+use crate::db::reports;
+use crate::http::notices::{OVERDUE_LIMIT, send_reminder};
+use crate::http::{AppState, Error, now, unit_in_scope};
+
+/// Days the chart covers.
+const CHART_DAYS: i64 = 30;
+
+/// Which unit; which reminder was just sent.
+#[derive(Debug, Deserialize)]
+pub(super) struct Which {
+    unit: Option<String>,
+    reminded: Option<i64>,
+}
+
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<Which>,
+) -> Result<Response, Error> {
+    let code = q
+        .unit
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| {
+            visit
+                .principal
+                .grants
+                .iter()
+                .find_map(|g| g.unit_code.clone())
+        })
+        .ok_or_else(|| Error::bad("unit", "請選擇區劃", "choose an org unit"))?;
+    let (unit, path) =
+        unit_in_scope(&state, &visit.principal, &code, Capability::ViewReports).await?;
+    let now = now();
+    let village = unit.level == Level::Village;
+    let (own, children) = reports::unit(&state.db, &code, now).await?;
+    let titles = Titles::new(&state, visit.locale);
+    let mut totals = Vec::new();
+    for l in &own {
+        totals.push(json!({
+            "module": titles.of(&l.module, &l.version).await,
+            "enrolled": l.enrolled, "started": l.started, "completed": l.completed, "overdue": l.overdue,
+            "pct": pct(l.completed, l.enrolled), "due": date(l.due_at),
+        }));
+    }
+    let mut rows = Vec::new();
+    for l in &children {
+        rows.push(json!({
+            "href": format!("/county?unit={}", l.unit_code),
+            "unit": l.unit_name,
+            "module": titles.of(&l.module, &l.version).await,
+            "enrolled": l.enrolled, "started": l.started, "completed": l.completed, "overdue": l.overdue,
+            "pct": pct(l.completed, l.enrolled),
+        }));
+    }
+    let mut people = Vec::new();
+    if village {
+        for p in reports::village(&state.db, &code, now).await? {
+            people.push(json!({
+                "id": p.enrollment_id,
+                "href": format!("/enrollments/{}", p.enrollment_id),
+                "name": if p.name.is_empty() { visit.t("county.committee") } else { p.name.clone() },
+                "module": titles.of(&p.module, &p.version).await,
+                "done": p.done, "total": p.total, "pct": pct(p.done, p.total),
+                "status": p.status, "status_label": visit.t(status_key(p.status)),
+                "remind": p.status != "completed",
+            }));
+        }
+    }
+    let mut overdue = Vec::new();
+    for o in reports::overdue(&state.db, &path, now, OVERDUE_LIMIT).await? {
+        overdue.push(json!({
+            "id": o.enrollment_id,
+            "href": format!("/enrollments/{}", o.enrollment_id),
+            "village": o.village,
+            "name": if o.name.is_empty() { visit.t("county.committee") } else { o.name.clone() },
+            "module": titles.of(&o.module, "").await,
+            "done": o.done, "total": o.total, "due": date(o.due_at),
+        }));
+    }
+    let (enrolled, completed) = reports::completions(&state.db, &path).await?;
+    let chart = chart(enrolled, &completed, now, visit.locale);
+    let crumbs = breadcrumbs(&state, &visit, &path).await?;
+    let csv = |report: &str| format!("/api/v1/reports/{report}?unit={code}&format=csv");
+    Ok(visit.page(
+        "county",
+        &format!("{} · {}", visit.t("county.title"), unit.name),
+        json!({
+            "unit": {"code": unit.code, "name": unit.name},
+            "village": village,
+            "crumbs": crumbs,
+            "totals": totals,
+            "rows": rows,
+            "people": people,
+            "overdue": overdue,
+            "overdue_more": overdue.len() as i64 >= OVERDUE_LIMIT,
+            "chart": chart,
+            "csv": csv("completion"),
+            "csv_overdue": csv("overdue"),
+            "as_of": date(now),
+            "reminded": q.reminded.is_some(),
+        }),
+    ))
+}
+
+fn pct(done: i64, of: i64) -> i64 {
+    if of > 0 { done * 100 / of } else { 0 }
+}
+
+/// Module titles, looked up once per module and version.
+struct Titles<'a> {
+    state: &'a AppState,
+    locale: Locale,
+}
+
+impl<'a> Titles<'a> {
+    fn new(state: &'a AppState, locale: Locale) -> Self {
+        Self { state, locale }
+    }
+
+    /// The module's title; its id when it cannot be loaded (or no version is known).
+    async fn of(&self, module: &str, version: &str) -> String {
+        let version = if version.is_empty() {
+            crate::db::plugins::versions(&self.state.db, module)
+                .await
+                .ok()
+                .and_then(|v| v.last().map(|v| v.version.clone()))
+                .unwrap_or_default()
+        } else {
+            version.to_owned()
+        };
+        match self.state.plugin(module, &version).await {
+            Ok(p) => pick(&p.info().title, self.locale),
+            Err(_) => module.to_owned(),
+        }
+    }
+}
+
+/// The units from the top of the visitor's scope down to this one.
+async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<Value>, Error> {
+    let mut out = Vec::new();
+    for code in path.split('/').filter(|c| !c.is_empty()) {
+        let Some((u, p)) = org_units::get(&state.db, code).await? else {
+            continue;
+        };
+        let target = Target {
+            path: &p,
+            person_id: None,
+            enrollment: false,
+        };
+        if authorize(&visit.principal, Capability::ViewReports, target).is_some() {
+            out.push(json!({"href": format!("/county?unit={}", u.code), "name": u.name}));
+        }
+    }
+    Ok(out)
+}
+
+/// Completion over the last [`CHART_DAYS`] days as an SVG line, drawn here
+/// so the phone downloads a few hundred bytes and runs no script.
+fn chart(enrolled: i64, completed: &[i64], now: i64, locale: Locale) -> Value {
+    const W: i64 = 320;
+    const H: i64 = 120;
+    const DAY: i64 = 86_400;
+    let start = now - (CHART_DAYS - 1) * DAY;
+    let mut points = String::new();
+    let mut last = 0;
+    for day in 0..CHART_DAYS {
+        let end = start + day * DAY;
+        let done = completed.partition_point(|&at| at <= end) as i64;
+        last = done;
+        let x = day * W / (CHART_DAYS - 1);
+        let y = H - pct(done, enrolled) * H / 100;
+        let _ = write!(points, "{x},{y} ");
+    }
+    let pct_now = pct(last, enrolled);
+    let label = t(
+        locale,
+        "county.chart.label",
+        &[
+            ("days", CHART_DAYS.to_string()),
+            ("pct", pct_now.to_string()),
+            ("done", last.to_string()),
+            ("enrolled", enrolled.to_string()),
+        ],
+    );
+    let svg = format!(
+        "<svg class=\"chart\" viewBox=\"-36 -10 {w} {h}\" role=\"img\" aria-label=\"{label}\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <line x1=\"0\" y1=\"{H}\" x2=\"{W}\" y2=\"{H}\" class=\"axis\"/>\
+         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"{H}\" class=\"axis\"/>\
+         <line x1=\"0\" y1=\"0\" x2=\"{W}\" y2=\"0\" class=\"grid\"/>\
+         <line x1=\"0\" y1=\"{half}\" x2=\"{W}\" y2=\"{half}\" class=\"grid\"/>\
+         <text x=\"-4\" y=\"4\" text-anchor=\"end\">100%</text>\
+         <text x=\"-4\" y=\"{half4}\" text-anchor=\"end\">50%</text>\
+         <text x=\"-4\" y=\"{H}\" text-anchor=\"end\">0</text>\
+         <text x=\"0\" y=\"{below}\">{from}</text>\
+         <text x=\"{W}\" y=\"{below}\" text-anchor=\"end\">{to}</text>\
+         <polyline points=\"{points}\" class=\"line\"/></svg>",
+        w = W + 46,
+        h = H + 30,
+        half = H / 2,
+        half4 = H / 2 + 4,
+        below = H + 16,
+        from = date(start),
+        to = date(now),
+        label = handlebars::html_escape(&label),
+        points = points.trim_end(),
+    );
+    json!({"svg": svg, "label": label, "pct": pct_now})
+}
+
+/// The reminder form.
+#[derive(Debug, Deserialize)]
+pub(super) struct Remind {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    enrollment: i64,
+    /// The dashboard's unit, to go back to.
+    unit: Option<String>,
+}
+
+pub(super) async fn remind(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<Remind>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    send_reminder(&state, &visit.principal, form.enrollment).await?;
+    let unit = form.unit.unwrap_or_default();
+    let q =
+        serde_urlencoded::to_string([("unit", unit), ("reminded", form.enrollment.to_string())])
+            .unwrap_or_default();
+    Ok(Redirect::to(&format!("/county?{q}")).into_response())
+}

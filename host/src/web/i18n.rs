@@ -1,0 +1,128 @@
+//! The pages' words, from `host/locales/<lang>.json`: flat maps of key to
+//! text, `{name}` marking where a value goes. Templates say `{{t "key"}}`
+//! (or `{{t "key" name=value}}`); a key missing from a file is a test
+//! failure, not a blank on a page.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use baton_sdk::Locale;
+use handlebars::{Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext};
+
+static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(ZH_SOURCE));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(EN_SOURCE));
+
+/// The Chinese words.
+pub const ZH_SOURCE: &str = include_str!("../../locales/zh-CN.json");
+/// The English words.
+pub const EN_SOURCE: &str = include_str!("../../locales/en.json");
+
+fn load(source: &str) -> HashMap<String, String> {
+    serde_json::from_str(source).expect("a locale file is a flat JSON object of strings")
+}
+
+/// The language tag of `locale`, as pages and cookies spell it.
+pub fn tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => "zh-CN",
+        Locale::En => "en",
+    }
+}
+
+/// The locale a tag names; anything but English is Chinese.
+pub fn from_tag(tag: &str) -> Locale {
+    if tag.starts_with("en") {
+        Locale::En
+    } else {
+        Locale::ZhCn
+    }
+}
+
+/// The text of `key` in `locale`, with `{name}` replaced from `args`; the
+/// key itself when it is missing.
+pub fn t(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
+    let words = match locale {
+        Locale::ZhCn => &*ZH,
+        Locale::En => &*EN,
+    };
+    let mut text = words.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// `{{t "key" name=value}}`, in the language of the page's root `lang`.
+pub fn helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let locale = from_tag(
+        ctx.data()
+            .get("lang")
+            .and_then(|l| l.as_str())
+            .unwrap_or(""),
+    );
+    let key = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    let args: Vec<(&str, String)> = h
+        .hash()
+        .iter()
+        .map(|(k, v)| (*k, v.value().render()))
+        .collect();
+    out.write(&handlebars::html_escape(&t(locale, &key, &args)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let mut zh: Vec<&String> = ZH.keys().collect();
+        let mut en: Vec<&String> = EN.keys().collect();
+        zh.sort();
+        en.sort();
+        assert_eq!(zh, en);
+    }
+
+    #[test]
+    fn every_key_a_template_uses_is_translated() {
+        let re = |s: &str| -> Vec<String> {
+            s.split("{{t \"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+                .collect()
+        };
+        for (name, source) in super::super::page::SOURCES {
+            for key in re(source) {
+                assert!(
+                    ZH.contains_key(&key),
+                    "{name} uses `{key}`, missing from zh-CN.json"
+                );
+                assert!(
+                    EN.contains_key(&key),
+                    "{name} uses `{key}`, missing from en.json"
+                );
+            }
+            // Words belong in the locale files, never in a template.
+            assert!(
+                !source
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name} has Chinese text; put it in host/locales"
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_put_in_their_places() {
+        assert_eq!(
+            t(Locale::En, "me.due", &[("date", "2027-03-31".into())]),
+            "due 2027-03-31"
+        );
+    }
+}

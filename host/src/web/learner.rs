@@ -1,0 +1,268 @@
+//! A learner's pages: my onboarding, and a module page (the module's view in
+//! the layout, its forms posting actions).
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baton_sdk::{Locale, Rejection, Text};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::forms::{self, FormHost, HOST, Posted, WORDS};
+use super::page::Visit;
+use super::{date, pick, status_key};
+use crate::auth::{Capability, Target, authorize};
+use crate::db::{enrollments, org_units};
+use crate::http::enrollments::{context, my_enrollments, opened, perform, reach, summary};
+use crate::http::notices::my_notices;
+use crate::http::{AppState, Error, now};
+
+pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
+    let list = my_enrollments(&state, &visit.principal).await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|s| {
+            let pct = if s.total > 0 {
+                s.done * 100 / s.total
+            } else {
+                0
+            };
+            let next = match s.status {
+                "completed" => "me.next.review",
+                "not-started" => "me.next.start",
+                _ => "me.next.continue",
+            };
+            json!({
+                "id": s.id,
+                "title": pick(&s.title, visit.locale),
+                "done": s.done, "total": s.total, "pct": pct,
+                "status": s.status, "status_label": visit.t(status_key(s.status)),
+                "overdue": s.status == "overdue",
+                "due": date(s.due_at),
+                "next": visit.t(next),
+            })
+        })
+        .collect();
+    let shown = my_notices(&state, &visit.principal, true).await?;
+    let notices: Vec<Value> = shown
+        .iter()
+        .map(|n| json!({"message": pick(&n.message, visit.locale), "date": date(n.at), "new": n.new, "href": format!("/enrollments/{}", n.enrollment_id)}))
+        .collect();
+    let done = list.iter().filter(|s| s.status == "completed").count();
+    Ok(visit.page(
+        "me",
+        &visit.t("me.title"),
+        json!({"items": items, "notices": notices, "done": done, "count": list.len()}),
+    ))
+}
+
+/// `?saved=action` after an accepted action.
+#[derive(Debug, Deserialize)]
+pub(super) struct Saved {
+    saved: Option<String>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+    Query(q): Query<Saved>,
+) -> Result<Response, Error> {
+    module_page(&state, &visit, id, None, q.saved.as_deref()).await
+}
+
+/// The module page, with `posted` put back into its form after a refusal.
+async fn module_page(
+    state: &AppState,
+    visit: &Visit,
+    id: i64,
+    posted: Option<Posted>,
+    saved: Option<&str>,
+) -> Result<Response, Error> {
+    let (mut e, role) = reach(state, &visit.principal, id, Capability::ViewEnrollment).await?;
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let now = now();
+    let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
+    let current = opened(state, &plugin, &mut e, &ctx, true).await?;
+    let mut view = plugin.view(&ctx, &current).await?;
+    let target = Target {
+        path: &e.path,
+        person_id: e.person_id,
+        enrollment: true,
+    };
+    let acts = authorize(&visit.principal, Capability::Act, target).is_some();
+    let refused = posted.is_some();
+    let host = acts.then(|| form_host(visit, &plugin, id, posted));
+    if let (Some(host), Value::Object(data)) = (&host, &mut view.data) {
+        data.insert(
+            HOST.to_owned(),
+            serde_json::to_value(host).map_err(anyhow::Error::from)?,
+        );
+    }
+    let html = plugin.render(&view, visit.locale)?;
+    let info = plugin.info();
+    // A module whose templates place no forms gets one per action, below.
+    let places_forms = info.templates.iter().any(|t| {
+        [&t.source.zh, &t.source.en]
+            .iter()
+            .any(|s| s.contains("{{form ") || s.contains("{{#form "))
+    });
+    let extra: Vec<Value> = match &host {
+        Some(host) if !places_forms => host
+            .actions
+            .iter()
+            .map(|(name, (title, _))| {
+                json!({"title": title, "form": forms::form_html(host, name, &[], forms::Look::default())})
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let s = summary(&e, &plugin, now);
+    let village = org_units::get(&state.db, &e.unit_code)
+        .await?
+        .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
+    let signoffs: Vec<Value> = enrollments::signoffs(&state.db, id)
+        .await?
+        .iter()
+        .map(|s| {
+            let statement = serde_json::from_value::<Text>(s.statement.clone())
+                .map(|t| pick(&t, visit.locale))
+                .unwrap_or_default();
+            json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role))})
+        })
+        .collect();
+    let title = pick(&info.title, visit.locale);
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(visit.page_with(
+        status,
+        "enrollment",
+        &title,
+        json!({
+            "module": title,
+            "summary": pick(&info.summary, visit.locale),
+            "village": village,
+            "due": date(s.due_at),
+            "status": s.status, "status_label": visit.t(status_key(s.status)),
+            "done": s.done, "total": s.total,
+            "pct": if s.total > 0 { s.done * 100 / s.total } else { 0 },
+            "view": html,
+            "extra": extra,
+            "signoffs": signoffs,
+            "saved": saved.is_some(),
+            "refused": refused,
+            "version": format!("{}@{}", e.plugin_id, e.plugin_version),
+        }),
+    ))
+}
+
+fn form_host(
+    visit: &Visit,
+    plugin: &crate::runtime::Plugin,
+    id: i64,
+    posted: Option<Posted>,
+) -> FormHost {
+    let mut key = [0u8; 16];
+    rand::fill(&mut key);
+    FormHost {
+        url: format!("/enrollments/{id}"),
+        csrf: visit.csrf.clone(),
+        key: hex::encode(key),
+        lang: super::i18n::tag(visit.locale).to_owned(),
+        actions: plugin
+            .info()
+            .actions
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    (pick(&a.title, visit.locale), a.payload_schema.clone()),
+                )
+            })
+            .collect(),
+        posted,
+        words: WORDS
+            .iter()
+            .map(|w| ((*w).to_owned(), visit.t(w)))
+            .collect(),
+    }
+}
+
+pub(super) async fn act(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
+        Error::bad(
+            "form",
+            "表單無法解析",
+            format!("the form does not parse: {e}"),
+        )
+    })?;
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in pairs {
+        values.entry(k).or_default().push(v);
+    }
+    let field = |name: &str| values.get(name).and_then(|v| v.first()).cloned();
+    visit.check(field("_csrf").as_deref())?;
+    let action = field("_action").unwrap_or_default();
+    let key = field("_key").unwrap_or_default();
+    let form = field("_form").unwrap_or_default();
+    values.retain(|k, _| !k.starts_with('_'));
+    let (e, _) = reach(&state, &visit.principal, id, Capability::Act).await?;
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let schema = plugin
+        .info()
+        .actions
+        .iter()
+        .find(|a| a.name == action)
+        .map(|a| a.payload_schema.clone())
+        .ok_or_else(|| Error::bad("_action", "沒有這個操作", format!("no action `{action}`")))?;
+    let refuse = |errors: BTreeMap<String, Vec<String>>| Posted {
+        form: form.clone(),
+        values: values.clone(),
+        errors,
+    };
+    let payload = match forms::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
+        Ok(p) => p,
+        Err(errors) => return module_page(&state, &visit, id, Some(refuse(errors)), None).await,
+    };
+    match perform(&state, &visit.principal, id, &key, &action, &payload).await {
+        // A second post of the same form (a double tap) gets the first answer.
+        Ok(first) if first.status() != StatusCode::OK => {
+            Ok(Redirect::to(&format!("/enrollments/{id}")).into_response())
+        }
+        Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved={action}")).into_response()),
+        Err(Error::Rejected(r)) => {
+            let errors = messages(&r, visit.locale);
+            module_page(&state, &visit, id, Some(refuse(errors)), None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A refusal's messages by field path, in the reader's language.
+fn messages(r: &Rejection, locale: Locale) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    match r {
+        Rejection::Invalid(fields) => {
+            for f in fields {
+                out.entry(f.field.clone())
+                    .or_default()
+                    .push(pick(&f.message, locale));
+            }
+        }
+        Rejection::Forbidden(m) | Rejection::Conflict(m) => {
+            out.entry(String::new()).or_default().push(pick(m, locale));
+        }
+    }
+    out
+}

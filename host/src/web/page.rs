@@ -1,0 +1,305 @@
+//! The pages' frame: who is visiting (or a redirect to sign in), the layout
+//! every page renders in, CSRF tokens, the language cookie, and error pages.
+
+use std::sync::LazyLock;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use baton_sdk::{Locale, Role};
+use handlebars::Handlebars;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::i18n::{self, t};
+use crate::auth::Principal;
+use crate::http::{AppState, COOKIE, Error};
+
+/// The language cookie.
+pub const LANG_COOKIE: &str = "baton_lang";
+
+/// Every page template, by name.
+pub const SOURCES: [(&str, &str); 8] = [
+    ("layout", include_str!("../../templates/layout.hbs")),
+    ("error", include_str!("../../templates/error.hbs")),
+    ("login", include_str!("../../templates/login.hbs")),
+    ("me", include_str!("../../templates/me.hbs")),
+    ("enrollment", include_str!("../../templates/enrollment.hbs")),
+    ("township", include_str!("../../templates/township.hbs")),
+    ("county", include_str!("../../templates/county.hbs")),
+    ("province", include_str!("../../templates/province.hbs")),
+];
+
+static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+    let mut r = Handlebars::new();
+    r.set_strict_mode(false);
+    r.register_helper("t", Box::new(i18n::helper));
+    for (name, source) in SOURCES {
+        if name == "layout" {
+            r.register_partial(name, source)
+        } else {
+            r.register_template_string(name, source)
+        }
+        .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    r
+});
+
+/// The stylesheet, served at `/static/baton.css`.
+pub const CSS: &str = include_str!("../../static/baton.css");
+
+/// A signed-in visitor of a page. Not signed in: a redirect to the login
+/// page, which comes back here afterwards.
+pub struct Visit {
+    /// Who.
+    pub principal: Principal,
+    /// Their language.
+    pub locale: Locale,
+    /// The token their forms carry.
+    pub csrf: String,
+    /// This page's path and query.
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        match Principal::from_request_parts(parts, state).await {
+            Ok(principal) => Ok(Visit {
+                principal,
+                locale: locale(&jar),
+                csrf: csrf(&jar).unwrap_or_default(),
+                path,
+            }),
+            Err(Error::Unauthorized) => Err(to_login(&path)),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A redirect to the login page that returns to `path`.
+pub fn to_login(path: &str) -> Response {
+    let query = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// The reader's language: the cookie the language link sets, else Chinese.
+pub fn locale(jar: &CookieJar) -> Locale {
+    jar.get(LANG_COOKIE)
+        .map_or(Locale::ZhCn, |c| i18n::from_tag(c.value()))
+}
+
+/// The CSRF token of the session in `jar`: derived from the session token,
+/// which a page on another site can neither read nor send with a form post
+/// (the cookie is HttpOnly and SameSite=Strict).
+pub fn csrf(jar: &CookieJar) -> Option<String> {
+    let token = jar.get(COOKIE)?.value();
+    let mut h = Sha256::new();
+    h.update(b"baton-csrf\n");
+    h.update(token.as_bytes());
+    Some(hex::encode(&h.finalize()[..16]))
+}
+
+impl Visit {
+    /// A 403 unless `posted` is this session's CSRF token.
+    pub fn check(&self, posted: Option<&str>) -> Result<(), Error> {
+        if !self.csrf.is_empty() && posted == Some(self.csrf.as_str()) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(baton_sdk::Text::new(
+                t(Locale::ZhCn, "error.csrf", &[]),
+                t(Locale::En, "error.csrf", &[]),
+            )))
+        }
+    }
+
+    /// `key` in the visitor's language.
+    pub fn t(&self, key: &str) -> String {
+        t(self.locale, key, &[])
+    }
+
+    /// The page `name` in the layout, with `data` at its root.
+    pub fn page(&self, name: &str, title: &str, data: Value) -> Response {
+        self.page_with(StatusCode::OK, name, title, data)
+    }
+
+    /// As [`Visit::page`], answering `status`.
+    pub fn page_with(&self, status: StatusCode, name: &str, title: &str, data: Value) -> Response {
+        let chrome = json!({
+            "user": {"name": self.principal.display_name, "role": self.t(&format!("role.{}", role_key(self.principal.grants.first().map(|g| g.role))))},
+            "nav": nav(&self.principal, self.locale, &self.path),
+            "csrf": self.csrf,
+        });
+        render(status, name, self.locale, &self.path, title, chrome, data)
+    }
+}
+
+fn role_key(role: Option<Role>) -> &'static str {
+    role.map_or("none", crate::db::accounts::role_name)
+}
+
+/// The links a principal's roles open.
+fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
+    let has = |roles: &[Role]| p.grants.iter().any(|g| roles.contains(&g.role));
+    let mut links = Vec::new();
+    if has(&[Role::Secretary, Role::Member, Role::OutgoingCadre]) {
+        links.push(("/me", "nav.me"));
+    }
+    if has(&[Role::TownshipOfficer]) {
+        links.push(("/township", "nav.township"));
+    }
+    if has(&[
+        Role::CountyTrainer,
+        Role::ProvinceAdmin,
+        Role::NationalAdmin,
+    ]) {
+        links.push(("/county", "nav.county"));
+    }
+    if has(&[Role::ProvinceAdmin, Role::NationalAdmin]) {
+        links.push(("/province", "nav.province"));
+    }
+    links
+        .into_iter()
+        .map(|(href, key)| {
+            let current = path == href || path.starts_with(&format!("{href}?"));
+            json!({"href": href, "label": t(locale, key, &[]), "current": current})
+        })
+        .collect()
+}
+
+/// Renders a page: the layout's data (language, title, the language link)
+/// joined with `chrome` and the page's own `data`.
+fn render(
+    status: StatusCode,
+    name: &str,
+    locale: Locale,
+    path: &str,
+    title: &str,
+    chrome: Value,
+    data: Value,
+) -> Response {
+    let other = match locale {
+        Locale::ZhCn => Locale::En,
+        Locale::En => Locale::ZhCn,
+    };
+    let switch = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+    let mut root = json!({
+        "lang": i18n::tag(locale),
+        "title": title,
+        "switch": {"href": format!("/lang/{}?{switch}", i18n::tag(other)), "label": t(other, "lang.name", &[]), "lang": i18n::tag(other)},
+    });
+    for part in [chrome, data] {
+        if let (Some(root), Value::Object(part)) = (root.as_object_mut(), part) {
+            root.extend(part);
+        }
+    }
+    match PAGES.render(name, &root) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, page = name, "page did not render");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(fallback(locale))).into_response()
+        }
+    }
+}
+
+fn fallback(locale: Locale) -> String {
+    format!(
+        "<!doctype html><title>500</title><p>{}</p>",
+        handlebars::html_escape(&t(locale, "error.500", &[]))
+    )
+}
+
+/// A page for someone not signed in (the login page, error pages).
+pub fn anonymous(
+    status: StatusCode,
+    name: &str,
+    locale: Locale,
+    path: &str,
+    title: &str,
+    data: Value,
+) -> Response {
+    render(status, name, locale, path, title, json!({}), data)
+}
+
+/// Turns the JSON errors of page routes into pages in the layout: a 401 is
+/// a redirect to sign in, anything else the error page with the message in
+/// the reader's language. API routes keep their JSON.
+pub async fn html_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/api/") || path == "/healthz" {
+        return next.run(req).await;
+    }
+    let full = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
+    let locale = locale(&CookieJar::from_headers(req.headers()));
+    let get = req.method() == Method::GET;
+    let response = next.run(req).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || !json {
+        return response;
+    }
+    if status == StatusCode::UNAUTHORIZED && get {
+        return to_login(&full);
+    }
+    let retry = response.headers().get(header::RETRY_AFTER).cloned();
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let lang = if locale == Locale::En { "en" } else { "zh" };
+    let message = body
+        .pointer(&format!("/message/{lang}"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let code = status.as_u16();
+    let heading = match code {
+        403 | 404 | 500 => t(locale, &format!("error.{code}"), &[]),
+        _ => t(locale, "error.other", &[]),
+    };
+    let mut page = anonymous(
+        status,
+        "error",
+        locale,
+        &full,
+        &heading,
+        json!({"code": code, "heading": heading, "message": message}),
+    );
+    if let Some(v) = retry {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
+}
+
+/// Answers `/static/baton.css`.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        CSS,
+    )
+        .into_response()
+}

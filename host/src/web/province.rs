@@ -1,0 +1,300 @@
+//! The province console: its modules and versions, uploading a new version
+//! (every problem shown), assigning a version to a scope with a due date and
+//! config, and which enrollments run which version.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baton_sdk::{Audience, Locale, Role};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::page::Visit;
+use super::{date, pick};
+use crate::db::plugins;
+use crate::http::assignments::{AssignRequest, assign_module};
+use crate::http::modules::publish_package;
+use crate::http::{AppState, Error};
+
+/// What the last form did, for the message at the top.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Done {
+    published: Option<String>,
+    assigned: Option<i64>,
+    enrolled: Option<u64>,
+}
+
+/// The visitor's province (code and path); `None` for a national administrator.
+fn scope(visit: &Visit) -> Result<Option<(String, String)>, Error> {
+    let g = visit
+        .principal
+        .grants
+        .iter()
+        .find(|g| matches!(g.role, Role::ProvinceAdmin | Role::NationalAdmin))
+        .ok_or_else(Error::forbidden)?;
+    Ok(g.unit_code.clone().zip(g.path.clone()))
+}
+
+pub(super) async fn console(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(done): Query<Done>,
+) -> Result<Response, Error> {
+    let flash = match (done.published, done.assigned) {
+        (Some(p), _) => Some(visit_t(&visit, "province.published", &[("module", p)])),
+        (_, Some(a)) => Some(visit_t(
+            &visit,
+            "province.assigned",
+            &[
+                ("id", a.to_string()),
+                ("n", done.enrolled.unwrap_or(0).to_string()),
+            ],
+        )),
+        _ => None,
+    };
+    page(&state, &visit, StatusCode::OK, json!({"flash": flash})).await
+}
+
+fn visit_t(visit: &Visit, key: &str, args: &[(&str, String)]) -> String {
+    super::t(visit.locale, key, args)
+}
+
+/// The console with `extra` (a message, a form's problems and input) on top.
+async fn page(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, Error> {
+    let scope = scope(visit)?;
+    let (province, path) = scope.clone().unwrap_or_default();
+    let mut modules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut choices = Vec::new();
+    for p in plugins::list(&state.db).await? {
+        let mine = p.built_in || scope.is_none() || p.owner.as_deref() == Some(province.as_str());
+        if !mine {
+            continue;
+        }
+        let owner = match (&p.owner, p.built_in) {
+            (_, true) => visit.t("province.built-in"),
+            (Some(code), _) => code.clone(),
+            (None, _) => visit.t("province.national"),
+        };
+        let entry = modules.entry(p.id.clone()).or_insert_with(|| {
+            json!({"id": p.id, "title": pick(&p.info.title, visit.locale), "owner": owner, "versions": []})
+        });
+        if let Some(v) = entry.get_mut("versions").and_then(Value::as_array_mut) {
+            v.push(json!({"version": p.version, "sha": p.sha256.get(..12).unwrap_or("")}));
+        }
+        entry["title"] = json!(pick(&p.info.title, visit.locale));
+        let audience = crate::db::enrollments::audience_name(p.info.audience);
+        choices.push(json!({
+            "value": format!("{}@{}", p.id, p.version),
+            "label": format!("{} {}@{}", pick(&p.info.title, visit.locale), p.id, p.version),
+            "audience": audience,
+        }));
+    }
+    let pinned: Vec<Value> = plugins::pinned(&state.db, &path)
+        .await?
+        .iter()
+        .map(|p| {
+            json!({
+                "assignment": p.assignment_id, "unit": p.unit_name, "unit_code": p.unit_code,
+                "module": format!("{}@{}", p.module, p.version), "due": date(p.due_at),
+                "enrolled": p.enrolled, "completed": p.completed,
+                "href": format!("/county?unit={}", p.unit_code),
+            })
+        })
+        .collect();
+    let audiences: Vec<Value> = ["secretary", "every-member", "committee"]
+        .iter()
+        .map(|a| json!({"value": a, "label": visit.t(&format!("audience.{a}"))}))
+        .collect();
+    let mut data = json!({
+        "modules": modules.into_values().collect::<Vec<_>>(),
+        "choices": choices,
+        "pinned": pinned,
+        "province": province,
+        "audiences": audiences,
+    });
+    if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    Ok(visit.page_with(status, "province", &visit.t("province.title"), data))
+}
+
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    visit: Visit,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let mut csrf = None;
+    let mut bytes = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        Error::bad(
+            "package",
+            "上傳未完成,請重試",
+            format!("the upload did not complete: {e}"),
+        )
+    })? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("package") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| {
+                        Error::bad(
+                            "package",
+                            "上傳未完成,請重試",
+                            format!("the upload did not complete: {e}"),
+                        )
+                    })?
+                    .to_vec();
+            }
+            _ => {}
+        }
+    }
+    visit.check(csrf.as_deref())?;
+    if bytes.is_empty() {
+        let problem = visit.t("province.upload.empty");
+        return page(
+            &state,
+            &visit,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"upload_problems": [problem]}),
+        )
+        .await;
+    }
+    match publish_package(&state, &visit.principal, None, &bytes).await {
+        Ok(p) => {
+            let q = serde_urlencoded::to_string([("published", format!("{}@{}", p.id, p.version))])
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!("/province?{q}")).into_response())
+        }
+        Err(Error::InvalidPackage(problems)) => {
+            page(
+                &state,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"upload_problems": problems}),
+            )
+            .await
+        }
+        Err(e @ (Error::Forbidden(_) | Error::Conflict(_) | Error::BadRequest { .. })) => {
+            let (status, body) = e.parts();
+            let problem = message(&body, visit.locale);
+            page(
+                &state,
+                &visit,
+                status,
+                json!({"upload_problems": [problem]}),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn message(body: &Value, locale: Locale) -> String {
+    let lang = if locale == Locale::En { "en" } else { "zh" };
+    body.pointer(&format!("/message/{lang}"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The assign form.
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+pub(super) struct Assign {
+    #[serde(rename = "_csrf", default, skip_serializing)]
+    csrf: Option<String>,
+    #[serde(default)]
+    module: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    config: String,
+}
+
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<Assign>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let refuse = |field: &str, problem: String| json!({"assign_input": form, "assign_errors": {field: problem}});
+    let Some((module, version)) = form.module.split_once('@') else {
+        let extra = refuse("module", visit.t("province.assign.choose"));
+        return page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
+    };
+    let config = if form.config.trim().is_empty() {
+        None
+    } else {
+        match serde_json::from_str::<Value>(&form.config) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let problem = super::t(
+                    visit.locale,
+                    "province.assign.json",
+                    &[("why", e.to_string())],
+                );
+                return page(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    refuse("config", problem),
+                )
+                .await;
+            }
+        }
+    };
+    let audience = match form.audience.as_str() {
+        "" => None,
+        a => serde_json::from_value::<Audience>(json!(a)).ok(),
+    };
+    let input = AssignRequest {
+        module: module.to_owned(),
+        version: version.to_owned(),
+        unit: form.unit.trim().to_owned(),
+        due: form.due.trim().to_owned(),
+        audience,
+        config,
+    };
+    match assign_module(&state, &visit.principal, input).await {
+        Ok(a) => Ok(Redirect::to(&format!(
+            "/province?assigned={}&enrolled={}",
+            a.assignment_id, a.enrolled
+        ))
+        .into_response()),
+        Err(
+            e @ (Error::BadRequest { .. }
+            | Error::Forbidden(_)
+            | Error::NotFound(_)
+            | Error::Rejected(_)),
+        ) => {
+            let (status, body) = e.parts();
+            let (field, problem) = match &e {
+                Error::BadRequest { field, .. } => (field.clone(), message(&body, visit.locale)),
+                Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => (
+                    "config".to_owned(),
+                    fields
+                        .iter()
+                        .map(|f| format!("{}: {}", f.field, pick(&f.message, visit.locale)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                _ => ("unit".to_owned(), message(&body, visit.locale)),
+            };
+            page(&state, &visit, status, refuse(&field, problem)).await
+        }
+        Err(e) => Err(e),
+    }
+}

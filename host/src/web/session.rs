@@ -1,0 +1,175 @@
+//! Signing in and out in a browser, the language link, and `/`, which sends
+//! each role to its page.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use baton_sdk::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::i18n::{self, t};
+use super::page::{self, LANG_COOKIE, Visit};
+use crate::auth::Principal;
+use crate::http::{AppState, COOKIE, Error};
+
+/// Where the page came from and goes back to.
+#[derive(Debug, Deserialize)]
+pub(super) struct Next {
+    next: Option<String>,
+}
+
+/// Only a path on this site: never `//elsewhere` or `https://…`.
+fn safe(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+}
+
+/// The page for the principal's highest role.
+fn home(p: &Principal) -> &'static str {
+    let has = |r: Role| p.grants.iter().any(|g| g.role == r);
+    if has(Role::NationalAdmin) || has(Role::ProvinceAdmin) {
+        "/province"
+    } else if has(Role::CountyTrainer) {
+        "/county"
+    } else if has(Role::TownshipOfficer) {
+        "/township"
+    } else {
+        "/me"
+    }
+}
+
+pub(super) async fn root(visit: Visit) -> Redirect {
+    Redirect::to(home(&visit.principal))
+}
+
+pub(super) async fn login_page(jar: CookieJar, Query(q): Query<Next>) -> Response {
+    login_form(&jar, q.next.as_deref(), "", None, StatusCode::OK)
+}
+
+fn login_form(
+    jar: &CookieJar,
+    next: Option<&str>,
+    username: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let locale = page::locale(jar);
+    let path = match safe(next) {
+        Some(n) => format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", n)]).unwrap_or_default()
+        ),
+        None => "/login".to_owned(),
+    };
+    page::anonymous(
+        status,
+        "login",
+        locale,
+        &path,
+        &t(locale, "login.title", &[]),
+        json!({"next": safe(next), "username": username, "problem": problem}),
+    )
+}
+
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let locale = page::locale(&jar);
+    if cross_site(&headers) {
+        let problem = t(locale, "error.csrf", &[]);
+        return login_form(
+            &jar,
+            form.next.as_deref(),
+            &form.username,
+            Some(problem),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    match crate::http::sign_in(&state, form.username.trim(), &form.password).await {
+        Ok((token, principal)) => {
+            let to = safe(form.next.as_deref())
+                .unwrap_or(home(&principal))
+                .to_owned();
+            (
+                jar.add(crate::http::session_cookie(&token)),
+                Redirect::to(&to),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let (status, body) = e.parts();
+            let lang = i18n::tag(locale).get(..2).unwrap_or("zh");
+            let problem = body
+                .pointer(&format!("/message/{lang}"))
+                .and_then(|m| m.as_str())
+                .map(str::to_owned);
+            login_form(&jar, form.next.as_deref(), &form.username, problem, status)
+        }
+    }
+}
+
+/// A form posted from another site: its `Origin` names another host. (The
+/// login form has no session to derive a token from; signed-in forms carry one.)
+fn cross_site(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    match (origin, host) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split("://").nth(1) != Some(host),
+        _ => false,
+    }
+}
+
+/// The logout form's token.
+#[derive(Debug, Deserialize)]
+pub(super) struct Token {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    visit: Visit,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<Token>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    crate::http::sign_out(&state, &headers, &jar).await?;
+    Ok((
+        jar.remove(Cookie::build(COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+/// `/lang/en?next=/me`: remembers the language for a year and goes back.
+pub(super) async fn language(
+    Path(tag): Path<String>,
+    Query(q): Query<Next>,
+    jar: CookieJar,
+) -> Response {
+    let cookie = Cookie::build((LANG_COOKIE, i18n::tag(i18n::from_tag(&tag))))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build();
+    let to = safe(q.next.as_deref()).unwrap_or("/").to_owned();
+    (jar.add(cookie), Redirect::to(&to)).into_response()
+}

@@ -1,0 +1,288 @@
+// Baton's pages in headless Chromium, as each role uses them on a phone.
+// Run by tests/browser.rs against a fresh demo server:
+//   BASE=http://127.0.0.1:PORT CHROMIUM=/usr/bin/chromium SHOTS=target/screenshots node run.mjs
+// Every check asserts on what the page shows; a failure names the step,
+// saves a screenshot of the page as it was, and exits 1.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = process.env.BASE;
+const SHOTS = process.env.SHOTS;
+const ITEMS = ['seals', 'archives', 'assets', 'premises', 'accounts'];
+fs.rmSync(SHOTS, { recursive: true, force: true });
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+    '--no-first-run', '--disable-component-update', '--disable-sync'],
+});
+
+let step = 'start';
+let current = null;
+const checked = [];
+
+function expect(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+async function text(page, selector = 'main') {
+  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ');
+}
+
+async function contains(page, needle, selector = 'main') {
+  const t = await text(page, selector);
+  expect(t.includes(needle), `expected "${needle}" in ${selector} of ${page.url()}, saw: ${t.slice(0, 600)}`);
+}
+
+// Phone width, Chinese, a fresh profile per person.
+async function open(user) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  current = page;
+  if (user) await signIn(page, user);
+  return page;
+}
+
+async function signIn(page, user, password = 'demo') {
+  await page.goto(`${BASE}/login`);
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// axe-core in the page: labels, contrast, names, structure (WCAG 2 A/AA).
+async function accessible(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  checked.push(`${name}: ${result.passes.length} rules pass, ${result.violations.length} minor or moderate findings`);
+  expect(bad.length === 0, `${name}: accessibility violations: ` +
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; '));
+}
+
+// A module's form folds away under its title until opened.
+async function unfold(form) {
+  await form.evaluate((f) => { const d = f.closest('details'); if (d) d.open = true; });
+}
+
+async function submit(page, form) {
+  await unfold(form);
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+}
+
+async function enrollmentFrom(page, title) {
+  const link = page.locator('.card h2 a', { hasText: title }).first();
+  await Promise.all([page.waitForLoadState('load'), link.click()]);
+}
+
+try {
+  step = 'signing in';
+  {
+    const page = await open();
+    await page.goto(`${BASE}/me`);
+    expect(page.url().includes('/login?next=%2Fme'), `not signed in, /me goes to the login page, not ${page.url()}`);
+    await shot(page, '01-login');
+    await accessible(page, 'login');
+    await page.fill('#username', 'secretary');
+    await page.fill('#password', 'wrong');
+    await page.click('main button[type=submit]');
+    await contains(page, '用戶名或密碼錯誤');
+    expect(await page.inputValue('#username') === 'secretary', 'the user name is kept after a failed login');
+    await page.fill('#password', 'demo');
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    expect(page.url().endsWith('/me'), `after login the secretary is back at /me, not ${page.url()}`);
+    await contains(page, '我的任務');
+    await contains(page, '新老班子工作交接');
+    await shot(page, '02-my-onboarding');
+    await accessible(page, 'my onboarding');
+    await page.context().close();
+  }
+
+  step = 'handover: the outgoing cadre declares';
+  {
+    const page = await open('outgoing');
+    await enrollmentFrom(page, '新老班子工作交接');
+    const declare = (item) => page.locator(`#item-${item} form[data-action="declare"]`);
+    // A quantity of 0, which the module refuses: the form comes back with the
+    // module's message beside the field and the input kept.
+    await unfold(declare('seals'));
+    await declare('seals').locator('[name="entries.0.name"]').fill('桂花村黨支部公章');
+    await declare('seals').locator('[name="entries.0.quantity"]').fill('0');
+    await submit(page, declare('seals'));
+    await contains(page, '至少為 1', '#item-seals .field-error');
+    expect(await declare('seals').locator('[name="entries.0.name"]').inputValue() === '桂花村黨支部公章',
+      'the name typed is kept after the refusal');
+    await shot(page, '03-handover-refused');
+    await accessible(page, 'handover, refused');
+    for (const item of ITEMS) {
+      const form = declare(item);
+      await unfold(form);
+      await form.locator('[name="entries.0.name"]').fill(`${item}-清單第一項`);
+      await form.locator('[name="entries.0.quantity"]').fill('1');
+      await submit(page, form);
+      await contains(page, '已保存');
+    }
+    await contains(page, '等待新任書記清點接收', '#item-accounts');
+    await page.context().close();
+  }
+
+  step = 'handover: the new secretary receives';
+  {
+    const page = await open('secretary');
+    await enrollmentFrom(page, '新老班子工作交接');
+    for (const item of ITEMS) {
+      await submit(page, page.locator(`#item-${item} form[data-action="confirm"]`));
+      await contains(page, '已保存');
+    }
+    await contains(page, '等待鄉鎮干部見證', '#item-seals');
+    await page.context().close();
+  }
+
+  step = 'handover: the township officer witnesses from the queue';
+  {
+    const page = await open('township');
+    expect(page.url().endsWith('/township'), `the township officer lands on the queue, not ${page.url()}`);
+    await contains(page, '桂花村 · 新老班子工作交接');
+    await contains(page, '待辦 5 項');
+    await shot(page, '04-township-queue');
+    await accessible(page, 'township queue');
+    await Promise.all([page.waitForLoadState('load'), page.locator('.card a.button').first().click()]);
+    for (const item of ITEMS) {
+      await submit(page, page.locator(`#item-${item} form[data-action="witness"]`));
+      await contains(page, '已保存');
+    }
+    await contains(page, '交接全部完成');
+    await contains(page, '已完成', '.meta');
+    await shot(page, '05-handover-complete');
+    await accessible(page, 'handover, complete');
+    await page.goto(`${BASE}/township`);
+    await contains(page, '目前沒有等待您辦理的事項');
+    await page.context().close();
+  }
+
+  step = 'first lesson: read, fail the quiz, pass it';
+  {
+    const page = await open('secretary');
+    await enrollmentFrom(page, '新任村干部第一課');
+    for (let i = 0; i < 10; i++) {
+      const read = page.locator('form[data-action="read"]');
+      if (await read.count() === 0) break;
+      await submit(page, read.first());
+      await contains(page, '已保存');
+    }
+    const quiz = () => page.locator('form[data-action="submit"]');
+    const choose = async (answers) => {
+      for (const [q, options] of answers.entries()) {
+        for (const o of options) await quiz().locator(`input[name="answers.${q}"][value="${o}"]`).check();
+      }
+    };
+    // Only the first question answered: refused, and that answer is still chosen.
+    await choose([[1]]);
+    await submit(page, quiz());
+    await contains(page, '未能提交');
+    expect(await quiz().locator('input[name="answers.0"][value="1"]').isChecked(), 'the answer given is kept after the refusal');
+    await shot(page, '06-quiz-refused');
+    await choose([[1], [1], [3]]);
+    await submit(page, quiz());
+    await contains(page, '不合格');
+    await choose([[0], [0], [0, 1, 2]]);
+    await submit(page, quiz());
+    await contains(page, '測驗已通過');
+    await shot(page, '07-quiz-passed');
+    await accessible(page, 'first lesson');
+    await page.context().close();
+  }
+
+  step = 'the county trainer sees the village complete';
+  {
+    const page = await open('county');
+    expect(page.url().includes('/county'), `the trainer lands on the dashboard, not ${page.url()}`);
+    await contains(page, '梁平區');
+    expect(await page.locator('svg.chart polyline').count() === 1, 'the completion chart is drawn');
+    await shot(page, '08-county');
+    await accessible(page, 'county dashboard');
+    const csv = await page.request.get(await page.locator('a', { hasText: '導出 CSV' }).first().getAttribute('href', { timeout: 5000 }).then((h) => `${BASE}${h}`));
+    expect(csv.status() === 200 && (csv.headers()['content-type'] || '').startsWith('text/csv'), 'the table exports as CSV');
+    expect((await csv.text()).includes('禮讓鎮'), 'the CSV lists the townships');
+    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '禮讓鎮' }).first().click()]);
+    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '桂花村' }).first().click()]);
+    const row = (name, module) => page.locator('tbody tr', { hasText: name }).filter({ hasText: module });
+    expect(await row('全體兩委', '新老班子工作交接').locator('.status-completed').count() === 1,
+      'the committee\'s handover shows completed');
+    expect(await row('張建國', '新任村干部第一課').locator('.status-completed').count() === 1,
+      'the secretary\'s first lesson shows completed');
+    await shot(page, '09-village');
+    await accessible(page, 'village report');
+    // A reminder for the member who has not started.
+    await submit(page, row('李秀英', '新任村干部第一課').locator('form').first());
+    await contains(page, '提醒已發送');
+    await page.context().close();
+  }
+
+  step = 'the member sees the reminder';
+  {
+    const page = await open('member');
+    await contains(page, '提醒您', '.notices');
+    await page.context().close();
+  }
+
+  step = 'the province console';
+  {
+    const page = await open('province');
+    expect(page.url().endsWith('/province'), `the province lands on its console, not ${page.url()}`);
+    await contains(page, '新老班子工作交接');
+    await contains(page, '各分配使用的版本');
+    await page.setInputFiles('#package', { name: 'broken.wasm', mimeType: 'application/wasm', buffer: Buffer.from('not a module') });
+    await submit(page, page.locator('form[action="/province/upload"]'));
+    await contains(page, '模塊包未通過檢查');
+    await page.selectOption('#a-module', { index: 1 });
+    await page.fill('#a-due', '2001-01-01');
+    await submit(page, page.locator('form[action="/province/assign"]'));
+    await contains(page, '截止日期必須在今天之后');
+    await shot(page, '10-province');
+    await accessible(page, 'province console');
+    await page.context().close();
+  }
+
+  step = 'errors and English';
+  {
+    const page = await open('county');
+    const missing = await page.goto(`${BASE}/enrollments/987654`);
+    expect(missing.status() === 404, `a missing enrollment is a 404, not ${missing.status()}`);
+    await contains(page, '找不到這個頁面');
+    await shot(page, '11-not-found');
+    await accessible(page, 'not found');
+    const forbidden = await page.goto(`${BASE}/province`);
+    expect(forbidden.status() === 403, `a trainer on the province console is a 403, not ${forbidden.status()}`);
+    await contains(page, '沒有權限');
+    await page.goto(`${BASE}/county`);
+    await Promise.all([page.waitForLoadState('load'), page.click('a.lang')]);
+    await contains(page, 'Completion over time');
+    expect(await page.getAttribute('html', 'lang') === 'en', 'the page says it is English');
+    await shot(page, '12-county-english');
+    await accessible(page, 'county dashboard, English');
+    await page.context().close();
+  }
+
+  console.log(`browser: all steps passed; screenshots in ${SHOTS}`);
+  for (const line of checked) console.log(`  axe ${line}`);
+  await browser.close();
+} catch (e) {
+  console.error(`browser: FAILED at "${step}": ${e.message}`);
+  if (current) {
+    try { await shot(current, 'failure'); } catch {}
+  }
+  await browser.close();
+  process.exit(1);
+}

@@ -1,0 +1,428 @@
+//! The pages through the real router, on the demo data (both backends):
+//! who may open which page, the CSRF token every form needs, error pages in
+//! the layout, and the language switch. The browser test (`browser.rs`)
+//! walks the same pages in Chromium; these pin the refusals.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use baton_host::demo;
+use baton_tests::api::{Api, Reply};
+use baton_tests::databases;
+
+/// The session cookie of a demo user.
+async fn cookie(api: &Api, user: &str) -> String {
+    format!("baton_session={}", api.token(user).await)
+}
+
+async fn get(api: &Api, cookie: &str, uri: &str) -> Reply {
+    let mut request = Request::get(uri);
+    if !cookie.is_empty() {
+        request = request.header(header::COOKIE, cookie);
+    }
+    api.send(request.body(Body::empty()).expect("request"))
+        .await
+}
+
+async fn post_form(api: &Api, cookie: &str, uri: &str, form: &[(&str, &str)]) -> Reply {
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&");
+    let request = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request");
+    api.send(request).await
+}
+
+fn html(reply: &Reply) -> String {
+    let kind = reply
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(kind.starts_with("text/html"), "a page, not {kind}");
+    String::from_utf8_lossy(&reply.body).into_owned()
+}
+
+/// The CSRF token a page's forms carry.
+fn csrf(page: &str) -> String {
+    let at = page
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 20;
+    page[at..at + 32].to_owned()
+}
+
+#[tokio::test]
+async fn each_page_is_only_for_its_roles() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let county = cookie(&api, "county").await;
+        let township = cookie(&api, "township").await;
+        let secretary = cookie(&api, "secretary").await;
+        let other_county = format!("/county?unit={}000000", &demo::OTHER_COUNTY_VILLAGE[..6]);
+        for (who, uri) in [
+            (&county, other_county.as_str()),
+            (&county, "/province"),
+            (&township, "/county"),
+            (&secretary, "/township"),
+            (&secretary, "/county"),
+        ] {
+            let reply = get(&api, who, uri).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
+            let page = html(&reply);
+            assert!(
+                page.contains("沒有權限") && page.contains("<main"),
+                "{uri}: the 403 page in the layout"
+            );
+        }
+        for (who, uri) in [
+            (&county, "/county"),
+            (&township, "/township"),
+            (&secretary, "/me"),
+        ] {
+            assert_eq!(get(&api, who, uri).await.status, StatusCode::OK, "{uri}");
+        }
+        // Signed out: to the login page, and back afterwards.
+        let reply = get(&api, "", "/county?unit=500155000000").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            reply.headers[header::LOCATION],
+            "/login?next=%2Fcounty%3Funit%3D500155000000"
+        );
+        // Unknown pages: a 404 page; unknown API paths keep answering JSON.
+        let reply = get(&api, &county, "/nowhere").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(html(&reply).contains("找不到這個頁面"));
+        let reply = get(&api, &county, "/api/v1/nowhere").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(reply.json()["error"], "not-found");
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_changes_nothing() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let outgoing = cookie(&api, "outgoing").await;
+        let page = html(&get(&api, &outgoing, &format!("/enrollments/{id}")).await);
+        let token = csrf(&page);
+        assert!(
+            page.contains("data-action=\"declare\""),
+            "the outgoing cadre is offered the declaration"
+        );
+        let declare = |csrf: &'static str| {
+            vec![
+                ("_csrf", csrf),
+                ("_action", "declare"),
+                ("_key", "k1"),
+                ("_form", "declare|item=seals"),
+                ("item", "seals"),
+                ("entries.0.name", "公章"),
+                ("entries.0.quantity", "1"),
+            ]
+        };
+        let uri = format!("/enrollments/{id}");
+        for bad in ["", "0123456789abcdef0123456789abcdef"] {
+            let reply = post_form(&api, &outgoing, &uri, &declare(bad)).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN);
+            assert!(html(&reply).contains("表單已過期"));
+        }
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM actions").await,
+            0,
+            "nothing was attempted"
+        );
+        // With the token: accepted, and the page shows the new state.
+        let token: &'static str = Box::leak(token.into_boxed_str());
+        let reply = post_form(&api, &outgoing, &uri, &declare(token)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            reply.headers[header::LOCATION],
+            format!("/enrollments/{id}?saved=declare")
+        );
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM actions WHERE result = 'accepted'")
+                .await,
+            1
+        );
+        let page = html(&get(&api, &outgoing, &format!("/enrollments/{id}?saved=declare")).await);
+        assert!(page.contains("已保存") && page.contains("等待新任書記清點接收"));
+        // The same form posted twice (a double tap): acted on once.
+        let again = post_form(&api, &outgoing, &uri, &declare(token)).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, 1);
+        // A reminder needs the token too, and a township officer may not send one.
+        let township = cookie(&api, "township").await;
+        let t = csrf(&html(&get(&api, &township, "/township").await));
+        let id = id.to_string();
+        let before = api.count("SELECT COUNT(*) FROM notices").await;
+        let reply = post_form(
+            &api,
+            &township,
+            "/county/remind",
+            &[("_csrf", &t), ("enrollment", &id)],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM notices").await,
+            before,
+            "no reminder recorded"
+        );
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn login_from_another_site_and_wrong_passwords_are_refused() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let form = |origin: &str| {
+            Request::post("/login")
+                .header(header::HOST, "baton.example")
+                .header(header::ORIGIN, origin)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("username=county&password=demo"))
+                .expect("request")
+        };
+        let reply = api.send(form("https://evil.example")).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert!(
+            reply.headers.get(header::SET_COOKIE).is_none(),
+            "no session from another site's form"
+        );
+        let reply = api.send(form("https://baton.example")).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.headers[header::LOCATION], "/county");
+        assert!(
+            reply.headers[header::SET_COOKIE]
+                .to_str()
+                .expect("a header")
+                .contains("HttpOnly")
+        );
+        let wrong = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("username=county&password=nope&next=%2Fcounty"))
+            .expect("request");
+        let reply = api.send(wrong).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        let page = html(&reply);
+        assert!(page.contains("用戶名或密碼錯誤") && page.contains("value=\"county\""));
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn english_is_one_click_away() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let secretary = cookie(&api, "secretary").await;
+        let page = html(&get(&api, &secretary, "/me").await);
+        assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("我的任務"));
+        assert!(
+            page.contains("href=\"/lang/en?next&#x3D;%2Fme\""),
+            "the switch links back here"
+        );
+        let reply = get(&api, &secretary, "/lang/en?next=%2Fme").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.headers[header::LOCATION], "/me");
+        let set = reply.headers[header::SET_COOKIE]
+            .to_str()
+            .expect("a header")
+            .to_owned();
+        assert!(set.starts_with("baton_lang=en"), "{set}");
+        let both = format!("{secretary}; baton_lang=en");
+        let page = html(&get(&api, &both, "/me").await);
+        assert!(page.contains("<html lang=\"en\">") && page.contains("My onboarding"));
+        assert!(
+            page.contains("Handover between old and new committees"),
+            "modules' titles too"
+        );
+        // Only paths on this site are followed.
+        let reply = get(&api, &secretary, "/lang/en?next=%2F%2Fevil.example").await;
+        assert_eq!(reply.headers[header::LOCATION], "/");
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_module_offers_its_forms_to_whoever_acts_next() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let secretary = cookie(&api, "secretary").await;
+        let township = cookie(&api, "township").await;
+        let member = cookie(&api, "member").await;
+        for (module, who, action, label) in [
+            ("visits", &secretary, "log-talk", "談話日期"),
+            ("duties", &secretary, "assign", "職責"),
+            ("open-door", &secretary, "record-visits", "走訪戶數"),
+            ("open-door", &secretary, "commit", "承諾內容"),
+            ("swearing-in", &township, "schedule", "地點"),
+        ] {
+            let id = api.enrollment_of(&nation, demo::VILLAGE, module).await;
+            let page = html(&get(&api, who, &format!("/enrollments/{id}")).await);
+            assert!(
+                page.contains(&format!("data-action=\"{action}\"")),
+                "{module}: a {action} form"
+            );
+            assert!(
+                page.contains(label),
+                "{module}: labelled in Chinese ({label})"
+            );
+        }
+        // A member who has nothing to do in the handover sees no forms at all.
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let page = html(&get(&api, &member, &format!("/enrollments/{id}")).await);
+        assert!(!page.contains("action-form"), "no forms for an onlooker");
+        // A form built from the schema: a date, a number and lines become the payload.
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "open-door").await;
+        let uri = format!("/enrollments/{id}");
+        let t = csrf(&html(&get(&api, &secretary, &uri).await));
+        let reply = post_form(
+            &api,
+            &secretary,
+            &uri,
+            &[
+                ("_csrf", &t),
+                ("_action", "record-visits"),
+                ("_key", "visits-1"),
+                ("_form", "record-visits"),
+                ("date", "2026-11-20"),
+                ("households", "42"),
+                ("issues", "修路%0A%0A路燈"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        let payload = api
+            .count("SELECT COUNT(*) FROM actions WHERE action = 'record-visits' AND result = 'accepted' AND payload LIKE '%\"households\":42%'")
+            .await;
+        assert_eq!(payload, 1, "the payload has the number as a number");
+        test.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn what_the_pages_show_is_also_json() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let county = api.token("county").await;
+        let township = api.token("township").await;
+        let member = api.token("member").await;
+        let outgoing = api.token("outgoing").await;
+        let secretary = api.token("secretary").await;
+        // The handover asks the township officer to witness once an item is received.
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let declare = serde_json::json!({"action": "declare", "payload": {"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}});
+        let confirm = serde_json::json!({"action": "confirm", "payload": {"item": "seals"}});
+        let uri = format!("/api/v1/enrollments/{id}/actions");
+        assert_eq!(
+            api.post(&outgoing, &uri, Some("d1"), declare).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            api.get(&township, "/api/v1/township/queue").await.json(),
+            serde_json::json!([])
+        );
+        assert_eq!(
+            api.post(&secretary, &uri, Some("c1"), confirm).await.status,
+            StatusCode::OK
+        );
+        let queue = api.get(&township, "/api/v1/township/queue").await.json();
+        assert_eq!(queue[0]["enrollment_id"], id);
+        assert_eq!(queue[0]["count"], 1);
+        assert_eq!(
+            api.get(&county, "/api/v1/township/queue").await.status,
+            StatusCode::FORBIDDEN
+        );
+        // A reminder: the trainer may send one, the township officer may not; the member sees it.
+        let lesson = api.get(&member, "/api/v1/me/enrollments").await.json();
+        let lesson = lesson
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|e| e["module"] == "first-lesson" && !e["person_id"].is_null())
+            .expect("the member's first lesson")["id"]
+            .as_i64()
+            .expect("an id");
+        let remind = format!("/api/v1/enrollments/{lesson}/reminders");
+        let empty = serde_json::json!({});
+        assert_eq!(
+            api.post(&township, &remind, None, empty.clone())
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            api.post(&county, &remind, None, empty).await.status,
+            StatusCode::CREATED
+        );
+        let notices = api.get(&member, "/api/v1/me/notices").await.json();
+        let first = &notices[0];
+        assert_eq!(first["enrollment_id"], lesson);
+        assert!(
+            first["message"]["zh"]
+                .as_str()
+                .expect("zh")
+                .contains("提醒您"),
+            "{first}"
+        );
+        assert!(
+            first["message"]["en"]
+                .as_str()
+                .expect("en")
+                .contains("reminds you"),
+            "{first}"
+        );
+        assert_eq!(first["new"], true);
+        // Overdue: nothing yet (the demo is due in the future); out of scope is refused.
+        let overdue = api
+            .get(&county, "/api/v1/reports/overdue?unit=500155000000")
+            .await
+            .json();
+        assert_eq!(overdue["overdue"], serde_json::json!([]));
+        sqlx::query("UPDATE assignments SET due_at = 1000")
+            .execute(test.db.pool())
+            .await
+            .expect("every assignment past due");
+        let overdue = api
+            .get(&county, "/api/v1/reports/overdue?unit=500155000000")
+            .await
+            .json();
+        let list = overdue["overdue"].as_array().expect("a list");
+        assert!(!list.is_empty());
+        assert!(
+            list.iter().all(|o| o["village_code"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("500155"))),
+            "only the county's villages"
+        );
+        let csv = api
+            .get(
+                &county,
+                "/api/v1/reports/overdue?unit=500155000000&format=csv",
+            )
+            .await;
+        assert!(String::from_utf8_lossy(&csv.body).contains("village_code"));
+        let other = format!(
+            "/api/v1/reports/overdue?unit={}000000",
+            &demo::OTHER_COUNTY_VILLAGE[..6]
+        );
+        assert_eq!(api.get(&county, &other).await.status, StatusCode::FORBIDDEN);
+        test.cleanup().await;
+    }
+}
