@@ -215,6 +215,23 @@ async fn login_from_another_site_and_wrong_passwords_are_refused() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
         let page = html(&reply);
         assert!(page.contains("用戶名或密碼錯誤") && page.contains("value=\"county\""));
+        // Five failures lock the name: the sixth try, even with the right
+        // password, is told to wait.
+        for _ in 0..4 {
+            let wrong = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("username=county&password=nope"))
+                .expect("request");
+            assert_eq!(api.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+        }
+        let right = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("username=county&password=demo"))
+            .expect("request");
+        let reply = api.send(right).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(html(&reply).contains("登錄失敗次數過多"));
+        assert!(reply.headers.get(header::SET_COOKIE).is_none());
         test.cleanup().await;
     }
 }
@@ -389,6 +406,20 @@ async fn what_the_pages_show_is_also_json() {
             "{first}"
         );
         assert_eq!(first["new"], true);
+        // Any table as CSV: the unit's own totals too.
+        let csv = api
+            .get(
+                &county,
+                "/api/v1/reports/completion?unit=500155000000&format=csv&rows=total",
+            )
+            .await;
+        let csv = String::from_utf8_lossy(&csv.body).into_owned();
+        let lines: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(lines.len(), 6, "one line per module assigned: {csv}");
+        assert!(
+            lines.iter().all(|l| l.starts_with("500155000000,")),
+            "{csv}"
+        );
         // Overdue: nothing yet (the demo is due in the future); out of scope is refused.
         let overdue = api
             .get(&county, "/api/v1/reports/overdue?unit=500155000000")

@@ -371,14 +371,13 @@ fn roster(village: &str, seed: usize) -> Vec<Seat> {
 
 /// What `baton serve --demo` prints: how to sign in as each role.
 pub fn logins(addr: &str) -> String {
-    let mut out = format!(
-        "Demo accounts (password `{PASSWORD}`), sign in with POST http://{addr}/api/v1/login:\n"
-    );
+    let mut out =
+        format!("Open http://{addr}/ and sign in as any demo account (password `{PASSWORD}`):\n");
     for (user, role, unit) in LOGINS {
         out.push_str(&format!("  {user:<10} {role}  @ {unit}\n"));
     }
     out.push_str(&format!(
-        "  e.g. curl -s http://{addr}/api/v1/login -H 'content-type: application/json' -d '{{\"username\":\"secretary\",\"password\":\"demo\"}}'\n"
+        "  The API takes the same logins, e.g. curl -s http://{addr}/api/v1/login -H 'content-type: application/json' -d '{{\"username\":\"secretary\",\"password\":\"demo\"}}'\n"
     ));
     out
 }

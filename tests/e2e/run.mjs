@@ -212,7 +212,8 @@ try {
     expect(await page.locator('svg.chart polyline').count() === 1, 'the completion chart is drawn');
     await shot(page, '08-county');
     await accessible(page, 'county dashboard');
-    const csv = await page.request.get(await page.locator('a', { hasText: '導出 CSV' }).first().getAttribute('href', { timeout: 5000 }).then((h) => `${BASE}${h}`));
+    const href = await page.locator('section[aria-labelledby="units-h"] a', { hasText: '導出 CSV' }).getAttribute('href');
+    const csv = await page.request.get(`${BASE}${href}`);
     expect(csv.status() === 200 && (csv.headers()['content-type'] || '').startsWith('text/csv'), 'the table exports as CSV');
     expect((await csv.text()).includes('禮讓鎮'), 'the CSV lists the townships');
     await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '禮讓鎮' }).first().click()]);

@@ -26,6 +26,9 @@ pub(super) struct ReportQuery {
     unit: Option<String>,
     /// `csv` for CSV (or send `Accept: text/csv`).
     format: Option<String>,
+    /// For CSV: `total` for the unit's own lines; otherwise its children's
+    /// (a village's: its people's).
+    rows: Option<String>,
 }
 
 /// Completion for a unit and its children (or a village's people), counted the
@@ -81,7 +84,9 @@ pub(super) async fn completion(
         Vec::new()
     };
     if csv {
-        return if unit.level == Level::Village {
+        return if query.rows.as_deref() == Some("total") {
+            csv_response(&total)
+        } else if unit.level == Level::Village {
             csv_response(&people)
         } else {
             csv_response(&children)

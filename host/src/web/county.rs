@@ -114,6 +114,7 @@ pub(super) async fn dashboard(
             "overdue_more": overdue.len() as i64 >= OVERDUE_LIMIT,
             "chart": chart,
             "csv": csv("completion"),
+            "csv_totals": format!("{}&rows=total", csv("completion")),
             "csv_overdue": csv("overdue"),
             "as_of": date(now),
             "reminded": q.reminded.is_some(),
