@@ -629,30 +629,19 @@ impl Builder<'_> {
     }
 
     fn scalar(&mut self, schema: &Value, path: &str, raw: &str) -> Option<Value> {
-        match kind(schema) {
-            "integer" => match raw.parse::<i64>() {
-                Ok(n) => Some(json!(n)),
-                Err(_) => {
-                    self.errors
-                        .entry(path.to_owned())
-                        .or_default()
-                        .push(self.not_a_number.to_owned());
-                    None
-                }
-            },
-            "number" => match raw.parse::<f64>() {
-                Ok(n) => Some(json!(n)),
-                Err(_) => {
-                    self.errors
-                        .entry(path.to_owned())
-                        .or_default()
-                        .push(self.not_a_number.to_owned());
-                    None
-                }
-            },
-            "boolean" => Some(json!(raw == "true" || raw == "on")),
-            _ => Some(json!(raw)),
+        let number = match kind(schema) {
+            "integer" => raw.parse::<i64>().ok().map(|n| json!(n)),
+            "number" => raw.parse::<f64>().ok().map(|n| json!(n)),
+            "boolean" => return Some(json!(raw == "true" || raw == "on")),
+            _ => return Some(json!(raw)),
+        };
+        if number.is_none() {
+            self.errors
+                .entry(path.to_owned())
+                .or_default()
+                .push(self.not_a_number.to_owned());
         }
+        number
     }
 }
 
