@@ -86,6 +86,21 @@ async fn each_page_is_only_for_its_roles() {
         ] {
             assert_eq!(get(&api, who, uri).await.status, StatusCode::OK, "{uri}");
         }
+        // The national administrator's dashboard starts at the nation: its provinces.
+        let nation = cookie(&api, "nation").await;
+        let page = html(&get(&api, &nation, "/county").await);
+        assert!(
+            page.contains("全國") && page.contains("/county?unit&#x3D;500000000000"),
+            "the provinces, one click down"
+        );
+        assert_eq!(
+            get(&api, &county, "/api/v1/reports/overdue").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            get(&api, &nation, "/api/v1/reports/overdue").await.status,
+            StatusCode::OK
+        );
         // Signed out: to the login page, and back afterwards.
         let reply = get(&api, "", "/county?unit=500155000000").await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::enrollments::reach;
 use super::reports::csv_response;
 use super::{AppState, Error, now, unit_in_scope};
-use crate::auth::{Capability, Principal};
+use crate::auth::{Capability, Principal, Target, authorize};
 use crate::db::notices::{self, Shown, Waiting};
 use crate::db::reports;
 
@@ -143,8 +143,8 @@ pub(super) async fn queue(
 /// Which unit, and CSV or not.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub(super) struct OverdueQuery {
-    /// An org unit code.
-    unit: String,
+    /// An org unit code; omitted, the nation (national administrators).
+    unit: Option<String>,
     /// `csv` for every overdue enrollment as CSV.
     format: Option<String>,
 }
@@ -159,7 +159,22 @@ pub(super) async fn overdue(
     principal: Principal,
     Query(q): Query<OverdueQuery>,
 ) -> Result<Response, Error> {
-    let (_, path) = unit_in_scope(&state, &principal, &q.unit, Capability::ViewReports).await?;
+    let path = match &q.unit {
+        Some(code) => {
+            unit_in_scope(&state, &principal, code, Capability::ViewReports)
+                .await?
+                .1
+        }
+        None => {
+            let nation = Target {
+                path: "/",
+                person_id: None,
+                enrollment: false,
+            };
+            authorize(&principal, Capability::ViewReports, nation).ok_or_else(Error::forbidden)?;
+            String::new()
+        }
+    };
     if q.format.as_deref() == Some("csv") {
         return csv_response(&reports::overdue(&state.db, &path, now(), i64::MAX).await?);
     }

@@ -15,7 +15,7 @@ use super::i18n::t;
 use super::page::Visit;
 use super::{date, pick, status_key};
 use crate::auth::{Capability, Target, authorize};
-use crate::db::org_units::{self, Level};
+use crate::db::org_units::{self, Level, OrgUnit};
 use crate::db::reports;
 use crate::http::notices::{OVERDUE_LIMIT, send_reminder};
 use crate::http::{AppState, Error, now, unit_in_scope};
@@ -35,23 +35,42 @@ pub(super) async fn dashboard(
     visit: Visit,
     Query(q): Query<Which>,
 ) -> Result<Response, Error> {
-    let code = q
-        .unit
-        .clone()
-        .filter(|c| !c.is_empty())
-        .or_else(|| {
-            visit
-                .principal
-                .grants
-                .iter()
-                .find_map(|g| g.unit_code.clone())
-        })
-        .ok_or_else(|| Error::bad("unit", "請選擇區劃", "choose an org unit"))?;
-    let (unit, path) =
-        unit_in_scope(&state, &visit.principal, &code, Capability::ViewReports).await?;
+    let code = q.unit.clone().filter(|c| !c.is_empty()).or_else(|| {
+        visit
+            .principal
+            .grants
+            .iter()
+            .find_map(|g| g.unit_code.clone())
+    });
     let now = now();
+    // No unit and no unit of one's own: the nation, for whoever covers it.
+    let (unit, path, own, children) = match code {
+        Some(code) => {
+            let (unit, path) =
+                unit_in_scope(&state, &visit.principal, &code, Capability::ViewReports).await?;
+            let (own, children) = reports::unit(&state.db, &code, now).await?;
+            (unit, path, own, children)
+        }
+        None => {
+            let target = Target {
+                path: "/",
+                person_id: None,
+                enrollment: false,
+            };
+            authorize(&visit.principal, Capability::ViewReports, target)
+                .ok_or_else(Error::forbidden)?;
+            let nation = OrgUnit {
+                code: String::new(),
+                level: Level::Province,
+                name: visit.t("county.nation"),
+                parent_code: None,
+            };
+            let provinces = reports::nation(&state.db, now).await?;
+            (nation, String::new(), Vec::new(), provinces)
+        }
+    };
+    let code = unit.code.clone();
     let village = unit.level == Level::Village;
-    let (own, children) = reports::unit(&state.db, &code, now).await?;
     let titles = Titles::new(&state, visit.locale);
     let mut totals = Vec::new();
     for l in &own {
@@ -99,7 +118,14 @@ pub(super) async fn dashboard(
     let (enrolled, completed) = reports::completions(&state.db, &path).await?;
     let chart = chart(enrolled, &completed, now, visit.locale);
     let crumbs = breadcrumbs(&state, &visit, &path).await?;
-    let csv = |report: &str| format!("/api/v1/reports/{report}?unit={code}&format=csv");
+    let csv = |report: &str| {
+        let unit = if code.is_empty() {
+            String::new()
+        } else {
+            format!("unit={code}&")
+        };
+        format!("/api/v1/reports/{report}?{unit}format=csv")
+    };
     Ok(visit.page(
         "county",
         &format!("{} · {}", visit.t("county.title"), unit.name),
@@ -158,6 +184,14 @@ impl<'a> Titles<'a> {
 /// The units from the top of the visitor's scope down to this one.
 async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<Value>, Error> {
     let mut out = Vec::new();
+    let nation = Target {
+        path: "/",
+        person_id: None,
+        enrollment: false,
+    };
+    if authorize(&visit.principal, Capability::ViewReports, nation).is_some() {
+        out.push(json!({"href": "/county", "name": visit.t("county.nation")}));
+    }
     for code in path.split('/').filter(|c| !c.is_empty()) {
         let Some((u, p)) = org_units::get(&state.db, code).await? else {
             continue;
