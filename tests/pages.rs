@@ -78,6 +78,10 @@ async fn each_page_is_only_for_its_roles() {
                 page.contains("沒有權限") && page.contains("<main"),
                 "{uri}: the 403 page in the layout"
             );
+            assert!(
+                page.contains("action=\"/logout\""),
+                "{uri}: still signed in, with the nav"
+            );
         }
         for (who, uri) in [
             (&county, "/county"),

@@ -200,7 +200,10 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(crate::web::router())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(crate::web::html_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::html_errors,
+        ))
         .with_state(state)
 }
 

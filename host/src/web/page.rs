@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -233,7 +233,7 @@ pub fn anonymous(
 /// Turns the JSON errors of page routes into pages in the layout: a 401 is
 /// a redirect to sign in, anything else the error page with the message in
 /// the reader's language. API routes keep their JSON.
-pub async fn html_errors(req: Request, next: Next) -> Response {
+pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/api/") || path == "/healthz" {
         return next.run(req).await;
@@ -242,7 +242,8 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         .uri()
         .path_and_query()
         .map_or_else(|| path.clone(), |p| p.as_str().to_owned());
-    let locale = locale(&CookieJar::from_headers(req.headers()));
+    let jar = CookieJar::from_headers(req.headers());
+    let locale = locale(&jar);
     let get = req.method() == Method::GET;
     let response = next.run(req).await;
     let status = response.status();
@@ -272,14 +273,25 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         403 | 404 | 500 => t(locale, &format!("error.{code}"), &[]),
         _ => t(locale, "error.other", &[]),
     };
-    let mut page = anonymous(
-        status,
-        "error",
-        locale,
-        &full,
-        &heading,
-        json!({"code": code, "heading": heading, "message": message}),
-    );
+    let data = json!({"code": code, "heading": heading, "message": message});
+    // Signed in: the error in the visitor's own frame, their pages one tap away.
+    let principal = match jar.get(COOKIE) {
+        Some(c) => crate::db::accounts::principal(&state.db, c.value(), crate::http::now())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let mut page = match principal {
+        Some(principal) => Visit {
+            principal,
+            locale,
+            csrf: csrf(&jar).unwrap_or_default(),
+            path: full,
+        }
+        .page_with(status, "error", &heading, data),
+        None => anonymous(status, "error", locale, &full, &heading, data),
+    };
     if let Some(v) = retry {
         page.headers_mut().insert(header::RETRY_AFTER, v);
     }
