@@ -90,6 +90,14 @@ async fn each_page_is_only_for_its_roles() {
         ] {
             assert_eq!(get(&api, who, uri).await.status, StatusCode::OK, "{uri}");
         }
+        // The province console offers its own counties as scopes, no other province's.
+        let province = cookie(&api, "province").await;
+        let page = html(&get(&api, &province, "/province").await);
+        assert!(
+            page.contains("<option value=\"500155000000\">梁平區</option>"),
+            "its counties"
+        );
+        assert!(!page.contains("<option value=\"510"), "nothing of 四川");
         // The national administrator's dashboard starts at the nation: its provinces.
         let nation = cookie(&api, "nation").await;
         let page = html(&get(&api, &nation, "/county").await);

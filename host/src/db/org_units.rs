@@ -120,6 +120,25 @@ pub async fn subtree(db: &Db, code: &str) -> anyhow::Result<Vec<OrgUnit>> {
     .bind(code)
     .fetch_all(db.pool())
     .await?;
+    units(&rows)
+}
+
+/// The provinces, cities and counties at or under `path` (`""`: all): the
+/// scopes an administrator assigns to, a few hundred at most.
+pub async fn scopes(db: &Db, path: &str) -> anyhow::Result<Vec<OrgUnit>> {
+    let rows = sqlx::query(
+        "SELECT u.code, u.level, u.name, u.parent_code FROM org_units u
+         WHERE u.path >= $1 AND u.path < $1 || '~'
+           AND u.level IN ('province', 'city', 'county')
+         ORDER BY u.path",
+    )
+    .bind(path)
+    .fetch_all(db.pool())
+    .await?;
+    units(&rows)
+}
+
+fn units(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<Vec<OrgUnit>> {
     rows.iter()
         .map(|row| {
             Ok(OrgUnit {

@@ -113,7 +113,13 @@ async fn page(
         .iter()
         .map(|a| json!({"value": a, "label": visit.t(&format!("audience.{a}"))}))
         .collect();
+    let scopes: Vec<Value> = crate::db::org_units::scopes(&state.db, &path)
+        .await?
+        .iter()
+        .map(|u| json!({"code": u.code, "name": u.name}))
+        .collect();
     let mut data = json!({
+        "scopes": scopes,
         "modules": modules.into_values().collect::<Vec<_>>(),
         "choices": choices,
         "pinned": pinned,
