@@ -15,13 +15,39 @@ use baton_host::http::app;
 use baton_tests::api::Api;
 use baton_tests::databases;
 
-/// The browser: `$CHROMIUM`, else Debian's.
+/// The browser: `$CHROMIUM`, else Debian's, installed (with a Chinese font
+/// for the screenshots) when missing and apt-get can — as the build adds the
+/// wasm target itself, so `cargo test` needs nothing done by hand.
 fn chromium() -> PathBuf {
-    let path = std::env::var_os("CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if let Some(path) = std::env::var_os("CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    let path = PathBuf::from("/usr/bin/chromium");
+    if !path.exists() {
+        eprintln!("browser tests: installing Debian's chromium (apt-get)");
+        let install = || {
+            Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "fonts-wqy-microhei",
+                ])
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let updated = || {
+            Command::new("apt-get")
+                .arg("update")
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let _ = install() || (updated() && install());
+    }
     assert!(
         path.exists(),
-        "no Chromium at {}: install Debian's (`apt-get install -y chromium`, as .ci/run does) or set CHROMIUM",
+        "no Chromium at {} and apt-get could not install it: install Debian's `chromium` or set CHROMIUM",
         path.display()
     );
     path
