@@ -24,7 +24,7 @@ use baton_sdk::{Locale, Member, Outgoing, Village};
 
 pub use auth::{COOKIE, session_cookie, sign_in, sign_out};
 pub use enrollments::village_context;
-pub use error::Error;
+pub use error::{Error, message_in};
 
 use crate::db::Db;
 use crate::runtime::{Plugin, Runtime};

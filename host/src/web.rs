@@ -74,20 +74,9 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
     }
 }
 
-/// A date as the pages show it: `2027-03-31`, in China's time zone.
+/// A date as the pages show it: `2027-03-31`, in China's time zone (UTC+8).
 pub fn date(unix: i64) -> String {
-    let china = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| t.to_offset(china).date().to_string())
-        .unwrap_or_default()
-}
-
-/// A module's bilingual text in `locale`.
-pub fn pick(text: &baton_sdk::Text, locale: Locale) -> String {
-    match locale {
-        Locale::ZhCn => text.zh.clone(),
-        Locale::En => text.en.clone(),
-    }
+    baton_sdk::format_date(unix + 8 * 3600)
 }
 
 /// The translation key of an enrollment status.

@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use baton_sdk::{Rejection, Text};
+use baton_sdk::{Locale, Rejection, Text};
 use serde_json::{Value, json};
 
 use crate::runtime::PluginError;
@@ -72,6 +72,11 @@ impl Error {
     /// A 404 for `what`.
     pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> Self {
         Error::NotFound(Text::new(zh, en))
+    }
+
+    /// What the error says, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        message_in(&self.parts().1, locale)
     }
 
     /// The status and JSON body this error answers with.
@@ -169,4 +174,14 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// The message of an error body (`{"message": {"zh", "en"}}`) in `locale`;
+/// empty when it has none.
+pub fn message_in(body: &Value, locale: Locale) -> String {
+    let lang = if locale == Locale::En { "en" } else { "zh" };
+    body.pointer(&format!("/message/{lang}"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::i18n::t;
 use super::page::Visit;
-use super::{date, pick, status_key};
+use super::{date, status_key};
 use crate::auth::{Capability, Target, authorize};
 use crate::db::org_units::{self, Level, OrgUnit};
 use crate::db::reports;
@@ -175,7 +175,7 @@ impl<'a> Titles<'a> {
             version.to_owned()
         };
         match self.state.plugin(module, &version).await {
-            Ok(p) => pick(&p.info().title, self.locale),
+            Ok(p) => p.info().title.get(self.locale).to_owned(),
             Err(_) => module.to_owned(),
         }
     }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::forms::{self, FormHost, HOST, Posted, WORDS};
 use super::page::Visit;
-use super::{date, pick, status_key};
+use super::{date, status_key};
 use crate::auth::{Capability, Target, authorize};
 use crate::db::{enrollments, org_units};
 use crate::http::enrollments::{context, my_enrollments, opened, perform, reach, summary};
@@ -37,7 +37,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
             };
             json!({
                 "id": s.id,
-                "title": pick(&s.title, visit.locale),
+                "title": s.title.get(visit.locale).to_owned(),
                 "done": s.done, "total": s.total, "pct": pct,
                 "status": s.status, "status_label": visit.t(status_key(s.status)),
                 "overdue": s.status == "overdue",
@@ -49,7 +49,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
     let shown = my_notices(&state, &visit.principal, true).await?;
     let notices: Vec<Value> = shown
         .iter()
-        .map(|n| json!({"message": pick(&n.message, visit.locale), "date": date(n.at), "new": n.new, "href": format!("/enrollments/{}", n.enrollment_id)}))
+        .map(|n| json!({"message": n.message.get(visit.locale).to_owned(), "date": date(n.at), "new": n.new, "href": format!("/enrollments/{}", n.enrollment_id)}))
         .collect();
     let done = list.iter().filter(|s| s.status == "completed").count();
     Ok(visit.page(
@@ -129,12 +129,12 @@ async fn module_page(
         .iter()
         .map(|s| {
             let statement = serde_json::from_value::<Text>(s.statement.clone())
-                .map(|t| pick(&t, visit.locale))
+                .map(|t| t.get(visit.locale).to_owned())
                 .unwrap_or_default();
             json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role))})
         })
         .collect();
-    let title = pick(&info.title, visit.locale);
+    let title = info.title.get(visit.locale).to_owned();
     let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -146,7 +146,7 @@ async fn module_page(
         &title,
         json!({
             "module": title,
-            "summary": pick(&info.summary, visit.locale),
+            "summary": info.summary.get(visit.locale).to_owned(),
             "village": village,
             "due": date(s.due_at),
             "status": s.status, "status_label": visit.t(status_key(s.status)),
@@ -182,7 +182,10 @@ fn form_host(
             .map(|a| {
                 (
                     a.name.clone(),
-                    (pick(&a.title, visit.locale), a.payload_schema.clone()),
+                    (
+                        a.title.get(visit.locale).to_owned(),
+                        a.payload_schema.clone(),
+                    ),
                 )
             })
             .collect(),
@@ -257,11 +260,13 @@ fn messages(r: &Rejection, locale: Locale) -> BTreeMap<String, Vec<String>> {
             for f in fields {
                 out.entry(f.field.clone())
                     .or_default()
-                    .push(pick(&f.message, locale));
+                    .push(f.message.get(locale).to_owned());
             }
         }
         Rejection::Forbidden(m) | Rejection::Conflict(m) => {
-            out.entry(String::new()).or_default().push(pick(m, locale));
+            out.entry(String::new())
+                .or_default()
+                .push(m.get(locale).to_owned());
         }
     }
     out

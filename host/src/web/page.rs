@@ -262,12 +262,7 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
         .await
         .unwrap_or_default();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let lang = if locale == Locale::En { "en" } else { "zh" };
-    let message = body
-        .pointer(&format!("/message/{lang}"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let message = crate::http::message_in(&body, locale);
     let code = status.as_u16();
     let heading = match code {
         403 | 404 | 500 => t(locale, &format!("error.{code}"), &[]),

@@ -8,16 +8,16 @@ use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_sdk::{Audience, Locale, Role};
+use baton_sdk::{Audience, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::date;
 use super::page::Visit;
-use super::{date, pick};
 use crate::db::plugins;
 use crate::http::assignments::{AssignRequest, assign_module};
 use crate::http::modules::publish_package;
-use crate::http::{AppState, Error};
+use crate::http::{AppState, Error, message_in};
 
 /// What the last form did, for the message at the top.
 #[derive(Debug, Default, Deserialize)]
@@ -84,16 +84,16 @@ async fn page(
             (None, _) => visit.t("province.national"),
         };
         let entry = modules.entry(p.id.clone()).or_insert_with(|| {
-            json!({"id": p.id, "title": pick(&p.info.title, visit.locale), "owner": owner, "versions": []})
+            json!({"id": p.id, "title": p.info.title.get(visit.locale).to_owned(), "owner": owner, "versions": []})
         });
         if let Some(v) = entry.get_mut("versions").and_then(Value::as_array_mut) {
             v.push(json!({"version": p.version, "sha": p.sha256.get(..12).unwrap_or("")}));
         }
-        entry["title"] = json!(pick(&p.info.title, visit.locale));
+        entry["title"] = json!(p.info.title.get(visit.locale).to_owned());
         let audience = crate::db::enrollments::audience_name(p.info.audience);
         choices.push(json!({
             "value": format!("{}@{}", p.id, p.version),
-            "label": format!("{} {}@{}", pick(&p.info.title, visit.locale), p.id, p.version),
+            "label": format!("{} {}@{}", p.info.title.get(visit.locale).to_owned(), p.id, p.version),
             "audience": audience,
         }));
     }
@@ -192,7 +192,7 @@ pub(super) async fn upload(
         }
         Err(e @ (Error::Forbidden(_) | Error::Conflict(_) | Error::BadRequest { .. })) => {
             let (status, body) = e.parts();
-            let problem = message(&body, visit.locale);
+            let problem = message_in(&body, visit.locale);
             page(
                 &state,
                 &visit,
@@ -203,14 +203,6 @@ pub(super) async fn upload(
         }
         Err(e) => Err(e),
     }
-}
-
-fn message(body: &Value, locale: Locale) -> String {
-    let lang = if locale == Locale::En { "en" } else { "zh" };
-    body.pointer(&format!("/message/{lang}"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The assign form.
@@ -288,16 +280,16 @@ pub(super) async fn assign(
         ) => {
             let (status, body) = e.parts();
             let (field, problem) = match &e {
-                Error::BadRequest { field, .. } => (field.clone(), message(&body, visit.locale)),
+                Error::BadRequest { field, .. } => (field.clone(), message_in(&body, visit.locale)),
                 Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => (
                     "config".to_owned(),
                     fields
                         .iter()
-                        .map(|f| format!("{}: {}", f.field, pick(&f.message, visit.locale)))
+                        .map(|f| format!("{}: {}", f.field, f.message.get(visit.locale).to_owned()))
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
-                _ => ("unit".to_owned(), message(&body, visit.locale)),
+                _ => ("unit".to_owned(), message_in(&body, visit.locale)),
             };
             page(&state, &visit, status, refuse(&field, problem)).await
         }

@@ -113,12 +113,8 @@ pub(super) async fn login(
                 .into_response()
         }
         Err(e) => {
-            let (status, body) = e.parts();
-            let lang = i18n::tag(locale).get(..2).unwrap_or("zh");
-            let problem = body
-                .pointer(&format!("/message/{lang}"))
-                .and_then(|m| m.as_str())
-                .map(str::to_owned);
+            let problem = Some(e.message(locale));
+            let (status, _) = e.parts();
             login_form(&jar, form.next.as_deref(), &form.username, problem, status)
         }
     }

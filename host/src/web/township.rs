@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::date;
 use super::page::Visit;
-use super::{date, pick};
 use crate::http::notices::waiting;
 use crate::http::{AppState, Error};
 
@@ -17,8 +17,8 @@ pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result
         items.push(json!({
             "href": format!("/enrollments/{}", w.enrollment_id),
             "village": w.village,
-            "module": pick(&plugin.info().title, visit.locale),
-            "message": pick(&w.message, visit.locale),
+            "module": plugin.info().title.get(visit.locale).to_owned(),
+            "message": w.message.get(visit.locale).to_owned(),
             "count": w.count,
             "date": date(w.at),
         }));
