@@ -484,3 +484,49 @@ async fn what_the_pages_show_is_also_json() {
         test.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_bad_assignment_is_shown_beside_its_field_and_stores_nothing() {
+    for test in databases().await {
+        let api = Api::new(&test).await;
+        let province = cookie(&api, "province").await;
+        let t = csrf(&html(&get(&api, &province, "/province").await));
+        let before = api.count("SELECT COUNT(*) FROM assignments").await;
+        let enrolled = api.count("SELECT COUNT(*) FROM enrollments").await;
+        for (field, value, says) in [
+            ("config", "{not json", "不是有效的 JSON"),
+            ("unit", "510000000000", "沒有權限"),
+            ("due", "2001-01-01", "截止日期必須在今天之后"),
+        ] {
+            let mut form = vec![
+                ("_csrf", t.as_str()),
+                ("module", "handover@0.1.1"),
+                ("unit", "500155000000"),
+                ("due", "2099-06-30"),
+                ("audience", ""),
+                ("config", ""),
+            ];
+            for f in &mut form {
+                if f.0 == field {
+                    f.1 = value;
+                }
+            }
+            let reply = post_form(&api, &province, "/province/assign", &form).await;
+            assert!(reply.status.is_client_error(), "{field}: {}", reply.status);
+            let page = html(&reply);
+            assert!(page.contains(says), "{field}: says {says}");
+            let kept = if field == "config" {
+                format!(">{value}</textarea>")
+            } else {
+                format!("value=\"{value}\"")
+            };
+            assert!(page.contains(&kept), "{field}: the input is kept");
+        }
+        assert_eq!(api.count("SELECT COUNT(*) FROM assignments").await, before);
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM enrollments").await,
+            enrolled
+        );
+        test.cleanup().await;
+    }
+}
