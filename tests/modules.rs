@@ -136,10 +136,10 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
             api.token("county").await,
         );
         let old = person(&api, "王德福").await;
-        let defeated = person(&api, "趙國平").await;
+        let defeated = person(&api, "赵国平").await;
         let talk = |who: &str| {
-            json!({"person": who, "date": today(), "visitors": ["張建國"],
-                   "discussed": "身體和生活情況", "follow_ups": ["協助辦理醫保"]})
+            json!({"person": who, "date": today(), "visitors": ["张建国"],
+                   "discussed": "身体和生活情况", "follow_ups": ["协助办理医保"]})
         };
         // Wrong actors and bad input: nothing changes.
         run.refused(&outgoing, "log-talk", talk(&old), "forbidden", "")
@@ -149,7 +149,7 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
         run.refused(
             &secretary,
             "log-talk",
-            json!({"person": old, "date": "2099-01-01", "visitors": ["張建國"], "discussed": "x"}),
+            json!({"person": old, "date": "2099-01-01", "visitors": ["张建国"], "discussed": "x"}),
             "invalid",
             "date",
         )
@@ -188,11 +188,11 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
         run.ok(
             &township,
             "record-subsidy",
-            json!({"person": old, "applied": true, "note": "已報區民政局"}),
+            json!({"person": old, "applied": true, "note": "已报区民政局"}),
         )
         .await;
         assert_eq!(
-            run.ok(&township, "confirm", json!({"remarks": "全覆蓋"}))
+            run.ok(&township, "confirm", json!({"remarks": "全覆盖"}))
                 .await,
             (4, 4)
         );
@@ -266,7 +266,7 @@ async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_an
         let shown = run.view(&secretary).await;
         let text = shown["view"].to_string() + shown["html"].as_str().unwrap_or_default();
         assert!(
-            !text.contains("\"correct\":true") && !text.contains("正確答案"),
+            !text.contains("\"correct\":true") && !text.contains("正确答案"),
             "answers leaked: {text}"
         );
         assert_eq!(
@@ -287,7 +287,7 @@ async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_an
         assert!(
             shown["html"]
                 .as_str()
-                .is_some_and(|h| h.contains("正確答案")),
+                .is_some_and(|h| h.contains("正确答案")),
             "revealed once passed"
         );
         test.cleanup().await;
@@ -305,12 +305,12 @@ async fn the_secretary_divides_the_work_and_a_change_reopens_it() {
             api.token("township").await,
         );
         let ids = [
-            person(&api, "張建國").await,
+            person(&api, "张建国").await,
             person(&api, "李秀英").await,
-            person(&api, "劉志強").await,
-            person(&api, "陳桂蘭").await,
+            person(&api, "刘志强").await,
+            person(&api, "陈桂兰").await,
         ];
-        let assign = |who: &str, posts: &[&str]| json!({"person": who, "posts": posts, "responsibilities": "負責分管崗位的日常工作"});
+        let assign = |who: &str, posts: &[&str]| json!({"person": who, "posts": posts, "responsibilities": "负责分管岗位的日常工作"});
         run.refused(
             &member,
             "assign",
@@ -393,7 +393,7 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
         let anonymous = |uri: &str| Request::get(uri).body(Body::empty()).expect("request");
         let before = api.send(anonymous(&public)).await;
         assert_eq!(before.status, StatusCode::OK);
-        assert!(String::from_utf8_lossy(&before.body).contains("尚未公開"));
+        assert!(String::from_utf8_lossy(&before.body).contains("尚未公开"));
         let other = api
             .send(anonymous(&format!("/public/villages/{VILLAGE}/handover")))
             .await;
@@ -422,8 +422,8 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
         )
         .await;
         let commit = |kind: &str, due: &str| {
-            json!({"kind": kind, "title": format!("{kind} 承諾"), "text": "全文",
-                   "milestones": [{"title": "第一階段", "due": due}]})
+            json!({"kind": kind, "title": format!("{kind} 承诺"), "text": "全文",
+                   "milestones": [{"title": "第一阶段", "due": due}]})
         };
         run.refused(
             &secretary,
@@ -437,14 +437,14 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
         run.ok(
             &member,
             "record-visits",
-            json!({"date": today(), "households": 32, "issues": ["路燈不亮"]}),
+            json!({"date": today(), "households": 32, "issues": ["路灯不亮"]}),
         )
         .await;
         run.ok(
             &secretary,
             "submit-plan",
-            json!({"goals": ["發展柚子產業"],
-            "projects": [{"name": "修建冷庫", "start": "2027-03-01", "end": "2027-10-31"}]}),
+            json!({"goals": ["发展柚子产业"],
+            "projects": [{"name": "修建冷库", "start": "2027-03-01", "end": "2027-10-31"}]}),
         )
         .await;
         run.ok(&secretary, "commit", commit("campaign", "2030-06-30"))
@@ -454,19 +454,19 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
         run.ok(
             &secretary,
             "commit",
-            json!({"kind": "resignation", "title": "辭職承諾", "text": "全文",
-            "conditions": ["年度考核不稱職"]}),
+            json!({"kind": "resignation", "title": "辞职承诺", "text": "全文",
+            "conditions": ["年度考核不称职"]}),
         )
         .await;
         assert_eq!(run.ok(&secretary, "publish", json!({})).await, (6, 8));
         let page = api.send(anonymous(&public)).await;
         let html = String::from_utf8_lossy(&page.body);
         assert!(
-            html.contains("work 承諾") && html.contains("年度考核不稱職"),
+            html.contains("work 承诺") && html.contains("年度考核不称职"),
             "{html}"
         );
         assert!(
-            !html.contains("路燈不亮"),
+            !html.contains("路灯不亮"),
             "visit notes stay private: {html}"
         );
         let en = api.send(anonymous(&format!("{public}?locale=en"))).await;
@@ -484,7 +484,7 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
             run.ok(
                 &member,
                 "report",
-                json!({"kind": kind, "milestone": 0, "evidence": "驗收照片已存檔"}),
+                json!({"kind": kind, "milestone": 0, "evidence": "验收照片已存档"}),
             )
             .await;
             run.ok(&township, "verify", json!({"kind": kind, "milestone": 0}))
@@ -507,12 +507,12 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
             api.token("township").await,
             api.token("outgoing").await,
         );
-        let liu = sign_in_as(&api, "劉志強", Role::Member).await;
-        let chen = sign_in_as(&api, "陳桂蘭", Role::Member).await;
+        let liu = sign_in_as(&api, "刘志强", Role::Member).await;
+        let chen = sign_in_as(&api, "陈桂兰", Role::Member).await;
         run.refused(
             &secretary,
             "schedule",
-            json!({"date": today(), "place": "村委會"}),
+            json!({"date": today(), "place": "村委会"}),
             "forbidden",
             "",
         )
@@ -528,7 +528,7 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
         run.refused(
             &township,
             "schedule",
-            json!({"date": "明天", "place": "村委會"}),
+            json!({"date": "明天", "place": "村委会"}),
             "invalid",
             "date",
         )
@@ -536,7 +536,7 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
         run.ok(
             &township,
             "schedule",
-            json!({"date": today(), "place": "禮讓鎮黨群服務中心"}),
+            json!({"date": today(), "place": "礼让镇党群服务中心"}),
         )
         .await;
         run.refused(&secretary, "confirm", json!({}), "conflict", "")
@@ -544,16 +544,16 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
         run.refused(&outgoing, "confirm", json!({}), "forbidden", "")
             .await;
         for (name, present) in [
-            ("張建國", true),
+            ("张建国", true),
             ("李秀英", true),
-            ("劉志強", true),
-            ("陳桂蘭", false),
+            ("刘志强", true),
+            ("陈桂兰", false),
         ] {
             let id = person(&api, name).await;
             run.ok(
                 &township,
                 "record-attendance",
-                json!({"person": id, "present": present, "reason": "外出務工"}),
+                json!({"person": id, "present": present, "reason": "外出务工"}),
             )
             .await;
         }
@@ -562,7 +562,7 @@ async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
         }
         run.refused(&chen, "confirm", json!({}), "conflict", "")
             .await;
-        let chen_id = person(&api, "陳桂蘭").await;
+        let chen_id = person(&api, "陈桂兰").await;
         run.ok(
             &township,
             "record-attendance",

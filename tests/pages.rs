@@ -75,7 +75,7 @@ async fn each_page_is_only_for_its_roles() {
             assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
             let page = html(&reply);
             assert!(
-                page.contains("沒有權限") && page.contains("<main"),
+                page.contains("没有权限") && page.contains("<main"),
                 "{uri}: the 403 page in the layout"
             );
             assert!(
@@ -94,7 +94,7 @@ async fn each_page_is_only_for_its_roles() {
         let province = cookie(&api, "province").await;
         let page = html(&get(&api, &province, "/province").await);
         assert!(
-            page.contains("<option value=\"500155000000\">梁平區</option>"),
+            page.contains("<option value=\"500155000000\">梁平区</option>"),
             "its counties"
         );
         assert!(!page.contains("<option value=\"510"), "nothing of 四川");
@@ -102,7 +102,7 @@ async fn each_page_is_only_for_its_roles() {
         let nation = cookie(&api, "nation").await;
         let page = html(&get(&api, &nation, "/county").await);
         assert!(
-            page.contains("全國") && page.contains("/county?unit&#x3D;500000000000"),
+            page.contains("全国") && page.contains("/county?unit&#x3D;500000000000"),
             "the provinces, one click down"
         );
         assert_eq!(
@@ -123,7 +123,7 @@ async fn each_page_is_only_for_its_roles() {
         // Unknown pages: a 404 page; unknown API paths keep answering JSON.
         let reply = get(&api, &county, "/nowhere").await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
-        assert!(html(&reply).contains("找不到這個頁面"));
+        assert!(html(&reply).contains("找不到这个页面"));
         let reply = get(&api, &county, "/api/v1/nowhere").await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert_eq!(reply.json()["error"], "not-found");
@@ -159,7 +159,7 @@ async fn a_form_without_its_token_changes_nothing() {
         for bad in ["", "0123456789abcdef0123456789abcdef"] {
             let reply = post_form(&api, &outgoing, &uri, &declare(bad)).await;
             assert_eq!(reply.status, StatusCode::FORBIDDEN);
-            assert!(html(&reply).contains("表單已過期"));
+            assert!(html(&reply).contains("表单已过期"));
         }
         assert_eq!(
             api.count("SELECT COUNT(*) FROM actions").await,
@@ -180,7 +180,7 @@ async fn a_form_without_its_token_changes_nothing() {
             1
         );
         let page = html(&get(&api, &outgoing, &format!("/enrollments/{id}?saved=declare")).await);
-        assert!(page.contains("已保存") && page.contains("等待新任書記清點接收"));
+        assert!(page.contains("已保存") && page.contains("等待新任书记清点接收"));
         // The same form posted twice (a double tap): acted on once.
         let again = post_form(&api, &outgoing, &uri, &declare(token)).await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
@@ -241,7 +241,7 @@ async fn login_from_another_site_and_wrong_passwords_are_refused() {
         let reply = api.send(wrong).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
         let page = html(&reply);
-        assert!(page.contains("用戶名或密碼錯誤") && page.contains("value=\"county\""));
+        assert!(page.contains("用户名或密码错误") && page.contains("value=\"county\""));
         // Five failures lock the name: the sixth try, even with the right
         // password, is told to wait.
         for _ in 0..4 {
@@ -257,7 +257,7 @@ async fn login_from_another_site_and_wrong_passwords_are_refused() {
             .expect("request");
         let reply = api.send(right).await;
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(html(&reply).contains("登錄失敗次數過多"));
+        assert!(html(&reply).contains("登录失败次数过多"));
         assert!(reply.headers.get(header::SET_COOKIE).is_none());
         test.cleanup().await;
     }
@@ -269,7 +269,7 @@ async fn english_is_one_click_away() {
         let api = Api::new(&test).await;
         let secretary = cookie(&api, "secretary").await;
         let page = html(&get(&api, &secretary, "/me").await);
-        assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("我的任務"));
+        assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("我的任务"));
         assert!(
             page.contains("href=\"/lang/en?next&#x3D;%2Fme\""),
             "the switch links back here"
@@ -305,11 +305,11 @@ async fn every_module_offers_its_forms_to_whoever_acts_next() {
         let township = cookie(&api, "township").await;
         let member = cookie(&api, "member").await;
         for (module, who, action, label) in [
-            ("visits", &secretary, "log-talk", "談話日期"),
-            ("duties", &secretary, "assign", "職責"),
-            ("open-door", &secretary, "record-visits", "走訪戶數"),
-            ("open-door", &secretary, "commit", "承諾內容"),
-            ("swearing-in", &township, "schedule", "地點"),
+            ("visits", &secretary, "log-talk", "谈话日期"),
+            ("duties", &secretary, "assign", "职责"),
+            ("open-door", &secretary, "record-visits", "走访户数"),
+            ("open-door", &secretary, "commit", "承诺内容"),
+            ("swearing-in", &township, "schedule", "地点"),
         ] {
             let id = api.enrollment_of(&nation, demo::VILLAGE, module).await;
             let page = html(&get(&api, who, &format!("/enrollments/{id}")).await);
@@ -341,7 +341,7 @@ async fn every_module_offers_its_forms_to_whoever_acts_next() {
                 ("_form", "record-visits"),
                 ("date", "2026-11-20"),
                 ("households", "42"),
-                ("issues", "修路%0A%0A路燈"),
+                ("issues", "修路%0A%0A路灯"),
             ],
         )
         .await;
@@ -495,12 +495,12 @@ async fn a_bad_assignment_is_shown_beside_its_field_and_stores_nothing() {
         let enrolled = api.count("SELECT COUNT(*) FROM enrollments").await;
         for (field, value, says) in [
             ("config", "{not json", "不是有效的 JSON"),
-            ("unit", "510000000000", "沒有權限"),
-            ("due", "2001-01-01", "截止日期必須在今天之后"),
+            ("unit", "510000000000", "没有权限"),
+            ("due", "2001-01-01", "截止日期必须在今天之后"),
         ] {
             let mut form = vec![
                 ("_csrf", t.as_str()),
-                ("module", "handover@0.1.1"),
+                ("module", "handover@0.1.2"),
                 ("unit", "500155000000"),
                 ("due", "2099-06-30"),
                 ("audience", ""),

@@ -60,7 +60,7 @@ async fn a_province_publishes_its_own_module_once_per_version_and_it_is_audited(
             &NewAccount {
                 username: "sichuan",
                 password_hash: "unused",
-                display_name: "四川省管理員",
+                display_name: "四川省管理员",
                 person_id: None,
                 grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
             },

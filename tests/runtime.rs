@@ -44,7 +44,7 @@ async fn a_handover_runs_to_completion_through_wasm() {
             (
                 Role::OutgoingCadre,
                 "declare",
-                json!({"item": item, "entries": [{"name": "清單", "quantity": 3}]}),
+                json!({"item": item, "entries": [{"name": "清单", "quantity": 3}]}),
             ),
             (Role::Secretary, "confirm", json!({"item": item})),
             (Role::TownshipOfficer, "witness", json!({"item": item})),
@@ -153,7 +153,7 @@ async fn calls_share_nothing_between_enrollments() {
     let plugin = built_in(&rt, "handover").await;
     let (mut a, mut b) = (sample_context(), sample_context());
     b.enrollment_id = "e-other".into();
-    b.village.name = "石橋村".into();
+    b.village.name = "石桥村".into();
     let sa = plugin.start(&a).await.expect("ok").expect("ok").state;
     let sb = plugin.start(&b).await.expect("ok").expect("ok").state;
     a.actor = actor(Role::OutgoingCadre);

@@ -44,12 +44,12 @@ async fn built_ins_are_registered_once_and_listed() {
         assert_eq!(
             added,
             [
-                "handover@0.1.1",
-                "visits@0.1.1",
-                "first-lesson@0.1.1",
-                "duties@0.1.1",
-                "open-door@0.1.1",
-                "swearing-in@0.1.1"
+                "handover@0.1.2",
+                "visits@0.1.2",
+                "first-lesson@0.1.2",
+                "duties@0.1.2",
+                "open-door@0.1.2",
+                "swearing-in@0.1.2"
             ],
             "{backend:?}"
         );
@@ -93,7 +93,7 @@ async fn built_ins_are_registered_once_and_listed() {
         assert_eq!(body.as_array().map(Vec::len), Some(6), "{body}");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
-        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.1.1")
+        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.1.2")
             .await
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;
@@ -120,18 +120,18 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
     for test in databases().await {
         let db = &test.db;
         let units = [
-            unit("500000000000", Level::Province, "重慶市", None),
-            unit("500100000000", Level::City, "市轄區", Some("500000000000")),
+            unit("500000000000", Level::Province, "重庆市", None),
+            unit("500100000000", Level::City, "市辖区", Some("500000000000")),
             unit(
                 "500155000000",
                 Level::County,
-                "梁平區",
+                "梁平区",
                 Some("500100000000"),
             ),
             unit(
                 "500155108000",
                 Level::Township,
-                "龍河鎮",
+                "龙河镇",
                 Some("500155000000"),
             ),
             unit(
@@ -143,13 +143,13 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
             unit(
                 "500155108202",
                 Level::Village,
-                "石橋村",
+                "石桥村",
                 Some("500155108000"),
             ),
             unit(
                 "500156000000",
                 Level::County,
-                "武隆區",
+                "武隆区",
                 Some("500100000000"),
             ),
             unit(
@@ -202,7 +202,7 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
         let orphan = unit(
             "500155108299",
             Level::Village,
-            "無主村",
+            "无主村",
             Some("500155108999"),
         );
         let err = org_units::insert(db, &orphan)
@@ -216,7 +216,7 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
         let upside_down = unit(
             "500155108300",
             Level::County,
-            "倒置縣",
+            "倒置县",
             Some("500155108000"),
         );
         let err = org_units::insert(db, &upside_down)
@@ -231,13 +231,13 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
     }
 }
 
-const TREE: &str = "代碼,層級,名稱,上級代碼
-610000000000,省,陜西省,
+const TREE: &str = "代码,层级,名称,上级代码
+610000000000,省,陕西省,
 610100000000,市,西安市,610000000000
-610122000000,縣,藍田縣,610100000000
-610122100000,鎮,藍關街道,610122000000
-610122100201,村,許家廟村,610122100000
-610122100202,社區,北關社區,610122100000
+610122000000,县,蓝田县,610100000000
+610122100000,镇,蓝关街道,610122000000
+610122100201,村,许家庙村,610122100000
+610122100202,社区,北关社区,610122100000
 ";
 
 #[tokio::test]
@@ -253,7 +253,7 @@ async fn an_org_tree_imports_from_a_chinese_excel_export() {
             .await
             .expect("subtree");
         let names: Vec<&str> = county.iter().map(|u| u.name.as_str()).collect();
-        assert_eq!(names, ["藍田縣", "藍關街道", "許家廟村", "北關社區"]);
+        assert_eq!(names, ["蓝田县", "蓝关街道", "许家庙村", "北关社区"]);
         assert_eq!(county[3].level, Level::Village);
 
         // The same file again: every row already exists, and nothing changes.
@@ -274,14 +274,14 @@ async fn an_org_tree_imports_from_a_chinese_excel_export() {
 #[tokio::test]
 async fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
     let csv = "code,level,name,parent_code
-610000000000,province,陜西省,
+610000000000,province,陕西省,
 610100000000,city,西安市,610000000000
-61012200000,county,藍田縣,610100000000
-610122100000,hamlet,藍關街道,610122000000
-620122100201,village,錯省村,610100000000
-610122100202,village,孤兒村,610122999999
-610123100000,township,錯縣鎮,610122000000
-610124000001,county,壞碼縣,610100000000
+61012200000,county,蓝田县,610100000000
+610122100000,hamlet,蓝关街道,610122000000
+620122100201,village,错省村,610100000000
+610122100202,village,孤儿村,610122999999
+610123100000,township,错县镇,610122000000
+610124000001,county,坏码县,610100000000
 ";
     for test in databases().await {
         let Err(ImportError::Rows(errors)) =
@@ -294,7 +294,7 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
             lines,
             [
                 "line 4, code: `61012200000` must be a 12-digit GB/T 2260 code",
-                "line 5, level: `hamlet` must be province, city, county, township or village (省/市/縣/鄉/村)",
+                "line 5, level: `hamlet` must be province, city, county, township or village (省/市/县/区/乡/镇/街道/村/社区)",
                 "line 9, code: a county's code ends in 6 zeros",
             ],
             "{:?}",

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use baton_host::db::org_units;
 use baton_host::demo::{COUNTY, TOWNSHIP};
 use baton_tests::api::{Api, Reply};
-use baton_tests::{databases, fixtures};
+use baton_tests::{databases, fixtures, per_backend};
 use serde_json::{Value, json};
 
 async fn publish(api: &Api, token: &str, wasm: &[u8]) {
@@ -275,4 +275,54 @@ async fn enrollments_move_between_versions_by_replaying_their_logs() {
         );
         test.cleanup().await;
     }
+}
+
+per_backend! {
+    /// A re-released built-in reaches an existing database's enrollments
+    /// when the server starts: what `baton serve` runs before it listens.
+    async fn built_in_enrollments_move_to_the_newest_built_in_version(test: TestDb) {
+        let api = Api::new(&test).await;
+        let township = api.token("township").await;
+        let nation = api.token("nation").await;
+        let province = api.token("province").await;
+        for wasm in [fixtures::TALLY, fixtures::TALLY_NEXT] {
+            let plugin = api.state.runtime.load(wasm).await.expect("loads");
+            let package = baton_host::db::plugins::Package {
+                id: plugin.info().id.clone(),
+                version: plugin.info().version.clone(),
+                sha256: hex_sha(*plugin.sha256()),
+                owner: None,
+                built_in: true,
+                info: plugin.info().clone(),
+            };
+            baton_host::db::plugins::insert(&test.db, &package, wasm, 0).await.expect("insert");
+        }
+        let assigned = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "fixture-tally", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30"}))
+            .await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.json());
+        let village = org_units::subtree(&test.db, TOWNSHIP).await.expect("subtree")
+            .into_iter()
+            .find(|u| u.level == org_units::Level::Village)
+            .expect("a village")
+            .code;
+        let enrollment = tally(&api, &nation, &village).await;
+        let reply = api.act(&township, enrollment, "b1", "add", json!({"n": 3})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+        let pinned = "SELECT COUNT(*) FROM enrollments WHERE plugin_id = 'fixture-tally' AND plugin_version = '0.1.0'";
+        assert!(api.count(pinned).await > 0);
+
+        let lines = baton_host::upgrade::built_ins(&api.state).await.expect("upgrade");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("fixture-tally@0.1.0 → 0.2.0:"), "{lines:?}");
+        assert_eq!(api.count(pinned).await, 0, "every enrollment moved");
+        let moved = format!("SELECT COUNT(*) FROM enrollments WHERE id = {enrollment} AND plugin_version = '0.2.0'");
+        assert_eq!(api.count(&moved).await, 1, "the acted-in enrollment replayed onto 0.2.0");
+        assert!(baton_host::upgrade::built_ins(&api.state).await.expect("again").is_empty(), "nothing left to move");
+        test.cleanup().await;
+    }
+}
+
+fn hex_sha(bytes: [u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -36,9 +36,9 @@ fn main() {
         .state;
     ctx.actor = actor(Role::OutgoingCadre);
     let payload = serde_json::json!({"item": "seals", "entries": [
-        {"name": "桂花村黨支部公章", "quantity": 1},
-        {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜"},
-        {"name": "桂花村股份經濟合作社公章", "quantity": 1}
+        {"name": "桂花村党支部公章", "quantity": 1},
+        {"name": "桂花村村民委员会公章", "quantity": 1, "note": "铁皮柜"},
+        {"name": "桂花村股份经济合作社公章", "quantity": 1}
     ]})
     .to_string();
 

@@ -170,7 +170,7 @@ async fn run() -> anyhow::Result<()> {
             &NewAccount {
                 username: &username,
                 password_hash: &hash,
-                display_name: "離任書記",
+                display_name: "离任书记",
                 person_id: Some(outgoing),
                 grants: &grants,
             },
@@ -220,7 +220,7 @@ async fn run() -> anyhow::Result<()> {
             loop {
                 let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
                 let Some((token, enrollment, item)) = next else { break };
-                let body = format!(r#"{{"action":"declare","payload":{{"item":"{item}","entries":[{{"name":"清單","quantity":1}}]}}}}"#);
+                let body = format!(r#"{{"action":"declare","payload":{{"item":"{item}","entries":[{{"name":"清单","quantity":1}}]}}}}"#);
                 let request = Request::post(format!("/api/v1/enrollments/{enrollment}/actions"))
                     .header(header::AUTHORIZATION, format!("Bearer {token}"))
                     .header(header::CONTENT_TYPE, "application/json")

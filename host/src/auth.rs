@@ -68,6 +68,11 @@ pub enum Capability {
     Publish,
     /// Send a learner a reminder.
     Remind,
+    /// Give someone this role at the target unit, or take it away.
+    Grant(Role),
+    /// Reset, switch off or on, or issue a code to, an account that holds
+    /// this role at the target unit.
+    ManageAccount(Role),
 }
 
 /// What a capability is tried on.
@@ -96,6 +101,26 @@ pub fn authorize(
         .map(|g| g.role)
 }
 
+/// How senior a role is. A role manages only accounts below its own, and
+/// grants at most its own (administrators) or below it.
+pub fn rank(role: Role) -> u8 {
+    match role {
+        Role::NationalAdmin => 4,
+        Role::ProvinceAdmin => 3,
+        Role::CountyTrainer => 2,
+        Role::TownshipOfficer => 1,
+        Role::Secretary | Role::Member | Role::OutgoingCadre => 0,
+    }
+}
+
+/// The roles given to staff, by an administrator; village people's roles
+/// come from the rosters.
+pub const STAFF: [Role; 3] = [
+    Role::ProvinceAdmin,
+    Role::CountyTrainer,
+    Role::TownshipOfficer,
+];
+
 fn role_may(
     principal: &Principal,
     grant: &Grant,
@@ -104,6 +129,22 @@ fn role_may(
 ) -> bool {
     use Capability::*;
     use Role::*;
+    match capability {
+        // A province administrator makes others of its rank and anyone
+        // below; a county trainer, township officers. Never above one's own.
+        Grant(role) => {
+            return STAFF.contains(&role)
+                && match grant.role {
+                    NationalAdmin | ProvinceAdmin => rank(role) <= rank(grant.role),
+                    CountyTrainer => rank(role) < rank(grant.role),
+                    _ => false,
+                };
+        }
+        // A superior within scope: a township officer over its villages'
+        // people, a county trainer over its townships' officers, and so on.
+        ManageAccount(role) => return rank(grant.role) > rank(role) && rank(grant.role) > 0,
+        _ => {}
+    }
     match grant.role {
         NationalAdmin | ProvinceAdmin => {
             matches!(
@@ -237,6 +278,41 @@ mod tests {
         // A grant with no unit is only ever the national administrator's.
         let broken = principal(Role::ProvinceAdmin, None, None);
         assert!(authorize(&broken, Capability::Assign, enrollment(OTHER, None)).is_none());
+    }
+
+    #[test]
+    fn roles_are_granted_within_scope_and_never_above_ones_own() {
+        const COUNTY: &str = "/50/5001/500155/";
+        const TOWNSHIP: &str = "/50/5001/500155/500155108/";
+        let province = principal(Role::ProvinceAdmin, Some("/50/"), None);
+        let county = principal(Role::CountyTrainer, Some(COUNTY), None);
+        let at = |path| Target {
+            path,
+            person_id: None,
+            enrollment: false,
+        };
+        let grant = |p: &Principal, role, path| authorize(p, Capability::Grant(role), at(path));
+        assert!(grant(&province, Role::ProvinceAdmin, "/50/").is_some());
+        assert!(grant(&province, Role::CountyTrainer, COUNTY).is_some());
+        assert!(grant(&province, Role::NationalAdmin, "/50/").is_none());
+        assert!(grant(&province, Role::CountyTrainer, "/51/5101/510121/").is_none());
+        assert!(grant(&county, Role::TownshipOfficer, TOWNSHIP).is_some());
+        assert!(grant(&county, Role::CountyTrainer, COUNTY).is_none());
+        assert!(
+            grant(&county, Role::Secretary, VILLAGE).is_none(),
+            "rosters give those"
+        );
+
+        let officer = principal(Role::TownshipOfficer, Some(TOWNSHIP), None);
+        let manage =
+            |p: &Principal, role, path| authorize(p, Capability::ManageAccount(role), at(path));
+        assert!(manage(&officer, Role::Secretary, VILLAGE).is_some());
+        assert!(manage(&officer, Role::Secretary, OTHER).is_none());
+        assert!(manage(&officer, Role::TownshipOfficer, TOWNSHIP).is_none());
+        assert!(manage(&county, Role::TownshipOfficer, TOWNSHIP).is_some());
+        assert!(manage(&county, Role::CountyTrainer, COUNTY).is_none());
+        let member = principal(Role::Member, Some(VILLAGE), Some(7));
+        assert!(manage(&member, Role::Member, VILLAGE).is_none());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The `baton` command line.
 
+mod admin;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -64,6 +66,9 @@ enum Command {
     /// Work with module packages.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Accounts, as the server's operator: the first administrator, resets.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
     /// Check the tamper-evident records.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -113,19 +118,28 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
-    /// An org tree from CSV: `code,level,name,parent_code` (or 代碼,層級,名稱,上級代碼),
-    /// UTF-8 or GB18030, levels in English or Chinese (省/市/縣/鄉/村).
+    /// Staff accounts from CSV: `username,name,phone,role,unit_code` (or
+    /// 用户名,姓名,电话,角色,单位代码), UTF-8 or GB18030; role province-admin,
+    /// county-trainer or township-officer (省级管理员/县级培训人员/乡镇干部).
+    /// Prints each account's activation code as CSV.
+    Staff {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// An org tree from CSV: `code,level,name,parent_code` (or 代码,层级,名称,上级代码),
+    /// UTF-8 or GB18030, levels in English or Chinese (省/市/县/乡/村).
     OrgUnits {
         /// The CSV file.
         file: PathBuf,
     },
     /// Committee rosters from CSV: `village_code,committee,name,post,status,years_served,phone`
-    /// (or 村代碼,組織,姓名,職務,狀態,任職年限,電話); committee 黨組織/村委會,
-    /// status 在任/離任/落選/調任 (serving when empty).
+    /// (or 村代码,组织,姓名,职务,状态,任职年限,电话); committee 党组织/村委会,
+    /// status 在任/离任/落选/调任 (serving when empty). Everyone gets an
+    /// account and an activation code; print the slips at /slips?unit=VILLAGE.
     Roster {
         /// The CSV file.
         file: PathBuf,
-        /// The election year (換屆).
+        /// The election year (换届).
         #[arg(long)]
         term: String,
         /// The election date.
@@ -248,11 +262,13 @@ impl Cli {
                 let bytes =
                     std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
                 let db = crate::db::Db::connect(&self.database_url).await?;
-                let (people, seats) =
-                    crate::import::roster(&db, &bytes, &term, &elected_on).await?;
+                let imported = crate::import::roster(&db, &bytes, &term, &elected_on).await?;
                 println!(
-                    "imported {seats} seats ({people} people) for term {term} from {}",
-                    file.display()
+                    "imported {} seats ({} people) for term {term} from {}; {} new accounts with activation codes (print them at /slips?unit=VILLAGE)",
+                    imported.seats,
+                    imported.people,
+                    file.display(),
+                    imported.accounts.len()
                 );
                 Ok(())
             }
@@ -342,6 +358,14 @@ impl Cli {
                         )
                     }
                 }
+            }
+            Command::Admin(command) => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                admin::run(&db, command).await
+            }
+            Command::Import(ImportCommand::Staff { file }) => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                admin::import_staff(&db, &file).await
             }
             Command::Import(ImportCommand::OrgUnits { file }) => {
                 let bytes =
@@ -446,6 +470,13 @@ async fn serve(
     for added in crate::registry::register_built_ins(&db, &runtime, now).await? {
         tracing::info!(module = %added, "registered built-in module");
     }
+    let state = crate::http::AppState::new(db.clone(), runtime);
+    for moved in crate::upgrade::built_ins(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("moving enrollments to the new built-in modules: {e}"))?
+    {
+        println!("Upgraded by replay: {moved}");
+    }
     if demo {
         if crate::demo::is_empty(&db).await? {
             crate::demo::seed(&db, now).await?;
@@ -467,7 +498,7 @@ async fn serve(
             crate::demo::logins(&listener.local_addr()?.to_string())
         );
     }
-    let app = crate::http::app(crate::http::AppState::new(db, runtime));
+    let app = crate::http::app(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -638,8 +669,8 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
                 o,
                 "declare",
                 json!({"item": "seals", "entries": [
-                    {"name": "桂花村黨支部公章", "quantity": 1},
-                    {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜內"}
+                    {"name": "桂花村党支部公章", "quantity": 1},
+                    {"name": "桂花村村民委员会公章", "quantity": 1, "note": "铁皮柜内"}
                 ]}),
             ),
             step(s, "confirm", json!({"item": "seals"})),
@@ -649,8 +680,8 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 s,
                 "log-talk",
-                json!({"person": "p-outgoing", "date": "2025-12-30", "visitors": ["張建國", "陳立"],
-                       "discussed": "身體情況和家庭困難", "follow_ups": ["協助申請生活補助"]}),
+                json!({"person": "p-outgoing", "date": "2025-12-30", "visitors": ["张建国", "陈立"],
+                       "discussed": "身体情况和家庭困难", "follow_ups": ["协助申请生活补助"]}),
             ),
             step(
                 m,
@@ -660,7 +691,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 t,
                 "record-subsidy",
-                json!({"person": "p-outgoing", "applied": true, "note": "已報區民政局"}),
+                json!({"person": "p-outgoing", "applied": true, "note": "已报区民政局"}),
             ),
             step(t, "confirm", json!({})),
         ],
@@ -674,17 +705,17 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 s,
                 "assign",
-                json!({"person": "p-secretary", "posts": ["organisation"], "responsibilities": "主持全面工作,分管組織"}),
+                json!({"person": "p-secretary", "posts": ["organisation"], "responsibilities": "主持全面工作，分管组织"}),
             ),
             step(
                 s,
                 "assign",
-                json!({"person": "p-member", "posts": ["discipline", "women"], "responsibilities": "紀檢監督和婦女工作"}),
+                json!({"person": "p-member", "posts": ["discipline", "women"], "responsibilities": "纪检监督和妇女工作"}),
             ),
             step(
                 s,
                 "assign",
-                json!({"person": "p-member-2", "posts": ["mediation", "public-security"], "responsibilities": "矛盾調解和治安"}),
+                json!({"person": "p-member-2", "posts": ["mediation", "public-security"], "responsibilities": "矛盾调解和治安"}),
             ),
             step(s, "sign", json!({})),
             step(t, "acknowledge", json!({})),
@@ -698,26 +729,26 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 s,
                 "submit-plan",
-                json!({"goals": ["村集體經濟收入突破 20 萬元"],
-                       "projects": [{"name": "修建產業路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]}),
+                json!({"goals": ["村集体经济收入突破 20 万元"],
+                       "projects": [{"name": "修建产业路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]}),
             ),
             step(
                 s,
                 "commit",
-                json!({"kind": "campaign", "title": "修通組道", "text": "兌現競職承諾",
-                       "milestones": [{"title": "三組組道硬化", "due": "2026-06-30"}]}),
+                json!({"kind": "campaign", "title": "修通组道", "text": "兑现竞职承诺",
+                       "milestones": [{"title": "三组组道硬化", "due": "2026-06-30"}]}),
             ),
             step(
                 s,
                 "commit",
-                json!({"kind": "work", "title": "建成冷鏈倉庫", "text": "年內建成投用",
+                json!({"kind": "work", "title": "建成冷链仓库", "text": "年内建成投用",
                        "milestones": [{"title": "建成投用", "due": "2026-12-31"}]}),
             ),
             step(
                 s,
                 "commit",
-                json!({"kind": "resignation", "title": "辭職承諾", "text": "如有以下情形,主動辭職",
-                       "conditions": ["年度考核不稱職"]}),
+                json!({"kind": "resignation", "title": "辞职承诺", "text": "如有以下情形，主动辞职",
+                       "conditions": ["年度考核不称职"]}),
             ),
             step(s, "publish", json!({})),
         ],
@@ -725,7 +756,7 @@ fn sample_scenario(module: &str) -> Option<Scenario> {
             step(
                 t,
                 "schedule",
-                json!({"date": "2025-12-31", "place": "龍河鎮黨群服務中心"}),
+                json!({"date": "2025-12-31", "place": "龙河镇党群服务中心"}),
             ),
             step(
                 t,

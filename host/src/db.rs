@@ -2,6 +2,7 @@
 //! handled here once (both accept `$1` placeholders, so queries are shared).
 
 pub mod accounts;
+pub mod activation;
 pub mod enrollments;
 pub mod notices;
 pub mod org_units;

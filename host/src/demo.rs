@@ -1,4 +1,4 @@
-//! The demo: a small province (重慶市 梁平區, three townships, seven villages),
+//! The demo: a small province (重庆市 梁平区, three townships, seven villages),
 //! a second county and a second province to be out of scope, rosters with
 //! outgoing and defeated cadres, an account per role (password `demo`), and
 //! the handover module assigned to both provinces.
@@ -30,23 +30,23 @@ pub const OTHER_TOWNSHIP_VILLAGE: &str = "500155109201";
 pub const OTHER_PROVINCE_VILLAGE: &str = "510121100201";
 
 const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
-    ("500000000000", Level::Province, "重慶市", None),
+    ("500000000000", Level::Province, "重庆市", None),
     (
         "500100000000",
         Level::City,
-        "重慶市轄區",
+        "重庆市辖区",
         Some("500000000000"),
     ),
     (
         "500155000000",
         Level::County,
-        "梁平區",
+        "梁平区",
         Some("500100000000"),
     ),
     (
         "500155108000",
         Level::Township,
-        "禮讓鎮",
+        "礼让镇",
         Some("500155000000"),
     ),
     (
@@ -70,31 +70,31 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "500155109000",
         Level::Township,
-        "金帶街道",
+        "金带街道",
         Some("500155000000"),
     ),
     (
         "500155109201",
         Level::Village,
-        "雙桂村",
+        "双桂村",
         Some("500155109000"),
     ),
     (
         "500155109202",
         Level::Village,
-        "長龍村",
+        "长龙村",
         Some("500155109000"),
     ),
     (
         "500155110000",
         Level::Township,
-        "屏錦鎮",
+        "屏锦镇",
         Some("500155000000"),
     ),
     (
         "500155110201",
         Level::Village,
-        "萬年村",
+        "万年村",
         Some("500155110000"),
     ),
     (
@@ -106,13 +106,13 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "500156000000",
         Level::County,
-        "武隆區",
+        "武隆区",
         Some("500100000000"),
     ),
     (
         "500156101000",
         Level::Township,
-        "巷口鎮",
+        "巷口镇",
         Some("500156000000"),
     ),
     (
@@ -126,13 +126,13 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "510121000000",
         Level::County,
-        "金堂縣",
+        "金堂县",
         Some("510100000000"),
     ),
     (
         "510121100000",
         Level::Township,
-        "趙鎮街道",
+        "赵镇街道",
         Some("510121000000"),
     ),
     (
@@ -144,40 +144,40 @@ const UNITS: &[(&str, Level, &str, Option<&str>)] = &[
 ];
 
 const SURNAMES: &[&str] = &[
-    "張", "李", "王", "劉", "陳", "楊", "黃", "趙", "周", "吳", "徐", "孫", "馬", "胡", "朱", "郭",
+    "张", "李", "王", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "胡", "朱", "郭",
 ];
 const GIVEN: &[&str] = &[
-    "建國", "秀英", "德福", "志強", "桂蘭", "明華", "海燕", "文軍", "玉梅", "國平", "春林", "紅霞",
-    "永勝", "麗娟", "家興", "淑珍",
+    "建国", "秀英", "德福", "志强", "桂兰", "明华", "海燕", "文军", "玉梅", "国平", "春林", "红霞",
+    "永胜", "丽娟", "家兴", "淑珍",
 ];
 
 /// A demo login: (username, role, unit, what it is for).
 pub const LOGINS: &[(&str, &str, &str)] = &[
-    ("nation", "全國管理員 national administrator", "全國"),
+    ("nation", "全国管理员 national administrator", "全国"),
     (
         "province",
-        "省級管理員 province administrator",
-        "重慶市 500000000000",
+        "省级管理员 province administrator",
+        "重庆市 500000000000",
     ),
     (
         "county",
-        "縣級培訓人員 county trainer",
-        "梁平區 500155000000",
+        "县级培训人员 county trainer",
+        "梁平区 500155000000",
     ),
     (
         "township",
-        "鄉鎮干部 township officer",
-        "禮讓鎮 500155108000",
+        "乡镇干部 township officer",
+        "礼让镇 500155108000",
     ),
     (
         "secretary",
-        "新任村黨組織書記 new village secretary",
+        "新任村党组织书记 new village secretary",
         "桂花村 500155108201",
     ),
-    ("member", "兩委成員 committee member", "桂花村 500155108201"),
+    ("member", "两委成员 committee member", "桂花村 500155108201"),
     (
         "outgoing",
-        "離任書記 outgoing secretary",
+        "离任书记 outgoing secretary",
         "桂花村 500155108201",
     ),
 ];
@@ -207,7 +207,9 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
             seats.extend(roster(code, i));
         }
     }
-    people::insert_roster(db, "2026", "2026-11-01", &seats).await?;
+    let mut tx = db.pool().begin().await?;
+    let (_, _, holders) = people::insert_roster(&mut tx, "2026", "2026-11-01", &seats).await?;
+    tx.commit().await?;
 
     let person = |name: &str| {
         let name = name.to_owned();
@@ -224,32 +226,32 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     // (username, display name, roster person, role, unit)
     type Login<'a> = (&'a str, &'a str, Option<i64>, Role, Option<&'a str>);
     let accounts: [Login<'_>; 7] = [
-        ("nation", "全國管理員", None, Role::NationalAdmin, None),
+        ("nation", "全国管理员", None, Role::NationalAdmin, None),
         (
             "province",
-            "重慶市委組織部 李敏",
+            "重庆市委组织部 李敏",
             None,
             Role::ProvinceAdmin,
             Some(PROVINCE),
         ),
         (
             "county",
-            "梁平區委組織部 周文",
+            "梁平区委组织部 周文",
             None,
             Role::CountyTrainer,
             Some(COUNTY),
         ),
         (
             "township",
-            "禮讓鎮 陳立",
+            "礼让镇 陈立",
             None,
             Role::TownshipOfficer,
             Some(TOWNSHIP),
         ),
         (
             "secretary",
-            "張建國",
-            person("張建國").await?,
+            "张建国",
+            person("张建国").await?,
             Role::Secretary,
             Some(VILLAGE),
         ),
@@ -286,6 +288,11 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
             nation = id;
         }
     }
+    // Everyone else on the rosters gets an account and an activation code,
+    // as a real roster import gives them: the slips page has them to print.
+    let mut tx = db.pool().begin().await?;
+    crate::accounts::for_roster(&mut tx, &holders, now).await?;
+    tx.commit().await?;
     for package in plugins::list(db).await?.into_iter().filter(|p| p.built_in) {
         for province in [PROVINCE, "510000000000"] {
             enrollments::assign(
@@ -330,7 +337,7 @@ fn roster(village: &str, seed: usize) -> Vec<Seat> {
         )
     };
     let names: Vec<String> = if village == VILLAGE {
-        ["張建國", "李秀英", "劉志強", "陳桂蘭", "王德福", "趙國平"]
+        ["张建国", "李秀英", "刘志强", "陈桂兰", "王德福", "赵国平"]
             .map(String::from)
             .to_vec()
     } else {
@@ -347,22 +354,22 @@ fn roster(village: &str, seed: usize) -> Vec<Seat> {
     };
     vec![
         // 一肩挑: the new secretary also chairs the villagers' committee.
-        seat(Committee::PartyBranch, &names[0], "書記", None, 0),
+        seat(Committee::PartyBranch, &names[0], "书记", None, 0),
         seat(Committee::Villagers, &names[0], "主任", None, 0),
-        seat(Committee::PartyBranch, &names[1], "副書記", None, 3),
-        seat(Committee::PartyBranch, &names[2], "委員", None, 0),
-        seat(Committee::Villagers, &names[3], "委員", None, 5),
+        seat(Committee::PartyBranch, &names[1], "副书记", None, 3),
+        seat(Committee::PartyBranch, &names[2], "委员", None, 0),
+        seat(Committee::Villagers, &names[3], "委员", None, 5),
         seat(
             Committee::PartyBranch,
             &names[4],
-            "書記",
+            "书记",
             Some(Departure::Retired),
             15,
         ),
         seat(
             Committee::Villagers,
             &names[5],
-            "委員",
+            "委员",
             Some(Departure::Defeated),
             6,
         ),

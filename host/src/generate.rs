@@ -129,7 +129,7 @@ pub async fn national(
         &NewAccount {
             username: "nation",
             password_hash: &hash,
-            display_name: "全國管理員",
+            display_name: "全国管理员",
             person_id: None,
             grants: &[(Role::NationalAdmin, None)],
         },
@@ -137,7 +137,7 @@ pub async fn national(
     )
     .await?;
     sqlx::query(
-        "INSERT INTO terms (id, name, elected_on) VALUES ('2026', '2026年換屆', '2026-11-01')",
+        "INSERT INTO terms (id, name, elected_on) VALUES ('2026', '2026年换届', '2026-11-01')",
     )
     .execute(db.pool())
     .await?;
@@ -263,7 +263,7 @@ pub async fn national(
                 rows.units.push(unit_row(
                     &kcode,
                     "county",
-                    format!("第{}縣", k + 1),
+                    format!("第{}县", k + 1),
                     &ccode,
                     &kpath,
                 ));
@@ -275,7 +275,7 @@ pub async fn national(
                     rows.units.push(unit_row(
                         &tcode,
                         "township",
-                        format!("第{}鎮", t + 1),
+                        format!("第{}镇", t + 1),
                         &kcode,
                         &tpath,
                     ));
@@ -313,11 +313,11 @@ pub async fn national(
                                 V::NullText,
                             ]);
                             let (cid, post, one, departure, years) = match n {
-                                0 => (party, "書記", 1, V::NullText, 0),
-                                1 => (party, "副書記", 0, V::NullText, 3),
-                                2 => (party, "委員", 0, V::NullText, 0),
-                                3 | 4 => (villagers, "委員", 0, V::NullText, 5),
-                                _ => (party, "書記", 0, V::T("retired".into()), 15),
+                                0 => (party, "书记", 1, V::NullText, 0),
+                                1 => (party, "副书记", 0, V::NullText, 3),
+                                2 => (party, "委员", 0, V::NullText, 0),
+                                3 | 4 => (villagers, "委员", 0, V::NullText, 5),
+                                _ => (party, "书记", 0, V::T("retired".into()), 15),
                             };
                             rows.seats.push(vec![
                                 V::I(cid),

@@ -2,6 +2,7 @@
 //! `/healthz`, login and the OpenAPI document takes a [`crate::auth::Principal`]
 //! and asks [`crate::auth::authorize`] before touching anything.
 
+pub mod accounts;
 pub(crate) mod assignments;
 mod auth;
 pub(crate) mod enrollments;
@@ -82,6 +83,12 @@ impl Sessions {
     fn forget(&self, token: &str) {
         self.lock().remove(token);
     }
+
+    /// Forgets every session of `account` in this process: reset, switched
+    /// off, or a role taken away. Other processes catch up within the TTL.
+    pub fn forget_account(&self, account: i64) {
+        self.lock().retain(|_, (_, p)| p.account_id != account);
+    }
 }
 
 /// A village and its committees, as a module's context carries them.
@@ -116,7 +123,7 @@ impl App {
             .await?
             .ok_or_else(|| {
                 Error::not_found(
-                    format!("沒有模塊 {id}@{version}"),
+                    format!("没有模块 {id}@{version}"),
                     format!("no module {id}@{version}"),
                 )
             })?;
@@ -172,7 +179,7 @@ pub(crate) async fn unit_in_scope(
         .ok_or_else(|| {
             Error::bad(
                 "unit",
-                format!("沒有區劃代碼 {code}"),
+                format!("没有区划代码 {code}"),
                 format!("no org unit {code}"),
             )
         })?;
@@ -190,6 +197,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(accounts::router())
         .merge(modules::router())
         .merge(assignments::router())
         .merge(enrollments::router())
@@ -229,7 +237,7 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             (p, None) if p == "." => "body".to_owned(),
             (p, None) => p,
         };
-        Error::bad(field, format!("請求內容有誤:{why}"), why)
+        Error::bad(field, format!("请求内容有误：{why}"), why)
     })
 }
 
@@ -248,5 +256,5 @@ pub(crate) fn locale(query: Option<&str>, headers: &HeaderMap) -> Locale {
 }
 
 async fn not_found() -> Error {
-    Error::not_found("沒有這個頁面", "there is no such page")
+    Error::not_found("没有这个页面", "there is no such page")
 }

@@ -7,6 +7,10 @@ use std::fmt;
 
 use serde::Deserialize;
 
+mod traditional;
+
+pub use traditional::simplified;
+
 use crate::db::Db;
 use crate::db::org_units::{self, Level, OrgUnit};
 
@@ -41,17 +45,98 @@ pub enum ImportError {
     Database(#[from] anyhow::Error),
 }
 
-/// A line of an org-tree file. Headers may be English or Chinese.
+/// A line of an org-tree file, by its columns' English names.
 #[derive(Debug, Deserialize)]
 struct OrgRow {
-    #[serde(alias = "代碼", alias = "區劃代碼")]
     code: String,
-    #[serde(alias = "層級", alias = "級別")]
     level: String,
-    #[serde(alias = "名稱")]
     name: String,
-    #[serde(alias = "上級代碼", default)]
+    #[serde(default)]
     parent_code: String,
+}
+
+const ORG_COLUMNS: &[Column] = &[
+    Column::required("code", &["代码", "区划代码"]),
+    Column::required("level", &["层级", "级别"]),
+    Column::required("name", &["名称"]),
+    Column::optional("parent_code", &["上级代码"]),
+];
+
+/// A column an import reads: its English header and the Chinese ones a
+/// county's spreadsheet may use instead.
+#[derive(Debug)]
+pub(crate) struct Column {
+    name: &'static str,
+    chinese: &'static [&'static str],
+    required: bool,
+}
+
+impl Column {
+    pub(crate) const fn required(name: &'static str, chinese: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            chinese,
+            required: true,
+        }
+    }
+
+    pub(crate) const fn optional(name: &'static str, chinese: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            chinese,
+            required: false,
+        }
+    }
+}
+
+/// The rows of a CSV file as `T`, each with its line, read by the columns'
+/// English names whatever language the header is in (Simplified, English, or
+/// Traditional). A header without a required column is refused as a whole,
+/// with one error that names the header and the columns expected; columns
+/// the import does not know are ignored.
+pub(crate) fn rows<'a, T: serde::de::DeserializeOwned + 'a>(
+    text: &'a str,
+    columns: &[Column],
+) -> Result<impl Iterator<Item = (usize, Result<T, csv::Error>)> + 'a, RowError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().cloned().unwrap_or_default();
+    let named: csv::StringRecord = header
+        .iter()
+        .map(|cell| {
+            let cell = traditional::simplified(cell);
+            columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(cell) || c.chinese.contains(&cell))
+                .map_or(cell, |c| c.name)
+        })
+        .collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required && !named.iter().any(|n| n == c.name))
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        let english: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        let chinese: Vec<&str> = columns.iter().map(|c| c.chinese[0]).collect();
+        return Err(RowError {
+            line: 1,
+            column: None,
+            message: format!(
+                "the header `{}` lacks {}: expected the columns {} (or {})",
+                header.iter().collect::<Vec<_>>().join(","),
+                missing.join(", "),
+                english.join(","),
+                chinese.join(","),
+            ),
+        });
+    }
+    reader.set_headers(named);
+    Ok(reader
+        .into_deserialize()
+        .enumerate()
+        .map(|(i, row)| (i + 2, row)))
 }
 
 /// Decodes a spreadsheet export: UTF-8 (with or without a BOM), or GB18030,
@@ -65,7 +150,7 @@ pub fn decode(bytes: &[u8]) -> String {
 }
 
 /// Imports an org tree from CSV (`code,level,name,parent_code`, or
-/// `代碼,層級,名稱,上級代碼`), all or nothing. Returns the number of units added.
+/// `代码,层级,名称,上级代码`), all or nothing. Returns the number of units added.
 pub async fn org_units(db: &Db, csv: &[u8]) -> Result<usize, ImportError> {
     let rows = parse_org_rows(&decode(csv))?;
     let units: Vec<(usize, OrgUnit)> = rows.into_iter().collect();
@@ -73,6 +158,8 @@ pub async fn org_units(db: &Db, csv: &[u8]) -> Result<usize, ImportError> {
         .iter()
         .flat_map(|(_, u)| [Some(u.code.clone()), u.parent_code.clone()])
         .flatten()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
     let existing = org_units::paths(db, &wanted).await?;
     let planned = plan(units, &existing).map_err(ImportError::Rows)?;
@@ -81,13 +168,10 @@ pub async fn org_units(db: &Db, csv: &[u8]) -> Result<usize, ImportError> {
 }
 
 fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
     let mut units = Vec::new();
     let mut errors = Vec::new();
-    for (i, record) in reader.deserialize::<OrgRow>().enumerate() {
-        let line = i + 2;
+    let rows = rows::<OrgRow>(text, ORG_COLUMNS).map_err(|e| ImportError::Rows(vec![e]))?;
+    for (line, record) in rows {
         let row = match record {
             Ok(row) => row,
             Err(e) => {
@@ -117,7 +201,7 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
             bad(
                 "level",
                 format!(
-                    "`{}` must be province, city, county, township or village (省/市/縣/鄉/村)",
+                    "`{}` must be province, city, county, township or village (省/市/县/区/乡/镇/街道/村/社区)",
                     row.level
                 ),
             );
@@ -160,12 +244,12 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
 }
 
 fn parse_level(s: &str) -> Option<Level> {
-    Some(match s {
+    Some(match traditional::simplified(s) {
         "province" | "省" => Level::Province,
         "city" | "市" => Level::City,
-        "county" | "縣" | "區" | "旗" => Level::County,
-        "township" | "鄉" | "鎮" | "鄉鎮" | "街道" => Level::Township,
-        "village" | "村" | "社區" => Level::Village,
+        "county" | "县" | "区" | "旗" | "县级市" => Level::County,
+        "township" | "乡" | "镇" | "乡镇" | "街道" => Level::Township,
+        "village" | "村" | "社区" | "居委会" => Level::Village,
         _ => return None,
     })
 }
@@ -257,37 +341,57 @@ pub fn plan(
     }
 }
 
-/// A line of a roster file. Headers may be English or Chinese.
+/// A line of a roster file, by its columns' English names.
 #[derive(Debug, Deserialize)]
 struct RosterRow {
-    #[serde(alias = "村代碼", alias = "區劃代碼")]
     village_code: String,
-    #[serde(alias = "組織", alias = "委員會")]
     committee: String,
-    #[serde(alias = "姓名")]
     name: String,
-    #[serde(alias = "職務")]
     post: String,
-    #[serde(alias = "狀態", default)]
+    #[serde(default)]
     status: String,
-    #[serde(alias = "任職年限", default)]
+    #[serde(default)]
     years_served: String,
-    #[serde(alias = "電話", alias = "手機", default)]
+    #[serde(default)]
     phone: String,
 }
 
+const ROSTER_COLUMNS: &[Column] = &[
+    Column::required("village_code", &["村代码", "区划代码"]),
+    Column::required("committee", &["组织", "委员会"]),
+    Column::required("name", &["姓名"]),
+    Column::required("post", &["职务"]),
+    Column::optional("status", &["状态"]),
+    Column::optional("years_served", &["任职年限"]),
+    Column::optional("phone", &["电话", "手机"]),
+];
+
 /// Imports committee rosters for `term` (`2026`), all or nothing: who holds
-/// which post on each village's Party branch (黨組織) and villagers' committee
-/// (村委會), and who left at this election (離任, 落選, 調任). Columns:
+/// which post on each village's Party branch (党组织) and villagers' committee
+/// (村委会), and who left at this election (离任, 落选, 调任). Columns:
 /// `village_code,committee,name,post,status,years_served,phone` or
-/// `村代碼,組織,姓名,職務,狀態,任職年限,電話`; status defaults to serving.
-/// Returns (people, seats) added.
+/// `村代码,组织,姓名,职务,状态,任职年限,电话`; status defaults to serving.
+/// Every person gets an account with an activation code (or, re-elected,
+/// the new role on their account). Returns what was added.
 pub async fn roster(
     db: &Db,
     csv: &[u8],
     term: &str,
     elected_on: &str,
-) -> Result<(usize, usize), ImportError> {
+) -> Result<Imported, ImportError> {
+    roster_as(db, None, csv, term, elected_on).await
+}
+
+/// [`roster`], uploaded by `actor` (`None`: the server's operator): every
+/// village must lie where the actor manages township officers, that is
+/// within a county trainer's county or an administrator's province.
+pub async fn roster_as(
+    db: &Db,
+    actor: Option<&crate::auth::Principal>,
+    csv: &[u8],
+    term: &str,
+    elected_on: &str,
+) -> Result<Imported, ImportError> {
     let mut problems = Vec::new();
     if term.len() != 4 || !term.bytes().all(|b| b.is_ascii_digit()) {
         problems.push(RowError {
@@ -297,13 +401,9 @@ pub async fn roster(
         });
     }
     let text = decode(csv);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes())
-        .into_deserialize::<RosterRow>();
+    let rows = rows::<RosterRow>(&text, ROSTER_COLUMNS).map_err(|e| ImportError::Rows(vec![e]))?;
     let mut seats = Vec::new();
-    for (i, record) in reader.by_ref().enumerate() {
-        let line = i + 2;
+    for (line, record) in rows {
         match record {
             Ok(row) => match seat(row) {
                 Ok(seat) => seats.push((line, seat)),
@@ -356,6 +456,10 @@ pub async fn roster(
                 "village_code",
                 format!("{} is a {}, not a village", s.village, level.as_str()),
             ),
+            Some((_, path)) if actor.is_some_and(|a| !may_upload(a, path)) => bad(
+                "village_code",
+                format!("{} is outside your scope", s.village),
+            ),
             Some(_) if imported.contains(&s.village) => bad(
                 "village_code",
                 format!("{}'s roster for {term} is already imported", s.village),
@@ -370,12 +474,12 @@ pub async fn roster(
         }
         if s.departure.is_none()
             && s.committee == baton_sdk::Committee::PartyBranch
-            && s.post == "書記"
+            && s.post == "书记"
             && let Some(first) = secretaries.insert(&s.village, *line)
         {
             bad(
                 "post",
-                format!("{} already has a serving 書記 (line {first})", s.village),
+                format!("{} already has a serving 书记 (line {first})", s.village),
             );
         }
     }
@@ -384,32 +488,67 @@ pub async fn roster(
         return Err(ImportError::Rows(problems));
     }
     let seats: Vec<_> = seats.into_iter().map(|(_, s)| s).collect();
-    Ok(crate::db::people::insert_roster(db, term, elected_on, &seats).await?)
+    let now = crate::http::now();
+    let write = async {
+        let mut tx = db.pool().begin().await?;
+        let (people, seats, holders) =
+            crate::db::people::insert_roster(&mut tx, term, elected_on, &seats).await?;
+        let accounts = crate::accounts::for_roster(&mut tx, &holders, now).await?;
+        tx.commit().await?;
+        anyhow::Ok(Imported {
+            people,
+            seats,
+            accounts,
+        })
+    };
+    Ok(write.await?)
+}
+
+/// What a roster import added.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Imported {
+    /// People added (a re-elected person is not added again).
+    pub people: usize,
+    /// Seats added.
+    pub seats: usize,
+    /// Accounts created, with their activation codes.
+    pub accounts: Vec<crate::accounts::Issued>,
+}
+
+fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {
+    let target = crate::auth::Target {
+        path,
+        person_id: None,
+        enrollment: false,
+    };
+    let capability = crate::auth::Capability::ManageAccount(baton_sdk::Role::TownshipOfficer);
+    crate::auth::authorize(actor, capability, target).is_some()
 }
 
 fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, String)>> {
     use baton_sdk::{Committee, Departure};
     let mut errors = Vec::new();
-    let committee = match row.committee.as_str() {
-        "party-branch" | "黨組織" | "黨支部" | "黨委" | "支委會" => {
+    let committee = match traditional::simplified(&row.committee) {
+        "party-branch" | "党组织" | "党支部" | "党委" | "支委会" => {
             Some(Committee::PartyBranch)
         }
-        "villagers" | "村委會" | "居委會" | "村民委員會" => Some(Committee::Villagers),
+        "villagers" | "村委会" | "居委会" | "村民委员会" => Some(Committee::Villagers),
         other => {
             errors.push((
                 "committee",
-                format!("`{other}` must be party-branch or villagers (黨組織/村委會)"),
+                format!("`{other}` must be party-branch or villagers (党组织/村委会)"),
             ));
             None
         }
     };
-    let departure = match row.status.as_str() {
+    let post = traditional::simplified(&row.post).to_owned();
+    let departure = match traditional::simplified(&row.status) {
         "" | "serving" | "新任" | "留任" | "在任" => Ok(None),
-        "retired" | "離任" => Ok(Some(Departure::Retired)),
-        "defeated" | "落選" => Ok(Some(Departure::Defeated)),
-        "transferred" | "調任" => Ok(Some(Departure::Transferred)),
+        "retired" | "离任" => Ok(Some(Departure::Retired)),
+        "defeated" | "落选" => Ok(Some(Departure::Defeated)),
+        "transferred" | "调任" => Ok(Some(Departure::Transferred)),
         other => Err(format!(
-            "`{other}` must be serving, retired, defeated or transferred (在任/離任/落選/調任)"
+            "`{other}` must be serving, retired, defeated or transferred (在任/离任/落选/调任)"
         )),
     }
     .unwrap_or_else(|e| {
@@ -419,7 +558,7 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
     if row.name.is_empty() {
         errors.push(("name", "is required".into()));
     }
-    if row.post.is_empty() {
+    if post.is_empty() {
         errors.push(("post", "is required".into()));
     }
     let years_served = if row.years_served.is_empty() {
@@ -439,7 +578,7 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
             committee,
             name: row.name,
             phone: (!row.phone.is_empty()).then_some(row.phone),
-            post: row.post,
+            post,
             departure,
             years_served,
         }),

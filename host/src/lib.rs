@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line; everything it runs lives here so
 //! tests drive the same code users do.
 
+pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod db;

@@ -173,12 +173,12 @@ mod tests {
         ModuleInfo {
             id: "pledge".into(),
             version: "0.1.0".into(),
-            title: Text::new("承諾", "Pledge"),
-            summary: Text::new("簽署承諾", "Sign a pledge"),
+            title: Text::new("承诺", "Pledge"),
+            summary: Text::new("签署承诺", "Sign a pledge"),
             audience: Audience::Committee,
             actions: vec![ActionInfo {
                 name: "sign".into(),
-                title: Text::new("簽署", "Sign"),
+                title: Text::new("签署", "Sign"),
                 payload_schema: payload,
             }],
             templates: Vec::new(),

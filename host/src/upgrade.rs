@@ -141,6 +141,52 @@ pub async fn run(
     Ok(report)
 }
 
+/// Moves the enrollments of each built-in module that are pinned to an older
+/// built-in version onto the newest one the host ships, by replay, moving
+/// those that replay without a refusal (`clean`). A re-released built-in (its
+/// text corrected, say) thereby reaches an existing database's enrollments on
+/// the next start; those the new version refuses stay where they are and are
+/// counted. Returns a line per version moved from.
+pub async fn built_ins(state: &AppState) -> Result<Vec<String>, Error> {
+    let built_in: Vec<_> = crate::db::plugins::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|p| p.built_in)
+        .collect();
+    let mut lines = Vec::new();
+    for package in &built_in {
+        let Ok(version) = semver::Version::parse(&package.version) else {
+            continue;
+        };
+        let Some(newest) = built_in
+            .iter()
+            .filter(|p| p.id == package.id)
+            .filter_map(|p| semver::Version::parse(&p.version).ok())
+            .max()
+            .filter(|newest| *newest > version)
+        else {
+            continue;
+        };
+        if upgrades::count_pinned(&state.db, &package.id, &package.version, "/").await? == 0 {
+            continue;
+        }
+        let input = UpgradeRequest {
+            module: package.id.clone(),
+            from: package.version.clone(),
+            to: newest.to_string(),
+            unit: String::new(),
+            apply: Apply::Clean,
+            enrollments: None,
+        };
+        let report = run(state, &input, "/", BATCH, |_, _| {}).await?;
+        lines.push(format!(
+            "{}@{} → {newest}: {} of {} enrollments moved, {} refused by the new version",
+            package.id, package.version, report.moved, report.checked, report.fails
+        ));
+    }
+    Ok(lines)
+}
+
 /// Replays one enrollment, moves it if `input.apply` chooses it, and adds
 /// its line to `report`.
 async fn replay_one(

@@ -3,6 +3,7 @@
 //! modules' views. Templates are HTML-escaped: a module's data can never
 //! inject markup into the host's pages.
 
+mod accounts;
 mod county;
 mod forms;
 mod i18n;
@@ -34,6 +35,18 @@ pub fn router() -> Router<AppState> {
         .route("/township", get(township::queue))
         .route("/county", get(county::dashboard))
         .route("/county/remind", post(county::remind))
+        .route(
+            "/activate",
+            get(accounts::activate_page).post(accounts::activate),
+        )
+        .route("/accounts", get(accounts::list))
+        .route("/accounts/create", post(accounts::create))
+        .route("/accounts/import", post(accounts::import))
+        .route("/accounts/roster", post(accounts::roster))
+        .route("/accounts/reset", post(accounts::reset))
+        .route("/accounts/disable", post(accounts::disable))
+        .route("/accounts/enable", post(accounts::enable))
+        .route("/slips", get(accounts::slips))
         .route("/province", get(province::console))
         .route("/province/upload", post(province::upload))
         .route("/province/assign", post(province::assign))

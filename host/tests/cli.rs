@@ -27,12 +27,12 @@ fn inspect_prints_the_module_info() {
     let text = stdout(&out);
     assert!(
         text.starts_with(
-            "handover@0.1.1  新老班子工作交接 / Handover between old and new committees"
+            "handover@0.1.2  新老班子工作交接 / Handover between old and new committees"
         ),
         "{text}"
     );
     assert!(
-        text.contains("declare      申報移交清單 / Declare the inventory  (item, entries)"),
+        text.contains("declare      申报移交清单 / Declare the inventory  (item, entries)"),
         "{text}"
     );
 
@@ -88,14 +88,14 @@ fn try_runs_the_sample_scenario_and_renders_the_view() {
         "{text}"
     );
     assert!(
-        text.contains("3. ✓ witness as 陳立 (township-officer): progress 3/15"),
+        text.contains("3. ✓ witness as 陈立 (township-officer): progress 3/15"),
         "{text}"
     );
     assert!(
         text.contains("<section class=\"module handover\">"),
         "{text}"
     );
-    assert!(text.contains("見證人:陳立(2026-01-01)"), "{text}");
+    assert!(text.contains("见证人：陈立（2026-01-01）"), "{text}");
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn try_reports_rejected_steps_and_goes_on() {
     let text = stdout(&out);
     assert!(
         text.contains(
-            "1. ✗ confirm as 張建國 (secretary): conflict: Seals has not been declared yet"
+            "1. ✗ confirm as 张建国 (secretary): conflict: Seals has not been declared yet"
         ),
         "{text}"
     );

@@ -6,7 +6,7 @@ use crate::{Context, Member, Outgoing, Rejection};
 /// `value` must not be blank.
 pub fn required(field: impl Into<String>, value: &str) -> Result<(), Rejection> {
     if value.trim().is_empty() {
-        return Err(Rejection::invalid(field, "不能為空", "is required"));
+        return Err(Rejection::invalid(field, "不能为空", "is required"));
     }
     Ok(())
 }
@@ -16,7 +16,7 @@ pub fn date(field: impl Into<String>, value: &str) -> Result<i64, Rejection> {
     crate::parse_date(value.trim()).ok_or_else(|| {
         Rejection::invalid(
             field,
-            format!("“{value}”不是有效日期,格式應為 YYYY-MM-DD,如 2026-03-01"),
+            format!("“{value}”不是有效日期，格式应为 YYYY-MM-DD，如 2026-03-01"),
             format!("`{value}` is not a date like 2026-03-01"),
         )
     })
@@ -35,7 +35,7 @@ pub fn past_date<C>(
     if value.trim() > today.as_str() {
         return Err(Rejection::invalid(
             field,
-            format!("日期 {value} 還沒到,今天是 {today}"),
+            format!("日期 {value} 还没到，今天是 {today}"),
             format!("{value} has not happened yet; today is {today}"),
         ));
     }
@@ -54,7 +54,7 @@ pub fn member<'c, C>(
     ctx.members
         .iter()
         .find(|m| m.person_id == person)
-        .ok_or_else(|| not_on_roster(field, person, "新一屆兩委成員", "the new committees"))
+        .ok_or_else(|| not_on_roster(field, person, "新一届两委成员", "the new committees"))
 }
 
 /// The outgoing cadre with id `person`.
@@ -66,13 +66,13 @@ pub fn outgoing<'c, C>(
     ctx.outgoing
         .iter()
         .find(|o| o.person_id == person)
-        .ok_or_else(|| not_on_roster(field, person, "離任干部", "the outgoing cadres"))
+        .ok_or_else(|| not_on_roster(field, person, "离任干部", "the outgoing cadres"))
 }
 
 fn not_on_roster(field: impl Into<String>, person: &str, zh: &str, en: &str) -> Rejection {
     Rejection::invalid(
         field,
-        format!("“{person}”不在本村{zh}名單中"),
+        format!("“{person}”不在本村{zh}名单中"),
         format!("`{person}` is not among {en} of this village"),
     )
 }

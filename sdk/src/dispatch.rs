@@ -142,7 +142,7 @@ fn explain(path: &str, detail: &str) -> (String, Text) {
         }
     };
     if let Some(name) = between(detail, "missing field `", "`") {
-        return (join(name), Text::new("必填項,不能為空", "is required"));
+        return (join(name), Text::new("必填项，不能为空", "is required"));
     }
     if let Some(name) = between(detail, "unknown variant `", "`") {
         let expected = detail.split("expected ").nth(1).unwrap_or("").to_owned();
@@ -154,7 +154,7 @@ fn explain(path: &str, detail: &str) -> (String, Text) {
         return (
             field,
             Text::new(
-                format!("不認識“{name}”,可選:{expected}"),
+                format!("不认识“{name}”，可选：{expected}"),
                 format!("unknown value `{name}`, expected {expected}"),
             ),
         );
@@ -166,7 +166,7 @@ fn explain(path: &str, detail: &str) -> (String, Text) {
         } else {
             path.to_owned()
         };
-        return (field, Text::new("不認識此字段", "is not a known field"));
+        return (field, Text::new("不认识此字段", "is not a known field"));
     }
     let field = if path.is_empty() {
         "payload".to_owned()
@@ -175,7 +175,7 @@ fn explain(path: &str, detail: &str) -> (String, Text) {
     };
     (
         field,
-        Text::new(format!("格式不正確:{detail}"), detail.to_owned()),
+        Text::new(format!("格式不正确：{detail}"), detail.to_owned()),
     )
 }
 

@@ -97,13 +97,13 @@ impl<M: Module> Harness<M> {
 /// The sample person who holds `role` in [`sample_context`]'s village.
 pub fn actor(role: Role) -> Actor {
     let (person_id, name) = match role {
-        Role::Secretary => ("p-secretary", "張建國"),
+        Role::Secretary => ("p-secretary", "张建国"),
         Role::Member => ("p-member", "李秀英"),
         Role::OutgoingCadre => ("p-outgoing", "王德福"),
-        Role::TownshipOfficer => ("p-township", "陳立"),
-        Role::CountyTrainer => ("p-county", "劉文"),
+        Role::TownshipOfficer => ("p-township", "陈立"),
+        Role::CountyTrainer => ("p-county", "刘文"),
         Role::ProvinceAdmin => ("p-province", "周明"),
-        Role::NationalAdmin => ("p-nation", "吳華"),
+        Role::NationalAdmin => ("p-nation", "吴华"),
     };
     Actor {
         person_id: person_id.into(),
@@ -138,35 +138,35 @@ pub fn sample_context() -> Context {
         village: Village {
             code: "500155108201".into(),
             name: "桂花村".into(),
-            township: "龍河鎮".into(),
-            county: "梁平區".into(),
-            province: "重慶市".into(),
+            township: "龙河镇".into(),
+            county: "梁平区".into(),
+            province: "重庆市".into(),
         },
         members: vec![
             member(
                 "p-secretary",
-                "張建國",
+                "张建国",
                 Committee::PartyBranch,
-                "書記",
+                "书记",
                 true,
             ),
-            member("p-member", "李秀英", Committee::PartyBranch, "委員", false),
-            member("p-member-2", "何強", Committee::Villagers, "副主任", false),
+            member("p-member", "李秀英", Committee::PartyBranch, "委员", false),
+            member("p-member-2", "何强", Committee::Villagers, "副主任", false),
         ],
         outgoing: vec![
             Outgoing {
                 person_id: "p-outgoing".into(),
                 name: "王德福".into(),
                 committee: Committee::PartyBranch,
-                post: "書記".into(),
+                post: "书记".into(),
                 departure: Departure::Retired,
                 years_served: 15,
             },
             Outgoing {
                 person_id: "p-defeated".into(),
-                name: "趙小軍".into(),
+                name: "赵小军".into(),
                 committee: Committee::Villagers,
-                post: "委員".into(),
+                post: "委员".into(),
                 departure: Departure::Defeated,
                 years_served: 5,
             },

@@ -37,7 +37,7 @@ impl Text {
 /// The language the actor reads the platform in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Locale {
-    /// 簡體中文, the default.
+    /// 简体中文, the default.
     #[default]
     #[serde(rename = "zh-CN")]
     ZhCn,
@@ -50,7 +50,7 @@ pub enum Locale {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
-    /// The new Party branch secretary (書記).
+    /// The new Party branch secretary (书记).
     Secretary,
     /// Another member of the new committees.
     Member,
@@ -70,13 +70,13 @@ impl Role {
     /// The role's name in both languages, for messages.
     pub fn title(self) -> Text {
         match self {
-            Role::Secretary => Text::new("村黨組織書記", "village secretary"),
-            Role::Member => Text::new("兩委成員", "committee member"),
-            Role::OutgoingCadre => Text::new("離任干部", "outgoing cadre"),
-            Role::TownshipOfficer => Text::new("鄉鎮干部", "township officer"),
-            Role::CountyTrainer => Text::new("縣級培訓人員", "county trainer"),
-            Role::ProvinceAdmin => Text::new("省級管理員", "province administrator"),
-            Role::NationalAdmin => Text::new("全國管理員", "national administrator"),
+            Role::Secretary => Text::new("村党组织书记", "village secretary"),
+            Role::Member => Text::new("两委成员", "committee member"),
+            Role::OutgoingCadre => Text::new("离任干部", "outgoing cadre"),
+            Role::TownshipOfficer => Text::new("乡镇干部", "township officer"),
+            Role::CountyTrainer => Text::new("县级培训人员", "county trainer"),
+            Role::ProvinceAdmin => Text::new("省级管理员", "province administrator"),
+            Role::NationalAdmin => Text::new("全国管理员", "national administrator"),
         }
     }
 }
@@ -96,9 +96,9 @@ pub struct Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Committee {
-    /// 黨組織 (支部委員會).
+    /// 党组织 (支部委员会).
     PartyBranch,
-    /// 村民委員會 (居委會).
+    /// 村民委员会 (居委会).
     Villagers,
 }
 
@@ -111,7 +111,7 @@ pub struct Member {
     pub name: String,
     /// The committee the seat is on.
     pub committee: Committee,
-    /// The post as written in the roster: 書記, 主任, 副書記, 委員…
+    /// The post as written in the roster: 书记, 主任, 副书记, 委员…
     pub post: String,
     /// Holds both the secretary's and the chair's post (“一肩挑”).
     #[serde(default)]
@@ -122,11 +122,11 @@ pub struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Departure {
-    /// Stood down or reached retirement (正常離任).
+    /// Stood down or reached retirement (正常离任).
     Retired,
-    /// Stood and was not elected (落選).
+    /// Stood and was not elected (落选).
     Defeated,
-    /// Moved to another post or place (調任).
+    /// Moved to another post or place (调任).
     Transferred,
 }
 
@@ -258,7 +258,7 @@ impl<C> Context<C> {
                 .join(sep)
         };
         Err(Rejection::forbidden(
-            format!("只有{}可以執行此操作", names(|t| &t.zh, "或")),
+            format!("只有{}可以执行此操作", names(|t| &t.zh, "或")),
             format!("only the {} may do this", names(|t| &t.en, " or the ")),
         ))
     }

@@ -97,12 +97,12 @@ try {
     await page.fill('#username', 'secretary');
     await page.fill('#password', 'wrong');
     await page.click('main button[type=submit]');
-    await contains(page, '用戶名或密碼錯誤');
+    await contains(page, '用户名或密码错误');
     expect(await page.inputValue('#username') === 'secretary', 'the user name is kept after a failed login');
     await page.fill('#password', 'demo');
     await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
     expect(page.url().endsWith('/me'), `after login the secretary is back at /me, not ${page.url()}`);
-    await contains(page, '我的任務');
+    await contains(page, '我的任务');
     await contains(page, '新老班子工作交接');
     await shot(page, '02-my-onboarding');
     await accessible(page, 'my onboarding');
@@ -117,23 +117,23 @@ try {
     // A quantity of 0, which the module refuses: the form comes back with the
     // module's message beside the field and the input kept.
     await unfold(declare('seals'));
-    await declare('seals').locator('[name="entries.0.name"]').fill('桂花村黨支部公章');
+    await declare('seals').locator('[name="entries.0.name"]').fill('桂花村党支部公章');
     await declare('seals').locator('[name="entries.0.quantity"]').fill('0');
     await submit(page, declare('seals'));
-    await contains(page, '至少為 1', '#item-seals .field-error');
-    expect(await declare('seals').locator('[name="entries.0.name"]').inputValue() === '桂花村黨支部公章',
+    await contains(page, '至少为 1', '#item-seals .field-error');
+    expect(await declare('seals').locator('[name="entries.0.name"]').inputValue() === '桂花村党支部公章',
       'the name typed is kept after the refusal');
     await shot(page, '03-handover-refused');
     await accessible(page, 'handover, refused');
     for (const item of ITEMS) {
       const form = declare(item);
       await unfold(form);
-      await form.locator('[name="entries.0.name"]').fill(`${item}-清單第一項`);
+      await form.locator('[name="entries.0.name"]').fill(`${item}-清单第一项`);
       await form.locator('[name="entries.0.quantity"]').fill('1');
       await submit(page, form);
       await contains(page, '已保存');
     }
-    await contains(page, '等待新任書記清點接收', '#item-accounts');
+    await contains(page, '等待新任书记清点接收', '#item-accounts');
     await page.context().close();
   }
 
@@ -145,7 +145,7 @@ try {
       await submit(page, page.locator(`#item-${item} form[data-action="confirm"]`));
       await contains(page, '已保存');
     }
-    await contains(page, '等待鄉鎮干部見證', '#item-seals');
+    await contains(page, '等待乡镇干部见证', '#item-seals');
     await page.context().close();
   }
 
@@ -154,7 +154,7 @@ try {
     const page = await open('township');
     expect(page.url().endsWith('/township'), `the township officer lands on the queue, not ${page.url()}`);
     await contains(page, '桂花村 · 新老班子工作交接');
-    await contains(page, '待辦 5 項');
+    await contains(page, '待办 5 项');
     await shot(page, '04-township-queue');
     await accessible(page, 'township queue');
     await Promise.all([page.waitForLoadState('load'), page.locator('.card a.button').first().click()]);
@@ -167,14 +167,14 @@ try {
     await shot(page, '05-handover-complete');
     await accessible(page, 'handover, complete');
     await page.goto(`${BASE}/township`);
-    await contains(page, '目前沒有等待您辦理的事項');
+    await contains(page, '目前没有等待您办理的事项');
     await page.context().close();
   }
 
   step = 'first lesson: read, fail the quiz, pass it';
   {
     const page = await open('secretary');
-    await enrollmentFrom(page, '新任村干部第一課');
+    await enrollmentFrom(page, '新任村干部第一课');
     for (let i = 0; i < 10; i++) {
       const read = page.locator('form[data-action="read"]');
       if (await read.count() === 0) break;
@@ -198,7 +198,7 @@ try {
     await contains(page, '不合格');
     await choose([[0], [0], [0, 1, 2]]);
     await submit(page, quiz());
-    await contains(page, '測驗已通過');
+    await contains(page, '测验已通过');
     await shot(page, '07-quiz-passed');
     await accessible(page, 'first lesson');
     await page.context().close();
@@ -208,26 +208,26 @@ try {
   {
     const page = await open('county');
     expect(page.url().includes('/county'), `the trainer lands on the dashboard, not ${page.url()}`);
-    await contains(page, '梁平區');
+    await contains(page, '梁平区');
     expect(await page.locator('svg.chart polyline').count() === 1, 'the completion chart is drawn');
     await shot(page, '08-county');
     await accessible(page, 'county dashboard');
-    const href = await page.locator('section[aria-labelledby="units-h"] a', { hasText: '導出 CSV' }).getAttribute('href');
+    const href = await page.locator('section[aria-labelledby="units-h"] a', { hasText: '导出 CSV' }).getAttribute('href');
     const csv = await page.request.get(`${BASE}${href}`);
     expect(csv.status() === 200 && (csv.headers()['content-type'] || '').startsWith('text/csv'), 'the table exports as CSV');
-    expect((await csv.text()).includes('禮讓鎮'), 'the CSV lists the townships');
-    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '禮讓鎮' }).first().click()]);
+    expect((await csv.text()).includes('礼让镇'), 'the CSV lists the townships');
+    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '礼让镇' }).first().click()]);
     await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '桂花村' }).first().click()]);
     const row = (name, module) => page.locator('tbody tr', { hasText: name }).filter({ hasText: module });
-    expect(await row('全體兩委', '新老班子工作交接').locator('.status-completed').count() === 1,
+    expect(await row('全体两委', '新老班子工作交接').locator('.status-completed').count() === 1,
       'the committee\'s handover shows completed');
-    expect(await row('張建國', '新任村干部第一課').locator('.status-completed').count() === 1,
+    expect(await row('张建国', '新任村干部第一课').locator('.status-completed').count() === 1,
       'the secretary\'s first lesson shows completed');
     await shot(page, '09-village');
     await accessible(page, 'village report');
     // A reminder for the member who has not started.
-    await submit(page, row('李秀英', '新任村干部第一課').locator('form').first());
-    await contains(page, '提醒已發送');
+    await submit(page, row('李秀英', '新任村干部第一课').locator('form').first());
+    await contains(page, '提醒已发送');
     await page.context().close();
   }
 
@@ -246,14 +246,64 @@ try {
     await contains(page, '各分配使用的版本');
     await page.setInputFiles('#package', { name: 'broken.wasm', mimeType: 'application/wasm', buffer: Buffer.from('not a module') });
     await submit(page, page.locator('form[action="/province/upload"]'));
-    await contains(page, '模塊包未通過檢查');
+    await contains(page, '模块包未通过检查');
     await page.selectOption('#a-module', { index: 1 });
     await page.fill('#a-due', '2001-01-01');
     await submit(page, page.locator('form[action="/province/assign"]'));
-    await contains(page, '截止日期必須在今天之后');
+    await contains(page, '截止日期必须在今天之后');
     await shot(page, '10-province');
     await accessible(page, 'province console');
     await page.context().close();
+  }
+
+  step = 'the township officer prints the activation slips';
+  let slip = null;
+  {
+    const page = await open('township');
+    await page.goto(`${BASE}/accounts`);
+    await contains(page, '账号管理');
+    await accessible(page, 'accounts');
+    await page.goto(`${BASE}/slips?unit=500155108201`);
+    await contains(page, '桂花村 账号激活单');
+    slip = await page.evaluate(() => {
+      for (const s of document.querySelectorAll('.slip')) {
+        const v = s.querySelectorAll('dd.code-value');
+        const code = v[1].textContent.trim();
+        if (/^[0-9]{8}$/.test(code)) return { username: v[0].textContent.trim(), code };
+      }
+      return null;
+    });
+    expect(slip !== null, 'the village has a slip with a code');
+    await shot(page, '13-slips');
+    await accessible(page, 'activation slips');
+    await page.context().close();
+  }
+
+  step = 'a first sign-in with the code from the slip';
+  {
+    const page = await open(null);
+    await page.goto(`${BASE}/login`);
+    await Promise.all([page.waitForLoadState('load'), page.click('a[href="/activate"]')]);
+    await contains(page, '激活账号');
+    await page.fill('#username', slip.username);
+    await page.fill('#code', slip.code);
+    await page.fill('#password', '88888888');
+    await page.fill('#again', '88888888');
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    await contains(page, '密码过于常见');
+    await shot(page, '14-activate-refused');
+    await accessible(page, 'activation, refused');
+    await page.fill('#code', slip.code);
+    await page.fill('#password', 'Guihua-2026-jieli');
+    await page.fill('#again', 'Guihua-2026-jieli');
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    expect(page.url().endsWith('/me'), `the new member lands on their tasks, not ${page.url()}`);
+    await contains(page, '我的任务');
+    await page.context().close();
+    const again = await open(null);
+    await signIn(again, slip.username, 'Guihua-2026-jieli');
+    expect(again.url().endsWith('/me'), `the chosen password signs in, not ${again.url()}`);
+    await again.context().close();
   }
 
   step = 'errors and English';
@@ -261,12 +311,12 @@ try {
     const page = await open('county');
     const missing = await page.goto(`${BASE}/enrollments/987654`);
     expect(missing.status() === 404, `a missing enrollment is a 404, not ${missing.status()}`);
-    await contains(page, '找不到這個頁面');
+    await contains(page, '找不到这个页面');
     await shot(page, '11-not-found');
     await accessible(page, 'not found');
     const forbidden = await page.goto(`${BASE}/province`);
     expect(forbidden.status() === 403, `a trainer on the province console is a 403, not ${forbidden.status()}`);
-    await contains(page, '沒有權限');
+    await contains(page, '没有权限');
     await page.goto(`${BASE}/county`);
     await Promise.all([page.waitForLoadState('load'), page.click('a.lang')]);
     await contains(page, 'Completion over time');

@@ -49,6 +49,34 @@ impl Api {
         }
     }
 
+    /// The built-in modules registered in an empty database, as a real
+    /// deployment starts: no demo, no accounts.
+    pub async fn empty(test: &TestDb) -> Self {
+        let rt = runtime();
+        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::http::now())
+            .await
+            .expect("register");
+        Self {
+            state: AppState::new(test.db.clone(), rt),
+        }
+    }
+
+    /// POST a raw body with a content type as the holder of `token`.
+    pub async fn post_raw(
+        &self,
+        token: &str,
+        uri: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let request = Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     /// An API over an application already set up (another host process on
     /// the same database, say).
     pub fn with_state(state: AppState) -> Self {

@@ -63,15 +63,27 @@ async fn admin_pool(url: &str) -> sqlx::AnyPool {
 /// One fresh database per backend under test: SQLite always, and
 /// PostgreSQL as well when `DATABASE_URL` names one (as in CI).
 pub async fn databases() -> Vec<TestDb> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite:{}", dir.path().join("baton.db").display());
-    let mut dbs = vec![TestDb {
-        db: Db::connect(&url).await.expect("SQLite"),
-        url,
-        _dir: Some(dir),
-        postgres: None,
-    }];
-    if let Ok(admin) = std::env::var("DATABASE_URL") {
+    let mut dbs = vec![TestDb::sqlite().await];
+    dbs.extend(TestDb::postgres().await);
+    dbs
+}
+
+impl TestDb {
+    /// A fresh SQLite file in a folder of its own.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite:{}", dir.path().join("baton.db").display());
+        TestDb {
+            db: Db::connect(&url).await.expect("SQLite"),
+            url,
+            _dir: Some(dir),
+            postgres: None,
+        }
+    }
+
+    /// A fresh PostgreSQL database, when `DATABASE_URL` names a server.
+    pub async fn postgres() -> Option<Self> {
+        let admin = std::env::var("DATABASE_URL").ok()?;
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("baton_test_{}_{n}", std::process::id());
@@ -84,12 +96,39 @@ pub async fn databases() -> Vec<TestDb> {
             .expect("DATABASE_URL ends in /DBNAME");
         let url = format!("{base}/{name}");
         let db = Db::connect(&url).await.expect("PostgreSQL");
-        dbs.push(TestDb {
+        Some(TestDb {
             db,
             url,
             _dir: None,
             postgres: Some((admin, name)),
-        });
+        })
     }
-    dbs
+}
+
+/// A database test as one test per backend, `NAME::sqlite` and
+/// `NAME::postgres`, so a failure names its backend and never hides the
+/// other run. The PostgreSQL one passes trivially without `DATABASE_URL`.
+#[macro_export]
+macro_rules! per_backend {
+    ($(#[$meta:meta])* async fn $name:ident($test:ident: TestDb) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            use super::*;
+
+            async fn run($test: $crate::TestDb) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::TestDb::sqlite().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match $crate::TestDb::postgres().await {
+                    Some(test) => run(test).await,
+                    None => eprintln!("DATABASE_URL is not set: PostgreSQL not tested"),
+                }
+            }
+        }
+    };
 }

@@ -33,6 +33,13 @@ pub struct NewAccount<'a> {
 /// Adds an account and its grants; returns its id.
 pub async fn create(db: &Db, account: &NewAccount<'_>, now: i64) -> anyhow::Result<i64> {
     let mut tx = db.pool().begin().await?;
+    let id = insert(&mut tx, account, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds an account and its grants inside `tx`; returns its id.
+pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>, now: i64) -> anyhow::Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (username, password_hash, display_name, person_id, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -42,20 +49,46 @@ pub async fn create(db: &Db, account: &NewAccount<'_>, now: i64) -> anyhow::Resu
     .bind(account.display_name)
     .bind(account.person_id)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .with_context(|| format!("adding account {}", account.username))?;
     for (role, unit) in account.grants {
-        sqlx::query("INSERT INTO role_grants (account_id, role, unit_code) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(role_name(*role))
-            .bind(*unit)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("granting {} to {}", role_name(*role), account.username))?;
+        grant(tx, id, *role, *unit).await?;
     }
-    tx.commit().await?;
     Ok(id)
+}
+
+/// A transaction on the database.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Gives `account` `role` at `unit`, unless it holds it there already;
+/// returns whether it was added.
+pub async fn grant(
+    tx: &mut Tx,
+    account: i64,
+    role: Role,
+    unit: Option<&str>,
+) -> anyhow::Result<bool> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM role_grants WHERE account_id = $1 AND role = $2
+         AND COALESCE(unit_code, '') = COALESCE($3, '')",
+    )
+    .bind(account)
+    .bind(role_name(role))
+    .bind(unit)
+    .fetch_one(&mut **tx)
+    .await?;
+    if held > 0 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO role_grants (account_id, role, unit_code) VALUES ($1, $2, $3)")
+        .bind(account)
+        .bind(role_name(role))
+        .bind(unit)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("granting {} to account {account}", role_name(role)))?;
+    Ok(true)
 }
 
 /// The database's name of a role.
@@ -79,10 +112,12 @@ pub fn parse_role(name: &str) -> anyhow::Result<Role> {
 
 /// An account's id and password hash, by login name.
 pub async fn credentials(db: &Db, username: &str) -> anyhow::Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE username = $1")
-        .bind(username)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, password_hash FROM accounts WHERE username = $1 AND disabled_at IS NULL",
+    )
+    .bind(username)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
         .transpose()
 }
@@ -141,7 +176,7 @@ pub async fn principal(db: &Db, token: &str, now: i64) -> anyhow::Result<Option<
     let Some(row) = sqlx::query(
         "SELECT a.id, a.username, a.display_name, a.person_id FROM sessions s
          JOIN accounts a ON a.id = s.account_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
     )
     .bind(token_hash(token))
     .bind(now)

@@ -83,7 +83,7 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
         ),
         Audience::Secretary | Audience::EveryMember => {
             let only = if a.audience == Audience::Secretary {
-                "AND c.kind = 'party-branch' AND m.post = '書記'"
+                "AND c.kind = 'party-branch' AND m.post = '书记'"
             } else {
                 ""
             };

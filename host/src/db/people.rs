@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use anyhow::Context as _;
-use baton_sdk::{Committee, Departure, Member, Outgoing, Village};
+use baton_sdk::{Committee, Departure, Member, Outgoing, Role, Village};
 use sqlx::Row;
 
 use super::Db;
+use super::accounts::Tx;
 
 /// A seat on a roster, as imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub struct Seat {
     pub name: String,
     /// Their phone, if given; with the name it tells two people apart.
     pub phone: Option<String>,
-    /// The post: 書記, 主任, 委員…
+    /// The post: 书记, 主任, 委员…
     pub post: String,
     /// `None` while serving; why they left otherwise.
     pub departure: Option<Departure>,
@@ -70,28 +71,47 @@ pub async fn villages_with_roster(
     Ok(found)
 }
 
-/// Stores checked seats for `term` in one transaction: one person per
-/// (village, name, phone), one committee per village and kind. The secretary
-/// who also chairs the villagers' committee is marked 一肩挑 on both seats.
-/// Returns (people, seats) added.
+/// A person a roster placed in a village, and the role that gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The person.
+    pub person_id: i64,
+    /// Their name.
+    pub name: String,
+    /// Their phone, if the roster has it.
+    pub phone: Option<String>,
+    /// The village.
+    pub village: String,
+    /// Secretary (the serving 书记), member (any other serving seat) or
+    /// outgoing cadre (left at this election).
+    pub role: Role,
+}
+
+/// Stores checked seats for `term` inside `tx`: one person per (village,
+/// name, phone), and a person already on an earlier roster with the same
+/// name and phone is the same person again (re-elected, they keep their
+/// account); one committee per village and kind. The secretary who also
+/// chairs the villagers' committee is marked 一肩挑 on both seats. Returns
+/// (people, seats) added and each village's people with their role.
 pub async fn insert_roster(
-    db: &Db,
+    tx: &mut Tx,
     term: &str,
     elected_on: &str,
     seats: &[Seat],
-) -> anyhow::Result<(usize, usize)> {
+) -> anyhow::Result<(usize, usize, Vec<Holder>)> {
     let one_shoulder = one_shoulder(seats);
-    let mut tx = db.pool().begin().await?;
     sqlx::query(
         "INSERT INTO terms (id, name, elected_on) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
     )
     .bind(term)
-    .bind(format!("{term}年換屆"))
+    .bind(format!("{term}年换届"))
     .bind(elected_on)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let mut committees: HashMap<(&str, Committee), i64> = HashMap::new();
-    let mut people: HashMap<(&str, &str, Option<&str>), i64> = HashMap::new();
+    let mut people: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
+    let mut holders: Vec<Holder> = Vec::new();
+    let mut added = 0;
     for seat in seats {
         let committee = match committees.get(&(seat.village.as_str(), seat.committee)) {
             Some(id) => *id,
@@ -102,7 +122,7 @@ pub async fn insert_roster(
                 .bind(term)
                 .bind(&seat.village)
                 .bind(committee_name(seat.committee))
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await
                 .with_context(|| format!("committee of {}", seat.village))?;
                 committees.insert((&seat.village, seat.committee), id);
@@ -114,36 +134,84 @@ pub async fn insert_roster(
             seat.name.as_str(),
             seat.phone.as_deref(),
         );
-        let person = match people.get(&key) {
-            Some(id) => *id,
+        let role = seat_role(seat);
+        let holder = match people.get(&key) {
+            Some(i) => &mut holders[*i],
             None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO people (name, phone) VALUES ($1, $2) RETURNING id",
-                )
-                .bind(&seat.name)
-                .bind(&seat.phone)
-                .fetch_one(&mut *tx)
-                .await?;
-                people.insert(key, id);
-                id
+                let known: Option<i64> = match &seat.phone {
+                    Some(phone) => {
+                        sqlx::query_scalar(
+                            "SELECT MAX(id) FROM people WHERE phone = $1 AND name = $2",
+                        )
+                        .bind(phone)
+                        .bind(&seat.name)
+                        .fetch_one(&mut **tx)
+                        .await?
+                    }
+                    None => None,
+                };
+                let id: i64 = match known {
+                    Some(id) => id,
+                    None => {
+                        added += 1;
+                        sqlx::query_scalar(
+                            "INSERT INTO people (name, phone) VALUES ($1, $2) RETURNING id",
+                        )
+                        .bind(&seat.name)
+                        .bind(&seat.phone)
+                        .fetch_one(&mut **tx)
+                        .await?
+                    }
+                };
+                people.insert(key, holders.len());
+                holders.push(Holder {
+                    person_id: id,
+                    name: seat.name.clone(),
+                    phone: seat.phone.clone(),
+                    village: seat.village.clone(),
+                    role,
+                });
+                holders.last_mut().context("just pushed")?
             }
         };
+        // A secretary's other seats do not make them a mere member.
+        if role_order(role) < role_order(holder.role) {
+            holder.role = role;
+        }
         sqlx::query(
             "INSERT INTO committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(committee)
-        .bind(person)
+        .bind(holder.person_id)
         .bind(&seat.post)
         .bind(i64::from(one_shoulder.contains(&key)))
         .bind(seat.departure.map(departure_name))
         .bind(i64::from(seat.years_served))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .with_context(|| format!("seat of {} in {}", seat.name, seat.village))?;
     }
-    tx.commit().await?;
-    Ok((people.len(), seats.len()))
+    Ok((added, seats.len(), holders))
+}
+
+/// The role a seat gives in its village.
+fn seat_role(seat: &Seat) -> Role {
+    match seat.departure {
+        Some(_) => Role::OutgoingCadre,
+        None if seat.committee == Committee::PartyBranch && seat.post == "书记" => {
+            Role::Secretary
+        }
+        None => Role::Member,
+    }
+}
+
+fn role_order(role: Role) -> u8 {
+    match role {
+        Role::Secretary => 0,
+        Role::Member => 1,
+        _ => 2,
+    }
 }
 
 /// Serving people who are both Party secretary and villagers' committee chair.
@@ -155,7 +223,7 @@ fn one_shoulder(seats: &[Seat]) -> std::collections::HashSet<(&str, &str, Option
             .map(|s| (s.village.as_str(), s.name.as_str(), s.phone.as_deref()))
             .collect::<std::collections::HashSet<_>>()
     };
-    let secretaries = holds(Committee::PartyBranch, "書記");
+    let secretaries = holds(Committee::PartyBranch, "书记");
     holds(Committee::Villagers, "主任")
         .intersection(&secretaries)
         .copied()

@@ -70,7 +70,7 @@ pub(crate) async fn assign_module(
         .ok_or_else(|| {
             Error::bad(
                 "version",
-                format!("沒有模塊 {}@{}", input.module, input.version),
+                format!("没有模块 {}@{}", input.module, input.version),
                 format!("no module {}@{}", input.module, input.version),
             )
         })?;
@@ -79,7 +79,7 @@ pub(crate) async fn assign_module(
     {
         return Err(Error::bad(
             "unit",
-            format!("{} 屬于省份 {owner},只能在該省內分配", package.id),
+            format!("{} 属于省份 {owner}，只能在该省内分配", package.id),
             format!(
                 "{} belongs to province {owner} and can be assigned only inside it",
                 package.id
@@ -90,7 +90,7 @@ pub(crate) async fn assign_module(
     if due_at <= now() {
         return Err(Error::bad(
             "due",
-            "截止日期必須在今天之后",
+            "截止日期必须在今天之后",
             "must be a date after today",
         ));
     }
@@ -105,7 +105,7 @@ pub(crate) async fn assign_module(
         .ok_or_else(|| {
             Error::bad(
                 "unit",
-                format!("{} 下沒有村", unit.name),
+                format!("{} 下没有村", unit.name),
                 format!("{} has no villages under it", unit.name),
             )
         })?;

@@ -94,7 +94,7 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<(String, Principal), Error> {
     if username.trim().is_empty() {
-        return Err(Error::bad("username", "用戶名不能為空", "is required"));
+        return Err(Error::bad("username", "用户名不能为空", "is required"));
     }
     let now = now();
     let since = now - THROTTLE_WINDOW;

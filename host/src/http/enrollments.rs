@@ -188,7 +188,7 @@ pub(super) async fn act(
         .ok_or_else(|| {
             Error::bad(
                 "Idempotency-Key",
-                "缺少 Idempotency-Key 請求頭(1–200 個字符),重試時請使用同一個值",
+                "缺少 Idempotency-Key 请求头（1–200 个字符），重试时请使用同一个值",
                 "the Idempotency-Key header (1–200 characters) is required; reuse it when retrying",
             )
         })?
@@ -208,7 +208,7 @@ pub(crate) async fn perform(
     payload: &Value,
 ) -> Result<Response, Error> {
     if action.trim().is_empty() {
-        return Err(Error::bad("action", "請指定操作", "is required"));
+        return Err(Error::bad("action", "请指定操作", "is required"));
     }
     let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
     let request_hash = {
@@ -291,7 +291,7 @@ pub(crate) async fn perform(
 
 fn gone(id: i64) -> Error {
     Error::not_found(
-        format!("沒有編號為 {id} 的任務"),
+        format!("没有编号为 {id} 的任务"),
         format!("no enrollment {id}"),
     )
 }
@@ -329,7 +329,7 @@ fn replay(first: enrollments::Answered, request_hash: &str) -> Result<Response, 
     if first.request_hash != request_hash {
         return Err(Error::bad(
             "Idempotency-Key",
-            "此 Idempotency-Key 已用于另一個請求",
+            "此 Idempotency-Key 已用于另一个请求",
             "this Idempotency-Key was already used for a different request",
         ));
     }

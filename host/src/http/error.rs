@@ -38,6 +38,9 @@ pub enum Error {
     /// 422: an uploaded package fails the checks; every problem is listed.
     #[error("invalid package: {}", .0.join("; "))]
     InvalidPackage(Vec<String>),
+    /// 422: lines of an uploaded file are wrong; each is named.
+    #[error("{} bad lines", .0.len())]
+    Rows(Vec<crate::import::RowError>),
     /// 422: the module refused the action.
     #[error("rejected: {0}")]
     Rejected(Rejection),
@@ -64,7 +67,7 @@ impl Error {
     /// A 403.
     pub fn forbidden() -> Self {
         Error::Forbidden(Text::new(
-            "您沒有權限訪問此范圍",
+            "您没有权限访问此范围",
             "this is outside what your role covers",
         ))
     }
@@ -84,11 +87,11 @@ impl Error {
         match self {
             Error::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                json!({"error": "unauthorized", "message": Text::new("請先登錄", "sign in first")}),
+                json!({"error": "unauthorized", "message": Text::new("请先登录", "sign in first")}),
             ),
             Error::BadCredentials => (
                 StatusCode::UNAUTHORIZED,
-                json!({"error": "bad-credentials", "message": Text::new("用戶名或密碼錯誤", "wrong user name or password")}),
+                json!({"error": "bad-credentials", "message": Text::new("用户名或密码错误", "wrong user name or password")}),
             ),
             Error::Forbidden(m) => (
                 StatusCode::FORBIDDEN,
@@ -112,11 +115,25 @@ impl Error {
                     "error": "invalid-package",
                     "problems": problems,
                     "message": Text::new(
-                        format!("模塊包未通過檢查:{}", problems.join(";")),
+                        format!("模块包未通过检查：{}", problems.join(";")),
                         format!("the package fails the checks: {}", problems.join("; ")),
                     ),
                 }),
             ),
+            Error::Rows(rows) => {
+                let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({
+                        "error": "invalid-rows",
+                        "rows": rows,
+                        "message": Text::new(
+                            format!("文件有 {} 处错误，未导入任何内容：{}", rows.len(), lines.join("；")),
+                            format!("{} bad lines, nothing imported: {}", rows.len(), lines.join("; ")),
+                        ),
+                    }),
+                )
+            }
             Error::Rejected(r) => {
                 let (kind, detail) = match r {
                     Rejection::Invalid(fields) => ("invalid", json!({"fields": fields})),
@@ -135,7 +152,7 @@ impl Error {
                     "error": "plugin-fault",
                     "plugin": e.plugin.to_string(),
                     "fault": e.fault.kind(),
-                    "message": Text::new(format!("模塊 {} 出錯,操作未生效", e.plugin), e.to_string()),
+                    "message": Text::new(format!("模块 {} 出错，操作未生效", e.plugin), e.to_string()),
                 }),
             ),
             Error::Throttled(after) => (
@@ -144,14 +161,14 @@ impl Error {
                     "error": "throttled",
                     "retry_after": after,
                     "message": Text::new(
-                        format!("登錄失敗次數過多,請 {} 分鐘后再試", (after + 59) / 60),
+                        format!("登录失败次数过多，请 {} 分钟后再试", (after + 59) / 60),
                         format!("too many failed sign-ins; try again in {} minutes", (after + 59) / 60),
                     ),
                 }),
             ),
             Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": "internal", "message": Text::new("服務器內部錯誤", "internal server error")}),
+                json!({"error": "internal", "message": Text::new("服务器内部错误", "internal server error")}),
             ),
         }
     }

@@ -95,7 +95,7 @@ pub(crate) async fn publish_package(
             _ => {
                 return Err(Error::bad(
                     "province",
-                    format!("{code} 不是省級單位代碼"),
+                    format!("{code} 不是省级单位代码"),
                     format!("{code} is not a province's code"),
                 ));
             }
@@ -117,19 +117,19 @@ pub(crate) async fn publish_package(
     for stored in plugins::versions(&state.db, id).await? {
         if stored.built_in || stored.owner != owner {
             let whose = match (&stored.owner, stored.built_in) {
-                (_, true) => Text::new("平臺內置模塊", "a built-in module"),
+                (_, true) => Text::new("平台内置模块", "a built-in module"),
                 (Some(code), _) => Text::new(format!("{code} 所有"), format!("owned by {code}")),
-                (None, _) => Text::new("全國模塊", "a national module"),
+                (None, _) => Text::new("全国模块", "a national module"),
             };
             return Err(Error::Forbidden(Text::new(
-                format!("模塊 {id} 是{},不能以此身份發布", whose.zh),
+                format!("模块 {id} 是{}，不能以此身份发布", whose.zh),
                 format!("module {id} is {}; you cannot publish it", whose.en),
             )));
         }
         let old = semver::Version::parse(&stored.version).map_err(anyhow::Error::from)?;
         if old >= new {
             return Err(Error::Conflict(Text::new(
-                format!("{id} 已有版本 {old},新版本號必須更大(版本從不覆蓋)"),
+                format!("{id} 已有版本 {old}，新版本号必须更大（版本从不覆盖）"),
                 format!(
                     "{id} already has version {old}; a new version must be greater (versions are never overwritten)"
                 ),
@@ -146,7 +146,7 @@ pub(crate) async fn publish_package(
     };
     if !plugins::publish(&state.db, &package, body, principal.account_id, now()).await? {
         return Err(Error::Conflict(Text::new(
-            format!("{id}@{version} 剛剛已被發布"),
+            format!("{id}@{version} 刚刚已被发布"),
             format!("{id}@{version} was published a moment ago"),
         )));
     }

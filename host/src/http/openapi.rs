@@ -11,11 +11,23 @@ use super::AppState;
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Baton", description = "換屆后新班子上崗:交接、走訪、第一課、定崗定責、開門一件事"),
+    info(title = "Baton", description = "换届后新班子上岗：交接、走访、第一课、定岗定责、开门一件事"),
     paths(
         super::health::healthz,
         super::auth::login,
         super::auth::logout,
+        super::accounts::me,
+        super::accounts::activate,
+        super::accounts::list,
+        super::accounts::create,
+        super::accounts::import,
+        super::accounts::show,
+        super::accounts::reset,
+        super::accounts::disable,
+        super::accounts::enable,
+        super::accounts::grant,
+        super::accounts::revoke,
+        super::accounts::slips,
         super::modules::list,
         super::modules::publish,
         super::assignments::assign,

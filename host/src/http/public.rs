@@ -32,7 +32,7 @@ pub(super) async fn page(
     let locale = locale(query.locale.as_deref(), &headers);
     let missing = || {
         Error::not_found(
-            format!("{code} 沒有可公開查看的“{module}”"),
+            format!("{code} 没有可公开查看的“{module}”"),
             format!("{code} has no public page for {module}"),
         )
     };

@@ -67,7 +67,7 @@ pub(super) async fn completion(
     };
     let (unit, path) = org_units::get(&state.db, &code).await?.ok_or_else(|| {
         Error::not_found(
-            format!("沒有區劃代碼 {code}"),
+            format!("没有区划代码 {code}"),
             format!("no org unit {code}"),
         )
     })?;

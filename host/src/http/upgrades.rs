@@ -34,7 +34,7 @@ pub(super) async fn upgrade(
             .ok_or_else(|| {
                 Error::bad(
                     field,
-                    format!("沒有模塊 {}@{version}", input.module),
+                    format!("没有模块 {}@{version}", input.module),
                     format!("no module {}@{version}", input.module),
                 )
             })?;
@@ -47,7 +47,7 @@ pub(super) async fn upgrade(
     if input.from == input.to {
         return Err(Error::bad(
             "to",
-            "新舊版本相同",
+            "新旧版本相同",
             "is the same version as `from`",
         ));
     }

@@ -125,7 +125,7 @@ fn form<'reg, 'rc>(
 }
 
 /// How a form shows: the module's own fields, a label after the action's
-/// title (whose form this is: `· 張三`), and whether it starts unfolded.
+/// title (whose form this is: `· 张三`), and whether it starts unfolded.
 #[derive(Debug, Default)]
 pub struct Look {
     /// The module's own fields, instead of fields from the schema.
@@ -681,22 +681,22 @@ mod tests {
             ("entries.0.note", ""),
             ("entries.1.name", ""),
             ("entries.1.quantity", ""),
-            ("entries.2.name", "賬簿"),
+            ("entries.2.name", "账簿"),
             ("entries.2.quantity", "1"),
         ]);
         let hidden = [("item".to_owned(), "seals".to_owned())];
         let p = payload(&declare(), &posted, &hidden, "nan").expect("a payload");
         assert_eq!(
             p,
-            json!({"item": "seals", "entries": [{"name": "公章", "quantity": 2}, {"name": "賬簿", "quantity": 1}]})
+            json!({"item": "seals", "entries": [{"name": "公章", "quantity": 2}, {"name": "账簿", "quantity": 1}]})
         );
     }
 
     #[test]
     fn a_number_that_does_not_parse_is_named() {
         let posted = values(&[("entries.0.name", "公章"), ("entries.0.quantity", "two")]);
-        let errors = payload(&declare(), &posted, &[], "請輸入數字").expect_err("a field error");
-        assert_eq!(errors["entries.0.quantity"], vec!["請輸入數字".to_owned()]);
+        let errors = payload(&declare(), &posted, &[], "请输入数字").expect_err("a field error");
+        assert_eq!(errors["entries.0.quantity"], vec!["请输入数字".to_owned()]);
     }
 
     #[test]
@@ -711,8 +711,8 @@ mod tests {
     #[test]
     fn lines_of_a_textarea_become_strings() {
         let schema = json!({"type": "object", "properties": {"issues": {"type": "array", "items": {"type": "string"}}}});
-        let posted = values(&[("issues", "修路\n\n  路燈 ")]);
+        let posted = values(&[("issues", "修路\n\n  路灯 ")]);
         let p = payload(&schema, &posted, &[], "nan").expect("a payload");
-        assert_eq!(p, json!({"issues": ["修路", "路燈"]}));
+        assert_eq!(p, json!({"issues": ["修路", "路灯"]}));
     }
 }

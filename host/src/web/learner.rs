@@ -206,7 +206,7 @@ pub(super) async fn act(
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
         Error::bad(
             "form",
-            "表單無法解析",
+            "表单无法解析",
             format!("the form does not parse: {e}"),
         )
     })?;
@@ -228,7 +228,7 @@ pub(super) async fn act(
         .iter()
         .find(|a| a.name == action)
         .map(|a| a.payload_schema.clone())
-        .ok_or_else(|| Error::bad("_action", "沒有這個操作", format!("no action `{action}`")))?;
+        .ok_or_else(|| Error::bad("_action", "没有这个操作", format!("no action `{action}`")))?;
     let refuse = |errors: BTreeMap<String, Vec<String>>| Posted {
         form: form.clone(),
         values: values.clone(),

@@ -22,7 +22,7 @@ use crate::http::{AppState, COOKIE, Error};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 8] = [
+pub const SOURCES: [(&str, &str); 11] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -31,6 +31,9 @@ pub const SOURCES: [(&str, &str); 8] = [
     ("township", include_str!("../../templates/township.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
     ("province", include_str!("../../templates/province.hbs")),
+    ("activate", include_str!("../../templates/activate.hbs")),
+    ("accounts", include_str!("../../templates/accounts.hbs")),
+    ("slips", include_str!("../../templates/slips.hbs")),
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
@@ -166,6 +169,14 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
     }
     if has(&[Role::ProvinceAdmin, Role::NationalAdmin]) {
         links.push(("/province", "nav.province"));
+    }
+    if has(&[
+        Role::TownshipOfficer,
+        Role::CountyTrainer,
+        Role::ProvinceAdmin,
+        Role::NationalAdmin,
+    ]) {
+        links.push(("/accounts", "nav.accounts"));
     }
     links
         .into_iter()

@@ -142,7 +142,7 @@ pub(super) async fn upload(
     while let Some(field) = form.next_field().await.map_err(|e| {
         Error::bad(
             "package",
-            "上傳未完成,請重試",
+            "上传未完成，请重试",
             format!("the upload did not complete: {e}"),
         )
     })? {
@@ -155,7 +155,7 @@ pub(super) async fn upload(
                     .map_err(|e| {
                         Error::bad(
                             "package",
-                            "上傳未完成,請重試",
+                            "上传未完成，请重试",
                             format!("the upload did not complete: {e}"),
                         )
                     })?

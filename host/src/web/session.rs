@@ -28,7 +28,7 @@ fn safe(next: Option<&str>) -> Option<&str> {
 }
 
 /// The page for the principal's highest role.
-fn home(p: &Principal) -> &'static str {
+pub(super) fn home(p: &Principal) -> &'static str {
     let has = |r: Role| p.grants.iter().any(|g| g.role == r);
     if has(Role::NationalAdmin) || has(Role::ProvinceAdmin) {
         "/province"
@@ -122,7 +122,7 @@ pub(super) async fn login(
 
 /// A form posted from another site: its `Origin` names another host. (The
 /// login form has no session to derive a token from; signed-in forms carry one.)
-fn cross_site(headers: &HeaderMap) -> bool {
+pub(super) fn cross_site(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     match (origin, host) {

@@ -1,6 +1,6 @@
-//! 定人定崗定責 — fixing the person, the post and the responsibility.
+//! 定人定岗定责 — fixing the person, the post and the responsibility.
 //!
-//! 江蘇: the new committee divides its work so every member has posts and
+//! 江苏: the new committee divides its work so every member has posts and
 //! written responsibilities, every key post is filled and nobody is left
 //! without one. The secretary signs the division off; the township officer
 //! acknowledges it. A change after the sign-off reopens the division and is
@@ -32,18 +32,18 @@ impl Module for Duties {
         ModuleInfo {
             id: "duties".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("定人定崗定責", "Dividing the work"),
+            title: Text::new("定人定岗定责", "Dividing the work"),
             summary: Text::new(
-                "書記為每名班子成員明確崗位和職責,關鍵崗位全部到人,人人有崗有責,書記簽字確認,鄉鎮備案。",
+                "书记为每名班子成员明确岗位和职责，关键岗位全部到人，人人有岗有责，书记签字确认，乡镇备案。",
                 "The secretary gives every committee member posts and written responsibilities, fills every key post, signs the division off, and the township acknowledges it.",
             ),
             audience: Audience::Committee,
             actions: vec![
-                ActionInfo::new::<Assign>("assign", Text::new("分配崗位職責", "Assign posts")),
-                ActionInfo::new::<Sign>("sign", Text::new("簽字確認分工", "Sign the division off")),
+                ActionInfo::new::<Assign>("assign", Text::new("分配岗位职责", "Assign posts")),
+                ActionInfo::new::<Sign>("sign", Text::new("签字确认分工", "Sign the division off")),
                 ActionInfo::new::<Acknowledge>(
                     "acknowledge",
-                    Text::new("鄉鎮備案", "Acknowledge for the township"),
+                    Text::new("乡镇备案", "Acknowledge for the township"),
                 ),
             ],
             templates: vec![Template::new(
@@ -60,7 +60,7 @@ impl Module for Duties {
         if config.posts.is_empty() {
             return Err(Rejection::invalid(
                 "config.posts",
-                "至少要有一個崗位",
+                "至少要有一个岗位",
                 "needs at least one post",
             ));
         }
@@ -73,14 +73,14 @@ impl Module for Duties {
             if !kebab {
                 return Err(Rejection::invalid(
                     format!("config.posts.{i}.key"),
-                    "須為小寫字母、數字和連字符,如 public-security",
+                    "须为小写字母、数字和连字符，如 public-security",
                     "must be lower-case letters, digits and hyphens, like public-security",
                 ));
             }
             if config.posts[..i].iter().any(|p| p.key == post.key) {
                 return Err(Rejection::invalid(
                     format!("config.posts.{i}.key"),
-                    format!("“{}”重復", post.key),
+                    format!("“{}”重复", post.key),
                     format!("`{}` is listed twice", post.key),
                 ));
             }
@@ -142,7 +142,7 @@ pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<Fi
             out.push(FieldError {
                 field: format!("members.{id}"),
                 message: Text::new(
-                    format!("{name}還沒有崗位"),
+                    format!("{name}还没有岗位"),
                     format!("{name} has no post yet"),
                 ),
             });
@@ -160,7 +160,7 @@ pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<Fi
             out.push(FieldError {
                 field,
                 message: Text::new(
-                    format!("“{}”是必設崗位,尚無人擔任", post.title.zh),
+                    format!("“{}”是必设岗位，尚无人担任", post.title.zh),
                     format!("{} must be filled and nobody holds it", post.title.en),
                 ),
             });
@@ -169,7 +169,7 @@ pub fn problems(config: &Config, state: &State, ctx: &Context<Config>) -> Vec<Fi
                 field,
                 message: Text::new(
                     format!(
-                        "“{}”只能由一人擔任,現為:{}",
+                        "“{}”只能由一人担任，现为：{}",
                         post.title.zh,
                         holders.join("、")
                     ),
@@ -191,7 +191,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
     if p.posts.is_empty() {
         return Err(Rejection::invalid(
             "posts",
-            "至少分配一個崗位",
+            "至少分配一个岗位",
             "give at least one post",
         ));
     }
@@ -200,7 +200,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
             let known: Vec<&str> = ctx.config.posts.iter().map(|p| p.key.as_str()).collect();
             return Err(Rejection::invalid(
                 format!("posts.{i}"),
-                format!("沒有“{key}”這一崗位,可選:{}", known.join("、")),
+                format!("没有“{key}”这一岗位，可选：{}", known.join("、")),
                 format!(
                     "there is no post `{key}`; expected one of {}",
                     known.join(", ")
@@ -210,7 +210,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
         if p.posts[..i].contains(key) {
             return Err(Rejection::invalid(
                 format!("posts.{i}"),
-                "崗位重復",
+                "岗位重复",
                 "is listed twice",
             ));
         }
@@ -249,7 +249,7 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
     Ok(Effects::none().notify(
         Recipient::Role(Role::TownshipOfficer),
         Text::new(
-            format!("{village}調整了{}的分工,需重新簽字確認。", duty.name),
+            format!("{village}调整了{}的分工，需重新签字确认。", duty.name),
             format!(
                 "{village} changed {}'s duties; the division must be signed again.",
                 duty.name
@@ -262,7 +262,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
     ctx.require_role(&[Role::Secretary])?;
     if state.signed.is_some() {
         return Err(Rejection::conflict(
-            "分工已經簽字確認",
+            "分工已经签字确认",
             "the division is already signed",
         ));
     }
@@ -284,7 +284,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
                     .join(sep)
             };
             (
-                format!("{}:{}", d.name, titles(|t| &t.zh, "、")),
+                format!("{}：{}", d.name, titles(|t| &t.zh, "、")),
                 format!("{}: {}", d.name, titles(|t| &t.en, ", ")),
             )
         })
@@ -292,7 +292,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
     let (zh, en): (Vec<String>, Vec<String>) = lines.into_iter().unzip();
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}確認班子分工:{}。", zh.join(";")),
+        format!("本人{who}确认班子分工：{}。", zh.join(";")),
         format!("I, {who}, confirm the division of work: {}.", en.join("; ")),
     );
     let revision = state.changes.len();
@@ -301,7 +301,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
         .notify(
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
-                format!("{}班子分工已簽字確認,請備案。", ctx.village.name),
+                format!("{}班子分工已签字确认，请备案。", ctx.village.name),
                 format!(
                     "{} has signed off its division of work; please acknowledge it.",
                     ctx.village.name
@@ -318,12 +318,12 @@ fn acknowledge(
     ctx.require_role(&[Role::TownshipOfficer])?;
     if state.signed.is_none() {
         return Err(Rejection::conflict(
-            "書記尚未簽字確認分工",
+            "书记尚未签字确认分工",
             "the secretary has not signed the division off",
         ));
     }
     if state.acknowledged.is_some() {
-        return Err(Rejection::conflict("已經備案", "already acknowledged"));
+        return Err(Rejection::conflict("已经备案", "already acknowledged"));
     }
     state.acknowledged = Some(Acknowledgement {
         stamp: ctx.stamp(),
@@ -331,7 +331,7 @@ fn acknowledge(
     });
     let (who, village) = (&ctx.actor.name, &ctx.village.name);
     let statement = Text::new(
-        format!("本人{who}已審閱{village}班子分工,予以備案。"),
+        format!("本人{who}已审阅{village}班子分工，予以备案。"),
         format!("I, {who}, have reviewed and acknowledged the division of work at {village}."),
     );
     let revision = state.changes.len();

@@ -73,13 +73,13 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct Assign {
     /// The member's person id.
-    #[schemars(extend("x-label" = {"zh": "成員", "en": "Member"}))]
+    #[schemars(extend("x-label" = {"zh": "成员", "en": "Member"}))]
     pub person: String,
     /// Post keys from the province's list; at least one.
-    #[schemars(extend("x-label" = {"zh": "崗位", "en": "Posts"}))]
+    #[schemars(extend("x-label" = {"zh": "岗位", "en": "Posts"}))]
     pub posts: Vec<String>,
     /// What they answer for.
-    #[schemars(extend("x-label" = {"zh": "職責", "en": "Responsibilities"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "职责", "en": "Responsibilities"}, "x-multiline" = true))]
     pub responsibilities: String,
 }
 
@@ -94,7 +94,7 @@ pub struct Sign {}
 pub struct Acknowledge {
     /// Remarks.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "備案意見", "en": "Remarks"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "备案意见", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 
@@ -132,26 +132,26 @@ impl Default for Config {
         };
         Self {
             posts: vec![
-                post("organisation", "組織委員", "Organisation", true, false),
+                post("organisation", "组织委员", "Organisation", true, false),
                 post(
                     "discipline",
-                    "紀檢委員",
+                    "纪检委员",
                     "Discipline inspection",
                     true,
                     false,
                 ),
-                post("women", "婦女工作", "Women's affairs", true, false),
+                post("women", "妇女工作", "Women's affairs", true, false),
                 post("militia", "民兵工作", "Militia", false, false),
-                post("mediation", "人民調解", "Mediation", true, false),
+                post("mediation", "人民调解", "Mediation", true, false),
                 post(
                     "public-security",
-                    "治安保衛",
+                    "治安保卫",
                     "Public security",
                     true,
                     false,
                 ),
-                post("social-affairs", "社會事務", "Social affairs", false, true),
-                post("finance", "財務管理", "Finance", false, false),
+                post("social-affairs", "社会事务", "Social affairs", false, true),
+                post("finance", "财务管理", "Finance", false, false),
             ],
         }
     }

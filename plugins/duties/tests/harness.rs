@@ -19,7 +19,7 @@ fn assign(
     h.act_as(
         Role::Secretary,
         "assign",
-        json!({"person": person, "posts": posts, "responsibilities": "分管本崗位全部工作"}),
+        json!({"person": person, "posts": posts, "responsibilities": "分管本岗位全部工作"}),
     )
 }
 
@@ -164,7 +164,7 @@ fn a_change_after_sign_off_reopens_the_division_and_is_logged() {
 #[test]
 fn a_province_list_of_posts_is_checked() {
     let mut ctx = sample_context();
-    ctx.config = json!({"posts": [{"key": "Finance", "title": {"zh": "財務", "en": "Finance"}}]});
+    ctx.config = json!({"posts": [{"key": "Finance", "title": {"zh": "财务", "en": "Finance"}}]});
     assert_eq!(
         fields(Harness::<Duties>::new(ctx).start().expect_err("refused")),
         ["config.posts.0.key"]

@@ -1,7 +1,7 @@
-//! 第一課 — the first lesson for new village cadres.
+//! 第一课 — the first lesson for new village cadres.
 //!
-//! 湖南's “新春第一課”, 天津's Party lesson for new secretaries, 海南 and
-//! 內蒙古's province-wide training: a course the province writes entirely in
+//! 湖南's “新春第一课”, 天津's Party lesson for new secretaries, 海南 and
+//! 内蒙古's province-wide training: a course the province writes entirely in
 //! config — lessons (text, an optional media link), a question bank of single
 //! and multiple choice, a pass mark, attempts allowed — so a new course needs
 //! no code. The learner reads the lessons in order, takes the quiz, and sees
@@ -35,18 +35,18 @@ impl Module for FirstLesson {
         ModuleInfo {
             id: "first-lesson".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("新任村干部第一課", "First lesson for new cadres"),
+            title: Text::new("新任村干部第一课", "First lesson for new cadres"),
             summary: Text::new(
-                "按順序?qū)W習省里發布的課程,完成測驗并達到合格分數。",
+                "按顺序学习省里发布的课程，完成测验并达到合格分数。",
                 "Read the province's lessons in order, then pass the quiz.",
             ),
             audience: Audience::EveryMember,
             actions: vec![
-                ActionInfo::new::<Read>("read", Text::new("學完本課", "Mark the lesson read")),
-                ActionInfo::new::<Submit>("submit", Text::new("提交測驗", "Submit the quiz")),
+                ActionInfo::new::<Read>("read", Text::new("学完本课", "Mark the lesson read")),
+                ActionInfo::new::<Submit>("submit", Text::new("提交测验", "Submit the quiz")),
                 ActionInfo::new::<GrantAttempt>(
                     "grant-attempt",
-                    Text::new("增加一次測驗機會", "Allow one more attempt"),
+                    Text::new("增加一次测验机会", "Allow one more attempt"),
                 ),
             ],
             templates: vec![Template::new(
@@ -68,16 +68,12 @@ impl Module for FirstLesson {
             });
         };
         if c.title.zh.trim().is_empty() {
-            bad(
-                "config.title.zh".into(),
-                "請?zhí)顚懻n程名稱",
-                "is required",
-            );
+            bad("config.title.zh".into(), "请填写课程名称", "is required");
         }
         if c.lessons.is_empty() {
             bad(
                 "config.lessons".into(),
-                "至少要有一課",
+                "至少要有一课",
                 "needs at least one lesson",
             );
         }
@@ -85,14 +81,14 @@ impl Module for FirstLesson {
             if l.title.zh.trim().is_empty() {
                 bad(
                     format!("config.lessons.{i}.title.zh"),
-                    "請?zhí)顚憳祟}",
+                    "请填写标题",
                     "is required",
                 );
             }
             if l.body.zh.trim().is_empty() {
                 bad(
                     format!("config.lessons.{i}.body.zh"),
-                    "請?zhí)顚懻n文",
+                    "请填写课文",
                     "is required",
                 );
             }
@@ -101,7 +97,7 @@ impl Module for FirstLesson {
             {
                 bad(
                     format!("config.lessons.{i}.media"),
-                    "須為 http:// 或 https:// 開頭的鏈接",
+                    "须为 http:// 或 https:// 开头的链接",
                     "must be an http:// or https:// link",
                 );
             }
@@ -109,55 +105,55 @@ impl Module for FirstLesson {
         if c.questions.is_empty() {
             bad(
                 "config.questions".into(),
-                "至少要有一道題",
+                "至少要有一道题",
                 "needs at least one question",
             );
         }
         for (i, q) in c.questions.iter().enumerate() {
             let field = |name: &str| format!("config.questions.{i}.{name}");
             if q.prompt.zh.trim().is_empty() {
-                bad(field("prompt.zh"), "請?zhí)顚戭}目", "is required");
+                bad(field("prompt.zh"), "请填写题目", "is required");
             }
             if q.options.len() < 2 {
                 bad(
                     field("options"),
-                    "至少要有兩個選項",
+                    "至少要有两个选项",
                     "needs at least two options",
                 );
             }
             if q.answer.is_empty() {
                 bad(
                     field("answer"),
-                    "請給出正確答案",
+                    "请给出正确答案",
                     "needs the right option(s)",
                 );
             } else if q.answer.iter().any(|a| *a >= q.options.len()) {
                 bad(
                     field("answer"),
-                    "答案超出選項范圍",
+                    "答案超出选项范围",
                     "names an option that does not exist",
                 );
             } else if !q.multiple && q.answer.len() != 1 {
                 bad(
                     field("answer"),
-                    "單選題只能有一個正確答案",
+                    "单选题只能有一个正确答案",
                     "a single-choice question has exactly one right option",
                 );
             } else if has_duplicates(&q.answer) {
-                bad(field("answer"), "答案有重復", "lists an option twice");
+                bad(field("answer"), "答案有重复", "lists an option twice");
             }
         }
         if !(1..=100).contains(&c.pass_mark) {
             bad(
                 "config.pass_mark".into(),
-                "合格分數應在 1 到 100 之間",
+                "合格分数应在 1 到 100 之间",
                 "must be 1–100",
             );
         }
         if !(1..=100).contains(&c.attempts) {
             bad(
                 "config.attempts".into(),
-                "測驗次數應在 1 到 100 之間",
+                "测验次数应在 1 到 100 之间",
                 "must be 1–100",
             );
         }
@@ -219,13 +215,13 @@ fn read(ctx: &Context<Config>, state: &mut State, p: Read) -> Result<Effects, Re
     if p.lesson >= state.lessons {
         return Err(Rejection::invalid(
             "lesson",
-            format!("本課程只有 {} 課", state.lessons),
+            format!("本课程只有 {} 课", state.lessons),
             format!("the course has only {} lessons", state.lessons),
         ));
     }
     if p.lesson > state.read {
         return Err(Rejection::conflict(
-            format!("請先學習第 {} 課", state.read + 1),
+            format!("请先学习第 {} 课", state.read + 1),
             format!("read lesson {} first", state.read + 1),
         ));
     }
@@ -239,20 +235,20 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     ctx.require_role(&LEARNERS)?;
     if state.passed_at.is_some() {
         return Err(Rejection::conflict(
-            "測驗已經通過",
+            "测验已经通过",
             "you have already passed",
         ));
     }
     if state.read < state.lessons {
         return Err(Rejection::conflict(
-            "請先學完全部課程再參加測驗",
+            "请先学完全部课程再参加测验",
             "read every lesson before taking the quiz",
         ));
     }
     let used = count(state.attempts.len());
     if used >= state.attempts_allowed {
         return Err(Rejection::conflict(
-            format!("{used} 次測驗機會已用完,請聯系鄉鎮干部"),
+            format!("{used} 次测验机会已用完，请联系乡镇干部"),
             format!("all {used} attempts are used; ask your township officer for another"),
         ));
     }
@@ -262,13 +258,13 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
         let field = format!("answers.{i}");
         let chosen = p.answers.get(i).map(Vec::as_slice).unwrap_or_default();
         let problem = if chosen.is_empty() {
-            Some(("請作答", "choose an option"))
+            Some(("请作答", "choose an option"))
         } else if chosen.iter().any(|c| *c >= q.options.len()) {
-            Some(("選項不存在", "names an option that does not exist"))
+            Some(("选项不存在", "names an option that does not exist"))
         } else if !q.multiple && chosen.len() > 1 {
-            Some(("單選題只能選一項", "choose one option"))
+            Some(("单选题只能选一项", "choose one option"))
         } else if has_duplicates(chosen) {
-            Some(("選項重復", "lists an option twice"))
+            Some(("选项重复", "lists an option twice"))
         } else {
             None
         };
@@ -283,7 +279,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
         errors.push(baton_sdk::FieldError {
             field: "answers".into(),
             message: Text::new(
-                format!("只有 {} 道題", questions.len()),
+                format!("只有 {} 道题", questions.len()),
                 format!("there are only {} questions", questions.len()),
             ),
         });
@@ -317,7 +313,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     if passed {
         state.passed_at = Some(ctx.now);
         let statement = Text::new(
-            format!("本人{who}已學完“{}”,測驗 {score} 分,合格。", course.zh),
+            format!("本人{who}已学完“{}”，测验 {score} 分，合格。", course.zh),
             format!(
                 "I, {who}, completed {} with a quiz score of {score}, a pass.",
                 text(course, Locale::En)
@@ -330,7 +326,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
                 format!(
-                    "{who}“{}”測驗未通過且次數已用完,可視情況增加一次機會。",
+                    "{who}“{}”测验未通过且次数已用完，可视情况增加一次机会。",
                     course.zh
                 ),
                 format!(
@@ -348,13 +344,13 @@ fn grant(ctx: &Context<Config>, state: &mut State, p: GrantAttempt) -> Result<Ef
     check::required("reason", &p.reason)?;
     if state.passed_at.is_some() {
         return Err(Rejection::conflict(
-            "學員已通過測驗",
+            "学员已通过测验",
             "the learner has already passed",
         ));
     }
     if count(state.attempts.len()) < state.attempts_allowed {
         return Err(Rejection::conflict(
-            "學員還有測驗機會,無需增加",
+            "学员还有测验机会，无需增加",
             "the learner still has attempts left",
         ));
     }

@@ -111,7 +111,7 @@ pub struct Question {
     /// The positions (from 0) of the right options: exactly one for a
     /// single-choice question, one or more for a multiple-choice one.
     pub answer: Vec<usize>,
-    /// Several options may be right (多選題).
+    /// Several options may be right (多选题).
     #[serde(default)]
     pub multiple: bool,
 }
@@ -128,31 +128,31 @@ impl Default for Config {
             multiple,
         };
         Self {
-            title: t("新任村干部第一課", "First lesson for new village cadres"),
+            title: t("新任村干部第一课", "First lesson for new village cadres"),
             lessons: vec![
                 Lesson {
-                    title: t("新班子,新氣象", "A new team, a new atmosphere"),
+                    title: t("新班子，新气象", "A new team, a new atmosphere"),
                     body: t(
-                        "換屆之后,新一屆村“兩委”班子要盡快完成工作交接,走訪離任干部,明確分工,向群眾作出承諾。\n\n“新班子、新氣象、新作為”:從第一天起,就要把群眾的事放在心上。",
+                        "换届之后，新一届村“两委”班子要尽快完成工作交接，走访离任干部，明确分工，向群众作出承诺。\n\n“新班子、新气象、新作为”：从第一天起，就要把群众的事放在心上。",
                         "After the election the new committees complete the handover, visit the cadres who left, divide their work and make public commitments.\n\n\"A new team, a new atmosphere, new deeds\": put villagers' concerns first from day one.",
                     ),
                     media: None,
                 },
                 Lesson {
                     title: t(
-                        "定人定崗定責",
+                        "定人定岗定责",
                         "Fix the person, the post, the responsibility",
                     ),
                     body: t(
-                        "每名班子成員都要有崗位、有責任。書記統籌全面,組織、紀檢、婦女、民兵、調解、治保等崗位逐一落實到人。",
+                        "每名班子成员都要有岗位、有责任。书记统筹全面，组织、纪检、妇女、民兵、调解、治保等岗位逐一落实到人。",
                         "Every member has a post and a responsibility. The secretary leads; organisation, discipline inspection, women's affairs, militia, mediation and public security are each given to someone.",
                     ),
                     media: None,
                 },
                 Lesson {
-                    title: t("開門一件事", "One thing on opening"),
+                    title: t("开门一件事", "One thing on opening"),
                     body: t(
-                        "開展民情大走訪,謀劃村莊發展規劃,兌現競職承諾、干事承諾,作出辭職承諾,接受群眾監督。",
+                        "开展民情大走访，谋划村庄发展规划，兑现竞职承诺、干事承诺，作出辞职承诺，接受群众监督。",
                         "Visit households widely, draft the village development plan, keep the campaign and work commitments, make the resignation commitment, and answer to the villagers.",
                     ),
                     media: None,
@@ -161,40 +161,40 @@ impl Default for Config {
             questions: vec![
                 q(
                     t(
-                        "新老班子交接由誰現場見證?",
+                        "新老班子交接由谁现场见证？",
                         "Who witnesses the handover between the old and new committees?",
                     ),
                     vec![
-                        t("鄉鎮干部", "A township officer"),
+                        t("乡镇干部", "A township officer"),
                         t("村民代表", "A villagers' representative"),
-                        t("新任書記本人", "The new secretary"),
+                        t("新任书记本人", "The new secretary"),
                     ],
                     vec![0],
                     false,
                 ),
                 q(
-                    t("“一肩挑”是指?", "What does \"一肩挑\" mean?"),
+                    t("“一肩挑”是指？", "What does \"一肩挑\" mean?"),
                     vec![
                         t(
-                            "書記兼任村委會主任",
+                            "书记兼任村委会主任",
                             "The secretary also chairs the villagers' committee",
                         ),
-                        t("一人負責全部工作", "One person does all the work"),
-                        t("書記兼任會計", "The secretary is also the accountant"),
+                        t("一人负责全部工作", "One person does all the work"),
+                        t("书记兼任会计", "The secretary is also the accountant"),
                     ],
                     vec![0],
                     false,
                 ),
                 q(
                     t(
-                        "“開門一件事”中的三項承諾包括?(多選)",
+                        "“开门一件事”中的三项承诺包括？（多选）",
                         "Which are among the three commitments of \"one thing on opening\"? (choose all)",
                     ),
                     vec![
-                        t("競職承諾", "The campaign commitment"),
-                        t("干事承諾", "The work commitment"),
-                        t("辭職承諾", "The resignation commitment"),
-                        t("消費承諾", "A spending commitment"),
+                        t("竞职承诺", "The campaign commitment"),
+                        t("干事承诺", "The work commitment"),
+                        t("辞职承诺", "The resignation commitment"),
+                        t("消费承诺", "A spending commitment"),
                     ],
                     vec![0, 1, 2],
                     true,

@@ -95,7 +95,7 @@ fn answers_stay_out_of_the_view_until_passed_or_out_of_attempts() {
     h.act_as(
         Role::TownshipOfficer,
         "grant-attempt",
-        json!({"reason": "補考"}),
+        json!({"reason": "补考"}),
     )
     .expect("grant");
     h.act_as(Role::Member, "submit", json!({"answers": RIGHT}))
@@ -131,14 +131,14 @@ fn every_unanswered_or_impossible_answer_is_named() {
 #[test]
 fn a_province_course_is_checked_before_it_runs() {
     let course = |questions: Value| {
-        json!({"title": {"zh": "湖南新春第一課", "en": ""},
-               "lessons": [{"title": {"zh": "黨課", "en": ""}, "body": {"zh": "……", "en": ""}, "media": "ftp://x"}],
+        json!({"title": {"zh": "湖南新春第一课", "en": ""},
+               "lessons": [{"title": {"zh": "党课", "en": ""}, "body": {"zh": "……", "en": ""}, "media": "ftp://x"}],
                "questions": questions, "pass_mark": 0, "attempts": 1})
     };
     let mut ctx = sample_context();
     ctx.config = course(json!([
-        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}], "answer": [0]},
-        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [0, 1]}
+        {"prompt": {"zh": "题", "en": ""}, "options": [{"zh": "甲", "en": ""}], "answer": [0]},
+        {"prompt": {"zh": "题", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [0, 1]}
     ]));
     let err = Harness::<FirstLesson>::new(ctx)
         .start()
@@ -154,7 +154,7 @@ fn a_province_course_is_checked_before_it_runs() {
     );
     let mut ctx = sample_context();
     ctx.config = course(json!([
-        {"prompt": {"zh": "題", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [1]}
+        {"prompt": {"zh": "题", "en": ""}, "options": [{"zh": "甲", "en": ""}, {"zh": "乙", "en": ""}], "answer": [1]}
     ]));
     ctx.config["pass_mark"] = json!(100);
     ctx.config["lessons"][0]["media"] = json!("https://example.org/v.mp4");
@@ -163,7 +163,7 @@ fn a_province_course_is_checked_before_it_runs() {
     h.start().expect("a Chinese-only course starts");
     assert_eq!(
         h.view().data["title"],
-        "湖南新春第一課",
+        "湖南新春第一课",
         "English falls back to Chinese"
     );
 }

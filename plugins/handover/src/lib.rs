@@ -1,11 +1,11 @@
 //! 交接 — the handover from the old committee to the new one.
 //!
-//! 重慶: every village handed over its seals (公章), archives (文檔), assets
-//! (資產), office premises (辦公場所) — “accounts clear, procedures standard,
+//! 重庆: every village handed over its seals (公章), archives (文档), assets
+//! (资产), office premises (办公场所) — “accounts clear, procedures standard,
 //! content complete, handover effective”. Three parties sign each item: the
 //! outgoing cadre declares the inventory, the new secretary receives it and
-//! notes any discrepancies, a township officer witnesses. 陜西's rule “一個程序
-//! 一次簽字確認” makes every signature a sign-off in the host's hash-chained log.
+//! notes any discrepancies, a township officer witnesses. 陕西's rule “一个程序
+//! 一次签字确认” makes every signature a sign-off in the host's hash-chained log.
 
 mod state;
 mod view;
@@ -28,10 +28,10 @@ baton_sdk::export_module!(Handover);
 /// The items every village hands over, before any the province adds.
 pub const BUILT_IN_ITEMS: [(&str, &str, &str); 5] = [
     ("seals", "公章印章", "Seals"),
-    ("archives", "檔案資料", "Archives"),
-    ("assets", "集體資產", "Collective assets"),
-    ("premises", "辦公場所", "Office premises"),
-    ("accounts", "財務賬目", "Accounts"),
+    ("archives", "档案资料", "Archives"),
+    ("assets", "集体资产", "Collective assets"),
+    ("premises", "办公场所", "Office premises"),
+    ("accounts", "财务账目", "Accounts"),
 ];
 
 impl Module for Handover {
@@ -48,23 +48,23 @@ impl Module for Handover {
                 "Handover between old and new committees",
             ),
             summary: Text::new(
-                "離任干部逐項移交公章、檔案、資產、辦公場所和賬目,新任書記清點確認,鄉鎮干部現場見證,一個程序一次簽字確認。",
+                "离任干部逐项移交公章、档案、资产、办公场所和账目，新任书记清点确认，乡镇干部现场见证，一个程序一次签字确认。",
                 "The outgoing cadre hands over seals, archives, assets, premises and accounts item by item; the new secretary checks and receives them; a township officer witnesses. Every step is signed.",
             ),
             audience: Audience::Committee,
             actions: vec![
                 ActionInfo::new::<Declare>(
                     "declare",
-                    Text::new("申報移交清單", "Declare the inventory"),
+                    Text::new("申报移交清单", "Declare the inventory"),
                 ),
                 ActionInfo::new::<SendBack>(
                     "send-back",
-                    Text::new("退回重新申報", "Send back for correction"),
+                    Text::new("退回重新申报", "Send back for correction"),
                 ),
-                ActionInfo::new::<Confirm>("confirm", Text::new("清點接收", "Check and receive")),
+                ActionInfo::new::<Confirm>("confirm", Text::new("清点接收", "Check and receive")),
                 ActionInfo::new::<WitnessPayload>(
                     "witness",
-                    Text::new("見證簽字", "Witness and sign"),
+                    Text::new("见证签字", "Witness and sign"),
                 ),
             ],
             templates: vec![Template::new(
@@ -84,21 +84,21 @@ impl Module for Handover {
             if !is_kebab(&extra.key) {
                 return Err(Rejection::invalid(
                     field("key"),
-                    "須為小寫字母、數字和連字符,如 militia-equipment",
+                    "须为小写字母、数字和连字符，如 militia-equipment",
                     "must be lower-case letters, digits and hyphens, like militia-equipment",
                 ));
             }
             if keys.contains(&extra.key.as_str()) {
                 return Err(Rejection::invalid(
                     field("key"),
-                    format!("“{}”已存在,不能重復", extra.key),
+                    format!("“{}”已存在，不能重复", extra.key),
                     format!("`{}` is already an item", extra.key),
                 ));
             }
             if extra.title.zh.trim().is_empty() || extra.title.en.trim().is_empty() {
                 return Err(Rejection::invalid(
                     field("title"),
-                    "中英文名稱都必須填寫",
+                    "中英文名称都必须填写",
                     "needs both a Chinese and an English name",
                 ));
             }
@@ -167,7 +167,7 @@ fn find<'s>(state: &'s mut State, key: &str) -> Result<&'s mut Item, Rejection> 
     if key.trim().is_empty() {
         return Err(Rejection::invalid(
             "item",
-            "請選擇移交事項",
+            "请选择移交事项",
             "choose the item to hand over",
         ));
     }
@@ -179,7 +179,7 @@ fn find<'s>(state: &'s mut State, key: &str) -> Result<&'s mut Item, Rejection> 
         .ok_or_else(|| {
             Rejection::invalid(
                 "item",
-                format!("沒有“{key}”這一事項,可選:{}", known.join("、")),
+                format!("没有“{key}”这一事项，可选：{}", known.join("、")),
                 format!(
                     "there is no item `{key}`; expected one of {}",
                     known.join(", ")
@@ -204,14 +204,14 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
         .any(|o| o.person_id == ctx.actor.person_id)
     {
         return Err(Rejection::forbidden(
-            "你不在本村離任干部名單中,不能申報移交",
+            "你不在本村离任干部名单中，不能申报移交",
             "you are not among this village's outgoing cadres, so you cannot declare a handover",
         ));
     }
     if p.entries.is_empty() {
         return Err(Rejection::invalid(
             "entries",
-            "清單至少要有一項",
+            "清单至少要有一项",
             "list at least one entry",
         ));
     }
@@ -219,14 +219,14 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
         if e.name.trim().is_empty() {
             return Err(Rejection::invalid(
                 format!("entries.{i}.name"),
-                "請?zhí)顚懨Q",
+                "请填写名称",
                 "is required",
             ));
         }
         if e.quantity == 0 {
             return Err(Rejection::invalid(
                 format!("entries.{i}.quantity"),
-                "數量至少為 1",
+                "数量至少为 1",
                 "must be at least 1",
             ));
         }
@@ -234,7 +234,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
     let item = find(state, &p.item)?;
     if item.received.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已由新任書記接收,不能再修改清單", item.title.zh),
+            format!("“{}”已由新任书记接收，不能再修改清单", item.title.zh),
             format!(
                 "{} has already been received; its inventory can no longer change",
                 item.title.en
@@ -248,7 +248,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
     let who = &ctx.actor.name;
     let statement = Text::new(
         format!(
-            "本人{who}移交“{}”共 {n} 項,清單如實,無隱瞞。",
+            "本人{who}移交“{}”共 {n} 项，清单如实，无隐瞒。",
             item.title.zh
         ),
         format!(
@@ -261,7 +261,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
         .notify(
             Recipient::Role(Role::Secretary),
             Text::new(
-                format!("“{}”移交清單已提交,請清點確認。", item.title.zh),
+                format!("“{}”移交清单已提交，请清点确认。", item.title.zh),
                 format!(
                     "The inventory of {} is ready for you to check and receive.",
                     item.title.en
@@ -275,7 +275,7 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
     if p.reason.trim().is_empty() {
         return Err(Rejection::invalid(
             "reason",
-            "請寫明退回原因",
+            "请写明退回原因",
             "say what must change",
         ));
     }
@@ -286,7 +286,7 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
     if item.received.is_some() {
         item.declared = Some(declared);
         return Err(Rejection::conflict(
-            format!("“{}”已接收,不能退回", item.title.zh),
+            format!("“{}”已接收，不能退回", item.title.zh),
             format!(
                 "{} has already been received and cannot be sent back",
                 item.title.en
@@ -297,7 +297,7 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
     Ok(Effects::none().notify(
         Recipient::Person(declared.person_id),
         Text::new(
-            format!("“{}”清單被退回:{}", item.title.zh, p.reason),
+            format!("“{}”清单被退回：{}", item.title.zh, p.reason),
             format!(
                 "The inventory of {} was sent back: {}",
                 item.title.en, p.reason
@@ -308,7 +308,7 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
 
 fn not_declared(item: &Item) -> Rejection {
     Rejection::conflict(
-        format!("“{}”尚未申報移交清單", item.title.zh),
+        format!("“{}”尚未申报移交清单", item.title.zh),
         format!("{} has not been declared yet", item.title.en),
     )
 }
@@ -321,7 +321,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     }
     if item.received.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已經接收過了", item.title.zh),
+            format!("“{}”已经接收过了", item.title.zh),
             format!("{} has already been received", item.title.en),
         ));
     }
@@ -329,14 +329,14 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
         if d.entry >= item.entries.len() {
             return Err(Rejection::invalid(
                 format!("discrepancies.{i}.entry"),
-                format!("清單只有 {} 項", item.entries.len()),
+                format!("清单只有 {} 项", item.entries.len()),
                 format!("the inventory has only {} entries", item.entries.len()),
             ));
         }
         if d.note.trim().is_empty() {
             return Err(Rejection::invalid(
                 format!("discrepancies.{i}.note"),
-                "請說明差異",
+                "请说明差异",
                 "say what does not match",
             ));
         }
@@ -349,7 +349,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     let who = &ctx.actor.name;
     let statement = if k == 0 {
         Text::new(
-            format!("本人{who}已清點接收“{}”,與清單一致。", item.title.zh),
+            format!("本人{who}已清点接收“{}”，与清单一致。", item.title.zh),
             format!(
                 "I, {who}, have checked and received {}; it matches the inventory.",
                 item.title.en
@@ -358,7 +358,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     } else {
         Text::new(
             format!(
-                "本人{who}已清點接收“{}”,發現 {k} 處與清單不符,已逐項注明。",
+                "本人{who}已清点接收“{}”，发现 {k} 处与清单不符，已逐项注明。",
                 item.title.zh
             ),
             format!(
@@ -373,7 +373,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
                 format!(
-                    "{}“{}”已完成清點,等待您見證。",
+                    "{}“{}”已完成清点，等待您见证。",
                     ctx.village.name, item.title.zh
                 ),
                 format!(
@@ -394,7 +394,7 @@ fn witness(
     let item = find(state, &p.item)?;
     let Some(receipt) = &item.received else {
         return Err(Rejection::conflict(
-            format!("“{}”尚未由新任書記清點接收,不能見證", item.title.zh),
+            format!("“{}”尚未由新任书记清点接收，不能见证", item.title.zh),
             format!(
                 "{} has not been received by the new secretary yet",
                 item.title.en
@@ -403,14 +403,14 @@ fn witness(
     };
     if item.witnessed.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已經見證過了", item.title.zh),
+            format!("“{}”已经见证过了", item.title.zh),
             format!("{} has already been witnessed", item.title.en),
         ));
     }
     if !receipt.discrepancies.is_empty() && p.remarks.trim().is_empty() {
         return Err(Rejection::invalid(
             "remarks",
-            "接收時發現差異,見證人須填寫處理意見",
+            "接收时发现差异，见证人须填写处理意见",
             "the receipt noted discrepancies, so the witness must say how they are resolved",
         ));
     }
@@ -420,7 +420,7 @@ fn witness(
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}見證{village}“{}”移交,手續完備。", item.title.zh),
+        format!("本人{who}见证{village}“{}”移交，手续完备。", item.title.zh),
         format!(
             "I, {who}, witnessed the handover of {} at {village}; the procedure is complete.",
             item.title.en

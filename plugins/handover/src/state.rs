@@ -43,15 +43,15 @@ impl Item {
 /// One line of an inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
-    /// What it is: 「桂花村黨支部」公章, 2021年會計憑證…
-    #[schemars(extend("x-label" = {"zh": "名稱", "en": "Name"}))]
+    /// What it is: 「桂花村党支部」公章, 2021年会计凭证…
+    #[schemars(extend("x-label" = {"zh": "名称", "en": "Name"}))]
     pub name: String,
     /// How many; at least 1.
-    #[schemars(extend("x-label" = {"zh": "數量", "en": "Quantity"}))]
+    #[schemars(extend("x-label" = {"zh": "数量", "en": "Quantity"}))]
     pub quantity: u32,
     /// Where it is kept, its condition, its number…
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "備注(存放位置、狀況、編號)", "en": "Note (where kept, condition, number)"}))]
+    #[schemars(extend("x-label" = {"zh": "备注（存放位置、状况、编号）", "en": "Note (where kept, condition, number)"}))]
     pub note: String,
 }
 
@@ -79,10 +79,10 @@ pub struct Receipt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Discrepancy {
     /// The entry's position in the inventory, from 0.
-    #[schemars(extend("x-label" = {"zh": "條目序號(第一條為 0)", "en": "Entry number (the first is 0)"}))]
+    #[schemars(extend("x-label" = {"zh": "条目序号（第一条为 0）", "en": "Entry number (the first is 0)"}))]
     pub entry: usize,
     /// What is wrong: missing, damaged, a different quantity…
-    #[schemars(extend("x-label" = {"zh": "差異說明", "en": "What is wrong"}))]
+    #[schemars(extend("x-label" = {"zh": "差异说明", "en": "What is wrong"}))]
     pub note: String,
 }
 
@@ -116,7 +116,7 @@ pub struct Declare {
     /// The item's key.
     pub item: String,
     /// The inventory; at least one entry.
-    #[schemars(extend("x-label" = {"zh": "移交清單", "en": "Inventory"}))]
+    #[schemars(extend("x-label" = {"zh": "移交清单", "en": "Inventory"}))]
     pub entries: Vec<Entry>,
 }
 
@@ -139,7 +139,7 @@ pub struct Confirm {
     pub item: String,
     /// Entries that did not match; empty when all did.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "不符之處(沒有則留空)", "en": "Discrepancies (leave empty if none)"}, "x-rows" = 1))]
+    #[schemars(extend("x-label" = {"zh": "不符之处（没有则留空）", "en": "Discrepancies (leave empty if none)"}, "x-rows" = 1))]
     pub discrepancies: Vec<Discrepancy>,
 }
 
@@ -151,7 +151,7 @@ pub struct WitnessPayload {
     pub item: String,
     /// Remarks; required when the receipt noted discrepancies.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "見證意見", "en": "Remarks"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "见证意见", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

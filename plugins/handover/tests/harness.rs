@@ -14,8 +14,8 @@ fn started() -> Harness<Handover> {
 
 fn seals() -> serde_json::Value {
     json!({"item": "seals", "entries": [
-        {"name": "桂花村黨支部公章", "quantity": 1},
-        {"name": "桂花村村民委員會公章", "quantity": 1, "note": "鐵皮柜"}
+        {"name": "桂花村党支部公章", "quantity": 1},
+        {"name": "桂花村村民委员会公章", "quantity": 1, "note": "铁皮柜"}
     ]})
 }
 
@@ -66,7 +66,7 @@ fn each_signature_is_a_signoff_with_a_bilingual_statement() {
         ("p-outgoing", Role::OutgoingCadre, "seals:declare")
     );
     assert!(
-        s.statement.zh.contains("王德福") && s.statement.zh.contains("2 項"),
+        s.statement.zh.contains("王德福") && s.statement.zh.contains("2 项"),
         "{}",
         s.statement.zh
     );
@@ -84,7 +84,7 @@ fn the_wrong_party_is_forbidden_and_told_who_may() {
         panic!("{r:?}")
     };
     assert!(
-        text.zh.contains("離任干部") && text.en.contains("outgoing cadre"),
+        text.zh.contains("离任干部") && text.en.contains("outgoing cadre"),
         "{text:?}"
     );
     h.act_as(Role::OutgoingCadre, "declare", seals())
@@ -119,7 +119,7 @@ fn the_wrong_order_is_a_conflict_and_changes_nothing() {
     let Rejection::Conflict(text) = r else {
         panic!("{r:?}")
     };
-    assert!(text.zh.contains("尚未申報"), "{text:?}");
+    assert!(text.zh.contains("尚未申报"), "{text:?}");
     let r = h
         .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
         .expect_err("refused");
@@ -222,12 +222,12 @@ fn discrepancies_are_checked_and_require_witness_remarks() {
         ),
         "discrepancies.0.note"
     );
-    let good = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": "印面磨損"}]});
+    let good = json!({"item": "seals", "discrepancies": [{"entry": 1, "note": "印面磨损"}]});
     let out = h
         .act_as(Role::Secretary, "confirm", good)
         .expect("confirm with a discrepancy");
     assert!(
-        out.signoffs[0].statement.zh.contains("1 處"),
+        out.signoffs[0].statement.zh.contains("1 处"),
         "{}",
         out.signoffs[0].statement.zh
     );
@@ -238,7 +238,7 @@ fn discrepancies_are_checked_and_require_witness_remarks() {
     h.act_as(
         Role::TownshipOfficer,
         "witness",
-        json!({"item": "seals", "remarks": "已登記,重新刻制"}),
+        json!({"item": "seals", "remarks": "已登记,重新刻制"}),
     )
     .expect("witness with remarks");
 }
@@ -263,7 +263,7 @@ fn send_back_clears_the_declaration_and_tells_the_declarer() {
         .act_as(
             Role::Secretary,
             "send-back",
-            json!({"item": "seals", "reason": "缺少財務章"}),
+            json!({"item": "seals", "reason": "缺少财务章"}),
         )
         .expect("send back");
     assert_eq!(out.progress.done, 0);
@@ -271,7 +271,7 @@ fn send_back_clears_the_declaration_and_tells_the_declarer() {
         out.notices[0].to,
         baton_sdk::Recipient::Person("p-outgoing".into())
     );
-    assert_eq!(h.state().items[0].sent_back.as_deref(), Some("缺少財務章"));
+    assert_eq!(h.state().items[0].sent_back.as_deref(), Some("缺少财务章"));
     h.act_as(Role::OutgoingCadre, "declare", seals())
         .expect("declare again");
     assert_eq!(h.state().items[0].sent_back, None);

@@ -1,9 +1,9 @@
-//! 開門一件事 — the new team's first undertakings, in public.
+//! 开门一件事 — the new team's first undertakings, in public.
 //!
-//! 陜西: the new committee visits households widely (民情大走訪), drafts a
-//! village development plan (村莊發展規劃) and makes three commitments —
-//! 競職承諾 (what it promised when standing), 干事承諾 (what it will do, with
-//! milestones and deadlines) and 辭職承諾 (when its members will step down).
+//! 陕西: the new committee visits households widely (民情大走访), drafts a
+//! village development plan (村庄发展规划) and makes three commitments —
+//! 竞职承诺 (what it promised when standing), 干事承诺 (what it will do, with
+//! milestones and deadlines) and 辞职承诺 (when its members will step down).
 //! The commitments are published for any villager to read; progress is
 //! reported per milestone with evidence and the township verifies each one.
 
@@ -20,7 +20,7 @@ pub use state::{
     RecordVisits, Report, ReportProgress, State, Verification, Verify, Visits,
 };
 
-/// The 開門一件事 module.
+/// The 开门一件事 module.
 pub struct OpenDoor;
 
 baton_sdk::export_module!(OpenDoor);
@@ -34,31 +34,31 @@ impl Module for OpenDoor {
         ModuleInfo {
             id: "open-door".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("開門一件事", "One thing on opening"),
+            title: Text::new("开门一件事", "One thing on opening"),
             summary: Text::new(
-                "開展民情大走訪,制定村莊發展規劃,作出競職承諾、干事承諾和辭職承諾并公開,按節點報告進展,由鄉鎮逐項核實。",
+                "开展民情大走访，制定村庄发展规划，作出竞职承诺、干事承诺和辞职承诺并公开，按节点报告进展，由乡镇逐项核实。",
                 "Visit households, draft the village development plan, make and publish the campaign, work and resignation commitments, and report each milestone for the township to verify.",
             ),
             audience: Audience::Committee,
             actions: vec![
                 ActionInfo::new::<RecordVisits>(
                     "record-visits",
-                    Text::new("登記民情走訪", "Record household visits"),
+                    Text::new("登记民情走访", "Record household visits"),
                 ),
                 ActionInfo::new::<Plan>(
                     "submit-plan",
-                    Text::new("提交村莊發展規劃", "Submit the development plan"),
+                    Text::new("提交村庄发展规划", "Submit the development plan"),
                 ),
-                ActionInfo::new::<Commit>("commit", Text::new("作出承諾", "Make a commitment")),
+                ActionInfo::new::<Commit>("commit", Text::new("作出承诺", "Make a commitment")),
                 ActionInfo::new::<Publish>(
                     "publish",
-                    Text::new("公開承諾", "Publish the commitments"),
+                    Text::new("公开承诺", "Publish the commitments"),
                 ),
                 ActionInfo::new::<ReportProgress>(
                     "report",
-                    Text::new("報告進展", "Report progress"),
+                    Text::new("报告进展", "Report progress"),
                 ),
-                ActionInfo::new::<Verify>("verify", Text::new("核實節點", "Verify a milestone")),
+                ActionInfo::new::<Verify>("verify", Text::new("核实节点", "Verify a milestone")),
             ],
             templates: vec![
                 Template::new(
@@ -81,7 +81,7 @@ impl Module for OpenDoor {
         if config.min_milestones > 20 {
             return Err(Rejection::invalid(
                 "config.min_milestones",
-                "每項承諾的節點數不應超過 20",
+                "每项承诺的节点数不应超过 20",
                 "must be at most 20",
             ));
         }
@@ -133,7 +133,7 @@ impl Module for OpenDoor {
 fn not_after_publishing(state: &State) -> Result<(), Rejection> {
     if state.published.is_some() {
         return Err(Rejection::conflict(
-            "承諾已經公開,不能再修改",
+            "承诺已经公开，不能再修改",
             "the commitments are public and can no longer change",
         ));
     }
@@ -150,7 +150,7 @@ fn record_visits(
     if p.households == 0 {
         return Err(Rejection::invalid(
             "households",
-            "走訪戶數至少為 1",
+            "走访户数至少为 1",
             "must be at least 1",
         ));
     }
@@ -172,7 +172,7 @@ fn submit_plan(ctx: &Context<Config>, state: &mut State, p: Plan) -> Result<Effe
     if p.goals.is_empty() {
         return Err(Rejection::invalid(
             "goals",
-            "至少寫一個目標",
+            "至少写一个目标",
             "write at least one goal",
         ));
     }
@@ -182,7 +182,7 @@ fn submit_plan(ctx: &Context<Config>, state: &mut State, p: Plan) -> Result<Effe
     if p.projects.is_empty() {
         return Err(Rejection::invalid(
             "projects",
-            "至少列一個項目",
+            "至少列一个项目",
             "list at least one project",
         ));
     }
@@ -193,7 +193,7 @@ fn submit_plan(ctx: &Context<Config>, state: &mut State, p: Plan) -> Result<Effe
         if end < start {
             return Err(Rejection::invalid(
                 format!("projects.{i}.end"),
-                "完成日期不能早于開始日期",
+                "完成日期不能早于开始日期",
                 "cannot be before the start",
             ));
         }
@@ -213,14 +213,14 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
         if !p.milestones.is_empty() {
             return Err(Rejection::invalid(
                 "milestones",
-                "辭職承諾寫明辭職情形即可,不設節點",
+                "辞职承诺写明辞职情形即可，不设节点",
                 "a resignation commitment has conditions, not milestones",
             ));
         }
         if p.conditions.is_empty() {
             return Err(Rejection::invalid(
                 "conditions",
-                "請寫明在什么情形下主動辭職",
+                "请写明在什么情形下主动辞职",
                 "say when a member will step down",
             ));
         }
@@ -232,7 +232,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
         if p.milestones.len() < usize::try_from(min).unwrap_or(usize::MAX) {
             return Err(Rejection::invalid(
                 "milestones",
-                format!("至少要有 {min} 個節點"),
+                format!("至少要有 {min} 个节点"),
                 format!("needs at least {min} milestones"),
             ));
         }
@@ -242,7 +242,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
             if m.due.trim() < today.as_str() {
                 return Err(Rejection::invalid(
                     format!("milestones.{i}.due"),
-                    format!("期限 {} 已經過去", m.due),
+                    format!("期限 {} 已经过去", m.due),
                     format!("{} is already past", m.due),
                 ));
             }
@@ -256,7 +256,7 @@ fn commit(ctx: &Context<Config>, state: &mut State, p: Commit) -> Result<Effects
         if !p.conditions.is_empty() {
             return Err(Rejection::invalid(
                 "conditions",
-                "只有辭職承諾需要寫辭職情形",
+                "只有辞职承诺需要写辞职情形",
                 "only the resignation commitment has conditions",
             ));
         }
@@ -283,17 +283,17 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let mut missing: Vec<(&str, &str)> = Vec::new();
     if state.households() < state.household_target {
         missing.push((
-            "民情走訪戶數未達要求",
+            "民情走访户数未达要求",
             "the household visits are short of the target",
         ));
     }
     if state.plan.is_none() {
-        missing.push(("村莊發展規劃", "the development plan"));
+        missing.push(("村庄发展规划", "the development plan"));
     }
     for (kind, zh, en) in [
-        (Kind::Campaign, "競職承諾", "the campaign commitment"),
-        (Kind::Work, "干事承諾", "the work commitment"),
-        (Kind::Resignation, "辭職承諾", "the resignation commitment"),
+        (Kind::Campaign, "竞职承诺", "the campaign commitment"),
+        (Kind::Work, "干事承诺", "the work commitment"),
+        (Kind::Resignation, "辞职承诺", "the resignation commitment"),
     ] {
         if state.commitment(kind).is_none() {
             missing.push((zh, en));
@@ -302,7 +302,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     if !missing.is_empty() {
         let (zh, en): (Vec<&str>, Vec<&str>) = missing.into_iter().unzip();
         return Err(Rejection::conflict(
-            format!("公開前還需完成:{}", zh.join("、")),
+            format!("公开前还需完成：{}", zh.join("、")),
             format!("before publishing, still needed: {}", en.join(", ")),
         ));
     }
@@ -311,7 +311,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let titles: Vec<&str> = state.commitments.iter().map(|c| c.title.as_str()).collect();
     let statement = Text::new(
         format!(
-            "本人{who}代表{village}新一屆班子公開承諾:{},接受群眾監督。",
+            "本人{who}代表{village}新一届班子公开承诺：{}，接受群众监督。",
             titles.join(";")
         ),
         format!(
@@ -324,7 +324,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
         .notify(
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
-                format!("{village}已公開三項承諾,請按節點核實。"),
+                format!("{village}已公开三项承诺，请按节点核实。"),
                 format!("{village} has published its three commitments; verify them milestone by milestone."),
             ),
         ))
@@ -333,7 +333,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
 fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milestone, Rejection> {
     if state.published.is_none() {
         return Err(Rejection::conflict(
-            "承諾公開后才能報告和核實進展",
+            "承诺公开后才能报告和核实进展",
             "progress is reported and verified once the commitments are public",
         ));
     }
@@ -345,7 +345,7 @@ fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milesto
         .ok_or_else(|| {
             Rejection::invalid(
                 "kind",
-                "只有競職承諾和干事承諾有節點",
+                "只有竞职承诺和干事承诺有节点",
                 "only the campaign and work commitments have milestones",
             )
         })?;
@@ -353,7 +353,7 @@ fn milestone(state: &mut State, kind: Kind, index: usize) -> Result<&mut Milesto
     commitment.milestones.get_mut(index).ok_or_else(|| {
         Rejection::invalid(
             "milestone",
-            format!("這項承諾只有 {n} 個節點"),
+            format!("这项承诺只有 {n} 个节点"),
             format!("the commitment has only {n} milestones"),
         )
     })
@@ -369,7 +369,7 @@ fn report(
     let m = milestone(state, p.kind, p.milestone)?;
     if m.verified.is_some() {
         return Err(Rejection::conflict(
-            "該節點已經鄉鎮核實",
+            "该节点已经乡镇核实",
             "this milestone is already verified",
         ));
     }
@@ -382,7 +382,7 @@ fn report(
     Ok(Effects::none().notify(
         Recipient::Role(Role::TownshipOfficer),
         Text::new(
-            format!("{village}報告了“{title}”的進展,請核實。"),
+            format!("{village}报告了“{title}”的进展，请核实。"),
             format!("{village} reported progress on “{title}”; please verify it."),
         ),
     ))
@@ -393,13 +393,13 @@ fn verify(ctx: &Context<Config>, state: &mut State, p: Verify) -> Result<Effects
     let m = milestone(state, p.kind, p.milestone)?;
     if m.reports.is_empty() {
         return Err(Rejection::conflict(
-            "村里尚未報告該節點的進展",
+            "村里尚未报告该节点的进展",
             "the village has not reported progress on this milestone",
         ));
     }
     if m.verified.is_some() {
         return Err(Rejection::conflict(
-            "該節點已經核實過了",
+            "该节点已经核实过了",
             "this milestone is already verified",
         ));
     }
@@ -409,7 +409,7 @@ fn verify(ctx: &Context<Config>, state: &mut State, p: Verify) -> Result<Effects
     });
     let (who, village, title) = (&ctx.actor.name, &ctx.village.name, m.title.clone());
     let statement = Text::new(
-        format!("本人{who}已核實{village}“{title}”完成情況,屬實。"),
+        format!("本人{who}已核实{village}“{title}”完成情况，属实。"),
         format!("I, {who}, have verified that {village} completed “{title}”."),
     );
     Ok(Effects::none().signoff(ctx.signoff(

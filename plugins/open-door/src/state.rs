@@ -1,4 +1,4 @@
-//! 開門一件事: state, payloads and config.
+//! 开门一件事: state, payloads and config.
 
 use baton_sdk::Stamp;
 use schemars::JsonSchema;
@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct State {
     /// Households to visit before publishing, fixed at start.
     pub household_target: u32,
-    /// Rounds of household visits (民情大走訪).
+    /// Rounds of household visits (民情大走访).
     pub visits: Vec<Visits>,
-    /// The village development plan (村莊發展規劃).
+    /// The village development plan (村庄发展规划).
     pub plan: Option<Plan>,
     /// The three commitments, at most one of each kind.
     pub commitments: Vec<Commitment>,
@@ -48,10 +48,10 @@ pub struct Visits {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// What the village will achieve in the term.
-    #[schemars(extend("x-label" = {"zh": "任期目標", "en": "Goals for the term"}))]
+    #[schemars(extend("x-label" = {"zh": "任期目标", "en": "Goals for the term"}))]
     pub goals: Vec<String>,
     /// The projects that get it there.
-    #[schemars(extend("x-label" = {"zh": "項目", "en": "Projects"}))]
+    #[schemars(extend("x-label" = {"zh": "项目", "en": "Projects"}))]
     pub projects: Vec<Project>,
 }
 
@@ -59,11 +59,11 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
-    /// What it is: 修建村道 2 公里, 建設冷庫…
-    #[schemars(extend("x-label" = {"zh": "項目名稱", "en": "Project"}))]
+    /// What it is: 修建村道 2 公里, 建设冷库…
+    #[schemars(extend("x-label" = {"zh": "项目名称", "en": "Project"}))]
     pub name: String,
     /// When it starts, `YYYY-MM-DD`.
-    #[schemars(extend("x-label" = {"zh": "開始日期", "en": "Start"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "开始日期", "en": "Start"}, "format" = "date"))]
     pub start: String,
     /// When it is finished, `YYYY-MM-DD`, not before the start.
     #[schemars(extend("x-label" = {"zh": "完成日期", "en": "End"}, "format" = "date"))]
@@ -74,11 +74,11 @@ pub struct Project {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
-    /// 競職承諾: what the team promised when standing.
+    /// 竞职承诺: what the team promised when standing.
     Campaign,
-    /// 干事承諾: what it will get done, with milestones.
+    /// 干事承诺: what it will get done, with milestones.
     Work,
-    /// 辭職承諾: when its members will step down.
+    /// 辞职承诺: when its members will step down.
     Resignation,
 }
 
@@ -167,14 +167,14 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct RecordVisits {
     /// The day, `YYYY-MM-DD`, not in the future.
-    #[schemars(extend("x-label" = {"zh": "走訪日期", "en": "Date"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "走访日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
     /// Households visited, at least 1.
-    #[schemars(extend("x-label" = {"zh": "走訪戶數", "en": "Households visited"}))]
+    #[schemars(extend("x-label" = {"zh": "走访户数", "en": "Households visited"}))]
     pub households: u32,
     /// Issues villagers raised.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "群眾反映的問題", "en": "Issues raised"}))]
+    #[schemars(extend("x-label" = {"zh": "群众反映的问题", "en": "Issues raised"}))]
     pub issues: Vec<String>,
 }
 
@@ -183,21 +183,21 @@ pub struct RecordVisits {
 #[serde(deny_unknown_fields)]
 pub struct Commit {
     /// Which commitment.
-    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
+    #[schemars(extend("x-label" = {"zh": "承诺类别", "en": "Which commitment"}))]
     pub kind: Kind,
     /// Its headline.
-    #[schemars(extend("x-label" = {"zh": "標題", "en": "Headline"}))]
+    #[schemars(extend("x-label" = {"zh": "标题", "en": "Headline"}))]
     pub title: String,
     /// The commitment in full.
-    #[schemars(extend("x-label" = {"zh": "承諾內容", "en": "The commitment in full"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "承诺内容", "en": "The commitment in full"}, "x-multiline" = true))]
     pub text: String,
     /// Campaign and work commitments: at least the province's minimum.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "節點", "en": "Milestones"}))]
+    #[schemars(extend("x-label" = {"zh": "节点", "en": "Milestones"}))]
     pub milestones: Vec<NewMilestone>,
     /// The resignation commitment: at least one condition.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "辭職情形", "en": "Conditions for stepping down"}))]
+    #[schemars(extend("x-label" = {"zh": "辞职情形", "en": "Conditions for stepping down"}))]
     pub conditions: Vec<String>,
 }
 
@@ -206,10 +206,10 @@ pub struct Commit {
 #[serde(deny_unknown_fields)]
 pub struct NewMilestone {
     /// What will be done.
-    #[schemars(extend("x-label" = {"zh": "節點內容", "en": "What will be done"}))]
+    #[schemars(extend("x-label" = {"zh": "节点内容", "en": "What will be done"}))]
     pub title: String,
     /// By when, `YYYY-MM-DD`, not in the past.
-    #[schemars(extend("x-label" = {"zh": "完成時限", "en": "By when"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "完成时限", "en": "By when"}, "format" = "date"))]
     pub due: String,
 }
 
@@ -223,13 +223,13 @@ pub struct Publish {}
 #[serde(deny_unknown_fields)]
 pub struct ReportProgress {
     /// `campaign` or `work`.
-    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
+    #[schemars(extend("x-label" = {"zh": "承诺类别", "en": "Which commitment"}))]
     pub kind: Kind,
     /// The milestone's position, from 0.
-    #[schemars(extend("x-label" = {"zh": "節點序號(第一個為 0)", "en": "Milestone number (the first is 0)"}))]
+    #[schemars(extend("x-label" = {"zh": "节点序号（第一个为 0）", "en": "Milestone number (the first is 0)"}))]
     pub milestone: usize,
     /// What was done and how it can be checked.
-    #[schemars(extend("x-label" = {"zh": "完成情況及佐證", "en": "What was done and how to check it"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "完成情况及佐证", "en": "What was done and how to check it"}, "x-multiline" = true))]
     pub evidence: String,
 }
 
@@ -238,14 +238,14 @@ pub struct ReportProgress {
 #[serde(deny_unknown_fields)]
 pub struct Verify {
     /// `campaign` or `work`.
-    #[schemars(extend("x-label" = {"zh": "承諾類別", "en": "Which commitment"}))]
+    #[schemars(extend("x-label" = {"zh": "承诺类别", "en": "Which commitment"}))]
     pub kind: Kind,
     /// The milestone's position, from 0.
-    #[schemars(extend("x-label" = {"zh": "節點序號(第一個為 0)", "en": "Milestone number (the first is 0)"}))]
+    #[schemars(extend("x-label" = {"zh": "节点序号（第一个为 0）", "en": "Milestone number (the first is 0)"}))]
     pub milestone: usize,
     /// Remarks.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "核實意見", "en": "Remarks"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "核实意见", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

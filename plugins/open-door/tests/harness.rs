@@ -1,4 +1,4 @@
-//! 開門一件事's rules, natively through the SDK harness.
+//! 开门一件事's rules, natively through the SDK harness.
 
 use baton_sdk::testing::{Harness, sample_context};
 use baton_sdk::{Module, Rejection, Role};
@@ -21,13 +21,13 @@ fn field_of(r: Rejection) -> String {
 }
 
 fn plan() -> Value {
-    json!({"goals": ["村集體經濟收入突破 20 萬元"],
-           "projects": [{"name": "修建產業路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]})
+    json!({"goals": ["村集体经济收入突破 20 万元"],
+           "projects": [{"name": "修建产业路 2 公里", "start": "2026-03-01", "end": "2026-10-31"}]})
 }
 
 fn work() -> Value {
-    json!({"kind": "work", "title": "建成柚子冷鏈倉庫", "text": "年內建成并投入使用",
-           "milestones": [{"title": "完成選址和審批", "due": "2026-04-30"},
+    json!({"kind": "work", "title": "建成柚子冷链仓库", "text": "年内建成并投入使用",
+           "milestones": [{"title": "完成选址和审批", "due": "2026-04-30"},
                           {"title": "建成投用", "due": "2026-12-31"}]})
 }
 
@@ -51,16 +51,16 @@ fn published() -> Harness<OpenDoor> {
     h.act_as(
         Role::Secretary,
         "commit",
-        json!({"kind": "campaign", "title": "修通組道", "text": "兌現競職時的承諾",
-        "milestones": [{"title": "三組組道硬化", "due": "2026-06-30"}]}),
+        json!({"kind": "campaign", "title": "修通组道", "text": "兑现竞职时的承诺",
+        "milestones": [{"title": "三组组道硬化", "due": "2026-06-30"}]}),
     )
     .expect("campaign");
     h.act_as(Role::Secretary, "commit", work()).expect("work");
     h.act_as(
         Role::Secretary,
         "commit",
-        json!({"kind": "resignation", "title": "辭職承諾", "text": "如有以下情形,主動辭職",
-        "conditions": ["年度考核不稱職", "群眾滿意度測評低于 60%"]}),
+        json!({"kind": "resignation", "title": "辞职承诺", "text": "如有以下情形,主动辞职",
+        "conditions": ["年度考核不称职", "群众满意度测评低于 60%"]}),
     )
     .expect("resignation");
     let out = h
@@ -83,7 +83,7 @@ fn visits_plan_commitments_published_then_every_milestone_verified() {
         h.act_as(
             Role::Member,
             "report",
-            json!({"kind": kind, "milestone": m, "evidence": "照片和驗收單已存檔"}),
+            json!({"kind": kind, "milestone": m, "evidence": "照片和验收单已存档"}),
         )
         .expect("report");
         let out = h
@@ -113,10 +113,10 @@ fn publishing_needs_the_visits_the_plan_and_all_three_commitments() {
         .expect_err("refused");
     match early {
         Rejection::Conflict(t) => {
-            for needed in ["民情走訪", "村莊發展規劃", "競職承諾", "辭職承諾"] {
+            for needed in ["民情走访", "村庄发展规划", "竞职承诺", "辞职承诺"] {
                 assert!(t.zh.contains(needed), "{needed} in {}", t.zh);
             }
-            assert!(!t.zh.contains("干事承諾"), "{}", t.zh);
+            assert!(!t.zh.contains("干事承诺"), "{}", t.zh);
         }
         other => panic!("expected conflict, got {other:?}"),
     }
@@ -155,7 +155,7 @@ fn bad_input_names_the_field_and_public_commitments_cannot_change() {
         .act_as(
             Role::Secretary,
             "commit",
-            json!({"kind": "resignation", "title": "辭職承諾", "text": "…"}),
+            json!({"kind": "resignation", "title": "辞职承诺", "text": "…"}),
         )
         .expect_err("refused");
     assert_eq!(field_of(no_conditions), "conditions");
@@ -209,7 +209,7 @@ fn the_public_sees_published_commitments_with_overdue_milestones_and_no_visit_no
     h.act_as(
         Role::Member,
         "record-visits",
-        json!({"date": "2025-12-20", "households": 45, "issues": ["某戶低保問題"]}),
+        json!({"date": "2025-12-20", "households": 45, "issues": ["某户低保问题"]}),
     )
     .expect("visits");
     h.context_mut().actor = baton_sdk::testing::public();
@@ -227,7 +227,7 @@ fn the_public_sees_published_commitments_with_overdue_milestones_and_no_visit_no
     assert_eq!(view.template, "public");
     let text = view.data.to_string();
     assert!(
-        text.contains("建成柚子冷鏈倉庫") && !text.contains("灌溉水渠"),
+        text.contains("建成柚子冷链仓库") && !text.contains("灌溉水渠"),
         "{text}"
     );
     assert_eq!(

@@ -1,6 +1,6 @@
-//! 集體宣誓就職 — the collective swearing-in of the new committees.
+//! 集体宣誓就职 — the collective swearing-in of the new committees.
 //!
-//! 遼寧 held swearing-in ceremonies in 1,014 townships: the township schedules
+//! 辽宁 held swearing-in ceremonies in 1,014 townships: the township schedules
 //! the ceremony, records each new cadre's attendance and the oath read, and
 //! every cadre confirms the oath they took. A cadre who missed it swears at a
 //! make-up session, recorded the same way.
@@ -87,14 +87,14 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// The day, `YYYY-MM-DD`.
-    #[schemars(extend("x-label" = {"zh": "儀式日期", "en": "Date"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "仪式日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
-    /// Where: 鎮黨群服務中心…
-    #[schemars(extend("x-label" = {"zh": "地點", "en": "Place"}))]
+    /// Where: 镇党群服务中心…
+    #[schemars(extend("x-label" = {"zh": "地点", "en": "Place"}))]
     pub place: String,
     /// The oath; the province's when left out.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "誓詞(留空使用省里的誓詞)", "en": "Oath (empty: the province's)"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "誓词（留空使用省里的誓词）", "en": "Oath (empty: the province's)"}, "x-multiline" = true))]
     pub oath: Option<String>,
 }
 
@@ -131,7 +131,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             oath: Text::new(
-                "我宣誓:忠于黨,忠于人民,恪盡職守,廉潔奉公,依法辦事,接受監督,全心全意為村民服務,為鄉村振興努力奮斗!",
+                "我宣誓：忠于党，忠于人民，恪尽职守，廉洁奉公，依法办事，接受监督，全心全意为村民服务，为乡村振兴努力奋斗！",
                 "I swear to be loyal to the Party and the people, to do my duty, to be honest and law-abiding, to accept supervision, and to serve the villagers with all my heart for the revitalisation of the countryside.",
             ),
         }
@@ -147,22 +147,22 @@ impl Module for SwearingIn {
         ModuleInfo {
             id: "swearing-in".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("集體宣誓就職", "Collective swearing-in"),
+            title: Text::new("集体宣誓就职", "Collective swearing-in"),
             summary: Text::new(
-                "鄉鎮組織新一屆村干部集體宣誓就職,逐人登記到場宣誓情況,每名村干部確認本人誓詞。",
+                "乡镇组织新一届村干部集体宣誓就职，逐人登记到场宣誓情况，每名村干部确认本人誓词。",
                 "The township holds the collective swearing-in, records each new cadre's oath, and each cadre confirms it.",
             ),
             audience: Audience::Committee,
             actions: vec![
                 ActionInfo::new::<Schedule>(
                     "schedule",
-                    Text::new("安排宣誓儀式", "Schedule the ceremony"),
+                    Text::new("安排宣誓仪式", "Schedule the ceremony"),
                 ),
                 ActionInfo::new::<RecordAttendance>(
                     "record-attendance",
-                    Text::new("登記宣誓情況", "Record attendance"),
+                    Text::new("登记宣誓情况", "Record attendance"),
                 ),
-                ActionInfo::new::<Confirm>("confirm", Text::new("確認本人宣誓", "Confirm my oath")),
+                ActionInfo::new::<Confirm>("confirm", Text::new("确认本人宣誓", "Confirm my oath")),
             ],
             templates: vec![Template::new(
                 "swearing-in",
@@ -231,7 +231,7 @@ fn schedule(ctx: &Context<Config>, state: &mut State, p: Schedule) -> Result<Eff
     ctx.require_role(&[Role::TownshipOfficer])?;
     if state.cadres.iter().any(|c| c.attendance.is_some()) {
         return Err(Rejection::conflict(
-            "儀式已經舉行,不能重新安排;缺席人員補宣誓直接登記即可",
+            "仪式已经举行，不能重新安排；缺席人员补宣誓直接登记即可",
             "the ceremony has been held; record a make-up oath as attendance instead",
         ));
     }
@@ -251,7 +251,7 @@ fn schedule(ctx: &Context<Config>, state: &mut State, p: Schedule) -> Result<Eff
         (
             Recipient::Role(role),
             Text::new(
-                format!("集體宣誓就職儀式定于 {date} 在{place}舉行,請準時參加。"),
+                format!("集体宣誓就职仪式定于 {date} 在{place}举行，请准时参加。"),
                 format!("The collective swearing-in is on {date} at {place}; please attend."),
             ),
         )
@@ -272,7 +272,7 @@ fn record(
     ctx.require_role(&[Role::TownshipOfficer])?;
     let Some(ceremony) = &state.ceremony else {
         return Err(Rejection::conflict(
-            "請先安排宣誓儀式",
+            "请先安排宣誓仪式",
             "schedule the ceremony first",
         ));
     };
@@ -280,7 +280,7 @@ fn record(
     let today = baton_sdk::format_date(ctx.now + 8 * 3600);
     if ceremony.date > today {
         return Err(Rejection::conflict(
-            format!("儀式定于 {},尚未舉行", ceremony.date),
+            format!("仪式定于 {}，尚未举行", ceremony.date),
             format!(
                 "the ceremony is on {} and has not happened yet",
                 ceremony.date
@@ -297,13 +297,13 @@ fn record(
         .ok_or_else(|| {
             Rejection::invalid(
                 "person",
-                format!("“{}”不是本村新一屆兩委成員", p.person),
+                format!("“{}”不是本村新一届两委成员", p.person),
                 format!("`{}` is not on this village's new committees", p.person),
             )
         })?;
     if cadre.confirmed.is_some() {
         return Err(Rejection::conflict(
-            format!("{}已確認宣誓,不能更改", cadre.name),
+            format!("{}已确认宣誓，不能更改", cadre.name),
             format!(
                 "{} has confirmed the oath; it can no longer change",
                 cadre.name
@@ -321,7 +321,7 @@ fn record(
     Ok(Effects::none().notify(
         Recipient::Person(cadre.person_id.clone()),
         Text::new(
-            "您已完成宣誓,請登錄確認本人誓詞。",
+            "您已完成宣誓，请登录确认本人誓词。",
             "You have taken the oath; please sign in and confirm it.",
         ),
     ))
@@ -331,7 +331,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     ctx.require_role(&[Role::Secretary, Role::Member])?;
     let Some(ceremony) = state.ceremony.clone() else {
         return Err(Rejection::conflict(
-            "宣誓儀式尚未安排",
+            "宣誓仪式尚未安排",
             "the ceremony is not scheduled yet",
         ));
     };
@@ -341,19 +341,19 @@ fn confirm(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
         .find(|c| c.person_id == ctx.actor.person_id)
         .ok_or_else(|| {
             Rejection::forbidden(
-                "你不在本村新一屆兩委名單中",
+                "你不在本村新一届两委名单中",
                 "you are not on this village's new committees",
             )
         })?;
     if !cadre.attendance.as_ref().is_some_and(|a| a.present) {
         return Err(Rejection::conflict(
-            "鄉鎮尚未登記你已宣誓",
+            "乡镇尚未登记你已宣誓",
             "the township has not recorded your oath yet",
         ));
     }
     if cadre.confirmed.is_some() {
         return Err(Rejection::conflict(
-            "你已經確認過了",
+            "你已经确认过了",
             "you have already confirmed",
         ));
     }
@@ -361,7 +361,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let who = &ctx.actor.name;
     let statement = Text::new(
         format!(
-            "本人{who}于 {} 在{}宣誓就職。誓詞:{}",
+            "本人{who}于 {} 在{}宣誓就职。誓词：{}",
             ceremony.date, ceremony.place, ceremony.oath
         ),
         format!(

@@ -41,7 +41,7 @@ fn scheduled_sworn_with_a_make_up_and_every_cadre_confirms() {
         .act_as(
             Role::TownshipOfficer,
             "schedule",
-            json!({"date": "2025-12-31", "place": "龍河鎮黨群服務中心"}),
+            json!({"date": "2025-12-31", "place": "龙河镇党群服务中心"}),
         )
         .expect("schedule");
     assert_eq!(out.notices.len(), 2);
@@ -69,10 +69,10 @@ fn scheduled_sworn_with_a_make_up_and_every_cadre_confirms() {
         .act_as(Role::Secretary, "confirm", json!({}))
         .expect("confirm");
     assert_eq!(out.signoffs[0].subject, "oath:p-secretary");
-    assert!(out.signoffs[0].statement.zh.contains("龍河鎮黨群服務中心"));
+    assert!(out.signoffs[0].statement.zh.contains("龙河镇党群服务中心"));
     h.act_as(Role::Member, "confirm", json!({}))
         .expect("confirm");
-    as_person(&mut h, "p-member-2", "何強", Role::Member);
+    as_person(&mut h, "p-member-2", "何强", Role::Member);
     let absent = h.act("confirm", json!({})).expect_err("refused");
     assert!(matches!(absent, Rejection::Conflict(_)));
     // The make-up oath.
@@ -82,7 +82,7 @@ fn scheduled_sworn_with_a_make_up_and_every_cadre_confirms() {
         json!({"person": "p-member-2", "present": true}),
     )
     .expect("make-up");
-    as_person(&mut h, "p-member-2", "何強", Role::Member);
+    as_person(&mut h, "p-member-2", "何强", Role::Member);
     let out = h.act("confirm", json!({})).expect("confirm");
     assert!(out.progress.is_complete());
 }
@@ -94,7 +94,7 @@ fn wrong_actors_and_bad_input_are_refused() {
         .act_as(
             Role::Secretary,
             "schedule",
-            json!({"date": "2025-12-31", "place": "村委會"}),
+            json!({"date": "2025-12-31", "place": "村委会"}),
         )
         .expect_err("refused");
     assert!(matches!(secretary, Rejection::Forbidden(_)));
@@ -102,7 +102,7 @@ fn wrong_actors_and_bad_input_are_refused() {
         .act_as(
             Role::TownshipOfficer,
             "schedule",
-            json!({"date": "31/12/2025", "place": "村委會"}),
+            json!({"date": "31/12/2025", "place": "村委会"}),
         )
         .expect_err("refused");
     assert_eq!(field_of(bad), "date");
@@ -117,7 +117,7 @@ fn wrong_actors_and_bad_input_are_refused() {
     h.act_as(
         Role::TownshipOfficer,
         "schedule",
-        json!({"date": "2026-01-05", "place": "村委會", "oath": "我宣誓……"}),
+        json!({"date": "2026-01-05", "place": "村委会", "oath": "我宣誓……"}),
     )
     .expect("a future ceremony");
     let too_soon = h
@@ -157,7 +157,7 @@ fn a_confirmed_oath_cannot_be_rewritten_and_the_view_follows_the_viewer() {
     h.act_as(
         Role::TownshipOfficer,
         "schedule",
-        json!({"date": "2025-12-31", "place": "村委會"}),
+        json!({"date": "2025-12-31", "place": "村委会"}),
     )
     .expect("schedule");
     h.act_as(
@@ -189,7 +189,7 @@ fn a_confirmed_oath_cannot_be_rewritten_and_the_view_follows_the_viewer() {
         .act_as(
             Role::TownshipOfficer,
             "schedule",
-            json!({"date": "2026-01-03", "place": "鎮政府"}),
+            json!({"date": "2026-01-03", "place": "镇政府"}),
         )
         .expect_err("refused");
     assert!(matches!(again, Rejection::Conflict(_)));

@@ -1,9 +1,9 @@
-//! 離任走訪 — visiting the cadres who left at the election.
+//! 离任走访 — visiting the cadres who left at the election.
 //!
-//! 遼寧: a heart-to-heart talk (談心談話) with every outgoing or defeated (落選)
-//! cadre, and living subsidies (生活補助) for eligible retired cadres. 上海:
-//! honourable-retirement ceremonies (榮退儀式) and pairing new secretaries with
-//! old ones (新老書記結對, 傳幫帶). 寧夏: visits covering every retiring
+//! 辽宁: a heart-to-heart talk (谈心谈话) with every outgoing or defeated (落选)
+//! cadre, and living subsidies (生活补助) for eligible retired cadres. 上海:
+//! honourable-retirement ceremonies (荣退仪式) and pairing new secretaries with
+//! old ones (新老书记结对, 传帮带). 宁夏: visits covering every retiring
 //! secretary. Each talk is logged (date, visitors, what was discussed,
 //! follow-ups); the township officer confirms when everyone has been visited.
 
@@ -34,29 +34,29 @@ impl Module for Visits {
         ModuleInfo {
             id: "visits".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("離任干部走訪慰問", "Visiting outgoing cadres"),
+            title: Text::new("离任干部走访慰问", "Visiting outgoing cadres"),
             summary: Text::new(
-                "對每一位離任和落選干部談心談話,落實生活補助,舉行榮退儀式,新老書記結對傳幫帶,鄉鎮確認走訪全覆蓋。",
+                "对每一位离任和落选干部谈心谈话，落实生活补助，举行荣退仪式，新老书记结对传帮带，乡镇确认走访全覆盖。",
                 "A heart-to-heart talk with every outgoing and defeated cadre, their living subsidy, an honourable-retirement ceremony and pairing with the new secretary; the township confirms everyone was visited.",
             ),
             audience: Audience::Committee,
             actions: vec![
-                ActionInfo::new::<LogTalk>("log-talk", Text::new("記錄談心談話", "Log a talk")),
+                ActionInfo::new::<LogTalk>("log-talk", Text::new("记录谈心谈话", "Log a talk")),
                 ActionInfo::new::<RecordSubsidy>(
                     "record-subsidy",
-                    Text::new("登記生活補助", "Record the living subsidy"),
+                    Text::new("登记生活补助", "Record the living subsidy"),
                 ),
                 ActionInfo::new::<HoldCeremony>(
                     "hold-ceremony",
-                    Text::new("登記榮退儀式", "Record the retirement ceremony"),
+                    Text::new("登记荣退仪式", "Record the retirement ceremony"),
                 ),
                 ActionInfo::new::<Pair>(
                     "pair",
-                    Text::new("新老書記結對", "Pair with the old secretary"),
+                    Text::new("新老书记结对", "Pair with the old secretary"),
                 ),
                 ActionInfo::new::<Confirm>(
                     "confirm",
-                    Text::new("確認走訪完成", "Confirm the visits"),
+                    Text::new("确认走访完成", "Confirm the visits"),
                 ),
             ],
             templates: vec![Template::new(
@@ -74,7 +74,7 @@ impl Module for Visits {
             if config.required[..i].contains(step) {
                 return Err(Rejection::invalid(
                     format!("config.required.{i}"),
-                    "步驟重復",
+                    "步骤重复",
                     "is listed twice",
                 ));
             }
@@ -82,7 +82,7 @@ impl Module for Visits {
         if config.subsidy_min_years > 60 {
             return Err(Rejection::invalid(
                 "config.subsidy_min_years",
-                "任職年限不應超過 60 年",
+                "任职年限不应超过 60 年",
                 "must be at most 60 years",
             ));
         }
@@ -166,7 +166,7 @@ fn person<'s>(state: &'s mut State, id: &str) -> Result<&'s mut Person, Rejectio
         .ok_or_else(|| {
             Rejection::invalid(
                 "person",
-                format!("“{id}”不在本村離任干部名單中"),
+                format!("“{id}”不在本村离任干部名单中"),
                 format!("`{id}` is not among this village's outgoing cadres"),
             )
         })
@@ -186,7 +186,7 @@ fn ready_notice(ctx: &Context<Config>, state: &State, effects: Effects) -> Effec
     effects.notify(
         Recipient::Role(Role::TownshipOfficer),
         Text::new(
-            format!("{village}離任干部走訪已全部完成,請核實確認。"),
+            format!("{village}离任干部走访已全部完成，请核实确认。"),
             format!("Every outgoing cadre of {village} has been visited; please confirm."),
         ),
     )
@@ -198,7 +198,7 @@ fn log_talk(ctx: &Context<Config>, state: &mut State, p: LogTalk) -> Result<Effe
     if p.visitors.is_empty() {
         return Err(Rejection::invalid(
             "visitors",
-            "請?zhí)顚懽咴L人",
+            "请填写走访人",
             "name at least one visitor",
         ));
     }
@@ -221,7 +221,7 @@ fn log_talk(ctx: &Context<Config>, state: &mut State, p: LogTalk) -> Result<Effe
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}記錄:{date}與離任干部{name}談心談話,記錄屬實。"),
+        format!("本人{who}记录：{date}与离任干部{name}谈心谈话，记录属实。"),
         format!("I, {who}, record a heart-to-heart talk with {name} on {date}, truthfully."),
     );
     let effects = Effects::none().signoff(ctx.signoff(format!("talk:{}:{n}", p.person), statement));
@@ -240,7 +240,7 @@ fn record_subsidy(
         return Err(Rejection::invalid(
             "person",
             format!(
-                "{}不符合生活補助條件(須正常離任且任職滿 {years} 年)",
+                "{}不符合生活补助条件（须正常离任且任职满 {years} 年）",
                 person.name
             ),
             format!(
@@ -252,7 +252,7 @@ fn record_subsidy(
     if !p.applied && p.note.trim().is_empty() {
         return Err(Rejection::invalid(
             "note",
-            "未申請生活補助的,請說明原因",
+            "未申请生活补助的，请说明原因",
             "say why the subsidy was not applied for",
         ));
     }
@@ -275,7 +275,7 @@ fn hold_ceremony(
     if person.departure != Departure::Retired {
         return Err(Rejection::invalid(
             "person",
-            format!("榮退儀式為正常離任干部舉行,{}不是正常離任", person.name),
+            format!("荣退仪式为正常离任干部举行，{}不是正常离任", person.name),
             format!(
                 "a retirement ceremony is for retiring cadres, and {} did not retire",
                 person.name
@@ -297,7 +297,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     if !person.was_secretary() {
         return Err(Rejection::invalid(
             "person",
-            format!("{}不是原村黨組織書記,結對對象應為老書記", person.name),
+            format!("{}不是原村党组织书记，结对对象应为老书记", person.name),
             format!(
                 "{} was not the old Party secretary; pair with the old secretary",
                 person.name
@@ -306,7 +306,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     }
     if person.pairing.is_some() {
         return Err(Rejection::conflict(
-            format!("已與{}結對", person.name),
+            format!("已与{}结对", person.name),
             format!("you are already paired with {}", person.name),
         ));
     }
@@ -317,7 +317,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}與老書記{name}結對,虛心請教,接續奮斗。"),
+        format!("本人{who}与老书记{name}结对，虚心请教，接续奋斗。"),
         format!(
             "I, {who}, pair with the old secretary {name}, to learn from him and carry on the work."
         ),
@@ -327,7 +327,7 @@ fn pair(ctx: &Context<Config>, state: &mut State, p: Pair) -> Result<Effects, Re
         .notify(
             Recipient::Person(p.person),
             Text::new(
-                format!("新任書記{who}已與您結對,感謝您的傳幫帶。"),
+                format!("新任书记{who}已与您结对，感谢您的传帮带。"),
                 format!(
                     "The new secretary {who} has paired with you; thank you for your guidance."
                 ),
@@ -340,7 +340,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     ctx.require_role(&[Role::TownshipOfficer])?;
     if state.confirmed.is_some() {
         return Err(Rejection::conflict(
-            "走訪已經確認過了",
+            "走访已经确认过了",
             "the visits are already confirmed",
         ));
     }
@@ -361,7 +361,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
                 .join(sep)
         };
         return Err(Rejection::conflict(
-            format!("以下離任干部的走訪尚未完成:{}", names("、")),
+            format!("以下离任干部的走访尚未完成：{}", names("、")),
             format!("visits are not complete for: {}", names(", ")),
         ));
     }
@@ -371,7 +371,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     });
     let (who, village, n) = (&ctx.actor.name, &ctx.village.name, state.people.len());
     let statement = Text::new(
-        format!("本人{who}確認:{village}{n} 名離任干部均已走訪談心,相關事項已落實。"),
+        format!("本人{who}确认：{village}{n} 名离任干部均已走访谈心，相关事项已落实。"),
         format!(
             "I, {who}, confirm that all {n} outgoing cadres of {village} were visited and their matters settled."
         ),
@@ -381,7 +381,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
         .notify(
             Recipient::Role(Role::Secretary),
             Text::new(
-                format!("{village}離任干部走訪已經鄉鎮確認。"),
+                format!("{village}离任干部走访已经乡镇确认。"),
                 format!("The township has confirmed the visits at {village}."),
             ),
         ))

@@ -32,20 +32,20 @@ pub struct Person {
     pub subsidy_eligible: bool,
     /// The steps besides the talk this person needs, fixed at start.
     pub required: Vec<Step>,
-    /// Heart-to-heart talks (談心談話), oldest first.
+    /// Heart-to-heart talks (谈心谈话), oldest first.
     pub talks: Vec<Talk>,
     /// Whether the subsidy was applied for.
     pub subsidy: Option<Subsidy>,
-    /// The honourable-retirement ceremony (榮退儀式).
+    /// The honourable-retirement ceremony (荣退仪式).
     pub ceremony: Option<Ceremony>,
-    /// The pairing of this old secretary with the new one (新老書記結對).
+    /// The pairing of this old secretary with the new one (新老书记结对).
     pub pairing: Option<Pairing>,
 }
 
 impl Person {
-    /// Held the secretary's post (書記) on the old committees.
+    /// Held the secretary's post (书记) on the old committees.
     pub fn was_secretary(&self) -> bool {
-        self.post == "書記" && self.committee == Committee::PartyBranch
+        self.post == "书记" && self.committee == Committee::PartyBranch
     }
 
     /// Whether `step` is done.
@@ -80,7 +80,7 @@ pub struct Talk {
     pub logged: Stamp,
 }
 
-/// The living-subsidy decision (生活補助).
+/// The living-subsidy decision (生活补助).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subsidy {
     /// Whether it was applied for.
@@ -102,7 +102,7 @@ pub struct Ceremony {
     pub recorded: Stamp,
 }
 
-/// The new secretary paired with an old one (傳幫帶).
+/// The new secretary paired with an old one (传帮带).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pairing {
     /// How they will work together: how often they meet, on what.
@@ -141,20 +141,20 @@ pub enum Action {
 #[serde(deny_unknown_fields)]
 pub struct LogTalk {
     /// The outgoing cadre's person id.
-    #[schemars(extend("x-label" = {"zh": "走訪對象", "en": "Cadre visited"}))]
+    #[schemars(extend("x-label" = {"zh": "走访对象", "en": "Cadre visited"}))]
     pub person: String,
     /// The day of the talk, `YYYY-MM-DD`, not in the future.
-    #[schemars(extend("x-label" = {"zh": "談話日期", "en": "Date of the talk"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "谈话日期", "en": "Date of the talk"}, "format" = "date"))]
     pub date: String,
     /// Who visited; at least one name.
-    #[schemars(extend("x-label" = {"zh": "走訪人", "en": "Visitors"}))]
+    #[schemars(extend("x-label" = {"zh": "走访人", "en": "Visitors"}))]
     pub visitors: Vec<String>,
     /// What was discussed.
-    #[schemars(extend("x-label" = {"zh": "談話內容", "en": "What was discussed"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "谈话内容", "en": "What was discussed"}, "x-multiline" = true))]
     pub discussed: String,
     /// Follow-ups: promises made, problems to solve.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "后續事項", "en": "Follow-ups"}))]
+    #[schemars(extend("x-label" = {"zh": "后续事项", "en": "Follow-ups"}))]
     pub follow_ups: Vec<String>,
 }
 
@@ -163,14 +163,14 @@ pub struct LogTalk {
 #[serde(deny_unknown_fields)]
 pub struct RecordSubsidy {
     /// The outgoing cadre's person id; they must be eligible.
-    #[schemars(extend("x-label" = {"zh": "離任干部", "en": "Cadre"}))]
+    #[schemars(extend("x-label" = {"zh": "离任干部", "en": "Cadre"}))]
     pub person: String,
     /// Whether the subsidy was applied for.
-    #[schemars(extend("x-label" = {"zh": "已申請生活補助", "en": "Subsidy applied for"}))]
+    #[schemars(extend("x-label" = {"zh": "已申请生活补助", "en": "Subsidy applied for"}))]
     pub applied: bool,
     /// The application's reference; when not applied for, why (required).
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "申請編號;未申請的請說明原因", "en": "Reference; if not applied for, why"}))]
+    #[schemars(extend("x-label" = {"zh": "申请编号；未申请的请说明原因", "en": "Reference; if not applied for, why"}))]
     pub note: String,
 }
 
@@ -179,14 +179,14 @@ pub struct RecordSubsidy {
 #[serde(deny_unknown_fields)]
 pub struct HoldCeremony {
     /// The retiring cadre's person id.
-    #[schemars(extend("x-label" = {"zh": "離任干部", "en": "Cadre"}))]
+    #[schemars(extend("x-label" = {"zh": "离任干部", "en": "Cadre"}))]
     pub person: String,
     /// The day, `YYYY-MM-DD`, not in the future.
-    #[schemars(extend("x-label" = {"zh": "儀式日期", "en": "Date"}, "format" = "date"))]
+    #[schemars(extend("x-label" = {"zh": "仪式日期", "en": "Date"}, "format" = "date"))]
     pub date: String,
     /// Where, who attended, what was presented.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "地點、參加人員、贈送物品", "en": "Where, who attended, what was presented"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "地点、参加人员、赠送物品", "en": "Where, who attended, what was presented"}, "x-multiline" = true))]
     pub note: String,
 }
 
@@ -195,10 +195,10 @@ pub struct HoldCeremony {
 #[serde(deny_unknown_fields)]
 pub struct Pair {
     /// The old secretary's person id.
-    #[schemars(extend("x-label" = {"zh": "老書記", "en": "Old secretary"}))]
+    #[schemars(extend("x-label" = {"zh": "老书记", "en": "Old secretary"}))]
     pub person: String,
     /// How the two will work together.
-    #[schemars(extend("x-label" = {"zh": "傳幫帶安排", "en": "How the two will work together"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "传帮带安排", "en": "How the two will work together"}, "x-multiline" = true))]
     pub plan: String,
 }
 
@@ -208,7 +208,7 @@ pub struct Pair {
 pub struct Confirm {
     /// Remarks.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "備注", "en": "Remarks"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "备注", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
 }
 

@@ -14,8 +14,8 @@ fn started(config: Value) -> Harness<Visits> {
 }
 
 fn talk(person: &str) -> Value {
-    json!({"person": person, "date": "2025-12-30", "visitors": ["張建國", "陳立"],
-           "discussed": "身體情況和家庭困難", "follow_ups": ["幫助申請醫療救助"]})
+    json!({"person": person, "date": "2025-12-30", "visitors": ["张建国", "陈立"],
+           "discussed": "身体情况和家庭困难", "follow_ups": ["帮助申请医疗救助"]})
 }
 
 fn field_of(r: Rejection) -> String {
@@ -38,7 +38,7 @@ fn every_outgoing_cadre_is_talked_to_then_the_township_confirms() {
         .act_as(Role::TownshipOfficer, "confirm", json!({}))
         .expect_err("not yet");
     assert!(
-        matches!(&early, Rejection::Conflict(t) if t.zh.contains("王德福") && t.zh.contains("趙小軍")),
+        matches!(&early, Rejection::Conflict(t) if t.zh.contains("王德福") && t.zh.contains("赵小军")),
         "{early:?}"
     );
     let out = h
@@ -51,7 +51,7 @@ fn every_outgoing_cadre_is_talked_to_then_the_township_confirms() {
         .act_as(
             Role::TownshipOfficer,
             "record-subsidy",
-            json!({"person": "p-outgoing", "applied": true, "note": "梁平民〔2026〕12號"}),
+            json!({"person": "p-outgoing", "applied": true, "note": "梁平民〔2026〕12号"}),
         )
         .expect("subsidy");
     assert_eq!(out.notices.len(), 1, "the township is told it can confirm");
@@ -60,7 +60,7 @@ fn every_outgoing_cadre_is_talked_to_then_the_township_confirms() {
         .act_as(
             Role::TownshipOfficer,
             "confirm",
-            json!({"remarks": "全覆蓋"}),
+            json!({"remarks": "全覆盖"}),
         )
         .expect("confirm");
     assert_eq!(out.signoffs[0].signer, "p-township");
@@ -179,7 +179,7 @@ fn ceremony_and_pairing_when_the_province_requires_them() {
     h.act_as(
         Role::Secretary,
         "hold-ceremony",
-        json!({"person": "p-outgoing", "date": "2025-12-01", "note": "頒發榮譽證書"}),
+        json!({"person": "p-outgoing", "date": "2025-12-01", "note": "颁发荣誉证书"}),
     )
     .expect("ceremony");
     let member = h
@@ -194,7 +194,7 @@ fn ceremony_and_pairing_when_the_province_requires_them() {
         .act_as(
             Role::Secretary,
             "pair",
-            json!({"person": "p-outgoing", "plan": "每月請教一次"}),
+            json!({"person": "p-outgoing", "plan": "每月请教一次"}),
         )
         .expect("pair");
     assert_eq!(out.signoffs[0].subject, "pairing:p-outgoing");
@@ -202,7 +202,7 @@ fn ceremony_and_pairing_when_the_province_requires_them() {
         .act_as(
             Role::Secretary,
             "pair",
-            json!({"person": "p-outgoing", "plan": "再來"}),
+            json!({"person": "p-outgoing", "plan": "再来"}),
         )
         .expect_err("refused");
     assert!(matches!(twice, Rejection::Conflict(_)));

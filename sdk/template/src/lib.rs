@@ -1,4 +1,4 @@
-//! A discipline pledge (廉潔承諾): every member of the new committees signs
+//! A discipline pledge (廉洁承诺): every member of the new committees signs
 //! it, and each signature is a sign-off in the platform's tamper-evident log.
 //! Start from here: rename the actions, change the state, keep the tests green.
 
@@ -50,7 +50,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             text: Text::new(
-                "本人承諾:嚴守紀律,廉潔用權,不謀私利,接受監督。",
+                "本人承诺:严守纪律,廉洁用权,不谋私利,接受监督。",
                 "I pledge to keep discipline, use power cleanly, seek no private gain and accept supervision.",
             ),
         }
@@ -67,16 +67,16 @@ impl Module for Pledge {
             // The id is the crate's name and the version the crate's version.
             id: env!("CARGO_PKG_NAME").into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            title: Text::new("廉潔承諾", "Discipline pledge"),
+            title: Text::new("廉洁承诺", "Discipline pledge"),
             summary: Text::new(
-                "新一屆兩委成員逐一簽署廉潔承諾。",
+                "新一届两委成员逐一签署廉洁承诺。",
                 "Every member of the new committees signs the discipline pledge.",
             ),
             audience: Audience::Committee,
-            actions: vec![ActionInfo::new::<Sign>("sign", Text::new("簽署承諾", "Sign the pledge"))],
+            actions: vec![ActionInfo::new::<Sign>("sign", Text::new("签署承诺", "Sign the pledge"))],
             templates: vec![Template::new(
                 "pledge",
-                "<section><p>{{text}}</p><p>已簽署 {{done}} / {{total}}</p><ul>{{#each signed}}<li>{{this}}</li>{{/each}}</ul></section>",
+                "<section><p>{{text}}</p><p>已签署 {{done}} / {{total}}</p><ul>{{#each signed}}<li>{{this}}</li>{{/each}}</ul></section>",
                 "<section><p>{{text}}</p><p>{{done}} of {{total}} signed</p><ul>{{#each signed}}<li>{{this}}</li>{{/each}}</ul></section>",
             )],
             estimated_minutes: 5,
@@ -101,13 +101,13 @@ impl Module for Pledge {
         let Action::Sign(sign) = action;
         ctx.require_role(&[Role::Secretary, Role::Member])?;
         if !sign.agree {
-            return Err(Rejection::invalid("agree", "請閱讀并同意承諾內容", "read and agree to the pledge"));
+            return Err(Rejection::invalid("agree", "请阅读并同意承诺内容", "read and agree to the pledge"));
         }
         if !state.members.contains(&ctx.actor.person_id) {
-            return Err(Rejection::forbidden("你不在本村新一屆兩委名單中", "you are not on this village's new committees"));
+            return Err(Rejection::forbidden("你不在本村新一届两委名单中", "you are not on this village's new committees"));
         }
         if state.signed.iter().any(|s| s.person_id == ctx.actor.person_id) {
-            return Err(Rejection::conflict("你已經簽署過了", "you have already signed"));
+            return Err(Rejection::conflict("你已经签署过了", "you have already signed"));
         }
         state.signed.push(ctx.stamp());
         let statement = ctx.config.text.clone();

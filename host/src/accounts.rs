@@ -1,0 +1,845 @@
+//! Bringing real people in: the first administrator, staff accounts (one by
+//! one or from a CSV file), the accounts a roster gives its people, activation
+//! codes and first sign-in, resets, switching accounts off, and granting and
+//! revoking roles. Every change is checked by [`authorize`] against the
+//! actor's grants and recorded in `account_events`. The API, the pages and
+//! the CLI all call these.
+
+use baton_sdk::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Capability, Principal, Target, authorize, rank};
+use crate::db::Db;
+use crate::db::accounts::{self, NewAccount, Tx, role_name};
+use crate::db::activation::{self, Account};
+use crate::db::org_units::{self, Level};
+use crate::db::people::Holder;
+use crate::http::{Error, now};
+use crate::import::{Column, RowError, rows};
+
+/// How long an activation code lives: 14 days.
+pub const CODE_DAYS: i64 = 14;
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 8;
+
+/// Passwords too common to accept: the most used ones in leaked Chinese and
+/// international lists, digit runs and keyboard walks, and the product's own
+/// words. Compared case-insensitively.
+const COMMON: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "12341234",
+    "11223344",
+    "123123123",
+    "147258369",
+    "123456abc",
+    "abc12345",
+    "abcd1234",
+    "a1234567",
+    "a12345678",
+    "aa123456",
+    "qq123456",
+    "qwertyui",
+    "qwerty123",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "password",
+    "password1",
+    "passw0rd",
+    "iloveyou",
+    "woaini1314",
+    "5201314520",
+    "13145200",
+    "52013145",
+    "asdfghjk",
+    "zxcvbnm123",
+    "admin123",
+    "admin888",
+    "administrator",
+    "welcome1",
+    "baton123",
+    "jieli123",
+    "demo1234",
+    "changeme",
+    "letmein1",
+    "11112222",
+    "12121212",
+    "99999999",
+    "77777777",
+    "55555555",
+    "22222222",
+    "33333333",
+    "44444444",
+    "111111111",
+    "000000000",
+    "1234abcd",
+    "qwer1234",
+    "asdf1234",
+    "zxcv1234",
+];
+
+/// A staff role given to someone, and where.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    /// Login name: letters, digits, `.`, `_` or `-`, or a phone number.
+    pub username: String,
+    /// Their name, as others see it.
+    pub name: String,
+    /// Their phone, if any.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// `province-admin`, `county-trainer` or `township-officer`.
+    #[schema(value_type = String)]
+    pub role: Role,
+    /// The unit the role is held at: a province, a county, a township.
+    pub unit_code: String,
+}
+
+/// An account and the activation code its person signs in with once.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Issued {
+    /// The account.
+    pub account_id: i64,
+    /// Login name.
+    pub username: String,
+    /// The person's name.
+    pub name: String,
+    /// The one-time code.
+    pub code: String,
+    /// When it expires, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Refuses a password that is short, common, or the login name.
+pub fn check_password(password: &str, username: &str) -> Result<(), Error> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(Error::bad(
+            "password",
+            format!("密码至少需要 {MIN_PASSWORD} 个字符"),
+            format!("must be at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(&lower.as_str()) || lower == username.to_lowercase() {
+        return Err(Error::bad(
+            "password",
+            "密码过于常见，容易被猜中，请换一个",
+            "is too common and easily guessed; choose another",
+        ));
+    }
+    Ok(())
+}
+
+fn check_username(username: &str) -> Result<(), Error> {
+    let ok = (3..=40).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::bad(
+            "username",
+            "用户名须为 3 到 40 个字母、数字或 . _ -",
+            "must be 3 to 40 letters, digits, '.', '_' or '-'",
+        ))
+    }
+}
+
+/// A new activation code: eight digits, easy to type on a phone. With the
+/// login throttle, guessing one is hopeless.
+pub fn new_code() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+    format!("{:08}", OsRng.next_u64() % 100_000_000)
+}
+
+/// The level a staff role is held at.
+fn level_for(role: Role) -> &'static [Level] {
+    match role {
+        Role::ProvinceAdmin => &[Level::Province],
+        Role::CountyTrainer => &[Level::County, Level::City],
+        Role::TownshipOfficer => &[Level::Township],
+        _ => &[],
+    }
+}
+
+/// The unit `code` and its path, if `actor` (`None`: the operator) may give
+/// `role` there and the role is held at that level.
+async fn grantable(
+    db: &Db,
+    actor: Option<&Principal>,
+    role: Role,
+    code: &str,
+) -> Result<String, Error> {
+    let (unit, path) = org_units::get(db, code).await?.ok_or_else(|| {
+        Error::bad(
+            "unit_code",
+            format!("没有区划代码 {code}"),
+            format!("no org unit {code}"),
+        )
+    })?;
+    if !crate::auth::STAFF.contains(&role) {
+        return Err(Error::bad(
+            "role",
+            "只能授予省级管理员、县级培训人员或乡镇干部；村干部的账号由名册导入生成",
+            "must be province-admin, county-trainer or township-officer; village people's accounts come from rosters",
+        ));
+    }
+    if !level_for(role).contains(&unit.level) {
+        return Err(Error::bad(
+            "unit_code",
+            format!("{}（{code}）不是可授予该角色的层级", unit.name),
+            format!(
+                "{} ({code}) is a {}, not where a {} is held",
+                unit.name,
+                unit.level.as_str(),
+                role_name(role)
+            ),
+        ));
+    }
+    if let Some(actor) = actor {
+        let target = Target {
+            path: &path,
+            person_id: None,
+            enrollment: false,
+        };
+        authorize(actor, Capability::Grant(role), target).ok_or_else(|| {
+            Error::Forbidden(baton_sdk::Text::new(
+                "不能在您的范围之外授予角色，也不能授予高于您自己的角色",
+                "you cannot grant a role outside your scope, or above your own",
+            ))
+        })?;
+    }
+    Ok(path)
+}
+
+/// Whether `actor` (`None`: the operator) may reset, switch off or on, or
+/// issue a code to `account`: each of its roles lies within one of the
+/// actor's, held higher. An account with no roles left is the national
+/// administrator's to manage.
+fn manageable(actor: Option<&Principal>, account: &Account) -> Result<(), Error> {
+    let Some(actor) = actor else { return Ok(()) };
+    let national = actor.grants.iter().any(|g| g.role == Role::NationalAdmin);
+    let allowed = if account.grants.is_empty() {
+        national
+    } else {
+        account.grants.iter().all(|g| {
+            let target = Target {
+                path: g.path.as_deref().unwrap_or(""),
+                person_id: None,
+                enrollment: false,
+            };
+            (g.path.is_some() || national)
+                && authorize(actor, Capability::ManageAccount(g.role), target).is_some()
+        })
+    };
+    if allowed && account.id != actor.account_id {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(baton_sdk::Text::new(
+            "您只能管理您范围内、角色低于您的账号",
+            "you manage only accounts within your scope whose roles are below yours",
+        )))
+    }
+}
+
+async fn account(db: &Db, id: i64) -> Result<Account, Error> {
+    activation::get(db, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("没有账号 {id}"), format!("no account {id}")))
+}
+
+/// The account `id`, if `actor` may manage it.
+pub async fn managed(db: &Db, actor: &Principal, id: i64) -> Result<Account, Error> {
+    let found = account(db, id).await?;
+    manageable(Some(actor), &found)?;
+    Ok(found)
+}
+
+/// Issues `account` a code in `tx` and records it.
+async fn issue(
+    tx: &mut Tx,
+    actor: Option<i64>,
+    account: i64,
+    reset: bool,
+    now: i64,
+) -> anyhow::Result<(String, i64)> {
+    let code = new_code();
+    let expires_at = now + CODE_DAYS * 24 * 3600;
+    activation::issue_code(tx, account, &code, expires_at, now, reset).await?;
+    let detail = if reset { "reset" } else { "first code" };
+    activation::record(tx, actor, account, "code-issued", detail, now).await?;
+    Ok((code, expires_at))
+}
+
+/// Creates the first administrator on the command line, with a password
+/// (checked like any other): `national-admin` with no unit, or
+/// `province-admin` at a province.
+pub async fn create_admin(
+    db: &Db,
+    username: &str,
+    name: &str,
+    role: Role,
+    unit: Option<&str>,
+    password: &str,
+) -> Result<i64, Error> {
+    check_username(username)?;
+    check_password(password, username)?;
+    match (role, unit) {
+        (Role::NationalAdmin, None) => {}
+        (Role::NationalAdmin, Some(_)) => {
+            return Err(Error::bad(
+                "unit",
+                "全国管理员不属于任何区划",
+                "a national administrator has no unit",
+            ));
+        }
+        (Role::ProvinceAdmin, Some(code)) => {
+            grantable(db, None, role, code).await?;
+        }
+        _ => {
+            return Err(Error::bad(
+                "role",
+                "首个管理员须为全国管理员，或带 --unit 的省级管理员",
+                "the first administrator is national-admin, or province-admin with --unit",
+            ));
+        }
+    }
+    if activation::id_of(db, username).await?.is_some() {
+        return Err(taken(username));
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let now = now();
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    let id = accounts::insert(
+        &mut tx,
+        &NewAccount {
+            username,
+            password_hash: &hash,
+            display_name: name,
+            person_id: None,
+            grants: &[(role, unit)],
+        },
+        now,
+    )
+    .await?;
+    let detail = format!("{} {}", role_name(role), unit.unwrap_or("nation"));
+    activation::record(&mut tx, None, id, "created", &detail, now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(id)
+}
+
+fn taken(username: &str) -> Error {
+    Error::Conflict(baton_sdk::Text::new(
+        format!("用户名 {username} 已被使用"),
+        format!("the user name {username} is taken"),
+    ))
+}
+
+/// Creates a staff account with its role and a first activation code.
+pub async fn create_staff(
+    db: &Db,
+    actor: Option<&Principal>,
+    input: &NewStaff,
+) -> Result<Issued, Error> {
+    let mut issued = create_staff_all(db, actor, std::slice::from_ref(input))
+        .await
+        .map_err(|mut rows| match rows.pop() {
+            Some(StaffError::Field(e)) => e,
+            Some(StaffError::Row(row)) => Error::bad(
+                row.column.unwrap_or("body"),
+                row.message.clone(),
+                row.message,
+            ),
+            None => Error::Internal(anyhow::anyhow!("no error")),
+        })?;
+    issued
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("nothing created")))
+}
+
+/// Why a line of staff was refused.
+#[derive(Debug)]
+pub enum StaffError {
+    /// One account's field, when there was one account.
+    Field(Error),
+    /// A line of a file.
+    Row(RowError),
+}
+
+/// Checks every account of `staff` (each line's problems, numbered from
+/// line 2), then creates them all in one transaction, or none.
+async fn create_staff_all(
+    db: &Db,
+    actor: Option<&Principal>,
+    staff: &[NewStaff],
+) -> Result<Vec<Issued>, Vec<StaffError>> {
+    let problems = check_staff(db, actor, staff).await;
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    write_staff(db, actor, staff)
+        .await
+        .map_err(|e| vec![StaffError::Field(Error::Internal(e))])
+}
+
+async fn check_staff(db: &Db, actor: Option<&Principal>, staff: &[NewStaff]) -> Vec<StaffError> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, s) in staff.iter().enumerate() {
+        let first = seen.insert(s.username.as_str());
+        if let Err(e) = check_one(db, actor, s, first).await {
+            problems.push(if staff.len() == 1 {
+                StaffError::Field(e)
+            } else {
+                let (_, body) = e.parts();
+                StaffError::Row(RowError {
+                    line: i + 2,
+                    column: body["field"].as_str().and_then(staff_column),
+                    message: crate::http::message_in(&body, baton_sdk::Locale::En),
+                })
+            });
+        }
+    }
+    problems
+}
+
+async fn check_one(
+    db: &Db,
+    actor: Option<&Principal>,
+    s: &NewStaff,
+    first_in_file: bool,
+) -> Result<(), Error> {
+    check_username(&s.username)?;
+    if s.name.trim().is_empty() {
+        return Err(Error::bad("name", "请填写姓名", "is required"));
+    }
+    grantable(db, actor, s.role, &s.unit_code).await?;
+    if !first_in_file || activation::id_of(db, &s.username).await?.is_some() {
+        return Err(taken(&s.username));
+    }
+    Ok(())
+}
+
+async fn write_staff(
+    db: &Db,
+    actor: Option<&Principal>,
+    staff: &[NewStaff],
+) -> anyhow::Result<Vec<Issued>> {
+    let now = now();
+    let actor_id = actor.map(|a| a.account_id);
+    let mut tx = db.pool().begin().await?;
+    let mut issued = Vec::new();
+    for s in staff {
+        let id = accounts::insert(
+            &mut tx,
+            &NewAccount {
+                username: &s.username,
+                password_hash: "",
+                display_name: s.name.trim(),
+                person_id: None,
+                grants: &[(s.role, Some(&s.unit_code))],
+            },
+            now,
+        )
+        .await?;
+        let detail = format!("{} {}", role_name(s.role), s.unit_code);
+        activation::record(&mut tx, actor_id, id, "created", &detail, now).await?;
+        let (code, expires_at) = issue(&mut tx, actor_id, id, false, now).await?;
+        issued.push(Issued {
+            account_id: id,
+            username: s.username.clone(),
+            name: s.name.trim().to_owned(),
+            code,
+            expires_at,
+        });
+    }
+    tx.commit().await?;
+    Ok(issued)
+}
+
+fn staff_column(field: &str) -> Option<&'static str> {
+    ["username", "name", "phone", "role", "unit_code"]
+        .into_iter()
+        .find(|c| *c == field)
+}
+
+/// A line of a staff file, by its columns' English names.
+#[derive(Debug, Deserialize)]
+struct StaffRow {
+    username: String,
+    name: String,
+    #[serde(default)]
+    phone: String,
+    role: String,
+    unit_code: String,
+}
+
+const STAFF_COLUMNS: &[Column] = &[
+    Column::required("username", &["用户名", "登录名"]),
+    Column::required("name", &["姓名"]),
+    Column::optional("phone", &["电话", "手机"]),
+    Column::required("role", &["角色"]),
+    Column::required("unit_code", &["单位代码", "区划代码"]),
+];
+
+/// A staff role from its English or Chinese name.
+pub fn parse_staff_role(s: &str) -> Option<Role> {
+    Some(match s {
+        "province-admin" | "省级管理员" => Role::ProvinceAdmin,
+        "county-trainer" | "县级培训人员" => Role::CountyTrainer,
+        "township-officer" | "乡镇干部" => Role::TownshipOfficer,
+        _ => return None,
+    })
+}
+
+/// Creates staff accounts from a CSV file (`username,name,phone,role,unit_code`
+/// or `用户名,姓名,电话,角色,单位代码`; UTF-8 or GB18030), all or nothing:
+/// any bad line creates nothing, and every bad line is named.
+pub async fn import_staff(
+    db: &Db,
+    actor: Option<&Principal>,
+    csv: &[u8],
+) -> Result<Vec<Issued>, Vec<RowError>> {
+    let text = crate::import::decode(csv);
+    let rows = rows::<StaffRow>(&text, STAFF_COLUMNS).map_err(|e| vec![e])?;
+    let mut staff = Vec::new();
+    let mut problems = Vec::new();
+    for (line, row) in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(RowError {
+                    line,
+                    column: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let role = crate::import::simplified(&row.role);
+        let Some(role) = parse_staff_role(role) else {
+            problems.push(RowError {
+                line,
+                column: Some("role"),
+                message: format!(
+                    "`{}` must be province-admin, county-trainer or township-officer (省级管理员/县级培训人员/乡镇干部)",
+                    row.role
+                ),
+            });
+            continue;
+        };
+        staff.push((
+            line,
+            NewStaff {
+                username: row.username,
+                name: row.name,
+                phone: (!row.phone.is_empty()).then_some(row.phone),
+                role,
+                unit_code: row.unit_code,
+            },
+        ));
+    }
+    if staff.is_empty() && problems.is_empty() {
+        problems.push(RowError {
+            line: 1,
+            column: None,
+            message: "the file has no rows".into(),
+        });
+    }
+    let lines: Vec<usize> = staff.iter().map(|(l, _)| *l).collect();
+    let staff: Vec<NewStaff> = staff.into_iter().map(|(_, s)| s).collect();
+    let outcome = if problems.is_empty() {
+        create_staff_all(db, actor, &staff).await
+    } else {
+        Err(check_staff(db, actor, &staff).await)
+    };
+    match outcome {
+        Ok(issued) => Ok(issued),
+        Err(errors) => {
+            for e in errors {
+                match e {
+                    StaffError::Row(mut row) => {
+                        row.line = lines.get(row.line - 2).copied().unwrap_or(row.line);
+                        problems.push(row);
+                    }
+                    StaffError::Field(e) => problems.push(RowError {
+                        line: lines.first().copied().unwrap_or(2),
+                        column: None,
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            problems.sort_by_key(|p| p.line);
+            Err(problems)
+        }
+    }
+}
+
+/// Gives every person a roster placed who has no account one, with their
+/// village role and a first activation code; a person who has an account
+/// (re-elected) gets the role on it. Login names are the phone number where
+/// the roster has one (and no one has it yet), else `village code-n`.
+/// Returns the accounts created.
+pub async fn for_roster(tx: &mut Tx, holders: &[Holder], now: i64) -> anyhow::Result<Vec<Issued>> {
+    let mut issued = Vec::new();
+    let mut numbers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for h in holders {
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(id) FROM accounts WHERE person_id = $1")
+                .bind(h.person_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        if let Some(id) = existing {
+            if accounts::grant(tx, id, h.role, Some(&h.village)).await? {
+                let detail = format!("{} {}", role_name(h.role), h.village);
+                activation::record(tx, None, id, "granted", &detail, now).await?;
+            }
+            continue;
+        }
+        let mut username = h.phone.clone().filter(|p| check_username(p).is_ok());
+        loop {
+            if let Some(name) = &username {
+                let taken: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE username = $1")
+                        .bind(name)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                if taken == 0 {
+                    break;
+                }
+            }
+            let n = numbers.entry(h.village.as_str()).or_insert(0);
+            *n += 1;
+            username = Some(format!("{}-{:02}", h.village, n));
+        }
+        let username = username.unwrap_or_default();
+        let id = accounts::insert(
+            tx,
+            &NewAccount {
+                username: &username,
+                password_hash: "",
+                display_name: &h.name,
+                person_id: Some(h.person_id),
+                grants: &[(h.role, Some(&h.village))],
+            },
+            now,
+        )
+        .await?;
+        let detail = format!("{} {}", role_name(h.role), h.village);
+        activation::record(tx, None, id, "created", &detail, now).await?;
+        let (code, expires_at) = issue(tx, None, id, false, now).await?;
+        issued.push(Issued {
+            account_id: id,
+            username,
+            name: h.name.clone(),
+            code,
+            expires_at,
+        });
+    }
+    Ok(issued)
+}
+
+/// First sign-in (or the first after a reset): the login name, the code from
+/// the slip, and a new password. Throttled like signing in. Returns the
+/// account, whose session the caller opens.
+pub async fn activate(db: &Db, username: &str, code: &str, password: &str) -> Result<i64, Error> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err(Error::bad("username", "用户名不能为空", "is required"));
+    }
+    let now = now();
+    let throttle = now - accounts::THROTTLE_WINDOW;
+    if accounts::recent_failures(db, username, throttle).await? >= accounts::THROTTLE_FAILURES {
+        return Err(Error::Throttled(accounts::THROTTLE_WINDOW));
+    }
+    let found = activation::code_of(db, username).await?;
+    let (account, expires_at) = match found {
+        Some((account, stored, expires_at)) if stored == code.trim() => (account, expires_at),
+        _ => {
+            accounts::record_failure(db, username, now).await?;
+            return Err(Error::bad(
+                "code",
+                "用户名或激活码不对，或激活码已经用过",
+                "wrong user name or activation code, or the code was used already",
+            ));
+        }
+    };
+    if expires_at <= now {
+        return Err(Error::bad(
+            "code",
+            "激活码已过期，请找乡镇干部或上级重新签发",
+            "the activation code has expired; ask your township officer or superior for a new one",
+        ));
+    }
+    check_password(password, username)?;
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    if !activation::activate(&mut tx, account, code.trim(), &hash).await? {
+        return Err(Error::bad(
+            "code",
+            "用户名或激活码不对，或激活码已经用过",
+            "wrong user name or activation code, or the code was used already",
+        ));
+    }
+    activation::record(&mut tx, None, account, "activated", "", now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(account)
+}
+
+/// A superior's reset: the password stops working, every session ends, and
+/// a new code is issued (also how an expired code is replaced).
+pub async fn reset(db: &Db, actor: Option<&Principal>, id: i64) -> Result<Issued, Error> {
+    let account = account(db, id).await?;
+    manageable(actor, &account)?;
+    if account.disabled {
+        return Err(Error::Conflict(baton_sdk::Text::new(
+            "账号已停用，请先启用",
+            "the account is switched off; switch it on first",
+        )));
+    }
+    let now = now();
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    let (code, expires_at) = issue(&mut tx, actor.map(|a| a.account_id), id, true, now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(Issued {
+        account_id: id,
+        username: account.username,
+        name: account.display_name,
+        code,
+        expires_at,
+    })
+}
+
+/// Switches an account off (its sessions end at once) or back on.
+pub async fn set_disabled(
+    db: &Db,
+    actor: Option<&Principal>,
+    id: i64,
+    disabled: bool,
+) -> Result<Account, Error> {
+    let account = account(db, id).await?;
+    manageable(actor, &account)?;
+    let now = now();
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    activation::set_disabled(&mut tx, id, disabled.then_some(now)).await?;
+    let event = if disabled { "disabled" } else { "enabled" };
+    activation::record(&mut tx, actor.map(|a| a.account_id), id, event, "", now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    self::account(db, id).await
+}
+
+/// Gives an existing account a staff role.
+pub async fn grant(
+    db: &Db,
+    actor: Option<&Principal>,
+    id: i64,
+    role: Role,
+    unit_code: &str,
+) -> Result<Account, Error> {
+    account(db, id).await?;
+    grantable(db, actor, role, unit_code).await?;
+    let now = now();
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    if accounts::grant(&mut tx, id, role, Some(unit_code)).await? {
+        let detail = format!("{} {unit_code}", role_name(role));
+        activation::record(
+            &mut tx,
+            actor.map(|a| a.account_id),
+            id,
+            "granted",
+            &detail,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    account(db, id).await
+}
+
+/// Takes a role away from an account: one the actor could have granted.
+pub async fn revoke(
+    db: &Db,
+    actor: Option<&Principal>,
+    id: i64,
+    grant: i64,
+) -> Result<Account, Error> {
+    let held = account(db, id).await?;
+    let Some(g) = held.grants.iter().find(|g| g.id == grant) else {
+        return Err(Error::not_found(
+            format!("账号 {id} 没有授权 {grant}"),
+            format!("account {id} has no grant {grant}"),
+        ));
+    };
+    if let Some(actor) = actor {
+        let target = Target {
+            path: g.path.as_deref().unwrap_or(""),
+            person_id: None,
+            enrollment: false,
+        };
+        let village = rank(g.role) == 0
+            && authorize(actor, Capability::ManageAccount(g.role), target).is_some();
+        if !village && authorize(actor, Capability::Grant(g.role), target).is_none() {
+            return Err(Error::forbidden());
+        }
+    }
+    let now = now();
+    let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
+    if activation::revoke(&mut tx, id, grant).await? {
+        let detail = format!(
+            "{} {}",
+            role_name(g.role),
+            g.unit_code.as_deref().unwrap_or("nation")
+        );
+        activation::record(
+            &mut tx,
+            actor.map(|a| a.account_id),
+            id,
+            "revoked",
+            &detail,
+            now,
+        )
+        .await?;
+        activation::end_sessions(&mut tx, id).await?;
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    account(db, id).await
+}
+
+/// The accounts holding a role under `code`, if `actor` may manage accounts
+/// there (township officers and above).
+pub async fn under(
+    db: &Db,
+    actor: &Principal,
+    code: &str,
+) -> Result<(String, Vec<Account>), Error> {
+    let (unit, path) = org_units::get(db, code).await?.ok_or_else(|| {
+        Error::bad(
+            "unit",
+            format!("没有区划代码 {code}"),
+            format!("no org unit {code}"),
+        )
+    })?;
+    let target = Target {
+        path: &path,
+        person_id: None,
+        enrollment: false,
+    };
+    authorize(actor, Capability::ManageAccount(Role::Member), target)
+        .ok_or_else(Error::forbidden)?;
+    Ok((unit.name, activation::under(db, &path, 500).await?))
+}

@@ -1,0 +1,506 @@
+//! Accounts in the browser: the first sign-in with an activation code, the
+//! accounts page (people under a unit, new staff one by one or from a CSV
+//! file, resets, switching off and on) and a village's activation slips,
+//! ready to print. The rules are [`crate::accounts`]'s.
+
+use axum::Form;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use baton_sdk::Role;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::date;
+use super::i18n::t;
+use super::page::{self, Visit};
+use crate::accounts::{self, Issued, NewStaff};
+use crate::auth::rank;
+use crate::db::accounts::role_name;
+use crate::db::org_units::{self, Level};
+use crate::http::accounts::{Activate, activate_and_sign_in, village_slips};
+use crate::http::{AppState, Error, message_in};
+
+/// `/activate?username=…`: the first sign-in form.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ActivateQuery {
+    username: Option<String>,
+}
+
+pub(super) async fn activate_page(jar: CookieJar, Query(q): Query<ActivateQuery>) -> Response {
+    activate_form(
+        &jar,
+        q.username.as_deref().unwrap_or(""),
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn activate_form(
+    jar: &CookieJar,
+    username: &str,
+    problem: Option<Value>,
+    status: StatusCode,
+) -> Response {
+    let locale = page::locale(jar);
+    page::anonymous(
+        status,
+        "activate",
+        locale,
+        "/activate",
+        &t(locale, "activate.title", &[]),
+        json!({"username": username, "problem": problem, "min": accounts::MIN_PASSWORD}),
+    )
+}
+
+/// The first sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub(super) struct ActivateForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+pub(super) async fn activate(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<ActivateForm>,
+) -> Response {
+    let locale = page::locale(&jar);
+    let refuse = |field: &str, message: String, status| {
+        activate_form(
+            &jar,
+            &form.username,
+            Some(json!({"field": field, "message": message})),
+            status,
+        )
+    };
+    if super::session::cross_site(&headers) {
+        return refuse("code", t(locale, "error.csrf", &[]), StatusCode::FORBIDDEN);
+    }
+    if form.password != form.again {
+        return refuse(
+            "again",
+            t(locale, "activate.differ", &[]),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let input = Activate {
+        username: form.username.trim().to_owned(),
+        code: form.code.trim().to_owned(),
+        password: form.password.clone(),
+    };
+    match activate_and_sign_in(&state, &input).await {
+        Ok((token, principal)) => (
+            jar.clone().add(crate::http::session_cookie(&token)),
+            Redirect::to(super::session::home(&principal)),
+        )
+            .into_response(),
+        Err(e) => {
+            let (status, body) = e.parts();
+            let field = body["field"].as_str().unwrap_or("code").to_owned();
+            refuse(&field, message_in(&body, locale), status)
+        }
+    }
+}
+
+/// Which unit the accounts page shows.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct UnitQuery {
+    unit: Option<String>,
+}
+
+/// The unit a visitor manages accounts at by default: their highest staff
+/// grant's, the nation's first province for a national administrator.
+async fn default_unit(state: &AppState, visit: &Visit) -> Result<String, Error> {
+    let staff = visit
+        .principal
+        .grants
+        .iter()
+        .filter(|g| rank(g.role) > 0)
+        .max_by_key(|g| rank(g.role))
+        .ok_or_else(Error::forbidden)?;
+    match &staff.unit_code {
+        Some(code) => Ok(code.clone()),
+        None => Ok(org_units::children(&state.db, None)
+            .await?
+            .first()
+            .map(|u| u.code.clone())
+            .unwrap_or_default()),
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<UnitQuery>,
+) -> Result<Response, Error> {
+    let unit = match q.unit {
+        Some(u) => u,
+        None => default_unit(&state, &visit).await?,
+    };
+    page(&state, &visit, &unit, StatusCode::OK, json!({})).await
+}
+
+/// The accounts page for `unit`, with `extra` (issued codes, a form's
+/// problem and input) on top.
+async fn page(
+    state: &AppState,
+    visit: &Visit,
+    unit: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, Error> {
+    let (name, found) = accounts::under(&state.db, &visit.principal, unit).await?;
+    let (this, _) = org_units::get(&state.db, unit)
+        .await?
+        .ok_or_else(|| Error::not_found("没有这个区划", "no such unit"))?;
+    let people: Vec<Value> = found
+        .iter()
+        .map(|a| {
+            let roles: Vec<String> = a
+                .grants
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} · {}",
+                        visit.t(&format!("role.{}", role_name(g.role))),
+                        g.unit_name.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            let status = if a.disabled {
+                "disabled"
+            } else if a.activated {
+                "active"
+            } else {
+                "waiting"
+            };
+            json!({
+                "id": a.id, "name": a.display_name, "username": a.username, "roles": roles,
+                "status": status, "status_label": visit.t(&format!("accounts.status.{status}")),
+                "disabled": a.disabled, "mine": a.id == visit.principal.account_id,
+            })
+        })
+        .collect();
+    let children: Vec<Value> = org_units::children(&state.db, Some(unit))
+        .await?
+        .iter()
+        .map(|u| {
+            json!({
+                "name": u.name, "href": format!("/accounts?unit={}", u.code),
+                "slips": (u.level == Level::Village).then(|| format!("/slips?unit={}", u.code)),
+            })
+        })
+        .collect();
+    let grantable: Vec<Value> = crate::auth::STAFF
+        .iter()
+        .filter(|r| may_grant_somewhere(visit, **r))
+        .map(|r| json!({"value": role_name(*r), "label": visit.t(&format!("role.{}", role_name(*r)))}))
+        .collect();
+    let mut data = json!({
+        "unit": {"code": unit, "name": name},
+        "slips": (this.level == Level::Village).then(|| format!("/slips?unit={unit}")),
+        "up": this.parent_code.as_ref().map(|p| format!("/accounts?unit={p}")),
+        "people": people,
+        "children": children,
+        "grantable": grantable,
+        "can_create": !grantable.is_empty(),
+        "can_upload_roster": may_grant_somewhere(visit, Role::TownshipOfficer),
+    });
+    if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    let title = visit.t("accounts.title");
+    Ok(visit.page_with(status, "accounts", &title, data))
+}
+
+fn may_grant_somewhere(visit: &Visit, role: Role) -> bool {
+    visit.principal.grants.iter().any(|g| match g.role {
+        Role::NationalAdmin | Role::ProvinceAdmin => rank(role) <= rank(g.role),
+        Role::CountyTrainer => rank(role) < rank(g.role),
+        _ => false,
+    })
+}
+
+fn issued_rows(issued: &[Issued]) -> Value {
+    json!(issued
+        .iter()
+        .map(|i| json!({"name": i.name, "username": i.username, "code": i.code, "expires": date(i.expires_at)}))
+        .collect::<Vec<_>>())
+}
+
+/// The new-staff form.
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+pub(super) struct StaffForm {
+    #[serde(rename = "_csrf", default, skip_serializing)]
+    csrf: Option<String>,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<StaffForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let back = form.back.clone();
+    let refuse = |field: &str, problem: String| json!({"staff_input": form, "staff_errors": {field: problem}});
+    let Some(role) = accounts::parse_staff_role(&form.role) else {
+        let extra = refuse("role", visit.t("accounts.choose-role"));
+        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
+    };
+    let input = NewStaff {
+        username: form.username.trim().to_owned(),
+        name: form.name.trim().to_owned(),
+        phone: Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty()),
+        role,
+        unit_code: form.unit_code.trim().to_owned(),
+    };
+    match accounts::create_staff(&state.db, Some(&visit.principal), &input).await {
+        Ok(issued) => {
+            let extra = json!({"issued": issued_rows(&[issued])});
+            page(&state, &visit, &back, StatusCode::CREATED, extra).await
+        }
+        Err(e @ (Error::BadRequest { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
+            let (status, body) = e.parts();
+            let field = body["field"].as_str().unwrap_or("username").to_owned();
+            let extra = refuse(&field, message_in(&body, visit.locale));
+            page(&state, &visit, &back, status, extra).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn import(
+    State(state): State<AppState>,
+    visit: Visit,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let (mut csrf, mut back, mut bytes) = (None, String::new(), Vec::new());
+    let incomplete = |e: axum::extract::multipart::MultipartError| {
+        Error::bad(
+            "file",
+            "上传未完成，请重试",
+            format!("the upload did not complete: {e}"),
+        )
+    };
+    while let Some(field) = form.next_field().await.map_err(incomplete)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("back") => back = field.text().await.unwrap_or_default(),
+            Some("file") => bytes = field.bytes().await.map_err(incomplete)?.to_vec(),
+            _ => {}
+        }
+    }
+    visit.check(csrf.as_deref())?;
+    match accounts::import_staff(&state.db, Some(&visit.principal), &bytes).await {
+        Ok(issued) => {
+            let extra = json!({"issued": issued_rows(&issued)});
+            page(&state, &visit, &back, StatusCode::CREATED, extra).await
+        }
+        Err(rows) => {
+            let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            let extra = json!({"import_problems": lines});
+            page(
+                &state,
+                &visit,
+                &back,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
+        }
+    }
+}
+
+/// The roster upload: a county's file of committees, every person an account.
+pub(super) async fn roster(
+    State(state): State<AppState>,
+    visit: Visit,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let (mut csrf, mut back, mut term, mut elected_on, mut bytes) = (
+        None,
+        String::new(),
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
+    let incomplete = |e: axum::extract::multipart::MultipartError| {
+        Error::bad(
+            "file",
+            "上传未完成，请重试",
+            format!("the upload did not complete: {e}"),
+        )
+    };
+    while let Some(field) = form.next_field().await.map_err(incomplete)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("back") => back = field.text().await.unwrap_or_default(),
+            Some("term") => term = field.text().await.unwrap_or_default(),
+            Some("elected_on") => elected_on = field.text().await.unwrap_or_default(),
+            Some("file") => bytes = field.bytes().await.map_err(incomplete)?.to_vec(),
+            _ => {}
+        }
+    }
+    visit.check(csrf.as_deref())?;
+    let imported = crate::import::roster_as(
+        &state.db,
+        Some(&visit.principal),
+        &bytes,
+        term.trim(),
+        elected_on.trim(),
+    )
+    .await;
+    match imported {
+        Ok(done) => {
+            let flash = t(
+                visit.locale,
+                "accounts.roster.done",
+                &[
+                    ("seats", done.seats.to_string()),
+                    ("accounts", done.accounts.len().to_string()),
+                ],
+            );
+            page(
+                &state,
+                &visit,
+                &back,
+                StatusCode::CREATED,
+                json!({"flash": flash}),
+            )
+            .await
+        }
+        Err(crate::import::ImportError::Rows(rows)) => {
+            let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            let extra = json!({"roster_problems": lines, "roster_input": {"term": term, "elected_on": elected_on}});
+            page(
+                &state,
+                &visit,
+                &back,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
+        }
+        Err(crate::import::ImportError::Database(e)) => Err(Error::Internal(e)),
+    }
+}
+
+/// A button on one account: reset, switch off, switch on.
+#[derive(Debug, Deserialize)]
+pub(super) struct AccountForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: Option<String>,
+    account: i64,
+    #[serde(default)]
+    back: String,
+}
+
+pub(super) async fn reset(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let issued = accounts::reset(&state.db, Some(&visit.principal), form.account).await?;
+    state.sessions.forget_account(form.account);
+    let extra = json!({"issued": issued_rows(&[issued])});
+    page(&state, &visit, &form.back, StatusCode::OK, extra).await
+}
+
+pub(super) async fn disable(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, Error> {
+    switch(state, visit, form, true).await
+}
+
+pub(super) async fn enable(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, Error> {
+    switch(state, visit, form, false).await
+}
+
+async fn switch(
+    state: AppState,
+    visit: Visit,
+    form: AccountForm,
+    off: bool,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let account =
+        accounts::set_disabled(&state.db, Some(&visit.principal), form.account, off).await?;
+    state.sessions.forget_account(form.account);
+    let key = if off {
+        "accounts.disabled"
+    } else {
+        "accounts.enabled"
+    };
+    let flash = t(visit.locale, key, &[("name", account.display_name)]);
+    page(
+        &state,
+        &visit,
+        &form.back,
+        StatusCode::OK,
+        json!({"flash": flash}),
+    )
+    .await
+}
+
+/// `/slips?unit=VILLAGE`: one slip per person, ready to print.
+pub(super) async fn slips(
+    State(state): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    Query(q): Query<UnitQuery>,
+) -> Result<Response, Error> {
+    let code = q.unit.unwrap_or_default();
+    let (village, slips) = village_slips(&state, &visit.principal, &code).await?;
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let now = crate::http::now();
+    let slips: Vec<Value> = slips
+        .iter()
+        .map(|s| {
+            let expired = s.expires_at.is_some_and(|e| e <= now);
+            json!({
+                "name": s.name, "post": s.post,
+                "role": visit.t(&format!("role.{}", role_name(s.role))),
+                "username": s.username, "code": s.code, "expires": s.expires_at.map(date),
+                "expired": expired, "activated": s.activated, "account": s.account_id,
+                "link": format!("http://{host}/activate?username={}", s.username),
+            })
+        })
+        .collect();
+    let title = t(visit.locale, "slips.title", &[("village", village.clone())]);
+    Ok(visit.page(
+        "slips",
+        &title,
+        json!({"village": village, "code": code, "slips": slips, "back": format!("/accounts?unit={code}")}),
+    ))
+}

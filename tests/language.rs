@@ -1,0 +1,90 @@
+//! Every Chinese word the product shows is Simplified Chinese: no file a user
+//! reads (pages, locales, modules, messages, CLI help, READMEs) holds a
+//! character that exists only in Traditional Chinese.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Text kept in Traditional on purpose, each for its reason.
+const EXEMPT: &[&str] = &[
+    // The contract as released: frozen, byte for byte.
+    "sdk/wit/since_v0.1.0",
+    // Applied migrations are checksummed; only their comments hold Chinese.
+    "migrations",
+    // Traditional spellings the importers accept on input, and the tests of that.
+    "host/src/import/traditional.rs",
+    "tests/traditional-only.txt",
+    "tests/language.rs",
+    "tests/imports.rs",
+    // Not ours.
+    "target",
+    "tests/e2e/node_modules",
+    ".git",
+];
+
+fn traditional_only() -> HashSet<char> {
+    let root = workspace();
+    let list = std::fs::read_to_string(root.join("tests/traditional-only.txt")).expect("list");
+    list.lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::chars)
+        .collect()
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_owned()
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        let relative = path.strip_prefix(root).expect("under root");
+        if EXEMPT.iter().any(|e| relative.starts_with(e)) {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, files);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("rs" | "hbs" | "json" | "md" | "toml" | "csv" | "css" | "mjs" | "txt" | "sql")
+        ) {
+            files.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_user_facing_text_holds_a_traditional_only_character() {
+    let traditional = traditional_only();
+    assert!(traditional.len() > 4000, "the list loaded");
+    assert!(traditional.contains(&'錄') && !traditional.contains(&'录'));
+    let root = workspace();
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    assert!(
+        files.len() > 100,
+        "the walk found the sources: {}",
+        files.len()
+    );
+    let mut found = Vec::new();
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            let bad: String = line.chars().filter(|c| traditional.contains(c)).collect();
+            if !bad.is_empty() {
+                let relative = file.strip_prefix(&root).expect("under root");
+                found.push(format!("{}:{}: {bad}", relative.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Traditional-only characters in user-facing text:\n{}",
+        found.join("\n")
+    );
+}
