@@ -9,6 +9,8 @@ const FIXTURES: &[&str] = &[
     "fixture-garbage",
     "fixture-future",
     "fixture-tally",
+    "fixture-vandal",
+    "fixture-markup",
 ];
 
 fn main() {

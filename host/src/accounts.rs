@@ -654,21 +654,24 @@ pub async fn for_roster(tx: &mut Tx, holders: &[Holder], now: i64) -> anyhow::Re
 /// First sign-in (or the first after a reset): the login name, the code from
 /// the slip, and a new password. Throttled like signing in. Returns the
 /// account, whose session the caller opens.
-pub async fn activate(db: &Db, username: &str, code: &str, password: &str) -> Result<i64, Error> {
+pub async fn activate(
+    db: &Db,
+    username: &str,
+    code: &str,
+    password: &str,
+    address: &str,
+) -> Result<i64, Error> {
     let username = username.trim();
-    if username.is_empty() {
-        return Err(Error::bad("username", "用户名不能为空", "is required"));
-    }
+    crate::http::check_login_name(username)?;
     let now = now();
-    let throttle = now - accounts::THROTTLE_WINDOW;
-    if accounts::recent_failures(db, username, throttle).await? >= accounts::THROTTLE_FAILURES {
+    if accounts::throttled(db, username, address, now).await? {
         return Err(Error::Throttled(accounts::THROTTLE_WINDOW));
     }
     let found = activation::code_of(db, username).await?;
     let (account, expires_at) = match found {
         Some((account, stored, expires_at)) if stored == code.trim() => (account, expires_at),
         _ => {
-            accounts::record_failure(db, username, now).await?;
+            accounts::record_failure(db, username, address, now).await?;
             return Err(Error::bad(
                 "code",
                 "用户名或激活码不对，或激活码已经用过",

@@ -498,12 +498,28 @@ async fn serve(
             crate::demo::logins(&listener.local_addr()?.to_string())
         );
     }
-    let app = crate::http::app(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // A SQLite file deleted or replaced under the server is fatal: the open
+    // connections would keep accepting writes into a file no one will read.
+    let watched = db.clone();
+    let lost = async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            if let Err(e) = watched.check_file() {
+                return e;
+            }
+        }
+    };
+    let app = crate::http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    tokio::select! {
+        served = server => served?,
+        e = lost => {
+            tracing::error!(error = %e, "stopping: the database is lost");
+            anyhow::bail!("stopping: {e}");
+        }
+    }
     Ok(())
 }
 

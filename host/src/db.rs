@@ -17,6 +17,19 @@ use anyhow::{Context as _, bail};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+/// The file of a `sqlite:` URL and its inode, if it is a file.
+fn sqlite_file(url: &str) -> Option<(std::path::PathBuf, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let path = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = path.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let path = std::path::PathBuf::from(path);
+    let inode = std::fs::metadata(&path).ok()?.ino();
+    Some((path, inode))
+}
+
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -37,6 +50,9 @@ pub struct Db {
     /// other connection must drop its cache after someone else's commit.
     /// On PostgreSQL, the same pool as reads.
     writer: AnyPool,
+    /// The SQLite file and its inode when opened: a file deleted or
+    /// replaced under the server would otherwise swallow every write.
+    file: Option<(std::path::PathBuf, u64)>,
 }
 
 impl Db {
@@ -104,11 +120,33 @@ impl Db {
                 .with_context(|| format!("connecting to {url}"))?,
             Backend::Postgres => pool.clone(),
         };
+        let file = match backend {
+            Backend::Sqlite => sqlite_file(&url),
+            Backend::Postgres => None,
+        };
         Ok(Self {
             pool,
             backend,
             writer,
+            file,
         })
+    }
+
+    /// Fails when the SQLite file the server opened is gone or replaced:
+    /// the connections would go on writing into a deleted file.
+    pub fn check_file(&self) -> anyhow::Result<()> {
+        use std::os::unix::fs::MetadataExt as _;
+        let Some((path, inode)) = &self.file else {
+            return Ok(());
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.ino() == *inode => Ok(()),
+            Ok(_) => bail!(
+                "the database file {} was replaced under the server",
+                path.display()
+            ),
+            Err(e) => bail!("the database file {} is gone: {e}", path.display()),
+        }
     }
 
     /// The pool. The table modules are the API; this is for them, for
@@ -129,9 +167,16 @@ impl Db {
         self.backend
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers and takes writes: its file is the one
+    /// opened, and a write transaction begins and commits.
     pub async fn ping(&self) -> anyhow::Result<()> {
+        self.check_file()?;
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < 0")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod assignments;
 mod auth;
 pub(crate) mod enrollments;
 mod error;
+mod guard;
 mod health;
 pub(crate) mod modules;
 pub mod notices;
@@ -23,7 +24,7 @@ use axum::Router;
 use axum::http::{HeaderMap, header};
 use baton_sdk::{Locale, Member, Outgoing, Village};
 
-pub use auth::{COOKIE, session_cookie, sign_in, sign_out};
+pub use auth::{COOKIE, ClientAddr, check_login_name, session_cookie, sign_in, sign_out};
 pub use enrollments::village_context;
 pub use error::{Error, message_in};
 
@@ -212,6 +213,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::web::html_errors,
         ))
+        .layer(axum::middleware::from_fn(guard::guard))
         .with_state(state)
 }
 
@@ -224,6 +226,18 @@ pub fn now() -> i64 {
 
 /// Parses a JSON body, naming the field at fault (`payload.entries[0]`).
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    // No stored text may hold a NUL: PostgreSQL refuses it. Named by field.
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        let field = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| nul_path(&v, ""))
+            .unwrap_or_else(|| "body".to_owned());
+        return Err(Error::bad(
+            field,
+            "含有不允许的字符（NUL）",
+            "holds a NUL character",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let why = e.inner().to_string();
@@ -239,6 +253,36 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         };
         Error::bad(field, format!("请求内容有误：{why}"), why)
     })
+}
+
+/// The dotted path of the first string (or key) in `v` holding a NUL.
+fn nul_path(v: &serde_json::Value, path: &str) -> Option<String> {
+    let at = |k: &str| {
+        if path.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
+            "body".into()
+        } else {
+            path.to_owned()
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, &at(&i.to_string()))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if k.contains('\0') {
+                Some(at("key"))
+            } else {
+                nul_path(x, &at(k))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.

@@ -131,6 +131,11 @@ pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str)
                 "the payload schema of action `{}` does not compile: {why}",
                 action.name
             ));
+        } else if let Err(why) = crate::web::check_schema(&action.payload_schema) {
+            problems.push(format!(
+                "the payload schema of action `{}` cannot be drawn as a form: {why}",
+                action.name
+            ));
         }
     }
     if let Err(why) = compile(&info.config_schema) {

@@ -246,3 +246,154 @@ fn serve_answers_on_a_real_socket() {
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
 }
+
+/// `baton` with `input` on its stdin.
+fn baton_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("baton runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("baton finishes")
+}
+
+#[test]
+fn the_first_administrator_and_staff_come_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("baton.db").display());
+    let create = |password: &str| {
+        baton_with_input(
+            &[
+                "admin",
+                "create",
+                "--username",
+                "admin",
+                "--role",
+                "national-admin",
+                "--password-stdin",
+                "--database-url",
+                &db,
+            ],
+            &format!("{password}\n"),
+        )
+    };
+    let weak = create("password");
+    assert_eq!(weak.status.code(), Some(1), "{}", stdout(&weak));
+    assert!(stderr(&weak).contains("password"), "{}", stderr(&weak));
+    let out = create("Liangping-2026");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("created national-admin `admin`"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        create("Liangping-2026").status.code(),
+        Some(1),
+        "the name is taken"
+    );
+
+    let tree = dir.path().join("tree.csv");
+    std::fs::write(&tree, "代码,层级,名称,上级代码\n500000000000,省,重庆市,\n500100000000,市,重庆市辖区,500000000000\n500155000000,区,梁平区,500100000000\n")
+        .expect("write");
+    let out = baton(&[
+        "import",
+        "org-units",
+        tree.to_str().expect("utf-8"),
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "username,name,phone,role,unit_code\nlp-trainer,周文,,county-trainer,500155000000\n",
+    )
+    .expect("write");
+    let out = baton(&[
+        "import",
+        "staff",
+        staff.to_str().expect("utf-8"),
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let codes = stdout(&out);
+    let line = codes.lines().nth(1).unwrap_or_default();
+    assert!(line.starts_with("lp-trainer,周文,"), "{codes}");
+    let code = line.split(',').nth(2).unwrap_or_default();
+    assert_eq!(code.len(), 8, "an 8-digit code: {codes}");
+
+    let out = baton(&[
+        "admin",
+        "revoke",
+        "--username",
+        "lp-trainer",
+        "--role",
+        "county-trainer",
+        "--unit",
+        "500155000000",
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = baton(&[
+        "admin",
+        "grant",
+        "--username",
+        "lp-trainer",
+        "--role",
+        "county-trainer",
+        "--unit",
+        "500100000000",
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = baton(&[
+        "admin",
+        "grant",
+        "--username",
+        "lp-trainer",
+        "--role",
+        "township-officer",
+        "--unit",
+        "500155000000",
+        "--database-url",
+        &db,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a township officer is not held at a county"
+    );
+    assert!(
+        stderr(&out).contains("not where a township-officer is held"),
+        "{}",
+        stderr(&out)
+    );
+    let out = baton(&[
+        "admin",
+        "reset",
+        "--username",
+        "lp-trainer",
+        "--database-url",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("username,name,code,expires\nlp-trainer,周文,"),
+        "{}",
+        stdout(&out)
+    );
+}

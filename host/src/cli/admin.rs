@@ -11,8 +11,10 @@ use clap::Subcommand;
 
 use crate::accounts::{self, Issued};
 use crate::db::Db;
+use crate::db::accounts::role_name;
 
-/// Accounts, as the server's operator.
+/// Accounts, as the server's operator (no scope: the operator has the
+/// server). Every change is recorded with no actor.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create an administrator with a password: the first one on an empty
@@ -41,6 +43,36 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Give an account a staff role at a unit.
+    Grant {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// province-admin, county-trainer or township-officer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Where: a province, a county (or city), a township.
+        #[arg(long)]
+        unit: String,
+    },
+    /// Take a role at a unit away from an account; its sessions end.
+    Revoke {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// The role.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Where it is held.
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+async fn account_id(db: &Db, username: &str) -> anyhow::Result<i64> {
+    crate::db::activation::id_of(db, username)
+        .await?
+        .with_context(|| format!("no account `{username}`"))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -81,13 +113,41 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "created {} `{username}` (account {id}); sign in at /login",
-                crate::db::accounts::role_name(role)
+                role_name(role)
             );
         }
-        AdminCommand::Reset { username } => {
-            let id = crate::db::activation::id_of(db, &username)
+        AdminCommand::Grant {
+            username,
+            role,
+            unit,
+        } => {
+            let id = account_id(db, &username).await?;
+            accounts::grant(db, None, id, role, &unit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("granted {} at {unit} to `{username}`", role_name(role));
+        }
+        AdminCommand::Revoke {
+            username,
+            role,
+            unit,
+        } => {
+            let id = account_id(db, &username).await?;
+            let held = crate::db::activation::get(db, id)
                 .await?
                 .with_context(|| format!("no account `{username}`"))?;
+            let grant = held
+                .grants
+                .iter()
+                .find(|g| g.role == role && g.unit_code.as_deref() == Some(unit.as_str()))
+                .with_context(|| format!("`{username}` holds no {} at {unit}", role_name(role)))?;
+            accounts::revoke(db, None, id, grant.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("revoked {} at {unit} from `{username}`", role_name(role));
+        }
+        AdminCommand::Reset { username } => {
+            let id = account_id(db, &username).await?;
             let issued = accounts::reset(db, None, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

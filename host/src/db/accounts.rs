@@ -10,7 +10,8 @@ use crate::auth::{Grant, Principal, token_hash};
 /// How long a session or API token lives: 30 days.
 pub const SESSION_SECONDS: i64 = 30 * 24 * 3600;
 
-/// Failed logins per username within [`THROTTLE_WINDOW`] before more are refused.
+/// Failed sign-ins for one name from one address within [`THROTTLE_WINDOW`]
+/// before more are refused.
 pub const THROTTLE_FAILURES: i64 = 5;
 /// The window failed logins are counted over, seconds.
 pub const THROTTLE_WINDOW: i64 = 15 * 60;
@@ -122,26 +123,54 @@ pub async fn credentials(db: &Db, username: &str) -> anyhow::Result<Option<(i64,
         .transpose()
 }
 
-/// Failed logins for `username` since `since`.
-pub async fn recent_failures(db: &Db, username: &str, since: i64) -> anyhow::Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
-            .bind(username)
-            .bind(since)
-            .fetch_one(db.pool())
-            .await?,
+/// Failed sign-ins from one address (any names) within the window before
+/// more from it are refused.
+pub const THROTTLE_ADDRESS: i64 = 30;
+/// Failed sign-ins for one name from every address within the window
+/// before more are refused: only a many-address attack locks the owner out.
+pub const THROTTLE_NAME: i64 = 50;
+
+/// Whether a sign-in as `username` from `address` is refused for now:
+/// [`THROTTLE_FAILURES`] failures for this name from this address,
+/// [`THROTTLE_ADDRESS`] from this address, or [`THROTTLE_NAME`] for this
+/// name, within [`THROTTLE_WINDOW`] seconds before `now`.
+pub async fn throttled(db: &Db, username: &str, address: &str, now: i64) -> anyhow::Result<bool> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN username = $1 AND address = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS pair,
+                CAST(COALESCE(SUM(CASE WHEN address = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS by_address,
+                CAST(COALESCE(SUM(CASE WHEN username = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS by_name
+         FROM login_failures WHERE at >= $3 AND (username = $1 OR address = $2)",
     )
+    .bind(username)
+    .bind(address)
+    .bind(now - THROTTLE_WINDOW)
+    .fetch_one(db.pool())
+    .await?;
+    let (pair, by_address, by_name): (i64, i64, i64) = (
+        row.try_get("pair")?,
+        row.try_get("by_address")?,
+        row.try_get("by_name")?,
+    );
+    Ok(pair >= THROTTLE_FAILURES
+        || (!address.is_empty() && by_address >= THROTTLE_ADDRESS)
+        || by_name >= THROTTLE_NAME)
 }
 
-/// Records a failed login, and forgets ones older than the window.
-pub async fn record_failure(db: &Db, username: &str, now: i64) -> anyhow::Result<()> {
+/// Records a failed sign-in, and forgets ones older than the window.
+pub async fn record_failure(
+    db: &Db,
+    username: &str,
+    address: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE at < $1")
         .bind(now - THROTTLE_WINDOW)
         .execute(db.pool())
         .await?;
-    sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO login_failures (username, at, address) VALUES ($1, $2, $3)")
         .bind(username)
         .bind(now)
+        .bind(address)
         .execute(db.pool())
         .await?;
     Ok(())

@@ -313,9 +313,7 @@ pub struct Slip {
 pub async fn slips(db: &Db, code: &str) -> anyhow::Result<Vec<Slip>> {
     let rows = sqlx::query(
         "SELECT a.id, a.username, a.display_name, g.role, c.code, c.expires_at,
-           CAST(CASE WHEN a.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS activated,
-           (SELECT MIN(m.post) FROM committee_members m JOIN committees k ON k.id = m.committee_id
-             WHERE m.person_id = a.person_id AND k.unit_code = g.unit_code) AS post
+           CAST(CASE WHEN a.password_hash = '' THEN 0 ELSE 1 END AS BIGINT) AS activated, a.person_id
          FROM role_grants g JOIN accounts a ON a.id = g.account_id
          LEFT JOIN activation_codes c ON c.account_id = a.id
          WHERE g.unit_code = $1 AND g.role IN ('secretary', 'member', 'outgoing-cadre')
@@ -325,12 +323,33 @@ pub async fn slips(db: &Db, code: &str) -> anyhow::Result<Vec<Slip>> {
     .bind(code)
     .fetch_all(db.pool())
     .await?;
+    // Each person's posts on the village's latest committees: 书记、主任.
+    let mut posts: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let seats = sqlx::query(
+        "SELECT m.person_id, m.post FROM committee_members m JOIN committees k ON k.id = m.committee_id
+         WHERE k.unit_code = $1 AND k.term_id = (SELECT MAX(term_id) FROM committees WHERE unit_code = $1)
+         ORDER BY k.kind, m.post",
+    )
+    .bind(code)
+    .fetch_all(db.pool())
+    .await?;
+    for seat in &seats {
+        let held = posts.entry(seat.try_get("person_id")?).or_default();
+        let post: String = seat.try_get("post")?;
+        if !held.contains(&post) {
+            held.push(post);
+        }
+    }
     rows.iter()
         .map(|r| {
+            let person: Option<i64> = r.try_get("person_id")?;
             Ok(Slip {
                 account_id: r.try_get("id")?,
                 name: r.try_get("display_name")?,
-                post: r.try_get::<Option<String>, _>("post")?.unwrap_or_default(),
+                post: person
+                    .and_then(|p| posts.get(&p))
+                    .map(|p| p.join("、"))
+                    .unwrap_or_default(),
                 role: parse_role(&r.try_get::<String, _>("role")?)?,
                 username: r.try_get("username")?,
                 code: r.try_get("code")?,

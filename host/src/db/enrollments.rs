@@ -79,7 +79,8 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
             "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
              SELECT $1, u.code, NULL, $2, $3, $4 {villages}
              AND NOT EXISTS (SELECT 1 FROM enrollments e
-                             WHERE e.unit_code = u.code AND e.person_id IS NULL AND e.plugin_id = $2)"
+                             WHERE e.unit_code = u.code AND e.person_id IS NULL AND e.plugin_id = $2)
+             ON CONFLICT DO NOTHING"
         ),
         Audience::Secretary | Audience::EveryMember => {
             let only = if a.audience == Audience::Secretary {
@@ -94,7 +95,8 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
                  JOIN org_units top ON top.code = $5
                  WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'
                  AND NOT EXISTS (SELECT 1 FROM enrollments e
-                                 WHERE e.person_id = m.person_id AND e.plugin_id = $2)"
+                                 WHERE e.person_id = m.person_id AND e.plugin_id = $2)
+                 ON CONFLICT DO NOTHING"
             )
         }
     };
@@ -367,10 +369,23 @@ fn write_error(e: sqlx::Error) -> WriteError {
     }
 }
 
-/// Logs an attempt that changed nothing (rejected, or a plugin fault).
+/// What the log keeps of a refused attempt's payload, bytes: enough to see
+/// what was tried, never a megabyte per refusal.
+pub const REFUSED_PAYLOAD_BYTES: usize = 4 << 10;
+
+/// Logs an attempt that changed nothing (rejected, or a plugin fault), its
+/// payload cut to [`REFUSED_PAYLOAD_BYTES`].
 pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteError> {
+    let mut cut = REFUSED_PAYLOAD_BYTES.min(attempt.payload.len());
+    while !attempt.payload.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let attempt = Attempt {
+        payload: &attempt.payload[..cut],
+        ..attempt.clone()
+    };
     let mut conn = db.writer().acquire().await.map_err(anyhow::Error::from)?;
-    insert_attempt(&mut conn, attempt).await?;
+    insert_attempt(&mut conn, &attempt).await?;
     Ok(())
 }
 

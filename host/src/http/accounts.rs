@@ -105,10 +105,11 @@ pub struct Activate {
 pub(super) async fn activate(
     State(state): State<AppState>,
     jar: CookieJar,
+    super::ClientAddr(address): super::ClientAddr,
     body: axum::body::Bytes,
 ) -> Result<(CookieJar, Json<super::auth::Session>), Error> {
     let input: Activate = json_body(&body)?;
-    let (token, principal) = activate_and_sign_in(&state, &input).await?;
+    let (token, principal) = activate_and_sign_in(&state, &input, &address).await?;
     Ok((
         jar.add(super::session_cookie(&token)),
         Json(super::auth::Session {
@@ -124,9 +125,16 @@ pub(super) async fn activate(
 pub async fn activate_and_sign_in(
     state: &AppState,
     input: &Activate,
+    address: &str,
 ) -> Result<(String, Principal), Error> {
-    let account =
-        accounts::activate(&state.db, &input.username, &input.code, &input.password).await?;
+    let account = accounts::activate(
+        &state.db,
+        &input.username,
+        &input.code,
+        &input.password,
+        address,
+    )
+    .await?;
     let now = super::now();
     let token = crate::db::accounts::open_session(&state.db, account, now).await?;
     let principal = crate::db::accounts::principal(&state.db, &token, now)

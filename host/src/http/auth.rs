@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppState, Error, json_body, now};
 use crate::auth::{self, Grant, Principal};
-use crate::db::accounts::{self, THROTTLE_FAILURES, THROTTLE_WINDOW};
+use crate::db::accounts::{self, THROTTLE_WINDOW};
 
 /// The browser session cookie.
 pub const COOKIE: &str = "baton_session";
@@ -56,10 +56,11 @@ pub struct Session {
 pub(super) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
+    ClientAddr(address): ClientAddr,
     body: axum::body::Bytes,
 ) -> Result<(CookieJar, Json<Session>), Error> {
     let input: Login = json_body(&body)?;
-    let (token, principal) = sign_in(&state, &input.username, &input.password).await?;
+    let (token, principal) = sign_in(&state, &input.username, &input.password, &address).await?;
     let cookie = session_cookie(&token);
     Ok((
         jar.add(cookie),
@@ -86,19 +87,36 @@ pub(super) async fn logout(
     ))
 }
 
-/// Checks a name and password, throttled: five failures for a name within
-/// 15 minutes lock it for the rest of them. Opens a session.
+/// The client's address (`""` when unknown, as in-process tests are), for
+/// throttling. The server is reached directly or through a proxy that
+/// keeps one connection per client; `X-Forwarded-For` is not trusted.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        Ok(ClientAddr(address))
+    }
+}
+
+/// Checks a name and password, throttled (see [`accounts::throttled`]: five
+/// failures for a name from one address within 15 minutes, thirty from one
+/// address, fifty for a name). Opens a session.
 pub async fn sign_in(
     state: &AppState,
     username: &str,
     password: &str,
+    address: &str,
 ) -> Result<(String, Principal), Error> {
-    if username.trim().is_empty() {
-        return Err(Error::bad("username", "用户名不能为空", "is required"));
-    }
+    check_login_name(username)?;
     let now = now();
-    let since = now - THROTTLE_WINDOW;
-    if accounts::recent_failures(&state.db, username, since).await? >= THROTTLE_FAILURES {
+    if accounts::throttled(&state.db, username, address, now).await? {
         return Err(Error::Throttled(THROTTLE_WINDOW));
     }
     let found = accounts::credentials(&state.db, username).await?;
@@ -111,7 +129,7 @@ pub async fn sign_in(
         .await
         .map_err(anyhow::Error::from)?;
     let Some((account_id, _)) = found.filter(|_| ok) else {
-        accounts::record_failure(&state.db, username, now).await?;
+        accounts::record_failure(&state.db, username, address, now).await?;
         return Err(Error::BadCredentials);
     };
     let token = accounts::open_session(&state.db, account_id, now).await?;
@@ -119,6 +137,25 @@ pub async fn sign_in(
         .await?
         .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
     Ok((token, principal))
+}
+
+/// The longest login name accepted, bytes.
+pub const MAX_USERNAME: usize = 64;
+
+/// Refuses, before anything is written, an empty, overlong or control
+/// character-bearing login name (a NUL would be a 500 on PostgreSQL).
+pub fn check_login_name(username: &str) -> Result<(), Error> {
+    if username.trim().is_empty() {
+        return Err(Error::bad("username", "用户名不能为空", "is required"));
+    }
+    if username.len() > MAX_USERNAME || username.chars().any(char::is_control) {
+        return Err(Error::bad(
+            "username",
+            format!("用户名最长 {MAX_USERNAME} 个字符，且不能含控制字符"),
+            format!("must be at most {MAX_USERNAME} bytes, without control characters"),
+        ));
+    }
+    Ok(())
 }
 
 /// The browser's session cookie for `token`.

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use baton_sdk::{Actor, Context, Locale, Outcome, Role};
+use baton_sdk::{Actor, Context, Locale, Outcome, Role, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -286,7 +286,11 @@ pub(crate) async fn perform(
             Err(WriteError::Database(err)) => Err(err.into()),
         };
     }
-    Err(anyhow::anyhow!("enrollment {id} kept changing under 8 attempts").into())
+    // Others keep acting on this enrollment: nothing was lost, so say so.
+    Err(Error::Conflict(Text::new(
+        "刚才有人修改了这项内容，请刷新页面后重试",
+        "someone else just changed this; reload and try again",
+    )))
 }
 
 fn gone(id: i64) -> Error {

@@ -16,6 +16,18 @@ use super::{Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
 /// The largest state a module may return, bytes. State is stored per
 /// enrollment and sent on every call; a runaway one is a bug.
 pub const MAX_STATE_BYTES: usize = 1 << 20;
+/// The most sign-offs one call may make: a form signs a handful at most.
+pub const MAX_SIGNOFFS: usize = 32;
+/// The most notices one call may send.
+pub const MAX_NOTICES: usize = 32;
+/// The longest text of a sign-off statement or notice, bytes per language.
+pub const MAX_TEXT_BYTES: usize = 4 << 10;
+/// The most field errors one rejection may name.
+pub const MAX_FIELD_ERRORS: usize = 64;
+/// The largest rejection, bytes (its messages in both languages).
+pub const MAX_REJECTION_BYTES: usize = 64 << 10;
+/// The largest view data, bytes: a page's worth of facts, not a database.
+pub const MAX_VIEW_BYTES: usize = 256 << 10;
 
 /// A validated, compiled module, ready to be called.
 pub struct Plugin {
@@ -147,6 +159,12 @@ impl Plugin {
                 view.template
             )));
         }
+        if view.data.len() > MAX_VIEW_BYTES {
+            return Err(self.malformed(format!(
+                "view data is {} bytes; the limit is {MAX_VIEW_BYTES}",
+                view.data.len()
+            )));
+        }
         let data = serde_json::from_str(&view.data)
             .map_err(|e| self.malformed(format!("view data is not valid JSON: {e}")))?;
         Ok(View {
@@ -157,13 +175,8 @@ impl Plugin {
 
     /// `view` rendered as HTML in `locale`, escaped.
     pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
-        let name = crate::web::template_key(&view.template, locale);
-        self.templates.render(&name, &view.data).map_err(|e| {
-            self.malformed(format!(
-                "template `{}` failed to render: {e}",
-                view.template
-            ))
-        })
+        crate::web::render_module(&self.templates, &view.template, locale, &view.data)
+            .map_err(|why| self.malformed(why))
     }
 
     /// A fresh store and instance, with this call's deadline and memory cap.
@@ -234,8 +247,30 @@ impl Plugin {
                     self.malformed("an `invalid` rejection must name at least one field".into())
                 );
             }
-            Err(rejection) => return Ok(Err(rejection.into())),
+            Err(rejection) => {
+                let rejection: Rejection = rejection.into();
+                return self.bounded_rejection(rejection).map(Err);
+            }
         };
+        if outcome.signoffs.len() > MAX_SIGNOFFS || outcome.notices.len() > MAX_NOTICES {
+            return Err(self.malformed(format!(
+                "one call made {} sign-offs and {} notices; the limits are {MAX_SIGNOFFS} and {MAX_NOTICES}",
+                outcome.signoffs.len(),
+                outcome.notices.len()
+            )));
+        }
+        let texts = outcome
+            .signoffs
+            .iter()
+            .map(|s| &s.statement)
+            .chain(outcome.notices.iter().map(|n| &n.message));
+        for text in texts {
+            if text.zh.len() > MAX_TEXT_BYTES || text.en.len() > MAX_TEXT_BYTES {
+                return Err(self.malformed(format!(
+                    "a sign-off statement or notice is longer than {MAX_TEXT_BYTES} bytes"
+                )));
+            }
+        }
         if outcome.state.len() > MAX_STATE_BYTES {
             let detail = format!(
                 "state is {} bytes; the limit is {MAX_STATE_BYTES}",
@@ -271,6 +306,28 @@ impl Plugin {
             }
         }
         Ok(Ok(outcome))
+    }
+}
+
+impl Plugin {
+    /// A rejection within the limits: at most [`MAX_FIELD_ERRORS`] fields and
+    /// [`MAX_REJECTION_BYTES`] of text, or a fault naming the limit.
+    fn bounded_rejection(&self, rejection: Rejection) -> Result<Rejection, PluginError> {
+        if let Rejection::Invalid(fields) = &rejection
+            && fields.len() > MAX_FIELD_ERRORS
+        {
+            return Err(self.malformed(format!(
+                "a rejection names {} fields; the limit is {MAX_FIELD_ERRORS}",
+                fields.len()
+            )));
+        }
+        let size = serde_json::to_vec(&rejection).map_or(usize::MAX, |b| b.len());
+        if size > MAX_REJECTION_BYTES {
+            return Err(self.malformed(format!(
+                "a rejection is {size} bytes; the limit is {MAX_REJECTION_BYTES}"
+            )));
+        }
+        Ok(rejection)
     }
 }
 

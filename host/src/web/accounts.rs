@@ -32,6 +32,7 @@ pub(super) async fn activate_page(jar: CookieJar, Query(q): Query<ActivateQuery>
     activate_form(
         &jar,
         q.username.as_deref().unwrap_or(""),
+        "",
         None,
         StatusCode::OK,
     )
@@ -40,6 +41,7 @@ pub(super) async fn activate_page(jar: CookieJar, Query(q): Query<ActivateQuery>
 fn activate_form(
     jar: &CookieJar,
     username: &str,
+    code: &str,
     problem: Option<Value>,
     status: StatusCode,
 ) -> Response {
@@ -50,7 +52,7 @@ fn activate_form(
         locale,
         "/activate",
         &t(locale, "activate.title", &[]),
-        json!({"username": username, "problem": problem, "min": accounts::MIN_PASSWORD}),
+        json!({"username": username, "code": code, "problem": problem, "min": accounts::MIN_PASSWORD}),
     )
 }
 
@@ -71,13 +73,21 @@ pub(super) async fn activate(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    crate::http::ClientAddr(address): crate::http::ClientAddr,
     Form(form): Form<ActivateForm>,
 ) -> Response {
     let locale = page::locale(&jar);
     let refuse = |field: &str, message: String, status| {
+        // A refused password keeps the code; a refused code is typed again.
+        let code = if field == "code" {
+            ""
+        } else {
+            form.code.as_str()
+        };
         activate_form(
             &jar,
             &form.username,
+            code,
             Some(json!({"field": field, "message": message})),
             status,
         )
@@ -97,7 +107,7 @@ pub(super) async fn activate(
         code: form.code.trim().to_owned(),
         password: form.password.clone(),
     };
-    match activate_and_sign_in(&state, &input).await {
+    match activate_and_sign_in(&state, &input, &address).await {
         Ok((token, principal)) => (
             jar.clone().add(crate::http::session_cookie(&token)),
             Redirect::to(super::session::home(&principal)),
@@ -165,15 +175,25 @@ async fn page(
     let people: Vec<Value> = found
         .iter()
         .map(|a| {
-            let roles: Vec<String> = a
+            let roles: Vec<Value> = a
                 .grants
                 .iter()
                 .map(|g| {
-                    format!(
+                    let label = format!(
                         "{} · {}",
                         visit.t(&format!("role.{}", role_name(g.role))),
                         g.unit_name.as_deref().unwrap_or("")
-                    )
+                    );
+                    let target = crate::auth::Target {
+                        path: g.path.as_deref().unwrap_or(""),
+                        person_id: None,
+                        enrollment: false,
+                    };
+                    let capability = crate::auth::Capability::Grant(g.role);
+                    let revocable = g.path.is_some()
+                        && a.id != visit.principal.account_id
+                        && crate::auth::authorize(&visit.principal, capability, target).is_some();
+                    json!({"label": label, "grant": g.id, "revocable": revocable})
                 })
                 .collect();
             let status = if a.disabled {
@@ -404,6 +424,107 @@ pub(super) async fn roster(
         }
         Err(crate::import::ImportError::Database(e)) => Err(Error::Internal(e)),
     }
+}
+
+/// The grant form: a role for an existing account, by its login name.
+#[derive(Debug, Deserialize, Clone, serde::Serialize)]
+pub(super) struct GrantForm {
+    #[serde(rename = "_csrf", default, skip_serializing)]
+    csrf: Option<String>,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let back = form.back.clone();
+    let refuse = |field: &str, problem: String| json!({"grant_input": form, "grant_errors": {field: problem}});
+    let Some(role) = accounts::parse_staff_role(&form.role) else {
+        let extra = refuse("role", visit.t("accounts.choose-role"));
+        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
+    };
+    let Some(id) = crate::db::activation::id_of(&state.db, form.username.trim()).await? else {
+        let extra = refuse("username", visit.t("accounts.no-such-user"));
+        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
+    };
+    match accounts::grant(
+        &state.db,
+        Some(&visit.principal),
+        id,
+        role,
+        form.unit_code.trim(),
+    )
+    .await
+    {
+        Ok(account) => {
+            state.sessions.forget_account(id);
+            let flash = t(
+                visit.locale,
+                "accounts.granted",
+                &[("name", account.display_name)],
+            );
+            page(
+                &state,
+                &visit,
+                &back,
+                StatusCode::OK,
+                json!({"flash": flash}),
+            )
+            .await
+        }
+        Err(e @ (Error::BadRequest { .. } | Error::Forbidden(_))) => {
+            let (status, body) = e.parts();
+            let field = body["field"].as_str().unwrap_or("unit_code").to_owned();
+            let extra = refuse(&field, message_in(&body, visit.locale));
+            page(&state, &visit, &back, status, extra).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A revoke button: one role of one account.
+#[derive(Debug, Deserialize)]
+pub(super) struct RevokeForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: Option<String>,
+    account: i64,
+    grant: i64,
+    #[serde(default)]
+    back: String,
+}
+
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let account =
+        accounts::revoke(&state.db, Some(&visit.principal), form.account, form.grant).await?;
+    state.sessions.forget_account(form.account);
+    let flash = t(
+        visit.locale,
+        "accounts.revoked",
+        &[("name", account.display_name)],
+    );
+    page(
+        &state,
+        &visit,
+        &form.back,
+        StatusCode::OK,
+        json!({"flash": flash}),
+    )
+    .await
 }
 
 /// A button on one account: reset, switch off, switch on.

@@ -152,6 +152,8 @@ pub fn form_html(host: &FormHost, action: &str, hidden: &[(String, String)], loo
         host,
         shown: Vec::new(),
         html: String::new(),
+        depth: 0,
+        written: 0,
     };
     match look.own {
         Some(own) => fields.html = own,
@@ -287,6 +289,10 @@ struct Fields<'a> {
     /// The paths that got a field, so their messages are not repeated above.
     shown: Vec<String>,
     html: String,
+    /// How deep the field being written sits.
+    depth: usize,
+    /// Fields written so far: past [`MAX_FORM_FIELDS`] no more are.
+    written: usize,
 }
 
 impl Fields<'_> {
@@ -342,9 +348,19 @@ impl Fields<'_> {
     }
 
     fn field(&mut self, schema: &Value, path: &str, name: &str, required: bool) {
+        if self.depth >= MAX_FORM_DEPTH || self.written >= MAX_FORM_FIELDS {
+            return;
+        }
+        self.written += 1;
+        self.depth += 1;
+        self.write_field(schema, path, name, required);
+        self.depth -= 1;
+    }
+
+    fn write_field(&mut self, schema: &Value, path: &str, name: &str, required: bool) {
         let schema = resolve(self.root, schema);
         let label = html_escape(&self.label(schema, name));
-        let id = format!("f-{}", path.replace('.', "-"));
+        let id = html_escape(&format!("f-{}", path.replace('.', "-")));
         let req = if required { " required" } else { "" };
         match kind(schema) {
             "object" => {
@@ -439,7 +455,8 @@ impl Fields<'_> {
         let blank = schema
             .get("x-rows")
             .and_then(Value::as_u64)
-            .map_or(3, |n| usize::try_from(n).unwrap_or(3));
+            .map_or(3, |n| usize::try_from(n.min(MAX_ROWS)).unwrap_or(3));
+        let posted = posted.min(usize::try_from(MAX_ROWS).unwrap_or(20) * 5);
         let errors = self.errors(path);
         let _ = write!(
             self.html,
@@ -447,6 +464,9 @@ impl Fields<'_> {
         );
         let row = self.host.words.get("form.row").cloned().unwrap_or_default();
         for i in 0..posted.max(blank) {
+            if self.written >= MAX_FORM_FIELDS {
+                break;
+            }
             let _ = write!(
                 self.html,
                 "<fieldset class=\"row\"><legend>{} {}</legend>",
@@ -468,17 +488,90 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// Follows `$ref` into `$defs`, and `Option<T>`'s `anyOf [T, null]` to `T`.
+/// How deep a form may nest (objects in arrays in objects…).
+pub const MAX_FORM_DEPTH: usize = 8;
+/// The most fields one form may have, blank rows included.
+pub const MAX_FORM_FIELDS: usize = 300;
+/// The most blank rows `x-rows` may ask for.
+pub const MAX_ROWS: u64 = 20;
+/// `$ref`s followed at most to reach a schema.
+const MAX_REFS: usize = 16;
+
+/// Refuses a payload schema the form writer would not draw: a `$ref` that
+/// leads back to itself, nesting deeper than [`MAX_FORM_DEPTH`], or an
+/// `x-rows` over [`MAX_ROWS`]. Checked when a module is published.
+pub fn check_schema(root: &Value) -> Result<(), String> {
+    fn walk(
+        root: &Value,
+        schema: &Value,
+        refs: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<(), String> {
+        if depth > MAX_FORM_DEPTH * 2 {
+            return Err(format!("it nests deeper than {MAX_FORM_DEPTH} levels"));
+        }
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            if refs.iter().any(|seen| seen == r) {
+                return Err(format!("`$ref` {r} refers back to itself"));
+            }
+            let Some(target) = follow(root, r) else {
+                return Ok(());
+            };
+            refs.push(r.to_owned());
+            let result = walk(root, target, refs, depth + 1);
+            refs.pop();
+            return result;
+        }
+        if schema
+            .get("x-rows")
+            .and_then(Value::as_u64)
+            .is_some_and(|n| n > MAX_ROWS)
+        {
+            return Err(format!("`x-rows` may ask for at most {MAX_ROWS} rows"));
+        }
+        let children = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+            .chain(schema.get("items"))
+            .chain(
+                ["anyOf", "oneOf", "allOf"]
+                    .iter()
+                    .filter_map(|k| schema.get(*k))
+                    .filter_map(Value::as_array)
+                    .flatten(),
+            );
+        for child in children {
+            walk(root, child, refs, depth + 1)?;
+        }
+        Ok(())
+    }
+    walk(root, root, &mut Vec::new(), 0)
+}
+
+fn follow<'a>(root: &'a Value, r: &str) -> Option<&'a Value> {
+    r.strip_prefix("#/$defs/")
+        .and_then(|name| root.get("$defs")?.get(name))
+        .or_else(|| {
+            r.strip_prefix("#/definitions/")
+                .and_then(|name| root.get("definitions")?.get(name))
+        })
+}
+
+/// Follows `$ref` into `$defs` (at most [`MAX_REFS`] of them), and
+/// `Option<T>`'s `anyOf [T, null]` to `T`.
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    resolve_within(root, schema, 0)
+}
+
+fn resolve_within<'a>(root: &'a Value, schema: &'a Value, hops: usize) -> &'a Value {
+    if hops > MAX_REFS {
+        return &Value::Null;
+    }
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let found = r
-            .strip_prefix("#/$defs/")
-            .and_then(|name| root.get("$defs")?.get(name))
-            .or_else(|| {
-                r.strip_prefix("#/definitions/")
-                    .and_then(|name| root.get("definitions")?.get(name))
-            });
-        return found.map_or(schema, |s| resolve(root, s));
+        let found = follow(root, r);
+        return found.map_or(schema, |s| resolve_within(root, s, hops + 1));
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(alts) = schema.get(key).and_then(Value::as_array) {
@@ -487,7 +580,7 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
                 .filter(|a| a.get("type").and_then(Value::as_str) != Some("null"))
                 .collect();
             if let [one] = real.as_slice() {
-                return resolve(root, one);
+                return resolve_within(root, one, hops + 1);
             }
         }
     }
@@ -554,6 +647,7 @@ pub fn payload(
         all.insert(k.clone(), vec![v.clone()]);
     }
     let built = Builder {
+        depth: 0,
         root: schema,
         values: &all,
         errors: &mut errors,
@@ -569,6 +663,7 @@ pub fn payload(
 }
 
 struct Builder<'a> {
+    depth: usize,
     root: &'a Value,
     values: &'a BTreeMap<String, Vec<String>>,
     errors: &'a mut BTreeMap<String, Vec<String>>,
@@ -577,6 +672,16 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn build(&mut self, schema: &Value, path: &str) -> Option<Value> {
+        if self.depth >= MAX_FORM_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let built = self.build_within(schema, path);
+        self.depth -= 1;
+        built
+    }
+
+    fn build_within(&mut self, schema: &Value, path: &str) -> Option<Value> {
         let schema = resolve(self.root, schema);
         match kind(schema) {
             "object" => {
@@ -592,7 +697,8 @@ impl Builder<'_> {
                 let items = resolve(self.root, schema.get("items")?);
                 let rows = indices(self.values.keys(), path);
                 let list: Vec<Value> = if matches!(kind(items), "object" | "array") {
-                    let last = rows.last().map_or(0, |i| i + 1);
+                    // Rows are numbered by the poster; a form has a few.
+                    let last = rows.last().map_or(0, |i| i + 1).min(MAX_FORM_FIELDS);
                     let filled = kind(items) == "array";
                     (0..last)
                         .filter_map(|i| {

@@ -22,9 +22,19 @@ pub(super) struct Next {
     next: Option<String>,
 }
 
-/// Only a path on this site: never `//elsewhere` or `https://…`.
-fn safe(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+/// Only a path on this site: parsed as one, never `//elsewhere`,
+/// `https://…`, or anything a browser would read as either once it drops
+/// tabs and newlines or turns `\` into `/`.
+pub(super) fn safe(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.len() <= 2000
+            && !n
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+            && n.parse::<axum::http::uri::PathAndQuery>().is_ok()
+    })
 }
 
 /// The page for the principal's highest role.
@@ -88,6 +98,7 @@ pub(super) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    crate::http::ClientAddr(address): crate::http::ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let locale = page::locale(&jar);
@@ -101,7 +112,7 @@ pub(super) async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    match crate::http::sign_in(&state, form.username.trim(), &form.password).await {
+    match crate::http::sign_in(&state, form.username.trim(), &form.password, &address).await {
         Ok((token, principal)) => {
             let to = safe(form.next.as_deref())
                 .unwrap_or(home(&principal))
