@@ -530,3 +530,55 @@ async fn a_bad_assignment_is_shown_beside_its_field_and_stores_nothing() {
         test.cleanup().await;
     }
 }
+
+baton_tests::per_backend! {
+    /// The accounts pages: a county trainer creates a township officer (a
+    /// role above its own refused beside its field, the input kept), grants
+    /// and revokes a second township, the officer resets a village person
+    /// and prints the village's slips; another township's slips are refused.
+    async fn accounts_are_managed_on_their_pages(test: TestDb) {
+        let api = Api::new(&test).await;
+        let county = cookie(&api, "county").await;
+        let page = html(&get(&api, &county, "/accounts").await);
+        assert!(page.contains("账号管理 · 梁平区") && page.contains("礼让镇"), "the county's own accounts page");
+        let token = csrf(&page);
+        let above = [("_csrf", token.as_str()), ("username", "lp-second"), ("name", "周二"), ("role", "county-trainer"), ("unit_code", demo::COUNTY), ("back", demo::COUNTY)];
+        let reply = post_form(&api, &county, "/accounts/create", &above).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let refused = html(&reply);
+        assert!(refused.contains("不能在您的范围之外授予角色") && refused.contains("value=\"lp-second\""), "message and input kept");
+        let good = [("_csrf", token.as_str()), ("username", "lr-second"), ("name", "陈二"), ("role", "township-officer"), ("unit_code", demo::TOWNSHIP), ("back", demo::COUNTY)];
+        let reply = post_form(&api, &county, "/accounts/create", &good).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        let created = html(&reply);
+        assert!(created.contains("新签发的激活码") && created.contains("lr-second"), "the code is shown once");
+        let grant = [("_csrf", token.as_str()), ("username", "lr-second"), ("role", "township-officer"), ("unit_code", "500155109000"), ("back", demo::COUNTY)];
+        let reply = post_form(&api, &county, "/accounts/grant", &grant).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", html(&reply));
+        let grants = api.count("SELECT COUNT(*) FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE a.username = 'lr-second'").await;
+        assert_eq!(grants, 2);
+        let grant_id = api.count("SELECT MAX(g.id) FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE a.username = 'lr-second'").await.to_string();
+        let account = api.count("SELECT id FROM accounts WHERE username = 'lr-second'").await.to_string();
+        let revoke = [("_csrf", token.as_str()), ("account", account.as_str()), ("grant", grant_id.as_str()), ("back", demo::COUNTY)];
+        assert_eq!(post_form(&api, &county, "/accounts/revoke", &revoke).await.status, StatusCode::OK);
+        assert_eq!(api.count("SELECT COUNT(*) FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE a.username = 'lr-second'").await, 1);
+
+        // The township officer: a village's slips, a reset, another township refused.
+        let township = cookie(&api, "township").await;
+        let slips = html(&get(&api, &township, &format!("/slips?unit={}", demo::VILLAGE)).await);
+        assert!(slips.contains("桂花村 账号激活单") && slips.contains("激活网址"), "the slips page");
+        let refused = get(&api, &township, &format!("/slips?unit={}", demo::OTHER_TOWNSHIP_VILLAGE)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let member = api.count("SELECT id FROM accounts WHERE username = 'member'").await.to_string();
+        let page = html(&get(&api, &township, &format!("/accounts?unit={}", demo::VILLAGE)).await);
+        let token = csrf(&page);
+        let reset = [("_csrf", token.as_str()), ("account", member.as_str()), ("back", demo::VILLAGE)];
+        let reply = post_form(&api, &township, "/accounts/reset", &reset).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(html(&reply).contains("新签发的激活码"));
+        assert_eq!(api.login("member", demo::PASSWORD).await.status, StatusCode::UNAUTHORIZED, "the old password is gone");
+        let forged = [("_csrf", "0000"), ("account", member.as_str()), ("back", demo::VILLAGE)];
+        assert_eq!(post_form(&api, &township, "/accounts/disable", &forged).await.status, StatusCode::FORBIDDEN, "no CSRF token, no change");
+        test.cleanup().await;
+    }
+}

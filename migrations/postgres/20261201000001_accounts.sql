@@ -30,6 +30,8 @@ CREATE INDEX account_events_account ON account_events (account_id, id);
 -- A role is held once at a unit.
 CREATE UNIQUE INDEX role_grants_once ON role_grants (account_id, role, COALESCE(unit_code, ''));
 CREATE INDEX role_grants_unit ON role_grants (unit_code);
+-- A roster finds the account of each of its people.
+CREATE INDEX accounts_person ON accounts (person_id);
 
 -- A person elected again keeps their account: found by name and phone.
 CREATE INDEX people_phone ON people (phone);

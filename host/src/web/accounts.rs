@@ -257,9 +257,10 @@ fn issued_rows(issued: &[Issued]) -> Value {
         .collect::<Vec<_>>())
 }
 
-/// The new-staff form.
+/// The new-staff and grant forms: a login name, a role and a unit (and, for
+/// a new account, a name and a phone).
 #[derive(Debug, Deserialize, Clone, serde::Serialize)]
-pub(super) struct StaffForm {
+pub(super) struct RoleForm {
     #[serde(rename = "_csrf", default, skip_serializing)]
     csrf: Option<String>,
     #[serde(default)]
@@ -276,46 +277,114 @@ pub(super) struct StaffForm {
     back: String,
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    visit: Visit,
-    Form(form): Form<StaffForm>,
-) -> Result<Response, Error> {
-    visit.check(form.csrf.as_deref())?;
-    let back = form.back.clone();
-    let refuse = |field: &str, problem: String| json!({"staff_input": form, "staff_errors": {field: problem}});
-    let Some(role) = accounts::parse_staff_role(&form.role) else {
-        let extra = refuse("role", visit.t("accounts.choose-role"));
-        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
-    };
-    let input = NewStaff {
-        username: form.username.trim().to_owned(),
-        name: form.name.trim().to_owned(),
-        phone: Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty()),
-        role,
-        unit_code: form.unit_code.trim().to_owned(),
-    };
-    match accounts::create_staff(&state.db, Some(&visit.principal), &input).await {
-        Ok(issued) => {
-            let extra = json!({"issued": issued_rows(&[issued])});
-            page(&state, &visit, &back, StatusCode::CREATED, extra).await
-        }
-        Err(e @ (Error::BadRequest { .. } | Error::Forbidden(_) | Error::Conflict(_))) => {
-            let (status, body) = e.parts();
-            let field = body["field"].as_str().unwrap_or("username").to_owned();
-            let extra = refuse(&field, message_in(&body, visit.locale));
-            page(&state, &visit, &back, status, extra).await
-        }
-        Err(e) => Err(e),
+impl RoleForm {
+    fn role(&self) -> Result<Role, Error> {
+        accounts::parse_staff_role(&self.role)
+            .ok_or_else(|| Error::bad("role", "请选择角色", "choose a role"))
     }
 }
 
-pub(super) async fn import(
+/// The page again with `form`'s input kept and `e`'s message beside its
+/// field (`prefix` tells the two forms apart); a fault stays a fault.
+async fn refused(
+    state: &AppState,
+    visit: &Visit,
+    form: &RoleForm,
+    prefix: &str,
+    e: Error,
+) -> Result<Response, Error> {
+    match e {
+        e @ (Error::BadRequest { .. } | Error::Forbidden(_) | Error::Conflict(_)) => {
+            let (status, body) = e.parts();
+            let field = body["field"].as_str().unwrap_or("username").to_owned();
+            let extra = json!({
+                format!("{prefix}_input"): form,
+                format!("{prefix}_errors"): {field: message_in(&body, visit.locale)},
+            });
+            page(state, visit, &form.back, status, extra).await
+        }
+        e => Err(e),
+    }
+}
+
+pub(super) async fn create(
     State(state): State<AppState>,
     visit: Visit,
-    mut form: Multipart,
+    Form(form): Form<RoleForm>,
 ) -> Result<Response, Error> {
-    let (mut csrf, mut back, mut bytes) = (None, String::new(), Vec::new());
+    visit.check(form.csrf.as_deref())?;
+    let created = async {
+        let input = NewStaff {
+            username: form.username.trim().to_owned(),
+            name: form.name.trim().to_owned(),
+            phone: Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty()),
+            role: form.role()?,
+            unit_code: form.unit_code.trim().to_owned(),
+        };
+        accounts::create_staff(&state.db, Some(&visit.principal), &input).await
+    };
+    match created.await {
+        Ok(issued) => {
+            let extra = json!({"issued": issued_rows(&[issued])});
+            page(&state, &visit, &form.back, StatusCode::CREATED, extra).await
+        }
+        Err(e) => refused(&state, &visit, &form, "staff", e).await,
+    }
+}
+
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let granted = async {
+        let role = form.role()?;
+        let id = crate::db::activation::id_of(&state.db, form.username.trim())
+            .await?
+            .ok_or_else(|| {
+                Error::bad("username", "没有这个用户名", "there is no such user name")
+            })?;
+        let account = accounts::grant(
+            &state.db,
+            Some(&visit.principal),
+            id,
+            role,
+            form.unit_code.trim(),
+        )
+        .await?;
+        state.sessions.forget_account(id);
+        Ok::<_, Error>(account)
+    };
+    match granted.await {
+        Ok(account) => {
+            let flash = t(
+                visit.locale,
+                "accounts.granted",
+                &[("name", account.display_name)],
+            );
+            page(
+                &state,
+                &visit,
+                &form.back,
+                StatusCode::OK,
+                json!({"flash": flash}),
+            )
+            .await
+        }
+        Err(e) => refused(&state, &visit, &form, "grant", e).await,
+    }
+}
+
+/// An uploaded file and the form's other fields.
+struct Upload {
+    csrf: Option<String>,
+    back: String,
+    fields: std::collections::HashMap<String, String>,
+    file: Vec<u8>,
+}
+
+async fn upload(mut form: Multipart) -> Result<Upload, Error> {
     let incomplete = |e: axum::extract::multipart::MultipartError| {
         Error::bad(
             "file",
@@ -323,19 +392,38 @@ pub(super) async fn import(
             format!("the upload did not complete: {e}"),
         )
     };
+    let mut up = Upload {
+        csrf: None,
+        back: String::new(),
+        fields: std::collections::HashMap::new(),
+        file: Vec::new(),
+    };
     while let Some(field) = form.next_field().await.map_err(incomplete)? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("back") => back = field.text().await.unwrap_or_default(),
-            Some("file") => bytes = field.bytes().await.map_err(incomplete)?.to_vec(),
-            _ => {}
+        match field.name().map(str::to_owned).as_deref() {
+            Some("_csrf") => up.csrf = field.text().await.ok(),
+            Some("back") => up.back = field.text().await.unwrap_or_default(),
+            Some("file") => up.file = field.bytes().await.map_err(incomplete)?.to_vec(),
+            Some(name) => {
+                let value = field.text().await.unwrap_or_default();
+                up.fields.insert(name.to_owned(), value.trim().to_owned());
+            }
+            None => {}
         }
     }
-    visit.check(csrf.as_deref())?;
-    match accounts::import_staff(&state.db, Some(&visit.principal), &bytes).await {
+    Ok(up)
+}
+
+pub(super) async fn import(
+    State(state): State<AppState>,
+    visit: Visit,
+    form: Multipart,
+) -> Result<Response, Error> {
+    let up = upload(form).await?;
+    visit.check(up.csrf.as_deref())?;
+    match accounts::import_staff(&state.db, Some(&visit.principal), &up.file).await {
         Ok(issued) => {
             let extra = json!({"issued": issued_rows(&issued)});
-            page(&state, &visit, &back, StatusCode::CREATED, extra).await
+            page(&state, &visit, &up.back, StatusCode::CREATED, extra).await
         }
         Err(rows) => {
             let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
@@ -343,7 +431,7 @@ pub(super) async fn import(
             page(
                 &state,
                 &visit,
-                &back,
+                &up.back,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 extra,
             )
@@ -356,39 +444,18 @@ pub(super) async fn import(
 pub(super) async fn roster(
     State(state): State<AppState>,
     visit: Visit,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, Error> {
-    let (mut csrf, mut back, mut term, mut elected_on, mut bytes) = (
-        None,
-        String::new(),
-        String::new(),
-        String::new(),
-        Vec::new(),
-    );
-    let incomplete = |e: axum::extract::multipart::MultipartError| {
-        Error::bad(
-            "file",
-            "上传未完成，请重试",
-            format!("the upload did not complete: {e}"),
-        )
-    };
-    while let Some(field) = form.next_field().await.map_err(incomplete)? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("back") => back = field.text().await.unwrap_or_default(),
-            Some("term") => term = field.text().await.unwrap_or_default(),
-            Some("elected_on") => elected_on = field.text().await.unwrap_or_default(),
-            Some("file") => bytes = field.bytes().await.map_err(incomplete)?.to_vec(),
-            _ => {}
-        }
-    }
-    visit.check(csrf.as_deref())?;
+    let up = upload(form).await?;
+    visit.check(up.csrf.as_deref())?;
+    let field = |name: &str| up.fields.get(name).map_or("", String::as_str);
+    let (term, elected_on) = (field("term"), field("elected_on"));
     let imported = crate::import::roster_as(
         &state.db,
         Some(&visit.principal),
-        &bytes,
-        term.trim(),
-        elected_on.trim(),
+        &up.file,
+        term,
+        elected_on,
     )
     .await;
     match imported {
@@ -404,7 +471,7 @@ pub(super) async fn roster(
             page(
                 &state,
                 &visit,
-                &back,
+                &up.back,
                 StatusCode::CREATED,
                 json!({"flash": flash}),
             )
@@ -416,79 +483,13 @@ pub(super) async fn roster(
             page(
                 &state,
                 &visit,
-                &back,
+                &up.back,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 extra,
             )
             .await
         }
         Err(crate::import::ImportError::Database(e)) => Err(Error::Internal(e)),
-    }
-}
-
-/// The grant form: a role for an existing account, by its login name.
-#[derive(Debug, Deserialize, Clone, serde::Serialize)]
-pub(super) struct GrantForm {
-    #[serde(rename = "_csrf", default, skip_serializing)]
-    csrf: Option<String>,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    unit_code: String,
-    #[serde(default)]
-    back: String,
-}
-
-pub(super) async fn grant(
-    State(state): State<AppState>,
-    visit: Visit,
-    Form(form): Form<GrantForm>,
-) -> Result<Response, Error> {
-    visit.check(form.csrf.as_deref())?;
-    let back = form.back.clone();
-    let refuse = |field: &str, problem: String| json!({"grant_input": form, "grant_errors": {field: problem}});
-    let Some(role) = accounts::parse_staff_role(&form.role) else {
-        let extra = refuse("role", visit.t("accounts.choose-role"));
-        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
-    };
-    let Some(id) = crate::db::activation::id_of(&state.db, form.username.trim()).await? else {
-        let extra = refuse("username", visit.t("accounts.no-such-user"));
-        return page(&state, &visit, &back, StatusCode::BAD_REQUEST, extra).await;
-    };
-    match accounts::grant(
-        &state.db,
-        Some(&visit.principal),
-        id,
-        role,
-        form.unit_code.trim(),
-    )
-    .await
-    {
-        Ok(account) => {
-            state.sessions.forget_account(id);
-            let flash = t(
-                visit.locale,
-                "accounts.granted",
-                &[("name", account.display_name)],
-            );
-            page(
-                &state,
-                &visit,
-                &back,
-                StatusCode::OK,
-                json!({"flash": flash}),
-            )
-            .await
-        }
-        Err(e @ (Error::BadRequest { .. } | Error::Forbidden(_))) => {
-            let (status, body) = e.parts();
-            let field = body["field"].as_str().unwrap_or("unit_code").to_owned();
-            let extra = refuse(&field, message_in(&body, visit.locale));
-            page(&state, &visit, &back, status, extra).await
-        }
-        Err(e) => Err(e),
     }
 }
 
