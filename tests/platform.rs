@@ -829,6 +829,28 @@ async fn the_openapi_document_lists_every_route() {
             assert!(doc["paths"].get(path).is_some(), "{path} is documented");
         }
         assert!(doc["components"]["schemas"].get("ActRequest").is_some());
+        // What a generated client relies on: each path parameter is in the
+        // path's template and each `in: path` one is; operation ids are unique.
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+                assert!(
+                    ids.insert(id.clone()),
+                    "operation id `{id}` repeats ({method} {path})"
+                );
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let name = p["name"].as_str().unwrap_or_default();
+                    let in_template = path.contains(&format!("{{{name}}}"));
+                    assert_eq!(
+                        p["in"] == "path",
+                        in_template,
+                        "{method} {path}: parameter `{name}` is `in: {}`",
+                        p["in"]
+                    );
+                }
+            }
+        }
         test.cleanup().await;
     }
 }

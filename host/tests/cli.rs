@@ -397,3 +397,24 @@ fn the_first_administrator_and_staff_come_from_the_command_line() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["plugin", "inspect", "handover", "--json"])
+        .env(
+            "BATON_CACHE_DIR",
+            std::env::temp_dir().join("baton-cli-test-cache"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("baton runs");
+    // The reader hangs up before the command has written anything, as
+    // `| head` does when it has what it needs.
+    drop(child.stdout.take().expect("stdout"));
+    let out = child.wait_with_output().expect("baton finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+}

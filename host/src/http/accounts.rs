@@ -145,6 +145,7 @@ pub async fn activate_and_sign_in(
 
 /// Which unit.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitQuery {
     /// The unit's code.
     pub unit: String,
@@ -152,7 +153,7 @@ pub struct UnitQuery {
 
 /// The accounts holding a role at the unit or below it (500 at most), for
 /// township officers and above, in scope.
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_accounts", path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
     params(UnitQuery), responses((status = 200, body = Vec<Account>), (status = 403)))]
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -165,7 +166,7 @@ pub(super) async fn list(
 }
 
 /// Creates a staff account with its role; answers its activation code.
-#[utoipa::path(post, path = "/api/v1/accounts", request_body = NewStaff, tag = "accounts",
+#[utoipa::path(post, operation_id = "create_account", path = "/api/v1/accounts", request_body = NewStaff, tag = "accounts",
     security(("bearer" = [])), responses((status = 201, body = Issued), (status = 400), (status = 403), (status = 409)))]
 pub(super) async fn create(
     State(state): State<AppState>,
@@ -179,7 +180,7 @@ pub(super) async fn create(
 
 /// Creates staff accounts from a CSV body (`username,name,phone,role,unit_code`
 /// or `用户名,姓名,电话,角色,单位代码`, UTF-8 or GB18030), all or nothing.
-#[utoipa::path(post, path = "/api/v1/accounts/import", request_body(content = String, content_type = "text/csv"),
+#[utoipa::path(post, operation_id = "import_staff", path = "/api/v1/accounts/import", request_body(content = String, content_type = "text/csv"),
     tag = "accounts", security(("bearer" = [])),
     responses((status = 201, body = Vec<Issued>), (status = 422)))]
 pub(super) async fn import(
@@ -204,7 +205,7 @@ pub struct AccountLog {
 }
 
 /// An account and its log, for whoever may manage it.
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "show_account", path = "/api/v1/accounts/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = AccountLog), (status = 403), (status = 404)))]
 pub(super) async fn show(
     State(state): State<AppState>,
@@ -218,7 +219,7 @@ pub(super) async fn show(
 
 /// A superior's reset: the password stops working, the person's sessions
 /// end, and a new activation code is answered.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/reset", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "reset_account", path = "/api/v1/accounts/{id}/reset", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Issued), (status = 403)))]
 pub(super) async fn reset(
     State(state): State<AppState>,
@@ -231,7 +232,7 @@ pub(super) async fn reset(
 }
 
 /// Switches an account off; its sessions end at once.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "disable_account", path = "/api/v1/accounts/{id}/disable", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Account), (status = 403)))]
 pub(super) async fn disable(
     State(state): State<AppState>,
@@ -244,7 +245,7 @@ pub(super) async fn disable(
 }
 
 /// Switches an account back on.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "enable_account", path = "/api/v1/accounts/{id}/enable", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Account), (status = 403)))]
 pub(super) async fn enable(
     State(state): State<AppState>,
@@ -269,7 +270,7 @@ pub struct NewGrant {
 
 /// Gives an account a staff role, within the actor's scope and never above
 /// their own.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/grants", request_body = NewGrant, tag = "accounts",
+#[utoipa::path(post, operation_id = "grant_role", path = "/api/v1/accounts/{id}/grants", request_body = NewGrant, tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Account), (status = 400), (status = 403)))]
 pub(super) async fn grant(
@@ -292,7 +293,7 @@ pub(super) async fn grant(
 }
 
 /// Takes a role away; the account's sessions end.
-#[utoipa::path(delete, path = "/api/v1/accounts/{id}/grants/{grant}", tag = "accounts",
+#[utoipa::path(delete, operation_id = "revoke_role", path = "/api/v1/accounts/{id}/grants/{grant}", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path), ("grant" = i64, Path)),
     responses((status = 200, body = Account), (status = 403), (status = 404)))]
 pub(super) async fn revoke(
@@ -336,7 +337,7 @@ pub async fn village_slips(
 }
 
 /// The village's activation slips, for its township officer and above.
-#[utoipa::path(get, path = "/api/v1/units/{code}/slips", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "village_slips", path = "/api/v1/units/{code}/slips", tag = "accounts", security(("bearer" = [])),
     params(("code" = String, Path)), responses((status = 200, body = Vec<Object>), (status = 403)))]
 pub(super) async fn slips(
     State(state): State<AppState>,

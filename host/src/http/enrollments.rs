@@ -73,7 +73,7 @@ pub(crate) fn summary(e: &Enrollment, plugin: &Plugin, now: i64) -> Summary {
 
 /// The enrollments of the signed-in person: their own, and their village's
 /// committee-wide ones.
-#[utoipa::path(get, path = "/api/v1/me/enrollments", tag = "enrollments",
+#[utoipa::path(get, path = "/api/v1/me/enrollments", tag = "enrollments", operation_id = "my_enrollments",
     responses((status = 200, body = Vec<Summary>), (status = 401)),
     security(("bearer" = [])))]
 pub(super) async fn mine(
@@ -114,6 +114,7 @@ pub(crate) async fn my_enrollments(
 
 /// `?locale=en`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct LocaleQuery {
     /// zh-CN (default) or en.
     pub(super) locale: Option<String>,

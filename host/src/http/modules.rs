@@ -35,6 +35,7 @@ pub(super) async fn list(
 
 /// `?province=CODE`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct PublishQuery {
     /// The owning province; default: the publisher's own province, or a
     /// national module for the national administrator.

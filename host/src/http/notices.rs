@@ -60,7 +60,7 @@ pub async fn my_notices(
 
 /// My notices: module messages and reminders, newest first, `new` since I
 /// last looked (looking here does not count as looking).
-#[utoipa::path(get, path = "/api/v1/me/notices", tag = "notices",
+#[utoipa::path(get, path = "/api/v1/me/notices", tag = "notices", operation_id = "my_notices",
     responses((status = 200, description = "enrollment_id, module, message {zh, en}, at, new")),
     security(("bearer" = [])))]
 pub(super) async fn mine(
@@ -142,6 +142,7 @@ pub(super) async fn queue(
 
 /// Which unit, and CSV or not.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct OverdueQuery {
     /// An org unit code; omitted, the nation (national administrators).
     unit: Option<String>,

@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Which report.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ReportQuery {
     /// An org unit code; omitted, the nation (national administrator only).
     unit: Option<String>,
