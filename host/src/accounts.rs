@@ -206,11 +206,7 @@ async fn grantable(
         ));
     }
     if let Some(actor) = actor {
-        let target = Target {
-            path: &path,
-            person_id: None,
-            enrollment: false,
-        };
+        let target = Target::unit(&path);
         authorize(actor, Capability::Grant(role), target).ok_or_else(|| {
             Error::Forbidden(baton_sdk::Text::new(
                 "不能在您的范围之外授予角色，也不能授予高于您自己的角色",
@@ -232,11 +228,7 @@ fn manageable(actor: Option<&Principal>, account: &Account) -> Result<(), Error>
         national
     } else {
         account.grants.iter().all(|g| {
-            let target = Target {
-                path: g.path.as_deref().unwrap_or(""),
-                person_id: None,
-                enrollment: false,
-            };
+            let target = Target::unit(g.path.as_deref().unwrap_or(""));
             (g.path.is_some() || national)
                 && authorize(actor, Capability::ManageAccount(g.role), target).is_some()
         })
@@ -789,11 +781,7 @@ pub async fn revoke(
         ));
     };
     if let Some(actor) = actor {
-        let target = Target {
-            path: g.path.as_deref().unwrap_or(""),
-            person_id: None,
-            enrollment: false,
-        };
+        let target = Target::unit(g.path.as_deref().unwrap_or(""));
         let village = rank(g.role) == 0
             && authorize(actor, Capability::ManageAccount(g.role), target).is_some();
         if !village && authorize(actor, Capability::Grant(g.role), target).is_none() {
@@ -837,11 +825,7 @@ pub async fn under(
             format!("no org unit {code}"),
         )
     })?;
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = Target::unit(&path);
     authorize(actor, Capability::ManageAccount(Role::Member), target)
         .ok_or_else(Error::forbidden)?;
     Ok((unit.name, activation::under(db, &path, 500).await?))

@@ -84,6 +84,35 @@ pub struct Target<'a> {
     pub person_id: Option<i64>,
     /// Whether the target is one enrollment (village roles only reach those).
     pub enrollment: bool,
+    /// For an enrollment: its module, and whether it is complete.
+    pub module: Option<(&'a str, bool)>,
+}
+
+/// The modules an outgoing cadre takes part in: handing over, and being
+/// visited. Their access ends when these are complete.
+pub const OUTGOING_MODULES: [&str; 2] = ["handover", "visits"];
+
+impl<'a> Target<'a> {
+    /// An org unit (reports, assignments, accounts…) at `path`.
+    pub fn unit(path: &'a str) -> Self {
+        Self {
+            path,
+            person_id: None,
+            enrollment: false,
+            module: None,
+        }
+    }
+
+    /// An enrollment: in the village at `path`, `person`'s (or the
+    /// committee's), of `module`, complete or not.
+    pub fn enrollment(path: &'a str, person: Option<i64>, module: &'a str, complete: bool) -> Self {
+        Self {
+            path,
+            person_id: person,
+            enrollment: true,
+            module: Some((module, complete)),
+        }
+    }
 }
 
 /// Allows `capability` on `target`, returning the role the actor acts in (the
@@ -156,12 +185,21 @@ fn role_may(
         TownshipOfficer => matches!(capability, ViewEnrollment | Act),
         // Village people reach their village's committee enrollments and
         // their own, and nothing else.
-        Secretary | Member | OutgoingCadre => {
-            matches!(capability, ViewEnrollment | Act)
-                && target.enrollment
-                && (target.person_id.is_none() || target.person_id == principal.person_id)
+        Secretary | Member => village_may(principal, capability, target),
+        // An outgoing cadre, only the handover and the visits, until done.
+        OutgoingCadre => {
+            village_may(principal, capability, target)
+                && target.module.is_some_and(|(module, complete)| {
+                    OUTGOING_MODULES.contains(&module) && !complete
+                })
         }
     }
+}
+
+fn village_may(principal: &Principal, capability: Capability, target: Target<'_>) -> bool {
+    matches!(capability, Capability::ViewEnrollment | Capability::Act)
+        && target.enrollment
+        && (target.person_id.is_none() || target.person_id == principal.person_id)
 }
 
 /// Hashes a password with argon2id (default parameters, random salt). Slow on
@@ -228,11 +266,7 @@ mod tests {
     const OTHER: &str = "/50/5001/500155/500155109/500155109201/";
 
     fn enrollment(path: &str, person: Option<i64>) -> Target<'_> {
-        Target {
-            path,
-            person_id: person,
-            enrollment: true,
-        }
+        Target::enrollment(path, person, "handover", false)
     }
 
     #[test]
@@ -262,12 +296,33 @@ mod tests {
         assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, None)).is_some());
         assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, Some(7))).is_some());
         assert!(authorize(&member, Capability::Act, enrollment(VILLAGE, Some(8))).is_none());
-        let report = Target {
-            path: VILLAGE,
-            person_id: None,
-            enrollment: false,
-        };
+        let report = Target::unit(VILLAGE);
         assert!(authorize(&member, Capability::ViewReports, report).is_none());
+    }
+
+    #[test]
+    fn an_outgoing_cadre_reaches_the_handover_and_visits_until_they_are_done() {
+        let cadre = principal(Role::OutgoingCadre, Some(VILLAGE), Some(9));
+        let reach = |module, complete| {
+            authorize(
+                &cadre,
+                Capability::Act,
+                Target::enrollment(VILLAGE, None, module, complete),
+            )
+        };
+        assert!(reach("handover", false).is_some());
+        assert!(reach("visits", false).is_some());
+        assert!(reach("handover", true).is_none(), "done: access ends");
+        assert!(reach("first-lesson", false).is_none(), "not theirs to do");
+        let member = principal(Role::Member, Some(VILLAGE), Some(7));
+        assert!(
+            authorize(
+                &member,
+                Capability::Act,
+                Target::enrollment(VILLAGE, None, "first-lesson", true)
+            )
+            .is_some()
+        );
     }
 
     #[test]
@@ -286,11 +341,7 @@ mod tests {
         const TOWNSHIP: &str = "/50/5001/500155/500155108/";
         let province = principal(Role::ProvinceAdmin, Some("/50/"), None);
         let county = principal(Role::CountyTrainer, Some(COUNTY), None);
-        let at = |path| Target {
-            path,
-            person_id: None,
-            enrollment: false,
-        };
+        let at = |path| Target::unit(path);
         let grant = |p: &Principal, role, path| authorize(p, Capability::Grant(role), at(path));
         assert!(grant(&province, Role::ProvinceAdmin, "/50/").is_some());
         assert!(grant(&province, Role::CountyTrainer, COUNTY).is_some());

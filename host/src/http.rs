@@ -184,11 +184,7 @@ pub(crate) async fn unit_in_scope(
                 format!("no org unit {code}"),
             )
         })?;
-    let target = crate::auth::Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = crate::auth::Target::unit(&path);
     crate::auth::authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
     Ok((unit, path))
 }

@@ -516,11 +516,7 @@ pub struct Imported {
 }
 
 fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {
-    let target = crate::auth::Target {
-        path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = crate::auth::Target::unit(path);
     let capability = crate::auth::Capability::ManageAccount(baton_sdk::Role::TownshipOfficer);
     crate::auth::authorize(actor, capability, target).is_some()
 }

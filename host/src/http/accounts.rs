@@ -326,11 +326,7 @@ pub async fn village_slips(
             format!("{} is not a village", unit.name),
         ));
     }
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = Target::unit(&path);
     authorize(principal, Capability::ManageAccount(Role::Member), target)
         .ok_or_else(Error::forbidden)?;
     Ok((unit.name, activation::slips(&state.db, code).await?))

@@ -98,11 +98,8 @@ pub(crate) async fn my_enrollments(
     let mut out = Vec::new();
     for e in enrollments::of_person(&state.db, principal.person_id, &villages).await? {
         // Found through the grants already; the permission function still decides.
-        let target = Target {
-            path: &e.path,
-            person_id: e.person_id,
-            enrollment: true,
-        };
+        let target =
+            Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
         if authorize(principal, Capability::ViewEnrollment, target).is_none() {
             continue;
         }
@@ -361,11 +358,7 @@ pub(crate) async fn reach(
     let e = enrollments::get(&state.db, id)
         .await?
         .ok_or_else(|| gone(id))?;
-    let target = Target {
-        path: &e.path,
-        person_id: e.person_id,
-        enrollment: true,
-    };
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
     let role = authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
     Ok((e, role))
 }

@@ -104,11 +104,7 @@ pub(crate) async fn publish_package(
         // A national module: only a national grant covers the empty path.
         None => String::new(),
     };
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = Target::unit(&path);
     authorize(principal, Capability::Publish, target).ok_or_else(Error::forbidden)?;
     let plugin = registry::validate(&state.runtime, body)
         .await

@@ -167,11 +167,7 @@ pub(super) async fn overdue(
                 .1
         }
         None => {
-            let nation = Target {
-                path: "/",
-                person_id: None,
-                enrollment: false,
-            };
+            let nation = Target::unit("/");
             authorize(&principal, Capability::ViewReports, nation).ok_or_else(Error::forbidden)?;
             String::new()
         }

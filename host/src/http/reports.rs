@@ -52,11 +52,7 @@ pub(super) async fn completion(
     let now = now();
     let Some(code) = query.unit else {
         // The nation: only a grant covering every path reaches "/".
-        let target = Target {
-            path: "/",
-            person_id: None,
-            enrollment: false,
-        };
+        let target = Target::unit("/");
         authorize(&principal, Capability::ViewReports, target).ok_or_else(Error::forbidden)?;
         let children = reports::nation(&state.db, now).await?;
         return Ok(if csv {
@@ -72,11 +68,7 @@ pub(super) async fn completion(
             format!("no org unit {code}"),
         )
     })?;
-    let target = Target {
-        path: &path,
-        person_id: None,
-        enrollment: false,
-    };
+    let target = Target::unit(&path);
     authorize(&principal, Capability::ViewReports, target).ok_or_else(Error::forbidden)?;
     let (total, children) = reports::unit(&state.db, &code, now).await?;
     let people = if unit.level == Level::Village {

@@ -184,11 +184,7 @@ async fn page(
                         visit.t(&format!("role.{}", role_name(g.role))),
                         g.unit_name.as_deref().unwrap_or("")
                     );
-                    let target = crate::auth::Target {
-                        path: g.path.as_deref().unwrap_or(""),
-                        person_id: None,
-                        enrollment: false,
-                    };
+                    let target = crate::auth::Target::unit(g.path.as_deref().unwrap_or(""));
                     let capability = crate::auth::Capability::Grant(g.role);
                     let revocable = g.path.is_some()
                         && a.id != visit.principal.account_id

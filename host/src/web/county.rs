@@ -52,11 +52,7 @@ pub(super) async fn dashboard(
             (unit, path, own, children)
         }
         None => {
-            let target = Target {
-                path: "/",
-                person_id: None,
-                enrollment: false,
-            };
+            let target = Target::unit("/");
             authorize(&visit.principal, Capability::ViewReports, target)
                 .ok_or_else(Error::forbidden)?;
             let nation = OrgUnit {
@@ -184,11 +180,7 @@ impl<'a> Titles<'a> {
 /// The units from the top of the visitor's scope down to this one.
 async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<Value>, Error> {
     let mut out = Vec::new();
-    let nation = Target {
-        path: "/",
-        person_id: None,
-        enrollment: false,
-    };
+    let nation = Target::unit("/");
     if authorize(&visit.principal, Capability::ViewReports, nation).is_some() {
         out.push(json!({"href": "/county", "name": visit.t("county.nation")}));
     }
@@ -196,11 +188,7 @@ async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<
         let Some((u, p)) = org_units::get(&state.db, code).await? else {
             continue;
         };
-        let target = Target {
-            path: &p,
-            person_id: None,
-            enrollment: false,
-        };
+        let target = Target::unit(&p);
         if authorize(&visit.principal, Capability::ViewReports, target).is_some() {
             out.push(json!({"href": format!("/county?unit={}", u.code), "name": u.name}));
         }

@@ -88,11 +88,7 @@ async fn module_page(
     let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
     let current = opened(state, &plugin, &mut e, &ctx, true).await?;
     let mut view = plugin.view(&ctx, &current).await?;
-    let target = Target {
-        path: &e.path,
-        person_id: e.person_id,
-        enrollment: true,
-    };
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
     let acts = authorize(&visit.principal, Capability::Act, target).is_some();
     let refused = posted.is_some();
     let host = acts.then(|| form_host(visit, &plugin, id, posted));
