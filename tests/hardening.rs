@@ -437,3 +437,60 @@ async fn losing_the_database_file_is_not_healthy() {
     assert!(test.db.check_file().is_err());
     let _: Value = lost.json();
 }
+
+/// A buffer the test's log lines go to.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Operations: every response carries a request id, and the lines logged
+/// while answering it (here, a refused sign-in and the response line) carry
+/// the same id; `/readyz` says the database takes writes.
+#[tokio::test]
+async fn each_request_has_an_id_its_log_lines_carry() {
+    let test = baton_tests::TestDb::sqlite().await;
+    let api = Api::new(&test).await;
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let reply = api.login("nobody", "wrong").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let id = reply.headers["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let text = String::from_utf8(logs.0.lock().expect("logs").clone()).expect("utf-8");
+    let line = text
+        .lines()
+        .find(|l| l.contains(&id) && l.contains("status=401"))
+        .unwrap_or_else(|| panic!("no line with {id} and its status in:\n{text}"));
+    assert!(line.contains("path=/api/v1/login"), "{line}");
+    let ready = api
+        .send(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.json()["status"], "ready");
+    test.cleanup().await;
+}

@@ -7,7 +7,26 @@ use axum::{Json, Router};
 use super::{AppState, Error};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+/// Ready for traffic: the database answers and takes a write (a load
+/// balancer's check). 503 otherwise, with the reason logged.
+pub(super) async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "not ready");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The process is up and its database answers.

@@ -246,7 +246,7 @@ pub fn anonymous(
 /// the reader's language. API routes keep their JSON.
 pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/api/") || path == "/healthz" {
+    if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         return next.run(req).await;
     }
     let full = req
