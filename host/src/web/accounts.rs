@@ -354,17 +354,12 @@ pub(super) async fn grant(
     };
     match granted.await {
         Ok(account) => {
-            let flash = t(
-                visit.locale,
-                "accounts.granted",
-                &[("name", account.display_name)],
-            );
-            page(
+            done(
                 &state,
                 &visit,
                 &form.back,
-                StatusCode::OK,
-                json!({"flash": flash}),
+                "accounts.granted",
+                account.display_name,
             )
             .await
         }
@@ -509,17 +504,12 @@ pub(super) async fn revoke(
     let account =
         accounts::revoke(&state.db, Some(&visit.principal), form.account, form.grant).await?;
     state.sessions.forget_account(form.account);
-    let flash = t(
-        visit.locale,
-        "accounts.revoked",
-        &[("name", account.display_name)],
-    );
-    page(
+    done(
         &state,
         &visit,
         &form.back,
-        StatusCode::OK,
-        json!({"flash": flash}),
+        "accounts.revoked",
+        account.display_name,
     )
     .await
 }
@@ -577,15 +567,19 @@ async fn switch(
     } else {
         "accounts.enabled"
     };
-    let flash = t(visit.locale, key, &[("name", account.display_name)]);
-    page(
-        &state,
-        &visit,
-        &form.back,
-        StatusCode::OK,
-        json!({"flash": flash}),
-    )
-    .await
+    done(&state, &visit, &form.back, key, account.display_name).await
+}
+
+/// The page again with "done" about `name` at the top.
+async fn done(
+    state: &AppState,
+    visit: &Visit,
+    back: &str,
+    key: &str,
+    name: String,
+) -> Result<Response, Error> {
+    let flash = t(visit.locale, key, &[("name", name)]);
+    page(state, visit, back, StatusCode::OK, json!({"flash": flash})).await
 }
 
 /// `/slips?unit=VILLAGE`: one slip per person, ready to print.
