@@ -23,6 +23,18 @@ fn main() {
         );
     }
     code += "];\n";
+    // Each module's sample scenario, beside its crate: `baton plugin try --sample`.
+    code += "/// Built-in modules' sample scenarios: (crate name, JSON).\npub const SAMPLES: &[(&str, &str)] = &[\n";
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");
+    for name in BUILT_IN {
+        let file = root.join(name).join("sample.json");
+        println!("cargo:rerun-if-changed={}", file.display());
+        code += &format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            file.display().to_string()
+        );
+    }
+    code += "];\n";
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("built_in.rs"), code).expect("OUT_DIR is writable");
 }

@@ -11,14 +11,16 @@ use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use baton_host::http::app;
+use baton_host::app::router as app;
 use baton_tests::api::Api;
-use baton_tests::databases;
+use baton_tests::{TestDb, per_backend};
 
 /// The browser: `$CHROMIUM`, else Debian's, installed (with a Chinese font
 /// for the screenshots) when missing and apt-get can — as the build adds the
 /// wasm target itself, so `cargo test` needs nothing done by hand.
 fn chromium() -> PathBuf {
+    static SETUP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _once = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(path) = std::env::var_os("CHROMIUM") {
         return PathBuf::from(path);
     }
@@ -55,8 +57,17 @@ fn chromium() -> PathBuf {
 
 /// `tests/e2e/node_modules`, installed from the lock file when missing.
 fn node_modules(e2e: &Path) {
-    if e2e.join("node_modules/playwright-core").exists()
-        && e2e.join("node_modules/axe-core").exists()
+    static SETUP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _once = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+    let needed = [
+        "playwright-core",
+        "axe-core",
+        "@apidevtools/swagger-parser",
+        "openapi-client-axios",
+    ];
+    if needed
+        .iter()
+        .all(|p| e2e.join("node_modules").join(p).exists())
     {
         return;
     }
@@ -68,41 +79,68 @@ fn node_modules(e2e: &Path) {
     assert!(status.success(), "npm ci in {} failed", e2e.display());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_role_completes_onboarding_in_a_browser() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The tests here drive Node and Chromium, which take both cores: one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs `node <script>` in `tests/e2e` with `env` and `BASE` pointing at
+/// the real server on a port over `test`'s demo data, one run at a time;
+/// whether it passed.
+async fn node_against_server(test: &TestDb, script: &str, env: &[(&str, PathBuf)]) -> bool {
+    let e2e = root().join("tests/e2e");
+    node_modules(&e2e);
+    let _one = ONE_AT_A_TIME.lock().await;
+    let api = Api::new(test).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("address");
+    let server = tokio::spawn(axum::serve(listener, app(api.state.clone())).into_future());
+    let mut node = Command::new("node");
+    node.arg(script)
+        .current_dir(&e2e)
+        .env("BASE", format!("http://{addr}"))
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    // The server answers on the runtime's workers while node runs.
+    let run = tokio::task::spawn_blocking(move || node.status())
+        .await
+        .expect("joined")
+        .expect("node runs");
+    server.abort();
+    run.success()
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("workspace")
-        .to_owned();
-    let e2e = root.join("tests/e2e");
-    let chromium = chromium();
-    node_modules(&e2e);
-    for test in databases().await {
+        .to_owned()
+}
+
+per_backend! {
+    /// One browser at a time (two Chromiums on two cores time out taking
+    /// screenshots); each backend has its own screenshot folder.
+    #[multi_thread]
+    async fn every_role_completes_onboarding_in_a_browser(test: TestDb) {
         let backend = format!("{:?}", test.db.backend()).to_lowercase();
-        let api = Api::new(&test).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let addr = listener.local_addr().expect("address");
-        let server = tokio::spawn(axum::serve(listener, app(api.state.clone())).into_future());
-        let shots = root.join("target/screenshots").join(&backend);
-        let mut node = Command::new("node");
-        node.arg("run.mjs")
-            .current_dir(&e2e)
-            .env("BASE", format!("http://{addr}"))
-            .env("CHROMIUM", &chromium)
-            .env("SHOTS", &shots);
-        // The server answers on the runtime's workers while node drives the browser.
-        let run = tokio::task::spawn_blocking(move || node.status())
-            .await
-            .expect("joined")
-            .expect("node runs");
-        server.abort();
+        let shots = root().join("target/screenshots").join(&backend);
+        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone())];
         assert!(
-            run.success(),
+            node_against_server(&test, "run.mjs", &env).await,
             "{backend}: the browser run failed (its output is above; the page is in {}/failure.png)",
             shots.display()
         );
         test.cleanup().await;
     }
+}
+
+/// The OpenAPI document, as a client developer meets it: a standard
+/// validator accepts it, and a client generated from it signs in, lists
+/// the secretary's enrollments and sends a query parameter in the query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_document_validates_and_a_generated_client_uses_it() {
+    let test = TestDb::sqlite().await;
+    assert!(
+        node_against_server(&test, "openapi.mjs", &[]).await,
+        "the OpenAPI check failed (its output is above)"
+    );
 }

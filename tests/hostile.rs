@@ -45,7 +45,7 @@ async fn handover_still_works(rt: &Runtime) {
 #[tokio::test]
 async fn an_infinite_loop_is_stopped_at_the_deadline() {
     let rt = runtime();
-    let plugin = rt.load(fixtures::SPIN).await.expect("loads");
+    let plugin = baton_tests::load(&rt, fixtures::SPIN).await.expect("loads");
     let (err, took) = act_fault(&plugin, "go").await;
     assert!(matches!(err.fault, Fault::Timeout(100)), "{err}");
     assert_eq!(
@@ -61,7 +61,7 @@ async fn a_loop_does_not_block_other_calls() {
     // The runaway call yields at every epoch tick, so a good call started
     // alongside it on a single-threaded executor finishes first.
     let rt = runtime();
-    let spin = rt.load(fixtures::SPIN).await.expect("loads");
+    let spin = baton_tests::load(&rt, fixtures::SPIN).await.expect("loads");
     let good = built_in(&rt, "handover").await;
     let state = started(&spin).await;
     let ctx = sample_context();
@@ -97,7 +97,7 @@ async fn a_memory_bomb_is_stopped_at_the_limit() {
         ..Default::default()
     };
     let rt = Runtime::new(limits, None).expect("runtime");
-    let plugin = rt.load(fixtures::HOG).await.expect("loads");
+    let plugin = baton_tests::load(&rt, fixtures::HOG).await.expect("loads");
     let (err, _) = act_fault(&plugin, "go").await;
     assert!(matches!(err.fault, Fault::OutOfMemory(64)), "{err}");
     assert_eq!(
@@ -110,7 +110,9 @@ async fn a_memory_bomb_is_stopped_at_the_limit() {
 #[tokio::test]
 async fn a_panic_is_reported_with_its_message() {
     let rt = runtime();
-    let plugin = rt.load(fixtures::PANICKY).await.expect("loads");
+    let plugin = baton_tests::load(&rt, fixtures::PANICKY)
+        .await
+        .expect("loads");
     let (err, _) = act_fault(&plugin, "go").await;
     let Fault::Panic(message) = &err.fault else {
         panic!("{err}")
@@ -133,8 +135,7 @@ async fn a_panic_is_reported_with_its_message() {
 #[tokio::test]
 async fn malformed_output_is_caught_and_named() {
     let rt = runtime();
-    let plugin = rt
-        .load(fixtures::GARBAGE)
+    let plugin = baton_tests::load(&rt, fixtures::GARBAGE)
         .await
         .expect("loads: its info is valid");
     for (action, expected) in [
@@ -167,7 +168,7 @@ async fn malformed_output_is_caught_and_named() {
 #[tokio::test]
 async fn filesystem_and_socket_imports_are_refused_at_load() {
     let rt = runtime();
-    let Err(err) = rt.load(fixtures::SNOOP).await else {
+    let Err(err) = baton_tests::load(&rt, fixtures::SNOOP).await else {
         panic!("snoop must be refused")
     };
     let LoadError::ForbiddenImports { package, imports } = &err else {
@@ -200,7 +201,7 @@ async fn filesystem_and_socket_imports_are_refused_at_load() {
 async fn an_unknown_contract_is_refused_before_compiling() {
     let rt = runtime();
     let t = Instant::now();
-    let Err(err) = rt.load(fixtures::FUTURE).await else {
+    let Err(err) = baton_tests::load(&rt, fixtures::FUTURE).await else {
         panic!("future must be refused")
     };
     assert_eq!(
@@ -220,8 +221,7 @@ async fn an_unknown_contract_is_refused_before_compiling() {
 async fn non_modules_are_refused_with_the_reason() {
     let rt = runtime();
     let core = wat::parse_str("(module)").expect("wat");
-    let err = rt
-        .load(&core)
+    let err = baton_tests::load(&rt, &core)
         .await
         .err()
         .expect("a core module is refused")
@@ -233,8 +233,7 @@ async fn non_modules_are_refused_with_the_reason() {
         "{err}"
     );
     let bare = wat::parse_str("(component)").expect("wat");
-    let err = rt
-        .load(&bare)
+    let err = baton_tests::load(&rt, &bare)
         .await
         .err()
         .expect("a bare component is refused")
@@ -247,8 +246,7 @@ async fn non_modules_are_refused_with_the_reason() {
         err.starts_with("package sha256:"),
         "named by its hash: {err}"
     );
-    let err = rt
-        .load(b"hello")
+    let err = baton_tests::load(&rt, b"hello")
         .await
         .err()
         .expect("text is refused")
@@ -259,7 +257,9 @@ async fn non_modules_are_refused_with_the_reason() {
 #[tokio::test]
 async fn clocks_and_randomness_are_pinned_by_the_context() {
     let rt = runtime();
-    let plugin = rt.load(fixtures::GARBAGE).await.expect("loads");
+    let plugin = baton_tests::load(&rt, fixtures::GARBAGE)
+        .await
+        .expect("loads");
     let senses = |ctx: baton_sdk::Context| {
         let plugin = plugin.clone();
         async move {

@@ -11,7 +11,7 @@ use baton_host::db::people;
 use baton_host::demo::VILLAGE;
 use baton_sdk::Role;
 use baton_tests::api::{Api, Reply};
-use baton_tests::databases;
+use baton_tests::per_backend;
 use serde_json::{Value, json};
 
 /// One enrollment, acted in with a fresh idempotency key per call.
@@ -123,9 +123,8 @@ fn today() -> String {
     baton_sdk::format_date(baton_host::http::now() + 8 * 3600)
 }
 
-#[tokio::test]
-async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
-    for test in databases().await {
+per_backend! {
+    async fn visits_reach_every_outgoing_cadre_and_the_township_confirms(test: TestDb) {
         let api = Api::new(&test).await;
         let run = Run::new(&api, "visits").await;
         let (secretary, member, township, outgoing, county) = (
@@ -208,9 +207,8 @@ async fn visits_reach_every_outgoing_cadre_and_the_township_confirms() {
     }
 }
 
-#[tokio::test]
-async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_answers() {
-    for test in databases().await {
+per_backend! {
+    async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_answers(test: TestDb) {
         let api = Api::new(&test).await;
         let secretary = api.token("secretary").await;
         let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
@@ -294,9 +292,8 @@ async fn the_first_lesson_is_read_in_order_failed_then_passed_without_leaking_an
     }
 }
 
-#[tokio::test]
-async fn the_secretary_divides_the_work_and_a_change_reopens_it() {
-    for test in databases().await {
+per_backend! {
+    async fn the_secretary_divides_the_work_and_a_change_reopens_it(test: TestDb) {
         let api = Api::new(&test).await;
         let run = Run::new(&api, "duties").await;
         let (secretary, member, township) = (
@@ -379,9 +376,8 @@ async fn the_secretary_divides_the_work_and_a_change_reopens_it() {
     }
 }
 
-#[tokio::test]
-async fn open_door_commitments_are_published_for_villagers_and_verified() {
-    for test in databases().await {
+per_backend! {
+    async fn open_door_commitments_are_published_for_villagers_and_verified(test: TestDb) {
         let api = Api::new(&test).await;
         let run = Run::new(&api, "open-door").await;
         let (secretary, member, township) = (
@@ -496,9 +492,8 @@ async fn open_door_commitments_are_published_for_villagers_and_verified() {
     }
 }
 
-#[tokio::test]
-async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath() {
-    for test in databases().await {
+per_backend! {
+    async fn every_cadre_swears_in_and_confirms_including_a_make_up_oath(test: TestDb) {
         let api = Api::new(&test).await;
         let run = Run::new(&api, "swearing-in").await;
         let (secretary, member, township, outgoing) = (

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use baton_host::demo;
 use baton_tests::api::{Api, Reply};
-use baton_tests::databases;
+use baton_tests::per_backend;
 
 /// The session cookie of a demo user.
 async fn cookie(api: &Api, user: &str) -> String {
@@ -56,9 +56,8 @@ fn csrf(page: &str) -> String {
     page[at..at + 32].to_owned()
 }
 
-#[tokio::test]
-async fn each_page_is_only_for_its_roles() {
-    for test in databases().await {
+per_backend! {
+    async fn each_page_is_only_for_its_roles(test: TestDb) {
         let api = Api::new(&test).await;
         let county = cookie(&api, "county").await;
         let township = cookie(&api, "township").await;
@@ -131,9 +130,8 @@ async fn each_page_is_only_for_its_roles() {
     }
 }
 
-#[tokio::test]
-async fn a_form_without_its_token_changes_nothing() {
-    for test in databases().await {
+per_backend! {
+    async fn a_form_without_its_token_changes_nothing(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
@@ -207,9 +205,8 @@ async fn a_form_without_its_token_changes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn login_from_another_site_and_wrong_passwords_are_refused() {
-    for test in databases().await {
+per_backend! {
+    async fn login_from_another_site_and_wrong_passwords_are_refused(test: TestDb) {
         let api = Api::new(&test).await;
         let form = |origin: &str| {
             Request::post("/login")
@@ -263,9 +260,8 @@ async fn login_from_another_site_and_wrong_passwords_are_refused() {
     }
 }
 
-#[tokio::test]
-async fn english_is_one_click_away() {
-    for test in databases().await {
+per_backend! {
+    async fn english_is_one_click_away(test: TestDb) {
         let api = Api::new(&test).await;
         let secretary = cookie(&api, "secretary").await;
         let page = html(&get(&api, &secretary, "/me").await);
@@ -296,9 +292,8 @@ async fn english_is_one_click_away() {
     }
 }
 
-#[tokio::test]
-async fn every_module_offers_its_forms_to_whoever_acts_next() {
-    for test in databases().await {
+per_backend! {
+    async fn every_module_offers_its_forms_to_whoever_acts_next(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let secretary = cookie(&api, "secretary").await;
@@ -359,9 +354,8 @@ async fn every_module_offers_its_forms_to_whoever_acts_next() {
     }
 }
 
-#[tokio::test]
-async fn what_the_pages_show_is_also_json() {
-    for test in databases().await {
+per_backend! {
+    async fn what_the_pages_show_is_also_json(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let county = api.token("county").await;
@@ -485,9 +479,8 @@ async fn what_the_pages_show_is_also_json() {
     }
 }
 
-#[tokio::test]
-async fn a_bad_assignment_is_shown_beside_its_field_and_stores_nothing() {
-    for test in databases().await {
+per_backend! {
+    async fn a_bad_assignment_is_shown_beside_its_field_and_stores_nothing(test: TestDb) {
         let api = Api::new(&test).await;
         let province = cookie(&api, "province").await;
         let t = csrf(&html(&get(&api, &province, "/province").await));

@@ -6,13 +6,13 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_host::app::AppState;
 use baton_host::demo::{
     COUNTY, OTHER_COUNTY_VILLAGE, OTHER_PROVINCE_VILLAGE, OTHER_TOWNSHIP_VILLAGE, PROVINCE,
     TOWNSHIP, VILLAGE,
 };
-use baton_host::http::AppState;
 use baton_tests::api::Api;
-use baton_tests::{databases, runtime};
+use baton_tests::{per_backend, runtime};
 use serde_json::{Value, json};
 
 /// The committee handover's line among a report's lines or a list of
@@ -30,9 +30,8 @@ fn handover(lines: &Value) -> &Value {
 /// A village in the demo township other than the demo village.
 const SAME_TOWNSHIP_VILLAGE: &str = "500155108202";
 
-#[tokio::test]
-async fn signing_in_gives_a_token_and_an_httponly_cookie_and_is_throttled() {
-    for test in databases().await {
+per_backend! {
+    async fn signing_in_gives_a_token_and_an_httponly_cookie_and_is_throttled(test: TestDb) {
         let api = Api::new(&test).await;
         let ok = api.login("secretary", "demo").await;
         assert_eq!(ok.status, StatusCode::OK);
@@ -120,10 +119,9 @@ async fn signing_in_gives_a_token_and_an_httponly_cookie_and_is_throttled() {
     }
 }
 
-/// Each role × a unit inside and outside its scope × each capability.
-#[tokio::test]
-async fn permission_matrix() {
-    for test in databases().await {
+per_backend! {
+    /// Each role × a unit inside and outside its scope × each capability.
+    async fn permission_matrix(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let villages = [
@@ -234,9 +232,8 @@ async fn permission_matrix() {
     }
 }
 
-#[tokio::test]
-async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_verifies() {
-    for test in databases().await {
+per_backend! {
+    async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_verifies(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
@@ -352,7 +349,7 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
         // The chain holds; edit one statement behind the host's back and it does not.
         let db = &test.db;
         assert_eq!(
-            baton_host::db::enrollments::verify_chain(db)
+            baton_host::db::audit::verify_chain(db)
                 .await
                 .expect("verify"),
             (15, None)
@@ -380,7 +377,7 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
         .execute(db.pool())
         .await
         .expect("tamper");
-        let (checked, broken) = baton_host::db::enrollments::verify_chain(db)
+        let (checked, broken) = baton_host::db::audit::verify_chain(db)
             .await
             .expect("verify");
         let broken = broken.expect("the edit is caught");
@@ -400,9 +397,8 @@ async fn the_handover_to_completion_moves_every_roll_up_at_once_and_the_chain_ve
     }
 }
 
-#[tokio::test]
-async fn deleting_the_last_signoff_is_caught_too() {
-    for test in databases().await {
+per_backend! {
+    async fn deleting_the_last_signoff_is_caught_too(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
@@ -424,7 +420,7 @@ async fn deleting_the_last_signoff_is_caught_too() {
             .execute(db.pool())
             .await
             .expect("delete");
-        let (_, broken) = baton_host::db::enrollments::verify_chain(db)
+        let (_, broken) = baton_host::db::audit::verify_chain(db)
             .await
             .expect("verify");
         let broken = broken.expect("caught");
@@ -436,9 +432,8 @@ async fn deleting_the_last_signoff_is_caught_too() {
     }
 }
 
-#[tokio::test]
-async fn a_replayed_idempotency_key_returns_the_first_answer_and_changes_nothing() {
-    for test in databases().await {
+per_backend! {
+    async fn a_replayed_idempotency_key_returns_the_first_answer_and_changes_nothing(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
@@ -485,9 +480,8 @@ async fn a_replayed_idempotency_key_returns_the_first_answer_and_changes_nothing
     }
 }
 
-#[tokio::test]
-async fn a_rejection_answers_422_per_field_and_only_the_attempt_is_logged() {
-    for test in databases().await {
+per_backend! {
+    async fn a_rejection_answers_422_per_field_and_only_the_attempt_is_logged(test: TestDb) {
         let api = Api::new(&test).await;
         let nation = api.token("nation").await;
         let outgoing = api.token("outgoing").await;
@@ -557,15 +551,11 @@ async fn a_rejection_answers_422_per_field_and_only_the_attempt_is_logged() {
     }
 }
 
-#[tokio::test]
-async fn a_module_that_loops_is_named_in_a_500_and_changes_nothing() {
-    for test in databases().await {
+per_backend! {
+    async fn a_module_that_loops_is_named_in_a_500_and_changes_nothing(test: TestDb) {
         let api = Api::new(&test).await;
         let db = &test.db;
-        let plugin = api
-            .state
-            .runtime
-            .load(baton_tests::fixtures::SPIN)
+        let plugin = baton_tests::load(&api.state.runtime, baton_tests::fixtures::SPIN)
             .await
             .expect("loads");
         let package = baton_host::db::plugins::Package {
@@ -657,9 +647,8 @@ fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[tokio::test]
-async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks_input() {
-    for test in databases().await {
+per_backend! {
+    async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks_input(test: TestDb) {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let every = api
@@ -757,9 +746,8 @@ async fn assigning_enrolls_the_audience_in_bulk_pinned_to_its_version_and_checks
     }
 }
 
-#[tokio::test]
-async fn reports_come_as_csv_for_excel() {
-    for test in databases().await {
+per_backend! {
+    async fn reports_come_as_csv_for_excel(test: TestDb) {
         let api = Api::new(&test).await;
         let county = api.token("county").await;
         let request = Request::get(format!("/api/v1/reports/completion?unit={COUNTY}"))
@@ -801,9 +789,8 @@ async fn reports_come_as_csv_for_excel() {
     }
 }
 
-#[tokio::test]
-async fn the_openapi_document_lists_every_route() {
-    for test in databases().await {
+per_backend! {
+    async fn the_openapi_document_lists_every_route(test: TestDb) {
         let api = Api::new(&test).await;
         let reply = api
             .send(
@@ -855,20 +842,19 @@ async fn the_openapi_document_lists_every_route() {
     }
 }
 
-#[tokio::test]
-async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder() {
-    for test in databases().await {
+per_backend! {
+    async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder(test: TestDb) {
         let db = &test.db;
         let api = Api::new(&test).await;
         let village = "500155108203";
         // The demo already has 2026 rosters; a new term's roster for one village.
         let bad = "村代码,组织,姓名,职务,状态,任职年限\n\
-                   500155108203,党组织,周海燕,书记,在任,\n\
-                   500155108203,村委会,周海燕,主任,,\n\
-                   500155108203,党组织,吴明华,书记,在任,\n\
-                   500155108203,居委会,,委员,在任,\n\
-                   500155108000,党组织,郑家兴,委员,在任,\n\
-                   500155108203,党组织,孙春林,书记,退休,十年\n";
+               500155108203,党组织,周海燕,书记,在任,\n\
+               500155108203,村委会,周海燕,主任,,\n\
+               500155108203,党组织,吴明华,书记,在任,\n\
+               500155108203,居委会,,委员,在任,\n\
+               500155108000,党组织,郑家兴,委员,在任,\n\
+               500155108203,党组织,孙春林,书记,退休,十年\n";
         let err = baton_host::import::roster(db, bad.as_bytes(), "2029", "2029-11-01")
             .await
             .expect_err("bad rows");
@@ -890,11 +876,11 @@ async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder() {
         );
 
         let good = "village_code,committee,name,post,status,years_served,phone\n\
-                    500155108203,party-branch,周海燕,书记,serving,0,13800000001\n\
-                    500155108203,villagers,周海燕,主任,,0,13800000001\n\
-                    500155108203,party-branch,吴明华,委员,,,\n\
-                    500155108203,party-branch,孙春林,书记,retired,12,\n\
-                    500155108203,villagers,郑家兴,委员,defeated,6,\n";
+                500155108203,party-branch,周海燕,书记,serving,0,13800000001\n\
+                500155108203,villagers,周海燕,主任,,0,13800000001\n\
+                500155108203,party-branch,吴明华,委员,,,\n\
+                500155108203,party-branch,孙春林,书记,retired,12,\n\
+                500155108203,villagers,郑家兴,委员,defeated,6,\n";
         let added = baton_host::import::roster(db, good.as_bytes(), "2029", "2029-11-01")
             .await
             .expect("imports");
@@ -922,9 +908,8 @@ async fn a_roster_imports_all_or_nothing_and_marks_one_shoulder() {
     }
 }
 
-#[tokio::test]
-async fn the_generator_writes_roll_ups_that_match_its_enrollments() {
-    for test in databases().await {
+per_backend! {
+    async fn the_generator_writes_roll_ups_that_match_its_enrollments(test: TestDb) {
         let db = &test.db;
         let rt = runtime();
         let now = baton_host::http::now();
@@ -945,9 +930,9 @@ async fn the_generator_writes_roll_ups_that_match_its_enrollments() {
         assert_eq!(generated.enrollments, 48 * (3 + 1 + 5));
         let mismatched: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM completion c JOIN org_units top ON top.code = c.unit_code
-             WHERE c.enrolled <> (SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
-                                  WHERE e.assignment_id = c.assignment_id
-                                    AND u.path >= top.path AND u.path < top.path || '~')",
+         WHERE c.enrolled <> (SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+                              WHERE e.assignment_id = c.assignment_id
+                                AND u.path >= top.path AND u.path < top.path || '~')",
         )
         .fetch_one(db.pool())
         .await

@@ -5,12 +5,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_host::app::AppState;
 use baton_host::db::accounts::{self, NewAccount};
 use baton_host::demo::PROVINCE;
-use baton_host::http::AppState;
 use baton_sdk::Role;
 use baton_tests::api::{Api, Reply};
-use baton_tests::{databases, fixtures, runtime};
+use baton_tests::{fixtures, per_backend, runtime};
 use serde_json::{Value, json};
 
 async fn publish(api: &Api, token: &str, query: &str, wasm: &[u8]) -> Reply {
@@ -27,9 +27,8 @@ fn message(reply: &Reply) -> String {
     body.to_string()
 }
 
-#[tokio::test]
-async fn a_province_publishes_its_own_module_once_per_version_and_it_is_audited() {
-    for test in databases().await {
+per_backend! {
+    async fn a_province_publishes_its_own_module_once_per_version_and_it_is_audited(test: TestDb) {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         // A second host process on the same database, started before the publish.
@@ -42,7 +41,7 @@ async fn a_province_publishes_its_own_module_once_per_version_and_it_is_audited(
         assert_eq!(body["owner"], PROVINCE);
         let events: (i64, String) = sqlx::query_as(
             "SELECT e.account_id, e.sha256 FROM plugin_events e JOIN accounts a ON a.id = e.account_id
-             WHERE e.plugin_id = 'fixture-panicky' AND a.username = 'province'",
+         WHERE e.plugin_id = 'fixture-panicky' AND a.username = 'province'",
         )
         .fetch_one(test.db.pool())
         .await
@@ -103,9 +102,8 @@ async fn a_province_publishes_its_own_module_once_per_version_and_it_is_audited(
     }
 }
 
-#[tokio::test]
-async fn a_package_that_fails_any_check_is_refused_with_every_reason_and_nothing_stored() {
-    for test in databases().await {
+per_backend! {
+    async fn a_package_that_fails_any_check_is_refused_with_every_reason_and_nothing_stored(test: TestDb) {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plugins")

@@ -182,12 +182,19 @@ async fn calls_share_nothing_between_enrollments() {
         .expect("village a declared");
 }
 
+/// The host's one module cache: a version is loaded once, and every call
+/// after it gets that same module.
 #[tokio::test]
-async fn loading_the_same_bytes_twice_reuses_the_compiled_plugin() {
+async fn the_module_cache_hands_out_one_loaded_module_per_version() {
     let rt = runtime();
-    let first = built_in(&rt, "handover").await;
-    let second = built_in(&rt, "handover").await;
-    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    let modules = baton_host::registry::Modules::default();
+    let loaded = built_in(&rt, "handover").await;
+    let (id, version) = (loaded.info().id.clone(), loaded.info().version.clone());
+    assert!(modules.get(&id, &version).is_none());
+    modules.insert(loaded.clone());
+    let again = modules.get(&id, &version).expect("cached");
+    assert!(std::sync::Arc::ptr_eq(&loaded, &again));
+    assert!(modules.get(&id, "0.0.0").is_none());
 }
 
 #[tokio::test]

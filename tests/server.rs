@@ -4,11 +4,11 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use baton_host::app::{AppState, router as app};
 use baton_host::db::org_units::{self, Level, OrgUnit};
-use baton_host::http::{AppState, app};
 use baton_host::import::ImportError;
 use baton_host::registry::register_built_ins;
-use baton_tests::{databases, runtime};
+use baton_tests::{per_backend, runtime};
 use tower::ServiceExt;
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, serde_json::Value) {
@@ -33,9 +33,8 @@ async fn get_as(
     (status, serde_json::from_slice(&body).expect("JSON body"))
 }
 
-#[tokio::test]
-async fn built_ins_are_registered_once_and_listed() {
-    for test in databases().await {
+per_backend! {
+    async fn built_ins_are_registered_once_and_listed(test: TestDb) {
         let backend = test.db.backend();
         let rt = runtime();
         let added = register_built_ins(&test.db, &rt, 1_767_225_600)
@@ -115,9 +114,8 @@ fn unit(code: &str, level: Level, name: &str, parent: Option<&str>) -> OrgUnit {
     }
 }
 
-#[tokio::test]
-async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
-    for test in databases().await {
+per_backend! {
+    async fn a_subtree_is_the_unit_and_everything_below_never_siblings(test: TestDb) {
         let db = &test.db;
         let units = [
             unit("500000000000", Level::Province, "重庆市", None),
@@ -160,7 +158,7 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
             ),
         ];
         for u in &units {
-            org_units::insert(db, u).await.expect("insert");
+            baton_host::import::unit(db, u).await.expect("insert");
         }
         let codes = |units: Vec<OrgUnit>| units.into_iter().map(|u| u.code).collect::<Vec<_>>();
         let county = codes(
@@ -205,7 +203,7 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
             "无主村",
             Some("500155108999"),
         );
-        let err = org_units::insert(db, &orphan)
+        let err = baton_host::import::unit(db, &orphan)
             .await
             .expect_err("no parent")
             .to_string();
@@ -219,7 +217,7 @@ async fn a_subtree_is_the_unit_and_everything_below_never_siblings() {
             "倒置县",
             Some("500155108000"),
         );
-        let err = org_units::insert(db, &upside_down)
+        let err = baton_host::import::unit(db, &upside_down)
             .await
             .expect_err("wrong level")
             .to_string();
@@ -240,11 +238,10 @@ const TREE: &str = "代码,层级,名称,上级代码
 610122100202,社区,北关社区,610122100000
 ";
 
-#[tokio::test]
-async fn an_org_tree_imports_from_a_chinese_excel_export() {
-    // Excel on a Chinese Windows writes GB18030.
-    let (gbk, _, _) = encoding_rs::GB18030.encode(TREE);
-    for test in databases().await {
+per_backend! {
+    async fn an_org_tree_imports_from_a_chinese_excel_export(test: TestDb) {
+        // Excel on a Chinese Windows writes GB18030.
+        let (gbk, _, _) = encoding_rs::GB18030.encode(TREE);
         let added = baton_host::import::org_units(&test.db, &gbk)
             .await
             .expect("imports");
@@ -271,9 +268,9 @@ async fn an_org_tree_imports_from_a_chinese_excel_export() {
     }
 }
 
-#[tokio::test]
-async fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
-    let csv = "code,level,name,parent_code
+per_backend! {
+    async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(test: TestDb) {
+        let csv = "code,level,name,parent_code
 610000000000,province,陕西省,
 610100000000,city,西安市,610000000000
 61012200000,county,蓝田县,610100000000
@@ -283,7 +280,6 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named() {
 610123100000,township,错县镇,610122000000
 610124000001,county,坏码县,610100000000
 ";
-    for test in databases().await {
         let Err(ImportError::Rows(errors)) =
             baton_host::import::org_units(&test.db, csv.as_bytes()).await
         else {

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use baton_host::db::org_units;
 use baton_host::demo::{COUNTY, TOWNSHIP};
 use baton_tests::api::{Api, Reply};
-use baton_tests::{databases, fixtures, per_backend};
+use baton_tests::{fixtures, per_backend};
 use serde_json::{Value, json};
 
 async fn publish(api: &Api, token: &str, wasm: &[u8]) {
@@ -51,9 +51,8 @@ async fn completed_in_township(api: &Api, nation: &str) -> i64 {
         .unwrap_or_else(|| panic!("no tally line in {report}"))
 }
 
-#[tokio::test]
-async fn enrollments_move_between_versions_by_replaying_their_logs() {
-    for test in databases().await {
+per_backend! {
+    async fn enrollments_move_between_versions_by_replaying_their_logs(test: TestDb) {
         let api = Api::new(&test).await;
         let (nation, province, township, county) = (
             api.token("nation").await,
@@ -286,7 +285,7 @@ per_backend! {
         let nation = api.token("nation").await;
         let province = api.token("province").await;
         for wasm in [fixtures::TALLY, fixtures::TALLY_NEXT] {
-            let plugin = api.state.runtime.load(wasm).await.expect("loads");
+            let plugin = baton_tests::load(&api.state.runtime, wasm).await.expect("loads");
             let package = baton_host::db::plugins::Package {
                 id: plugin.info().id.clone(),
                 version: plugin.info().version.clone(),

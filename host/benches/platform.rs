@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_host::app::{AppState, router as app};
 use baton_host::db::accounts::{self, NewAccount};
-use baton_host::db::enrollments::{self, NewAssignment};
+use baton_host::db::assignments::{self, NewAssignment};
 use baton_host::db::{Db, plugins};
 use baton_host::generate::{self, Shape};
-use baton_host::http::{AppState, app, now};
+use baton_host::http::now;
 use baton_host::runtime::{Limits, Runtime};
 use baton_sdk::{Audience, Role};
 use tower::ServiceExt;
@@ -275,7 +276,7 @@ async fn run() -> anyhow::Result<()> {
     )
     .await?;
     let t = Instant::now();
-    let assigned = enrollments::assign(
+    let assigned = assignments::assign(
         &db,
         &NewAssignment {
             plugin_id: &bench_id,

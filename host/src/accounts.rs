@@ -9,13 +9,16 @@ use baton_sdk::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Capability, Principal, Target, authorize, rank};
+use crate::clock::now;
 use crate::db::Db;
-use crate::db::accounts::{self, NewAccount, Tx, role_name};
-use crate::db::activation::{self, Account};
+use crate::db::accounts::{self, NewAccount, Tx};
+use crate::db::activation::{self, Account, Slip};
 use crate::db::org_units::{self, Level};
 use crate::db::people::Holder;
-use crate::http::{Error, now};
-use crate::import::{Column, RowError, rows};
+use crate::error::Error;
+use crate::error::RowError;
+use crate::sheet::{Column, rows};
+use crate::state::AppState;
 
 /// How long an activation code lives: 14 days.
 pub const CODE_DAYS: i64 = 14;
@@ -201,7 +204,7 @@ async fn grantable(
                 "{} ({code}) is a {}, not where a {} is held",
                 unit.name,
                 unit.level.as_str(),
-                role_name(role)
+                role.as_str()
             ),
         ));
     }
@@ -326,7 +329,7 @@ pub async fn create_admin(
         now,
     )
     .await?;
-    let detail = format!("{} {}", role_name(role), unit.unwrap_or("nation"));
+    let detail = format!("{} {}", role.as_str(), unit.unwrap_or("nation"));
     activation::record(&mut tx, None, id, "created", &detail, now).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(id)
@@ -395,11 +398,10 @@ async fn check_staff(db: &Db, actor: Option<&Principal>, staff: &[NewStaff]) -> 
             problems.push(if staff.len() == 1 {
                 StaffError::Field(e)
             } else {
-                let (_, body) = e.parts();
                 StaffError::Row(RowError {
                     line: i + 2,
-                    column: body["field"].as_str().and_then(staff_column),
-                    message: crate::http::message_in(&body, baton_sdk::Locale::En),
+                    column: e.field().and_then(staff_column),
+                    message: e.message(baton_sdk::Locale::En),
                 })
             });
         }
@@ -446,7 +448,7 @@ async fn write_staff(
             now,
         )
         .await?;
-        let detail = format!("{} {}", role_name(s.role), s.unit_code);
+        let detail = format!("{} {}", s.role.as_str(), s.unit_code);
         activation::record(&mut tx, actor_id, id, "created", &detail, now).await?;
         let (code, expires_at) = issue(&mut tx, actor_id, id, false, now).await?;
         issued.push(Issued {
@@ -486,14 +488,19 @@ const STAFF_COLUMNS: &[Column] = &[
     Column::required("unit_code", &["单位代码", "区划代码"]),
 ];
 
-/// A staff role from its English or Chinese name.
+/// A staff role from its canonical or Chinese name.
 pub fn parse_staff_role(s: &str) -> Option<Role> {
-    Some(match s {
-        "province-admin" | "省级管理员" => Role::ProvinceAdmin,
-        "county-trainer" | "县级培训人员" => Role::CountyTrainer,
-        "township-officer" | "乡镇干部" => Role::TownshipOfficer,
-        _ => return None,
-    })
+    let role = match s {
+        "省级管理员" => Role::ProvinceAdmin,
+        "县级培训人员" => Role::CountyTrainer,
+        "乡镇干部" => Role::TownshipOfficer,
+        _ => s.parse().ok()?,
+    };
+    matches!(
+        role,
+        Role::ProvinceAdmin | Role::CountyTrainer | Role::TownshipOfficer
+    )
+    .then_some(role)
 }
 
 /// Creates staff accounts from a CSV file (`username,name,phone,role,unit_code`
@@ -504,7 +511,7 @@ pub async fn import_staff(
     actor: Option<&Principal>,
     csv: &[u8],
 ) -> Result<Vec<Issued>, Vec<RowError>> {
-    let text = crate::import::decode(csv);
+    let text = crate::sheet::decode(csv);
     let rows = rows::<StaffRow>(&text, STAFF_COLUMNS).map_err(|e| vec![e])?;
     let mut staff = Vec::new();
     let mut problems = Vec::new();
@@ -520,7 +527,7 @@ pub async fn import_staff(
                 continue;
             }
         };
-        let role = crate::import::simplified(&row.role);
+        let role = crate::sheet::simplified(&row.role);
         let Some(role) = parse_staff_role(role) else {
             problems.push(RowError {
                 line,
@@ -595,7 +602,7 @@ pub async fn for_roster(tx: &mut Tx, holders: &[Holder], now: i64) -> anyhow::Re
                 .await?;
         if let Some(id) = existing {
             if accounts::grant(tx, id, h.role, Some(&h.village)).await? {
-                let detail = format!("{} {}", role_name(h.role), h.village);
+                let detail = format!("{} {}", h.role.as_str(), h.village);
                 activation::record(tx, None, id, "granted", &detail, now).await?;
             }
             continue;
@@ -629,7 +636,7 @@ pub async fn for_roster(tx: &mut Tx, holders: &[Holder], now: i64) -> anyhow::Re
             now,
         )
         .await?;
-        let detail = format!("{} {}", role_name(h.role), h.village);
+        let detail = format!("{} {}", h.role.as_str(), h.village);
         activation::record(tx, None, id, "created", &detail, now).await?;
         let (code, expires_at) = issue(tx, None, id, false, now).await?;
         issued.push(Issued {
@@ -654,7 +661,7 @@ pub async fn activate(
     address: &str,
 ) -> Result<i64, Error> {
     let username = username.trim();
-    crate::http::check_login_name(username)?;
+    check_login_name(username)?;
     let now = now();
     if accounts::throttled(db, username, address, now).await? {
         return Err(Error::Throttled(accounts::THROTTLE_WINDOW));
@@ -751,7 +758,7 @@ pub async fn grant(
     let now = now();
     let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
     if accounts::grant(&mut tx, id, role, Some(unit_code)).await? {
-        let detail = format!("{} {unit_code}", role_name(role));
+        let detail = format!("{} {unit_code}", role.as_str());
         activation::record(
             &mut tx,
             actor.map(|a| a.account_id),
@@ -793,7 +800,7 @@ pub async fn revoke(
     if activation::revoke(&mut tx, id, grant).await? {
         let detail = format!(
             "{} {}",
-            role_name(g.role),
+            g.role.as_str(),
             g.unit_code.as_deref().unwrap_or("nation")
         );
         activation::record(
@@ -829,4 +836,82 @@ pub async fn under(
     authorize(actor, Capability::ManageAccount(Role::Member), target)
         .ok_or_else(Error::forbidden)?;
     Ok((unit.name, activation::under(db, &path, 500).await?))
+}
+
+/// The longest login name accepted, bytes.
+pub const MAX_USERNAME: usize = 64;
+
+/// Refuses, before anything is written, an empty, overlong or control
+/// character-bearing login name (a NUL would be a 500 on PostgreSQL).
+pub fn check_login_name(username: &str) -> Result<(), Error> {
+    if username.trim().is_empty() {
+        return Err(Error::bad("username", "用户名不能为空", "is required"));
+    }
+    if username.len() > MAX_USERNAME || username.chars().any(char::is_control) {
+        return Err(Error::bad(
+            "username",
+            format!("用户名最长 {MAX_USERNAME} 个字符，且不能含控制字符"),
+            format!("must be at most {MAX_USERNAME} bytes, without control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Activates and opens a session: (token, principal).
+pub async fn activate_and_sign_in(
+    state: &AppState,
+    input: &Activate,
+    address: &str,
+) -> Result<(String, Principal), Error> {
+    let account = activate(
+        &state.db,
+        &input.username,
+        &input.code,
+        &input.password,
+        address,
+    )
+    .await?;
+    let now = now();
+    let token = crate::db::accounts::open_session(&state.db, account, now).await?;
+    let principal = crate::db::accounts::principal(&state.db, &token, now)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
+    Ok((token, principal))
+}
+
+/// A village's activation slips: who, their post, login name and code.
+pub async fn village_slips(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+) -> Result<(String, Vec<Slip>), Error> {
+    let (unit, path) = org_units::get(&state.db, code).await?.ok_or_else(|| {
+        Error::bad(
+            "unit",
+            format!("没有区划代码 {code}"),
+            format!("no org unit {code}"),
+        )
+    })?;
+    if unit.level != Level::Village {
+        return Err(Error::bad(
+            "unit",
+            format!("{}不是村（社区）", unit.name),
+            format!("{} is not a village", unit.name),
+        ));
+    }
+    let target = Target::unit(&path);
+    authorize(principal, Capability::ManageAccount(Role::Member), target)
+        .ok_or_else(Error::forbidden)?;
+    Ok((unit.name, activation::slips(&state.db, code).await?))
+}
+
+/// What `POST /api/v1/activate` takes.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Activate {
+    /// Login name, from the activation slip.
+    pub username: String,
+    /// The code, from the slip.
+    pub code: String,
+    /// The new password: at least 8 characters, not a common one.
+    pub password: String,
 }

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod activation;
+pub mod assignments;
+pub mod audit;
 pub mod enrollments;
 pub mod notices;
 pub mod org_units;
@@ -178,5 +180,18 @@ impl Db {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The pools' connections: (pool, open, idle). On PostgreSQL the
+    /// writer is the reader pool, counted once.
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, u32)> {
+        let stats = |p: &AnyPool| (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX));
+        let (size, idle) = stats(&self.pool);
+        let mut all = vec![("read", size, idle)];
+        if self.backend == Backend::Sqlite {
+            let (size, idle) = stats(&self.writer);
+            all.push(("write", size, idle));
+        }
+        all
     }
 }

@@ -6,7 +6,7 @@
 use baton_sdk::{Committee, Departure, Role};
 
 use crate::db::accounts::{self, NewAccount};
-use crate::db::enrollments::{self, NewAssignment};
+use crate::db::assignments::{self, NewAssignment};
 use crate::db::org_units::{self, Level, OrgUnit};
 use crate::db::people::{self, Seat};
 use crate::db::{Db, plugins};
@@ -190,7 +190,7 @@ pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
 /// Seeds the demo into an empty database (built-in modules registered).
 pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     for (code, level, name, parent) in UNITS {
-        org_units::insert(
+        crate::import::unit(
             db,
             &OrgUnit {
                 code: (*code).into(),
@@ -295,7 +295,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     tx.commit().await?;
     for package in plugins::list(db).await?.into_iter().filter(|p| p.built_in) {
         for province in [PROVINCE, "510000000000"] {
-            enrollments::assign(
+            assignments::assign(
                 db,
                 &NewAssignment {
                     plugin_id: &package.id,

@@ -13,7 +13,6 @@ use baton_sdk::{Audience, Role};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::db::accounts::{self, NewAccount};
-use crate::db::enrollments::audience_name;
 use crate::db::{Backend, Db, plugins};
 
 /// How many units each level has under each unit above it.
@@ -206,7 +205,7 @@ pub async fn national(
                 .bind(id)
                 .bind(version)
                 .bind(&pcode)
-                .bind(audience_name(*audience))
+                .bind((*audience).as_str())
                 .bind(now + 60 * 24 * 3600)
                 .bind(nation_account)
                 .bind(now)

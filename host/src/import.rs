@@ -3,36 +3,14 @@
 //! one bad row imports nothing and is reported by its line in the file.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use serde::Deserialize;
 
-mod traditional;
-
-pub use traditional::simplified;
-
 use crate::db::Db;
 use crate::db::org_units::{self, Level, OrgUnit};
+use crate::sheet::{Column, decode, rows};
 
-/// What is wrong with one line of an import file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RowError {
-    /// The line in the file, counting the header as line 1.
-    pub line: usize,
-    /// The column at fault, when there is one.
-    pub column: Option<&'static str>,
-    /// Why, in English (the column names are the file's).
-    pub message: String,
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
+pub use crate::error::RowError;
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -61,93 +39,6 @@ const ORG_COLUMNS: &[Column] = &[
     Column::required("name", &["名称"]),
     Column::optional("parent_code", &["上级代码"]),
 ];
-
-/// A column an import reads: its English header and the Chinese ones a
-/// county's spreadsheet may use instead.
-#[derive(Debug)]
-pub(crate) struct Column {
-    name: &'static str,
-    chinese: &'static [&'static str],
-    required: bool,
-}
-
-impl Column {
-    pub(crate) const fn required(name: &'static str, chinese: &'static [&'static str]) -> Self {
-        Self {
-            name,
-            chinese,
-            required: true,
-        }
-    }
-
-    pub(crate) const fn optional(name: &'static str, chinese: &'static [&'static str]) -> Self {
-        Self {
-            name,
-            chinese,
-            required: false,
-        }
-    }
-}
-
-/// The rows of a CSV file as `T`, each with its line, read by the columns'
-/// English names whatever language the header is in (Simplified, English, or
-/// Traditional). A header without a required column is refused as a whole,
-/// with one error that names the header and the columns expected; columns
-/// the import does not know are ignored.
-pub(crate) fn rows<'a, T: serde::de::DeserializeOwned + 'a>(
-    text: &'a str,
-    columns: &[Column],
-) -> Result<impl Iterator<Item = (usize, Result<T, csv::Error>)> + 'a, RowError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader.headers().cloned().unwrap_or_default();
-    let named: csv::StringRecord = header
-        .iter()
-        .map(|cell| {
-            let cell = traditional::simplified(cell);
-            columns
-                .iter()
-                .find(|c| c.name.eq_ignore_ascii_case(cell) || c.chinese.contains(&cell))
-                .map_or(cell, |c| c.name)
-        })
-        .collect();
-    let missing: Vec<&str> = columns
-        .iter()
-        .filter(|c| c.required && !named.iter().any(|n| n == c.name))
-        .map(|c| c.name)
-        .collect();
-    if !missing.is_empty() {
-        let english: Vec<&str> = columns.iter().map(|c| c.name).collect();
-        let chinese: Vec<&str> = columns.iter().map(|c| c.chinese[0]).collect();
-        return Err(RowError {
-            line: 1,
-            column: None,
-            message: format!(
-                "the header `{}` lacks {}: expected the columns {} (or {})",
-                header.iter().collect::<Vec<_>>().join(","),
-                missing.join(", "),
-                english.join(","),
-                chinese.join(","),
-            ),
-        });
-    }
-    reader.set_headers(named);
-    Ok(reader
-        .into_deserialize()
-        .enumerate()
-        .map(|(i, row)| (i + 2, row)))
-}
-
-/// Decodes a spreadsheet export: UTF-8 (with or without a BOM), or GB18030,
-/// which is what Excel on a Chinese Windows writes.
-pub fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-    }
-}
 
 /// Imports an org tree from CSV (`code,level,name,parent_code`, or
 /// `代码,层级,名称,上级代码`), all or nothing. Returns the number of units added.
@@ -244,7 +135,7 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
 }
 
 fn parse_level(s: &str) -> Option<Level> {
-    Some(match traditional::simplified(s) {
+    Some(match crate::sheet::simplified(s) {
         "province" | "省" => Level::Province,
         "city" | "市" => Level::City,
         "county" | "县" | "区" | "旗" | "县级市" => Level::County,
@@ -263,6 +154,20 @@ fn prefix_len(level: Level) -> usize {
         Level::Township => 9,
         Level::Village => 12,
     }
+}
+
+/// Adds `unit` below its parent, which must exist and sit above it.
+pub async fn unit(db: &Db, unit: &OrgUnit) -> anyhow::Result<()> {
+    let wanted: Vec<String> = [Some(unit.code.clone()), unit.parent_code.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let existing = org_units::paths(db, &wanted).await?;
+    let planned = plan(vec![(1, unit.clone())], &existing).map_err(|errors| {
+        let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        anyhow::anyhow!("{} {}: {}", unit.code, unit.name, why.join("; "))
+    })?;
+    org_units::insert_all(db, &planned).await
 }
 
 /// Checks every unit against the file and the database and gives each its
@@ -488,7 +393,7 @@ pub async fn roster_as(
         return Err(ImportError::Rows(problems));
     }
     let seats: Vec<_> = seats.into_iter().map(|(_, s)| s).collect();
-    let now = crate::http::now();
+    let now = crate::clock::now();
     let write = async {
         let mut tx = db.pool().begin().await?;
         let (people, seats, holders) =
@@ -524,7 +429,7 @@ fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {
 fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, String)>> {
     use baton_sdk::{Committee, Departure};
     let mut errors = Vec::new();
-    let committee = match traditional::simplified(&row.committee) {
+    let committee = match crate::sheet::simplified(&row.committee) {
         "party-branch" | "党组织" | "党支部" | "党委" | "支委会" => {
             Some(Committee::PartyBranch)
         }
@@ -537,8 +442,8 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
             None
         }
     };
-    let post = traditional::simplified(&row.post).to_owned();
-    let departure = match traditional::simplified(&row.status) {
+    let post = crate::sheet::simplified(&row.post).to_owned();
+    let departure = match crate::sheet::simplified(&row.status) {
         "" | "serving" | "新任" | "留任" | "在任" => Ok(None),
         "retired" | "离任" => Ok(Some(Departure::Retired)),
         "defeated" | "落选" => Ok(Some(Departure::Defeated)),

@@ -4,15 +4,28 @@
 //! tests drive the same code users do.
 
 pub mod accounts;
+pub mod acting;
+pub mod app;
+pub mod assigning;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod develop;
+pub mod error;
 pub mod generate;
 pub mod http;
+pub mod i18n;
 pub mod import;
+pub mod metrics;
+pub mod notices;
+pub mod publishing;
 pub mod registry;
-pub mod runtime;
+pub mod sheet;
+pub mod signing_in;
+pub mod state;
+pub use baton_runtime as runtime;
 pub mod upgrade;
+pub mod views;
 pub mod web;

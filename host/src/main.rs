@@ -5,8 +5,8 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
-    baton_host::cli::init_tracing();
     let cli = baton_host::cli::Cli::parse();
+    baton_host::cli::init_tracing(cli.log_format);
     match cli.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

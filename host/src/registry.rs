@@ -1,12 +1,121 @@
-//! Module packages: the built-in ones, and the rules a package's module info
-//! must follow before the host will run it.
+//! Module packages: the built-in ones, the rules a package's module info
+//! must follow before the host will run it, and the one cache of loaded
+//! modules.
 
-use baton_sdk::ModuleInfo;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use std::sync::Arc;
+use baton_sdk::{Context, Locale, ModuleInfo, Outcome, Rejection, View};
+use handlebars::Handlebars;
 
 use crate::db::{Db, plugins};
-use crate::runtime::{Plugin, Runtime};
+use crate::runtime::{LoadError, Plugin, PluginError, Runtime};
+
+/// A module the host runs: the runtime's loaded component, whose info met
+/// [`check_info`], with its templates compiled.
+pub struct Module {
+    plugin: Plugin,
+    templates: Handlebars<'static>,
+}
+
+impl std::ops::Deref for Module {
+    type Target = Plugin;
+    fn deref(&self) -> &Plugin {
+        &self.plugin
+    }
+}
+
+impl Module {
+    /// The module's `start`, counted in `/metrics`.
+    pub async fn start(&self, ctx: &Context) -> Result<Result<Outcome, Rejection>, PluginError> {
+        let started = Instant::now();
+        self.counted("start", started, self.plugin.start(ctx).await)
+    }
+
+    /// The module's `act`, counted in `/metrics`.
+    pub async fn act(
+        &self,
+        ctx: &Context,
+        state: &str,
+        action: &str,
+        payload: &str,
+    ) -> Result<Result<Outcome, Rejection>, PluginError> {
+        let started = Instant::now();
+        let answer = self.plugin.act(ctx, state, action, payload).await;
+        self.counted("act", started, answer)
+    }
+
+    /// The module's `view`, counted in `/metrics`.
+    pub async fn view(&self, ctx: &Context, state: &str) -> Result<View, PluginError> {
+        let started = Instant::now();
+        self.counted("view", started, self.plugin.view(ctx, state).await)
+    }
+
+    fn counted<T>(
+        &self,
+        call: &'static str,
+        started: Instant,
+        answer: Result<T, PluginError>,
+    ) -> Result<T, PluginError> {
+        let fault = answer.as_ref().err().map(|e| e.fault.kind());
+        crate::metrics::module_call(&self.name().to_string(), call, started, fault);
+        answer
+    }
+
+    /// `view` rendered as HTML in `locale`, escaped; a template that fails
+    /// is the module's fault.
+    pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
+        crate::views::render_module(&self.templates, &view.template, locale, &view.data)
+            .map_err(|why| self.plugin.malformed(why))
+    }
+}
+
+/// Loads a package: the runtime compiles it and asks it to describe itself;
+/// its info must meet [`check_info`] and its templates the view rules.
+pub async fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Module, LoadError> {
+    let plugin = runtime.load(bytes).await?;
+    let info = plugin.info();
+    let templates = crate::views::module_templates(info);
+    let problems: Vec<String> = check_info(info, plugin.bad_json(), plugin.label())
+        .into_iter()
+        .chain(templates.as_ref().err().cloned().unwrap_or_default())
+        .collect();
+    if !problems.is_empty() {
+        let package = format!("{}@{}", info.id, info.version);
+        return Err(LoadError::InvalidInfo { package, problems });
+    }
+    Ok(Module {
+        plugin,
+        templates: templates.unwrap_or_default(),
+    })
+}
+
+/// The modules this process has loaded, by id and version: the one cache.
+#[derive(Default)]
+pub struct Modules {
+    loaded: Mutex<HashMap<(String, String), Arc<Module>>>,
+}
+
+impl Modules {
+    /// `id@version` if it is loaded.
+    pub fn get(&self, id: &str, version: &str) -> Option<Arc<Module>> {
+        self.lock()
+            .get(&(id.to_owned(), version.to_owned()))
+            .cloned()
+    }
+
+    /// Keeps `module` under its id and version.
+    pub fn insert(&self, module: Arc<Module>) {
+        let key = (module.info().id.clone(), module.info().version.clone());
+        self.lock().insert(key, module);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Module>>> {
+        // A panic while holding this lock cannot leave the map half-written.
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
 
@@ -19,7 +128,7 @@ pub async fn register_built_ins(
 ) -> anyhow::Result<Vec<String>> {
     let mut added = Vec::new();
     for (_, bytes) in BUILT_IN {
-        let plugin = runtime.load(bytes).await?;
+        let plugin = load(runtime, bytes).await?;
         let package = plugins::Package {
             id: plugin.info().id.clone(),
             version: plugin.info().version.clone(),
@@ -45,14 +154,16 @@ pub const MAX_PACKAGE: usize = 4 << 20;
 /// it compiles under the runtime's limits; and that `start` and `view` run on
 /// the SDK's sample village with the module's default config. Returns the
 /// loaded module, or every problem found.
-pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Plugin>, Vec<String>> {
+pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Module>, Vec<String>> {
     if bytes.len() > MAX_PACKAGE {
         return Err(vec![format!(
             "the package is {} bytes; the limit is {MAX_PACKAGE}",
             bytes.len()
         )]);
     }
-    let plugin = runtime.load(bytes).await.map_err(|e| vec![e.to_string()])?;
+    let plugin = load(runtime, bytes)
+        .await
+        .map_err(|e| vec![e.to_string()])?;
     let ctx = baton_sdk::testing::sample_context();
     let outcome = match plugin.start(&ctx).await {
         Ok(Ok(outcome)) => outcome,
@@ -74,7 +185,7 @@ pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Plugin>, Ve
         }
     }
     if problems.is_empty() {
-        Ok(plugin)
+        Ok(Arc::new(plugin))
     } else {
         Err(problems)
     }
@@ -131,7 +242,7 @@ pub fn check_info(info: &ModuleInfo, bad_json: &[(String, String)], label: &str)
                 "the payload schema of action `{}` does not compile: {why}",
                 action.name
             ));
-        } else if let Err(why) = crate::web::check_schema(&action.payload_schema) {
+        } else if let Err(why) = crate::views::check_schema(&action.payload_schema) {
             problems.push(format!(
                 "the payload schema of action `{}` cannot be drawn as a form: {why}",
                 action.name

@@ -10,11 +10,13 @@ use baton_sdk::{Actor, Locale, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::db::accounts::parse_role;
+use crate::acting::village_context;
+use crate::clock::now;
 use crate::db::enrollments::Enrollment;
 use crate::db::upgrades::{self, Logged};
-use crate::http::{AppState, Error, now, village_context};
-use crate::runtime::Plugin;
+use crate::error::Error;
+use crate::registry::Module;
+use crate::state::AppState;
 
 /// What an administrator asks for.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -191,7 +193,7 @@ pub async fn built_ins(state: &AppState) -> Result<Vec<String>, Error> {
 /// its line to `report`.
 async fn replay_one(
     state: &AppState,
-    next: &Plugin,
+    next: &Module,
     input: &UpgradeRequest,
     e: Enrollment,
     report: &mut Report,
@@ -270,7 +272,7 @@ pub fn summary(report: &Report) -> String {
 /// state to replay.
 async fn replay(
     state: &AppState,
-    plugin: &Plugin,
+    plugin: &Module,
     e: &Enrollment,
     log: &[Logged],
 ) -> Result<Result<(Option<String>, i64, i64), (usize, String)>, Error> {
@@ -319,13 +321,8 @@ async fn replay(
 
 /// The actor of a logged action, as acting described them to the module.
 fn actor(l: &Logged) -> Actor {
-    Actor {
-        person_id: l
-            .person_id
-            .map_or_else(|| format!("account-{}", l.account_id), |p| p.to_string()),
-        name: l.name.clone(),
-        role: parse_role(&l.role).unwrap_or(Role::Member),
-    }
+    let role = l.role.parse::<Role>().unwrap_or(Role::Member);
+    crate::acting::actor(l.account_id, l.person_id, &l.name, role)
 }
 
 /// What differs between the stored state and progress and the replayed

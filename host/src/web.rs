@@ -5,22 +5,21 @@
 
 mod accounts;
 mod county;
-mod forms;
-mod i18n;
 mod learner;
 mod page;
+mod payload;
 mod province;
 mod session;
 mod township;
 
-pub use forms::{FormHost, HOST, Posted, check_schema, payload};
-pub use i18n::t;
+pub use crate::i18n::t;
 pub use page::html_errors;
+pub use payload::payload;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// The pages: server-rendered, phone-first, Chinese with English one click away.
 pub fn router() -> Router<AppState> {
@@ -54,173 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/province/assign", post(province::assign))
 }
 
-use baton_sdk::{Locale, ModuleInfo};
-use handlebars::Handlebars;
-
-/// The registry name of `template` in `locale`.
-pub fn template_key(template: &str, locale: Locale) -> String {
-    match locale {
-        Locale::ZhCn => format!("{template}.zh-CN"),
-        Locale::En => format!("{template}.en"),
-    }
-}
-
-/// The module's templates, compiled; or every one that does not parse or
-/// breaks [`template_rules`].
-pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<String>> {
-    let mut registry = Handlebars::new();
-    registry.set_strict_mode(false);
-    // A module's templates have no partials to reach (so none can recurse),
-    // and `{{log}}` would let one write lines into the server's log.
-    registry.register_helper(
-        "log",
-        Box::new(
-            |_: &handlebars::Helper<'_>,
-             _: &Handlebars<'_>,
-             _: &handlebars::Context,
-             _: &mut handlebars::RenderContext<'_, '_>,
-             _: &mut dyn handlebars::Output|
-             -> handlebars::HelperResult { Ok(()) },
-        ),
-    );
-    forms::register(&mut registry);
-    let mut problems = Vec::new();
-    for template in &info.templates {
-        for (locale, source) in [
-            (Locale::ZhCn, &template.source.zh),
-            (Locale::En, &template.source.en),
-        ] {
-            let key = template_key(&template.name, locale);
-            if let Err(why) = template_rules(source) {
-                problems.push(format!("template `{key}`: {why}"));
-                continue;
-            }
-            if let Err(e) = registry.register_template_string(&key, source) {
-                problems.push(format!("template `{key}` does not parse: {e}"));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(registry)
-    } else {
-        Err(problems)
-    }
-}
-
-/// The largest rendered view, bytes. Rendering stops when it is reached, so
-/// nested loops over a modest view cannot make megabytes or take seconds.
-pub const MAX_RENDER_BYTES: usize = 512 << 10;
-
-/// A module's `template` rendered in `locale` from `data`, escaped, at most
-/// [`MAX_RENDER_BYTES`]; or why not.
-pub fn render_module(
-    templates: &Handlebars<'static>,
-    template: &str,
-    locale: Locale,
-    data: &serde_json::Value,
-) -> Result<String, String> {
-    let name = template_key(template, locale);
-    let mut out = Capped::default();
-    let rendered = templates.render_to_write(&name, data, &mut out);
-    if out.over {
-        return Err(format!(
-            "template `{template}` renders more than {MAX_RENDER_BYTES} bytes"
-        ));
-    }
-    rendered.map_err(|e| format!("template `{template}` failed to render: {e}"))?;
-    String::from_utf8(out.bytes).map_err(|e| format!("rendered view: {e}"))
-}
-
-/// A writer that keeps at most [`MAX_RENDER_BYTES`] and then fails, which
-/// stops handlebars mid-render.
-#[derive(Default)]
-struct Capped {
-    bytes: Vec<u8>,
-    over: bool,
-}
-
-impl std::io::Write for Capped {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len() + buf.len() > MAX_RENDER_BYTES {
-            self.over = true;
-            return Err(std::io::Error::other("render output limit reached"));
-        }
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// What a module's template may not hold: partials (`{{> x}}`, which could
-/// include each other without end), inline partials and decorators
-/// (`{{#*inline}}`), raw output (`{{{x}}}`, `{{& x}}`: a user's text must
-/// always be escaped), and markup that runs script or loads from elsewhere.
-/// The pages' Content-Security-Policy stands behind this.
-pub fn template_rules(source: &str) -> Result<(), String> {
-    let mut rest = source;
-    while let Some(at) = rest.find("{{") {
-        let after = &rest[at + 2..];
-        if after.starts_with('{') {
-            return Err("`{{{…}}}` writes raw HTML; use `{{…}}`".into());
-        }
-        let tag = after.trim_start_matches('~').trim_start();
-        let tag = tag.strip_prefix('#').map_or(tag, str::trim_start);
-        match tag.chars().next() {
-            Some('>') => return Err("partials (`{{> …}}`) are not available to modules".into()),
-            Some('&') => return Err("`{{& …}}` writes raw HTML; use `{{…}}`".into()),
-            Some('*') => {
-                return Err("inline partials and decorators are not available to modules".into());
-            }
-            _ => {}
-        }
-        rest = after;
-    }
-    let lower = source.to_ascii_lowercase();
-    for banned in [
-        "<script",
-        "<iframe",
-        "<object",
-        "<embed",
-        "<style",
-        "<link",
-        "<meta",
-        "<base",
-        "<frame",
-        "javascript:",
-        "srcdoc",
-    ] {
-        if lower.contains(banned) {
-            return Err(format!("`{banned}` is not allowed in a module's markup"));
-        }
-    }
-    let bytes = lower.as_bytes();
-    for (i, w) in bytes.windows(3).enumerate() {
-        // An event handler attribute: whitespace or a quote, then on…=
-        if w[0].is_ascii_whitespace() || w[0] == b'"' || w[0] == b'\'' || w[0] == b'/' {
-            if w[1] == b'o' && w[2] == b'n' {
-                let name: String = lower[i + 1..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect();
-                let tail = lower[i + 1 + name.len()..].trim_start();
-                if name.len() > 2 && tail.starts_with('=') {
-                    return Err(format!(
-                        "event handler attributes (`{name}=`) are not allowed"
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A date as the pages show it: `2027-03-31`, in China's time zone (UTC+8).
-pub fn date(unix: i64) -> String {
-    baton_sdk::format_date(unix + 8 * 3600)
-}
+pub use crate::clock::date;
 
 /// The translation key of an enrollment status.
 pub fn status_key(status: &str) -> &'static str {

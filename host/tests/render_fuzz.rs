@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use baton_host::web::{FormHost, HOST, MAX_RENDER_BYTES, module_templates, payload, render_module};
+use baton_host::views::{FormHost, HOST, MAX_RENDER_BYTES, module_templates, render_module};
+use baton_host::web::payload;
 use baton_sdk::{ActionInfo, Audience, Locale, ModuleInfo, Template, Text};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -166,7 +167,7 @@ proptest! {
         let info = info(&a, &b, &schema);
         // Published or refused, never a crash.
         let _ = baton_host::registry::check_info(&info, &[], "fuzz@0.0.1");
-        let _ = baton_host::web::check_schema(&schema);
+        let _ = baton_host::views::check_schema(&schema);
         let values: BTreeMap<String, Vec<String>> = posted.into_iter().map(|(k, v)| (k, vec![v])).collect();
         let _ = payload(&schema, &values, &[], "not a number");
         if let Ok(templates) = module_templates(&info) {

@@ -31,7 +31,7 @@ pub fn past_date<C>(
 ) -> Result<i64, Rejection> {
     let field = field.into();
     let at = date(field.clone(), value)?;
-    let today = crate::format_date(ctx.now + BEIJING);
+    let today = crate::beijing_date(ctx.now);
     if value.trim() > today.as_str() {
         return Err(Rejection::invalid(
             field,
@@ -41,9 +41,6 @@ pub fn past_date<C>(
     }
     Ok(at)
 }
-
-/// Beijing time is UTC+8, all year.
-const BEIJING: i64 = 8 * 3600;
 
 /// The member of the new committees with id `person`.
 pub fn member<'c, C>(

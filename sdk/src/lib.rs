@@ -34,7 +34,7 @@ pub use dispatch::{act, start, view};
 pub use types::{
     ActionInfo, Actor, Audience, Committee, Context, Departure, FieldError, Locale, Member,
     ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role, Signoff, Stamp,
-    StampView, Template, Text, View, Village,
+    StampView, Template, Text, UnknownName, View, Village,
 };
 
 /// Re-exported so modules derive schemas with the same version the SDK reads.
@@ -129,6 +129,15 @@ impl Effects {
 /// [`ModuleInfo::config_schema`].
 pub fn schema<T: JsonSchema>() -> serde_json::Value {
     schemars::schema_for!(T).to_value()
+}
+
+/// Beijing time's offset from UTC, seconds: China keeps UTC+8 all year.
+pub const BEIJING_OFFSET: i64 = 8 * 3600;
+
+/// A time from [`Context::now`] as the date it is in Beijing, `YYYY-MM-DD`:
+/// the date people in China read.
+pub fn beijing_date(seconds: i64) -> String {
+    format_date(seconds + BEIJING_OFFSET)
 }
 
 /// A time from [`Context::now`] as a calendar date, `YYYY-MM-DD` (UTC).

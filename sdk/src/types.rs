@@ -7,6 +7,109 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A name that is none of an enum's canonical names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// The enum: `Role`, `Audience`…
+    pub kind: &'static str,
+    /// What was given.
+    pub name: String,
+    /// The names there are.
+    pub expected: &'static [&'static str],
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not a {}: expected {}",
+            self.name,
+            self.kind,
+            self.expected.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// One table of an enum's canonical names, the ones serde reads and writes:
+/// `as_str`, `ALL`, `Display` and `FromStr` come from it, so the database,
+/// URLs, forms and the contract all spell a variant the same way (a test
+/// holds the table to serde).
+macro_rules! names {
+    ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The canonical name, as serde writes it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = UnknownName;
+            fn from_str(s: &str) -> Result<Self, UnknownName> {
+                match s {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(UnknownName {
+                        kind: stringify!($ty),
+                        name: s.to_owned(),
+                        expected: &[$($name),+],
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+names!(Locale { ZhCn = "zh-CN", En = "en" });
+names!(Role {
+    Secretary = "secretary",
+    Member = "member",
+    OutgoingCadre = "outgoing-cadre",
+    TownshipOfficer = "township-officer",
+    CountyTrainer = "county-trainer",
+    ProvinceAdmin = "province-admin",
+    NationalAdmin = "national-admin",
+});
+names!(Committee {
+    PartyBranch = "party-branch",
+    Villagers = "villagers",
+});
+names!(Departure {
+    Retired = "retired",
+    Defeated = "defeated",
+    Transferred = "transferred",
+});
+names!(Audience {
+    Secretary = "secretary",
+    EveryMember = "every-member",
+    Committee = "committee",
+});
+
+impl Locale {
+    /// The language a tag asks for (`en`, `en-US`, `zh-CN`, an
+    /// `Accept-Language` header…): English when it starts with `en`, else
+    /// Chinese, the default. The one place a language tag is read.
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.trim_start().starts_with("en") {
+            Locale::En
+        } else {
+            Locale::ZhCn
+        }
+    }
+}
+
 /// Text in both of the product's languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Text {
@@ -510,5 +613,35 @@ impl View {
             template: template.to_owned(),
             data,
         }
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    fn serde_name<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn canonical_names_are_the_ones_serde_uses_and_parse_back() {
+        macro_rules! check {
+            ($($ty:ident),+) => {$(
+                for &v in $ty::ALL {
+                    assert_eq!(v.as_str(), serde_name(v), "{}", stringify!($ty));
+                    assert_eq!(v.as_str().parse::<$ty>(), Ok(v));
+                }
+                assert!("nonsense".parse::<$ty>().is_err());
+            )+};
+        }
+        check!(Locale, Role, Committee, Departure, Audience);
+        assert_eq!(
+            "chief".parse::<Role>().map_err(|e| e.to_string()),
+            Err("`chief` is not a Role: expected secretary, member, outgoing-cadre, township-officer, county-trainer, province-admin, national-admin".into())
+        );
     }
 }

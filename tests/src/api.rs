@@ -3,8 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_host::app::{AppState, router as app};
 use baton_host::demo;
-use baton_host::http::{AppState, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use baton_host::db::Db;
-use baton_host::runtime::{Limits, Plugin, Runtime};
+use baton_host::registry::Module;
+use baton_host::runtime::{Limits, LoadError, Runtime};
 
 pub mod api;
 
@@ -17,14 +18,21 @@ pub fn runtime() -> Runtime {
     Runtime::new(Limits::default(), None).expect("the runtime starts")
 }
 
+/// A package loaded as the host loads it: compiled, described, its info
+/// and templates checked.
+pub async fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Module>, LoadError> {
+    baton_host::registry::load(runtime, bytes)
+        .await
+        .map(Arc::new)
+}
+
 /// The built-in module `name`, loaded.
-pub async fn built_in(runtime: &Runtime, name: &str) -> Arc<Plugin> {
+pub async fn built_in(runtime: &Runtime, name: &str) -> Arc<Module> {
     let (_, bytes) = baton_host::registry::BUILT_IN
         .iter()
         .find(|(n, _)| *n == name)
         .unwrap_or_else(|| panic!("no built-in module {name}"));
-    runtime
-        .load(bytes)
+    load(runtime, bytes)
         .await
         .unwrap_or_else(|e| panic!("{name} loads: {e}"))
 }
@@ -42,14 +50,32 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// Drops a PostgreSQL test database; a SQLite one goes with its folder.
+    /// Drops the database now (as dropping the value does).
     pub async fn cleanup(self) {
-        let Self { db, postgres, .. } = self;
-        drop(db);
-        if let Some((admin, name)) = postgres {
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = sqlx::query(&drop).execute(&admin_pool(&admin).await).await;
-        }
+        drop(self);
+    }
+}
+
+impl Drop for TestDb {
+    /// A PostgreSQL test database is dropped, even when its test panicked;
+    /// a SQLite one goes with its folder.
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on:
+        // a thread with a runtime of its own drops the database.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::query(&sql).execute(&admin_pool(&admin).await).await;
+            });
+        });
+        let _ = dropped.join();
     }
 }
 
@@ -58,14 +84,6 @@ async fn admin_pool(url: &str) -> sqlx::AnyPool {
     sqlx::AnyPool::connect(url)
         .await
         .expect("DATABASE_URL answers")
-}
-
-/// One fresh database per backend under test: SQLite always, and
-/// PostgreSQL as well when `DATABASE_URL` names one (as in CI).
-pub async fn databases() -> Vec<TestDb> {
-    let mut dbs = vec![TestDb::sqlite().await];
-    dbs.extend(TestDb::postgres().await);
-    dbs
 }
 
 impl TestDb {
@@ -105,24 +123,36 @@ impl TestDb {
     }
 }
 
-/// A database test as one test per backend, `NAME::sqlite` and
+/// Database tests, each as one test per backend, `NAME::sqlite` and
 /// `NAME::postgres`, so a failure names its backend and never hides the
-/// other run. The PostgreSQL one passes trivially without `DATABASE_URL`.
+/// other run; each database is dropped when its test ends, passed or not.
+/// The PostgreSQL one passes trivially without `DATABASE_URL`. Write
+/// `#[multi_thread]` first for a test that needs two runtime workers.
 #[macro_export]
 macro_rules! per_backend {
-    ($(#[$meta:meta])* async fn $name:ident($test:ident: TestDb) $body:block) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:expr])* #[multi_thread] async fn $name:ident($test:ident: TestDb) $body:block $($rest:tt)*) => {
+        $crate::per_backend!(@one (flavor = "multi_thread", worker_threads = 2) $(#[doc = $doc])* $name $test $body);
+        $crate::per_backend!($($rest)*);
+    };
+    ($(#[doc = $doc:expr])* async fn $name:ident($test:ident: TestDb) $body:block $($rest:tt)*) => {
+        $crate::per_backend!(@one () $(#[doc = $doc])* $name $test $body);
+        $crate::per_backend!($($rest)*);
+    };
+    () => {};
+    (@one ($($flavor:tt)*) $(#[doc = $doc:expr])* $name:ident $test:ident $body:block) => {
+        $(#[doc = $doc])*
         mod $name {
+            #[allow(unused_imports, reason = "the test's own module sees what the file imports")]
             use super::*;
 
             async fn run($test: $crate::TestDb) $body
 
-            #[tokio::test]
+            #[tokio::test($($flavor)*)]
             async fn sqlite() {
                 run($crate::TestDb::sqlite().await).await;
             }
 
-            #[tokio::test]
+            #[tokio::test($($flavor)*)]
             async fn postgres() {
                 match $crate::TestDb::postgres().await {
                     Some(test) => run(test).await,

@@ -11,7 +11,6 @@ use clap::Subcommand;
 
 use crate::accounts::{self, Issued};
 use crate::db::Db;
-use crate::db::accounts::role_name;
 
 /// Accounts, as the server's operator (no scope: the operator has the
 /// server). Every change is recorded with no actor.
@@ -76,7 +75,7 @@ async fn account_id(db: &Db, username: &str) -> anyhow::Result<i64> {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    crate::db::accounts::parse_role(s).map_err(|_| {
+    s.parse::<Role>().map_err(|_| {
         format!("`{s}` is not a role: national-admin, province-admin, county-trainer or township-officer")
     })
 }
@@ -113,7 +112,7 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "created {} `{username}` (account {id}); sign in at /login",
-                role_name(role)
+                role.as_str()
             );
         }
         AdminCommand::Grant {
@@ -125,7 +124,7 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             accounts::grant(db, None, id, role, &unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("granted {} at {unit} to `{username}`", role_name(role));
+            println!("granted {} at {unit} to `{username}`", role.as_str());
         }
         AdminCommand::Revoke {
             username,
@@ -140,11 +139,11 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
                 .grants
                 .iter()
                 .find(|g| g.role == role && g.unit_code.as_deref() == Some(unit.as_str()))
-                .with_context(|| format!("`{username}` holds no {} at {unit}", role_name(role)))?;
+                .with_context(|| format!("`{username}` holds no {} at {unit}", role.as_str()))?;
             accounts::revoke(db, None, id, grant.id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("revoked {} at {unit} from `{username}`", role_name(role));
+            println!("revoked {} at {unit} from `{username}`", role.as_str());
         }
         AdminCommand::Reset { username } => {
             let id = account_id(db, &username).await?;
@@ -185,7 +184,7 @@ pub fn codes_csv(issued: &[Issued]) -> String {
             i.username,
             i.name,
             i.code,
-            crate::web::date(i.expires_at)
+            crate::clock::date(i.expires_at)
         ));
     }
     out

@@ -75,7 +75,7 @@ pub async fn grant(
          AND COALESCE(unit_code, '') = COALESCE($3, '')",
     )
     .bind(account)
-    .bind(role_name(role))
+    .bind(role.as_str())
     .bind(unit)
     .fetch_one(&mut **tx)
     .await?;
@@ -84,31 +84,12 @@ pub async fn grant(
     }
     sqlx::query("INSERT INTO role_grants (account_id, role, unit_code) VALUES ($1, $2, $3)")
         .bind(account)
-        .bind(role_name(role))
+        .bind(role.as_str())
         .bind(unit)
         .execute(&mut **tx)
         .await
-        .with_context(|| format!("granting {} to account {account}", role_name(role)))?;
+        .with_context(|| format!("granting {} to account {account}", role.as_str()))?;
     Ok(true)
-}
-
-/// The database's name of a role.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::NationalAdmin => "national-admin",
-        Role::ProvinceAdmin => "province-admin",
-        Role::CountyTrainer => "county-trainer",
-        Role::TownshipOfficer => "township-officer",
-        Role::Secretary => "secretary",
-        Role::Member => "member",
-        Role::OutgoingCadre => "outgoing-cadre",
-    }
-}
-
-/// A role from its database name.
-pub fn parse_role(name: &str) -> anyhow::Result<Role> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned()))
-        .with_context(|| format!("role `{name}`"))
 }
 
 /// An account's id and password hash, by login name.
@@ -225,7 +206,7 @@ pub async fn principal(db: &Db, token: &str, now: i64) -> anyhow::Result<Option<
     .iter()
     .map(|g| {
         Ok(Grant {
-            role: parse_role(&g.try_get::<String, _>("role")?)?,
+            role: g.try_get::<String, _>("role")?.parse::<Role>()?,
             unit_code: g.try_get("unit_code")?,
             path: g.try_get("path")?,
         })

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
-use super::accounts::{Tx, parse_role};
+use super::accounts::Tx;
 
 /// An account as administrators see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -75,7 +75,7 @@ async fn with_grants(db: &Db, mut accounts: Vec<Account>) -> anyhow::Result<Vec<
         .map(|g| {
             Ok(HeldRole {
                 id: g.try_get("id")?,
-                role: parse_role(&g.try_get::<String, _>("role")?)?,
+                role: g.try_get::<String, _>("role")?.parse::<Role>()?,
                 unit_code: g.try_get("unit_code")?,
                 unit_name: g.try_get("name")?,
                 path: g.try_get("path")?,
@@ -350,7 +350,7 @@ pub async fn slips(db: &Db, code: &str) -> anyhow::Result<Vec<Slip>> {
                     .and_then(|p| posts.get(&p))
                     .map(|p| p.join("、"))
                     .unwrap_or_default(),
-                role: parse_role(&r.try_get::<String, _>("role")?)?,
+                role: r.try_get::<String, _>("role")?.parse::<Role>()?,
                 username: r.try_get("username")?,
                 code: r.try_get("code")?,
                 expires_at: r.try_get("expires_at")?,

@@ -1,155 +1,14 @@
 //! `assignments`, `enrollments`, `actions`, `signoffs`, `notices` and the
 //! `completion` roll-ups, which every write here keeps in step.
 
-use std::collections::HashMap;
-
-use anyhow::Context as _;
-use baton_sdk::{Audience, Notice, Outcome, Recipient, Signoff};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
+use baton_sdk::{Notice, Outcome, Recipient};
 use sqlx::Row;
 
 use super::Db;
-
-/// A module version assigned to a scope.
-#[derive(Debug, Clone)]
-pub struct NewAssignment<'a> {
-    /// Module id.
-    pub plugin_id: &'a str,
-    /// Module version, pinned for every enrollment it creates.
-    pub plugin_version: &'a str,
-    /// The scope: this unit and everything below it.
-    pub unit_code: &'a str,
-    /// Who gets an enrollment.
-    pub audience: Audience,
-    /// When it is due, Unix seconds.
-    pub due_at: i64,
-    /// The province's config, JSON.
-    pub config: &'a str,
-    /// The assigning account.
-    pub created_by: i64,
-}
-
-/// What assigning did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Assigned {
-    /// The assignment's id.
-    pub assignment_id: i64,
-    /// Enrollments created.
-    pub enrolled: u64,
-}
-
-/// The database's name of an audience.
-pub fn audience_name(a: Audience) -> &'static str {
-    match a {
-        Audience::Secretary => "secretary",
-        Audience::EveryMember => "every-member",
-        Audience::Committee => "committee",
-    }
-}
-
-/// Creates the assignment and, in the same transaction, one enrollment per
-/// member of the audience under the scope who has none for this module yet,
-/// with one `INSERT … SELECT`, then the roll-up rows for every unit above them.
-pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<Assigned> {
-    let mut tx = db.pool().begin().await?;
-    let assignment_id: i64 = sqlx::query_scalar(
-        "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(a.plugin_id)
-    .bind(a.plugin_version)
-    .bind(a.unit_code)
-    .bind(audience_name(a.audience))
-    .bind(a.due_at)
-    .bind(a.config)
-    .bind(a.created_by)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    .context("storing the assignment")?;
-    // Villages under the scope; for people, their serving seats in the latest term.
-    let villages = "FROM org_units u JOIN org_units top ON top.code = $5
-        WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'";
-    let seats = "JOIN committees c ON c.unit_code = u.code
-            AND c.term_id = (SELECT MAX(id) FROM terms)
-        JOIN committee_members m ON m.committee_id = c.id AND m.departure IS NULL";
-    let sql = match a.audience {
-        Audience::Committee => format!(
-            "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
-             SELECT $1, u.code, NULL, $2, $3, $4 {villages}
-             AND NOT EXISTS (SELECT 1 FROM enrollments e
-                             WHERE e.unit_code = u.code AND e.person_id IS NULL AND e.plugin_id = $2)
-             ON CONFLICT DO NOTHING"
-        ),
-        Audience::Secretary | Audience::EveryMember => {
-            let only = if a.audience == Audience::Secretary {
-                "AND c.kind = 'party-branch' AND m.post = '书记'"
-            } else {
-                ""
-            };
-            format!(
-                "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
-                 SELECT DISTINCT $1, u.code, m.person_id, $2, $3, $4
-                 FROM org_units u {seats} {only}
-                 JOIN org_units top ON top.code = $5
-                 WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'
-                 AND NOT EXISTS (SELECT 1 FROM enrollments e
-                                 WHERE e.person_id = m.person_id AND e.plugin_id = $2)
-                 ON CONFLICT DO NOTHING"
-            )
-        }
-    };
-    let enrolled = sqlx::query(&sql)
-        .bind(assignment_id)
-        .bind(a.plugin_id)
-        .bind(a.plugin_version)
-        .bind(now)
-        .bind(a.unit_code)
-        .execute(&mut *tx)
-        .await
-        .context("enrolling the audience")?
-        .rows_affected();
-    // Roll-up rows: each enrolled village's count, added to every unit on its path.
-    let rows = sqlx::query(
-        "SELECT u.path, COUNT(*) AS n FROM enrollments e JOIN org_units u ON u.code = e.unit_code
-         WHERE e.assignment_id = $1 GROUP BY u.path",
-    )
-    .bind(assignment_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut counts: HashMap<String, i64> = HashMap::new();
-    for row in rows {
-        let path: String = row.try_get("path")?;
-        let n: i64 = row.try_get("n")?;
-        for code in path.split('/').filter(|c| !c.is_empty()) {
-            *counts.entry(code.to_owned()).or_default() += n;
-        }
-    }
-    let counts: Vec<(String, i64)> = counts.into_iter().collect();
-    for chunk in counts.chunks(300) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, $1, ${})", 2 * i + 2, 2 * i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO completion (unit_code, assignment_id, enrolled) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(assignment_id);
-        for (code, n) in chunk {
-            query = query.bind(code).bind(n);
-        }
-        query.execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(Assigned {
-        assignment_id,
-        enrolled,
-    })
-}
+use super::audit::Link;
 
 /// An enrollment with what acting on it needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Enrollment {
     /// Its id.
     pub id: i64,
@@ -192,34 +51,12 @@ pub(super) const ENROLLMENT: &str =
     FROM enrollments e JOIN org_units u ON u.code = e.unit_code
     JOIN assignments a ON a.id = e.assignment_id";
 
-pub(super) fn enrollment(row: &sqlx::any::AnyRow) -> anyhow::Result<Enrollment> {
-    Ok(Enrollment {
-        id: row.try_get("id")?,
-        assignment_id: row.try_get("assignment_id")?,
-        unit_code: row.try_get("unit_code")?,
-        path: row.try_get("path")?,
-        person_id: row.try_get("person_id")?,
-        plugin_id: row.try_get("plugin_id")?,
-        plugin_version: row.try_get("plugin_version")?,
-        state: row.try_get("state")?,
-        done: row.try_get("done")?,
-        total: row.try_get("total")?,
-        revision: row.try_get("revision")?,
-        started_at: row.try_get("started_at")?,
-        completed_at: row.try_get("completed_at")?,
-        signoff_head: row.try_get("signoff_head")?,
-        due_at: row.try_get("due_at")?,
-        config: row.try_get("config")?,
-    })
-}
-
 /// One enrollment.
 pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Enrollment>> {
-    let row = sqlx::query(&format!("{ENROLLMENT} WHERE e.id = $1"))
+    Ok(sqlx::query_as(&format!("{ENROLLMENT} WHERE e.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
-        .await?;
-    row.as_ref().map(enrollment).transpose()
+        .await?)
 }
 
 /// A village's committee-wide enrollment in `module`, the latest assigned.
@@ -228,15 +65,14 @@ pub async fn of_village(
     village: &str,
     module: &str,
 ) -> anyhow::Result<Option<Enrollment>> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{ENROLLMENT} WHERE e.unit_code = $1 AND e.plugin_id = $2 AND e.person_id IS NULL
          ORDER BY e.assignment_id DESC LIMIT 1"
     ))
     .bind(village)
     .bind(module)
     .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(enrollment).transpose()
+    .await?)
 }
 
 /// The enrollments of a person (theirs, and their villages' committee ones).
@@ -247,26 +83,21 @@ pub async fn of_person(
 ) -> anyhow::Result<Vec<Enrollment>> {
     let mut found = Vec::new();
     if let Some(person) = person_id {
-        let rows = sqlx::query(&format!(
+        found = sqlx::query_as(&format!(
             "{ENROLLMENT} WHERE e.person_id = $1 ORDER BY a.due_at, e.id"
         ))
         .bind(person)
         .fetch_all(db.pool())
         .await?;
-        for row in &rows {
-            found.push(enrollment(row)?);
-        }
     }
     for village in villages {
-        let rows = sqlx::query(&format!(
+        let rows: Vec<Enrollment> = sqlx::query_as(&format!(
             "{ENROLLMENT} WHERE e.unit_code = $1 AND e.person_id IS NULL ORDER BY a.due_at, e.id"
         ))
         .bind(village)
         .fetch_all(db.pool())
         .await?;
-        for row in &rows {
-            found.push(enrollment(row)?);
-        }
+        found.extend(rows);
     }
     Ok(found)
 }
@@ -525,7 +356,7 @@ async fn insert_notice(
 ) -> anyhow::Result<()> {
     let recipient = match &notice.to {
         Recipient::Person(id) => format!("person:{id}"),
-        Recipient::Role(role) => format!("role:{}", super::accounts::role_name(*role)),
+        Recipient::Role(role) => format!("role:{}", (*role).as_str()),
     };
     sqlx::query(
         "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
@@ -537,180 +368,4 @@ async fn insert_notice(
     .execute(&mut *tx)
     .await?;
     Ok(())
-}
-
-/// One sign-off as the chain hashes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Link {
-    /// The enrollment signed in.
-    pub enrollment_id: i64,
-    /// The signer's person id.
-    pub signer: String,
-    /// The role they signed in.
-    pub role: String,
-    /// What was signed for.
-    pub subject: String,
-    /// The statement, JSON `{"zh": …, "en": …}`.
-    pub statement: String,
-    /// When, Unix seconds.
-    pub at: i64,
-}
-
-impl Link {
-    fn new(enrollment_id: i64, s: &Signoff, at: i64) -> Self {
-        Self {
-            enrollment_id,
-            signer: s.signer.clone(),
-            role: super::accounts::role_name(s.role).to_owned(),
-            subject: s.subject.clone(),
-            statement: serde_json::to_string(&s.statement).unwrap_or_default(),
-            at,
-        }
-    }
-
-    /// sha256 over the previous hash and every field, each length-prefixed so
-    /// no two different links can hash the same input.
-    pub fn hash(&self, prev: &str) -> String {
-        let mut h = Sha256::new();
-        let at = self.at.to_string();
-        let id = self.enrollment_id.to_string();
-        for part in [
-            prev,
-            &id,
-            &self.signer,
-            &self.role,
-            &self.subject,
-            &self.statement,
-            &at,
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        hex::encode(h.finalize())
-    }
-}
-
-/// A link that does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Broken {
-    /// The enrollment whose chain breaks.
-    pub enrollment_id: i64,
-    /// The sign-off row at fault (`None`: the enrollment's head is wrong).
-    pub signoff_id: Option<i64>,
-    /// Why.
-    pub reason: String,
-}
-
-/// Walks every enrollment's sign-off chain in order; returns how many links
-/// were checked and the first broken one.
-pub async fn verify_chain(db: &Db) -> anyhow::Result<(u64, Option<Broken>)> {
-    let mut checked = 0;
-    let mut after = 0i64;
-    loop {
-        // Page through enrollments with sign-offs, 1000 at a time.
-        let ids: Vec<(i64, Option<String>)> = sqlx::query(
-            "SELECT id, signoff_head FROM enrollments WHERE id > $1 AND signoff_head IS NOT NULL
-             ORDER BY id LIMIT 1000",
-        )
-        .bind(after)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("signoff_head")?)))
-        .collect::<anyhow::Result<_>>()?;
-        let Some(last) = ids.last() else {
-            return Ok((checked, None));
-        };
-        after = last.0;
-        for (id, head) in ids {
-            let rows = sqlx::query(
-                "SELECT id, signer, role, subject, statement, at, prev_hash, hash FROM signoffs
-                 WHERE enrollment_id = $1 ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(db.pool())
-            .await?;
-            let mut prev = String::new();
-            for row in rows {
-                let signoff_id: i64 = row.try_get("id")?;
-                let link = Link {
-                    enrollment_id: id,
-                    signer: row.try_get("signer")?,
-                    role: row.try_get("role")?,
-                    subject: row.try_get("subject")?,
-                    statement: row.try_get("statement")?,
-                    at: row.try_get("at")?,
-                };
-                let stored_prev: String = row.try_get("prev_hash")?;
-                let stored: String = row.try_get("hash")?;
-                let broken = |reason: String| Broken {
-                    enrollment_id: id,
-                    signoff_id: Some(signoff_id),
-                    reason,
-                };
-                if stored_prev != prev {
-                    return Ok((checked, Some(broken("it does not follow the sign-off before it (a row was removed or reordered)".into()))));
-                }
-                if link.hash(&prev) != stored {
-                    return Ok((
-                        checked,
-                        Some(broken(
-                            "its content does not match its hash (the row was edited)".into(),
-                        )),
-                    ));
-                }
-                checked += 1;
-                prev = stored;
-            }
-            if head.as_deref() != Some(prev.as_str()) {
-                return Ok((
-                    checked,
-                    Some(Broken {
-                        enrollment_id: id,
-                        signoff_id: None,
-                        reason: "the last sign-off is not the one the enrollment recorded (rows were removed)".into(),
-                    }),
-                ));
-            }
-        }
-    }
-}
-
-/// A sign-off as the API shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SignoffEntry {
-    /// The signer's person id.
-    pub signer: String,
-    /// The role they signed in.
-    pub role: String,
-    /// What was signed for.
-    pub subject: String,
-    /// The statement, `{"zh": …, "en": …}`.
-    pub statement: serde_json::Value,
-    /// When, Unix seconds.
-    pub at: i64,
-    /// This link's hash.
-    pub hash: String,
-}
-
-/// An enrollment's sign-offs, in order.
-pub async fn signoffs(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<SignoffEntry>> {
-    let rows = sqlx::query(
-        "SELECT signer, role, subject, statement, at, hash FROM signoffs WHERE enrollment_id = $1 ORDER BY id",
-    )
-    .bind(enrollment_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SignoffEntry {
-                signer: r.try_get("signer")?,
-                role: r.try_get("role")?,
-                subject: r.try_get("subject")?,
-                statement: serde_json::from_str(&r.try_get::<String, _>("statement")?)?,
-                at: r.try_get("at")?,
-                hash: r.try_get("hash")?,
-            })
-        })
-        .collect()
 }

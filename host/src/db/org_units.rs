@@ -55,20 +55,6 @@ pub struct OrgUnit {
     pub parent_code: Option<String>,
 }
 
-/// Adds `unit` below its parent, which must exist and sit above it.
-pub async fn insert(db: &Db, unit: &OrgUnit) -> anyhow::Result<()> {
-    let wanted: Vec<String> = [Some(unit.code.clone()), unit.parent_code.clone()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let existing = paths(db, &wanted).await?;
-    let planned = crate::import::plan(vec![(1, unit.clone())], &existing).map_err(|errors| {
-        let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-        anyhow::anyhow!("{} {}: {}", unit.code, unit.name, why.join("; "))
-    })?;
-    insert_all(db, &planned).await
-}
-
 /// The level and path of each of `codes` that is stored.
 pub async fn paths(db: &Db, codes: &[String]) -> anyhow::Result<HashMap<String, (Level, String)>> {
     let mut found = HashMap::new();

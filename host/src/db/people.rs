@@ -29,26 +29,6 @@ pub struct Seat {
     pub years_served: u32,
 }
 
-/// The database's name of a committee.
-pub fn committee_name(c: Committee) -> &'static str {
-    match c {
-        Committee::PartyBranch => "party-branch",
-        Committee::Villagers => "villagers",
-    }
-}
-
-fn parse_committee(s: &str) -> anyhow::Result<Committee> {
-    serde_json::from_value(s.into()).with_context(|| format!("committee `{s}`"))
-}
-
-fn departure_name(d: Departure) -> &'static str {
-    match d {
-        Departure::Retired => "retired",
-        Departure::Defeated => "defeated",
-        Departure::Transferred => "transferred",
-    }
-}
-
 /// Villages (of `villages`) that already have committees for `term`.
 pub async fn villages_with_roster(
     db: &Db,
@@ -121,7 +101,7 @@ pub async fn insert_roster(
                 )
                 .bind(term)
                 .bind(&seat.village)
-                .bind(committee_name(seat.committee))
+                .bind(seat.committee.as_str())
                 .fetch_one(&mut **tx)
                 .await
                 .with_context(|| format!("committee of {}", seat.village))?;
@@ -186,7 +166,7 @@ pub async fn insert_roster(
         .bind(holder.person_id)
         .bind(&seat.post)
         .bind(i64::from(one_shoulder.contains(&key)))
-        .bind(seat.departure.map(departure_name))
+        .bind(seat.departure.map(Departure::as_str))
         .bind(i64::from(seat.years_served))
         .execute(&mut **tx)
         .await
@@ -275,7 +255,7 @@ pub async fn village(
     let (mut members, mut outgoing) = (Vec::new(), Vec::new());
     for row in rows {
         let person_id = row.try_get::<i64, _>("id")?.to_string();
-        let committee = parse_committee(&row.try_get::<String, _>("kind")?)?;
+        let committee = row.try_get::<String, _>("kind")?.parse::<Committee>()?;
         let departure: Option<String> = row.try_get("departure")?;
         match departure {
             None => members.push(Member {

@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::Db;
-use super::enrollments::{ENROLLMENT, Enrollment, enrollment};
+use super::enrollments::{ENROLLMENT, Enrollment};
 
 /// The filter both queries below share: pinned to `$1@$2`, under `$3`.
 const PINNED: &str = "e.plugin_id = $1 AND e.plugin_version = $2 AND u.path >= $3 AND u.path < $4";
@@ -34,7 +34,7 @@ pub async fn pinned(
     after: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<Enrollment>> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{ENROLLMENT} WHERE {PINNED} AND e.id > $5 ORDER BY e.id LIMIT $6"
     ))
     .bind(module)
@@ -45,8 +45,7 @@ pub async fn pinned(
     .bind(after)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(enrollment).collect()
+    .await?)
 }
 
 /// An accepted action as the log keeps it, with who took it.

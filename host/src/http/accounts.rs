@@ -12,10 +12,10 @@ use baton_sdk::Role;
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, Error, json_body};
-use crate::accounts::{self, Issued, NewStaff};
-use crate::auth::{Capability, Principal, Target, authorize};
+use crate::accounts::{self, Activate, Issued, NewStaff, activate_and_sign_in, village_slips};
+use crate::auth::Principal;
 use crate::db::activation::{self, Account, Event, Slip};
-use crate::db::org_units::{self, Level};
+use crate::db::org_units::{self};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -87,17 +87,6 @@ pub(super) async fn me(
     }))
 }
 
-/// What `POST /api/v1/activate` takes.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct Activate {
-    /// Login name, from the activation slip.
-    pub username: String,
-    /// The code, from the slip.
-    pub code: String,
-    /// The new password: at least 8 characters, not a common one.
-    pub password: String,
-}
-
 /// First sign-in: the code from the slip and a new password. Answers as a
 /// login does (a bearer token and the session cookie).
 #[utoipa::path(post, path = "/api/v1/activate", request_body = Activate, tag = "accounts",
@@ -119,28 +108,6 @@ pub(super) async fn activate(
             grants: principal.grants,
         }),
     ))
-}
-
-/// Activates and opens a session: (token, principal).
-pub async fn activate_and_sign_in(
-    state: &AppState,
-    input: &Activate,
-    address: &str,
-) -> Result<(String, Principal), Error> {
-    let account = accounts::activate(
-        &state.db,
-        &input.username,
-        &input.code,
-        &input.password,
-        address,
-    )
-    .await?;
-    let now = super::now();
-    let token = crate::db::accounts::open_session(&state.db, account, now).await?;
-    let principal = crate::db::accounts::principal(&state.db, &token, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
-    Ok((token, principal))
 }
 
 /// Which unit.
@@ -304,32 +271,6 @@ pub(super) async fn revoke(
     let account = accounts::revoke(&state.db, Some(&principal), id, grant).await?;
     state.sessions.forget_account(id);
     Ok(Json(account))
-}
-
-/// A village's activation slips: who, their post, login name and code.
-pub async fn village_slips(
-    state: &AppState,
-    principal: &Principal,
-    code: &str,
-) -> Result<(String, Vec<Slip>), Error> {
-    let (unit, path) = org_units::get(&state.db, code).await?.ok_or_else(|| {
-        Error::bad(
-            "unit",
-            format!("没有区划代码 {code}"),
-            format!("no org unit {code}"),
-        )
-    })?;
-    if unit.level != Level::Village {
-        return Err(Error::bad(
-            "unit",
-            format!("{}不是村（社区）", unit.name),
-            format!("{} is not a village", unit.name),
-        ));
-    }
-    let target = Target::unit(&path);
-    authorize(principal, Capability::ManageAccount(Role::Member), target)
-        .ok_or_else(Error::forbidden)?;
-    Ok((unit.name, activation::slips(&state.db, code).await?))
 }
 
 /// The village's activation slips, for its township officer and above.

@@ -5,38 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use baton_sdk::{Actor, Audience, Context, Locale, Role};
-use serde::Deserialize;
-use serde_json::Value;
 
-use super::{AppState, Error, json_body, now, unit_in_scope};
-use crate::auth::{Capability, Principal};
-use crate::db::enrollments::{self, Assigned, NewAssignment};
-use crate::db::{org_units, people};
+use super::{AppState, Error, json_body};
+use crate::assigning::{AssignRequest, assign_module};
+use crate::auth::Principal;
+use crate::db::assignments::Assigned;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/assignments", post(assign))
-}
-
-/// What an administrator assigns.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignRequest {
-    /// Module id.
-    pub module: String,
-    /// Module version; every enrollment stays pinned to it.
-    pub version: String,
-    /// The scope: an org unit code (this unit and everything below).
-    pub unit: String,
-    /// Due date, `YYYY-MM-DD` (end of that day, Beijing time).
-    pub due: String,
-    /// secretary, every-member or committee; the module's own by default.
-    #[schema(value_type = Option<String>)]
-    pub audience: Option<Audience>,
-    /// The province's config for the module; its schema is in the module's info.
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub config: Option<Value>,
 }
 
 /// Assigns a module version to a scope and enrolls its audience.
@@ -53,115 +29,4 @@ pub(super) async fn assign(
     let input: AssignRequest = json_body(&body)?;
     let assigned = assign_module(&state, &principal, input).await?;
     Ok((StatusCode::CREATED, Json(assigned)))
-}
-
-/// Checks an assignment (scope, ownership, due date, the module's view of
-/// the config) and enrolls its audience.
-pub(crate) async fn assign_module(
-    state: &AppState,
-    principal: &Principal,
-    input: AssignRequest,
-) -> Result<Assigned, Error> {
-    let (unit, path) = unit_in_scope(state, principal, &input.unit, Capability::Assign).await?;
-    let package = crate::db::plugins::list(&state.db)
-        .await?
-        .into_iter()
-        .find(|p| p.id == input.module && p.version == input.version)
-        .ok_or_else(|| {
-            Error::bad(
-                "version",
-                format!("没有模块 {}@{}", input.module, input.version),
-                format!("no module {}@{}", input.module, input.version),
-            )
-        })?;
-    if let Some(owner) = &package.owner
-        && !path.starts_with(&format!("/{owner}/"))
-    {
-        return Err(Error::bad(
-            "unit",
-            format!("{} 属于省份 {owner}，只能在该省内分配", package.id),
-            format!(
-                "{} belongs to province {owner} and can be assigned only inside it",
-                package.id
-            ),
-        ));
-    }
-    let due_at = due(&input.due)?;
-    if due_at <= now() {
-        return Err(Error::bad(
-            "due",
-            "截止日期必须在今天之后",
-            "must be a date after today",
-        ));
-    }
-    // No config: the module's defaults (the SDK reads null as `Default`).
-    let config = input.config.unwrap_or(Value::Null);
-    // The module checks the config once, on a village of the scope.
-    let plugin = state.plugin(&package.id, &package.version).await?;
-    let village = org_units::subtree(&state.db, &unit.code)
-        .await?
-        .into_iter()
-        .find(|u| u.level == org_units::Level::Village)
-        .ok_or_else(|| {
-            Error::bad(
-                "unit",
-                format!("{} 下没有村", unit.name),
-                format!("{} has no villages under it", unit.name),
-            )
-        })?;
-    let village_path = org_units::get(&state.db, &village.code)
-        .await?
-        .map(|(_, p)| p)
-        .unwrap_or_default();
-    let (village, members, outgoing) =
-        people::village(&state.db, &village.code, &village_path).await?;
-    let ctx = Context {
-        enrollment_id: "config-check".into(),
-        actor: Actor {
-            person_id: format!("account-{}", principal.account_id),
-            name: principal.display_name.clone(),
-            role: Role::ProvinceAdmin,
-        },
-        village,
-        members,
-        outgoing,
-        config: config.clone(),
-        locale: Locale::ZhCn,
-        now: now(),
-    };
-    plugin.start(&ctx).await?.map_err(Error::Rejected)?;
-    let config = serde_json::to_string(&config).map_err(anyhow::Error::from)?;
-    let assigned = enrollments::assign(
-        &state.db,
-        &NewAssignment {
-            plugin_id: &package.id,
-            plugin_version: &package.version,
-            unit_code: &unit.code,
-            audience: input.audience.unwrap_or(package.info.audience),
-            due_at,
-            config: &config,
-            created_by: principal.account_id,
-        },
-        now(),
-    )
-    .await?;
-    Ok(assigned)
-}
-
-/// `YYYY-MM-DD` → the last second of that day in Beijing (UTC+8).
-pub fn due(date: &str) -> Result<i64, Error> {
-    let bad = || {
-        Error::bad(
-            "due",
-            format!("`{date}` 不是 YYYY-MM-DD 格式的日期"),
-            format!("`{date}` is not a date like 2027-03-31"),
-        )
-    };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let day = time::Date::parse(date, &format).map_err(|_| bad())?;
-    let end = day
-        .with_hms(23, 59, 59)
-        .map_err(|_| bad())?
-        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).map_err(|_| bad())?);
-    Ok(end.unix_timestamp())
 }

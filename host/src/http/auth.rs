@@ -2,8 +2,6 @@
 //! takes: a bearer token (API) or the session cookie (browser), either way a
 //! row in `sessions`. No valid credential, no principal: 401.
 
-use std::sync::OnceLock;
-
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,9 +11,9 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, Error, json_body, now};
-use crate::auth::{self, Grant, Principal};
-use crate::db::accounts::{self, THROTTLE_WINDOW};
+use super::{AppState, Error, json_body};
+use crate::auth::{Grant, Principal};
+use crate::db::accounts::{self};
 
 /// The browser session cookie.
 pub const COOKIE: &str = "baton_session";
@@ -60,7 +58,8 @@ pub(super) async fn login(
     body: axum::body::Bytes,
 ) -> Result<(CookieJar, Json<Session>), Error> {
     let input: Login = json_body(&body)?;
-    let (token, principal) = sign_in(&state, &input.username, &input.password, &address).await?;
+    let (token, principal) =
+        crate::signing_in::sign_in(&state, &input.username, &input.password, &address).await?;
     let cookie = session_cookie(&token);
     Ok((
         jar.add(cookie),
@@ -105,59 +104,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// Checks a name and password, throttled (see [`accounts::throttled`]: five
-/// failures for a name from one address within 15 minutes, thirty from one
-/// address, fifty for a name). Opens a session.
-pub async fn sign_in(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    address: &str,
-) -> Result<(String, Principal), Error> {
-    check_login_name(username)?;
-    let now = now();
-    if accounts::throttled(&state.db, username, address, now).await? {
-        return Err(Error::Throttled(THROTTLE_WINDOW));
-    }
-    let found = accounts::credentials(&state.db, username).await?;
-    // An unknown name costs the same time as a wrong password.
-    let stored = found
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |(_, h)| h.clone());
-    let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
-        .await
-        .map_err(anyhow::Error::from)?;
-    let Some((account_id, _)) = found.filter(|_| ok) else {
-        accounts::record_failure(&state.db, username, address, now).await?;
-        return Err(Error::BadCredentials);
-    };
-    let token = accounts::open_session(&state.db, account_id, now).await?;
-    let principal = accounts::principal(&state.db, &token, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("a session just opened is missing"))?;
-    Ok((token, principal))
-}
-
-/// The longest login name accepted, bytes.
-pub const MAX_USERNAME: usize = 64;
-
-/// Refuses, before anything is written, an empty, overlong or control
-/// character-bearing login name (a NUL would be a 500 on PostgreSQL).
-pub fn check_login_name(username: &str) -> Result<(), Error> {
-    if username.trim().is_empty() {
-        return Err(Error::bad("username", "用户名不能为空", "is required"));
-    }
-    if username.len() > MAX_USERNAME || username.chars().any(char::is_control) {
-        return Err(Error::bad(
-            "username",
-            format!("用户名最长 {MAX_USERNAME} 个字符，且不能含控制字符"),
-            format!("must be at most {MAX_USERNAME} bytes, without control characters"),
-        ));
-    }
-    Ok(())
-}
-
 /// The browser's session cookie for `token`.
 pub fn session_cookie(token: &str) -> Cookie<'static> {
     Cookie::build((COOKIE, token.to_owned()))
@@ -177,11 +123,6 @@ pub async fn sign_out(state: &AppState, headers: &HeaderMap, jar: &CookieJar) ->
     Ok(())
 }
 
-fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password("not a password").unwrap_or_default())
-}
-
 fn token(headers: &HeaderMap, jar: &CookieJar) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -197,13 +138,6 @@ impl FromRequestParts<AppState> for Principal {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = token(&parts.headers, &jar).ok_or(Error::Unauthorized)?;
-        if let Some(principal) = state.sessions.get(&token) {
-            return Ok(principal);
-        }
-        let principal = accounts::principal(&state.db, &token, now())
-            .await?
-            .ok_or(Error::Unauthorized)?;
-        state.sessions.put(&token, &principal);
-        Ok(principal)
+        state.principal(&token).await?.ok_or(Error::Unauthorized)
     }
 }

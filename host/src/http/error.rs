@@ -1,189 +1,38 @@
-//! The one error type of the HTTP layer. Every error body is JSON with an
-//! `error` code and a `message` in both languages; field errors name the field.
+//! Errors as HTTP answers: the status and JSON body [`Error::parts`] gives,
+//! and the cause handed to `metrics::record` to be logged once.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use baton_sdk::{Locale, Rejection, Text};
-use serde_json::{Value, json};
 
-use crate::runtime::PluginError;
-
-/// An error a handler returns.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// 401: no valid session or token.
-    #[error("not signed in")]
-    Unauthorized,
-    /// 401: wrong user name or password (which one is not said).
-    #[error("bad credentials")]
-    BadCredentials,
-    /// 403: signed in, but this is outside the actor's grants.
-    #[error("forbidden: {}", .0.en)]
-    Forbidden(Text),
-    /// 404.
-    #[error("not found: {}", .0.en)]
-    NotFound(Text),
-    /// 400: the request itself is malformed; `field` names what.
-    #[error("bad request: {field}: {}", .message.en)]
-    BadRequest {
-        /// The field, header or parameter at fault.
-        field: String,
-        /// Why.
-        message: Text,
-    },
-    /// 409: the request clashes with what is stored (a version already
-    /// published, or not newer than the latest).
-    #[error("conflict: {}", .0.en)]
-    Conflict(Text),
-    /// 422: an uploaded package fails the checks; every problem is listed.
-    #[error("invalid package: {}", .0.join("; "))]
-    InvalidPackage(Vec<String>),
-    /// 422: lines of an uploaded file are wrong; each is named.
-    #[error("{} bad lines", .0.len())]
-    Rows(Vec<crate::import::RowError>),
-    /// 422: the module refused the action.
-    #[error("rejected: {0}")]
-    Rejected(Rejection),
-    /// 500 naming the module: it trapped, looped, ate memory or answered garbage.
-    #[error(transparent)]
-    Plugin(#[from] PluginError),
-    /// 429: too many failed logins; try again after this many seconds.
-    #[error("too many attempts")]
-    Throttled(i64),
-    /// 500: a fault on our side. Logged with its cause; the client sees no detail.
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl Error {
-    /// A 400 for `field`.
-    pub fn bad(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Error::BadRequest {
-            field: field.into(),
-            message: Text::new(zh, en),
-        }
-    }
-
-    /// A 403.
-    pub fn forbidden() -> Self {
-        Error::Forbidden(Text::new(
-            "您没有权限访问此范围",
-            "this is outside what your role covers",
-        ))
-    }
-
-    /// A 404 for `what`.
-    pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Error::NotFound(Text::new(zh, en))
-    }
-
-    /// What the error says, in `locale`.
-    pub fn message(&self, locale: Locale) -> String {
-        message_in(&self.parts().1, locale)
-    }
-
-    /// The status and JSON body this error answers with.
-    pub fn parts(&self) -> (StatusCode, Value) {
-        match self {
-            Error::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                json!({"error": "unauthorized", "message": Text::new("请先登录", "sign in first")}),
-            ),
-            Error::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                json!({"error": "bad-credentials", "message": Text::new("用户名或密码错误", "wrong user name or password")}),
-            ),
-            Error::Forbidden(m) => (
-                StatusCode::FORBIDDEN,
-                json!({"error": "forbidden", "message": m}),
-            ),
-            Error::NotFound(m) => (
-                StatusCode::NOT_FOUND,
-                json!({"error": "not-found", "message": m}),
-            ),
-            Error::BadRequest { field, message } => (
-                StatusCode::BAD_REQUEST,
-                json!({"error": "bad-request", "field": field, "message": message}),
-            ),
-            Error::Conflict(m) => (
-                StatusCode::CONFLICT,
-                json!({"error": "conflict", "message": m}),
-            ),
-            Error::InvalidPackage(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({
-                    "error": "invalid-package",
-                    "problems": problems,
-                    "message": Text::new(
-                        format!("模块包未通过检查：{}", problems.join(";")),
-                        format!("the package fails the checks: {}", problems.join("; ")),
-                    ),
-                }),
-            ),
-            Error::Rows(rows) => {
-                let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
-                (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({
-                        "error": "invalid-rows",
-                        "rows": rows,
-                        "message": Text::new(
-                            format!("文件有 {} 处错误，未导入任何内容：{}", rows.len(), lines.join("；")),
-                            format!("{} bad lines, nothing imported: {}", rows.len(), lines.join("; ")),
-                        ),
-                    }),
-                )
-            }
-            Error::Rejected(r) => {
-                let (kind, detail) = match r {
-                    Rejection::Invalid(fields) => ("invalid", json!({"fields": fields})),
-                    Rejection::Forbidden(m) => ("forbidden", json!({"message": m})),
-                    Rejection::Conflict(m) => ("conflict", json!({"message": m})),
-                };
-                let mut body = json!({"error": "rejected", "kind": kind});
-                if let (Some(body), Value::Object(detail)) = (body.as_object_mut(), detail) {
-                    body.extend(detail);
-                }
-                (StatusCode::UNPROCESSABLE_ENTITY, body)
-            }
-            Error::Plugin(e) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({
-                    "error": "plugin-fault",
-                    "plugin": e.plugin.to_string(),
-                    "fault": e.fault.kind(),
-                    "message": Text::new(format!("模块 {} 出错，操作未生效", e.plugin), e.to_string()),
-                }),
-            ),
-            Error::Throttled(after) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                json!({
-                    "error": "throttled",
-                    "retry_after": after,
-                    "message": Text::new(
-                        format!("登录失败次数过多，请 {} 分钟后再试", (after + 59) / 60),
-                        format!("too many failed sign-ins; try again in {} minutes", (after + 59) / 60),
-                    ),
-                }),
-            ),
-            Error::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": "internal", "message": Text::new("服务器内部错误", "internal server error")}),
-            ),
-        }
-    }
-}
+use crate::error::Error;
+use crate::metrics::Failure;
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        match &self {
-            // Logged here once; the body says nothing of the cause.
-            Error::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
-            Error::Plugin(e) => tracing::warn!(error = %e, "plugin fault"),
-            _ => {}
-        }
+        // The cause rides on the response to `metrics::record`, which logs
+        // it once in the request's span; the body says nothing of it.
+        let failure = match &self {
+            Error::Internal(e) => Some(Failure {
+                severe: true,
+                cause: format!("{e:#}"),
+            }),
+            Error::Plugin(e) => Some(Failure {
+                severe: false,
+                cause: e.to_string(),
+            }),
+            _ => None,
+        };
         let (status, body) = self.parts();
+        // What it says, for a page to show without reading the body back.
+        let said = Said {
+            zh: crate::error::message_in(&body, baton_sdk::Locale::ZhCn),
+            en: crate::error::message_in(&body, baton_sdk::Locale::En),
+        };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(said);
+        if let Some(failure) = failure {
+            response.extensions_mut().insert(failure);
+        }
         if let Error::Throttled(after) = self
             && let Ok(v) = HeaderValue::from_str(&after.to_string())
         {
@@ -193,12 +42,12 @@ impl IntoResponse for Error {
     }
 }
 
-/// The message of an error body (`{"message": {"zh", "en"}}`) in `locale`;
-/// empty when it has none.
-pub fn message_in(body: &Value, locale: Locale) -> String {
-    let lang = if locale == Locale::En { "en" } else { "zh" };
-    body.pointer(&format!("/message/{lang}"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+/// An error answer's message in both languages, riding on the response so
+/// the pages' error layer shows it without parsing the JSON body back.
+#[derive(Debug, Clone)]
+pub struct Said {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
 }

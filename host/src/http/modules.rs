@@ -5,14 +5,13 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use baton_sdk::Text;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{AppState, Error, now};
-use crate::auth::{Capability, Principal, Target, authorize};
-use crate::db::org_units::{self, Level};
+use super::{AppState, Error};
+use crate::auth::Principal;
 use crate::db::plugins::{self, Package};
-use crate::registry::{self, MAX_PACKAGE};
+use crate::publishing::{Published, publish_package};
+use crate::registry::MAX_PACKAGE;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route(
@@ -42,19 +41,6 @@ pub(super) struct PublishQuery {
     province: Option<String>,
 }
 
-/// What a publish answers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Published {
-    /// Module id.
-    pub id: String,
-    /// The version published.
-    pub version: String,
-    /// sha256 of the package, hex.
-    pub sha256: String,
-    /// The owning province; absent for a national module.
-    pub owner: Option<String>,
-}
-
 /// Publishes a module version: the body is the `.wasm` component. It is
 /// checked as `registry::validate` does before anything is stored; versions
 /// of an id only go up and are never overwritten; a province publishes only
@@ -72,85 +58,4 @@ pub(super) async fn publish(
 ) -> Result<(StatusCode, Json<Published>), Error> {
     let published = publish_package(&state, &principal, query.province, &body).await?;
     Ok((StatusCode::CREATED, Json(published)))
-}
-
-/// Checks and stores a package for `province` (the publisher's own by
-/// default; `None` with no province grant: national).
-pub(crate) async fn publish_package(
-    state: &AppState,
-    principal: &Principal,
-    province: Option<String>,
-    body: &[u8],
-) -> Result<Published, Error> {
-    let owner = match province {
-        Some(code) => Some(code),
-        None => principal
-            .grants
-            .iter()
-            .find(|g| g.role == baton_sdk::Role::ProvinceAdmin)
-            .and_then(|g| g.unit_code.clone()),
-    };
-    let path = match &owner {
-        Some(code) => match org_units::get(&state.db, code).await? {
-            Some((unit, path)) if unit.level == Level::Province => path,
-            _ => {
-                return Err(Error::bad(
-                    "province",
-                    format!("{code} 不是省级单位代码"),
-                    format!("{code} is not a province's code"),
-                ));
-            }
-        },
-        // A national module: only a national grant covers the empty path.
-        None => String::new(),
-    };
-    let target = Target::unit(&path);
-    authorize(principal, Capability::Publish, target).ok_or_else(Error::forbidden)?;
-    let plugin = registry::validate(&state.runtime, body)
-        .await
-        .map_err(Error::InvalidPackage)?;
-    let (id, version) = (&plugin.info().id, &plugin.info().version);
-    let new = semver::Version::parse(version).map_err(anyhow::Error::from)?;
-    for stored in plugins::versions(&state.db, id).await? {
-        if stored.built_in || stored.owner != owner {
-            let whose = match (&stored.owner, stored.built_in) {
-                (_, true) => Text::new("平台内置模块", "a built-in module"),
-                (Some(code), _) => Text::new(format!("{code} 所有"), format!("owned by {code}")),
-                (None, _) => Text::new("全国模块", "a national module"),
-            };
-            return Err(Error::Forbidden(Text::new(
-                format!("模块 {id} 是{}，不能以此身份发布", whose.zh),
-                format!("module {id} is {}; you cannot publish it", whose.en),
-            )));
-        }
-        let old = semver::Version::parse(&stored.version).map_err(anyhow::Error::from)?;
-        if old >= new {
-            return Err(Error::Conflict(Text::new(
-                format!("{id} 已有版本 {old}，新版本号必须更大（版本从不覆盖）"),
-                format!(
-                    "{id} already has version {old}; a new version must be greater (versions are never overwritten)"
-                ),
-            )));
-        }
-    }
-    let package = Package {
-        id: id.clone(),
-        version: version.clone(),
-        sha256: hex::encode(plugin.sha256()),
-        owner: owner.clone(),
-        built_in: false,
-        info: plugin.info().clone(),
-    };
-    if !plugins::publish(&state.db, &package, body, principal.account_id, now()).await? {
-        return Err(Error::Conflict(Text::new(
-            format!("{id}@{version} 刚刚已被发布"),
-            format!("{id}@{version} was published a moment ago"),
-        )));
-    }
-    Ok(Published {
-        id: package.id,
-        version: package.version,
-        sha256: package.sha256,
-        owner,
-    })
 }

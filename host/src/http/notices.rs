@@ -6,21 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use baton_sdk::{Locale, Role, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::enrollments::reach;
 use super::reports::csv_response;
-use super::{AppState, Error, now, unit_in_scope};
+use super::{AppState, Error, now};
+use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Principal, Target, authorize};
-use crate::db::notices::{self, Shown, Waiting};
+use crate::db::notices::{Shown, Waiting};
 use crate::db::reports;
-
-/// How far back "my notices" go.
-pub const NOTICE_DAYS: i64 = 14;
-/// Overdue enrollments answered at most (the CSV has them all).
-pub const OVERDUE_LIMIT: i64 = 100;
+use crate::notices::{OVERDUE_LIMIT, my_notices, send_reminder, waiting};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -28,34 +23,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/enrollments/{id}/reminders", post(remind))
         .route("/api/v1/township/queue", get(queue))
         .route("/api/v1/reports/overdue", get(overdue))
-}
-
-/// The signed-in person's notices of the last [`NOTICE_DAYS`] days; `mark`
-/// remembers they were seen, so the next look shows none as new.
-pub async fn my_notices(
-    state: &AppState,
-    principal: &Principal,
-    mark: bool,
-) -> Result<Vec<Shown>, Error> {
-    let roles: Vec<(String, &str)> = principal
-        .grants
-        .iter()
-        .filter(|g| matches!(g.role, Role::Secretary | Role::Member | Role::OutgoingCadre))
-        .filter_map(|g| Some((g.unit_code.clone()?, crate::db::accounts::role_name(g.role))))
-        .collect();
-    let now = now();
-    let shown = notices::for_person(
-        &state.db,
-        principal.account_id,
-        principal.person_id,
-        &roles,
-        now - NOTICE_DAYS * 86_400,
-    )
-    .await?;
-    if mark {
-        notices::seen(&state.db, principal.account_id, now).await?;
-    }
-    Ok(shown)
 }
 
 /// My notices: module messages and reminders, newest first, `new` since I
@@ -68,30 +35,6 @@ pub(super) async fn mine(
     principal: Principal,
 ) -> Result<Json<Vec<Shown>>, Error> {
     Ok(Json(my_notices(&state, &principal, false).await?))
-}
-
-/// Records a reminder, from `principal`, to the enrollment's person (or the
-/// village's secretary for a committee's enrollment).
-pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> Result<(), Error> {
-    let (e, _) = reach(state, principal, id, Capability::Remind).await?;
-    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    let title = &plugin.info().title;
-    let due = crate::web::date(e.due_at);
-    let who = principal.display_name.clone();
-    let say = |locale: Locale, module: &str| {
-        crate::web::t(
-            locale,
-            "county.reminder",
-            &[
-                ("who", who.clone()),
-                ("module", module.to_owned()),
-                ("due", due.clone()),
-            ],
-        )
-    };
-    let message = Text::new(say(Locale::ZhCn, &title.zh), say(Locale::En, &title.en));
-    notices::remind(&state.db, e.id, e.person_id, &message, now()).await?;
-    Ok(())
 }
 
 /// Sends the learner a reminder they see on their next visit (county
@@ -107,25 +50,6 @@ pub(super) async fn remind(
 ) -> Result<StatusCode, Error> {
     send_reminder(&state, &principal, id).await?;
     Ok(StatusCode::CREATED)
-}
-
-/// What waits for the principal as a township officer, in all their townships.
-pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Waiting>, Error> {
-    let paths: Vec<&str> = principal
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::TownshipOfficer)
-        .filter_map(|g| g.path.as_deref())
-        .collect();
-    if paths.is_empty() {
-        return Err(Error::forbidden());
-    }
-    let mut all = Vec::new();
-    for path in paths {
-        all.extend(notices::waiting_for_township(&state.db, path).await?);
-    }
-    all.sort_by_key(|w| w.at);
-    Ok(all)
 }
 
 /// The township officer's queue: enrollments that asked for their witness

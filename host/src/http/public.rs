@@ -10,8 +10,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use baton_sdk::{Actor, Locale, Role};
 
-use super::enrollments::{LocaleQuery, opened, village_context};
+use super::enrollments::LocaleQuery;
 use super::{AppState, Error, locale, now};
+use crate::acting::{opened, village_context};
 use crate::db::enrollments;
 
 pub(super) fn router() -> Router<AppState> {

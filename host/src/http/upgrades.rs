@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{AppState, Error, json_body, unit_in_scope};
+use super::{AppState, Error, json_body};
+use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Principal};
 use crate::db::plugins;
 use crate::upgrade::{Report, UpgradeRequest};

@@ -13,14 +13,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::date;
-use super::i18n::t;
 use super::page::{self, Visit};
 use crate::accounts::{self, Issued, NewStaff};
+use crate::accounts::{Activate, activate_and_sign_in, village_slips};
 use crate::auth::rank;
-use crate::db::accounts::role_name;
 use crate::db::org_units::{self, Level};
-use crate::http::accounts::{Activate, activate_and_sign_in, village_slips};
-use crate::http::{AppState, Error, message_in};
+use crate::http::{AppState, Error};
+use crate::i18n::t;
 
 /// `/activate?username=…`: the first sign-in form.
 #[derive(Debug, Default, Deserialize)]
@@ -114,9 +113,8 @@ pub(super) async fn activate(
         )
             .into_response(),
         Err(e) => {
-            let (status, body) = e.parts();
-            let field = body["field"].as_str().unwrap_or("code").to_owned();
-            refuse(&field, message_in(&body, locale), status)
+            let field = e.field().unwrap_or("code").to_owned();
+            refuse(&field, e.message(locale), e.status())
         }
     }
 }
@@ -181,7 +179,7 @@ async fn page(
                 .map(|g| {
                     let label = format!(
                         "{} · {}",
-                        visit.t(&format!("role.{}", role_name(g.role))),
+                        visit.t(&format!("role.{}", g.role.as_str())),
                         g.unit_name.as_deref().unwrap_or("")
                     );
                     let target = crate::auth::Target::unit(g.path.as_deref().unwrap_or(""));
@@ -219,7 +217,7 @@ async fn page(
     let grantable: Vec<Value> = crate::auth::STAFF
         .iter()
         .filter(|r| may_grant_somewhere(visit, **r))
-        .map(|r| json!({"value": role_name(*r), "label": visit.t(&format!("role.{}", role_name(*r)))}))
+        .map(|r| json!({"value": (*r).as_str(), "label": visit.t(&format!("role.{}", (*r).as_str()))}))
         .collect();
     let mut data = json!({
         "unit": {"code": unit, "name": name},
@@ -291,13 +289,12 @@ async fn refused(
 ) -> Result<Response, Error> {
     match e {
         e @ (Error::BadRequest { .. } | Error::Forbidden(_) | Error::Conflict(_)) => {
-            let (status, body) = e.parts();
-            let field = body["field"].as_str().unwrap_or("username").to_owned();
+            let field = e.field().unwrap_or("username").to_owned();
             let extra = json!({
                 format!("{prefix}_input"): form,
-                format!("{prefix}_errors"): {field: message_in(&body, visit.locale)},
+                format!("{prefix}_errors"): {field: e.message(visit.locale)},
             });
-            page(state, visit, &form.back, status, extra).await
+            page(state, visit, &form.back, e.status(), extra).await
         }
         e => Err(e),
     }
@@ -595,14 +592,14 @@ pub(super) async fn slips(
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
-    let now = crate::http::now();
+    let now = crate::clock::now();
     let slips: Vec<Value> = slips
         .iter()
         .map(|s| {
             let expired = s.expires_at.is_some_and(|e| e <= now);
             json!({
                 "name": s.name, "post": s.post,
-                "role": visit.t(&format!("role.{}", role_name(s.role))),
+                "role": visit.t(&format!("role.{}", s.role.as_str())),
                 "username": s.username, "code": s.code, "expires": s.expires_at.map(date),
                 "expired": expired, "activated": s.activated, "account": s.account_id,
                 "link": format!("http://{host}/activate?username={}", s.username),

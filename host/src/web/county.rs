@@ -11,14 +11,15 @@ use baton_sdk::Locale;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::i18n::t;
 use super::page::Visit;
 use super::{date, status_key};
+use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Target, authorize};
 use crate::db::org_units::{self, Level, OrgUnit};
 use crate::db::reports;
-use crate::http::notices::{OVERDUE_LIMIT, send_reminder};
-use crate::http::{AppState, Error, now, unit_in_scope};
+use crate::http::{AppState, Error, now};
+use crate::i18n::t;
+use crate::notices::{OVERDUE_LIMIT, send_reminder};
 
 /// Days the chart covers.
 const CHART_DAYS: i64 = 30;

@@ -11,14 +11,14 @@ use baton_sdk::{Locale, Rejection, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::forms::{self, FormHost, HOST, Posted, WORDS};
 use super::page::Visit;
 use super::{date, status_key};
+use crate::acting::{self, Acted, context, my_enrollments, opened, reach, summary};
 use crate::auth::{Capability, Target, authorize};
-use crate::db::{enrollments, org_units};
-use crate::http::enrollments::{context, my_enrollments, opened, perform, reach, summary};
-use crate::http::notices::my_notices;
+use crate::db::org_units;
 use crate::http::{AppState, Error, now};
+use crate::notices::my_notices;
+use crate::views::forms::{self, FormHost, HOST, Posted, WORDS};
 
 pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
     let list = my_enrollments(&state, &visit.principal).await?;
@@ -120,7 +120,7 @@ async fn module_page(
     let village = org_units::get(&state.db, &e.unit_code)
         .await?
         .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
-    let signoffs: Vec<Value> = enrollments::signoffs(&state.db, id)
+    let signoffs: Vec<Value> = crate::db::audit::signoffs(&state.db, id)
         .await?
         .iter()
         .map(|s| {
@@ -160,7 +160,7 @@ async fn module_page(
 
 fn form_host(
     visit: &Visit,
-    plugin: &crate::runtime::Plugin,
+    plugin: &crate::registry::Module,
     id: i64,
     posted: Option<Posted>,
 ) -> FormHost {
@@ -170,7 +170,7 @@ fn form_host(
         url: format!("/enrollments/{id}"),
         csrf: visit.csrf.clone(),
         key: hex::encode(key),
-        lang: super::i18n::tag(visit.locale).to_owned(),
+        lang: visit.locale.as_str().to_owned(),
         actions: plugin
             .info()
             .actions
@@ -216,7 +216,8 @@ pub(super) async fn act(
     let key = field("_key").unwrap_or_default();
     let form = field("_form").unwrap_or_default();
     values.retain(|k, _| !k.starts_with('_'));
-    let (e, _) = reach(&state, &visit.principal, id, Capability::Act).await?;
+    let reached = reach(&state, &visit.principal, id, Capability::Act).await?;
+    let e = &reached.0;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let schema = plugin
         .info()
@@ -230,16 +231,21 @@ pub(super) async fn act(
         values: values.clone(),
         errors,
     };
-    let payload = match forms::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
-        Ok(p) => p,
-        Err(errors) => return module_page(&state, &visit, id, Some(refuse(errors)), None).await,
-    };
-    match perform(&state, &visit.principal, id, &key, &action, &payload).await {
+    let payload =
+        match super::payload::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
+            Ok(p) => p,
+            Err(errors) => {
+                return module_page(&state, &visit, id, Some(refuse(errors)), None).await;
+            }
+        };
+    match acting::act_on(&state, &visit.principal, reached, &key, &action, &payload).await {
         // A second post of the same form (a double tap) gets the first answer.
-        Ok(first) if first.status() != StatusCode::OK => {
+        Ok(Acted::Replayed { .. }) => {
             Ok(Redirect::to(&format!("/enrollments/{id}")).into_response())
         }
-        Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved={action}")).into_response()),
+        Ok(Acted::Accepted(_)) => {
+            Ok(Redirect::to(&format!("/enrollments/{id}?saved={action}")).into_response())
+        }
         Err(Error::Rejected(r)) => {
             let errors = messages(&r, visit.locale);
             module_page(&state, &visit, id, Some(refuse(errors)), None).await

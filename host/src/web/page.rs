@@ -14,9 +14,9 @@ use handlebars::Handlebars;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::i18n::{self, t};
 use crate::auth::Principal;
 use crate::http::{AppState, COOKIE, Error};
+use crate::i18n::{self, t};
 
 /// The language cookie.
 pub const LANG_COOKIE: &str = "baton_lang";
@@ -98,7 +98,7 @@ pub fn to_login(path: &str) -> Response {
 /// The reader's language: the cookie the language link sets, else Chinese.
 pub fn locale(jar: &CookieJar) -> Locale {
     jar.get(LANG_COOKIE)
-        .map_or(Locale::ZhCn, |c| i18n::from_tag(c.value()))
+        .map_or(Locale::ZhCn, |c| Locale::from_tag(c.value()))
 }
 
 /// The CSRF token of the session in `jar`: derived from the session token,
@@ -147,7 +147,7 @@ impl Visit {
 }
 
 fn role_key(role: Option<Role>) -> &'static str {
-    role.map_or("none", crate::db::accounts::role_name)
+    role.map_or("none", Role::as_str)
 }
 
 /// The links a principal's roles open.
@@ -204,9 +204,9 @@ fn render(
     };
     let switch = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
     let mut root = json!({
-        "lang": i18n::tag(locale),
+        "lang": locale.as_str(),
         "title": title,
-        "switch": {"href": format!("/lang/{}?{switch}", i18n::tag(other)), "label": t(other, "lang.name", &[]), "lang": i18n::tag(other)},
+        "switch": {"href": format!("/lang/{}?{switch}", other.as_str()), "label": t(other, "lang.name", &[]), "lang": other.as_str()},
     });
     for part in [chrome, data] {
         if let (Some(root), Value::Object(part)) = (root.as_object_mut(), part) {
@@ -269,11 +269,19 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
         return to_login(&full);
     }
     let retry = response.headers().get(header::RETRY_AFTER).cloned();
-    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
-        .await
+    let failure = response
+        .extensions()
+        .get::<crate::metrics::Failure>()
+        .cloned();
+    // Every JSON error here is an `Error`'s answer, which carries its message.
+    let message = response
+        .extensions()
+        .get::<crate::http::Said>()
+        .map(|said| match locale {
+            Locale::ZhCn => said.zh.clone(),
+            Locale::En => said.en.clone(),
+        })
         .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let message = crate::http::message_in(&body, locale);
     let code = status.as_u16();
     let heading = match code {
         403 | 404 | 500 => t(locale, &format!("error.{code}"), &[]),
@@ -282,10 +290,7 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     let data = json!({"code": code, "heading": heading, "message": message});
     // Signed in: the error in the visitor's own frame, their pages one tap away.
     let principal = match jar.get(COOKIE) {
-        Some(c) => crate::db::accounts::principal(&state.db, c.value(), crate::http::now())
-            .await
-            .ok()
-            .flatten(),
+        Some(c) => state.principal(c.value()).await.ok().flatten(),
         None => None,
     };
     let mut page = match principal {
@@ -300,6 +305,9 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     };
     if let Some(v) = retry {
         page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if let Some(failure) = failure {
+        page.extensions_mut().insert(failure);
     }
     page
 }
@@ -320,4 +328,34 @@ pub async fn stylesheet() -> Response {
         CSS,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_a_template_uses_is_translated() {
+        let re = |s: &str| -> Vec<String> {
+            s.split("{{t \"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+                .collect()
+        };
+        for (name, source) in SOURCES {
+            for key in re(source) {
+                assert!(
+                    crate::i18n::has(&key),
+                    "{name} uses `{key}`, missing from zh-CN.json or en.json"
+                );
+            }
+            // Words belong in the locale files, never in a template.
+            assert!(
+                !source
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name} has Chinese text; put it in host/locales"
+            );
+        }
+    }
 }

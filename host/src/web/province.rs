@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::date;
 use super::page::Visit;
+use crate::assigning::{AssignRequest, assign_module};
 use crate::db::plugins;
-use crate::http::assignments::{AssignRequest, assign_module};
-use crate::http::modules::publish_package;
-use crate::http::{AppState, Error, message_in};
+use crate::http::{AppState, Error};
+use crate::publishing::publish_package;
 
 /// What the last form did, for the message at the top.
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +90,7 @@ async fn page(
             v.push(json!({"version": p.version, "sha": p.sha256.get(..12).unwrap_or("")}));
         }
         entry["title"] = json!(p.info.title.get(visit.locale).to_owned());
-        let audience = crate::db::enrollments::audience_name(p.info.audience);
+        let audience = p.info.audience.as_str();
         choices.push(json!({
             "value": format!("{}@{}", p.id, p.version),
             "label": format!("{} {}@{}", p.info.title.get(visit.locale).to_owned(), p.id, p.version),
@@ -109,9 +109,9 @@ async fn page(
             })
         })
         .collect();
-    let audiences: Vec<Value> = ["secretary", "every-member", "committee"]
+    let audiences: Vec<Value> = baton_sdk::Audience::ALL
         .iter()
-        .map(|a| json!({"value": a, "label": visit.t(&format!("audience.{a}"))}))
+        .map(|a| json!({"value": a.as_str(), "label": visit.t(&format!("audience.{a}"))}))
         .collect();
     let scopes: Vec<Value> = crate::db::org_units::scopes(&state.db, &path)
         .await?
@@ -191,8 +191,7 @@ pub(super) async fn upload(
             .await
         }
         Err(e @ (Error::Forbidden(_) | Error::Conflict(_) | Error::BadRequest { .. })) => {
-            let (status, body) = e.parts();
-            let problem = message_in(&body, visit.locale);
+            let (status, problem) = (e.status(), e.message(visit.locale));
             page(
                 &state,
                 &visit,
@@ -278,9 +277,9 @@ pub(super) async fn assign(
             | Error::NotFound(_)
             | Error::Rejected(_)),
         ) => {
-            let (status, body) = e.parts();
+            let status = e.status();
             let (field, problem) = match &e {
-                Error::BadRequest { field, .. } => (field.clone(), message_in(&body, visit.locale)),
+                Error::BadRequest { field, .. } => (field.clone(), e.message(visit.locale)),
                 Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => (
                     "config".to_owned(),
                     fields
@@ -289,7 +288,7 @@ pub(super) async fn assign(
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
-                _ => ("unit".to_owned(), message_in(&body, visit.locale)),
+                _ => ("unit".to_owned(), e.message(visit.locale)),
             };
             page(&state, &visit, status, refuse(&field, problem)).await
         }

@@ -11,10 +11,11 @@ use baton_sdk::Role;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::i18n::{self, t};
 use super::page::{self, LANG_COOKIE, Visit};
 use crate::auth::Principal;
 use crate::http::{AppState, COOKIE, Error};
+use crate::i18n::t;
+use baton_sdk::Locale;
 
 /// Where the page came from and goes back to.
 #[derive(Debug, Deserialize)]
@@ -112,7 +113,7 @@ pub(super) async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    match crate::http::sign_in(&state, form.username.trim(), &form.password, &address).await {
+    match crate::signing_in::sign_in(&state, form.username.trim(), &form.password, &address).await {
         Ok((token, principal)) => {
             let to = safe(form.next.as_deref())
                 .unwrap_or(home(&principal))
@@ -172,7 +173,7 @@ pub(super) async fn language(
     Query(q): Query<Next>,
     jar: CookieJar,
 ) -> Response {
-    let cookie = Cookie::build((LANG_COOKIE, i18n::tag(i18n::from_tag(&tag))))
+    let cookie = Cookie::build((LANG_COOKIE, (Locale::from_tag(&tag)).as_str()))
         .path("/")
         .same_site(SameSite::Lax)
         .max_age(time::Duration::days(365))

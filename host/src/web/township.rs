@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::date;
 use super::page::Visit;
-use crate::http::notices::waiting;
 use crate::http::{AppState, Error};
+use crate::notices::waiting;
 
 pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
     let mut items: Vec<Value> = Vec::new();

@@ -5,6 +5,11 @@
 //! from a cached `InstancePre`, so nothing leaks between villages and a store
 //! that trapped is simply dropped. Each call has a wall-clock deadline (epoch
 //! interruption) and a memory cap.
+//!
+//! This crate is wasm only: it loads, limits and calls modules, and converts
+//! each released contract version to the SDK's types. It knows nothing of
+//! templates, pages, the registry or the database; the host checks a module's
+//! info and renders its views.
 
 mod artifacts;
 mod contract_v0_1;
@@ -13,9 +18,8 @@ pub mod package;
 mod plugin;
 mod sandbox;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, types::ComponentItem};
@@ -23,11 +27,39 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 pub use artifacts::ArtifactCache;
 pub use error::{Fault, LoadError, PluginError, PluginName};
-pub use plugin::Plugin;
+pub use plugin::{
+    MAX_FIELD_ERRORS, MAX_NOTICES, MAX_REJECTION_BYTES, MAX_SIGNOFFS, MAX_STATE_BYTES,
+    MAX_TEXT_BYTES, MAX_VIEW_BYTES, Plugin,
+};
 use sandbox::Sandbox;
 
 /// Contract versions this host runs, newest first.
 pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+
+/// A released contract version. Each has its own bindings file, converted to
+/// the SDK's (the latest) types there and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// `baton:module@0.1.0`.
+    V0_1,
+}
+
+impl Contract {
+    /// The version a package's `baton:contract` section names, if this host runs it.
+    pub fn parse(version: &str) -> Option<Self> {
+        match version {
+            "0.1.0" => Some(Self::V0_1),
+            _ => None,
+        }
+    }
+
+    /// The version as packages write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V0_1 => "0.1.0",
+        }
+    }
+}
 
 /// Interfaces a module may import: the contract's own types, and what Rust's
 /// std needs, made deterministic. No filesystem, sockets or HTTP.
@@ -75,7 +107,6 @@ struct Shared {
     linker: Linker<Sandbox>,
     limits: Limits,
     artifacts: ArtifactCache,
-    loaded: Mutex<HashMap<[u8; 32], Arc<Plugin>>>,
 }
 
 impl Runtime {
@@ -114,7 +145,6 @@ impl Runtime {
             linker,
             limits,
             artifacts: ArtifactCache::new(cache_dir),
-            loaded: Mutex::new(HashMap::new()),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -126,20 +156,18 @@ impl Runtime {
         &self.shared.limits
     }
 
-    /// Validates and compiles a package, or returns the one already loaded
-    /// with the same sha256. Compilation runs off the async executor.
-    pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, LoadError> {
+    /// Validates and compiles a package and asks the module to describe
+    /// itself. Compilation runs off the async executor and is cached on disk;
+    /// the host keeps loaded modules (one cache, in its registry).
+    pub async fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
         let stamp = package::read(bytes)?;
-        if let Some(plugin) = self.loaded().get(&stamp.sha256) {
-            return Ok(plugin.clone());
-        }
-        if !SUPPORTED_CONTRACTS.contains(&stamp.contract.as_str()) {
+        let Some(contract) = Contract::parse(&stamp.contract) else {
             return Err(LoadError::UnsupportedContract {
                 package: stamp.label,
                 found: stamp.contract,
                 supported: SUPPORTED_CONTRACTS.join(", "),
             });
-        }
+        };
         let component = {
             let (shared, sha, owned) = (self.shared.clone(), stamp.sha256, bytes.to_vec());
             tokio::task::spawn_blocking(move || {
@@ -164,9 +192,7 @@ impl Runtime {
                 package: stamp.label.clone(),
                 detail: format!("{e:#}"),
             })?;
-        let plugin = Arc::new(Plugin::new(self.shared.clone(), pre, &stamp).await?);
-        self.loaded().insert(stamp.sha256, plugin.clone());
-        Ok(plugin)
+        Plugin::new(&self.shared, contract, pre, &stamp).await
     }
 
     fn check_imports(&self, component: &Component, label: &str) -> Result<(), LoadError> {
@@ -184,11 +210,6 @@ impl Runtime {
                 imports,
             })
         }
-    }
-
-    fn loaded(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Arc<Plugin>>> {
-        // A panic while holding this lock cannot leave the map half-written.
-        self.shared.loaded.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -3,15 +3,14 @@
 
 use std::time::Instant;
 
-use baton_sdk::{Context, Locale, ModuleInfo, Outcome, Rejection, View};
-use handlebars::Handlebars;
+use baton_sdk::{Context, ModuleInfo, Outcome, Rejection, View};
 use serde::de::IgnoredAny;
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use super::contract_v0_1::{BatonModule, BatonModulePre, RawInfo, wit};
+use super::contract_v0_1::{self, BatonModule, BatonModulePre, RawInfo};
 use super::package::Stamp;
-use super::{Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
+use super::{Contract, Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
 
 /// The largest state a module may return, bytes. State is stored per
 /// enrollment and sent on every call; a runaway one is a bug.
@@ -34,10 +33,21 @@ pub struct Plugin {
     name: PluginName,
     info: ModuleInfo,
     sha256: [u8; 32],
-    pre: BatonModulePre<Sandbox>,
+    label: String,
+    bad_json: Vec<(String, String)>,
+    pre: Pre,
     engine: Engine,
     limits: Limits,
-    templates: Handlebars<'static>,
+}
+
+/// A compiled component, ready to instantiate, by contract version.
+enum Pre {
+    V0_1(BatonModulePre<Sandbox>),
+}
+
+/// A live instance, by contract version.
+enum Instance {
+    V0_1(BatonModule),
 }
 
 /// Raised by the epoch callback; found again when classifying the error.
@@ -47,7 +57,8 @@ struct DeadlineExceeded;
 
 impl Plugin {
     pub(super) async fn new(
-        shared: std::sync::Arc<super::Shared>,
+        shared: &super::Shared,
+        contract: Contract,
         pre: InstancePre<Sandbox>,
         stamp: &Stamp,
     ) -> Result<Self, LoadError> {
@@ -56,7 +67,9 @@ impl Plugin {
             package: label.clone(),
             detail: format!("{e:#}"),
         };
-        let pre = BatonModulePre::new(pre).map_err(compile_error)?;
+        let pre = match contract {
+            Contract::V0_1 => Pre::V0_1(BatonModulePre::new(pre).map_err(compile_error)?),
+        };
         let (name_id, name_version) = label.split_once('@').unwrap_or((&label, ""));
         let mut plugin = Plugin {
             name: PluginName {
@@ -65,29 +78,32 @@ impl Plugin {
             },
             info: placeholder_info(),
             sha256: stamp.sha256,
+            label: stamp.label.clone(),
+            bad_json: Vec::new(),
             pre,
             engine: shared.engine.clone(),
             limits: shared.limits.clone(),
-            templates: Handlebars::new(),
         };
         let raw = plugin.describe().await?;
-        let problems = crate::registry::check_info(&raw.info, &raw.bad_json, &stamp.label);
-        let templates = crate::web::module_templates(&raw.info);
-        let problems: Vec<String> = problems
-            .into_iter()
-            .chain(templates.as_ref().err().cloned().unwrap_or_default())
-            .collect();
-        if !problems.is_empty() {
-            let package = format!("{}@{}", raw.info.id, raw.info.version);
-            return Err(LoadError::InvalidInfo { package, problems });
-        }
         plugin.name = PluginName {
             id: raw.info.id.clone(),
             version: raw.info.version.clone(),
         };
         plugin.info = raw.info;
-        plugin.templates = templates.unwrap_or_default();
+        plugin.bad_json = raw.bad_json;
         Ok(plugin)
+    }
+
+    /// What the package's build stamped into it (`crate@version`), or its
+    /// sha256 when unstamped; the host checks it agrees with [`Plugin::info`].
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The JSON texts in the module's info that did not parse: (what, text).
+    /// Empty for a well-made module; the host refuses one that is not.
+    pub fn bad_json(&self) -> &[(String, String)] {
+        &self.bad_json
     }
 
     /// `id@version`.
@@ -106,22 +122,23 @@ impl Plugin {
     }
 
     async fn describe(&self) -> Result<RawInfo, PluginError> {
-        let (mut store, module) = self.instance(0, "describe").await?;
-        let info = module
-            .call_describe(&mut store)
-            .await
-            .map_err(|e| self.fault(&store, e))?;
-        Ok(info.into())
+        let (mut store, instance) = self.instance(0, "describe").await?;
+        let info = match instance {
+            Instance::V0_1(m) => m.call_describe(&mut store).await.map(RawInfo::from),
+        };
+        info.map_err(|e| self.fault(&store, e))
     }
 
     /// The initial state of a new enrollment, or why `ctx` (its config) is refused.
     pub async fn start(&self, ctx: &Context) -> Result<Result<Outcome, Rejection>, PluginError> {
-        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
-        let answer = module
-            .call_start(&mut store, &ctx.into())
-            .await
-            .map_err(|e| self.fault(&store, e))?;
-        self.checked(ctx, answer)
+        let (mut store, instance) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let answer = match instance {
+            Instance::V0_1(m) => m
+                .call_start(&mut store, &ctx.into())
+                .await
+                .map(contract_v0_1::answer),
+        };
+        self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
 
     /// Applies `action` with `payload` (JSON) to `state` (JSON).
@@ -132,51 +149,46 @@ impl Plugin {
         action: &str,
         payload: &str,
     ) -> Result<Result<Outcome, Rejection>, PluginError> {
-        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
-        let answer = module
-            .call_act(
-                &mut store,
-                &ctx.into(),
-                &state.to_owned(),
-                action,
-                &payload.to_owned(),
-            )
-            .await
-            .map_err(|e| self.fault(&store, e))?;
-        self.checked(ctx, answer)
+        let (mut store, instance) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let answer = match instance {
+            Instance::V0_1(m) => m
+                .call_act(
+                    &mut store,
+                    &ctx.into(),
+                    &state.to_owned(),
+                    action,
+                    &payload.to_owned(),
+                )
+                .await
+                .map(contract_v0_1::answer),
+        };
+        self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
 
     /// What the actor sees of `state`.
     pub async fn view(&self, ctx: &Context, state: &str) -> Result<View, PluginError> {
-        let (mut store, module) = self.instance(ctx.now, &ctx.enrollment_id).await?;
-        let view = module
-            .call_view(&mut store, &ctx.into(), &state.to_owned())
-            .await
-            .map_err(|e| self.fault(&store, e))?;
-        if !self.info.templates.iter().any(|t| t.name == view.template) {
+        let (mut store, instance) = self.instance(ctx.now, &ctx.enrollment_id).await?;
+        let view = match instance {
+            Instance::V0_1(m) => m
+                .call_view(&mut store, &ctx.into(), &state.to_owned())
+                .await
+                .map(|v| (v.template, v.data)),
+        };
+        let (template, data) = view.map_err(|e| self.fault(&store, e))?;
+        if !self.info.templates.iter().any(|t| t.name == template) {
             return Err(self.malformed(format!(
-                "view names template `{}`, which the module did not declare",
-                view.template
+                "view names template `{template}`, which the module did not declare"
             )));
         }
-        if view.data.len() > MAX_VIEW_BYTES {
+        if data.len() > MAX_VIEW_BYTES {
             return Err(self.malformed(format!(
                 "view data is {} bytes; the limit is {MAX_VIEW_BYTES}",
-                view.data.len()
+                data.len()
             )));
         }
-        let data = serde_json::from_str(&view.data)
+        let data = serde_json::from_str(&data)
             .map_err(|e| self.malformed(format!("view data is not valid JSON: {e}")))?;
-        Ok(View {
-            template: view.template,
-            data,
-        })
-    }
-
-    /// `view` rendered as HTML in `locale`, escaped.
-    pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
-        crate::web::render_module(&self.templates, &view.template, locale, &view.data)
-            .map_err(|why| self.malformed(why))
+        Ok(View { template, data })
     }
 
     /// A fresh store and instance, with this call's deadline and memory cap.
@@ -184,7 +196,7 @@ impl Plugin {
         &self,
         now: i64,
         seed: &str,
-    ) -> Result<(Store<Sandbox>, BatonModule), PluginError> {
+    ) -> Result<(Store<Sandbox>, Instance), PluginError> {
         let mut store = Store::new(&self.engine, Sandbox::new(now, seed, self.limits.memory));
         store.limiter(|sandbox| &mut sandbox.limiter);
         let (started, deadline) = (Instant::now(), self.limits.deadline);
@@ -198,8 +210,11 @@ impl Plugin {
                 Ok(UpdateDeadline::Yield(1))
             }
         });
-        match self.pre.instantiate_async(&mut store).await {
-            Ok(module) => Ok((store, module)),
+        let instance = match &self.pre {
+            Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_1),
+        };
+        match instance {
+            Ok(instance) => Ok((store, instance)),
             Err(e) if store.data().limiter.exceeded => Err(self.fault(&store, e)),
             Err(e) => Err(PluginError {
                 plugin: self.name.clone(),
@@ -226,7 +241,8 @@ impl Plugin {
         }
     }
 
-    fn malformed(&self, detail: String) -> PluginError {
+    /// A fault of this module: it broke the contract (`detail` says how).
+    pub fn malformed(&self, detail: String) -> PluginError {
         PluginError {
             plugin: self.name.clone(),
             fault: Fault::Malformed(detail),
@@ -238,19 +254,16 @@ impl Plugin {
     fn checked(
         &self,
         ctx: &Context,
-        answer: Result<wit::Outcome, wit::Rejection>,
+        answer: Result<Outcome, Rejection>,
     ) -> Result<Result<Outcome, Rejection>, PluginError> {
-        let outcome: Outcome = match answer {
-            Ok(outcome) => outcome.into(),
-            Err(wit::Rejection::Invalid(fields)) if fields.is_empty() => {
+        let outcome = match answer {
+            Ok(outcome) => outcome,
+            Err(Rejection::Invalid(fields)) if fields.is_empty() => {
                 return Err(
                     self.malformed("an `invalid` rejection must name at least one field".into())
                 );
             }
-            Err(rejection) => {
-                let rejection: Rejection = rejection.into();
-                return self.bounded_rejection(rejection).map(Err);
-            }
+            Err(rejection) => return self.bounded_rejection(rejection).map(Err),
         };
         if outcome.signoffs.len() > MAX_SIGNOFFS || outcome.notices.len() > MAX_NOTICES {
             return Err(self.malformed(format!(

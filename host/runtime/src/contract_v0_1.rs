@@ -4,7 +4,7 @@
 use baton_sdk as sdk;
 
 wasmtime::component::bindgen!({
-    path: "../sdk/wit/since_v0.1.0",
+    path: "../../sdk/wit/since_v0.1.0",
     world: "baton-module",
     exports: { default: async },
 });
@@ -210,4 +210,11 @@ impl From<wit::Rejection> for sdk::Rejection {
             wit::Rejection::Conflict(t) => Self::Conflict(t.into()),
         }
     }
+}
+
+/// An answer of `start` or `act` in the SDK's types.
+pub(crate) fn answer(
+    answer: Result<wit::Outcome, wit::Rejection>,
+) -> Result<sdk::Outcome, sdk::Rejection> {
+    answer.map(Into::into).map_err(Into::into)
 }

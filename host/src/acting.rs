@@ -1,0 +1,368 @@
+//! Acting in enrollments, and what a person sees of them: reaching an
+//! enrollment (authorized), the context a module is told, opening it, the
+//! action itself with its idempotency key, and the one `Actor` construction.
+
+use std::sync::Arc;
+
+use baton_sdk::{Actor, Context, Locale, Outcome, Role, Text};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{Capability, Principal, Target, authorize};
+use crate::clock::now;
+use crate::db::enrollments::{self, Attempt, Enrollment, WriteError};
+use crate::db::reports::status;
+use crate::error::Error;
+use crate::registry::Module;
+use crate::state::AppState;
+
+/// An enrollment at a glance.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    /// Its id.
+    pub id: i64,
+    /// Module id.
+    pub module: String,
+    /// The version it is pinned to.
+    pub version: String,
+    /// The module's title.
+    #[schema(value_type = Object)]
+    pub title: baton_sdk::Text,
+    /// The village.
+    pub village: String,
+    /// Whose it is; absent for a whole committee's.
+    pub person_id: Option<i64>,
+    /// Steps done.
+    pub done: i64,
+    /// Steps in all (0 until first opened).
+    pub total: i64,
+    /// not-started, started, completed or overdue.
+    pub status: &'static str,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+}
+
+/// The summary of `e`, whose module is `plugin`, as of `now`.
+pub fn summary(e: &Enrollment, plugin: &Module, now: i64) -> Summary {
+    Summary {
+        id: e.id,
+        module: e.plugin_id.clone(),
+        version: e.plugin_version.clone(),
+        title: plugin.info().title.clone(),
+        village: e.unit_code.clone(),
+        person_id: e.person_id,
+        done: e.done,
+        total: e.total,
+        status: status(e.started_at, e.completed_at, e.due_at, now),
+        due_at: e.due_at,
+    }
+}
+
+/// The principal's own enrollments and their villages' committee ones.
+pub async fn my_enrollments(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<Summary>, Error> {
+    let villages: Vec<String> = principal
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Secretary | Role::Member | Role::OutgoingCadre))
+        .filter_map(|g| g.unit_code.clone())
+        .collect();
+    let now = now();
+    let mut out = Vec::new();
+    for e in enrollments::of_person(&state.db, principal.person_id, &villages).await? {
+        // Found through the grants already; the permission function still decides.
+        let target =
+            Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
+        if authorize(principal, Capability::ViewEnrollment, target).is_none() {
+            continue;
+        }
+        let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+        out.push(summary(&e, &plugin, now));
+    }
+    Ok(out)
+}
+
+/// What acting answered.
+#[derive(Debug)]
+pub enum Acted {
+    /// The module accepted: the answer (JSON: the enrollment's new summary,
+    /// its sign-offs and notices), as the action log keeps it.
+    Accepted(String),
+    /// The key was used before: the first attempt's answer, as it was.
+    Replayed {
+        /// Its HTTP status (200 accepted, 422 rejected, 500 a fault).
+        status: u16,
+        /// Its JSON body.
+        body: String,
+    },
+}
+
+/// Acts in enrollment `id` as `principal` under the idempotency `key`: runs
+/// the module outside any transaction, then writes everything in one
+/// (`db::enrollments::apply`) guarded by the enrollment's revision; if a
+/// concurrent action got there first, the module runs again on the new
+/// state. A refusal or a fault is logged with its answer and returned.
+pub async fn act(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    key: &str,
+    action: &str,
+    payload: &Value,
+) -> Result<Acted, Error> {
+    let reached = reach(state, principal, id, Capability::Act).await?;
+    act_on(state, principal, reached, key, action, payload).await
+}
+
+/// [`act`] on an enrollment already reached for [`Capability::Act`] (a
+/// page that read the action's schema first reaches it once).
+pub async fn act_on(
+    state: &AppState,
+    principal: &Principal,
+    (mut e, role): (Enrollment, Role),
+    key: &str,
+    action: &str,
+    payload: &Value,
+) -> Result<Acted, Error> {
+    let id = e.id;
+    if action.trim().is_empty() {
+        return Err(Error::bad("action", "请指定操作", "is required"));
+    }
+    let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
+    let request_hash = {
+        let mut h = Sha256::new();
+        h.update(format!("{id}\n{action}\n{payload}"));
+        hex::encode(h.finalize())
+    };
+    // A replayed key is caught by the log's unique index when the attempt is
+    // written (KeyTaken below), which saves every first attempt a query.
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let now = now();
+    let ctx = context(state, &e, principal, role, Locale::ZhCn, now).await?;
+    let attempt = Attempt {
+        enrollment_id: e.id,
+        account_id: principal.account_id,
+        idempotency_key: key,
+        request_hash: &request_hash,
+        role: role.as_str(),
+        action,
+        payload: &payload,
+        at: now,
+        result: "accepted",
+        status: 200,
+        response: "",
+    };
+    // A concurrent action may move the enrollment on; run again on its new state.
+    for _ in 0..8 {
+        let current = opened(state, &plugin, &mut e, &ctx, false).await?;
+        let refused = match plugin.act(&ctx, &current, action, &payload).await {
+            Ok(Ok(outcome)) => {
+                let body = serde_json::to_string(&accepted(&e, &plugin, &outcome, now))
+                    .map_err(anyhow::Error::from)?;
+                let attempt = Attempt {
+                    response: &body,
+                    ..attempt.clone()
+                };
+                match enrollments::apply(&state.db, &e, &attempt, &outcome).await {
+                    Ok(()) => return Ok(Acted::Accepted(body)),
+                    Err(WriteError::Stale) => {
+                        e = enrollments::get(&state.db, id)
+                            .await?
+                            .ok_or_else(|| gone(id))?;
+                        continue;
+                    }
+                    Err(WriteError::KeyTaken) => {
+                        return replay_key(state, principal, key, &request_hash).await;
+                    }
+                    Err(WriteError::Database(err)) => return Err(err.into()),
+                }
+            }
+            Ok(Err(rejection)) => ("rejected", Error::Rejected(rejection)),
+            Err(fault) => ("fault", Error::Plugin(fault)),
+        };
+        let (result, error) = refused;
+        let (status, body) = error.parts();
+        let body = body.to_string();
+        let attempt = Attempt {
+            result,
+            status: status.as_u16(),
+            response: &body,
+            ..attempt
+        };
+        return match enrollments::log_refused(&state.db, &attempt).await {
+            Ok(()) => Err(error),
+            Err(WriteError::KeyTaken) => replay_key(state, principal, key, &request_hash).await,
+            Err(WriteError::Stale) => Err(error),
+            Err(WriteError::Database(err)) => Err(err.into()),
+        };
+    }
+    // Others keep acting on this enrollment: nothing was lost, so say so.
+    Err(Error::Conflict(Text::new(
+        "刚才有人修改了这项内容，请刷新页面后重试",
+        "someone else just changed this; reload and try again",
+    )))
+}
+
+fn gone(id: i64) -> Error {
+    Error::not_found(
+        format!("没有编号为 {id} 的任务"),
+        format!("no enrollment {id}"),
+    )
+}
+
+fn accepted(e: &Enrollment, plugin: &Module, outcome: &Outcome, now: i64) -> Value {
+    let mut after = e.clone();
+    after.done = i64::from(outcome.progress.done);
+    after.total = i64::from(outcome.progress.total);
+    after.started_at = after.started_at.or(Some(now));
+    after.completed_at = outcome
+        .progress
+        .is_complete()
+        .then(|| e.completed_at.unwrap_or(now));
+    json!({
+        "result": "accepted",
+        "enrollment": summary(&after, plugin, now),
+        "signoffs": outcome.signoffs.iter().map(|s| json!({"signer": s.signer, "subject": s.subject})).collect::<Vec<_>>(),
+        "notices": outcome.notices.len(),
+    })
+}
+
+async fn replay_key(
+    state: &AppState,
+    principal: &Principal,
+    key: &str,
+    request_hash: &str,
+) -> Result<Acted, Error> {
+    let first = enrollments::answered(&state.db, principal.account_id, key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("idempotency key {key} vanished"))?;
+    replay(first, request_hash)
+}
+
+fn replay(first: enrollments::Answered, request_hash: &str) -> Result<Acted, Error> {
+    if first.request_hash != request_hash {
+        return Err(Error::bad(
+            "Idempotency-Key",
+            "此 Idempotency-Key 已用于另一个请求",
+            "this Idempotency-Key was already used for a different request",
+        ));
+    }
+    Ok(Acted::Replayed {
+        status: first.status,
+        body: first.response,
+    })
+}
+
+/// The enrollment, if the principal may do `capability` in it, and the role
+/// they do it in.
+pub async fn reach(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    capability: Capability,
+) -> Result<(Enrollment, Role), Error> {
+    let e = enrollments::get(&state.db, id)
+        .await?
+        .ok_or_else(|| gone(id))?;
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
+    let role = authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
+    Ok((e, role))
+}
+
+/// The actor a module is told about: the person, or for an official without
+/// a person record their account. Acting, replaying an upgrade and checking
+/// an assignment's config all build it here, so a replay sees what acting saw.
+pub fn actor(account_id: i64, person_id: Option<i64>, name: &str, role: Role) -> Actor {
+    Actor {
+        person_id: person_id.map_or_else(|| format!("account-{account_id}"), |p| p.to_string()),
+        name: name.to_owned(),
+        role,
+    }
+}
+
+/// What the module is told about this call.
+pub async fn context(
+    state: &AppState,
+    e: &Enrollment,
+    principal: &Principal,
+    role: Role,
+    locale: Locale,
+    now: i64,
+) -> Result<Context, Error> {
+    let actor = actor(
+        principal.account_id,
+        principal.person_id,
+        &principal.display_name,
+        role,
+    );
+    village_context(state, e, actor, locale, now).await
+}
+
+/// What the module is told about a call by `actor`.
+pub async fn village_context(
+    state: &AppState,
+    e: &Enrollment,
+    actor: Actor,
+    locale: Locale,
+    now: i64,
+) -> Result<Context, Error> {
+    let (village, members, outgoing) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
+    Ok(Context {
+        enrollment_id: e.id.to_string(),
+        actor,
+        village,
+        members,
+        outgoing,
+        config: serde_json::from_str(&e.config).map_err(anyhow::Error::from)?,
+        locale,
+        now,
+    })
+}
+
+/// The enrollment's state, starting it first if it was never opened; `keep`
+/// stores that first state (acting stores it with the action's own write).
+pub async fn opened(
+    state: &AppState,
+    plugin: &Arc<Module>,
+    e: &mut Enrollment,
+    ctx: &Context,
+    keep: bool,
+) -> Result<String, Error> {
+    if let Some(s) = &e.state {
+        return Ok(s.clone());
+    }
+    let outcome = plugin.start(ctx).await?.map_err(Error::Rejected)?;
+    if keep {
+        enrollments::store_initial(&state.db, e, &outcome).await?;
+    }
+    e.state = Some(outcome.state.clone());
+    e.done = i64::from(outcome.progress.done);
+    e.total = i64::from(outcome.progress.total);
+    Ok(outcome.state)
+}
+
+/// The org unit `code` (named by the request's `unit` field) and its path,
+/// if the principal may do `capability` there: a 400 when there is no such
+/// unit, a 403 when it is outside their grants.
+pub async fn unit_in_scope(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    code: &str,
+    capability: crate::auth::Capability,
+) -> Result<(crate::db::org_units::OrgUnit, String), Error> {
+    let (unit, path) = crate::db::org_units::get(&state.db, code)
+        .await?
+        .ok_or_else(|| {
+            Error::bad(
+                "unit",
+                format!("没有区划代码 {code}"),
+                format!("no org unit {code}"),
+            )
+        })?;
+    let target = crate::auth::Target::unit(&path);
+    crate::auth::authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
+    Ok((unit, path))
+}

@@ -1,0 +1,139 @@
+//! `assignments`: a module version assigned to a scope, and the bulk
+//! enrollment of its audience with their roll-ups, in one transaction.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use baton_sdk::Audience;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::Db;
+
+/// A module version assigned to a scope.
+#[derive(Debug, Clone)]
+pub struct NewAssignment<'a> {
+    /// Module id.
+    pub plugin_id: &'a str,
+    /// Module version, pinned for every enrollment it creates.
+    pub plugin_version: &'a str,
+    /// The scope: this unit and everything below it.
+    pub unit_code: &'a str,
+    /// Who gets an enrollment.
+    pub audience: Audience,
+    /// When it is due, Unix seconds.
+    pub due_at: i64,
+    /// The province's config, JSON.
+    pub config: &'a str,
+    /// The assigning account.
+    pub created_by: i64,
+}
+
+/// What assigning did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assigned {
+    /// The assignment's id.
+    pub assignment_id: i64,
+    /// Enrollments created.
+    pub enrolled: u64,
+}
+
+/// Creates the assignment and, in the same transaction, one enrollment per
+/// member of the audience under the scope who has none for this module yet,
+/// with one `INSERT … SELECT`, then the roll-up rows for every unit above them.
+pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<Assigned> {
+    let mut tx = db.pool().begin().await?;
+    let assignment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(a.plugin_id)
+    .bind(a.plugin_version)
+    .bind(a.unit_code)
+    .bind(a.audience.as_str())
+    .bind(a.due_at)
+    .bind(a.config)
+    .bind(a.created_by)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .context("storing the assignment")?;
+    // Villages under the scope; for people, their serving seats in the latest term.
+    let villages = "FROM org_units u JOIN org_units top ON top.code = $5
+        WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'";
+    let seats = "JOIN committees c ON c.unit_code = u.code
+            AND c.term_id = (SELECT MAX(id) FROM terms)
+        JOIN committee_members m ON m.committee_id = c.id AND m.departure IS NULL";
+    let sql = match a.audience {
+        Audience::Committee => format!(
+            "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
+             SELECT $1, u.code, NULL, $2, $3, $4 {villages}
+             AND NOT EXISTS (SELECT 1 FROM enrollments e
+                             WHERE e.unit_code = u.code AND e.person_id IS NULL AND e.plugin_id = $2)
+             ON CONFLICT DO NOTHING"
+        ),
+        Audience::Secretary | Audience::EveryMember => {
+            let only = if a.audience == Audience::Secretary {
+                "AND c.kind = 'party-branch' AND m.post = '书记'"
+            } else {
+                ""
+            };
+            format!(
+                "INSERT INTO enrollments (assignment_id, unit_code, person_id, plugin_id, plugin_version, created_at)
+                 SELECT DISTINCT $1, u.code, m.person_id, $2, $3, $4
+                 FROM org_units u {seats} {only}
+                 JOIN org_units top ON top.code = $5
+                 WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'
+                 AND NOT EXISTS (SELECT 1 FROM enrollments e
+                                 WHERE e.person_id = m.person_id AND e.plugin_id = $2)
+                 ON CONFLICT DO NOTHING"
+            )
+        }
+    };
+    let enrolled = sqlx::query(&sql)
+        .bind(assignment_id)
+        .bind(a.plugin_id)
+        .bind(a.plugin_version)
+        .bind(now)
+        .bind(a.unit_code)
+        .execute(&mut *tx)
+        .await
+        .context("enrolling the audience")?
+        .rows_affected();
+    // Roll-up rows: each enrolled village's count, added to every unit on its path.
+    let rows = sqlx::query(
+        "SELECT u.path, COUNT(*) AS n FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+         WHERE e.assignment_id = $1 GROUP BY u.path",
+    )
+    .bind(assignment_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    for row in rows {
+        let path: String = row.try_get("path")?;
+        let n: i64 = row.try_get("n")?;
+        for code in path.split('/').filter(|c| !c.is_empty()) {
+            *counts.entry(code.to_owned()).or_default() += n;
+        }
+    }
+    let counts: Vec<(String, i64)> = counts.into_iter().collect();
+    for chunk in counts.chunks(300) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, $1, ${})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO completion (unit_code, assignment_id, enrolled) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(assignment_id);
+        for (code, n) in chunk {
+            query = query.bind(code).bind(n);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Assigned {
+        assignment_id,
+        enrolled,
+    })
+}

@@ -1,0 +1,222 @@
+//! The one error of the use cases (acting, assigning, publishing, accounts,
+//! imports…), whichever transport calls them. Each knows the status and the
+//! JSON body it answers with, in both languages, naming the field at fault:
+//! the API sends that body, the pages show its message, and the action log
+//! keeps it so a replayed request gets the same answer.
+
+use std::fmt;
+
+use axum::http::StatusCode;
+use baton_sdk::{Locale, Rejection, Text};
+use serde_json::{Value, json};
+
+use crate::runtime::PluginError;
+
+/// What is wrong with one line of an import file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// The line in the file, counting the header as line 1.
+    pub line: usize,
+    /// The column at fault, when there is one.
+    pub column: Option<&'static str>,
+    /// Why, in English (the column names are the file's).
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// An error a use case returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 401: no valid session or token.
+    #[error("not signed in")]
+    Unauthorized,
+    /// 401: wrong user name or password (which one is not said).
+    #[error("bad credentials")]
+    BadCredentials,
+    /// 403: signed in, but this is outside the actor's grants.
+    #[error("forbidden: {}", .0.en)]
+    Forbidden(Text),
+    /// 404.
+    #[error("not found: {}", .0.en)]
+    NotFound(Text),
+    /// 400: the request itself is malformed; `field` names what.
+    #[error("bad request: {field}: {}", .message.en)]
+    BadRequest {
+        /// The field, header or parameter at fault.
+        field: String,
+        /// Why.
+        message: Text,
+    },
+    /// 409: the request clashes with what is stored (a version already
+    /// published, or not newer than the latest).
+    #[error("conflict: {}", .0.en)]
+    Conflict(Text),
+    /// 422: an uploaded package fails the checks; every problem is listed.
+    #[error("invalid package: {}", .0.join("; "))]
+    InvalidPackage(Vec<String>),
+    /// 422: lines of an uploaded file are wrong; each is named.
+    #[error("{} bad lines", .0.len())]
+    Rows(Vec<RowError>),
+    /// 422: the module refused the action.
+    #[error("rejected: {0}")]
+    Rejected(Rejection),
+    /// 500 naming the module: it trapped, looped, ate memory or answered garbage.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    /// 429: too many failed logins; try again after this many seconds.
+    #[error("too many attempts")]
+    Throttled(i64),
+    /// 500: a fault on our side. Logged with its cause; the client sees no detail.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// A 400 for `field`.
+    pub fn bad(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Error::BadRequest {
+            field: field.into(),
+            message: Text::new(zh, en),
+        }
+    }
+
+    /// A 403.
+    pub fn forbidden() -> Self {
+        Error::Forbidden(Text::new(
+            "您没有权限访问此范围",
+            "this is outside what your role covers",
+        ))
+    }
+
+    /// A 404 for `what`.
+    pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Error::NotFound(Text::new(zh, en))
+    }
+
+    /// The field a bad request names.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::BadRequest { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// What the error says, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        message_in(&self.parts().1, locale)
+    }
+
+    /// The status and JSON body this error answers with.
+    pub fn parts(&self) -> (StatusCode, Value) {
+        match self {
+            Error::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "unauthorized", "message": Text::new("请先登录", "sign in first")}),
+            ),
+            Error::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "bad-credentials", "message": Text::new("用户名或密码错误", "wrong user name or password")}),
+            ),
+            Error::Forbidden(m) => (
+                StatusCode::FORBIDDEN,
+                json!({"error": "forbidden", "message": m}),
+            ),
+            Error::NotFound(m) => (
+                StatusCode::NOT_FOUND,
+                json!({"error": "not-found", "message": m}),
+            ),
+            Error::BadRequest { field, message } => (
+                StatusCode::BAD_REQUEST,
+                json!({"error": "bad-request", "field": field, "message": message}),
+            ),
+            Error::Conflict(m) => (
+                StatusCode::CONFLICT,
+                json!({"error": "conflict", "message": m}),
+            ),
+            Error::InvalidPackage(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "error": "invalid-package",
+                    "problems": problems,
+                    "message": Text::new(
+                        format!("模块包未通过检查：{}", problems.join(";")),
+                        format!("the package fails the checks: {}", problems.join("; ")),
+                    ),
+                }),
+            ),
+            Error::Rows(rows) => {
+                let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({
+                        "error": "invalid-rows",
+                        "rows": rows,
+                        "message": Text::new(
+                            format!("文件有 {} 处错误，未导入任何内容：{}", rows.len(), lines.join("；")),
+                            format!("{} bad lines, nothing imported: {}", rows.len(), lines.join("; ")),
+                        ),
+                    }),
+                )
+            }
+            Error::Rejected(r) => {
+                let (kind, detail) = match r {
+                    Rejection::Invalid(fields) => ("invalid", json!({"fields": fields})),
+                    Rejection::Forbidden(m) => ("forbidden", json!({"message": m})),
+                    Rejection::Conflict(m) => ("conflict", json!({"message": m})),
+                };
+                let mut body = json!({"error": "rejected", "kind": kind});
+                if let (Some(body), Value::Object(detail)) = (body.as_object_mut(), detail) {
+                    body.extend(detail);
+                }
+                (StatusCode::UNPROCESSABLE_ENTITY, body)
+            }
+            Error::Plugin(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({
+                    "error": "plugin-fault",
+                    "plugin": e.plugin.to_string(),
+                    "fault": e.fault.kind(),
+                    "message": Text::new(format!("模块 {} 出错，操作未生效", e.plugin), e.to_string()),
+                }),
+            ),
+            Error::Throttled(after) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({
+                    "error": "throttled",
+                    "retry_after": after,
+                    "message": Text::new(
+                        format!("登录失败次数过多，请 {} 分钟后再试", (after + 59) / 60),
+                        format!("too many failed sign-ins; try again in {} minutes", (after + 59) / 60),
+                    ),
+                }),
+            ),
+            Error::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": "internal", "message": Text::new("服务器内部错误", "internal server error")}),
+            ),
+        }
+    }
+}
+
+/// The message of an error body (`{"message": {"zh", "en"}}`) in `locale`;
+/// empty when it has none.
+pub fn message_in(body: &Value, locale: Locale) -> String {
+    let lang = if locale == Locale::En { "en" } else { "zh" };
+    body.pointer(&format!("/message/{lang}"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}

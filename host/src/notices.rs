@@ -1,0 +1,88 @@
+//! Notices and reminders: what a person is told (a module's message, a
+//! trainer's reminder), and what waits for a township officer.
+
+use baton_sdk::{Locale, Role, Text};
+
+use crate::acting::reach;
+use crate::auth::{Capability, Principal};
+use crate::clock::now;
+use crate::db::notices::{self, Shown, Waiting};
+use crate::error::Error;
+use crate::state::AppState;
+
+/// How far back "my notices" go.
+pub const NOTICE_DAYS: i64 = 14;
+
+/// Overdue enrollments answered at most (the CSV has them all).
+pub const OVERDUE_LIMIT: i64 = 100;
+
+/// The signed-in person's notices of the last [`NOTICE_DAYS`] days; `mark`
+/// remembers they were seen, so the next look shows none as new.
+pub async fn my_notices(
+    state: &AppState,
+    principal: &Principal,
+    mark: bool,
+) -> Result<Vec<Shown>, Error> {
+    let roles: Vec<(String, &str)> = principal
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Secretary | Role::Member | Role::OutgoingCadre))
+        .filter_map(|g| Some((g.unit_code.clone()?, g.role.as_str())))
+        .collect();
+    let now = now();
+    let shown = notices::for_person(
+        &state.db,
+        principal.account_id,
+        principal.person_id,
+        &roles,
+        now - NOTICE_DAYS * 86_400,
+    )
+    .await?;
+    if mark {
+        notices::seen(&state.db, principal.account_id, now).await?;
+    }
+    Ok(shown)
+}
+
+/// Records a reminder, from `principal`, to the enrollment's person (or the
+/// village's secretary for a committee's enrollment).
+pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> Result<(), Error> {
+    let (e, _) = reach(state, principal, id, Capability::Remind).await?;
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let title = &plugin.info().title;
+    let due = crate::clock::date(e.due_at);
+    let who = principal.display_name.clone();
+    let say = |locale: Locale, module: &str| {
+        crate::i18n::t(
+            locale,
+            "county.reminder",
+            &[
+                ("who", who.clone()),
+                ("module", module.to_owned()),
+                ("due", due.clone()),
+            ],
+        )
+    };
+    let message = Text::new(say(Locale::ZhCn, &title.zh), say(Locale::En, &title.en));
+    notices::remind(&state.db, e.id, e.person_id, &message, now()).await?;
+    Ok(())
+}
+
+/// What waits for the principal as a township officer, in all their townships.
+pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Waiting>, Error> {
+    let paths: Vec<&str> = principal
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::TownshipOfficer)
+        .filter_map(|g| g.path.as_deref())
+        .collect();
+    if paths.is_empty() {
+        return Err(Error::forbidden());
+    }
+    let mut all = Vec::new();
+    for path in paths {
+        all.extend(notices::waiting_for_township(&state.db, path).await?);
+    }
+    all.sort_by_key(|w| w.at);
+    Ok(all)
+}
