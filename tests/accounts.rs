@@ -146,7 +146,7 @@ lp-trainer,梁平区委组织部 周文,,县级培训人员,500155000000
 
         // The province assigns the handover to its county.
         let reply = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.2", "unit": "500155000000", "due": "2099-06-30"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": "500155000000", "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
 

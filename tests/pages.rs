@@ -493,7 +493,7 @@ per_backend! {
         ] {
             let mut form = vec![
                 ("_csrf", t.as_str()),
-                ("module", "handover@0.1.2"),
+                ("module", "handover@0.2.0"),
                 ("unit", "500155000000"),
                 ("due", "2099-06-30"),
                 ("audience", ""),
@@ -572,6 +572,61 @@ baton_tests::per_backend! {
         assert_eq!(api.login("member", demo::PASSWORD).await.status, StatusCode::UNAUTHORIZED, "the old password is gone");
         let forged = [("_csrf", "0000"), ("account", member.as_str()), ("back", demo::VILLAGE)];
         assert_eq!(post_form(&api, &township, "/accounts/disable", &forged).await.status, StatusCode::FORBIDDEN, "no CSRF token, no change");
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// Whose turn it is (contract 0.2.0's `awaiting`): my turn first on
+    /// 我的任务, what waits on others named with whom; the township's queue
+    /// is exactly the enrollments awaiting a township officer.
+    async fn my_turn_comes_first_and_the_queue_is_what_awaits_the_township(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let (outgoing, secretary, township) = (
+            api.token("outgoing").await,
+            api.token("secretary").await,
+            api.token("township").await,
+        );
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let swearing = api.enrollment_of(&nation, demo::VILLAGE, "swearing-in").await;
+        // Opened, the swearing-in waits for the township to schedule it.
+        assert_eq!(api.get(&secretary, &format!("/api/v1/enrollments/{swearing}")).await.status, StatusCode::OK);
+        let declared = api
+            .act(&outgoing, handover, "turn-1", "declare",
+                serde_json::json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}))
+            .await;
+        assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
+        // Declared: the handover waits for the secretary, not the township.
+        let waiting = api.get(&township, "/api/v1/township/queue").await.json();
+        let listed: Vec<i64> = waiting.as_array().expect("a list").iter().filter_map(|w| w["enrollment_id"].as_i64()).collect();
+        assert!(listed.contains(&swearing) && !listed.contains(&handover), "{waiting}");
+
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        let first = &mine[0];
+        assert_eq!(first["id"], handover, "my turn first: {mine}");
+        assert_eq!(first["my_turn"], true);
+        let swearing_line = mine.as_array().expect("a list").iter().find(|s| s["id"] == swearing).expect("listed");
+        assert_eq!(swearing_line["my_turn"], false);
+        assert_eq!(swearing_line["awaiting"][0]["who"]["zh"], "乡镇干部");
+        let page = html(&get(&api, &format!("baton_session={secretary}"), "/me").await);
+        let turn = page.find("轮到您：清点接收公章印章").expect("my turn, named");
+        let others = page.find("等待乡镇干部：安排集体宣誓仪式").expect("whom it waits for");
+        assert!(turn < others, "my turn comes first");
+
+        let confirmed = api
+            .act(&secretary, handover, "turn-2", "confirm", serde_json::json!({"item": "seals"}))
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.json());
+        let waiting = api.get(&township, "/api/v1/township/queue").await.json();
+        let entry = waiting
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|w| w["enrollment_id"] == handover)
+            .unwrap_or_else(|| panic!("received: now the township's turn: {waiting}"));
+        assert_eq!(entry["count"], 1);
+        assert_eq!(entry["message"]["zh"], "见证公章印章交接");
         test.cleanup().await;
     }
 }

@@ -176,7 +176,7 @@ per_backend! {
                     .await
                     .status;
                 let assign = api
-                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.2", "unit": village, "due": "2099-12-31"}))
+                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": village, "due": "2099-12-31"}))
                     .await
                     .status;
                 for (cap, status, ok) in [
@@ -652,7 +652,7 @@ per_backend! {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let every = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.2", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
             .await;
         assert_eq!(
             every.status,
@@ -678,7 +678,7 @@ per_backend! {
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> '0.1.2'")
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> '0.2.0'")
                 .await,
             0
         );
@@ -697,19 +697,19 @@ per_backend! {
                 "version",
             ),
             (
-                json!({"module": "handover", "version": "0.1.2", "unit": "999999999999", "due": "2099-06-30"}),
+                json!({"module": "handover", "version": "0.2.0", "unit": "999999999999", "due": "2099-06-30"}),
                 "unit",
             ),
             (
-                json!({"module": "handover", "version": "0.1.2", "unit": COUNTY, "due": "30/06/2099"}),
+                json!({"module": "handover", "version": "0.2.0", "unit": COUNTY, "due": "30/06/2099"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.1.2", "unit": COUNTY, "due": "2001-01-01"}),
+                json!({"module": "handover", "version": "0.2.0", "unit": COUNTY, "due": "2001-01-01"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.1.2", "unit": COUNTY}),
+                json!({"module": "handover", "version": "0.2.0", "unit": COUNTY}),
                 "due",
             ),
         ] {
@@ -726,7 +726,7 @@ per_backend! {
             );
         }
         let config = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.1.2", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
             .await;
         assert_eq!(
             config.status,

@@ -246,3 +246,40 @@ async fn compiled_modules_are_cached_on_disk_and_corruption_is_survived() {
         .expect("ok");
     assert_ne!(std::fs::read(artifact).expect("read"), bytes, "rewritten");
 }
+
+/// A module built against contract 0.1.0 (the handover as released before
+/// 0.2.0, kept as its bytes) still loads and runs beside 0.2.0 ones; it
+/// cannot say whose turn it is, and a 0.2.0 module can.
+#[tokio::test]
+async fn a_module_built_against_contract_0_1_0_still_runs() {
+    use baton_host::runtime::Contract;
+    let rt = runtime();
+    let old = baton_tests::load(&rt, include_bytes!("fixtures-v0.1/handover-0.1.2.wasm"))
+        .await
+        .expect("a 0.1.0 module loads");
+    assert_eq!(old.contract(), Contract::V0_1);
+    assert_eq!(old.name().to_string(), "handover@0.1.2");
+    let mut ctx = sample_context();
+    let started = old.start(&ctx).await.expect("no fault").expect("starts");
+    assert!(started.awaiting.is_empty());
+    ctx.actor = actor(Role::OutgoingCadre);
+    let payload = r#"{"item":"seals","entries":[{"name":"公章","quantity":1}]}"#;
+    let declared = old
+        .act(&ctx, &started.state, "declare", payload)
+        .await
+        .expect("no fault")
+        .expect("declares");
+    assert_eq!(declared.progress.done, 1);
+    // The public reaches a 0.1.0 module as its convention had it: no person.
+    ctx.actor = baton_sdk::Actor::public();
+    old.view(&ctx, &declared.state).await.expect("views");
+
+    let new = built_in(&rt, "handover").await;
+    assert_eq!(new.contract(), Contract::V0_2);
+    let started = new
+        .start(&sample_context())
+        .await
+        .expect("no fault")
+        .expect("starts");
+    assert_eq!(started.awaiting.len(), 5);
+}

@@ -43,12 +43,12 @@ per_backend! {
         assert_eq!(
             added,
             [
-                "handover@0.1.2",
-                "visits@0.1.2",
-                "first-lesson@0.1.2",
-                "duties@0.1.2",
-                "open-door@0.1.2",
-                "swearing-in@0.1.2"
+                "handover@0.2.0",
+                "visits@0.2.0",
+                "first-lesson@0.2.0",
+                "duties@0.2.0",
+                "open-door@0.2.0",
+                "swearing-in@0.2.0"
             ],
             "{backend:?}"
         );
@@ -92,7 +92,7 @@ per_backend! {
         assert_eq!(body.as_array().map(Vec::len), Some(6), "{body}");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
-        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.1.2")
+        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.2.0")
             .await
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;

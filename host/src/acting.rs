@@ -41,6 +41,24 @@ pub struct Summary {
     pub status: &'static str,
     /// Due date, Unix seconds.
     pub due_at: i64,
+    /// Whose turn it is (modules on contract 0.2.0 say): who must do what.
+    #[schema(value_type = Vec<Object>)]
+    pub awaiting: Vec<Turn>,
+    /// Whether one of those turns is the reader's own.
+    pub my_turn: bool,
+}
+
+/// A party an enrollment waits for, as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Turn {
+    /// Who: a role's title or a person's name.
+    pub who: Text,
+    /// What they must do.
+    pub what: Text,
+    /// Whether it is the reader.
+    pub mine: bool,
+    /// Since when, Unix seconds.
+    pub since: i64,
 }
 
 /// The summary of `e`, whose module is `plugin`, as of `now`.
@@ -56,6 +74,8 @@ pub fn summary(e: &Enrollment, plugin: &Module, now: i64) -> Summary {
         total: e.total,
         status: status(e.started_at, e.completed_at, e.due_at, now),
         due_at: e.due_at,
+        awaiting: Vec::new(),
+        my_turn: false,
     }
 }
 
@@ -72,16 +92,55 @@ pub async fn my_enrollments(
         .collect();
     let now = now();
     let mut out = Vec::new();
-    for e in enrollments::of_person(&state.db, principal.person_id, &villages).await? {
+    let found = enrollments::of_person(&state.db, principal.person_id, &villages).await?;
+    let ids: Vec<i64> = found.iter().map(|e| e.id).collect();
+    let mut turns = crate::db::turns::of(&state.db, &ids).await?;
+    for e in found {
         // Found through the grants already; the permission function still decides.
         let target =
             Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
-        if authorize(principal, Capability::ViewEnrollment, target).is_none() {
+        let Some(role) = authorize(principal, Capability::ViewEnrollment, target) else {
             continue;
-        }
+        };
         let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-        out.push(summary(&e, &plugin, now));
+        let mut line = summary(&e, &plugin, now);
+        let me = actor(principal.account_id, principal.person_id, "", role).person_id;
+        let (_, members, outgoing) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
+        let name_of = |person: &str| {
+            members
+                .iter()
+                .map(|m| (&m.person_id, &m.name))
+                .chain(outgoing.iter().map(|o| (&o.person_id, &o.name)))
+                .find(|(id, _)| *id == person)
+                .map_or_else(|| person.to_owned(), |(_, name)| name.clone())
+        };
+        for t in turns.remove(&e.id).unwrap_or_default() {
+            let mine = t.is_for(&me, role);
+            let who = match (&t.person_id, t.role) {
+                (Some(person), _) => Text::new(name_of(person), name_of(person)),
+                (None, Some(r)) => r.title(),
+                (None, None) => Text::new("", ""),
+            };
+            line.my_turn |= mine;
+            line.awaiting.push(Turn {
+                who,
+                what: t.what,
+                mine,
+                since: t.since,
+            });
+        }
+        out.push(line);
     }
+    // My turns first, then what waits on others, then the rest; done last.
+    out.sort_by_key(|s| {
+        let rank = match (s.my_turn, s.awaiting.is_empty(), s.status) {
+            (_, _, "completed") => 3,
+            (true, _, _) => 0,
+            (false, false, _) => 1,
+            _ => 2,
+        };
+        (rank, s.due_at)
+    });
     Ok(out)
 }
 
@@ -319,7 +378,24 @@ pub async fn village_context(
         config: serde_json::from_str(&e.config).map_err(anyhow::Error::from)?,
         locale,
         now,
+        siblings: Vec::new(),
+        attachments: crate::db::attachments::of(&state.db, e.id)
+            .await?
+            .into_iter()
+            .map(|s| s.attachment)
+            .collect(),
     })
+}
+
+/// `ctx` for a `view`: with the status of the village's other enrollments
+/// (its committee-wide ones and the enrollment's person's own).
+pub async fn for_view(
+    state: &AppState,
+    e: &Enrollment,
+    mut ctx: Context,
+) -> Result<Context, Error> {
+    ctx.siblings = enrollments::siblings(&state.db, e).await?;
+    Ok(ctx)
 }
 
 /// The enrollment's state, starting it first if it was never opened; `keep`
@@ -336,7 +412,7 @@ pub async fn opened(
     }
     let outcome = plugin.start(ctx).await?.map_err(Error::Rejected)?;
     if keep {
-        enrollments::store_initial(&state.db, e, &outcome).await?;
+        enrollments::store_initial(&state.db, e, &outcome, ctx.now).await?;
     }
     e.state = Some(outcome.state.clone());
     e.done = i64::from(outcome.progress.done);

@@ -109,6 +109,8 @@ pub(crate) async fn assign_module(
         config: config.clone(),
         locale: Locale::ZhCn,
         now: now(),
+        siblings: Vec::new(),
+        attachments: Vec::new(),
     };
     plugin.start(&ctx).await?.map_err(Error::Rejected)?;
     let config = serde_json::to_string(&config).map_err(anyhow::Error::from)?;

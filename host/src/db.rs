@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activation;
 pub mod assignments;
+pub mod attachments;
 pub mod audit;
 pub mod enrollments;
 pub mod notices;
@@ -11,6 +12,7 @@ pub mod org_units;
 pub mod people;
 pub mod plugins;
 pub mod reports;
+pub mod turns;
 pub mod upgrades;
 
 use std::str::FromStr;

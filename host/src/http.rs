@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub(crate) mod assignments;
+mod attachments;
 mod auth;
 pub(crate) mod enrollments;
 mod error;
@@ -33,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(accounts::router())
+        .merge(attachments::router())
         .merge(modules::router())
         .merge(assignments::router())
         .merge(enrollments::router())

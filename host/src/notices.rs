@@ -44,8 +44,10 @@ pub async fn my_notices(
     Ok(shown)
 }
 
-/// Records a reminder, from `principal`, to the enrollment's person (or the
-/// village's secretary for a committee's enrollment).
+/// Records a reminder, from `principal`, to whoever the enrollment waits for
+/// (its module's `awaiting`: a township officer holding up a handover is
+/// reminded, not the secretary); without turns, to the enrollment's person
+/// (or the village's secretary for a committee's enrollment).
 pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> Result<(), Error> {
     let (e, _) = reach(state, principal, id, Capability::Remind).await?;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
@@ -64,7 +66,25 @@ pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> 
         )
     };
     let message = Text::new(say(Locale::ZhCn, &title.zh), say(Locale::En, &title.en));
-    notices::remind(&state.db, e.id, e.person_id, &message, now()).await?;
+    let turns = crate::db::turns::of(&state.db, &[e.id]).await?;
+    let mut to: Vec<String> = turns
+        .get(&e.id)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| match (&t.person_id, t.role) {
+            (Some(p), _) => Some(format!("person:{p}")),
+            (None, Some(r)) => Some(format!("role:{r}")),
+            (None, None) => None,
+        })
+        .collect();
+    to.dedup();
+    if to.is_empty() {
+        to.push(
+            e.person_id
+                .map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")),
+        );
+    }
+    notices::remind(&state.db, e.id, &to, &message, now()).await?;
     Ok(())
 }
 
@@ -81,7 +101,16 @@ pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Wait
     }
     let mut all = Vec::new();
     for path in paths {
-        all.extend(notices::waiting_for_township(&state.db, path).await?);
+        // Modules on contract 0.2.0 say whose turn it is: exactly those.
+        all.extend(crate::db::turns::waiting_for_township(&state.db, path).await?);
+        // Modules on 0.1.0 cannot; their requests to the role are inferred
+        // from notices not yet answered by a township officer's action.
+        for w in notices::waiting_for_township(&state.db, path).await? {
+            let module = state.plugin(&w.module, &w.version).await?;
+            if module.contract() == crate::runtime::Contract::V0_1 {
+                all.push(w);
+            }
+        }
     }
     all.sort_by_key(|w| w.at);
     Ok(all)

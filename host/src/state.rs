@@ -22,6 +22,8 @@ pub struct App {
     pub db: Db,
     /// The plugin runtime.
     pub runtime: Runtime,
+    /// Where uploaded files' bytes live.
+    pub files: crate::files::Store,
     /// Loaded modules by (id, version), so a call does not fetch the bytes.
     modules: crate::registry::Modules,
     /// Villages' names and committees, briefly: every action needs them and
@@ -85,6 +87,7 @@ impl AppState {
     /// State over `db` and `runtime`.
     pub fn new(db: Db, runtime: Runtime) -> Self {
         Self(Arc::new(App {
+            files: crate::files::Store::Database(db.clone()),
             db,
             runtime,
             modules: Default::default(),

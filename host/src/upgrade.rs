@@ -214,8 +214,8 @@ async fn replay_one(
             line.step = Some(*step);
             line.reason = Some(reason.clone());
         }
-        Ok((new_state, done, total)) => {
-            line.diff = compare(&e, new_state.as_deref(), *done, *total);
+        Ok(r) => {
+            line.diff = compare(&e, r.state.as_deref(), r.done, r.total);
             if !line.diff.is_empty() {
                 line.result = "different";
             }
@@ -226,14 +226,15 @@ async fn replay_one(
         Apply::Same => line.result == "same",
         Apply::Clean => line.result != "fails",
     };
-    if wanted && let Ok((new_state, done, total)) = &replayed {
+    if wanted && let Ok(r) = &replayed {
         line.moved = upgrades::move_to(
             &state.db,
             &e,
             &input.to,
-            new_state.as_deref(),
-            *done,
-            *total,
+            r.state.as_deref(),
+            r.done,
+            r.total,
+            &r.awaiting,
             now(),
         )
         .await?;
@@ -275,21 +276,19 @@ async fn replay(
     plugin: &Module,
     e: &Enrollment,
     log: &[Logged],
-) -> Result<Result<(Option<String>, i64, i64), (usize, String)>, Error> {
+) -> Result<Result<Replayed, (usize, String)>, Error> {
     if e.state.is_none() {
-        return Ok(Ok((None, e.done, e.total)));
+        return Ok(Ok(Replayed {
+            state: None,
+            done: e.done,
+            total: e.total,
+            awaiting: Vec::new(),
+        }));
     }
     // `start` sees who first acted, when; modules build their first state
     // from the village and the config, not from the actor.
     let first = log.first();
-    let opener = first.map_or_else(
-        || Actor {
-            person_id: String::new(),
-            name: String::new(),
-            role: Role::Member,
-        },
-        actor,
-    );
+    let opener = first.map_or_else(Actor::public, actor);
     let at = first.map_or(e.started_at.unwrap_or_default(), |l| l.at);
     let ctx = village_context(state, e, opener, Locale::ZhCn, at).await?;
     let started = match plugin.start(&ctx).await {
@@ -297,7 +296,8 @@ async fn replay(
         Ok(Err(rejection)) => return Ok(Err((0, format!("start: {rejection}")))),
         Err(fault) => return Ok(Err((0, format!("start: {fault}")))),
     };
-    let (mut current, mut progress) = (started.state, started.progress);
+    let (mut current, mut progress, mut awaiting) =
+        (started.state, started.progress, started.awaiting);
     for (i, step) in log.iter().enumerate() {
         let ctx = village_context(state, e, actor(step), Locale::ZhCn, step.at).await?;
         match plugin
@@ -307,16 +307,26 @@ async fn replay(
             Ok(Ok(outcome)) => {
                 current = outcome.state;
                 progress = outcome.progress;
+                awaiting = outcome.awaiting;
             }
             Ok(Err(rejection)) => return Ok(Err((i + 1, format!("{}: {rejection}", step.action)))),
             Err(fault) => return Ok(Err((i + 1, format!("{}: {fault}", step.action)))),
         }
     }
-    Ok(Ok((
-        Some(current),
-        i64::from(progress.done),
-        i64::from(progress.total),
-    )))
+    Ok(Ok(Replayed {
+        state: Some(current),
+        done: i64::from(progress.done),
+        total: i64::from(progress.total),
+        awaiting,
+    }))
+}
+
+/// What an enrollment's log replays to.
+struct Replayed {
+    state: Option<String>,
+    done: i64,
+    total: i64,
+    awaiting: Vec<baton_sdk::Awaiting>,
 }
 
 /// The actor of a logged action, as acting described them to the module.

@@ -31,6 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/static/baton.css", get(page::stylesheet))
         .route("/me", get(learner::mine))
         .route("/enrollments/{id}", get(learner::show).post(learner::act))
+        .route(
+            "/enrollments/{id}/attachments",
+            post(learner::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::attachments::MAX_UPLOAD + (64 << 10),
+            )),
+        )
         .route("/township", get(township::queue))
         .route("/county", get(county::dashboard))
         .route("/county/remind", post(county::remind))

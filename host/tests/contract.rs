@@ -3,12 +3,33 @@
 
 use sha2::{Digest, Sha256};
 
-/// sha256 over (file name, contents) of every file in sdk/wit/since_v0.1.0.
-const V0_1_0: &str = "def1f899f0eb93ade50b1fd034777a5dbd13c997a890c57f511cc24cc2cd6ede";
+/// sha256 over (file name, contents) of every file in each released folder.
+const RELEASED: [(&str, &str); 2] = [
+    (
+        "since_v0.1.0",
+        "def1f899f0eb93ade50b1fd034777a5dbd13c997a890c57f511cc24cc2cd6ede",
+    ),
+    (
+        "since_v0.2.0",
+        "40a96fa172d9dd1d0b98724f4d4ace375b4de0a1903096213d6c65e004165f9e",
+    ),
+];
 
 #[test]
 fn released_wit_is_unchanged() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk/wit/since_v0.1.0");
+    for (folder, sha) in RELEASED {
+        assert_eq!(
+            folder_hash(folder),
+            sha,
+            "sdk/wit/{folder} was released; put changes in a new folder"
+        );
+    }
+}
+
+fn folder_hash(folder: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../sdk/wit")
+        .join(folder);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("wit folder")
         .map(|e| e.expect("entry").path())
@@ -19,11 +40,7 @@ fn released_wit_is_unchanged() {
         hash.update(file.file_name().expect("name").as_encoded_bytes());
         hash.update(std::fs::read(&file).expect("read"));
     }
-    assert_eq!(
-        hex::encode(hash.finalize()),
-        V0_1_0,
-        "sdk/wit/since_v0.1.0 was released; put changes in a new folder"
-    );
+    hex::encode(hash.finalize())
 }
 
 #[test]

@@ -116,7 +116,19 @@ fn each_layer_reaches_only_below_it() {
     only("sheet", &["error"]);
     // The use cases are called by the transports, never the other way.
     for use_case in [
-        "acting", "accounts", "import", "upgrade", "registry", "state", "error",
+        "acting",
+        "accounts",
+        "assigning",
+        "attachments",
+        "files",
+        "import",
+        "notices",
+        "publishing",
+        "signing_in",
+        "upgrade",
+        "registry",
+        "state",
+        "error",
     ] {
         let reached = reaches(use_case);
         for transport in ["http", "web", "app", "cli"] {

@@ -9,7 +9,7 @@ use crate::{Context, Effects, FieldError, Module, Outcome, Rejection, Text, View
 pub fn start<M: Module>(ctx: Context) -> Result<Outcome, Rejection> {
     let ctx = typed_config::<M>(ctx)?;
     let state = M::start(&ctx)?;
-    Ok(outcome::<M>(&state, Effects::none()))
+    Ok(outcome::<M>(&ctx, &state, Effects::none()))
 }
 
 /// Runs [`Module::act`] on JSON state and payload, as the host sends them.
@@ -27,7 +27,7 @@ pub fn act<M: Module>(
     let mut state = parse_state::<M>(state);
     let action = parse_action::<M>(action, payload)?;
     let effects = M::act(&ctx, &mut state, action)?;
-    Ok(outcome::<M>(&state, effects))
+    Ok(outcome::<M>(&ctx, &state, effects))
 }
 
 /// Runs [`Module::view`] on JSON state.
@@ -43,12 +43,13 @@ pub fn view<M: Module>(ctx: Context, state: &str) -> View {
     M::view(&ctx, &parse_state::<M>(state))
 }
 
-fn outcome<M: Module>(state: &M::State, effects: Effects) -> Outcome {
+fn outcome<M: Module>(ctx: &Context<M::Config>, state: &M::State, effects: Effects) -> Outcome {
     Outcome {
         state: serde_json::to_string(state).expect("module state serializes to JSON"),
         progress: M::progress(state),
         signoffs: effects.signoffs,
         notices: effects.notices,
+        awaiting: M::awaiting(ctx, state),
     }
 }
 

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use crate::{Module, types as sdk};
 
 wit_bindgen::generate!({
-    path: "wit/since_v0.1.0",
+    path: "wit/since_v0.2.0",
     world: "baton-module",
     export_macro_name: "__export_wit",
     pub_export_macro: true,
@@ -118,10 +118,14 @@ impl From<wit::Context> for sdk::Context {
     fn from(c: wit::Context) -> Self {
         Self {
             enrollment_id: c.enrollment_id,
-            actor: sdk::Actor {
-                person_id: c.actor.person_id,
-                name: c.actor.name,
-                role: c.actor.role.into(),
+            actor: match c.actor {
+                wit::Actor::Person(p) => sdk::Actor {
+                    person_id: p.person_id,
+                    name: p.name,
+                    role: p.role.into(),
+                },
+                // The SDK's public actor: no person (see `Context::is_public`).
+                wit::Actor::Public => sdk::Actor::public(),
             },
             village: sdk::Village {
                 code: c.village.code,
@@ -165,6 +169,28 @@ impl From<wit::Context> for sdk::Context {
                 wit::Locale::En => sdk::Locale::En,
             },
             now: c.now,
+            siblings: c
+                .siblings
+                .into_iter()
+                .map(|s| sdk::Sibling {
+                    module: s.module,
+                    done: s.done,
+                    total: s.total,
+                    completed: s.completed,
+                })
+                .collect(),
+            attachments: c
+                .attachments
+                .into_iter()
+                .map(|a| sdk::Attachment {
+                    id: a.id,
+                    name: a.name,
+                    media_type: a.media_type,
+                    size: a.size,
+                    uploaded_by: a.uploaded_by,
+                    uploaded_at: a.uploaded_at,
+                })
+                .collect(),
         }
     }
 }
@@ -226,13 +252,28 @@ impl From<sdk::Outcome> for wit::Outcome {
                 .notices
                 .into_iter()
                 .map(|n| wit::Notice {
-                    to: match n.to {
-                        sdk::Recipient::Person(p) => wit::Recipient::Person(p),
-                        sdk::Recipient::Role(r) => wit::Recipient::Role(r.into()),
-                    },
+                    to: n.to.into(),
                     message: n.message.into(),
                 })
                 .collect(),
+            awaiting: o
+                .awaiting
+                .into_iter()
+                .map(|a| wit::Awaiting {
+                    who: a.who.into(),
+                    what: a.what.into(),
+                    subject: a.subject,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<sdk::Recipient> for wit::Recipient {
+    fn from(r: sdk::Recipient) -> Self {
+        match r {
+            sdk::Recipient::Person(p) => Self::Person(p),
+            sdk::Recipient::Role(r) => Self::Role(r.into()),
         }
     }
 }

@@ -32,9 +32,9 @@ pub mod glue;
 
 pub use dispatch::{act, start, view};
 pub use types::{
-    ActionInfo, Actor, Audience, Committee, Context, Departure, FieldError, Locale, Member,
-    ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role, Signoff, Stamp,
-    StampView, Template, Text, UnknownName, View, Village,
+    ActionInfo, Actor, Attachment, Audience, Awaiting, Committee, Context, Departure, FieldError,
+    Locale, Member, ModuleInfo, Notice, Outcome, Outgoing, Progress, Recipient, Rejection, Role,
+    Sibling, Signoff, Stamp, StampView, Template, Text, UnknownName, View, Village,
 };
 
 /// Re-exported so modules derive schemas with the same version the SDK reads.
@@ -46,7 +46,7 @@ pub use serde_json;
 ///
 /// It is stamped into every module's `baton:contract` custom section; the host
 /// reads it before compiling and refuses versions it cannot run.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// The template a view for the public ([`Context::is_public`]) must use to be
 /// served: a module opts into a public page by declaring it and rendering it.
@@ -92,6 +92,15 @@ pub trait Module {
 
     /// How far `state` has got.
     fn progress(state: &Self::State) -> Progress;
+
+    /// Whose turn it is in `state`: everyone who must act before it can
+    /// move on, each with what to do. The host puts a person's turns first
+    /// on their page, builds the township's queue from them and reminds
+    /// them. Default: nobody is named.
+    fn awaiting(ctx: &Context<Self::Config>, state: &Self::State) -> Vec<Awaiting> {
+        let _ = (ctx, state);
+        Vec::new()
+    }
 
     /// What the actor sees of `state`.
     fn view(ctx: &Context<Self::Config>, state: &Self::State) -> View;

@@ -114,11 +114,7 @@ pub fn actor(role: Role) -> Actor {
 
 /// The actor of a public page: nobody signed in (see [`Context::is_public`]).
 pub fn public() -> Actor {
-    Actor {
-        person_id: String::new(),
-        name: String::new(),
-        role: Role::Member,
-    }
+    Actor::public()
 }
 
 /// A village as the host would describe it: a one-shoulder secretary, two
@@ -174,5 +170,7 @@ pub fn sample_context() -> Context {
         config: Value::Null,
         locale: Locale::ZhCn,
         now: 1_767_225_600, // 2026-01-01T00:00:00Z
+        siblings: Vec::new(),
+        attachments: Vec::new(),
     }
 }

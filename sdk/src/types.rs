@@ -195,6 +195,18 @@ pub struct Actor {
     pub role: Role,
 }
 
+impl Actor {
+    /// Nobody signed in: the village notice board, a printed record (the
+    /// contract's `public` actor). See [`Context::is_public`].
+    pub fn public() -> Self {
+        Self {
+            person_id: String::new(),
+            name: String::new(),
+            role: Role::Member,
+        }
+    }
+}
+
 /// Which of the two committees a seat is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -290,6 +302,78 @@ pub struct Context<C = Value> {
     /// The time of the call, seconds since the Unix epoch (UTC). Modules have
     /// no clock of their own, so replaying an action gives the same result.
     pub now: i64,
+    /// The village's other enrollments: its committee-wide ones and the
+    /// enrollment's person's own. Given to `view` only (contract 0.2.0):
+    /// `start` and `act` see none, so a replay gives the same state.
+    #[serde(default)]
+    pub siblings: Vec<Sibling>,
+    /// Files uploaded for this enrollment, described, never their bytes
+    /// (contract 0.2.0; empty before).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// Another enrollment of the same village, as far as it has got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sibling {
+    /// Its module's id: `handover`, `swearing-in`…
+    pub module: String,
+    /// Steps done.
+    pub done: u32,
+    /// Steps in all; 0 until first opened.
+    pub total: u32,
+    /// Whether it is complete.
+    pub completed: bool,
+}
+
+/// A file uploaded for the enrollment: what it is, never its bytes. A
+/// payload refers to it by `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file's sha256, hex.
+    pub id: String,
+    /// The name it was uploaded under.
+    pub name: String,
+    /// `image/jpeg`, `image/png`, `application/pdf`…
+    pub media_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Who uploaded it: a person id.
+    pub uploaded_by: String,
+    /// When, Unix seconds.
+    pub uploaded_at: i64,
+}
+
+/// Whose turn it is: someone who must act before the enrollment can move on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Awaiting {
+    /// One person, or whoever holds a role over the village.
+    pub who: Recipient,
+    /// What they must do, short: “见证公章交接”.
+    pub what: Text,
+    /// The subject it is about (as a sign-off's), or empty.
+    #[serde(default)]
+    pub subject: String,
+}
+
+impl Awaiting {
+    /// `role` must do `what` about `subject`.
+    pub fn role(role: Role, what: Text, subject: impl Into<String>) -> Self {
+        Self {
+            who: Recipient::Role(role),
+            what,
+            subject: subject.into(),
+        }
+    }
+
+    /// The person `person_id` must do `what` about `subject`.
+    pub fn person(person_id: impl Into<String>, what: Text, subject: impl Into<String>) -> Self {
+        Self {
+            who: Recipient::Person(person_id.into()),
+            what,
+            subject: subject.into(),
+        }
+    }
 }
 
 impl<C> Context<C> {
@@ -304,15 +388,22 @@ impl<C> Context<C> {
             config,
             locale: self.locale,
             now: self.now,
+            siblings: self.siblings,
+            attachments: self.attachments,
         }
     }
 
+    /// The village's enrollment in `module`, if it has one.
+    pub fn sibling(&self, module: &str) -> Option<&Sibling> {
+        self.siblings.iter().find(|s| s.module == module)
+    }
+
     /// Whether this is a `view` for the public: anyone, not signed in, such as
-    /// a villager reading a page the village published. Contract 0.1.0 has no
-    /// role for them, so the host sends an actor with an empty `person_id`
-    /// (and the `member` role); the host serves the page only if the view uses
-    /// [`crate::PUBLIC_TEMPLATE`], so a module shows nothing in public unless
-    /// it means to.
+    /// a villager reading a page the village published (the contract's
+    /// `public` actor; here an actor with an empty `person_id`). The host
+    /// serves the page only if the view uses [`crate::PUBLIC_TEMPLATE`], so a
+    /// module shows nothing in public unless it means to, and never lets the
+    /// public act.
     pub fn is_public(&self) -> bool {
         self.actor.person_id.is_empty()
     }
@@ -532,6 +623,9 @@ pub struct Outcome {
     pub signoffs: Vec<Signoff>,
     /// Messages to deliver.
     pub notices: Vec<Notice>,
+    /// Whose turn it is now; empty when nobody must act.
+    #[serde(default)]
+    pub awaiting: Vec<Awaiting>,
 }
 
 /// A field of the input and what is wrong with it.

@@ -190,6 +190,8 @@ impl From<wit::Outcome> for sdk::Outcome {
                     message: n.message.into(),
                 })
                 .collect(),
+            // 0.1.0 cannot say whose turn it is.
+            awaiting: Vec::new(),
         }
     }
 }

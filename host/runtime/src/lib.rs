@@ -13,6 +13,7 @@
 
 mod artifacts;
 mod contract_v0_1;
+mod contract_v0_2;
 mod error;
 pub mod package;
 mod plugin;
@@ -28,13 +29,13 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub use artifacts::ArtifactCache;
 pub use error::{Fault, LoadError, PluginError, PluginName};
 pub use plugin::{
-    MAX_FIELD_ERRORS, MAX_NOTICES, MAX_REJECTION_BYTES, MAX_SIGNOFFS, MAX_STATE_BYTES,
-    MAX_TEXT_BYTES, MAX_VIEW_BYTES, Plugin,
+    MAX_AWAITING, MAX_FIELD_ERRORS, MAX_NOTICES, MAX_REJECTION_BYTES, MAX_SIGNOFFS,
+    MAX_STATE_BYTES, MAX_TEXT_BYTES, MAX_VIEW_BYTES, Plugin,
 };
 use sandbox::Sandbox;
 
 /// Contract versions this host runs, newest first.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.2.0", "0.1.0"];
 
 /// A released contract version. Each has its own bindings file, converted to
 /// the SDK's (the latest) types there and nowhere else.
@@ -42,6 +43,9 @@ pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
 pub enum Contract {
     /// `baton:module@0.1.0`.
     V0_1,
+    /// `baton:module@0.2.0`: whose turn it is, the public actor, siblings
+    /// and attachments.
+    V0_2,
 }
 
 impl Contract {
@@ -49,6 +53,7 @@ impl Contract {
     pub fn parse(version: &str) -> Option<Self> {
         match version {
             "0.1.0" => Some(Self::V0_1),
+            "0.2.0" => Some(Self::V0_2),
             _ => None,
         }
     }
@@ -57,6 +62,7 @@ impl Contract {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::V0_1 => "0.1.0",
+            Self::V0_2 => "0.2.0",
         }
     }
 }

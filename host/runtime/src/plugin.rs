@@ -8,7 +8,8 @@ use serde::de::IgnoredAny;
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use super::contract_v0_1::{self, BatonModule, BatonModulePre, RawInfo};
+use super::contract_v0_1::{self, RawInfo};
+use super::contract_v0_2;
 use super::package::Stamp;
 use super::{Contract, Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
 
@@ -19,6 +20,8 @@ pub const MAX_STATE_BYTES: usize = 1 << 20;
 pub const MAX_SIGNOFFS: usize = 32;
 /// The most notices one call may send.
 pub const MAX_NOTICES: usize = 32;
+/// The most parties an outcome may say it awaits.
+pub const MAX_AWAITING: usize = 32;
 /// The longest text of a sign-off statement or notice, bytes per language.
 pub const MAX_TEXT_BYTES: usize = 4 << 10;
 /// The most field errors one rejection may name.
@@ -42,12 +45,14 @@ pub struct Plugin {
 
 /// A compiled component, ready to instantiate, by contract version.
 enum Pre {
-    V0_1(BatonModulePre<Sandbox>),
+    V0_1(contract_v0_1::BatonModulePre<Sandbox>),
+    V0_2(contract_v0_2::BatonModulePre<Sandbox>),
 }
 
 /// A live instance, by contract version.
 enum Instance {
-    V0_1(BatonModule),
+    V0_1(contract_v0_1::BatonModule),
+    V0_2(contract_v0_2::BatonModule),
 }
 
 /// Raised by the epoch callback; found again when classifying the error.
@@ -68,7 +73,12 @@ impl Plugin {
             detail: format!("{e:#}"),
         };
         let pre = match contract {
-            Contract::V0_1 => Pre::V0_1(BatonModulePre::new(pre).map_err(compile_error)?),
+            Contract::V0_1 => {
+                Pre::V0_1(contract_v0_1::BatonModulePre::new(pre).map_err(compile_error)?)
+            }
+            Contract::V0_2 => {
+                Pre::V0_2(contract_v0_2::BatonModulePre::new(pre).map_err(compile_error)?)
+            }
         };
         let (name_id, name_version) = label.split_once('@').unwrap_or((&label, ""));
         let mut plugin = Plugin {
@@ -106,6 +116,14 @@ impl Plugin {
         &self.bad_json
     }
 
+    /// The contract version the module was built against.
+    pub fn contract(&self) -> Contract {
+        match self.pre {
+            Pre::V0_1(_) => Contract::V0_1,
+            Pre::V0_2(_) => Contract::V0_2,
+        }
+    }
+
     /// `id@version`.
     pub fn name(&self) -> &PluginName {
         &self.name
@@ -125,6 +143,7 @@ impl Plugin {
         let (mut store, instance) = self.instance(0, "describe").await?;
         let info = match instance {
             Instance::V0_1(m) => m.call_describe(&mut store).await.map(RawInfo::from),
+            Instance::V0_2(m) => m.call_describe(&mut store).await.map(RawInfo::from),
         };
         info.map_err(|e| self.fault(&store, e))
     }
@@ -137,6 +156,10 @@ impl Plugin {
                 .call_start(&mut store, &ctx.into())
                 .await
                 .map(contract_v0_1::answer),
+            Instance::V0_2(m) => m
+                .call_start(&mut store, &ctx.into())
+                .await
+                .map(contract_v0_2::answer),
         };
         self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
@@ -161,6 +184,16 @@ impl Plugin {
                 )
                 .await
                 .map(contract_v0_1::answer),
+            Instance::V0_2(m) => m
+                .call_act(
+                    &mut store,
+                    &ctx.into(),
+                    &state.to_owned(),
+                    action,
+                    &payload.to_owned(),
+                )
+                .await
+                .map(contract_v0_2::answer),
         };
         self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
@@ -170,6 +203,10 @@ impl Plugin {
         let (mut store, instance) = self.instance(ctx.now, &ctx.enrollment_id).await?;
         let view = match instance {
             Instance::V0_1(m) => m
+                .call_view(&mut store, &ctx.into(), &state.to_owned())
+                .await
+                .map(|v| (v.template, v.data)),
+            Instance::V0_2(m) => m
                 .call_view(&mut store, &ctx.into(), &state.to_owned())
                 .await
                 .map(|v| (v.template, v.data)),
@@ -212,6 +249,7 @@ impl Plugin {
         });
         let instance = match &self.pre {
             Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_1),
+            Pre::V0_2(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_2),
         };
         match instance {
             Ok(instance) => Ok((store, instance)),
@@ -272,15 +310,22 @@ impl Plugin {
                 outcome.notices.len()
             )));
         }
+        if outcome.awaiting.len() > MAX_AWAITING {
+            return Err(self.malformed(format!(
+                "an outcome awaits {} parties; the limit is {MAX_AWAITING}",
+                outcome.awaiting.len()
+            )));
+        }
         let texts = outcome
             .signoffs
             .iter()
             .map(|s| &s.statement)
-            .chain(outcome.notices.iter().map(|n| &n.message));
+            .chain(outcome.notices.iter().map(|n| &n.message))
+            .chain(outcome.awaiting.iter().map(|a| &a.what));
         for text in texts {
             if text.zh.len() > MAX_TEXT_BYTES || text.en.len() > MAX_TEXT_BYTES {
                 return Err(self.malformed(format!(
-                    "a sign-off statement or notice is longer than {MAX_TEXT_BYTES} bytes"
+                    "a sign-off statement, notice or awaited step is longer than {MAX_TEXT_BYTES} bytes"
                 )));
             }
         }

@@ -104,8 +104,14 @@ pub async fn of_person(
 
 /// Stores the state `start` produced for an enrollment never opened; a
 /// concurrent first open wins and this one is a no-op.
-pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow::Result<()> {
-    sqlx::query(
+pub async fn store_initial(
+    db: &Db,
+    e: &Enrollment,
+    outcome: &Outcome,
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut tx = db.writer().begin().await?;
+    let stored = sqlx::query(
         "UPDATE enrollments SET state = $1, done = $2, total = $3
          WHERE id = $4 AND state IS NULL AND revision = $5",
     )
@@ -114,8 +120,12 @@ pub async fn store_initial(db: &Db, e: &Enrollment, outcome: &Outcome) -> anyhow
     .bind(i64::from(outcome.progress.total))
     .bind(e.id)
     .bind(e.revision)
-    .execute(db.writer())
+    .execute(&mut *tx)
     .await?;
+    if stored.rows_affected() == 1 {
+        super::turns::replace(&mut tx, e.id, &e.path, &outcome.awaiting, now).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -311,6 +321,9 @@ pub async fn apply(
     for notice in &outcome.notices {
         insert_notice(&mut tx, e.id, notice, attempt.at).await?;
     }
+    super::turns::replace(&mut tx, e.id, &e.path, &outcome.awaiting, attempt.at)
+        .await
+        .map_err(write_error)?;
     let started = i64::from(e.started_at.is_none());
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if started != 0 || completed != 0 {
@@ -368,4 +381,32 @@ async fn insert_notice(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// The other enrollments of `e`'s village that its module may see: the
+/// committee-wide ones and those of `e`'s person.
+pub async fn siblings(db: &Db, e: &Enrollment) -> anyhow::Result<Vec<baton_sdk::Sibling>> {
+    sqlx::query(
+        "SELECT plugin_id, done, total, completed_at FROM enrollments
+         WHERE unit_code = $1 AND id <> $2 AND (person_id IS NULL OR person_id = $3)
+         ORDER BY id",
+    )
+    .bind(&e.unit_code)
+    .bind(e.id)
+    .bind(e.person_id.unwrap_or(-1))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let count = |c: &str| -> anyhow::Result<u32> {
+            Ok(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(u32::MAX))
+        };
+        Ok(baton_sdk::Sibling {
+            module: r.try_get("plugin_id")?,
+            done: count("done")?,
+            total: count("total")?,
+            completed: r.try_get::<Option<i64>, _>("completed_at")?.is_some(),
+        })
+    })
+    .collect()
 }

@@ -78,25 +78,28 @@ pub async fn seen(db: &Db, account_id: i64, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Records a reminder to the enrollment's person, or to its village's
-/// secretary when the whole committee holds it.
+/// Records a reminder to each of `recipients` (`person:ID` or `role:ROLE`
+/// over the enrollment's village), in one transaction.
 pub async fn remind(
     db: &Db,
     enrollment_id: i64,
-    person: Option<i64>,
+    recipients: &[String],
     message: &Text,
     now: i64,
 ) -> anyhow::Result<()> {
-    let recipient = person.map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}"));
-    sqlx::query(
-        "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(enrollment_id)
-    .bind(recipient)
-    .bind(serde_json::to_string(message)?)
-    .bind(now)
-    .execute(db.writer())
-    .await?;
+    let mut tx = db.writer().begin().await?;
+    for recipient in recipients {
+        sqlx::query(
+            "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(enrollment_id)
+        .bind(recipient)
+        .bind(serde_json::to_string(message)?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

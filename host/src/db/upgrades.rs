@@ -102,6 +102,7 @@ pub async fn move_to(
     state: Option<&str>,
     done: i64,
     total: i64,
+    awaiting: &[baton_sdk::Awaiting],
     now: i64,
 ) -> anyhow::Result<bool> {
     let mut tx = db.writer().begin().await?;
@@ -129,6 +130,9 @@ pub async fn move_to(
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if completed != 0 {
         super::enrollments::roll_up(&mut tx, e, 0, completed).await?;
+    }
+    if state.is_some() {
+        super::turns::replace(&mut tx, e.id, &e.path, awaiting, now).await?;
     }
     tx.commit().await?;
     Ok(true)

@@ -59,6 +59,7 @@ pub(super) async fn show(
     let now = now();
     let ctx = context(&state, &e, &principal, role, locale, now).await?;
     let current = opened(&state, &plugin, &mut e, &ctx, true).await?;
+    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let view = plugin.view(&ctx, &current).await?;
     let html = plugin.render(&view, locale)?;
     Ok(Json(json!({

@@ -34,6 +34,8 @@ use super::AppState;
         super::enrollments::mine,
         super::enrollments::show,
         super::enrollments::act,
+        super::attachments::add,
+        super::attachments::list,
         super::reports::completion,
         super::public::page,
         super::upgrades::upgrade,

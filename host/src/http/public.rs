@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use baton_sdk::{Actor, Locale, Role};
+use baton_sdk::{Actor, Locale};
 
 use super::enrollments::LocaleQuery;
 use super::{AppState, Error, locale, now};
@@ -41,14 +41,9 @@ pub(super) async fn page(
         .await?
         .ok_or_else(missing)?;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    // Contract 0.1.0 has no public role: an actor with no person is the public.
-    let public = Actor {
-        person_id: String::new(),
-        name: String::new(),
-        role: Role::Member,
-    };
-    let ctx = village_context(&state, &e, public, locale, now()).await?;
+    let ctx = village_context(&state, &e, Actor::public(), locale, now()).await?;
     let current = opened(&state, &plugin, &mut e, &ctx, false).await?;
+    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let view = plugin.view(&ctx, &current).await?;
     if view.template != baton_sdk::PUBLIC_TEMPLATE {
         return Err(missing());

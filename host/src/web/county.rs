@@ -102,8 +102,25 @@ pub(super) async fn dashboard(
         }
     }
     let mut overdue = Vec::new();
-    for o in reports::overdue(&state.db, &path, now, OVERDUE_LIMIT).await? {
+    let late = reports::overdue(&state.db, &path, now, OVERDUE_LIMIT).await?;
+    let ids: Vec<i64> = late.iter().map(|o| o.enrollment_id).collect();
+    let turns = crate::db::turns::of(&state.db, &ids).await?;
+    for o in late {
+        // Whom it waits for: the roles its module awaits (a person by name
+        // would need the roster; a role is what a trainer chases).
+        let waits: Vec<String> = turns
+            .get(&o.enrollment_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.role.map(|r| r.title().get(visit.locale).to_owned()))
+            .fold(Vec::new(), |mut seen, who| {
+                if !seen.contains(&who) {
+                    seen.push(who);
+                }
+                seen
+            });
         overdue.push(json!({
+            "waits": waits.join("、"),
             "id": o.enrollment_id,
             "href": format!("/enrollments/{}", o.enrollment_id),
             "village": o.village,

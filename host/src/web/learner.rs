@@ -32,8 +32,37 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
             };
             let next = match s.status {
                 "completed" => "me.next.review",
+                _ if s.my_turn => "me.next.now",
                 "not-started" => "me.next.start",
                 _ => "me.next.continue",
+            };
+            // My turns, or else whom it waits for ("等待乡镇干部：见证公章交接").
+            let mine: Vec<String> = s
+                .awaiting
+                .iter()
+                .filter(|t| t.mine)
+                .map(|t| {
+                    visit.t_with(
+                        "me.turn.mine",
+                        &[("what", t.what.get(visit.locale).to_owned())],
+                    )
+                })
+                .collect();
+            let waiting: Vec<String> = if mine.is_empty() {
+                s.awaiting
+                    .iter()
+                    .map(|t| {
+                        visit.t_with(
+                            "me.turn.waiting",
+                            &[
+                                ("who", t.who.get(visit.locale).to_owned()),
+                                ("what", t.what.get(visit.locale).to_owned()),
+                            ],
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
             };
             json!({
                 "id": s.id,
@@ -43,6 +72,9 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
                 "overdue": s.status == "overdue",
                 "due": date(s.due_at),
                 "next": visit.t(next),
+                "mine": mine,
+                "waiting": waiting,
+                "my_turn": s.my_turn,
             })
         })
         .collect();
@@ -71,7 +103,7 @@ pub(super) async fn show(
     Path(id): Path<i64>,
     Query(q): Query<Saved>,
 ) -> Result<Response, Error> {
-    module_page(&state, &visit, id, None, q.saved.as_deref()).await
+    module_page(&state, &visit, id, None, q.saved.as_deref(), None).await
 }
 
 /// The module page, with `posted` put back into its form after a refusal.
@@ -81,12 +113,14 @@ async fn module_page(
     id: i64,
     posted: Option<Posted>,
     saved: Option<&str>,
+    upload_error: Option<String>,
 ) -> Result<Response, Error> {
     let (mut e, role) = reach(state, &visit.principal, id, Capability::ViewEnrollment).await?;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let now = now();
     let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
     let current = opened(state, &plugin, &mut e, &ctx, true).await?;
+    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let mut view = plugin.view(&ctx, &current).await?;
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
     let acts = authorize(&visit.principal, Capability::Act, target).is_some();
@@ -130,8 +164,25 @@ async fn module_page(
             json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role))})
         })
         .collect();
+    // Evidence uploaded to the enrollment: photos as thumbnails.
+    let attachments: Vec<Value> = crate::db::attachments::of(&state.db, id)
+        .await?
+        .iter()
+        .map(|s| {
+            let a = &s.attachment;
+            let href = format!("/enrollments/{id}/attachments/{}", a.id);
+            json!({
+                "name": a.name,
+                "photo": a.media_type.starts_with("image/"),
+                "thumb": format!("{href}?size=phone"),
+                "href": href,
+                "size": format!("{:.1} MB", a.size as f64 / 1_048_576.0),
+                "date": date(a.uploaded_at),
+            })
+        })
+        .collect();
     let title = info.title.get(visit.locale).to_owned();
-    let status = if refused {
+    let status = if refused || upload_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -152,7 +203,12 @@ async fn module_page(
             "extra": extra,
             "signoffs": signoffs,
             "saved": saved.is_some(),
+            "uploaded": saved == Some("attachment"),
             "refused": refused,
+            "id": id,
+            "attachments": attachments,
+            "upload": acts,
+            "upload_error": upload_error,
             "version": format!("{}@{}", e.plugin_id, e.plugin_version),
         }),
     ))
@@ -235,7 +291,7 @@ pub(super) async fn act(
         match super::payload::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
             Ok(p) => p,
             Err(errors) => {
-                return module_page(&state, &visit, id, Some(refuse(errors)), None).await;
+                return module_page(&state, &visit, id, Some(refuse(errors)), None, None).await;
             }
         };
     match acting::act_on(&state, &visit.principal, reached, &key, &action, &payload).await {
@@ -248,7 +304,7 @@ pub(super) async fn act(
         }
         Err(Error::Rejected(r)) => {
             let errors = messages(&r, visit.locale);
-            module_page(&state, &visit, id, Some(refuse(errors)), None).await
+            module_page(&state, &visit, id, Some(refuse(errors)), None, None).await
         }
         Err(e) => Err(e),
     }
@@ -272,4 +328,52 @@ fn messages(r: &Rejection, locale: Locale) -> BTreeMap<String, Vec<String>> {
         }
     }
     out
+}
+
+/// `POST /enrollments/{id}/attachments`: a photo or PDF from the page's
+/// upload form (multipart, with the CSRF token before the file).
+pub(super) async fn attach(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, Error> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        Error::bad(
+            "file",
+            "上传未完成，请重试",
+            format!("the upload did not arrive whole: {e}"),
+        )
+    };
+    let (mut csrf, mut file) = (None, None);
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("_csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_owned();
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    visit.check(csrf.as_deref())?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let why = visit.t("enrollment.upload.missing");
+        return module_page(&state, &visit, id, None, None, Some(why)).await;
+    };
+    match crate::attachments::upload(&state, &visit.principal, id, &name, &bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved=attachment")).into_response()),
+        Err(e @ Error::BadRequest { .. }) => {
+            module_page(
+                &state,
+                &visit,
+                id,
+                None,
+                None,
+                Some(e.message(visit.locale)),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }

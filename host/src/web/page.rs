@@ -130,6 +130,11 @@ impl Visit {
         t(self.locale, key, &[])
     }
 
+    /// `key` in the visitor's language, with `{name}`s filled from `args`.
+    pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        t(self.locale, key, args)
+    }
+
     /// The page `name` in the layout, with `data` at its root.
     pub fn page(&self, name: &str, title: &str, data: Value) -> Response {
         self.page_with(StatusCode::OK, name, title, data)

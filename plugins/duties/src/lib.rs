@@ -10,8 +10,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, FieldError, Module, ModuleInfo, Progress, Recipient,
-    Rejection, Role, Template, Text, View, check,
+    ActionInfo, Audience, Awaiting, Context, Effects, FieldError, Module, ModuleInfo, Progress,
+    Recipient, Rejection, Role, Template, Text, View, check,
 };
 
 pub use state::{
@@ -120,6 +120,25 @@ impl Module for Duties {
                 + u32::from(state.signed.is_some())
                 + u32::from(state.acknowledged.is_some()),
             total: u32::try_from(state.members.len()).unwrap_or(0) + 2,
+        }
+    }
+
+    /// The secretary divides the work and signs; the township acknowledges.
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        if state.signed.is_none() {
+            vec![Awaiting::role(
+                Role::Secretary,
+                Text::new("分工并签字", "divide the work and sign"),
+                "division",
+            )]
+        } else if state.acknowledged.is_none() {
+            vec![Awaiting::role(
+                Role::TownshipOfficer,
+                Text::new("确认分工备案", "acknowledge the division of work"),
+                "division",
+            )]
+        } else {
+            Vec::new()
         }
     }
 

@@ -11,8 +11,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection,
-    Role, Template, Text, View,
+    ActionInfo, Audience, Awaiting, Context, Effects, Module, ModuleInfo, Progress, Recipient,
+    Rejection, Role, Template, Text, View,
 };
 
 pub use state::{
@@ -135,6 +135,30 @@ impl Module for Handover {
             done: state.items.iter().map(Item::signatures).sum(),
             total: 3 * u32::try_from(state.items.len()).unwrap_or(u32::MAX / 3),
         }
+    }
+
+    /// Each item's next signer: the outgoing cadre declares, the secretary
+    /// receives, a township officer witnesses.
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        state
+            .items
+            .iter()
+            .filter_map(|i| {
+                let (role, zh, en) = if i.declared.is_none() {
+                    let en = format!("declare {}", i.title.en.to_lowercase());
+                    (Role::OutgoingCadre, format!("申报{}", i.title.zh), en)
+                } else if i.received.is_none() {
+                    let en = format!("check and receive {}", i.title.en.to_lowercase());
+                    (Role::Secretary, format!("清点接收{}", i.title.zh), en)
+                } else if i.witnessed.is_none() {
+                    let en = format!("witness the handover of {}", i.title.en.to_lowercase());
+                    (Role::TownshipOfficer, format!("见证{}交接", i.title.zh), en)
+                } else {
+                    return None;
+                };
+                Some(Awaiting::role(role, Text::new(zh, en), &i.key))
+            })
+            .collect()
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {

@@ -340,3 +340,51 @@ fn a_config_broken_after_start_is_refused_on_every_call() {
         .expect_err("refused");
     assert_eq!(field_of(r), "config.extra_items.0.key");
 }
+
+/// Whose turn it is, item by item: the outgoing cadre declares, the
+/// secretary receives, a township officer witnesses; then nobody.
+#[test]
+fn each_item_awaits_its_next_signer() {
+    let mut h = Harness::<Handover>::new(sample_context());
+    let start = h.start().expect("starts");
+    assert_eq!(start.awaiting.len(), 5);
+    assert!(
+        start
+            .awaiting
+            .iter()
+            .all(|a| a.who == baton_sdk::Recipient::Role(Role::OutgoingCadre))
+    );
+    assert_eq!(start.awaiting[0].subject, "seals");
+    assert_eq!(start.awaiting[0].what.zh, "申报公章印章");
+    let who = |o: &baton_sdk::Outcome, key: &str| {
+        o.awaiting
+            .iter()
+            .find(|a| a.subject == key)
+            .map(|a| (a.who.clone(), a.what.zh.clone()))
+    };
+    let declared = h
+        .act_as(Role::OutgoingCadre, "declare", seals())
+        .expect("declare");
+    assert_eq!(
+        who(&declared, "seals"),
+        Some((
+            baton_sdk::Recipient::Role(Role::Secretary),
+            "清点接收公章印章".into()
+        ))
+    );
+    let received = h
+        .act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
+        .expect("confirm");
+    assert_eq!(
+        who(&received, "seals"),
+        Some((
+            baton_sdk::Recipient::Role(Role::TownshipOfficer),
+            "见证公章印章交接".into()
+        ))
+    );
+    let witnessed = h
+        .act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
+        .expect("witness");
+    assert_eq!(who(&witnessed, "seals"), None);
+    assert_eq!(witnessed.awaiting.len(), 4);
+}

@@ -11,8 +11,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection,
-    Role, Template, Text, View, check,
+    ActionInfo, Audience, Awaiting, Context, Effects, Module, ModuleInfo, Progress, Recipient,
+    Rejection, Role, Template, Text, View, check,
 };
 
 pub use state::{
@@ -123,6 +123,38 @@ impl Module for OpenDoor {
                 + verified,
             total: 6 + all,
         }
+    }
+
+    /// The committee visits households and the secretary plans, commits and
+    /// publishes; afterwards the township verifies each milestone the
+    /// village has reported progress on (never one with nothing reported).
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        if state.published.is_none() {
+            let (zh, en) = if state.households() < state.household_target {
+                ("入户走访群众", "visit households")
+            } else if state.plan.is_none() {
+                ("制定任期规划", "draw up the term plan")
+            } else {
+                ("作出并公开承诺", "make and publish the commitments")
+            };
+            return vec![Awaiting::role(Role::Secretary, Text::new(zh, en), "plan")];
+        }
+        state
+            .commitments
+            .iter()
+            .flat_map(|c| c.milestones.iter())
+            .filter(|m| !m.reports.is_empty() && m.verified.is_none())
+            .map(|m| {
+                Awaiting::role(
+                    Role::TownshipOfficer,
+                    Text::new(
+                        format!("核实“{}”", m.title),
+                        format!("verify “{}”", m.title),
+                    ),
+                    &m.title,
+                )
+            })
+            .collect()
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {

@@ -11,8 +11,8 @@
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, Module, ModuleInfo, Progress, Recipient, Rejection,
-    Role, Stamp, Template, Text, View, check,
+    ActionInfo, Audience, Awaiting, Context, Effects, Module, ModuleInfo, Progress, Recipient,
+    Rejection, Role, Stamp, Template, Text, View, check,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -220,6 +220,36 @@ impl Module for SwearingIn {
             done: u32::from(state.ceremony.is_some()) + n(sworn) + n(confirmed),
             total: 1 + 2 * n(state.cadres.len()),
         }
+    }
+
+    /// The township schedules the ceremony and records who took the oath;
+    /// then each sworn cadre confirms their own oath.
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        if state.ceremony.is_none() {
+            return vec![Awaiting::role(
+                Role::TownshipOfficer,
+                Text::new("安排集体宣誓仪式", "schedule the swearing-in"),
+                "ceremony",
+            )];
+        }
+        let mut out = Vec::new();
+        if state.cadres.iter().any(|c| c.attendance.is_none()) {
+            out.push(Awaiting::role(
+                Role::TownshipOfficer,
+                Text::new("登记宣誓出席情况", "record who took the oath"),
+                "attendance",
+            ));
+        }
+        for c in &state.cadres {
+            if c.attendance.as_ref().is_some_and(|a| a.present) && c.confirmed.is_none() {
+                out.push(Awaiting::person(
+                    &c.person_id,
+                    Text::new("确认本人已宣誓", "confirm your oath"),
+                    &c.person_id,
+                ));
+            }
+        }
+        out
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {

@@ -11,8 +11,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Departure, Effects, Module, ModuleInfo, Progress, Recipient,
-    Rejection, Role, Template, Text, View, check,
+    ActionInfo, Audience, Awaiting, Context, Departure, Effects, Module, ModuleInfo, Progress,
+    Recipient, Rejection, Role, Template, Text, View, check,
 };
 
 pub use state::{
@@ -150,6 +150,38 @@ impl Module for Visits {
             done: done + u32::from(state.confirmed.is_some()),
             total: total + 1,
         }
+    }
+
+    /// The new committee visits each cadre who left and records the steps
+    /// their case needs; then the township confirms.
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        if state.confirmed.is_some() {
+            return Vec::new();
+        }
+        let open: Vec<&str> = state
+            .people
+            .iter()
+            .filter(|p| {
+                let (done, total) = p.steps();
+                done < total
+            })
+            .map(|p| p.name.as_str())
+            .collect();
+        if open.is_empty() {
+            return vec![Awaiting::role(
+                Role::TownshipOfficer,
+                Text::new("确认走访完成", "confirm the visits are complete"),
+                "confirm",
+            )];
+        }
+        vec![Awaiting::role(
+            Role::Secretary,
+            Text::new(
+                format!("走访{}", open.join("、")),
+                format!("visit {}", open.join(", ")),
+            ),
+            "visits",
+        )]
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {

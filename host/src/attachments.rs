@@ -1,0 +1,216 @@
+//! Evidence: photos (of a seal imprint, an asset, a signed paper inventory)
+//! and PDFs uploaded for an enrollment. A photo is re-encoded, which drops
+//! its metadata (the camera's GPS position with it), turned upright by its
+//! EXIF orientation, kept at most [`KEPT_SIDE`] pixels on its long side, and
+//! given a phone-sized copy. Modules see what each
+//! file is, never its bytes; only those who may view the enrollment may
+//! fetch them.
+
+use std::io::Cursor;
+
+use baton_sdk::Attachment;
+use image::{DynamicImage, ImageDecoder as _, ImageFormat, ImageReader, Limits};
+
+use crate::acting::{actor, reach};
+use crate::auth::{Capability, Principal};
+use crate::clock::now;
+use crate::db::attachments::{self, NewAttachment};
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The largest file accepted, bytes: a phone's photo is 2–8 MB.
+pub const MAX_UPLOAD: usize = 16 << 20;
+/// The longest side of a photo's phone-sized copy, pixels.
+pub const PHONE_SIDE: u32 = 1280;
+/// The longest side of a photo as kept, pixels: a seal's imprint stays
+/// legible, and a 50-megapixel original does not cost 20 MB.
+pub const KEPT_SIDE: u32 = 2560;
+/// The most pixels a photo may have (a 50-megapixel camera's is fine).
+const MAX_PIXELS: u64 = 64_000_000;
+
+/// What was uploaded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Uploaded {
+    /// The stored file, as modules see it.
+    #[serde(flatten)]
+    pub attachment: Attachment,
+    /// Whether the enrollment already had it.
+    pub existing: bool,
+}
+
+/// Stores `bytes`, uploaded as `name` by `principal` for enrollment `id`
+/// (they must be able to act in it): a JPEG or PNG photo, or a PDF.
+pub async fn upload(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Uploaded, Error> {
+    let (e, role) = reach(state, principal, id, Capability::Act).await?;
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::bad(
+            "name",
+            "文件名不能为空，最长 200 个字符",
+            "is required, at most 200 bytes, without control characters",
+        ));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(Error::bad(
+            "file",
+            format!("文件过大（上限 {} MB）", MAX_UPLOAD >> 20),
+            format!("is larger than {} MB", MAX_UPLOAD >> 20),
+        ));
+    }
+    let kind = sniff(bytes).ok_or_else(|| {
+        Error::bad(
+            "file",
+            "只能上传照片（JPEG、PNG）或 PDF 文件",
+            "must be a photo (JPEG, PNG) or a PDF",
+        )
+    })?;
+    let (stored, phone) = match kind {
+        Kind::Pdf => (bytes.to_vec(), None),
+        Kind::Photo(format) => {
+            let owned = bytes.to_vec();
+            let (stored, phone) = tokio::task::spawn_blocking(move || photo(&owned, format))
+                .await
+                .map_err(anyhow::Error::from)??;
+            (stored, Some(phone))
+        }
+    };
+    let media_type = match kind {
+        Kind::Pdf => "application/pdf",
+        Kind::Photo(_) => "image/jpeg",
+    };
+    let at = now();
+    let sha = state.files.put(media_type, &stored, at).await?;
+    let phone_sha = match &phone {
+        Some(p) => Some(state.files.put("image/jpeg", p, at).await?),
+        None => None,
+    };
+    let by = actor(principal.account_id, principal.person_id, "", role).person_id;
+    let size = i64::try_from(stored.len()).unwrap_or(i64::MAX);
+    let added = attachments::insert(
+        &state.db,
+        &NewAttachment {
+            enrollment_id: e.id,
+            sha256: &sha,
+            phone_sha256: phone_sha.as_deref(),
+            name,
+            media_type,
+            size,
+            uploaded_by: &by,
+            account_id: principal.account_id,
+            at,
+        },
+    )
+    .await?;
+    let attachment = attachments::of(&state.db, e.id)
+        .await?
+        .into_iter()
+        .map(|s| s.attachment)
+        .find(|a| a.id == sha)
+        .ok_or_else(|| anyhow::anyhow!("attachment {sha} just stored is missing"))?;
+    Ok(Uploaded {
+        attachment,
+        existing: !added,
+    })
+}
+
+/// The bytes of attachment `sha` of enrollment `id` (its phone-sized copy
+/// when `phone` and it is a photo), with its media type and name, if
+/// `principal` may view the enrollment.
+pub async fn fetch(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    sha: &str,
+    phone: bool,
+) -> Result<(String, String, Vec<u8>), Error> {
+    let (e, _) = reach(state, principal, id, Capability::ViewEnrollment).await?;
+    let missing = || Error::not_found("没有这个附件", "no such attachment");
+    let stored = attachments::of(&state.db, e.id)
+        .await?
+        .into_iter()
+        .find(|s| s.attachment.id == sha)
+        .ok_or_else(missing)?;
+    let (file, media_type) = match (&stored.phone, phone) {
+        (Some(copy), true) => (copy.clone(), "image/jpeg".to_owned()),
+        _ => (sha.to_owned(), stored.attachment.media_type.clone()),
+    };
+    let bytes = state.files.get(&file).await?.ok_or_else(missing)?;
+    Ok((media_type, stored.attachment.name, bytes))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Photo(ImageFormat),
+    Pdf,
+}
+
+/// What the bytes are, by their first bytes, whatever the upload claimed.
+fn sniff(bytes: &[u8]) -> Option<Kind> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Kind::Photo(ImageFormat::Jpeg))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(Kind::Photo(ImageFormat::Png))
+    } else if bytes.starts_with(b"%PDF-") {
+        Some(Kind::Pdf)
+    } else {
+        None
+    }
+}
+
+/// A photo upright and re-encoded (no metadata survives), and its
+/// phone-sized copy, both JPEG.
+fn photo(bytes: &[u8], format: ImageFormat) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let unreadable = |e: image::ImageError| {
+        Error::bad(
+            "file",
+            "照片无法读取，请重新拍摄或换一张",
+            format!("the photo cannot be read: {e}"),
+        )
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(Error::bad(
+            "file",
+            "照片像素过多",
+            format!("the photo is {w}×{h}; at most {MAX_PIXELS} pixels"),
+        ));
+    }
+    let orientation = decoder.orientation().map_err(unreadable)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    image.apply_orientation(orientation);
+    let image = if image.width().max(image.height()) > KEPT_SIDE {
+        image.resize(KEPT_SIDE, KEPT_SIDE, image::imageops::FilterType::Triangle)
+    } else {
+        image
+    };
+    let full = jpeg(&image, 85)?;
+    let phone = if image.width().max(image.height()) > PHONE_SIDE {
+        image.resize(
+            PHONE_SIDE,
+            PHONE_SIDE,
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        image
+    };
+    Ok((full, jpeg(&phone, 80)?))
+}
+
+fn jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(&image.to_rgb8())
+        .map_err(|e| anyhow::anyhow!("encoding a JPEG: {e}"))?;
+    Ok(out)
+}

@@ -1,0 +1,185 @@
+//! `turns`: whose turn it is in each enrollment (a module's `awaiting`),
+//! replaced by every write of the enrollment.
+
+use std::collections::HashMap;
+
+use baton_sdk::{Awaiting, Recipient, Role, Text};
+use serde::Serialize;
+use sqlx::Row;
+
+use super::Db;
+
+/// One party an enrollment waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Turn {
+    /// The role awaited, when a role is.
+    pub role: Option<Role>,
+    /// The person awaited (as modules know them: a person id), when one is.
+    pub person_id: Option<String>,
+    /// What they must do.
+    pub what: Text,
+    /// The subject it is about, or empty.
+    pub subject: String,
+    /// Since when, Unix seconds.
+    pub since: i64,
+}
+
+impl Turn {
+    /// Whether it is the turn of someone who is `person_id` holding `role`.
+    pub fn is_for(&self, person_id: &str, role: Role) -> bool {
+        match (&self.person_id, self.role) {
+            (Some(p), _) => p == person_id,
+            (None, Some(r)) => r == role,
+            (None, None) => false,
+        }
+    }
+}
+
+/// Replaces enrollment `id`'s turns with `awaiting`, inside the write that
+/// changed its state. A party still awaited keeps its `since`.
+pub(super) async fn replace(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    path: &str,
+    awaiting: &[Awaiting],
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    let before: Vec<(Option<String>, Option<String>, String, i64)> =
+        sqlx::query("SELECT role, person_id, subject, since FROM turns WHERE enrollment_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("role")?,
+                    r.try_get("person_id")?,
+                    r.try_get("subject")?,
+                    r.try_get("since")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+    sqlx::query("DELETE FROM turns WHERE enrollment_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (seq, a) in awaiting.iter().enumerate() {
+        let (role, person) = match &a.who {
+            Recipient::Role(r) => (Some(r.as_str().to_owned()), None),
+            Recipient::Person(p) => (None, Some(p.clone())),
+        };
+        let since = before
+            .iter()
+            .find(|(r, p, s, _)| *r == role && *p == person && *s == a.subject)
+            .map_or(at, |b| b.3);
+        sqlx::query(
+            "INSERT INTO turns (enrollment_id, seq, path, role, person_id, what, subject, since)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(path)
+        .bind(role)
+        .bind(person)
+        .bind(serde_json::to_string(&a.what).unwrap_or_default())
+        .bind(&a.subject)
+        .bind(since)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn turn(row: &sqlx::any::AnyRow) -> anyhow::Result<(i64, Turn)> {
+    let role: Option<String> = row.try_get("role")?;
+    let what: String = row.try_get("what")?;
+    Ok((
+        row.try_get("enrollment_id")?,
+        Turn {
+            role: role.map(|r| r.parse()).transpose()?,
+            person_id: row.try_get("person_id")?,
+            what: serde_json::from_str(&what)?,
+            subject: row.try_get("subject")?,
+            since: row.try_get("since")?,
+        },
+    ))
+}
+
+/// The turns of each of `ids`, in the order the module gave them.
+pub async fn of(db: &Db, ids: &[i64]) -> anyhow::Result<HashMap<i64, Vec<Turn>>> {
+    let mut found: HashMap<i64, Vec<Turn>> = HashMap::new();
+    for chunk in ids.chunks(200) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT enrollment_id, role, person_id, what, subject, since FROM turns
+             WHERE enrollment_id IN ({}) ORDER BY enrollment_id, seq",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            let (id, t) = turn(&row)?;
+            found.entry(id).or_default().push(t);
+        }
+    }
+    Ok(found)
+}
+
+/// Enrollments under `path` (a township's) awaiting `role`, oldest first:
+/// (enrollment id, the turn).
+pub async fn awaiting_role(db: &Db, path: &str, role: Role) -> anyhow::Result<Vec<(i64, Turn)>> {
+    sqlx::query(
+        "SELECT enrollment_id, role, person_id, what, subject, since FROM turns
+         WHERE role = $1 AND path >= $2 AND path < $3 ORDER BY since, enrollment_id, seq",
+    )
+    .bind(role.as_str())
+    .bind(path)
+    // Paths are digits and slashes: everything under `path` sorts below `path~`.
+    .bind(format!("{path}~"))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(turn)
+    .collect()
+}
+
+/// Enrollments under `path` whose module awaits a township officer, oldest
+/// turn first: one entry per enrollment, with how many steps await them.
+pub async fn waiting_for_township(
+    db: &Db,
+    path: &str,
+) -> anyhow::Result<Vec<super::notices::Waiting>> {
+    let rows = sqlx::query(
+        "SELECT t.enrollment_id, t.what, t.since, e.unit_code, u.name, e.plugin_id, e.plugin_version
+         FROM turns t JOIN enrollments e ON e.id = t.enrollment_id
+         JOIN org_units u ON u.code = e.unit_code
+         WHERE t.role = 'township-officer' AND t.path >= $1 AND t.path < $2
+         ORDER BY t.since, t.enrollment_id, t.seq",
+    )
+    .bind(path)
+    .bind(format!("{path}~"))
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: Vec<super::notices::Waiting> = Vec::new();
+    for r in rows {
+        let id: i64 = r.try_get("enrollment_id")?;
+        if let Some(w) = out.iter_mut().find(|w| w.enrollment_id == id) {
+            w.count += 1;
+            continue;
+        }
+        let what: String = r.try_get("what")?;
+        out.push(super::notices::Waiting {
+            enrollment_id: id,
+            village_code: r.try_get("unit_code")?,
+            village: r.try_get("name")?,
+            module: r.try_get("plugin_id")?,
+            version: r.try_get("plugin_version")?,
+            count: 1,
+            message: serde_json::from_str(&what)?,
+            at: r.try_get("since")?,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,110 @@
+//! Evidence files over HTTP: upload to an enrollment (the raw bytes, as a
+//! phone app sends them), list them, and fetch one (the pages' thumbnails
+//! use the same route with the session cookie).
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{AppState, Error};
+use crate::attachments::{MAX_UPLOAD, Uploaded, fetch, upload};
+use crate::auth::{Capability, Principal};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/enrollments/{id}/attachments",
+            get(list)
+                .post(add)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD + 4096)),
+        )
+        .route("/enrollments/{id}/attachments/{sha}", get(file))
+}
+
+/// `?name=` of an upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Named {
+    /// The file's name, e.g. `公章印模.jpg`.
+    name: String,
+}
+
+/// Uploads a photo (JPEG, PNG) or a PDF to an enrollment the actor may act
+/// in: the body is the file. Photos are re-encoded without their metadata
+/// (no GPS position survives) and get a phone-sized copy.
+#[utoipa::path(post, path = "/api/v1/enrollments/{id}/attachments", tag = "enrollments",
+    operation_id = "upload_attachment",
+    params(("id" = i64, Path, description = "Enrollment id"), Named),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "id (sha256), name, media_type, size, uploaded_by, uploaded_at, existing"),
+              (status = 400, description = "not a photo or PDF, too large, or no name"), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub(super) async fn add(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Query(named): Query<Named>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Uploaded>), Error> {
+    let uploaded = upload(&state, &principal, id, &named.name, &body).await?;
+    Ok((StatusCode::CREATED, Json(uploaded)))
+}
+
+/// The enrollment's attachments, as its module sees them.
+#[utoipa::path(get, path = "/api/v1/enrollments/{id}/attachments", tag = "enrollments",
+    operation_id = "list_attachments",
+    params(("id" = i64, Path, description = "Enrollment id")),
+    responses((status = 200, description = "id, name, media_type, size, uploaded_by, uploaded_at"), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<baton_sdk::Attachment>>, Error> {
+    let (e, _) = crate::acting::reach(&state, &principal, id, Capability::ViewEnrollment).await?;
+    let all = crate::db::attachments::of(&state.db, e.id).await?;
+    Ok(Json(all.into_iter().map(|s| s.attachment).collect()))
+}
+
+/// `?size=phone` for a photo's phone-sized copy.
+#[derive(Debug, Deserialize)]
+pub(super) struct Size {
+    size: Option<String>,
+}
+
+/// One attachment's bytes, for those who may view the enrollment.
+pub(super) async fn file(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, sha)): Path<(i64, String)>,
+    Query(size): Query<Size>,
+) -> Result<Response, Error> {
+    let phone = size.size.as_deref() == Some("phone");
+    let (media_type, name, bytes) = fetch(&state, &principal, id, &sha, phone).await?;
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        name.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            })
+            .collect::<String>()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            // Content-addressed: the bytes under this name never change.
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

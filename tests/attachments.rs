@@ -1,0 +1,208 @@
+//! Evidence photos and PDFs through the real router (both backends): a
+//! photo's GPS position is gone from what is stored, its phone-sized copy
+//! is phone-sized, a PDF is kept as it came, anything else is refused by
+//! field with nothing stored, only those who may view the enrollment fetch
+//! the files, the module is told what they are, and the page uploads one.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use baton_host::demo;
+use baton_tests::api::{Api, Reply};
+use baton_tests::per_backend;
+
+/// A JPEG whose EXIF says where it was taken (a GPS IFD with a latitude).
+fn photo_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&image)
+        .expect("encodes");
+    // TIFF, little-endian: IFD0 points at a GPS IFD holding GPSLatitudeRef "N".
+    let mut tiff: Vec<u8> = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(0x8825u16.to_le_bytes());
+    tiff.extend(4u16.to_le_bytes());
+    tiff.extend(1u32.to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(2u32.to_le_bytes());
+    tiff.extend(*b"N\0\0\0");
+    tiff.extend(0u32.to_le_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let len = u16::try_from(app1.len() + 2).expect("short");
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(len.to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("encodes");
+    out
+}
+
+async fn upload(api: &Api, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> Reply {
+    let request = Request::post(format!(
+        "/api/v1/enrollments/{id}/attachments?name={}",
+        name.replace(' ', "%20")
+    ))
+    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+    .header(header::CONTENT_TYPE, "application/octet-stream")
+    .body(Body::from(bytes))
+    .expect("request");
+    api.send(request).await
+}
+
+fn has_exif(jpeg: &[u8]) -> bool {
+    jpeg.windows(6).any(|w| w == b"Exif\0\0")
+}
+
+per_backend! {
+    async fn evidence_is_stored_without_its_location_and_shown_only_in_scope(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+
+        let original = photo_with_gps(2000, 1500);
+        assert!(has_exif(&original), "the test photo carries EXIF");
+        let sent = upload(&api, &outgoing, handover, "公章印模.jpg", original.clone()).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.json());
+        let uploaded = sent.json();
+        let sha = uploaded["id"].as_str().expect("an id").to_owned();
+        assert_eq!(uploaded["name"], "公章印模.jpg");
+        assert_eq!(uploaded["media_type"], "image/jpeg");
+        let by = uploaded["uploaded_by"].as_str().expect("who");
+        assert!(!by.is_empty() && !by.starts_with("account-"), "the cadre's person id: {by}");
+
+        let stored = api.get(&outgoing, &format!("/enrollments/{handover}/attachments/{sha}")).await;
+        assert_eq!(stored.status, StatusCode::OK);
+        assert!(!has_exif(&stored.body), "no EXIF (and so no GPS position) is stored");
+        let full = image::load_from_memory(&stored.body).expect("a JPEG");
+        assert_eq!((full.width(), full.height()), (2000, 1500));
+        let phone = api.get(&outgoing, &format!("/enrollments/{handover}/attachments/{sha}?size=phone")).await;
+        let small = image::load_from_memory(&phone.body).expect("a JPEG");
+        assert_eq!((small.width(), small.height()), (1280, 960));
+        assert!(phone.body.len() < stored.body.len());
+
+        // The same photo again is the same attachment.
+        let again = upload(&api, &outgoing, handover, "again.jpg", original).await;
+        assert_eq!(again.json()["existing"], true);
+        let pdf = upload(&api, &outgoing, handover, "签字清单.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
+        assert_eq!(pdf.status, StatusCode::CREATED);
+        let picture = upload(&api, &outgoing, handover, "资产.png", png(300, 200)).await;
+        assert_eq!(picture.json()["media_type"], "image/jpeg", "a PNG is kept as a JPEG copy");
+
+        // Anything else is refused, by field, and nothing is stored.
+        let before = api.count("SELECT COUNT(*) FROM attachments").await;
+        for (name, bytes) in [("a.gif", b"GIF89a....".to_vec()), ("a.txt", "你好".as_bytes().to_vec()), ("", b"%PDF-1.4".to_vec())] {
+            let refused = upload(&api, &outgoing, handover, name, bytes).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name}");
+            let field = if name.is_empty() { "name" } else { "file" };
+            assert_eq!(refused.json()["field"], field, "{}", refused.json());
+        }
+        let broken = upload(&api, &outgoing, handover, "broken.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).await;
+        assert_eq!(broken.json()["field"], "file", "{}", broken.json());
+        assert_eq!(api.count("SELECT COUNT(*) FROM attachments").await, before);
+
+        // Only those who may view the enrollment fetch it: the township sees
+        // its village's; the county trainer not another county's.
+        let township = api.token("township").await;
+        let county = api.token("county").await;
+        let path = format!("/enrollments/{handover}/attachments/{sha}");
+        assert_eq!(api.get(&township, &path).await.status, StatusCode::OK);
+        assert_eq!(api.get(&county, &path).await.status, StatusCode::OK);
+        let elsewhere = api.enrollment_of(&nation, demo::OTHER_COUNTY_VILLAGE, "handover").await;
+        baton_host::db::attachments::insert(&test.db, &baton_host::db::attachments::NewAttachment {
+            enrollment_id: elsewhere,
+            sha256: &sha,
+            phone_sha256: None,
+            name: "别县.jpg",
+            media_type: "image/jpeg",
+            size: 1,
+            uploaded_by: "someone",
+            account_id: 1,
+            at: 0,
+        })
+        .await
+        .expect("recorded");
+        let theirs = format!("/enrollments/{elsewhere}/attachments/{sha}");
+        assert_eq!(api.get(&county, &theirs).await.status, StatusCode::FORBIDDEN);
+        let list = api.get(&county, &format!("/api/v1/enrollments/{elsewhere}/attachments")).await;
+        assert_eq!(list.status, StatusCode::FORBIDDEN);
+        // An attachment of another enrollment is not this one's.
+        let crossed = format!("/enrollments/{handover}/attachments/{}", "0".repeat(64));
+        assert_eq!(api.get(&township, &crossed).await.status, StatusCode::NOT_FOUND);
+
+        // The module is told what the files are, never their bytes.
+        let e = baton_host::db::enrollments::get(&test.db, handover).await.expect("reads").expect("exists");
+        let ctx = baton_host::acting::village_context(&api.state, &e, baton_sdk::Actor::public(), baton_sdk::Locale::ZhCn, 0)
+            .await
+            .expect("a context");
+        let names: Vec<&str> = ctx.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["公章印模.jpg", "签字清单.pdf", "资产.png"]);
+        assert_eq!(ctx.attachments[0].id, sha);
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// The module page's upload form: CSRF-checked, the photo then shown as
+    /// a thumbnail; a wrong file named beside the form.
+    async fn the_page_uploads_a_photo_and_shows_its_thumbnail(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let cookie = format!("baton_session={}", api.token("outgoing").await);
+        let page = |path: String| {
+            Request::get(path)
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::empty())
+                .expect("request")
+        };
+        let shown = api.send(page(format!("/enrollments/{handover}"))).await;
+        let html = String::from_utf8_lossy(&shown.body).into_owned();
+        let at = html.find("name=\"_csrf\" value=\"").expect("a CSRF token") + 20;
+        let csrf = html[at..at + 32].to_owned();
+        assert!(html.contains("enctype=\"multipart/form-data\""), "an upload form");
+        let post = |csrf: &str, name: &str, bytes: &[u8]| {
+            let mut body = Vec::new();
+            body.extend(format!("--XYZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+            body.extend(format!("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend(bytes);
+            body.extend(b"\r\n--XYZ--\r\n");
+            Request::post(format!("/enrollments/{handover}/attachments"))
+                .header(header::COOKIE, cookie.clone())
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
+                .body(Body::from(body))
+                .expect("request")
+        };
+        let forged = api.send(post("0".repeat(32).as_str(), "a.png", &png(10, 10))).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // Refused like any refused form: 422, the page again with the reason.
+        let wrong = api.send(post(&csrf, "a.txt", b"hello")).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(String::from_utf8_lossy(&wrong.body).contains("只能上传照片（JPEG、PNG）或 PDF 文件"));
+        let sent = api.send(post(&csrf, "印模.png", &png(40, 30))).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let location = sent.headers[header::LOCATION].to_str().expect("ascii").to_owned();
+        let after = api.send(page(location)).await;
+        let html = String::from_utf8_lossy(&after.body).into_owned();
+        assert!(html.contains("已上传"), "{html}");
+        assert!(html.contains("?size&#x3D;phone\" alt=\"印模.png\"") || html.contains("?size=phone\" alt=\"印模.png\""), "{html}");
+        test.cleanup().await;
+    }
+}
