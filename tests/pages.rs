@@ -630,3 +630,58 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// A record printed for the archive carries a verification code; anyone
+    /// can check it at /verify, which recomputes the sign-off chain: valid,
+    /// superseded by later sign-offs, or changed since.
+    async fn a_printed_record_is_verified_by_its_code(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let secretary = cookie(&api, "secretary").await;
+        let printed = html(&get(&api, &secretary, &format!("/enrollments/{handover}?print=1")).await);
+        assert!(printed.contains("尚无签字确认，暂无核验码"), "{printed}");
+        let declare = |key: &'static str| {
+            serde_json::json!({"item": key, "entries": [{"name": "公章", "quantity": 1}]})
+        };
+        let first = api.act(&outgoing, handover, "rec-1", "declare", declare("seals")).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let printed = html(&get(&api, &secretary, &format!("/enrollments/{handover}?print=1")).await);
+        assert!(
+            !printed.contains("name=\"_action\"") && !printed.contains("multipart/form-data"),
+            "a printed record has no module forms and no upload"
+        );
+        let at = printed.find("class=\"code\">").expect("a code") + 13;
+        let code = printed[at..at + 19].to_owned();
+        assert!(code.chars().filter(|c| *c == '-').count() == 3, "{code}");
+
+        let api = &api;
+        let check = |code: String| async move { get(api, "", &format!("/verify?code={code}")).await };
+        let valid = html(&check(code.clone()).await);
+        assert!(valid.contains("有效：桂花村 · 新老班子工作交接，共 1 次签字确认"), "{valid}");
+        assert!(!valid.contains("较早打印"));
+        assert!(html(&check(code.to_lowercase().replace('-', "")).await).contains("有效："));
+
+        let second = api.act(&outgoing, handover, "rec-2", "declare", declare("archives")).await;
+        assert_eq!(second.status, StatusCode::OK);
+        let older = html(&check(code.clone()).await);
+        assert!(older.contains("共 2 次签字确认") && older.contains("较早打印"), "{older}");
+
+        sqlx::query("UPDATE signoffs SET statement = '{\"zh\":\"改过\",\"en\":\"edited\"}' WHERE enrollment_id = $1")
+            .bind(handover)
+            .execute(test.db.writer())
+            .await
+            .expect("tampered");
+        let broken = html(&check(code).await);
+        assert!(broken.contains("已被改动或删除"), "{broken}");
+
+        let unknown = html(&check("0000-0000-0000-0000".into()).await);
+        assert!(unknown.contains("未找到与此核验码对应的记录"));
+        let bad = check("12".into()).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(html(&bad).contains("核验码为 16 位字母和数字"));
+        test.cleanup().await;
+    }
+}

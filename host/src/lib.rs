@@ -23,6 +23,7 @@ pub mod import;
 pub mod metrics;
 pub mod notices;
 pub mod publishing;
+pub mod records;
 pub mod registry;
 pub mod sheet;
 pub mod signing_in;

@@ -93,57 +93,87 @@ pub async fn verify_chain(db: &Db) -> anyhow::Result<(u64, Option<Broken>)> {
         };
         after = last.0;
         for (id, head) in ids {
-            let rows = sqlx::query(
-                "SELECT id, signer, role, subject, statement, at, prev_hash, hash FROM signoffs
-                 WHERE enrollment_id = $1 ORDER BY id",
-            )
-            .bind(id)
-            .fetch_all(db.pool())
-            .await?;
-            let mut prev = String::new();
-            for row in rows {
-                let signoff_id: i64 = row.try_get("id")?;
-                let link = Link {
-                    enrollment_id: id,
-                    signer: row.try_get("signer")?,
-                    role: row.try_get("role")?,
-                    subject: row.try_get("subject")?,
-                    statement: row.try_get("statement")?,
-                    at: row.try_get("at")?,
-                };
-                let stored_prev: String = row.try_get("prev_hash")?;
-                let stored: String = row.try_get("hash")?;
-                let broken = |reason: String| Broken {
-                    enrollment_id: id,
-                    signoff_id: Some(signoff_id),
-                    reason,
-                };
-                if stored_prev != prev {
-                    return Ok((checked, Some(broken("it does not follow the sign-off before it (a row was removed or reordered)".into()))));
-                }
-                if link.hash(&prev) != stored {
-                    return Ok((
-                        checked,
-                        Some(broken(
-                            "its content does not match its hash (the row was edited)".into(),
-                        )),
-                    ));
-                }
-                checked += 1;
-                prev = stored;
-            }
-            if head.as_deref() != Some(prev.as_str()) {
-                return Ok((
-                    checked,
-                    Some(Broken {
-                        enrollment_id: id,
-                        signoff_id: None,
-                        reason: "the last sign-off is not the one the enrollment recorded (rows were removed)".into(),
-                    }),
-                ));
+            match verify_enrollment(db, id, head.as_deref()).await? {
+                Ok(n) => checked += n,
+                Err((n, broken)) => return Ok((checked + n, Some(broken))),
             }
         }
     }
+}
+
+/// Checks one enrollment's chain against `head`, the last hash it recorded:
+/// the links checked, or those before the broken one and why it broke.
+pub async fn verify_enrollment(
+    db: &Db,
+    id: i64,
+    head: Option<&str>,
+) -> anyhow::Result<Result<u64, (u64, Broken)>> {
+    let rows = sqlx::query(
+        "SELECT id, signer, role, subject, statement, at, prev_hash, hash FROM signoffs
+         WHERE enrollment_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut prev = String::new();
+    let mut checked = 0;
+    for row in rows {
+        let signoff_id: i64 = row.try_get("id")?;
+        let link = Link {
+            enrollment_id: id,
+            signer: row.try_get("signer")?,
+            role: row.try_get("role")?,
+            subject: row.try_get("subject")?,
+            statement: row.try_get("statement")?,
+            at: row.try_get("at")?,
+        };
+        let stored_prev: String = row.try_get("prev_hash")?;
+        let stored: String = row.try_get("hash")?;
+        let broken = |reason: &str| Broken {
+            enrollment_id: id,
+            signoff_id: Some(signoff_id),
+            reason: reason.to_owned(),
+        };
+        if stored_prev != prev {
+            let why = "it does not follow the sign-off before it (a row was removed or reordered)";
+            return Ok(Err((checked, broken(why))));
+        }
+        if link.hash(&prev) != stored {
+            let why = "its content does not match its hash (the row was edited)";
+            return Ok(Err((checked, broken(why))));
+        }
+        checked += 1;
+        prev = stored;
+    }
+    if head.unwrap_or_default() != prev {
+        return Ok(Err((
+            checked,
+            Broken {
+                enrollment_id: id,
+                signoff_id: None,
+                reason:
+                    "the last sign-off is not the one the enrollment recorded (rows were removed)"
+                        .into(),
+            },
+        )));
+    }
+    Ok(Ok(checked))
+}
+
+/// The enrollment whose last sign-off's hash starts with `prefix` (hex,
+/// lower-case): what a printed record's verification code names.
+pub async fn by_head(db: &Db, prefix: &str) -> anyhow::Result<Option<(i64, String)>> {
+    // Hex sorts below `g`: a range the index answers, on both backends.
+    let row = sqlx::query(
+        "SELECT id, signoff_head FROM enrollments
+         WHERE signoff_head >= $1 AND signoff_head < $2 ORDER BY id LIMIT 1",
+    )
+    .bind(prefix)
+    .bind(format!("{prefix}g"))
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("signoff_head")?)))
+        .transpose()
 }
 
 /// A sign-off as the API shows it.
@@ -183,4 +213,19 @@ pub async fn signoffs(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Signoff
             })
         })
         .collect()
+}
+
+/// The enrollment one of whose sign-offs has a hash starting with `prefix`,
+/// with that hash.
+pub async fn by_signoff_hash(db: &Db, prefix: &str) -> anyhow::Result<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT enrollment_id, hash FROM signoffs WHERE hash >= $1 AND hash < $2
+         ORDER BY id LIMIT 1",
+    )
+    .bind(prefix)
+    .bind(format!("{prefix}g"))
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| Ok((r.try_get("enrollment_id")?, r.try_get("hash")?)))
+        .transpose()
 }

@@ -91,10 +91,12 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
     ))
 }
 
-/// `?saved=action` after an accepted action.
+/// `?saved=action` after an accepted action; `?print=1` for the record to
+/// print (no forms, the verification code).
 #[derive(Debug, Deserialize)]
 pub(super) struct Saved {
     saved: Option<String>,
+    print: Option<String>,
 }
 
 pub(super) async fn show(
@@ -102,8 +104,27 @@ pub(super) async fn show(
     visit: Visit,
     Path(id): Path<i64>,
     Query(q): Query<Saved>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, Error> {
-    module_page(&state, &visit, id, None, q.saved.as_deref(), None).await
+    // A printed record's QR code needs this site's own address.
+    let origin = q.print.as_ref().map(|_| origin(&headers));
+    module_page(
+        &state,
+        &visit,
+        id,
+        None,
+        q.saved.as_deref(),
+        None,
+        origin.as_deref(),
+    )
+    .await
+}
+
+/// `https://host` as the request reached us (behind a proxy that says so).
+fn origin(headers: &axum::http::HeaderMap) -> String {
+    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    let scheme = get("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{}", get("host").unwrap_or("localhost"))
 }
 
 /// The module page, with `posted` put back into its form after a refusal.
@@ -114,7 +135,9 @@ async fn module_page(
     posted: Option<Posted>,
     saved: Option<&str>,
     upload_error: Option<String>,
+    print_from: Option<&str>,
 ) -> Result<Response, Error> {
+    let print = print_from.is_some();
     let (mut e, role) = reach(state, &visit.principal, id, Capability::ViewEnrollment).await?;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let now = now();
@@ -123,7 +146,8 @@ async fn module_page(
     let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let mut view = plugin.view(&ctx, &current).await?;
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
-    let acts = authorize(&visit.principal, Capability::Act, target).is_some();
+    // The printed record has no forms.
+    let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
     let refused = posted.is_some();
     let host = acts.then(|| form_host(visit, &plugin, id, posted));
     if let (Some(host), Value::Object(data)) = (&host, &mut view.data) {
@@ -161,7 +185,7 @@ async fn module_page(
             let statement = serde_json::from_value::<Text>(s.statement.clone())
                 .map(|t| t.get(visit.locale).to_owned())
                 .unwrap_or_default();
-            json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role))})
+            json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role)), "hash": crate::records::code(&s.hash)})
         })
         .collect();
     // Evidence uploaded to the enrollment: photos as thumbnails.
@@ -209,6 +233,16 @@ async fn module_page(
             "attachments": attachments,
             "upload": acts,
             "upload_error": upload_error,
+            "print": print,
+            "printed": date(now),
+            "code": e.signoff_head.as_deref().map(crate::records::code),
+            "qr": match (print_from, e.signoff_head.as_deref()) {
+                (Some(origin), Some(head)) => crate::records::qr_svg(&format!(
+                    "{origin}/verify?code={}",
+                    crate::records::code(head)
+                )),
+                _ => None,
+            },
             "version": format!("{}@{}", e.plugin_id, e.plugin_version),
         }),
     ))
@@ -291,7 +325,8 @@ pub(super) async fn act(
         match super::payload::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
             Ok(p) => p,
             Err(errors) => {
-                return module_page(&state, &visit, id, Some(refuse(errors)), None, None).await;
+                return module_page(&state, &visit, id, Some(refuse(errors)), None, None, None)
+                    .await;
             }
         };
     match acting::act_on(&state, &visit.principal, reached, &key, &action, &payload).await {
@@ -304,7 +339,7 @@ pub(super) async fn act(
         }
         Err(Error::Rejected(r)) => {
             let errors = messages(&r, visit.locale);
-            module_page(&state, &visit, id, Some(refuse(errors)), None, None).await
+            module_page(&state, &visit, id, Some(refuse(errors)), None, None, None).await
         }
         Err(e) => Err(e),
     }
@@ -359,7 +394,7 @@ pub(super) async fn attach(
     visit.check(csrf.as_deref())?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let why = visit.t("enrollment.upload.missing");
-        return module_page(&state, &visit, id, None, None, Some(why)).await;
+        return module_page(&state, &visit, id, None, None, Some(why), None).await;
     };
     match crate::attachments::upload(&state, &visit.principal, id, &name, &bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved=attachment")).into_response()),
@@ -371,9 +406,59 @@ pub(super) async fn attach(
                 None,
                 None,
                 Some(e.message(visit.locale)),
+                None,
             )
             .await
         }
         Err(e) => Err(e),
     }
+}
+
+/// `?code=` of `/verify`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Code {
+    code: Option<String>,
+}
+
+/// `GET /verify`: anyone, signed in or not, checks a printed record's
+/// verification code against the sign-off chain.
+pub(super) async fn verify(
+    State(state): State<AppState>,
+    jar: axum_extra::extract::CookieJar,
+    Query(q): Query<Code>,
+) -> Result<Response, Error> {
+    let locale = super::page::locale(&jar);
+    let title = crate::i18n::t(locale, "verify.title", &[]);
+    let code = q.code.unwrap_or_default();
+    let mut data = json!({"code": code, "checked": false});
+    let mut status = StatusCode::OK;
+    if !code.trim().is_empty() {
+        match crate::records::verify(&state, &code).await {
+            Ok(None) => data = json!({"code": code, "checked": true, "found": false}),
+            Ok(Some(v)) => {
+                let village = org_units::get(&state.db, &v.village_code)
+                    .await?
+                    .map_or_else(|| v.village_code.clone(), |(u, _)| u.name);
+                let module = state.plugin(&v.module, &v.version).await?;
+                let ok = crate::i18n::t(
+                    locale,
+                    "verify.ok",
+                    &[
+                        ("village", village),
+                        ("module", module.info().title.get(locale).to_owned()),
+                        ("count", v.signoffs.to_string()),
+                    ],
+                );
+                data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok});
+            }
+            Err(e @ Error::BadRequest { .. }) => {
+                status = StatusCode::BAD_REQUEST;
+                data = json!({"code": code, "checked": false, "error": e.message(locale)});
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(super::page::anonymous(
+        status, "verify", locale, "/verify", &title, data,
+    ))
 }

@@ -22,12 +22,13 @@ use crate::i18n::{self, t};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 11] = [
+pub const SOURCES: [(&str, &str); 12] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
     ("me", include_str!("../../templates/me.hbs")),
     ("enrollment", include_str!("../../templates/enrollment.hbs")),
+    ("verify", include_str!("../../templates/verify.hbs")),
     ("township", include_str!("../../templates/township.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
     ("province", include_str!("../../templates/province.hbs")),
