@@ -206,3 +206,80 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// The handover's declaration carries photos: picked on the form from
+    /// the enrollment's uploads, shown as thumbnails to the township officer;
+    /// an unknown photo, or another enrollment's, is refused by field.
+    async fn a_declaration_carries_photos_the_township_then_sees(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let elsewhere = api.enrollment_of(&nation, demo::OTHER_TOWNSHIP_VILLAGE, "handover").await;
+        let sent = upload(&api, &outgoing, handover, "公章印模.png", png(64, 48)).await;
+        let sha = sent.json()["id"].as_str().expect("an id").to_owned();
+
+        let cookie = format!("baton_session={outgoing}");
+        let page = api
+            .send(
+                Request::get(format!("/enrollments/{handover}"))
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let html = String::from_utf8_lossy(&page.body).into_owned();
+        assert!(
+            html.contains(&format!("name=\"photos\" value=\"{sha}\"")),
+            "the declare form offers the upload as a photo to pick"
+        );
+
+        let declare = |photos: Vec<String>| {
+            serde_json::json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}], "photos": photos})
+        };
+        // Unknown: nothing uploaded has it (one hex digit changed).
+        let near = format!("{}{}", if sha.starts_with('a') { 'b' } else { 'a' }, &sha[1..]);
+        for (key, photo) in [("p-1", "0".repeat(64)), ("p-2", near)] {
+            let refused = api.act(&outgoing, handover, key, "declare", declare(vec![photo])).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.json());
+            assert_eq!(refused.json()["fields"][0]["field"], "photos.0");
+        }
+        // A photo of another enrollment is not this one's.
+        baton_host::db::attachments::insert(&test.db, &baton_host::db::attachments::NewAttachment {
+            enrollment_id: elsewhere,
+            sha256: "e".repeat(64).as_str(),
+            phone_sha256: None,
+            name: "别村.jpg",
+            media_type: "image/jpeg",
+            size: 1,
+            uploaded_by: "someone",
+            account_id: 1,
+            at: 0,
+        })
+        .await
+        .ok();
+        let theirs = api.act(&outgoing, handover, "p-3", "declare", declare(vec!["e".repeat(64)])).await;
+        assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(api.count(&format!("SELECT COUNT(*) FROM signoffs WHERE enrollment_id = {handover}")).await, 0);
+
+        let declared = api.act(&outgoing, handover, "p-4", "declare", declare(vec![sha.clone()])).await;
+        assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
+        let township = format!("baton_session={}", api.token("township").await);
+        let seen = api
+            .send(
+                Request::get(format!("/enrollments/{handover}"))
+                    .header(header::COOKIE, &township)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let html = String::from_utf8_lossy(&seen.body).into_owned();
+        assert!(
+            html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size&#x3D;phone\""))
+                || html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size=phone\"")),
+            "the township officer sees the photo's thumbnail: {html}"
+        );
+        test.cleanup().await;
+    }
+}

@@ -179,6 +179,12 @@ proptest! {
                 actions: [("act".to_owned(), ("操作".to_owned(), schema.clone()))].into_iter().collect(),
                 posted: None,
                 words: BTreeMap::new(),
+                enrollment: 1,
+                attachments: vec![baton_host::views::forms::FileRef {
+                    id: "abc".into(),
+                    name: "印模 <b>.jpg".into(),
+                    photo: true,
+                }],
             };
             if let Value::Object(map) = &mut data {
                 map.insert(HOST.into(), serde_json::to_value(&host).expect("host data"));

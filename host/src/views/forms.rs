@@ -44,6 +44,41 @@ pub struct FormHost {
     pub posted: Option<Posted>,
     /// Text the host writes ([`WORDS`]), in this language.
     pub words: BTreeMap<String, String>,
+    /// The enrollment, for links to its files.
+    #[serde(default)]
+    pub enrollment: i64,
+    /// The files uploaded to it, for `{{attachment id}}` and pickers.
+    #[serde(default)]
+    pub attachments: Vec<FileRef>,
+}
+
+/// A file uploaded to the enrollment, as forms and views show it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FileRef {
+    /// Its sha256: what a payload names it by.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is a photo (shown as a thumbnail).
+    pub photo: bool,
+}
+
+impl FileRef {
+    /// A link to the file: a thumbnail for a photo, else its name.
+    fn html(&self, enrollment: i64) -> String {
+        let href = format!(
+            "/enrollments/{enrollment}/attachments/{}",
+            html_escape(&self.id)
+        );
+        let name = html_escape(&self.name);
+        if self.photo {
+            format!(
+                "<a class=\"file\" href=\"{href}\"><img src=\"{href}?size=phone\" alt=\"{name}\" width=\"120\" loading=\"lazy\"></a>"
+            )
+        } else {
+            format!("<a class=\"file\" href=\"{href}\">{name}</a>")
+        }
+    }
 }
 
 /// A posted form: which one, what was in it, and what was wrong.
@@ -60,6 +95,7 @@ pub struct Posted {
 /// Registers `form`, `kept` and `checked` on a module's template registry.
 pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("form", Box::new(form));
+    registry.register_helper("attachment", Box::new(attachment));
     registry.register_helper("kept", Box::new(kept));
     registry.register_helper("checked", Box::new(checked));
 }
@@ -68,8 +104,27 @@ fn host(ctx: &Context) -> Option<FormHost> {
     serde_json::from_value(ctx.data().get(HOST)?.clone()).ok()
 }
 
+/// `{{attachment id}}`: the enrollment's file `id` as a thumbnail (a photo)
+/// or a link; nothing for an unknown id or a render without host data.
+fn attachment(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let id = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    if let Some(host) = host(ctx)
+        && let Some(file) = host.attachments.iter().find(|f| f.id == id)
+    {
+        out.write(&file.html(host.enrollment))?;
+    }
+    Ok(())
+}
+
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 4] = [
+pub const WORDS: [&str; 5] = [
+    "form.no-attachments",
     "form.one-per-line",
     "form.row",
     "form.problems",
@@ -360,6 +415,41 @@ impl Fields<'_> {
         self.depth -= 1;
     }
 
+    /// A checkbox per file uploaded to the enrollment: an array of their ids.
+    fn pick_files(&mut self, path: &str, label: &str) {
+        let errors = self.errors(path);
+        let _ = write!(
+            self.html,
+            "<fieldset class=\"pick\"><legend>{label}</legend>"
+        );
+        if self.host.attachments.is_empty() {
+            let none = self
+                .host
+                .words
+                .get("form.no-attachments")
+                .cloned()
+                .unwrap_or_default();
+            let _ = write!(self.html, "<p class=\"meta\">{}</p>", html_escape(&none));
+        }
+        let chosen = self.value(path);
+        for (i, file) in self.host.attachments.iter().enumerate() {
+            let id = html_escape(&format!("f-{}-{i}", path.replace('.', "-")));
+            let on = if chosen.iter().any(|v| v == &file.id) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                self.html,
+                "<p class=\"field check\"><input type=\"checkbox\" id=\"{id}\" name=\"{}\" value=\"{}\"{on}><label for=\"{id}\">{}</label></p>",
+                html_escape(path),
+                html_escape(&file.id),
+                html_escape(&file.name)
+            );
+        }
+        let _ = write!(self.html, "{errors}</fieldset>");
+    }
+
     fn write_field(&mut self, schema: &Value, path: &str, name: &str, required: bool) {
         let schema = resolve(self.root, schema);
         let label = html_escape(&self.label(schema, name));
@@ -375,6 +465,8 @@ impl Fields<'_> {
                 let items = resolve(self.root, schema.get("items").unwrap_or(&Value::Null));
                 if kind(items) == "object" {
                     self.rows(schema, items, path, &label);
+                } else if schema.get("x-attachments") == Some(&Value::Bool(true)) {
+                    self.pick_files(path, &label);
                 } else {
                     let errors = self.errors(path);
                     let hint = self.host.words.get("form.one-per-line").cloned();

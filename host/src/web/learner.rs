@@ -18,7 +18,7 @@ use crate::auth::{Capability, Target, authorize};
 use crate::db::org_units;
 use crate::http::{AppState, Error, now};
 use crate::notices::my_notices;
-use crate::views::forms::{self, FormHost, HOST, Posted, WORDS};
+use crate::views::forms::{self, FileRef, FormHost, HOST, Posted, WORDS};
 
 pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
     let list = my_enrollments(&state, &visit.principal).await?;
@@ -149,11 +149,31 @@ async fn module_page(
     // The printed record has no forms.
     let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
     let refused = posted.is_some();
-    let host = acts.then(|| form_host(visit, &plugin, id, posted));
-    if let (Some(host), Value::Object(data)) = (&host, &mut view.data) {
+    let files: Vec<FileRef> = crate::db::attachments::of(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|s| FileRef {
+            photo: s.attachment.media_type.starts_with("image/"),
+            id: s.attachment.id,
+            name: s.attachment.name,
+        })
+        .collect();
+    let host = acts.then(|| FormHost {
+        attachments: files.clone(),
+        ..form_host(visit, &plugin, id, posted)
+    });
+    // Whoever views it sees the files (`{{attachment id}}`); only those who
+    // act get forms.
+    let shown = host.clone().unwrap_or_else(|| FormHost {
+        lang: visit.locale.as_str().to_owned(),
+        enrollment: id,
+        attachments: files,
+        ..FormHost::default()
+    });
+    if let Value::Object(data) = &mut view.data {
         data.insert(
             HOST.to_owned(),
-            serde_json::to_value(host).map_err(anyhow::Error::from)?,
+            serde_json::to_value(&shown).map_err(anyhow::Error::from)?,
         );
     }
     let html = plugin.render(&view, visit.locale)?;
@@ -280,6 +300,8 @@ fn form_host(
             .iter()
             .map(|w| ((*w).to_owned(), visit.t(w)))
             .collect(),
+        enrollment: id,
+        attachments: Vec::new(),
     }
 }
 

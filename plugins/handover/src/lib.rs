@@ -175,6 +175,7 @@ fn item(key: &str, title: Text) -> Item {
         received: None,
         witnessed: None,
         sent_back: None,
+        photos: Vec::new(),
     }
 }
 
@@ -255,6 +256,15 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             ));
         }
     }
+    for (i, photo) in p.photos.iter().enumerate() {
+        if !ctx.attachments.iter().any(|a| &a.id == photo) {
+            return Err(Rejection::invalid(
+                format!("photos.{i}"),
+                "没有这张照片：请先上传到本项交接",
+                "no such photo: upload it to this handover first",
+            ));
+        }
+    }
     let item = find(state, &p.item)?;
     if item.received.is_some() {
         return Err(Rejection::conflict(
@@ -267,6 +277,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
     }
     let n = p.entries.len();
     item.entries = p.entries;
+    item.photos = p.photos;
     item.declared = Some(signature(ctx));
     item.sent_back = None;
     let who = &ctx.actor.name;

@@ -29,6 +29,9 @@ pub struct Item {
     /// Why the secretary last sent the inventory back, until it is declared again.
     #[serde(default)]
     pub sent_back: Option<String>,
+    /// Photos declared with the inventory: ids of the enrollment's files.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 impl Item {
@@ -118,6 +121,11 @@ pub struct Declare {
     /// The inventory; at least one entry.
     #[schemars(extend("x-label" = {"zh": "移交清单", "en": "Inventory"}))]
     pub entries: Vec<Entry>,
+    /// Photos of the item (a seal's imprint, the signed paper list): ids of
+    /// files uploaded to the enrollment.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "照片（公章印模、签字清单等）", "en": "Photos (seal imprints, the signed list…)"}, "x-attachments" = true))]
+    pub photos: Vec<String>,
 }
 
 /// Payload of `send-back`.

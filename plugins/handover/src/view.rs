@@ -23,6 +23,8 @@ struct ItemView<'a> {
     /// `waiting-declaration`, `waiting-receipt`, `waiting-witness` or `done`.
     status: &'static str,
     entries: Vec<EntryView<'a>>,
+    /// Photo ids, for the host's `{{attachment id}}`.
+    photos: &'a [String],
     declared: Option<SignatureView<'a>>,
     received: Option<SignatureView<'a>>,
     witnessed: Option<SignatureView<'a>>,
@@ -109,6 +111,7 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         title: item.title.get(locale),
         status,
         entries,
+        photos: &item.photos,
         declared: item.declared.as_ref().map(signed),
         received: item.received.as_ref().map(|r| signed(&r.signature)),
         witnessed: item.witnessed.as_ref().map(|w| signed(&w.signature)),
