@@ -66,6 +66,27 @@ async fn upload(api: &Api, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> 
     api.send(request).await
 }
 
+/// Records file `sha` as uploaded to another enrollment, straight in the
+/// database (no demo login may act there).
+async fn elsewhere_has(test: &baton_tests::TestDb, enrollment: i64, sha: &str, name: &str) {
+    baton_host::db::attachments::insert(
+        &test.db,
+        &baton_host::db::attachments::NewAttachment {
+            enrollment_id: enrollment,
+            sha256: sha,
+            phone_sha256: None,
+            name,
+            media_type: "image/jpeg",
+            size: 1,
+            uploaded_by: "someone",
+            account_id: 1,
+            at: 0,
+        },
+    )
+    .await
+    .expect("recorded");
+}
+
 fn has_exif(jpeg: &[u8]) -> bool {
     jpeg.windows(6).any(|w| w == b"Exif\0\0")
 }
@@ -126,19 +147,7 @@ per_backend! {
         assert_eq!(api.get(&township, &path).await.status, StatusCode::OK);
         assert_eq!(api.get(&county, &path).await.status, StatusCode::OK);
         let elsewhere = api.enrollment_of(&nation, demo::OTHER_COUNTY_VILLAGE, "handover").await;
-        baton_host::db::attachments::insert(&test.db, &baton_host::db::attachments::NewAttachment {
-            enrollment_id: elsewhere,
-            sha256: &sha,
-            phone_sha256: None,
-            name: "别县.jpg",
-            media_type: "image/jpeg",
-            size: 1,
-            uploaded_by: "someone",
-            account_id: 1,
-            at: 0,
-        })
-        .await
-        .expect("recorded");
+        elsewhere_has(&test, elsewhere, &sha, "别县.jpg").await;
         let theirs = format!("/enrollments/{elsewhere}/attachments/{sha}");
         assert_eq!(api.get(&county, &theirs).await.status, StatusCode::FORBIDDEN);
         let list = api.get(&county, &format!("/api/v1/enrollments/{elsewhere}/attachments")).await;
@@ -246,19 +255,7 @@ per_backend! {
             assert_eq!(refused.json()["fields"][0]["field"], "photos.0");
         }
         // A photo of another enrollment is not this one's.
-        baton_host::db::attachments::insert(&test.db, &baton_host::db::attachments::NewAttachment {
-            enrollment_id: elsewhere,
-            sha256: "e".repeat(64).as_str(),
-            phone_sha256: None,
-            name: "别村.jpg",
-            media_type: "image/jpeg",
-            size: 1,
-            uploaded_by: "someone",
-            account_id: 1,
-            at: 0,
-        })
-        .await
-        .ok();
+        elsewhere_has(&test, elsewhere, &"e".repeat(64), "别村.jpg").await;
         let theirs = api.act(&outgoing, handover, "p-3", "declare", declare(vec!["e".repeat(64)])).await;
         assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(api.count(&format!("SELECT COUNT(*) FROM signoffs WHERE enrollment_id = {handover}")).await, 0);
