@@ -69,6 +69,9 @@ async fn upload(api: &Api, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> 
 /// Records file `sha` as uploaded to another enrollment, straight in the
 /// database (no demo login may act there).
 async fn elsewhere_has(test: &baton_tests::TestDb, enrollment: i64, sha: &str, name: &str) {
+    baton_host::db::attachments::put_file(&test.db, sha, "image/jpeg", b"\xFF\xD8\xFF", 0)
+        .await
+        .expect("stored");
     baton_host::db::attachments::insert(
         &test.db,
         &baton_host::db::attachments::NewAttachment {

@@ -685,3 +685,40 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// "再加一行" brings the form back with what was typed and one more blank
+    /// row, and acts on nothing: a handover of many lines needs no script.
+    async fn adding_a_row_keeps_what_was_typed(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let outgoing = cookie(&api, "outgoing").await;
+        let page = html(&get(&api, &outgoing, &format!("/enrollments/{id}")).await);
+        assert!(page.contains("name=\"_more\" value=\"entries\""), "an add-row button");
+        assert!(!page.contains("name=\"entries.3.name\""), "three blank rows to start");
+        let token = csrf(&page);
+        let mut form: Vec<(&str, &str)> = vec![
+            ("_csrf", &token),
+            ("_action", "declare"),
+            ("_key", "rows-1"),
+            ("_form", "declare|item=seals"),
+            ("item", "seals"),
+            ("entries.0.name", "党支部公章"),
+            ("entries.0.quantity", "1"),
+            ("entries.1.name", "村委会公章"),
+            ("entries.1.quantity", "1"),
+            ("entries.2.name", "合作社公章"),
+            ("entries.2.quantity", "1"),
+        ];
+        form.push(("_more", "entries"));
+        let reply = post_form(&api, &outgoing, &format!("/enrollments/{id}"), &form).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let again = html(&reply);
+        assert!(again.contains("name=\"entries.3.name\""), "a fourth row");
+        assert!(again.contains("value=\"合作社公章\""), "the typed rows kept");
+        assert!(!again.contains("name=\"entries.4.name\""));
+        assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, 0, "nothing acted on");
+        test.cleanup().await;
+    }
+}

@@ -32,7 +32,7 @@ fn inspect_prints_the_module_info() {
         "{text}"
     );
     assert!(
-        text.contains("declare      申报移交清单 / Declare the inventory  (item, entries)"),
+        text.contains("declare      申报移交清单 / Declare the inventory  (item, entries, photos)"),
         "{text}"
     );
 

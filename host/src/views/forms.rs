@@ -90,6 +90,10 @@ pub struct Posted {
     pub values: BTreeMap<String, Vec<String>>,
     /// Messages by field path; `""` for the form as a whole.
     pub errors: BTreeMap<String, Vec<String>>,
+    /// The rows (by path) the person asked for one more of: the form comes
+    /// back with what was typed and a blank row, and nothing was done.
+    #[serde(default)]
+    pub more: Option<String>,
 }
 
 /// Registers `form`, `kept` and `checked` on a module's template registry.
@@ -123,7 +127,8 @@ fn attachment(
 }
 
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 5] = [
+pub const WORDS: [&str; 6] = [
+    "form.add-row",
     "form.no-attachments",
     "form.one-per-line",
     "form.row",
@@ -552,6 +557,9 @@ impl Fields<'_> {
             .and_then(Value::as_u64)
             .map_or(3, |n| usize::try_from(n.min(MAX_ROWS)).unwrap_or(3));
         let posted = posted.min(usize::try_from(MAX_ROWS).unwrap_or(20) * 5);
+        // "Add a row" posted the form: what was typed, and one more.
+        let more = self.posted.is_some_and(|p| p.more.as_deref() == Some(path));
+        let posted = posted + usize::from(more);
         let errors = self.errors(path);
         let _ = write!(
             self.html,
@@ -571,6 +579,20 @@ impl Fields<'_> {
             self.object(items, &format!("{path}.{i}"), &[]);
             self.html.push_str("</fieldset>");
         }
+        // Without script: a submit that brings the form back with a blank row
+        // more and everything typed kept (the page acts on nothing).
+        let add = self
+            .host
+            .words
+            .get("form.add-row")
+            .cloned()
+            .unwrap_or_default();
+        let _ = write!(
+            self.html,
+            "<button type=\"submit\" class=\"small\" name=\"_more\" value=\"{}\" formnovalidate>{}</button>",
+            html_escape(path),
+            html_escape(&add)
+        );
         self.html.push_str("</fieldset>");
     }
 }

@@ -148,7 +148,7 @@ async fn module_page(
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
     // The printed record has no forms.
     let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
-    let refused = posted.is_some();
+    let refused = posted.as_ref().is_some_and(|p| !p.errors.is_empty());
     let files: Vec<FileRef> = crate::db::attachments::of(&state.db, id)
         .await?
         .into_iter()
@@ -327,7 +327,18 @@ pub(super) async fn act(
     let action = field("_action").unwrap_or_default();
     let key = field("_key").unwrap_or_default();
     let form = field("_form").unwrap_or_default();
+    let more = field("_more");
     values.retain(|k, _| !k.starts_with('_'));
+    if more.is_some() {
+        // "Add a row": the same form back, everything typed kept, a row more.
+        let again = Posted {
+            form,
+            values,
+            errors: BTreeMap::new(),
+            more,
+        };
+        return module_page(&state, &visit, id, Some(again), None, None, None).await;
+    }
     let reached = reach(&state, &visit.principal, id, Capability::Act).await?;
     let e = &reached.0;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
@@ -342,6 +353,7 @@ pub(super) async fn act(
         form: form.clone(),
         values: values.clone(),
         errors,
+        more: None,
     };
     let payload =
         match super::payload::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {

@@ -8,6 +8,8 @@ use crate::{Config, Item, Signature, State};
 
 #[derive(Serialize)]
 struct Page<'a> {
+    /// Who is looking: the statements shown before each form name them.
+    signer: &'a str,
     village: &'a str,
     township: &'a str,
     done: u32,
@@ -69,6 +71,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     View::new(
         "handover",
         &Page {
+            signer: &ctx.actor.name,
             village: &ctx.village.name,
             township: &ctx.village.township,
             done: progress.done,
