@@ -722,3 +722,39 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// The secretary picks a discrepancy from the declared entries by name,
+    /// not by typing a 0-based number; the statement she signs is beside it.
+    async fn a_discrepancy_is_picked_from_the_entries(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let id = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let outgoing = api.token("outgoing").await;
+        let declared = api
+            .act(&outgoing, id, "pick-1", "declare", serde_json::json!({"item": "seals", "entries": [
+                {"name": "党支部公章", "quantity": 1}, {"name": "村委会公章", "quantity": 1}
+            ]}))
+            .await;
+        assert_eq!(declared.status, StatusCode::OK);
+        let secretary = cookie(&api, "secretary").await;
+        let page = html(&get(&api, &secretary, &format!("/enrollments/{id}")).await);
+        assert!(page.contains("<option value=\"1\">2. 村委会公章</option>"), "{page}");
+        assert!(page.contains("签字即表示：本人"), "the statement beside the form");
+        let token = csrf(&page);
+        let form: Vec<(&str, &str)> = vec![
+            ("_csrf", &token),
+            ("_action", "confirm"),
+            ("_key", "pick-2"),
+            ("_form", "confirm|item=seals"),
+            ("item", "seals"),
+            ("discrepancies.0.entry", "1"),
+            ("discrepancies.0.note", "印面磨损"),
+        ];
+        let reply = post_form(&api, &secretary, &format!("/enrollments/{id}"), &form).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", html(&reply));
+        let page = html(&get(&api, &secretary, &format!("/enrollments/{id}")).await);
+        assert!(page.contains("印面磨损"));
+        test.cleanup().await;
+    }
+}

@@ -170,6 +170,12 @@ fn form<'reg, 'rc>(
     let mut hidden: Vec<(String, String)> = Vec::new();
     let mut look = Look::default();
     for (k, v) in h.hash() {
+        // A list is the choices a field offers (`entries=entries` for a
+        // field marked `"x-choices": "entries"`), not an argument.
+        if let Value::Array(list) = v.value() {
+            look.choices.insert((*k).to_owned(), list.clone());
+            continue;
+        }
         let v = match v.value() {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -197,22 +203,33 @@ pub struct Look {
     pub label: Option<String>,
     /// Unfolded from the start.
     pub open: bool,
+    /// Lists a field marked `x-choices` picks from, by name: the option's
+    /// value is the element's position, its label the element's
+    /// `x-choice-label` property (default `name`).
+    pub choices: BTreeMap<String, Vec<Value>>,
 }
 
 /// The form for `action`: hidden arguments `hidden`, then the module's `own`
 /// fields or, without them, a field for each other property of the schema.
 /// Nothing when the module has no such action.
-pub fn form_html(host: &FormHost, action: &str, hidden: &[(String, String)], look: Look) -> String {
+pub fn form_html(
+    host: &FormHost,
+    action: &str,
+    hidden: &[(String, String)],
+    mut look: Look,
+) -> String {
     let Some((title, schema)) = host.actions.get(action) else {
         return String::new();
     };
     let own = look.own.is_some();
     let id = identity(action, hidden);
     let posted = posted_for(host, &id);
+    let choices = std::mem::take(&mut look.choices);
     let mut fields = Fields {
         root: schema,
         posted,
         host,
+        choices: &choices,
         shown: Vec::new(),
         html: String::new(),
         depth: 0,
@@ -349,6 +366,8 @@ struct Fields<'a> {
     root: &'a Value,
     posted: Option<&'a Posted>,
     host: &'a FormHost,
+    /// What `x-choices` fields pick from (see [`Look::choices`]).
+    choices: &'a BTreeMap<String, Vec<Value>>,
     /// The paths that got a field, so their messages are not repeated above.
     shown: Vec<String>,
     html: String,
@@ -502,7 +521,46 @@ impl Fields<'_> {
             k => {
                 let errors = self.errors(path);
                 let value = self.value(path).into_iter().next().unwrap_or_default();
-                let input = if let Some(options) = options(schema) {
+                let chosen = schema
+                    .get("x-choices")
+                    .and_then(Value::as_str)
+                    .and_then(|list| self.choices.get(list));
+                let input = if let Some(list) = chosen {
+                    let label_key = schema
+                        .get("x-choice-label")
+                        .and_then(Value::as_str)
+                        .unwrap_or("name");
+                    let mut s = format!(
+                        "<select id=\"{id}\" name=\"{}\"{req}><option value=\"\">{}</option>",
+                        html_escape(path),
+                        html_escape(
+                            self.host
+                                .words
+                                .get("form.choose")
+                                .map_or("", String::as_str)
+                        )
+                    );
+                    for (i, element) in list.iter().enumerate() {
+                        let label = element
+                            .get(label_key)
+                            .map_or_else(String::new, |l| match l {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            });
+                        let sel = if value == i.to_string() {
+                            " selected"
+                        } else {
+                            ""
+                        };
+                        let _ = write!(
+                            s,
+                            "<option value=\"{i}\"{sel}>{}. {}</option>",
+                            i + 1,
+                            html_escape(&label)
+                        );
+                    }
+                    s + "</select>"
+                } else if let Some(options) = options(schema) {
                     let mut s = format!(
                         "<select id=\"{id}\" name=\"{}\"{req}><option value=\"\">{}</option>",
                         html_escape(path),

@@ -256,15 +256,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             ));
         }
     }
-    for (i, photo) in p.photos.iter().enumerate() {
-        if !ctx.attachments.iter().any(|a| &a.id == photo) {
-            return Err(Rejection::invalid(
-                format!("photos.{i}"),
-                "没有这张照片：请先上传到本项交接",
-                "no such photo: upload it to this handover first",
-            ));
-        }
-    }
+    check_photos(ctx, &p.photos)?;
     let item = find(state, &p.item)?;
     if item.received.is_some() {
         return Err(Rejection::conflict(
@@ -341,6 +333,20 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
     ))
 }
 
+/// Each photo must be a file uploaded to this enrollment.
+fn check_photos(ctx: &Context<Config>, photos: &[String]) -> Result<(), Rejection> {
+    for (i, photo) in photos.iter().enumerate() {
+        if !ctx.attachments.iter().any(|a| &a.id == photo) {
+            return Err(Rejection::invalid(
+                format!("photos.{i}"),
+                "没有这张照片：请先上传到本项交接",
+                "no such photo: upload it to this handover first",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn not_declared(item: &Item) -> Rejection {
     Rejection::conflict(
         format!("“{}”尚未申报移交清单", item.title.zh),
@@ -360,6 +366,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
             format!("{} has already been received", item.title.en),
         ));
     }
+    check_photos(ctx, &p.photos)?;
     for (i, d) in p.discrepancies.iter().enumerate() {
         if d.entry >= item.entries.len() {
             return Err(Rejection::invalid(
@@ -380,6 +387,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
     item.received = Some(Receipt {
         signature: signature(ctx),
         discrepancies: p.discrepancies,
+        photos: p.photos,
     });
     let who = &ctx.actor.name;
     let statement = if k == 0 {
@@ -425,6 +433,7 @@ fn witness(
     p: WitnessPayload,
 ) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::TownshipOfficer])?;
+    check_photos(ctx, &p.photos)?;
     let village = ctx.village.name.clone();
     let item = find(state, &p.item)?;
     let Some(receipt) = &item.received else {
@@ -452,6 +461,7 @@ fn witness(
     item.witnessed = Some(Witness {
         signature: signature(ctx),
         remarks: p.remarks,
+        photos: p.photos,
     });
     let who = &ctx.actor.name;
     let statement = Text::new(

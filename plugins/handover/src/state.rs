@@ -76,13 +76,17 @@ pub struct Receipt {
     pub signature: Signature,
     /// Entries that did not match the inventory.
     pub discrepancies: Vec<Discrepancy>,
+    /// Photos taken on receipt.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// An entry that did not match what was declared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Discrepancy {
-    /// The entry's position in the inventory, from 0.
-    #[schemars(extend("x-label" = {"zh": "条目序号（第一条为 0）", "en": "Entry number (the first is 0)"}))]
+    /// The entry's position in the inventory, from 0; the form offers the
+    /// inventory's entries by name (`{{form "confirm" entries=entries}}`).
+    #[schemars(extend("x-label" = {"zh": "不符的条目", "en": "Entry that does not match"}, "x-choices" = "entries"))]
     pub entry: usize,
     /// What is wrong: missing, damaged, a different quantity…
     #[schemars(extend("x-label" = {"zh": "差异说明", "en": "What is wrong"}))]
@@ -96,6 +100,9 @@ pub struct Witness {
     pub signature: Signature,
     /// Remarks; required when the receipt noted discrepancies.
     pub remarks: String,
+    /// Photos taken on site.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// The actions, as the host sends them.
@@ -149,6 +156,10 @@ pub struct Confirm {
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "不符之处（没有则留空）", "en": "Discrepancies (leave empty if none)"}, "x-rows" = 1))]
     pub discrepancies: Vec<Discrepancy>,
+    /// Photos (ids of the enrollment's files).
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "照片", "en": "Photos"}, "x-attachments" = true))]
+    pub photos: Vec<String>,
 }
 
 /// Payload of `witness`.
@@ -161,6 +172,10 @@ pub struct WitnessPayload {
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "见证意见", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
+    /// Photos (ids of the enrollment's files).
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "照片", "en": "Photos"}, "x-attachments" = true))]
+    pub photos: Vec<String>,
 }
 
 /// The province's configuration.

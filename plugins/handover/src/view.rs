@@ -25,8 +25,8 @@ struct ItemView<'a> {
     /// `waiting-declaration`, `waiting-receipt`, `waiting-witness` or `done`.
     status: &'static str,
     entries: Vec<EntryView<'a>>,
-    /// Photo ids, for the host's `{{attachment id}}`.
-    photos: &'a [String],
+    /// Photo ids from every signature, for the host's `{{attachment id}}`.
+    photos: Vec<&'a str>,
     declared: Option<SignatureView<'a>>,
     received: Option<SignatureView<'a>>,
     witnessed: Option<SignatureView<'a>>,
@@ -114,7 +114,13 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         title: item.title.get(locale),
         status,
         entries,
-        photos: &item.photos,
+        photos: item
+            .photos
+            .iter()
+            .chain(item.received.iter().flat_map(|r| &r.photos))
+            .chain(item.witnessed.iter().flat_map(|w| &w.photos))
+            .map(String::as_str)
+            .collect(),
         declared: item.declared.as_ref().map(signed),
         received: item.received.as_ref().map(|r| signed(&r.signature)),
         witnessed: item.witnessed.as_ref().map(|w| signed(&w.signature)),
