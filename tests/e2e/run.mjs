@@ -80,7 +80,7 @@ async function unfold(form) {
 
 async function submit(page, form) {
   await unfold(form);
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]:not([name="_more"])').click()]);
 }
 
 async function enrollmentFrom(page, title) {
