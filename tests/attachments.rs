@@ -7,8 +7,9 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use baton_host::demo;
-use baton_tests::api::{Api, Reply};
+use baton_tests::api::Api;
 use baton_tests::per_backend;
+use baton_tests::png;
 
 /// A JPEG whose EXIF says where it was taken (a GPS IFD with a latitude).
 fn photo_with_gps(width: u32, height: u32) -> Vec<u8> {
@@ -43,27 +44,6 @@ fn photo_with_gps(width: u32, height: u32) -> Vec<u8> {
     out.extend(app1);
     out.extend(&jpeg[2..]);
     out
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
-    let mut out = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .expect("encodes");
-    out
-}
-
-async fn upload(api: &Api, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> Reply {
-    let request = Request::post(format!(
-        "/api/v1/enrollments/{id}/attachments?name={}",
-        name.replace(' ', "%20")
-    ))
-    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-    .header(header::CONTENT_TYPE, "application/octet-stream")
-    .body(Body::from(bytes))
-    .expect("request");
-    api.send(request).await
 }
 
 /// Records file `sha` as uploaded to another enrollment, straight in the
@@ -103,7 +83,7 @@ per_backend! {
 
         let original = photo_with_gps(2000, 1500);
         assert!(has_exif(&original), "the test photo carries EXIF");
-        let sent = upload(&api, &outgoing, handover, "公章印模.jpg", original.clone()).await;
+        let sent = api.upload(&outgoing, handover, "公章印模.jpg", original.clone()).await;
         assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.json());
         let uploaded = sent.json();
         let sha = uploaded["id"].as_str().expect("an id").to_owned();
@@ -123,22 +103,22 @@ per_backend! {
         assert!(phone.body.len() < stored.body.len());
 
         // The same photo again is the same attachment.
-        let again = upload(&api, &outgoing, handover, "again.jpg", original).await;
+        let again = api.upload(&outgoing, handover, "again.jpg", original).await;
         assert_eq!(again.json()["existing"], true);
-        let pdf = upload(&api, &outgoing, handover, "签字清单.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
+        let pdf = api.upload(&outgoing, handover, "签字清单.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
         assert_eq!(pdf.status, StatusCode::CREATED);
-        let picture = upload(&api, &outgoing, handover, "资产.png", png(300, 200)).await;
+        let picture = api.upload(&outgoing, handover, "资产.png", png(300, 200)).await;
         assert_eq!(picture.json()["media_type"], "image/jpeg", "a PNG is kept as a JPEG copy");
 
         // Anything else is refused, by field, and nothing is stored.
         let before = api.count("SELECT COUNT(*) FROM attachments").await;
         for (name, bytes) in [("a.gif", b"GIF89a....".to_vec()), ("a.txt", "你好".as_bytes().to_vec()), ("", b"%PDF-1.4".to_vec())] {
-            let refused = upload(&api, &outgoing, handover, name, bytes).await;
+            let refused = api.upload(&outgoing, handover, name, bytes).await;
             assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name}");
             let field = if name.is_empty() { "name" } else { "file" };
             assert_eq!(refused.json()["field"], field, "{}", refused.json());
         }
-        let broken = upload(&api, &outgoing, handover, "broken.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).await;
+        let broken = api.upload(&outgoing, handover, "broken.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).await;
         assert_eq!(broken.json()["field"], "file", "{}", broken.json());
         assert_eq!(api.count("SELECT COUNT(*) FROM attachments").await, before);
 
@@ -229,7 +209,7 @@ per_backend! {
         let outgoing = api.token("outgoing").await;
         let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
         let elsewhere = api.enrollment_of(&nation, demo::OTHER_TOWNSHIP_VILLAGE, "handover").await;
-        let sent = upload(&api, &outgoing, handover, "公章印模.png", png(64, 48)).await;
+        let sent = api.upload(&outgoing, handover, "公章印模.png", png(64, 48)).await;
         let sha = sent.json()["id"].as_str().expect("an id").to_owned();
 
         let cookie = format!("baton_session={outgoing}");

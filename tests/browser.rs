@@ -4,7 +4,11 @@
 //! when `DATABASE_URL` is set. Every role signs in; the handover is completed
 //! by its three parties; the first-lesson quiz is failed, then passed; the
 //! county trainer sees the village complete and sends a reminder the member
-//! then sees; the province console shows its checks. Screenshots at 390 px
+//! then sees; the province console shows its checks; the handover's photo
+//! reaches the township officer (not a neighbouring one), ten inventory
+//! lines go in one form, the printed record becomes a PDF and /verify calls
+//! it intact, then broken after a sign-off is edited in the database
+//! (`verify.mjs`). Screenshots at 390 px
 //! land in `target/screenshots/<backend>/`.
 
 use std::future::IntoFuture;
@@ -82,31 +86,51 @@ fn node_modules(e2e: &Path) {
 /// The tests here drive Node and Chromium, which take both cores: one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Runs `node <script>` in `tests/e2e` with `env` and `BASE` pointing at
-/// the real server on a port over `test`'s demo data, one run at a time;
-/// whether it passed.
-async fn node_against_server(test: &TestDb, script: &str, env: &[(&str, PathBuf)]) -> bool {
-    let e2e = root().join("tests/e2e");
-    node_modules(&e2e);
-    let _one = ONE_AT_A_TIME.lock().await;
-    let api = Api::new(test).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let addr = listener.local_addr().expect("address");
-    let server = tokio::spawn(axum::serve(listener, app(api.state.clone())).into_future());
-    let mut node = Command::new("node");
-    node.arg(script)
-        .current_dir(&e2e)
-        .env("BASE", format!("http://{addr}"))
-        .envs(env.iter().map(|(k, v)| (k, v)));
-    // The server answers on the runtime's workers while node runs.
-    let run = tokio::task::spawn_blocking(move || node.status())
-        .await
-        .expect("joined")
-        .expect("node runs");
-    server.abort();
-    run.success()
+/// The real server on a TCP port over `test`'s demo data, while it lives.
+struct Server {
+    api: Api,
+    base: String,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(test: &TestDb) -> Self {
+        let api = Api::new(test).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("address");
+        let task = tokio::spawn(axum::serve(listener, app(api.state.clone())).into_future());
+        Self {
+            api,
+            base: format!("http://{addr}"),
+            task,
+        }
+    }
+
+    /// Runs `node <script>` in `tests/e2e` with `env` and `BASE` pointing
+    /// here; whether it passed.
+    async fn node(&self, script: &str, env: &[(&str, PathBuf)]) -> bool {
+        let e2e = root().join("tests/e2e");
+        node_modules(&e2e);
+        let mut node = Command::new("node");
+        node.arg(script)
+            .current_dir(&e2e)
+            .env("BASE", &self.base)
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        // The server answers on the runtime's workers while node runs.
+        tokio::task::spawn_blocking(move || node.status())
+            .await
+            .expect("joined")
+            .expect("node runs")
+            .success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 fn root() -> PathBuf {
@@ -118,17 +142,53 @@ fn root() -> PathBuf {
 
 per_backend! {
     /// One browser at a time (two Chromiums on two cores time out taking
-    /// screenshots); each backend has its own screenshot folder.
+    /// screenshots); each backend has its own screenshot folder. Between the
+    /// two scripts a sign-off of the printed handover record is edited in
+    /// the database, as someone tampering with the archive would.
     #[multi_thread]
     async fn every_role_completes_onboarding_in_a_browser(test: TestDb) {
         let backend = format!("{:?}", test.db.backend()).to_lowercase();
         let shots = root().join("target/screenshots").join(&backend);
-        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone())];
+        let _one = ONE_AT_A_TIME.lock().await;
+        let server = Server::start(&test).await;
+        // An officer of the neighbouring township, to be refused the photos.
+        let hash = baton_host::auth::hash_password("demo").expect("hash");
+        let neighbour = format!("{}000", &baton_host::demo::OTHER_TOWNSHIP_VILLAGE[..9]);
+        baton_host::db::accounts::create(
+            &server.api.state.db,
+            &baton_host::db::accounts::NewAccount {
+                username: "neighbour",
+                password_hash: &hash,
+                display_name: "邻镇干部",
+                person_id: None,
+                grants: &[(baton_sdk::Role::TownshipOfficer, Some(&neighbour))],
+            },
+            0,
+        )
+        .await
+        .expect("the neighbouring officer");
+        let photo = root().join("target/e2e-photo.png");
+        std::fs::write(&photo, baton_tests::png(640, 480)).expect("photo written");
+        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone()), ("PHOTO", photo)];
         assert!(
-            node_against_server(&test, "run.mjs", &env).await,
+            server.node("run.mjs", &env).await,
             "{backend}: the browser run failed (its output is above; the page is in {}/failure.png)",
             shots.display()
         );
+        let tampered = sqlx::query(
+            "UPDATE signoffs SET statement = '{\"zh\":\"改过\",\"en\":\"changed\"}'
+             WHERE id = (SELECT MIN(s.id) FROM signoffs s JOIN enrollments e ON e.id = s.enrollment_id
+                         WHERE e.plugin_id = 'handover')",
+        )
+        .execute(test.db.writer())
+        .await
+        .expect("edited");
+        assert_eq!(tampered.rows_affected(), 1);
+        assert!(
+            server.node("verify.mjs", &env).await,
+            "{backend}: the edited record was not reported broken (output above)"
+        );
+        drop(server);
         test.cleanup().await;
     }
 }
@@ -139,8 +199,9 @@ per_backend! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_document_validates_and_a_generated_client_uses_it() {
     let test = TestDb::sqlite().await;
+    let _one = ONE_AT_A_TIME.lock().await;
     assert!(
-        node_against_server(&test, "openapi.mjs", &[]).await,
+        Server::start(&test).await.node("openapi.mjs", &[]).await,
         "the OpenAPI check failed (its output is above)"
     );
 }

@@ -467,6 +467,16 @@ per_backend! {
         );
         let en = api.send(anonymous(&format!("{public}?locale=en"))).await;
         assert!(String::from_utf8_lossy(&en.body).contains("Resignation commitment"));
+        // The notice board's A4 poster, linked from the committee's page,
+        // with a QR code back to the public page.
+        let committee = run.view(&secretary).await;
+        // (handlebars writes `=` in an attribute as `&#x3D;`, which the browser reads back.)
+        assert!(committee["html"].as_str().unwrap_or_default().contains(&format!("{public}?poster&#x3D;1")), "{committee}");
+        let poster = api.send(anonymous(&format!("{public}?poster=1"))).await;
+        assert_eq!(poster.status, StatusCode::OK);
+        let poster = String::from_utf8_lossy(&poster.body);
+        assert!(poster.contains("村务公开") && poster.contains("work 承诺"), "{poster}");
+        assert!(poster.contains("<svg") && poster.contains("/static/baton.css"), "{poster}");
 
         run.refused(
             &township,
@@ -476,11 +486,23 @@ per_backend! {
             "",
         )
         .await;
+        // Evidence with a photo of it: one uploaded to this enrollment, not another's.
+        let photo = api.upload(&member, run.enrollment, "冷库验收.png", baton_tests::png(80, 60)).await;
+        assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.json());
+        let photo = photo.json()["id"].as_str().expect("id").to_owned();
+        run.refused(
+            &member,
+            "report",
+            json!({"kind": "campaign", "milestone": 0, "evidence": "x", "photos": ["0000"]}),
+            "invalid",
+            "photos.0",
+        )
+        .await;
         for kind in ["campaign", "work"] {
             run.ok(
                 &member,
                 "report",
-                json!({"kind": kind, "milestone": 0, "evidence": "验收照片已存档"}),
+                json!({"kind": kind, "milestone": 0, "evidence": "验收照片已存档", "photos": [photo]}),
             )
             .await;
             run.ok(&township, "verify", json!({"kind": kind, "milestone": 0}))
@@ -488,6 +510,17 @@ per_backend! {
         }
         let view = run.view(&township).await;
         assert_eq!(view["enrollment"]["status"], "completed", "{view}");
+        let page = api
+            .send(
+                Request::get(format!("/enrollments/{}", run.enrollment))
+                    .header(axum::http::header::COOKIE, format!("baton_session={township}"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let page = String::from_utf8_lossy(&page.body);
+        let thumbnail = format!("/enrollments/{}/attachments/{photo}", run.enrollment);
+        assert!(page.contains(&thumbnail), "the township sees the photo beside the report: {page}");
         test.cleanup().await;
     }
 }

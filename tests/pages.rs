@@ -372,17 +372,17 @@ per_backend! {
             api.post(&outgoing, &uri, Some("d1"), declare).await.status,
             StatusCode::OK
         );
-        assert_eq!(
-            api.get(&township, "/api/v1/township/queue").await.json(),
-            serde_json::json!([])
-        );
+        // Declared: nothing of the handover's waits for the township yet
+        // (the swearing-in the township must schedule does).
+        let queue = api.get(&township, "/api/v1/township/queue").await.json();
+        assert!(queue.as_array().expect("a list").iter().all(|w| w["enrollment_id"] != id), "{queue}");
         assert_eq!(
             api.post(&secretary, &uri, Some("c1"), confirm).await.status,
             StatusCode::OK
         );
         let queue = api.get(&township, "/api/v1/township/queue").await.json();
-        assert_eq!(queue[0]["enrollment_id"], id);
-        assert_eq!(queue[0]["count"], 1);
+        let handover = queue.as_array().expect("a list").iter().find(|w| w["enrollment_id"] == id).expect("the handover waits for the witness");
+        assert_eq!(handover["count"], 1);
         assert_eq!(
             api.get(&county, "/api/v1/township/queue").await.status,
             StatusCode::FORBIDDEN
@@ -590,8 +590,13 @@ per_backend! {
         );
         let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
         let swearing = api.enrollment_of(&nation, demo::VILLAGE, "swearing-in").await;
-        // Opened, the swearing-in waits for the township to schedule it.
-        assert_eq!(api.get(&secretary, &format!("/api/v1/enrollments/{swearing}")).await.status, StatusCode::OK);
+        // Never opened by anyone, the swearing-in already waits for the
+        // township to schedule it, and the handover for the outgoing cadre.
+        let waiting = api.get(&township, "/api/v1/township/queue").await.json();
+        let listed: Vec<i64> = waiting.as_array().expect("a list").iter().filter_map(|w| w["enrollment_id"].as_i64()).collect();
+        assert!(listed.contains(&swearing) && !listed.contains(&handover), "{waiting}");
+        let page = html(&get(&api, &format!("baton_session={outgoing}"), "/me").await);
+        assert!(page.contains("轮到您："), "a fresh 我的任务 says whose turn: {page}");
         let declared = api
             .act(&outgoing, handover, "turn-1", "declare",
                 serde_json::json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}))
@@ -603,9 +608,11 @@ per_backend! {
         assert!(listed.contains(&swearing) && !listed.contains(&handover), "{waiting}");
 
         let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
-        let first = &mine[0];
-        assert_eq!(first["id"], handover, "my turn first: {mine}");
-        assert_eq!(first["my_turn"], true);
+        let lines = mine.as_array().expect("a list");
+        let turns: Vec<bool> = lines.iter().map(|s| s["my_turn"] == true).collect();
+        assert!(turns.windows(2).all(|w| w[0] || !w[1]), "my turns first: {mine}");
+        let line = lines.iter().find(|s| s["id"] == handover).expect("listed");
+        assert_eq!(line["my_turn"], true, "receiving the seals is mine: {line}");
         let swearing_line = mine.as_array().expect("a list").iter().find(|s| s["id"] == swearing).expect("listed");
         assert_eq!(swearing_line["my_turn"], false);
         assert_eq!(swearing_line["awaiting"][0]["who"]["zh"], "乡镇干部");

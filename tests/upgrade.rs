@@ -322,6 +322,72 @@ per_backend! {
     }
 }
 
+per_backend! {
+    /// The built-in handover as the previous release shipped it (0.1.2,
+    /// contract 0.1.0, kept as its bytes) moves to 0.2.0 by the product's own
+    /// upgrade: the dry run replays every enrollment, acted in or not, the
+    /// same; applying moves them, and whose turn it is is known at once.
+    async fn the_handover_of_the_previous_release_replays_the_same_on_0_2_0(test: TestDb) {
+        let api = Api::new(&test).await;
+        let (nation, province) = (api.token("nation").await, api.token("province").await);
+        let (outgoing, secretary, township) = (
+            api.token("outgoing").await,
+            api.token("secretary").await,
+            api.token("township").await,
+        );
+        let wasm: &[u8] = include_bytes!("fixtures-v0.1/handover-0.1.2.wasm");
+        let plugin = baton_tests::load(&api.state.runtime, wasm).await.expect("loads");
+        let package = baton_host::db::plugins::Package {
+            id: plugin.info().id.clone(),
+            version: plugin.info().version.clone(),
+            sha256: hex_sha(*plugin.sha256()),
+            owner: None,
+            built_in: true,
+            info: plugin.info().clone(),
+        };
+        baton_host::db::plugins::insert(&test.db, &package, wasm, 0).await.expect("insert");
+        // A database the previous release left: every handover pinned to 0.1.2.
+        sqlx::query("UPDATE enrollments SET plugin_version = '0.1.2' WHERE plugin_id = 'handover'")
+            .execute(test.db.writer())
+            .await
+            .expect("pinned");
+        let handover = api.enrollment_of(&nation, baton_host::demo::VILLAGE, "handover").await;
+        let steps = [
+            (&outgoing, "declare", json!({"item": "seals", "entries": [{"name": "党支部公章", "quantity": 1}, {"name": "村委会公章", "quantity": 1}]})),
+            (&secretary, "confirm", json!({"item": "seals", "discrepancies": [{"entry": 1, "note": "印面磨损"}]})),
+            (&township, "witness", json!({"item": "seals", "remarks": "磨损已记录，另行刻制"})),
+            (&outgoing, "declare", json!({"item": "archives", "entries": [{"name": "2021—2026 年会议记录", "quantity": 6}]})),
+            (&secretary, "send-back", json!({"item": "archives", "reason": "缺 2023 年"})),
+            (&outgoing, "declare", json!({"item": "archives", "entries": [{"name": "2021—2026 年会议记录", "quantity": 7}]})),
+        ];
+        for (i, (who, action, payload)) in steps.into_iter().enumerate() {
+            let reply = api.act(who, handover, &format!("old-{i}"), action, payload).await;
+            assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.json());
+        }
+        let old = baton_host::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
+        assert_eq!((old.plugin_version.as_str(), old.done), ("0.1.2", 4));
+
+        let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.2.0", "unit": COUNTY, "apply": apply});
+        let dry = upgrade(&api, &province, ask("none")).await;
+        assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
+        let dry = dry.json();
+        let checked = dry["checked"].as_i64().expect("checked");
+        assert!(checked >= 3, "every village of the county: {dry}");
+        assert_eq!((&dry["same"], &dry["different"], &dry["fails"], &dry["moved"]), (&json!(checked), &json!(0), &json!(0), &json!(0)), "{dry}");
+        assert_eq!(line(&dry, handover)["result"], "same");
+
+        let applied = upgrade(&api, &province, ask("same")).await.json();
+        assert_eq!(applied["moved"], json!(checked), "{applied}");
+        let moved = baton_host::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
+        assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.2.0", 4, &old.state));
+        // 0.2.0 says whose turn: the archives wait for the secretary.
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        let line = mine.as_array().expect("a list").iter().find(|s| s["id"] == handover).expect("listed");
+        assert_eq!(line["my_turn"], true, "{line}");
+        test.cleanup().await;
+    }
+}
+
 fn hex_sha(bytes: [u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

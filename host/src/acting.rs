@@ -92,7 +92,8 @@ pub async fn my_enrollments(
         .collect();
     let now = now();
     let mut out = Vec::new();
-    let found = enrollments::of_person(&state.db, principal.person_id, &villages).await?;
+    let mut found = enrollments::of_person(&state.db, principal.person_id, &villages).await?;
+    open_all(state, &mut found).await?;
     let ids: Vec<i64> = found.iter().map(|e| e.id).collect();
     let mut turns = crate::db::turns::of(&state.db, &ids).await?;
     for e in found {
@@ -127,6 +128,28 @@ pub async fn my_enrollments(
                 what: t.what,
                 mine,
                 since: t.since,
+            });
+        }
+        // A person's own enrollment that names no turn is theirs to finish:
+        // nobody else acts in it.
+        if line.awaiting.is_empty()
+            && e.person_id.is_some()
+            && e.person_id == principal.person_id
+            && e.completed_at.is_none()
+        {
+            let title = &plugin.info().title;
+            line.my_turn = true;
+            line.awaiting.push(Turn {
+                who: Text::new(
+                    principal.display_name.clone(),
+                    principal.display_name.clone(),
+                ),
+                what: Text::new(
+                    format!("完成“{}”", title.zh),
+                    format!("finish “{}”", title.en),
+                ),
+                mine: true,
+                since: e.started_at.unwrap_or(e.due_at),
             });
         }
         out.push(line);
@@ -418,6 +441,23 @@ pub async fn opened(
     e.done = i64::from(outcome.progress.done);
     e.total = i64::from(outcome.progress.total);
     Ok(outcome.state)
+}
+
+/// Opens each never-opened enrollment of `found` (its module's `start`,
+/// stored with the turns it names), so that whose turn it is is known before
+/// anyone opens its page: a fresh 我的任务 says "轮到您", and the township's
+/// queue lists the swearing-in it must schedule. A module that refuses or
+/// fails to start is left unopened (its page shows why) and logged.
+pub async fn open_all(state: &AppState, found: &mut [Enrollment]) -> Result<(), Error> {
+    let now = now();
+    for e in found.iter_mut().filter(|e| e.state.is_none()) {
+        let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+        let ctx = village_context(state, e, Actor::public(), Locale::ZhCn, now).await?;
+        if let Err(error) = opened(state, &plugin, e, &ctx, true).await {
+            tracing::warn!(enrollment = e.id, module = %e.plugin_id, %error, "could not open");
+        }
+    }
+    Ok(())
 }
 
 /// The org unit `code` (named by the request's `unit` field) and its path,

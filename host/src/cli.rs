@@ -73,6 +73,19 @@ enum Command {
         /// into an empty database, and print how to sign in.
         #[arg(long)]
         demo: bool,
+        /// Seconds between the outbox worker's passes (due-date reminders and
+        /// escalations, SMS and group robots); 0 runs no worker here (run
+        /// `baton worker` instead).
+        #[arg(long, default_value_t = 30)]
+        worker_every: u64,
+    },
+    /// Run only the outbox worker: due-date reminders and escalations, and
+    /// delivery by SMS and group robots. Any number of workers and servers
+    /// may share one PostgreSQL database; each message goes once.
+    Worker {
+        /// Seconds between passes.
+        #[arg(long, default_value_t = 30)]
+        every: u64,
     },
     /// Import data a county hands over; one bad row imports nothing.
     #[command(subcommand)]
@@ -109,8 +122,17 @@ impl Cli {
         };
         let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
         match self.command {
-            Command::Serve { addr, demo } => {
-                serve::run(runtime, addr, &self.database_url, demo).await
+            Command::Serve {
+                addr,
+                demo,
+                worker_every,
+            } => serve::run(runtime, addr, &self.database_url, demo, worker_every).await,
+            Command::Worker { every } => {
+                let db = crate::db::Db::connect(&self.database_url).await?;
+                let state = crate::app::AppState::new(db, runtime);
+                println!("Baton's outbox worker: a pass every {every} s");
+                crate::outbox::run(state, std::time::Duration::from_secs(every.max(1))).await;
+                Ok(())
             }
             Command::Import(command) => import::run(&self.database_url, command).await,
             Command::Generate { shape } => generate::run(runtime, &self.database_url, shape).await,

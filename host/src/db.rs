@@ -9,6 +9,7 @@ pub mod audit;
 pub mod enrollments;
 pub mod notices;
 pub mod org_units;
+pub mod outbox;
 pub mod people;
 pub mod plugins;
 pub mod reports;

@@ -13,6 +13,7 @@ mod health;
 pub(crate) mod modules;
 pub mod notices;
 pub mod openapi;
+mod outbox;
 mod public;
 pub(crate) mod reports;
 mod upgrades;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(public::router())
         .merge(upgrades::router())
         .merge(notices::router())
+        .merge(outbox::router())
         .merge(openapi::router())
 }
 
@@ -108,6 +110,14 @@ fn nul_path(v: &serde_json::Value, path: &str) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// This site's own address as the client reached it (behind a proxy, the
+/// scheme it forwarded): what a printed QR code must point back to.
+pub(crate) fn origin(headers: &HeaderMap) -> String {
+    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    let scheme = get("x-forwarded-proto").unwrap_or("http");
+    format!("{scheme}://{}", get("host").unwrap_or("localhost"))
 }
 
 /// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.

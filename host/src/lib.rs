@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod import;
 pub mod metrics;
 pub mod notices;
+pub mod outbox;
 pub mod publishing;
 pub mod records;
 pub mod registry;

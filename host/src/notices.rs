@@ -84,8 +84,37 @@ pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> 
                 .map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")),
         );
     }
-    notices::remind(&state.db, e.id, &to, &message, now()).await?;
+    notices::remind(&state.db, e.id, &to, &message, principal.account_id, now()).await?;
     Ok(())
+}
+
+/// Most enrollments one request reminds.
+pub const REMIND_AT_ONCE: usize = 500;
+
+/// Reminds each of `ids` ([`send_reminder`]), after checking the principal
+/// may remind every one: one out of scope refuses them all, nothing sent.
+pub async fn send_reminders(
+    state: &AppState,
+    principal: &Principal,
+    ids: &[i64],
+) -> Result<usize, Error> {
+    if ids.is_empty() || ids.len() > REMIND_AT_ONCE {
+        return Err(Error::bad(
+            "enrollments",
+            format!("请选择 1 到 {REMIND_AT_ONCE} 项"),
+            format!("choose 1 to {REMIND_AT_ONCE}"),
+        ));
+    }
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for id in &unique {
+        reach(state, principal, *id, Capability::Remind).await?;
+    }
+    for id in &unique {
+        send_reminder(state, principal, *id).await?;
+    }
+    Ok(unique.len())
 }
 
 /// What waits for the principal as a township officer, in all their townships.
@@ -101,6 +130,8 @@ pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Wait
     }
     let mut all = Vec::new();
     for path in paths {
+        let mut unopened = crate::db::enrollments::unopened_under(&state.db, path).await?;
+        crate::acting::open_all(state, &mut unopened).await?;
         // Modules on contract 0.2.0 say whose turn it is: exactly those.
         all.extend(crate::db::turns::waiting_for_township(&state.db, path).await?);
         // Modules on 0.1.0 cannot; their requests to the role are inferred

@@ -439,6 +439,23 @@ impl<C> Context<C> {
         }
     }
 
+    /// Refuses the call unless each of `ids` names a file uploaded to this
+    /// enrollment ([`Context::attachments`]); the error names the field
+    /// (`{field}.{i}`) of the first that does not.
+    pub fn require_attachments(&self, field: &str, ids: &[String]) -> Result<(), Rejection> {
+        match ids
+            .iter()
+            .position(|id| !self.attachments.iter().any(|a| &a.id == id))
+        {
+            None => Ok(()),
+            Some(i) => Err(Rejection::invalid(
+                format!("{field}.{i}"),
+                "没有这个文件：请先上传到本项任务",
+                "no such file: upload it to this enrollment first",
+            )),
+        }
+    }
+
     /// Refuses the call unless the actor has one of `roles`, naming them.
     pub fn require_role(&self, roles: &[Role]) -> Result<(), Rejection> {
         if roles.contains(&self.actor.role) {

@@ -24,6 +24,8 @@ const browser = await chromium.launch({
 });
 
 let step = 'start';
+let photo = null;
+let code = null;
 let current = null;
 const checked = [];
 
@@ -106,6 +108,15 @@ try {
     expect(page.url().endsWith('/me'), `after login the secretary is back at /me, not ${page.url()}`);
     await contains(page, '我的任务');
     await contains(page, '新老班子工作交接');
+    // Whose turn it is: the secretary's own turns first, then what waits on
+    // others, naming whom (the swearing-in, on the township).
+    expect((await page.locator('.card').first().innerText()).includes('轮到您'),
+      'my turn comes first on 我的任务');
+    const cards = await page.locator('.card').allInnerTexts();
+    const firstWaiting = cards.findIndex((c) => !c.includes('轮到您'));
+    expect(firstWaiting > 0 && cards.slice(firstWaiting).every((c) => !c.includes('轮到您')),
+      `my turns, then the others: ${cards.map((c) => c.split('\n')[0]).join(' | ')}`);
+    await contains(page, '等待乡镇干部：安排集体宣誓仪式');
     await shot(page, '02-my-onboarding');
     await accessible(page, 'my onboarding');
     await page.context().close();
@@ -127,7 +138,32 @@ try {
       'the name typed is kept after the refusal');
     await shot(page, '03-handover-refused');
     await accessible(page, 'handover, refused');
-    for (const item of ITEMS) {
+    // A photo of the seals' imprints, uploaded to the handover, then ten
+    // inventory lines in one form: 再加一行 brings the form back a row
+    // longer with everything typed kept; the photo is picked by name.
+    await page.setInputFiles('#upload-file',
+      { name: '公章印模.png', mimeType: 'image/png', buffer: fs.readFileSync(process.env.PHOTO) });
+    await Promise.all([page.waitForLoadState('load'), page.locator('form.upload button[type=submit]').click()]);
+    expect(await page.locator('.attachments img[alt="公章印模.png"]').count() === 1, 'the uploaded photo is listed');
+    const seals = declare('seals');
+    for (let i = 0; i < 10; i++) {
+      await unfold(seals);
+      if (i > 0) {
+        await Promise.all([page.waitForLoadState('load'), seals.locator('button[name="_more"]').first().click()]);
+        await unfold(seals);
+        expect(await seals.locator(`[name="entries.${i - 1}.name"]`).inputValue() === `公章 ${i} 号`,
+          `再加一行 keeps line ${i}`);
+      }
+      await seals.locator(`[name="entries.${i}.name"]`).fill(`公章 ${i + 1} 号`);
+      await seals.locator(`[name="entries.${i}.quantity"]`).fill('1');
+    }
+    await seals.locator('input[name="photos"]').first().check();
+    await shot(page, '15-ten-lines');
+    await submit(page, seals);
+    await contains(page, '已保存');
+    expect(await page.locator('#item-seals tbody tr').count() === 10, 'ten inventory lines declared in one form');
+    expect(await page.locator('#item-seals .photos img').count() === 1, 'the photo is shown with the seals');
+    for (const item of ITEMS.filter((i) => i !== 'seals')) {
       const form = declare(item);
       await unfold(form);
       await form.locator('[name="entries.0.name"]').fill(`${item}-清单第一项`);
@@ -157,9 +193,19 @@ try {
     expect(page.url().endsWith('/township'), `the township officer lands on the queue, not ${page.url()}`);
     await contains(page, '桂花村 · 新老班子工作交接');
     await contains(page, '待办 5 项');
+    // The swearing-in the township must schedule is listed too, though no
+    // one has opened it yet.
+    await contains(page, '桂花村 · 集体宣誓就职');
+    await contains(page, '安排集体宣誓仪式');
     await shot(page, '04-township-queue');
     await accessible(page, 'township queue');
-    await Promise.all([page.waitForLoadState('load'), page.locator('.card a.button').first().click()]);
+    const handoverCard = page.locator('.card', { hasText: '新老班子工作交接' }).first();
+    await Promise.all([page.waitForLoadState('load'), handoverCard.locator('a.button').click()]);
+    // The photo the outgoing cadre took, as a thumbnail the officer can open.
+    const thumb = page.locator('#item-seals .photos img').first();
+    expect(await thumb.count() === 1, 'the township officer sees the seals photo');
+    expect(await thumb.evaluate((img) => img.complete && img.naturalWidth > 0), 'the thumbnail loads');
+    photo = await thumb.getAttribute('src');
     for (const item of ITEMS) {
       await submit(page, page.locator(`#item-${item} form[data-action="witness"]`));
       await contains(page, '已保存');
@@ -168,8 +214,32 @@ try {
     await contains(page, '已完成', '.meta');
     await shot(page, '05-handover-complete');
     await accessible(page, 'handover, complete');
+    // The printed 交接清单 for the archive: A4, saved as PDF by Chromium, with
+    // a verification code that /verify says is intact.
+    await page.goto(`${page.url().split('?')[0]}?print=1`);
+    await contains(page, '存档记录');
+    code = (await page.locator('.code').first().innerText()).trim();
+    expect(/^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/.test(code), `the record carries a code, not "${code}"`);
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: path.join(SHOTS, '16-record-printed.png'), fullPage: false });
+    await page.pdf({ path: path.join(SHOTS, 'handover-record.pdf'), format: 'A4', printBackground: true });
+    const pdf = fs.readFileSync(path.join(SHOTS, 'handover-record.pdf'));
+    expect(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.length > 10_000, 'Chromium printed the record as a PDF');
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(`${BASE}/verify?code=${code}`);
+    await contains(page, '签字记录完整，未被改动');
+    await shot(page, '17-verify-intact');
+    await accessible(page, 'verify');
     await page.goto(`${BASE}/township`);
-    await contains(page, '目前没有等待您办理的事项');
+    expect(!(await text(page)).includes('新老班子工作交接'), 'the witnessed handover has left the queue');
+    await page.context().close();
+  }
+
+  step = 'a user outside the township cannot fetch the photo';
+  {
+    const page = await open('neighbour');
+    const refused = await page.request.get(`${BASE}${photo}`);
+    expect(refused.status() === 403, `another township's officer gets 403 for the photo, not ${refused.status()}`);
     await page.context().close();
   }
 
@@ -229,7 +299,7 @@ try {
     await accessible(page, 'village report');
     // A reminder for the member who has not started.
     await submit(page, row('李秀英', '新任村干部第一课').locator('form').first());
-    await contains(page, '提醒已发送');
+    await contains(page, '提醒已发出');
     await page.context().close();
   }
 
@@ -328,6 +398,8 @@ try {
     await page.context().close();
   }
 
+  // The Rust side edits a sign-off in the database next, then asks /verify again.
+  fs.writeFileSync(path.join(SHOTS, 'code.txt'), code);
   console.log(`browser: all steps passed; screenshots in ${SHOTS}`);
   for (const line of checked) console.log(`  axe ${line}`);
   await browser.close();

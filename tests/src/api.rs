@@ -83,6 +83,19 @@ impl Api {
         Self { state }
     }
 
+    /// Uploads `bytes` as file `name` to enrollment `id`, as `token`.
+    pub async fn upload(&self, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> Reply {
+        let request = Request::post(format!(
+            "/api/v1/enrollments/{id}/attachments?name={}",
+            name.replace(' ', "%20")
+        ))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(bytes))
+        .expect("request");
+        self.send(request).await
+    }
+
     /// Sends `request` through the router.
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = app(self.state.clone())
@@ -121,6 +134,16 @@ impl Api {
         }
         self.send(request.body(Body::from(body.to_string())).expect("request"))
             .await
+    }
+
+    /// PUT JSON as the holder of `token`.
+    pub async fn put(&self, token: &str, uri: &str, body: Value) -> Reply {
+        let request = Request::put(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
     }
 
     /// Signs in.

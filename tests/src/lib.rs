@@ -7,6 +7,7 @@ use baton_host::registry::Module;
 use baton_host::runtime::{Limits, LoadError, Runtime};
 
 pub mod api;
+pub mod stub;
 
 /// The hostile fixtures, compiled.
 pub mod fixtures {
@@ -161,4 +162,14 @@ macro_rules! per_backend {
             }
         }
     };
+}
+
+/// A plain red PNG, `width` × `height`: a photo as tests upload it.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+    let mut out = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("encodes");
+    out
 }

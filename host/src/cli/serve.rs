@@ -10,6 +10,7 @@ pub async fn run(
     addr: std::net::SocketAddr,
     database_url: &str,
     demo: bool,
+    worker_every: u64,
 ) -> anyhow::Result<()> {
     let db = crate::db::Db::connect(database_url).await?;
     let now = crate::clock::now();
@@ -55,6 +56,10 @@ pub async fn run(
             }
         }
     };
+    if worker_every > 0 {
+        let every = std::time::Duration::from_secs(worker_every);
+        tokio::spawn(crate::outbox::run(state.clone(), every));
+    }
     let app =
         crate::app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     // Ctrl-C or SIGTERM (a service manager's stop): stop accepting, finish

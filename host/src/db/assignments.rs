@@ -137,3 +137,13 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
         enrolled,
     })
 }
+
+/// The path of the unit an assignment was made for.
+pub async fn unit_path(db: &Db, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT u.path FROM assignments a JOIN org_units u ON u.code = a.unit_code WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}

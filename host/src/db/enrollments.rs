@@ -102,6 +102,23 @@ pub async fn of_person(
     Ok(found)
 }
 
+/// The never-opened enrollments of the villages under `path` (a township's:
+/// tens of villages), at most [`UNOPENED_LIMIT`].
+pub async fn unopened_under(db: &Db, path: &str) -> anyhow::Result<Vec<Enrollment>> {
+    Ok(sqlx::query_as(&format!(
+        "{ENROLLMENT} WHERE e.state IS NULL AND u.path >= $1 AND u.path < $2 ORDER BY e.id LIMIT $3"
+    ))
+    .bind(path)
+    // Paths are digits and slashes: everything under `path` sorts below `path~`.
+    .bind(format!("{path}~"))
+    .bind(UNOPENED_LIMIT)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// How many never-opened enrollments one listing opens.
+pub const UNOPENED_LIMIT: i64 = 2_000;
+
 /// Stores the state `start` produced for an enrollment never opened; a
 /// concurrent first open wins and this one is a no-op.
 pub async fn store_initial(
@@ -371,14 +388,15 @@ async fn insert_notice(
         Recipient::Person(id) => format!("person:{id}"),
         Recipient::Role(role) => format!("role:{}", (*role).as_str()),
     };
-    sqlx::query(
-        "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
+    super::notices::insert(
+        tx,
+        enrollment_id,
+        &recipient,
+        &notice.message,
+        "notice",
+        None,
+        at,
     )
-    .bind(enrollment_id)
-    .bind(recipient)
-    .bind(serde_json::to_string(&notice.message)?)
-    .bind(at)
-    .execute(&mut *tx)
     .await?;
     Ok(())
 }

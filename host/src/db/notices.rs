@@ -78,29 +78,137 @@ pub async fn seen(db: &Db, account_id: i64, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Records a reminder to each of `recipients` (`person:ID` or `role:ROLE`
-/// over the enrollment's village), in one transaction.
+/// Records a reminder from account `by` to each of `recipients`
+/// (`person:ID` or `role:ROLE` over the enrollment's village), in one
+/// transaction; the outbox then takes it to their phones. Returns the
+/// notices' ids.
 pub async fn remind(
     db: &Db,
     enrollment_id: i64,
     recipients: &[String],
     message: &Text,
+    by: i64,
     now: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<i64>> {
     let mut tx = db.writer().begin().await?;
+    let mut ids = Vec::new();
     for recipient in recipients {
-        sqlx::query(
-            "INSERT INTO notices (enrollment_id, recipient, message, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(enrollment_id)
-        .bind(recipient)
-        .bind(serde_json::to_string(message)?)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        ids.push(
+            insert(
+                &mut tx,
+                enrollment_id,
+                recipient,
+                message,
+                "reminder",
+                Some(by),
+                now,
+            )
+            .await?,
+        );
     }
     tx.commit().await?;
-    Ok(())
+    Ok(ids)
+}
+
+/// Writes one notice inside `conn`'s transaction; returns its id.
+pub async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    enrollment_id: i64,
+    recipient: &str,
+    message: &Text,
+    kind: &str,
+    sent_by: Option<i64>,
+    at: i64,
+) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO notices (enrollment_id, recipient, message, created_at, kind, sent_by, fanned_out)
+         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
+    )
+    .bind(enrollment_id)
+    .bind(recipient)
+    .bind(serde_json::to_string(message)?)
+    .bind(at)
+    .bind(kind)
+    .bind(sent_by)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A notice its sender (or an official it was addressed to) sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sent {
+    /// Its id.
+    pub id: i64,
+    /// The enrollment.
+    pub enrollment_id: i64,
+    /// Its village.
+    pub village: String,
+    /// Whom: `person:ID`, `role:ROLE`, `unit:CODE`.
+    pub recipient: String,
+    /// reminder, due or escalation.
+    pub kind: String,
+    /// What it says.
+    pub message: Text,
+    /// When, Unix seconds.
+    pub at: i64,
+}
+
+fn sent(r: &sqlx::any::AnyRow) -> anyhow::Result<Sent> {
+    Ok(Sent {
+        id: r.try_get("id")?,
+        enrollment_id: r.try_get("enrollment_id")?,
+        village: r.try_get("name")?,
+        recipient: r.try_get("recipient")?,
+        kind: r.try_get("kind")?,
+        message: serde_json::from_str(&r.try_get::<String, _>("message")?)?,
+        at: r.try_get("created_at")?,
+    })
+}
+
+/// The latest notices account `by` sent, since `since`, newest first.
+pub async fn sent_by(db: &Db, by: i64, since: i64, limit: i64) -> anyhow::Result<Vec<Sent>> {
+    sqlx::query(
+        "SELECT n.id, n.enrollment_id, u.name, n.recipient, n.kind, n.message, n.created_at
+         FROM notices n JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
+         WHERE n.sent_by = $1 AND n.created_at >= $2 ORDER BY n.id DESC LIMIT $3",
+    )
+    .bind(by)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(sent)
+    .collect()
+}
+
+/// The latest notices to the units `codes` (escalations: `unit:CODE`),
+/// since `since`, newest first.
+pub async fn to_units(
+    db: &Db,
+    codes: &[String],
+    since: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<Sent>> {
+    let mut out = Vec::new();
+    for code in codes {
+        let rows = sqlx::query(
+            "SELECT n.id, n.enrollment_id, u.name, n.recipient, n.kind, n.message, n.created_at
+             FROM notices n JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
+             WHERE n.recipient = $1 AND n.created_at >= $2 ORDER BY n.id DESC LIMIT $3",
+        )
+        .bind(format!("unit:{code}"))
+        .bind(since)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+        for r in &rows {
+            out.push(sent(r)?);
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.id));
+    out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(out)
 }
 
 /// An enrollment waiting for a township officer.

@@ -43,6 +43,13 @@ use super::AppState;
         super::notices::remind,
         super::notices::queue,
         super::notices::overdue,
+        super::outbox::mine,
+        super::outbox::remind_many,
+        super::outbox::set_channel,
+        super::outbox::get_channel,
+        super::outbox::remove_channel,
+        super::outbox::pause,
+        super::outbox::resume,
     ),
     modifiers(&Bearer)
 )]

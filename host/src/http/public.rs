@@ -10,10 +10,20 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use baton_sdk::{Actor, Locale};
 
-use super::enrollments::LocaleQuery;
 use super::{AppState, Error, locale, now};
 use crate::acting::{opened, village_context};
 use crate::db::enrollments;
+
+/// `?locale=en`; `?poster=1` for the A4 poster of the village notice board.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PublicQuery {
+    /// `zh-CN` (default) or `en`.
+    locale: Option<String>,
+    /// Any value: the page as an A4 poster for the village notice board
+    /// (村务公开栏), with a QR code back to this page.
+    poster: Option<String>,
+}
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/public/villages/{code}/{module}", get(page))
@@ -22,12 +32,12 @@ pub(super) fn router() -> Router<AppState> {
 /// A village's public page of a module, as HTML.
 #[utoipa::path(get, path = "/public/villages/{code}/{module}", tag = "public",
     params(("code" = String, Path, description = "The village's 12-digit code"),
-           ("module" = String, Path, description = "Module id, e.g. open-door"), LocaleQuery),
+           ("module" = String, Path, description = "Module id, e.g. open-door"), PublicQuery),
     responses((status = 200, description = "HTML"), (status = 404)))]
 pub(super) async fn page(
     State(state): State<AppState>,
     Path((code, module)): Path<(String, String)>,
-    Query(query): Query<LocaleQuery>,
+    Query(query): Query<PublicQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let locale = locale(query.locale.as_deref(), &headers);
@@ -53,11 +63,37 @@ pub(super) async fn page(
         Locale::ZhCn => ("zh-CN", &plugin.info().title.zh),
         Locale::En => ("en", &plugin.info().title.en),
     };
-    let html = format!(
-        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title></head><body>{body}</body></html>\n",
-        handlebars::html_escape(title)
-    );
+    let title = handlebars::html_escape(title);
+    let html = match query.poster {
+        None => format!(
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title}</title></head><body>{body}</body></html>\n"
+        ),
+        // The notice board's copy: A4, the house style, and a QR code that
+        // brings a villager's phone to this page as it is now.
+        Some(_) => {
+            let url = format!(
+                "{}/public/villages/{code}/{module}{}",
+                super::origin(&headers),
+                if locale == Locale::En {
+                    "?locale=en"
+                } else {
+                    ""
+                }
+            );
+            let say = |key| crate::i18n::t(locale, key, &[]);
+            format!(
+                "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>{title}</title><link rel=\"stylesheet\" href=\"/static/baton.css\"></head>\
+                 <body class=\"poster\"><main><p class=\"poster-head\">{}</p>{body}\
+                 <figure class=\"qr\">{}<figcaption>{}</figcaption></figure></main></body></html>\n",
+                say("poster.heading"),
+                crate::records::qr_svg(&url).unwrap_or_default(),
+                say("poster.qr"),
+            )
+        }
+    };
     Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response())
 }

@@ -129,6 +129,10 @@ pub(super) async fn dashboard(
             "done": o.done, "total": o.total, "due": date(o.due_at),
         }));
     }
+    let sent = deliveries(
+        &visit,
+        crate::outbox::sent_by(&state, &visit.principal, now).await?,
+    );
     let (enrolled, completed) = reports::completions(&state.db, &path).await?;
     let chart = chart(enrolled, &completed, now, visit.locale);
     let crumbs = breadcrumbs(&state, &visit, &path).await?;
@@ -158,6 +162,7 @@ pub(super) async fn dashboard(
             "csv_overdue": csv("overdue"),
             "as_of": date(now),
             "reminded": q.reminded.is_some(),
+            "sent": sent,
         }),
     ))
 }
@@ -289,4 +294,41 @@ pub(super) async fn remind(
         serde_urlencoded::to_string([("unit", unit), ("reminded", form.enrollment.to_string())])
             .unwrap_or_default();
     Ok(Redirect::to(&format!("/county?{q}")).into_response())
+}
+
+/// Notices with their deliveries (`crate::outbox`), as a page lists them:
+/// the channel and status in the reader's words, the address masked.
+pub(super) fn deliveries(visit: &Visit, notices: Vec<Value>) -> Vec<Value> {
+    notices
+        .into_iter()
+        .map(|n| {
+            let message = serde_json::from_value::<baton_sdk::Text>(n["message"].clone())
+                .map(|m| m.get(visit.locale).to_owned())
+                .unwrap_or_default();
+            let channels: Vec<Value> = n["deliveries"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    let word = |prefix: &str, key: &Value| {
+                        visit.t(&format!("{prefix}.{}", key.as_str().unwrap_or_default()))
+                    };
+                    json!({
+                        "channel": word("outbox.channel", &d["channel"]),
+                        "status": d["status"],
+                        "label": word("outbox.status", &d["status"]),
+                        "address": d["address"],
+                        "error": d["error"],
+                    })
+                })
+                .collect();
+            json!({
+                "enrollment_id": n["enrollment_id"],
+                "village": n["village"],
+                "message": message,
+                "date": date(n["at"].as_i64().unwrap_or_default()),
+                "deliveries": channels,
+            })
+        })
+        .collect()
 }

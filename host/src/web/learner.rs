@@ -107,7 +107,7 @@ pub(super) async fn show(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Error> {
     // A printed record's QR code needs this site's own address.
-    let origin = q.print.as_ref().map(|_| origin(&headers));
+    let origin = q.print.as_ref().map(|_| crate::http::origin(&headers));
     module_page(
         &state,
         &visit,
@@ -118,13 +118,6 @@ pub(super) async fn show(
         origin.as_deref(),
     )
     .await
-}
-
-/// `https://host` as the request reached us (behind a proxy that says so).
-fn origin(headers: &axum::http::HeaderMap) -> String {
-    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-    let scheme = get("x-forwarded-proto").unwrap_or("http");
-    format!("{scheme}://{}", get("host").unwrap_or("localhost"))
 }
 
 /// The module page, with `posted` put back into its form after a refusal.

@@ -144,15 +144,19 @@ impl Module for Handover {
             .items
             .iter()
             .filter_map(|i| {
+                let t = &i.title;
                 let (role, zh, en) = if i.declared.is_none() {
-                    let en = format!("declare {}", i.title.en.to_lowercase());
-                    (Role::OutgoingCadre, format!("申报{}", i.title.zh), en)
+                    (
+                        Role::OutgoingCadre,
+                        join("申报", &t.zh, ""),
+                        join("declare ", &t.en, ""),
+                    )
                 } else if i.received.is_none() {
-                    let en = format!("check and receive {}", i.title.en.to_lowercase());
-                    (Role::Secretary, format!("清点接收{}", i.title.zh), en)
+                    let en = join("check and receive ", &t.en, "");
+                    (Role::Secretary, join("清点接收", &t.zh, ""), en)
                 } else if i.witnessed.is_none() {
-                    let en = format!("witness the handover of {}", i.title.en.to_lowercase());
-                    (Role::TownshipOfficer, format!("见证{}交接", i.title.zh), en)
+                    let en = join("witness the handover of ", &t.en, "");
+                    (Role::TownshipOfficer, join("见证", &t.zh, "交接"), en)
                 } else {
                     return None;
                 };
@@ -164,6 +168,24 @@ impl Module for Handover {
     fn view(ctx: &Context<Config>, state: &State) -> View {
         view::render(ctx, state)
     }
+}
+
+/// `before` + `title` + `after`, the title as it reads mid-sentence (an
+/// English title's capital lowered unless it starts an acronym). Every
+/// action says whose turn it is, so this runs on every call: one allocation.
+fn join(before: &str, title: &str, after: &str) -> String {
+    let mut s = String::with_capacity(before.len() + title.len() + after.len());
+    s.push_str(before);
+    s.push_str(title);
+    s.push_str(after);
+    let acronym = title.as_bytes().get(1).is_some_and(u8::is_ascii_uppercase);
+    if !before.is_empty()
+        && !acronym
+        && let Some(first) = s.get_mut(before.len()..=before.len())
+    {
+        first.make_ascii_lowercase();
+    }
+    s
 }
 
 fn item(key: &str, title: Text) -> Item {
@@ -256,7 +278,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             ));
         }
     }
-    check_photos(ctx, &p.photos)?;
+    ctx.require_attachments("photos", &p.photos)?;
     let item = find(state, &p.item)?;
     if item.received.is_some() {
         return Err(Rejection::conflict(
@@ -333,20 +355,6 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Ef
     ))
 }
 
-/// Each photo must be a file uploaded to this enrollment.
-fn check_photos(ctx: &Context<Config>, photos: &[String]) -> Result<(), Rejection> {
-    for (i, photo) in photos.iter().enumerate() {
-        if !ctx.attachments.iter().any(|a| &a.id == photo) {
-            return Err(Rejection::invalid(
-                format!("photos.{i}"),
-                "没有这张照片：请先上传到本项交接",
-                "no such photo: upload it to this handover first",
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn not_declared(item: &Item) -> Rejection {
     Rejection::conflict(
         format!("“{}”尚未申报移交清单", item.title.zh),
@@ -366,7 +374,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
             format!("{} has already been received", item.title.en),
         ));
     }
-    check_photos(ctx, &p.photos)?;
+    ctx.require_attachments("photos", &p.photos)?;
     for (i, d) in p.discrepancies.iter().enumerate() {
         if d.entry >= item.entries.len() {
             return Err(Rejection::invalid(
@@ -433,7 +441,7 @@ fn witness(
     p: WitnessPayload,
 ) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::TownshipOfficer])?;
-    check_photos(ctx, &p.photos)?;
+    ctx.require_attachments("photos", &p.photos)?;
     let village = ctx.village.name.clone();
     let item = find(state, &p.item)?;
     let Some(receipt) = &item.received else {

@@ -30,7 +30,7 @@ pub struct Item {
     #[serde(default)]
     pub sent_back: Option<String>,
     /// Photos declared with the inventory: ids of the enrollment's files.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
 }
 
@@ -77,7 +77,7 @@ pub struct Receipt {
     /// Entries that did not match the inventory.
     pub discrepancies: Vec<Discrepancy>,
     /// Photos taken on receipt.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
 }
 
@@ -101,7 +101,7 @@ pub struct Witness {
     /// Remarks; required when the receipt noted discrepancies.
     pub remarks: String,
     /// Photos taken on site.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
 }
 

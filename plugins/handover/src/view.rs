@@ -41,6 +41,8 @@ struct ItemView<'a> {
 #[derive(Serialize)]
 struct EntryView<'a> {
     index: usize,
+    /// As the paper list numbers it, from 1.
+    number: usize,
     name: &'a str,
     quantity: u32,
     note: &'a str,
@@ -100,6 +102,7 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         .enumerate()
         .map(|(index, e)| EntryView {
             index,
+            number: index + 1,
             name: &e.name,
             quantity: e.quantity,
             note: &e.note,

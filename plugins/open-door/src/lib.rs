@@ -398,6 +398,7 @@ fn report(
 ) -> Result<Effects, Rejection> {
     ctx.require_role(&[Role::Secretary, Role::Member])?;
     check::required("evidence", &p.evidence)?;
+    ctx.require_attachments("photos", &p.photos)?;
     let m = milestone(state, p.kind, p.milestone)?;
     if m.verified.is_some() {
         return Err(Rejection::conflict(
@@ -407,6 +408,7 @@ fn report(
     }
     m.reports.push(Report {
         evidence: p.evidence.trim().to_owned(),
+        photos: p.photos,
         by: ctx.stamp(),
     });
     let title = m.title.clone();

@@ -131,6 +131,10 @@ pub struct Milestone {
 pub struct Report {
     /// What was done and how it can be checked.
     pub evidence: String,
+    /// Photos of it (ids of the enrollment's files); none in states written
+    /// before contract 0.2.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
     /// Who reported, when.
     pub by: Stamp,
 }
@@ -231,6 +235,10 @@ pub struct ReportProgress {
     /// What was done and how it can be checked.
     #[schemars(extend("x-label" = {"zh": "完成情况及佐证", "en": "What was done and how to check it"}, "x-multiline" = true))]
     pub evidence: String,
+    /// Photos of it: the finished road, the meeting (ids of the enrollment's files).
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "照片", "en": "Photos"}, "x-attachments" = true))]
+    pub photos: Vec<String>,
 }
 
 /// Payload of `verify`.

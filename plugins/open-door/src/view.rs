@@ -10,6 +10,8 @@ use crate::{Commitment, Config, Kind, Milestone, Plan, State};
 #[derive(Serialize)]
 struct Page<'a> {
     village: &'a str,
+    /// Once published: the A4 poster of the public page, for the notice board.
+    poster: Option<String>,
     township: &'a str,
     done: u32,
     total: u32,
@@ -58,6 +60,7 @@ struct MilestoneView<'a> {
 #[derive(Serialize)]
 struct ReportView<'a> {
     evidence: &'a str,
+    photos: &'a [String],
     by: StampView<'a>,
 }
 
@@ -90,6 +93,7 @@ fn commitment_view<'a>(c: &'a Commitment, today: &str) -> CommitmentView<'a> {
                     .iter()
                     .map(|r| ReportView {
                         evidence: &r.evidence,
+                        photos: &r.photos,
                         by: r.by.view(),
                     })
                     .collect(),
@@ -122,6 +126,8 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     let published = state.published.is_some();
     let page = Page {
         village: &ctx.village.name,
+        poster: (published && !public)
+            .then(|| format!("/public/villages/{}/open-door?poster=1", ctx.village.code)),
         township: &ctx.village.township,
         done: progress.done,
         total: progress.total,

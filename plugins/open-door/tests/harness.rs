@@ -242,3 +242,30 @@ fn the_public_sees_published_commitments_with_overdue_milestones_and_no_visit_no
     h.context_mut().actor = baton_sdk::testing::actor(Role::Secretary);
     assert_eq!(h.view().template, "opening");
 }
+
+#[test]
+fn progress_is_reported_with_photos_of_this_enrollment_only() {
+    let mut h = published();
+    let report = |photos: Value| json!({"kind": "work", "milestone": 0, "evidence": "冷库选址已获批", "photos": photos});
+    let unknown = h
+        .act_as(Role::Member, "report", report(json!(["f00d"])))
+        .expect_err("a photo never uploaded");
+    assert_eq!(field_of(unknown), "photos.0");
+    h.context_mut().attachments.push(baton_sdk::Attachment {
+        id: "f00d".into(),
+        name: "选址批复.jpg".into(),
+        media_type: "image/jpeg".into(),
+        size: 48_213,
+        uploaded_by: "p-secretary".into(),
+        uploaded_at: 1_767_225_600,
+    });
+    h.act_as(Role::Member, "report", report(json!(["f00d"])))
+        .expect("report with its photo");
+    let state = h.state();
+    let work = state
+        .commitments
+        .iter()
+        .find(|c| c.kind == open_door::Kind::Work)
+        .expect("work");
+    assert_eq!(work.milestones[0].reports[0].photos, ["f00d"]);
+}

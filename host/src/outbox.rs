@@ -1,0 +1,804 @@
+//! Reaching people outside the app. Every notice (a module's, a trainer's
+//! reminder, a due date's reminder or escalation) is first an in-app notice;
+//! one worker pass then
+//! 1. fires the due-date stages that have come (remind the awaited party 7
+//!    and 1 days before; escalate to the township 3 days after, the county
+//!    after 7, the province after 14), each once per enrollment on any host;
+//! 2. fans new notices out to the channels their recipients are reached on
+//!    (SMS to a person's phone through the province's gateway; the WeCom or
+//!    DingTalk group robot of a township or county), one outbox row per
+//!    address and channel;
+//! 3. delivers what is due: at most one message per address and channel a
+//!    day (more become one digest), no SMS in quiet hours, failures retried
+//!    with exponential backoff and dead-lettered after [`MAX_ATTEMPTS`].
+//!
+//! The pass takes the time as an argument, so tests drive it past due dates.
+
+use std::time::Duration;
+
+use baton_sdk::{BEIJING_OFFSET, Text};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::auth::{Capability, Principal};
+use crate::db::org_units::Level;
+use crate::db::outbox::{self, NewMessage};
+use crate::error::Error;
+use crate::state::AppState;
+
+/// Tries before a message is dead-lettered.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// First retry after this many seconds; each further one waits twice as long.
+pub const RETRY_AFTER: i64 = 60;
+
+/// How long a host may hold a message it is sending, seconds.
+pub const LEASE: i64 = 120;
+
+/// No SMS from 22:00 to 07:00 Beijing time.
+pub const QUIET_HOURS: (i64, i64) = (22, 7);
+
+const DAY: i64 = 86_400;
+
+/// The channels outside the app.
+pub const CHANNELS: [&str; 4] = ["sms", "wecom", "dingtalk", "schedule"];
+
+/// A province's SMS gateway: Baton POSTs `{"phone", "text"}` as JSON to
+/// `url`, signed with HMAC-SHA256 over `timestamp + "\n" + body` under
+/// `secret` (headers `X-Baton-Timestamp`, `X-Baton-Signature`, hex).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sms {
+    /// The gateway's URL, `https://…`.
+    pub url: String,
+    /// The shared secret for the signature.
+    pub secret: String,
+    /// The text sent, with `{message}` where the notice goes: the
+    /// operator's registered signature first, e.g. `【村级换届接力】{message}`.
+    #[serde(default = "default_template")]
+    pub template: String,
+}
+
+fn default_template() -> String {
+    "【村级换届接力】{message}".to_owned()
+}
+
+/// A WeCom (企业微信) or DingTalk (钉钉) group robot of a township or county.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Robot {
+    /// The robot's webhook URL as the group's settings give it.
+    pub webhook: String,
+}
+
+/// When reminders and escalations go, relative to an assignment's due date.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Days before the due date to remind whoever the enrollment waits for.
+    pub remind_before_days: Vec<u32>,
+    /// Days after the due date to tell the township.
+    pub township_after_days: u32,
+    /// … the county.
+    pub county_after_days: u32,
+    /// … the province.
+    pub province_after_days: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            remind_before_days: vec![7, 1],
+            township_after_days: 3,
+            county_after_days: 7,
+            province_after_days: 14,
+        }
+    }
+}
+
+/// Checks a channel's setting by field; the JSON to store.
+pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
+    let bad = |field: &str, zh: &str, en: &str| Error::bad(field, zh, en);
+    let parsed = |e: serde_json::Error| {
+        bad(
+            "config",
+            &format!("设置格式不对：{e}"),
+            &format!("the setting does not parse: {e}"),
+        )
+    };
+    let url = |field: &str, u: &str| {
+        if u.starts_with("https://") || u.starts_with("http://") {
+            Ok(())
+        } else {
+            Err(bad(
+                field,
+                "必须是 http:// 或 https:// 开头的网址",
+                "must be an http:// or https:// URL",
+            ))
+        }
+    };
+    let stored = match channel {
+        "sms" => {
+            let sms: Sms = serde_json::from_value(config.clone()).map_err(parsed)?;
+            url("url", &sms.url)?;
+            if sms.secret.trim().is_empty() {
+                return Err(bad("secret", "请填写签名密钥", "is required"));
+            }
+            if !sms.template.contains("{message}") {
+                return Err(bad(
+                    "template",
+                    "模板必须包含 {message}",
+                    "must contain {message}",
+                ));
+            }
+            serde_json::to_value(sms)
+        }
+        "wecom" | "dingtalk" => {
+            let robot: Robot = serde_json::from_value(config.clone()).map_err(parsed)?;
+            url("webhook", &robot.webhook)?;
+            serde_json::to_value(robot)
+        }
+        "schedule" => {
+            let s: Schedule = serde_json::from_value(config.clone()).map_err(parsed)?;
+            if s.remind_before_days.iter().any(|d| *d == 0 || *d > 60) {
+                return Err(bad(
+                    "remind_before_days",
+                    "提前天数应在 1 到 60 之间",
+                    "each must be 1 to 60",
+                ));
+            }
+            if !(s.township_after_days < s.county_after_days
+                && s.county_after_days < s.province_after_days)
+            {
+                return Err(bad(
+                    "county_after_days",
+                    "逾期后依次报乡镇、县、省：天数必须逐级增加",
+                    "township, county and province must come in that order (increasing days)",
+                ));
+            }
+            serde_json::to_value(s)
+        }
+        _ => {
+            return Err(bad(
+                "channel",
+                "渠道只能是 sms、wecom、dingtalk 或 schedule",
+                "must be sms, wecom, dingtalk or schedule",
+            ));
+        }
+    };
+    Ok(stored.map_err(anyhow::Error::from)?.to_string())
+}
+
+/// Sets a channel at `unit` (`None` removes it): the SMS gateway and the
+/// schedule are the province's (province administrators); a group robot
+/// is a township's or county's (their county trainers and above).
+pub async fn set_channel(
+    state: &AppState,
+    principal: &Principal,
+    unit: &str,
+    channel: &str,
+    config: Option<&Value>,
+    now: i64,
+) -> Result<(), Error> {
+    let capability = match channel {
+        "wecom" | "dingtalk" => Capability::Remind,
+        _ => Capability::Assign,
+    };
+    let stored = config.map(|c| check_setting(channel, c)).transpose()?;
+    if config.is_none() && !CHANNELS.contains(&channel) {
+        check_setting(channel, &Value::Null)?;
+    }
+    let (found, _) = crate::acting::unit_in_scope(state, principal, unit, capability).await?;
+    outbox::set_setting(
+        &state.db,
+        &found.code,
+        channel,
+        stored.as_deref(),
+        principal.account_id,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A channel's setting at `unit` as stored, secrets masked.
+pub async fn channel_at(
+    state: &AppState,
+    principal: &Principal,
+    unit: &str,
+    channel: &str,
+) -> Result<Option<Value>, Error> {
+    crate::acting::unit_in_scope(state, principal, unit, Capability::ViewReports).await?;
+    let Some(config) = outbox::setting_at(&state.db, unit, channel).await? else {
+        return Ok(None);
+    };
+    let mut value: Value = serde_json::from_str(&config).map_err(anyhow::Error::from)?;
+    if let Some(secret) = value.get_mut("secret") {
+        *secret = json!("••••••");
+    }
+    Ok(Some(value))
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Pass {
+    /// Due-date stages fired (reminders and escalations written).
+    pub fired: usize,
+    /// Outbox messages created from new notices.
+    pub queued: u64,
+    /// Deliveries that went (a digest counts once).
+    pub sent: usize,
+    /// Deliveries that failed (to be retried, or dead).
+    pub failed: usize,
+}
+
+/// One pass of the worker at time `now`.
+pub async fn pass(state: &AppState, now: i64) -> anyhow::Result<Pass> {
+    let fired = schedule(state, now).await?;
+    let queued = fan_out(state, now).await?;
+    let (sent, failed) = deliver(state, now).await?;
+    Ok(Pass {
+        fired,
+        queued,
+        sent,
+        failed,
+    })
+}
+
+/// Runs [`pass`] every `every` until the process ends; a failed pass is
+/// logged and the next one tries again.
+pub async fn run(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match pass(&state, crate::clock::now()).await {
+            Ok(p) if p.fired + p.sent + p.failed > 0 || p.queued > 0 => {
+                tracing::info!(
+                    fired = p.fired,
+                    queued = p.queued,
+                    sent = p.sent,
+                    failed = p.failed,
+                    "outbox pass"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "outbox pass failed"),
+        }
+    }
+}
+
+/// The stages of a due date that are current at `now`, for `due`:
+/// the latest reminder whose day has come (before the due date), and every
+/// escalation whose day has come.
+pub fn stages(s: &Schedule, due: i64, now: i64) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if now < due {
+        let reached = s
+            .remind_before_days
+            .iter()
+            .filter(|d| now >= due - i64::from(**d) * DAY)
+            .min();
+        if let Some(d) = reached {
+            out.push(match d {
+                1 => "remind-1",
+                7 => "remind-7",
+                _ => "remind",
+            });
+        }
+    }
+    for (stage, days) in [
+        ("township", s.township_after_days),
+        ("county", s.county_after_days),
+        ("province", s.province_after_days),
+    ] {
+        if now >= due + i64::from(days) * DAY {
+            out.push(stage);
+        }
+    }
+    out
+}
+
+/// How far back escalations look: an assignment due longer ago than this
+/// has had all its stages.
+const LOOK_BACK_DAYS: i64 = 120;
+
+async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    let mut fired = 0;
+    let assignments =
+        outbox::assignments_due_between(&state.db, now - LOOK_BACK_DAYS * DAY, now + 61 * DAY)
+            .await?;
+    for (assignment, due) in assignments {
+        let Some(unit) = crate::db::assignments::unit_path(&state.db, assignment).await? else {
+            continue;
+        };
+        let schedule = match outbox::setting(&state.db, &unit, "schedule").await? {
+            Some((_, config)) => serde_json::from_str(&config).unwrap_or_default(),
+            None => Schedule::default(),
+        };
+        for stage in stages(&schedule, due, now) {
+            loop {
+                let batch = outbox::stage_pending(&state.db, assignment, stage, 500).await?;
+                for e in &batch {
+                    let notices = stage_notices(state, e, stage, now).await?;
+                    let notices: Vec<(String, Text, &str)> = notices
+                        .into_iter()
+                        .map(|(r, t)| (r, t, kind_of(stage)))
+                        .collect();
+                    if outbox::fire_stage(&state.db, e.id, stage, &notices, now).await? {
+                        fired += 1;
+                    }
+                }
+                if batch.len() < 500 {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(fired)
+}
+
+fn kind_of(stage: &str) -> &'static str {
+    if stage.starts_with("remind") {
+        "due"
+    } else {
+        "escalation"
+    }
+}
+
+/// Who a stage tells, and what: the awaited party for a reminder, the
+/// township, county or province unit for an escalation.
+async fn stage_notices(
+    state: &AppState,
+    e: &crate::db::enrollments::Enrollment,
+    stage: &str,
+    now: i64,
+) -> anyhow::Result<Vec<(String, Text)>> {
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let title = &plugin.info().title;
+    let due = crate::clock::date(e.due_at);
+    let turns = crate::db::turns::of(&state.db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default();
+    let waiting_zh: Vec<String> = turns.iter().map(|t| t.what.zh.clone()).collect();
+    let waiting_en: Vec<String> = turns.iter().map(|t| t.what.en.clone()).collect();
+    let (village, _, _) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
+    if stage.starts_with("remind") {
+        let mut to: Vec<String> = turns
+            .iter()
+            .filter_map(|t| match (&t.person_id, t.role) {
+                (Some(p), _) => Some(format!("person:{p}")),
+                (None, Some(r)) => Some(format!("role:{r}")),
+                (None, None) => None,
+            })
+            .collect();
+        to.dedup();
+        if to.is_empty() {
+            to.push(
+                e.person_id
+                    .map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")),
+            );
+        }
+        let (zh_what, en_what) = if waiting_zh.is_empty() {
+            ("尽快完成".to_owned(), "finish it".to_owned())
+        } else {
+            (waiting_zh.join("、"), waiting_en.join("; "))
+        };
+        let text = Text::new(
+            format!(
+                "{}的“{}”将于 {due} 到期，还需：{zh_what}。请尽快办理。",
+                village.name, title.zh
+            ),
+            format!(
+                "“{}” in {} is due on {due}; still to do: {en_what}.",
+                title.en, village.name
+            ),
+        );
+        return Ok(to.into_iter().map(|r| (r, text.clone())).collect());
+    }
+    let level = match stage {
+        "township" => Level::Township,
+        "county" => Level::County,
+        _ => Level::Province,
+    };
+    let codes: Vec<String> = e
+        .path
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let levels = crate::db::org_units::paths(&state.db, &codes).await?;
+    let Some(unit) = codes
+        .iter()
+        .find(|c| levels.get(*c).is_some_and(|(l, _)| *l == level))
+    else {
+        return Ok(Vec::new());
+    };
+    let late = (now - e.due_at).div_euclid(DAY).max(0);
+    let who_zh: Vec<String> = turns
+        .iter()
+        .map(|t| match t.role {
+            Some(r) => format!("{}{}", r.title().zh, t.what.zh),
+            None => t.what.zh.clone(),
+        })
+        .collect();
+    let text = Text::new(
+        format!(
+            "{}{}的“{}”已逾期 {late} 天（截止 {due}）{}。请督促办理。",
+            village.township,
+            village.name,
+            title.zh,
+            if who_zh.is_empty() {
+                String::new()
+            } else {
+                format!("，正在等待：{}", who_zh.join("、"))
+            }
+        ),
+        format!(
+            "“{}” in {}, {} is {late} days late (due {due}){}.",
+            title.en,
+            village.name,
+            village.township,
+            if waiting_en.is_empty() {
+                String::new()
+            } else {
+                format!("; waiting for: {}", waiting_en.join("; "))
+            }
+        ),
+    );
+    Ok(vec![(format!("unit:{unit}"), text)])
+}
+
+/// Queues a message for each address new notices' recipients are reached
+/// on, and marks the notices fanned out.
+async fn fan_out(state: &AppState, now: i64) -> anyhow::Result<u64> {
+    let mut queued = 0;
+    loop {
+        let notices = outbox::unfanned(&state.db, 500).await?;
+        let mut messages = Vec::new();
+        for n in &notices {
+            messages.extend(addresses(state, n, now).await?);
+        }
+        let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
+        queued += outbox::enqueue(&state.db, &ids, &messages, now).await?;
+        if notices.len() < 500 {
+            return Ok(queued);
+        }
+    }
+}
+
+async fn addresses(
+    state: &AppState,
+    n: &outbox::NoticeRow,
+    now: i64,
+) -> anyhow::Result<Vec<NewMessage>> {
+    let mut out = Vec::new();
+    if outbox::setting(&state.db, &n.path, "sms").await?.is_some() {
+        for (person, phone) in outbox::phones(&state.db, &n.recipient, &n.path).await? {
+            out.push(NewMessage {
+                dedup_key: format!("{}:sms:{person}", n.id),
+                notice_id: n.id,
+                channel: "sms",
+                recipient: person,
+                address: phone,
+                next_at: now,
+            });
+        }
+    }
+    // A group robot: a unit's own (escalations), or the township's for a
+    // request to township officers, the county's for county trainers.
+    let codes: Vec<&str> = n.path.split('/').filter(|c| !c.is_empty()).collect();
+    let group = match n.recipient.as_str() {
+        r if r.starts_with("unit:") => Some(r["unit:".len()..].to_owned()),
+        "role:township-officer" => codes.len().checked_sub(2).map(|i| codes[i].to_owned()),
+        "role:county-trainer" => codes.len().checked_sub(3).map(|i| codes[i].to_owned()),
+        _ => None,
+    };
+    if let Some(unit) = group {
+        for channel in ["wecom", "dingtalk"] {
+            if let Some(config) = outbox::setting_at(&state.db, &unit, channel).await? {
+                let robot: Robot = serde_json::from_str(&config)?;
+                out.push(NewMessage {
+                    dedup_key: format!("{}:{channel}:{unit}", n.id),
+                    notice_id: n.id,
+                    channel,
+                    recipient: format!("unit:{unit}"),
+                    address: robot.webhook,
+                    next_at: now,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Beijing's hour of the day at `t`.
+fn beijing_hour(t: i64) -> i64 {
+    (t + BEIJING_OFFSET).rem_euclid(DAY) / 3600
+}
+
+/// The start of `t`'s day in Beijing.
+fn beijing_midnight(t: i64) -> i64 {
+    t - (t + BEIJING_OFFSET).rem_euclid(DAY)
+}
+
+/// 07:00 Beijing time, the next one after `t`.
+fn next_morning(t: i64) -> i64 {
+    let seven = beijing_midnight(t) + QUIET_HOURS.1 * 3600;
+    if seven > t { seven } else { seven + DAY }
+}
+
+/// This host's claims, told apart from every other host's.
+fn token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{}-{started}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn deliver(state: &AppState, now: i64) -> anyhow::Result<(usize, usize)> {
+    let (mut sent, mut failed) = (0, 0);
+    let token = token();
+    let today = crate::clock::date(now);
+    for (channel, address) in outbox::due(&state.db, now, 1000).await? {
+        let claimed =
+            outbox::claim(&state.db, &channel, &address, now, now + LEASE, &token).await?;
+        let Some(first) = claimed.first() else {
+            continue;
+        };
+        let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
+        let hour = beijing_hour(now);
+        if channel == "sms" && (hour >= QUIET_HOURS.0 || hour < QUIET_HOURS.1) {
+            outbox::postpone(&state.db, &ids, next_morning(now)).await?;
+            continue;
+        }
+        // One delivery a day per address and channel; more wait for tomorrow.
+        if !outbox::take_slot(&state.db, &channel, &address, &today).await? {
+            outbox::postpone(
+                &state.db,
+                &ids,
+                next_morning(beijing_midnight(now) + DAY - 1),
+            )
+            .await?;
+            continue;
+        }
+        let texts: Vec<Text> = claimed
+            .iter()
+            .map(|m| serde_json::from_str(&m.message))
+            .collect::<Result<_, _>>()?;
+        let text = if texts.len() == 1 {
+            texts[0].zh.clone()
+        } else {
+            let lines: Vec<String> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{}. {}", i + 1, t.zh))
+                .collect();
+            format!("您有 {} 条提醒：\n{}", texts.len(), lines.join("\n"))
+        };
+        let result = match channel.as_str() {
+            "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
+                Some((_, config)) => {
+                    send_sms(serde_json::from_str(&config)?, address.clone(), text).await
+                }
+                None => Err("no SMS gateway is set for this province any more".to_owned()),
+            },
+            "wecom" | "dingtalk" => send_robot(address.clone(), text).await,
+            other => Err(format!("unknown channel {other}")),
+        };
+        match result {
+            Ok(()) => {
+                outbox::mark_sent(&state.db, first.id, &ids[1..], now).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                outbox::free_slot(&state.db, &channel, &address, &today).await?;
+                let attempts = claimed.iter().map(|m| m.attempts).max().unwrap_or(0) + 1;
+                let dead = attempts >= MAX_ATTEMPTS;
+                let next = now + RETRY_AFTER * (1 << (attempts - 1).clamp(0, 20));
+                tracing::warn!(channel, address = %mask(&address), attempts, dead, %error, "delivery failed");
+                outbox::mark_failed(&state.db, &ids, &error, next, dead).await?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// POSTs `body` to `url`; the answer's text on a 2xx, else why not.
+async fn post(
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || {
+        let mut request = agent()
+            .post(&url)
+            .header("content-type", "application/json");
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        let mut response = request.send(body.as_bytes()).map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(format!(
+                "HTTP {status}: {}",
+                text.chars().take(200).collect::<String>()
+            ))
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn send_sms(sms: Sms, phone: String, message: String) -> Result<(), String> {
+    use hmac::Mac as _;
+    let body =
+        json!({"phone": phone, "text": sms.template.replace("{message}", &message)}).to_string();
+    let timestamp = crate::clock::now().to_string();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(sms.secret.as_bytes())
+        .map_err(|e| e.to_string())?;
+    mac.update(format!("{timestamp}\n{body}").as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    post(
+        sms.url,
+        vec![
+            ("x-baton-timestamp", timestamp),
+            ("x-baton-signature", signature),
+        ],
+        body,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// WeCom's and DingTalk's group robots take the same text message and both
+/// answer `{"errcode": 0}` when it is posted.
+async fn send_robot(webhook: String, message: String) -> Result<(), String> {
+    let body = json!({"msgtype": "text", "text": {"content": message}}).to_string();
+    let answer = post(webhook, Vec::new(), body).await?;
+    let code = serde_json::from_str::<Value>(&answer)
+        .ok()
+        .and_then(|v| v["errcode"].as_i64());
+    match code {
+        Some(0) => Ok(()),
+        _ => Err(format!(
+            "the robot answered: {}",
+            answer.chars().take(200).collect::<String>()
+        )),
+    }
+}
+
+/// A phone number as logs and pages show it to those who may not see it:
+/// `138****5678`; anything else (a webhook) to its host.
+pub fn mask(address: &str) -> String {
+    if address.len() == 11 && address.bytes().all(|b| b.is_ascii_digit()) {
+        return format!("{}****{}", &address[..3], &address[7..]);
+    }
+    address
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .map_or_else(|| "…".to_owned(), |host| format!("{host}/…"))
+}
+
+/// The reminders a sender sent lately, each with its deliveries
+/// (addresses masked), newest first.
+pub async fn sent_by(
+    state: &AppState,
+    principal: &Principal,
+    now: i64,
+) -> Result<Vec<Value>, Error> {
+    let sent =
+        crate::db::notices::sent_by(&state.db, principal.account_id, now - 14 * DAY, 50).await?;
+    with_deliveries(state, sent).await
+}
+
+/// Escalations to the principal's own units lately, with their deliveries.
+pub async fn escalations(
+    state: &AppState,
+    principal: &Principal,
+    now: i64,
+) -> Result<Vec<Value>, Error> {
+    let units: Vec<String> = principal
+        .grants
+        .iter()
+        .filter(|g| {
+            matches!(
+                g.role,
+                baton_sdk::Role::TownshipOfficer
+                    | baton_sdk::Role::CountyTrainer
+                    | baton_sdk::Role::ProvinceAdmin
+            )
+        })
+        .filter_map(|g| g.unit_code.clone())
+        .collect();
+    let found = crate::db::notices::to_units(&state.db, &units, now - 14 * DAY, 50).await?;
+    with_deliveries(state, found).await
+}
+
+async fn with_deliveries(
+    state: &AppState,
+    notices: Vec<crate::db::notices::Sent>,
+) -> Result<Vec<Value>, Error> {
+    let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
+    let mut deliveries = outbox::deliveries(&state.db, &ids).await?;
+    Ok(notices
+        .into_iter()
+        .map(|n| {
+            let channels: Vec<Value> = deliveries
+                .remove(&n.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| {
+                    json!({
+                        "channel": d.channel,
+                        "recipient": d.recipient,
+                        "address": mask(&d.address),
+                        "status": d.status,
+                        "attempts": d.attempts,
+                        "error": d.error,
+                        "sent_at": d.sent_at,
+                    })
+                })
+                .collect();
+            json!({
+                "id": n.id,
+                "enrollment_id": n.enrollment_id,
+                "village": n.village,
+                "recipient": n.recipient,
+                "kind": n.kind,
+                "message": n.message,
+                "at": n.at,
+                "deliveries": channels,
+            })
+        })
+        .collect())
+}
+
+/// Pauses (with a reason) or resumes (`None`) an enrollment's reminders and
+/// escalations: the trainer who may remind it.
+pub async fn pause(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(), Error> {
+    crate::acting::reach(state, principal, id, Capability::Remind).await?;
+    if let Some(reason) = reason
+        && reason.trim().is_empty()
+    {
+        return Err(Error::bad(
+            "reason",
+            "请说明暂停提醒的原因",
+            "give the reason for pausing",
+        ));
+    }
+    outbox::pause(
+        &state.db,
+        id,
+        reason.map(|r| (r.trim(), principal.account_id)),
+        now,
+    )
+    .await?;
+    Ok(())
+}

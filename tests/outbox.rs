@@ -1,0 +1,165 @@
+//! Reaching people outside the app, through the real router and database
+//! (both backends) with stub gateways on local ports: a due date driven
+//! past with the worker's clock reminds the awaited person by SMS and in
+//! the app, then tells the township's WeCom group, then the county's
+//! DingTalk group, each once although two host processes run every pass;
+//! a failing gateway is retried and dead-lettered, with the status on the
+//! trainer's page; quiet hours and one message a day hold SMS back.
+
+use axum::http::StatusCode;
+use baton_host::app::AppState;
+use baton_host::demo::{COUNTY, PROVINCE, TOWNSHIP, VILLAGE};
+use baton_host::outbox::{Pass, pass};
+use baton_tests::api::Api;
+use baton_tests::per_backend;
+use baton_tests::stub::Stub;
+use serde_json::json;
+
+const DAY: i64 = 86_400;
+
+/// Both hosts run the same pass at once; what they did, added up.
+async fn both(a: &AppState, b: &AppState, now: i64) -> Pass {
+    let (x, y) = tokio::join!(pass(a, now), pass(b, now));
+    let (x, y) = (x.expect("pass a"), y.expect("pass b"));
+    Pass {
+        fired: x.fired + y.fired,
+        queued: x.queued + y.queued,
+        sent: x.sent + y.sent,
+        failed: x.failed + y.failed,
+    }
+}
+
+/// 10:00 Beijing time on the day `t` falls on (Beijing).
+fn ten_am(t: i64) -> i64 {
+    let offset = 8 * 3600;
+    t - (t + offset).rem_euclid(DAY) + 10 * 3600
+}
+
+per_backend! {
+    #[multi_thread]
+    async fn a_late_handover_reaches_the_awaited_then_the_township_then_the_county_once(test: TestDb) {
+        let api = Api::new(&test).await;
+        // A second host process on the same database.
+        let other = AppState::new(test.db.clone(), baton_tests::runtime());
+        let stub = Stub::start().await;
+        let (province, county, township, outgoing) = (
+            api.token("province").await,
+            api.token("county").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+        );
+        let nation = api.token("nation").await;
+
+        // The province's SMS gateway; the township's and county's group robots.
+        let sms = json!({"url": format!("{}/sms", stub.base), "secret": "s3cret", "template": "【换届接力】{message}"});
+        assert_eq!(api.put(&county, &format!("/api/v1/units/{PROVINCE}/channels/sms"), sms.clone()).await.status, StatusCode::FORBIDDEN, "the SMS gateway is the province's");
+        let bad = api.put(&province, &format!("/api/v1/units/{PROVINCE}/channels/sms"), json!({"url": "ftp://x", "secret": "s"})).await;
+        assert_eq!((bad.status, bad.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("url")), "{}", bad.json());
+        assert_eq!(api.put(&province, &format!("/api/v1/units/{PROVINCE}/channels/sms"), sms).await.status, StatusCode::NO_CONTENT);
+        let shown = api.get(&province, &format!("/api/v1/units/{PROVINCE}/channels/sms")).await.json();
+        assert_eq!(shown["secret"], "••••••", "the secret is never shown again: {shown}");
+        assert_eq!(api.put(&county, &format!("/api/v1/units/{TOWNSHIP}/channels/wecom"), json!({"webhook": format!("{}/wecom", stub.base)})).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(api.put(&county, &format!("/api/v1/units/{COUNTY}/channels/dingtalk"), json!({"webhook": format!("{}/dingtalk", stub.base)})).await.status, StatusCode::NO_CONTENT);
+
+        // The outgoing cadre has a phone on the roster.
+        let person = api.count("SELECT person_id FROM accounts WHERE username = 'outgoing'").await;
+        sqlx::query("UPDATE people SET phone = '13812345678' WHERE id = $1")
+            .bind(person)
+            .execute(test.db.writer())
+            .await
+            .expect("phone");
+        let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;
+        // Opened: the handover waits for the outgoing cadre's declarations.
+        assert_eq!(api.get(&outgoing, &format!("/api/v1/enrollments/{handover}")).await.status, StatusCode::OK);
+        let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
+
+        // Six days before: the 7-day reminder, by SMS (one, a digest of
+        // everything due for that phone) and in the app.
+        let six_before = ten_am(due - 6 * DAY);
+        let first = both(&api.state, &other, six_before).await;
+        assert!(first.fired > 0 && first.sent > 0, "{first:?}");
+        let texts = stub.at("sms");
+        assert_eq!(texts.len(), 1, "one SMS a day to one phone: {texts:?}");
+        assert_eq!(texts[0].body["phone"], "13812345678");
+        let text = texts[0].body["text"].as_str().expect("text");
+        assert!(text.starts_with("【换届接力】") && text.contains("新老班子工作交接"), "{text}");
+        assert!(texts[0].headers.contains_key("x-baton-signature"), "signed");
+        let mine = api.get(&outgoing, "/api/v1/me/notices").await.json();
+        assert!(mine.to_string().contains("将于"), "in the app too: {mine}");
+        assert!(stub.at("wecom").is_empty() && stub.at("dingtalk").is_empty(), "not the groups yet");
+        // Again, on both hosts: nothing more.
+        let again = both(&api.state, &other, six_before + 600).await;
+        assert_eq!((again.fired, again.sent), (0, 0), "{again:?}");
+        assert_eq!(stub.at("sms").len(), 1);
+
+        // Three days late: the township's WeCom group, once.
+        both(&api.state, &other, ten_am(due + 3 * DAY + DAY)).await;
+        let wecom = stub.at("wecom");
+        assert_eq!(wecom.len(), 1, "{wecom:?}");
+        let content = wecom[0].body["text"]["content"].as_str().expect("content");
+        assert!(content.contains("逾期") && content.contains("桂花村"), "{content}");
+        assert!(stub.at("dingtalk").is_empty());
+        // Seven days late: the county's DingTalk group, once.
+        both(&api.state, &other, ten_am(due + 8 * DAY)).await;
+        both(&api.state, &other, ten_am(due + 8 * DAY) + 60).await;
+        assert_eq!(stub.at("dingtalk").len(), 1);
+        assert_eq!(stub.at("wecom").len(), 1);
+        // The township officer sees the escalation in the app.
+        let seen = api.get(&township, "/api/v1/outbox").await.json();
+        assert!(seen["escalations"].to_string().contains("逾期"), "{seen}");
+
+        // The gateway fails: a trainer's reminder is retried with backoff,
+        // then dead-lettered; the trainer's page says so.
+        stub.fail(true);
+        let reminded = api.post(&county, &format!("/api/v1/enrollments/{handover}/reminders"), None, json!({})).await;
+        assert_eq!(reminded.status, StatusCode::CREATED);
+        let mut at = ten_am(due + 9 * DAY);
+        for _ in 0..baton_host::outbox::MAX_ATTEMPTS {
+            both(&api.state, &other, at).await;
+            at += 3600;
+        }
+        let outbox = api.get(&county, "/api/v1/outbox").await.json();
+        let sms_of = |o: &serde_json::Value| -> serde_json::Value {
+            o["sent"][0]["deliveries"].as_array().expect("deliveries").iter().find(|d| d["channel"] == "sms").cloned().expect("an sms")
+        };
+        let delivery = sms_of(&outbox);
+        assert_eq!(delivery["status"], "dead", "{outbox}");
+        assert_eq!(delivery["attempts"], baton_host::outbox::MAX_ATTEMPTS);
+        assert_eq!(delivery["address"], "138****5678", "the phone is masked");
+        assert!(delivery["error"].as_str().unwrap_or_default().contains("500"), "{delivery}");
+        stub.fail(false);
+        let page = api.send(
+            axum::http::Request::get("/county")
+                .header(axum::http::header::COOKIE, format!("baton_session={county}"))
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        ).await;
+        let page = String::from_utf8_lossy(&page.body);
+        assert!(page.contains("发送失败") && page.contains("138****5678"), "the status on the trainer's page");
+
+        // Quiet hours: a reminder at 23:00 waits for 07:00.
+        let reminded = api.post(&county, &format!("/api/v1/enrollments/{handover}/reminders"), None, json!({})).await;
+        assert_eq!(reminded.status, StatusCode::CREATED);
+        let night = ten_am(due + 20 * DAY) + 13 * 3600;
+        both(&api.state, &other, night).await;
+        let before = stub.at("sms").len();
+        assert_eq!(sms_of(&api.get(&county, "/api/v1/outbox").await.json())["status"], "queued", "held overnight");
+        both(&api.state, &other, ten_am(due + 21 * DAY)).await;
+        assert_eq!(stub.at("sms").len(), before + 1, "sent in the morning");
+
+        // A trainer pauses an enrollment's reminders, with a reason.
+        let paused = api.post(&county, &format!("/api/v1/enrollments/{handover}/pause"), None, json!({"reason": "  "})).await;
+        assert_eq!((paused.status, paused.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("reason")));
+        let paused = api.post(&county, &format!("/api/v1/enrollments/{handover}/pause"), None, json!({"reason": "离任书记住院，12 月 20 日后办理"})).await;
+        assert_eq!(paused.status, StatusCode::NO_CONTENT);
+        sqlx::query("DELETE FROM due_stages WHERE enrollment_id = $1")
+            .bind(handover)
+            .execute(test.db.writer())
+            .await
+            .expect("stages forgotten");
+        let quiet = both(&api.state, &other, ten_am(due + 30 * DAY)).await;
+        let fired_for_it = api.count(&format!("SELECT COUNT(*) FROM due_stages WHERE enrollment_id = {handover}")).await;
+        assert_eq!(fired_for_it, 0, "paused: {quiet:?}");
+        test.cleanup().await;
+    }
+}
