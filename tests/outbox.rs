@@ -163,3 +163,114 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+/// A page as the holder of session `token` sees it.
+async fn page(api: &Api, token: &str, uri: &str) -> baton_tests::api::Reply {
+    api.send(
+        axum::http::Request::get(uri)
+            .header(axum::http::header::COOKIE, format!("baton_session={token}"))
+            .body(axum::body::Body::empty())
+            .expect("request"),
+    )
+    .await
+}
+
+fn text(reply: &baton_tests::api::Reply) -> String {
+    String::from_utf8_lossy(&reply.body).into_owned()
+}
+
+per_backend! {
+    /// The county's work list: overdue first with days late and whom each
+    /// waits for, filtered by township, module, status and a name, sorted,
+    /// several reminded at once; the counts link to their rows; the exports
+    /// open in Excel (a BOM and Chinese headers; an .xlsx read back). The
+    /// township officer's home lists their villages.
+    async fn the_county_follows_up_from_one_list(test: TestDb) {
+        let api = Api::new(&test).await;
+        let (county, township) = (api.token("county").await, api.token("township").await);
+        // The handovers of the demo county are ten days late.
+        let late = baton_host::http::now() - 10 * DAY;
+        sqlx::query("UPDATE assignments SET due_at = $1 WHERE plugin_id = 'handover'")
+            .bind(late)
+            .execute(test.db.writer())
+            .await
+            .expect("late");
+        let html = text(&page(&api, &county, &format!("/county?unit={COUNTY}")).await);
+        let work = &html[html.find("id=\"work\"").expect("the work list")..];
+        assert!(html.find("id=\"work\"") < html.find("id=\"totals-h\""), "the work list comes first");
+        assert!(work.contains("<td class=\"late\">10</td>"), "days late: {work}");
+        assert!(work.contains("离任干部：申报公章印章"), "whom it waits for");
+        assert!(work.contains(&format!("/county?unit={COUNTY}&amp;within&#x3D;{TOWNSHIP}&amp;status&#x3D;overdue#work")) || html.contains("status&#x3D;overdue#work"), "the overdue count links to its rows");
+        // Filtered to one township and a village's name.
+        let one = text(&page(&api, &county, &format!("/county?unit={COUNTY}&within={TOWNSHIP}&q=桂花&sort=village")).await);
+        let rows = one.matches("name=\"enrollment\"").count();
+        assert_eq!(rows, 1, "one late handover in 桂花村");
+        let nothing = text(&page(&api, &county, &format!("/county?unit={COUNTY}&within={TOWNSHIP}&module=visits")).await);
+        assert!(nothing.contains("没有符合条件的任务"), "no late visits");
+        let outside = page(&api, &county, &format!("/county?unit={COUNTY}&within=510121100000")).await;
+        assert_eq!(outside.status, StatusCode::FORBIDDEN, "another province is not within reach");
+
+        // Three villages reminded at once; one out of scope refuses them all.
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+             WHERE e.plugin_id = 'handover' AND u.path LIKE $1 ORDER BY e.id LIMIT 3",
+        )
+        .bind(format!("%/{TOWNSHIP}/%"))
+        .fetch_all(test.db.pool())
+        .await
+        .expect("ids");
+        assert_eq!(ids.len(), 3);
+        let before = api.count("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'").await;
+        let elsewhere = api.enrollment_of(&api.token("nation").await, baton_host::demo::OTHER_COUNTY_VILLAGE, "handover").await;
+        let refused = api.post(&county, "/api/v1/reminders", None, json!({"enrollments": [ids[0], elsewhere]})).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(api.count("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'").await, before, "nothing sent");
+        let csrf = {
+            let at = html.find("name=\"_csrf\" value=\"").expect("a token") + "name=\"_csrf\" value=\"".len();
+            html[at..at + html[at..].find('"').expect("end")].to_owned()
+        };
+        let form = format!("_csrf={csrf}&unit={COUNTY}&enrollment={}&enrollment={}&enrollment={}", ids[0], ids[1], ids[2]);
+        let sent = api
+            .send(
+                axum::http::Request::post("/county/remind")
+                    .header(axum::http::header::COOKIE, format!("baton_session={county}"))
+                    .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(form))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", text(&sent));
+        assert!(api.count("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'").await >= before + 3);
+        let back = sent.headers[axum::http::header::LOCATION].to_str().expect("a location").to_owned();
+        assert!(back.contains("reminded=3"), "{back}");
+        let after = text(&page(&api, &county, &back).await);
+        assert!(after.contains("我发出的提醒") && after.contains("提醒已发出"), "the sent reminders are listed");
+
+        // The exports, as Excel opens them.
+        let csv = page(&api, &county, &format!("/county/export?unit={COUNTY}&table=work")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "a BOM");
+        let csv = String::from_utf8_lossy(&csv.body[3..]).into_owned();
+        let header = csv.lines().next().expect("a header");
+        assert!(header.starts_with("乡镇,村（社区）,") && header.contains("逾期天数"), "{header}");
+        assert!(csv.contains("新老班子工作交接") && !csv.contains(",handover,"), "module titles, not ids: {csv}");
+        assert!(csv.contains(&baton_host::clock::date(late)), "dates as YYYY-MM-DD");
+        let english = page(&api, &county, &format!("/county/export?unit={COUNTY}&table=units&locale=en")).await;
+        assert_eq!(english.status, StatusCode::OK);
+        let xlsx = page(&api, &county, &format!("/county/export?unit={COUNTY}&table=work&format=xlsx")).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        use calamine::Reader as _;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).expect("an xlsx");
+        let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+        let first: Vec<String> = sheet.rows().next().expect("a header row").iter().map(ToString::to_string).collect();
+        assert_eq!(first[0], "乡镇");
+        assert!(sheet.rows().skip(1).any(|r| r.iter().any(|c| c.to_string() == "新老班子工作交接")), "the rows");
+        let bad = page(&api, &county, &format!("/county/export?unit={COUNTY}&format=pdf")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+        // The township officer's home: their villages, each module's state.
+        let home = text(&page(&api, &township, "/township").await);
+        assert!(home.contains("我的村") && home.contains("桂花村") && home.contains("新老班子工作交接"), "{home}");
+        test.cleanup().await;
+    }
+}

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod develop;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod generate;
 pub mod http;

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/township", get(township::queue))
         .route("/county", get(county::dashboard))
         .route("/county/remind", post(county::remind))
+        .route("/county/export", get(county::export))
         .route(
             "/activate",
             get(accounts::activate_page).post(accounts::activate),

@@ -116,6 +116,24 @@ pub async fn unopened_under(db: &Db, path: &str) -> anyhow::Result<Vec<Enrollmen
     .await?)
 }
 
+/// The never-opened ones among `ids`.
+pub async fn unopened_of(db: &Db, ids: &[i64]) -> anyhow::Result<Vec<Enrollment>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(200) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{ENROLLMENT} WHERE e.state IS NULL AND e.id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        found.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(found)
+}
+
 /// How many never-opened enrollments one listing opens.
 pub const UNOPENED_LIMIT: i64 = 2_000;
 

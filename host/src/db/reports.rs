@@ -243,3 +243,212 @@ pub async fn completions(db: &Db, path: &str) -> anyhow::Result<(i64, Vec<i64>)>
     .await?;
     Ok((enrolled, done))
 }
+
+/// A work list's filters and order: what `/county` shows first.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+pub struct WorkFilter {
+    /// A unit under the page's (a township, a village) to narrow to.
+    #[serde(default)]
+    pub within: Option<String>,
+    /// A module id.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// `overdue` (the default), `stuck` (waiting on the same party for a
+    /// week or more), `open` (not complete), `not-started`, `started` (not
+    /// complete), `completed` or `all`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Part of a village's or a person's name.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `late` (most days late first, the default), `village` or `module`.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// The statuses a work list filters by.
+pub const WORK_STATUSES: [&str; 7] = [
+    "overdue",
+    "stuck",
+    "open",
+    "not-started",
+    "started",
+    "completed",
+    "all",
+];
+
+/// Waiting this long on the same party is stuck, seconds.
+pub const STUCK_AFTER: i64 = 7 * 86_400;
+
+/// One row of a work list.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkRow {
+    /// The enrollment.
+    pub enrollment_id: i64,
+    /// Its village's code.
+    pub village_code: String,
+    /// The village's name.
+    pub village: String,
+    /// The township's name.
+    pub township: String,
+    /// Whose (`None`: the committee's).
+    pub person_id: Option<i64>,
+    /// Their name, or empty for the committee.
+    pub name: String,
+    /// The module.
+    pub module: String,
+    /// Its version.
+    pub version: String,
+    /// Steps done.
+    pub done: i64,
+    /// Steps in all.
+    pub total: i64,
+    /// Due date, Unix seconds.
+    pub due_at: i64,
+    /// When it started.
+    pub started_at: Option<i64>,
+    /// When it completed.
+    pub completed_at: Option<i64>,
+}
+
+/// The enrollments under `path` that `f` picks, in its order, at most `limit`.
+pub async fn work_list(
+    db: &Db,
+    path: &str,
+    now: i64,
+    f: &WorkFilter,
+    limit: i64,
+) -> anyhow::Result<Vec<WorkRow>> {
+    enum Bind {
+        S(String),
+        I(i64),
+    }
+    let mut binds = vec![Bind::S(path.to_owned())];
+    let arg = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let mut sql = String::from(
+        "SELECT e.id, e.unit_code, u.name AS village, COALESCE(t.name, '') AS township, e.person_id,
+                p.name, e.plugin_id, e.plugin_version, e.done, e.total, a.due_at, e.started_at,
+                e.completed_at
+         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
+         JOIN org_units u ON u.code = e.unit_code
+         LEFT JOIN org_units t ON t.code = u.parent_code
+         LEFT JOIN people p ON p.id = e.person_id
+         WHERE u.path >= $1 AND u.path < $1 || '~'",
+    );
+    match f.status.as_deref().unwrap_or("overdue") {
+        "completed" => sql.push_str(" AND e.completed_at IS NOT NULL"),
+        "open" => sql.push_str(" AND e.completed_at IS NULL"),
+        "not-started" => sql.push_str(" AND e.completed_at IS NULL AND e.started_at IS NULL"),
+        "started" => sql.push_str(" AND e.completed_at IS NULL AND e.started_at IS NOT NULL"),
+        "all" => {}
+        "stuck" => {
+            let since = arg(Bind::I(now - STUCK_AFTER), &mut binds);
+            sql.push_str(&format!(
+                " AND e.completed_at IS NULL AND EXISTS (SELECT 1 FROM turns x WHERE x.enrollment_id = e.id AND x.since <= {since})"
+            ));
+        }
+        _ => {
+            let now = arg(Bind::I(now), &mut binds);
+            sql.push_str(&format!(" AND e.completed_at IS NULL AND a.due_at < {now}"));
+        }
+    }
+    if let Some(module) = f.module.as_deref().filter(|m| !m.is_empty()) {
+        let m = arg(Bind::S(module.to_owned()), &mut binds);
+        sql.push_str(&format!(" AND e.plugin_id = {m}"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        let q = arg(Bind::S(like), &mut binds);
+        sql.push_str(&format!(" AND (u.name LIKE {q} OR p.name LIKE {q})"));
+    }
+    sql.push_str(match f.sort.as_deref() {
+        Some("village") => " ORDER BY u.name, a.due_at, e.id",
+        Some("module") => " ORDER BY e.plugin_id, a.due_at, u.name, e.id",
+        _ => " ORDER BY a.due_at, u.name, e.id",
+    });
+    let l = arg(Bind::I(limit), &mut binds);
+    sql.push_str(&format!(" LIMIT {l}"));
+    let mut query = sqlx::query(&sql);
+    for b in binds {
+        query = match b {
+            Bind::S(s) => query.bind(s),
+            Bind::I(i) => query.bind(i),
+        };
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(WorkRow {
+                enrollment_id: r.try_get("id")?,
+                village_code: r.try_get("unit_code")?,
+                village: r.try_get("village")?,
+                township: r.try_get("township")?,
+                person_id: r.try_get("person_id")?,
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                module: r.try_get("plugin_id")?,
+                version: r.try_get("plugin_version")?,
+                done: r.try_get("done")?,
+                total: r.try_get("total")?,
+                due_at: r.try_get("due_at")?,
+                started_at: r.try_get("started_at")?,
+                completed_at: r.try_get("completed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Per village under `path` (a township's) and module: enrollments, how
+/// many completed, how many overdue — a township officer's home.
+#[derive(Debug, Clone, Serialize)]
+pub struct VillageModule {
+    /// The village's code.
+    pub village_code: String,
+    /// Its name.
+    pub village: String,
+    /// The module.
+    pub module: String,
+    /// Its version.
+    pub version: String,
+    /// Enrollments.
+    pub enrolled: i64,
+    /// Completed.
+    pub completed: i64,
+    /// Overdue.
+    pub overdue: i64,
+}
+
+/// [`VillageModule`]s under `path`, by village name then module.
+pub async fn villages(db: &Db, path: &str, now: i64) -> anyhow::Result<Vec<VillageModule>> {
+    sqlx::query(
+        "SELECT u.code, u.name, e.plugin_id, e.plugin_version, COUNT(*) AS n,
+                SUM(CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed,
+                SUM(CASE WHEN e.completed_at IS NULL AND a.due_at < $2 THEN 1 ELSE 0 END) AS overdue
+         FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+         JOIN assignments a ON a.id = e.assignment_id
+         WHERE u.path >= $1 AND u.path < $1 || '~'
+         GROUP BY u.code, u.name, e.plugin_id, e.plugin_version
+         ORDER BY u.name, u.code, e.plugin_id",
+    )
+    .bind(path)
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(VillageModule {
+            village_code: r.try_get("code")?,
+            village: r.try_get("name")?,
+            module: r.try_get("plugin_id")?,
+            version: r.try_get("plugin_version")?,
+            enrolled: r.try_get("n")?,
+            completed: r.try_get("completed")?,
+            overdue: r.try_get("overdue")?,
+        })
+    })
+    .collect()
+}

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_sdk::Locale;
@@ -17,19 +16,28 @@ use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Target, authorize};
 use crate::db::org_units::{self, Level, OrgUnit};
 use crate::db::reports;
+use crate::export::{Cell, Table};
 use crate::http::{AppState, Error, now};
 use crate::i18n::t;
-use crate::notices::{OVERDUE_LIMIT, send_reminder};
+use crate::notices::send_reminders;
 
 /// Days the chart covers.
 const CHART_DAYS: i64 = 30;
 
-/// Which unit; which reminder was just sent.
+/// Which unit; how many reminders were just sent; the work list's filters.
 #[derive(Debug, Deserialize)]
 pub(super) struct Which {
     unit: Option<String>,
     reminded: Option<i64>,
+    within: Option<String>,
+    module: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
 }
+
+/// Rows a work list shows at most (the exports have them all).
+pub const WORK_LIMIT: i64 = 200;
 
 pub(super) async fn dashboard(
     State(state): State<AppState>,
@@ -79,8 +87,16 @@ pub(super) async fn dashboard(
     }
     let mut rows = Vec::new();
     for l in &children {
+        let rows_of = |status: &str| {
+            format!(
+                "/county?unit={code}&within={}&status={status}#work",
+                l.unit_code
+            )
+        };
         rows.push(json!({
             "href": format!("/county?unit={}", l.unit_code),
+            "all": rows_of("all"), "started_href": rows_of("started"),
+            "completed_href": rows_of("completed"), "overdue_href": rows_of("overdue"),
             "unit": l.unit_name,
             "module": titles.of(&l.module, &l.version).await,
             "enrolled": l.enrolled, "started": l.started, "completed": l.completed, "overdue": l.overdue,
@@ -101,34 +117,18 @@ pub(super) async fn dashboard(
             }));
         }
     }
-    let mut overdue = Vec::new();
-    let late = reports::overdue(&state.db, &path, now, OVERDUE_LIMIT).await?;
-    let ids: Vec<i64> = late.iter().map(|o| o.enrollment_id).collect();
-    let turns = crate::db::turns::of(&state.db, &ids).await?;
-    for o in late {
-        // Whom it waits for: the roles its module awaits (a person by name
-        // would need the roster; a role is what a trainer chases).
-        let waits: Vec<String> = turns
-            .get(&o.enrollment_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.role.map(|r| r.title().get(visit.locale).to_owned()))
-            .fold(Vec::new(), |mut seen, who| {
-                if !seen.contains(&who) {
-                    seen.push(who);
-                }
-                seen
-            });
-        overdue.push(json!({
-            "waits": waits.join("、"),
-            "id": o.enrollment_id,
-            "href": format!("/enrollments/{}", o.enrollment_id),
-            "village": o.village,
-            "name": if o.name.is_empty() { visit.t("county.committee") } else { o.name.clone() },
-            "module": titles.of(&o.module, "").await,
-            "done": o.done, "total": o.total, "due": date(o.due_at),
-        }));
-    }
+    let filter = reports::WorkFilter {
+        within: q.within.clone().filter(|w| !w.is_empty()),
+        module: q.module.clone().filter(|m| !m.is_empty()),
+        status: q
+            .status
+            .clone()
+            .filter(|s| reports::WORK_STATUSES.contains(&s.as_str())),
+        q: q.q.clone(),
+        sort: q.sort.clone(),
+    };
+    let work = work_rows(&state, &visit, &path, &filter, now, WORK_LIMIT).await?;
+    let form = work_form(&state, &visit, &unit, &own, &filter).await?;
     let sent = deliveries(
         &visit,
         crate::outbox::sent_by(&state, &visit.principal, now).await?,
@@ -154,12 +154,13 @@ pub(super) async fn dashboard(
             "totals": totals,
             "rows": rows,
             "people": people,
-            "overdue": overdue,
-            "overdue_more": overdue.len() as i64 >= OVERDUE_LIMIT,
+            "work_more": work.len() as i64 >= WORK_LIMIT,
+            "work": work,
+            "form": form,
+            "export": export_query(&code, &filter),
             "chart": chart,
             "csv": csv("completion"),
             "csv_totals": format!("{}&rows=total", csv("completion")),
-            "csv_overdue": csv("overdue"),
             "as_of": date(now),
             "reminded": q.reminded.is_some(),
             "sent": sent,
@@ -273,27 +274,238 @@ fn chart(enrolled: i64, completed: &[i64], now: i64, locale: Locale) -> Value {
 }
 
 /// The reminder form.
-#[derive(Debug, Deserialize)]
-pub(super) struct Remind {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-    enrollment: i64,
-    /// The dashboard's unit, to go back to.
-    unit: Option<String>,
-}
-
+/// `POST /county/remind`: the checked rows of the work list, or one row's
+/// button; every `enrollment` field is one to remind.
 pub(super) async fn remind(
     State(state): State<AppState>,
     visit: Visit,
-    Form(form): Form<Remind>,
+    body: axum::body::Bytes,
 ) -> Result<Response, Error> {
-    visit.check(form.csrf.as_deref())?;
-    send_reminder(&state, &visit.principal, form.enrollment).await?;
-    let unit = form.unit.unwrap_or_default();
-    let q =
-        serde_urlencoded::to_string([("unit", unit), ("reminded", form.enrollment.to_string())])
-            .unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| Error::bad("body", "表单格式不对", "the form does not parse"))?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    visit.check(field("_csrf").as_deref())?;
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "enrollment")
+        .map(|(_, v)| {
+            v.parse()
+                .map_err(|_| Error::bad("enrollment", "不是任务编号", "is not an enrollment id"))
+        })
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(Error::bad(
+            "enrollment",
+            "请先勾选要提醒的任务",
+            "tick the rows to remind first",
+        ));
+    }
+    let n = send_reminders(&state, &visit.principal, &ids).await?;
+    let q = serde_urlencoded::to_string([
+        ("unit", field("unit").unwrap_or_default()),
+        ("reminded", n.to_string()),
+    ])
+    .unwrap_or_default();
     Ok(Redirect::to(&format!("/county?{q}")).into_response())
+}
+
+/// Which table to export, as which file.
+#[derive(Debug, Deserialize)]
+pub(super) struct Export {
+    unit: Option<String>,
+    /// `work` (the default), `units`, `totals` or `people`.
+    table: Option<String>,
+    /// `csv` (the default) or `xlsx`.
+    format: Option<String>,
+    within: Option<String>,
+    module: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+}
+
+/// Rows an export holds at most.
+pub const EXPORT_LIMIT: i64 = 100_000;
+
+/// `GET /county/export`: a table of the dashboard as people open it in
+/// Excel: headers in the reader's language, module titles, dates as
+/// 2026-12-01; CSV (UTF-8 with a BOM) or `.xlsx`.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<Export>,
+) -> Result<Response, Error> {
+    let now = now();
+    let code = q.unit.clone().filter(|c| !c.is_empty());
+    let (unit, path) = match &code {
+        Some(code) => {
+            unit_in_scope(&state, &visit.principal, code, Capability::ViewReports).await?
+        }
+        None => {
+            authorize(&visit.principal, Capability::ViewReports, Target::unit("/"))
+                .ok_or_else(Error::forbidden)?;
+            let nation = OrgUnit {
+                code: String::new(),
+                level: Level::Province,
+                name: visit.t("county.nation"),
+                parent_code: None,
+            };
+            (nation, String::new())
+        }
+    };
+    let h = |keys: &[&str]| keys.iter().map(|k| visit.t(k)).collect::<Vec<_>>();
+    let titles = Titles::new(&state, visit.locale);
+    let table = q.table.as_deref().unwrap_or("work");
+    let (headers, rows) = match table {
+        "units" | "totals" => {
+            let lines = match (&code, table) {
+                (None, _) => reports::nation(&state.db, now).await?,
+                (Some(c), "totals") => reports::unit(&state.db, c, now).await?.0,
+                (Some(c), _) => reports::unit(&state.db, c, now).await?.1,
+            };
+            let mut rows = Vec::new();
+            for l in lines {
+                rows.push(vec![
+                    Cell::Text(l.unit_name.clone()),
+                    Cell::Text(titles.of(&l.module, &l.version).await),
+                    Cell::Number(l.enrolled),
+                    Cell::Number(l.started),
+                    Cell::Number(l.completed),
+                    Cell::Number(l.overdue),
+                    Cell::Text(date(l.due_at)),
+                ]);
+            }
+            (
+                h(&[
+                    "county.unit",
+                    "county.module",
+                    "county.enrolled",
+                    "county.started",
+                    "county.completed",
+                    "county.overdue",
+                    "county.due",
+                ]),
+                rows,
+            )
+        }
+        "people" => {
+            let mut rows = Vec::new();
+            for p in reports::village(&state.db, &unit.code, now).await? {
+                rows.push(vec![
+                    Cell::Text(if p.name.is_empty() {
+                        visit.t("county.committee")
+                    } else {
+                        p.name.clone()
+                    }),
+                    Cell::Text(titles.of(&p.module, &p.version).await),
+                    Cell::Number(p.done),
+                    Cell::Number(p.total),
+                    Cell::Text(visit.t(status_key(p.status))),
+                ]);
+            }
+            (
+                h(&[
+                    "county.person",
+                    "county.module",
+                    "work.done",
+                    "work.total",
+                    "county.status",
+                ]),
+                rows,
+            )
+        }
+        "work" => {
+            let filter = reports::WorkFilter {
+                within: q.within,
+                module: q.module,
+                status: q.status,
+                q: q.q,
+                sort: q.sort,
+            };
+            let rows = work_list(&state, &visit, &path, &filter, now, EXPORT_LIMIT)
+                .await?
+                .into_iter()
+                .map(|w| {
+                    vec![
+                        Cell::Text(w.township),
+                        Cell::Text(w.village),
+                        Cell::Text(w.name),
+                        Cell::Text(w.module),
+                        Cell::Number(w.done),
+                        Cell::Number(w.total),
+                        Cell::Text(visit.t(status_key(w.status))),
+                        Cell::Number(w.days_late),
+                        Cell::Text(w.waits),
+                        Cell::Text(w.due),
+                    ]
+                })
+                .collect();
+            (
+                h(&[
+                    "work.township",
+                    "county.village",
+                    "county.person",
+                    "county.module",
+                    "work.done",
+                    "work.total",
+                    "county.status",
+                    "work.days-late",
+                    "county.waits",
+                    "county.due",
+                ]),
+                rows,
+            )
+        }
+        _ => {
+            return Err(Error::bad(
+                "table",
+                "只能导出 work、units、totals 或 people",
+                "must be work, units, totals or people",
+            ));
+        }
+    };
+    let name = format!(
+        "{}-{}-{}",
+        unit.name,
+        visit.t(&format!("work.table.{table}")),
+        date(now)
+    );
+    let table = Table {
+        name,
+        headers,
+        rows,
+    };
+    let (bytes, content_type, extension) = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => (table.csv()?, "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            table.xlsx()?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            return Err(Error::bad(
+                "format",
+                "只能是 csv 或 xlsx",
+                "must be csv or xlsx",
+            ));
+        }
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::export::disposition(&table.name, extension),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Notices with their deliveries (`crate::outbox`), as a page lists them:
@@ -331,4 +543,182 @@ pub(super) fn deliveries(visit: &Visit, notices: Vec<Value>) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// One row of the work list, in the reader's words.
+struct Work {
+    id: i64,
+    village: String,
+    township: String,
+    name: String,
+    module: String,
+    done: i64,
+    total: i64,
+    days_late: i64,
+    due: String,
+    waits: String,
+    status: &'static str,
+}
+
+/// The work list `filter` picks under `path` (or the unit it narrows to,
+/// which must be in the visitor's scope): whom each waits for, days late.
+async fn work_list(
+    state: &AppState,
+    visit: &Visit,
+    path: &str,
+    filter: &reports::WorkFilter,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Work>, Error> {
+    let path = match &filter.within {
+        Some(within) => {
+            let (_, inner) =
+                unit_in_scope(state, &visit.principal, within, Capability::ViewReports).await?;
+            if !inner.starts_with(path) {
+                return Err(Error::bad(
+                    "within",
+                    "不在本页范围内",
+                    "is not under this page's unit",
+                ));
+            }
+            inner
+        }
+        None => path.to_owned(),
+    };
+    let found = reports::work_list(&state.db, &path, now, filter, limit).await?;
+    let ids: Vec<i64> = found.iter().map(|o| o.enrollment_id).collect();
+    // Whom each waits for is known once it is opened.
+    let mut unopened =
+        crate::db::enrollments::unopened_of(&state.db, &ids[..ids.len().min(WORK_LIMIT as usize)])
+            .await?;
+    crate::acting::open_all(state, &mut unopened).await?;
+    let turns = crate::db::turns::of(&state.db, &ids).await?;
+    let titles = Titles::new(state, visit.locale);
+    let mut out = Vec::with_capacity(found.len());
+    for o in found {
+        // Whom it waits for: the roles its module awaits (a role is what a
+        // trainer chases), or the person.
+        let waits: Vec<String> = turns
+            .get(&o.enrollment_id)
+            .into_iter()
+            .flatten()
+            .map(|t| match t.role {
+                Some(r) => format!(
+                    "{}：{}",
+                    r.title().get(visit.locale),
+                    t.what.get(visit.locale)
+                ),
+                None => t.what.get(visit.locale).to_owned(),
+            })
+            .fold(Vec::new(), |mut seen, who| {
+                if !seen.contains(&who) {
+                    seen.push(who);
+                }
+                seen
+            });
+        let status = reports::status(o.started_at, o.completed_at, o.due_at, now);
+        out.push(Work {
+            id: o.enrollment_id,
+            village: o.village,
+            township: o.township,
+            name: if o.name.is_empty() {
+                visit.t("county.committee")
+            } else {
+                o.name
+            },
+            module: titles.of(&o.module, &o.version).await,
+            done: o.done,
+            total: o.total,
+            days_late: if status == "overdue" {
+                (now - o.due_at + 86_399) / 86_400
+            } else {
+                0
+            },
+            due: date(o.due_at),
+            waits: waits.join("；"),
+            status,
+        });
+    }
+    Ok(out)
+}
+
+async fn work_rows(
+    state: &AppState,
+    visit: &Visit,
+    path: &str,
+    filter: &reports::WorkFilter,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Value>, Error> {
+    Ok(work_list(state, visit, path, filter, now, limit)
+        .await?
+        .into_iter()
+        .map(|w| {
+            json!({
+                "id": w.id, "href": format!("/enrollments/{}", w.id),
+                "village": w.village, "township": w.township, "name": w.name, "module": w.module,
+                "done": w.done, "total": w.total, "days_late": w.days_late, "due": w.due,
+                "waits": w.waits, "status": w.status, "status_label": visit.t(status_key(w.status)),
+            })
+        })
+        .collect())
+}
+
+/// The filter form's choices, the current ones selected.
+async fn work_form(
+    state: &AppState,
+    visit: &Visit,
+    unit: &OrgUnit,
+    own: &[reports::Line],
+    f: &reports::WorkFilter,
+) -> Result<Value, Error> {
+    let chosen = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
+    let within: Vec<Value> = if unit.code.is_empty() || unit.level == Level::Village {
+        Vec::new()
+    } else {
+        org_units::children(&state.db, Some(&unit.code))
+            .await?
+            .into_iter()
+            .map(
+                |c| json!({"code": c.code, "name": c.name, "selected": chosen(&f.within, &c.code)}),
+            )
+            .collect()
+    };
+    let titles = Titles::new(state, visit.locale);
+    let mut modules: Vec<Value> = Vec::new();
+    for l in own {
+        if !modules.iter().any(|m| m["id"] == l.module) {
+            modules.push(json!({"id": l.module, "title": titles.of(&l.module, &l.version).await, "selected": chosen(&f.module, &l.module)}));
+        }
+    }
+    let status = f.status.clone().or_else(|| Some("overdue".to_owned()));
+    let statuses: Vec<Value> = reports::WORK_STATUSES
+        .iter()
+        .map(|s| json!({"id": s, "label": visit.t(&format!("work.status.{s}")), "selected": chosen(&status, s)}))
+        .collect();
+    let sorts: Vec<Value> = ["late", "village", "module"]
+        .iter()
+        .map(|s| json!({"id": s, "label": visit.t(&format!("work.sort.{s}")), "selected": chosen(&f.sort, s)}))
+        .collect();
+    Ok(json!({
+        "within": within, "modules": modules, "statuses": statuses, "sorts": sorts,
+        "q": f.q.clone().unwrap_or_default(),
+    }))
+}
+
+/// The query string of the page's exports: its unit and filters.
+fn export_query(code: &str, f: &reports::WorkFilter) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![("unit", code.to_owned())];
+    for (k, v) in [
+        ("within", &f.within),
+        ("module", &f.module),
+        ("status", &f.status),
+        ("q", &f.q),
+        ("sort", &f.sort),
+    ] {
+        if let Some(v) = v {
+            pairs.push((k, v.clone()));
+        }
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
