@@ -274,3 +274,70 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+/// POSTs a form as the holder of session `token`.
+async fn post_form(
+    api: &Api,
+    token: &str,
+    uri: &str,
+    form: &[(&str, &str)],
+) -> baton_tests::api::Reply {
+    api.send(
+        axum::http::Request::post(uri)
+            .header(axum::http::header::COOKIE, format!("baton_session={token}"))
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(axum::body::Body::from(
+                serde_urlencoded::to_string(form).expect("form"),
+            ))
+            .expect("request"),
+    )
+    .await
+}
+
+fn csrf_of(html: &str) -> String {
+    let at =
+        html.find("name=\"_csrf\" value=\"").expect("a token") + "name=\"_csrf\" value=\"".len();
+    html[at..at + html[at..].find('"').expect("end")].to_owned()
+}
+
+per_backend! {
+    /// The province console sets the reminder schedule and the SMS gateway:
+    /// a bad value is shown beside its field and changes nothing; the secret
+    /// is kept when left empty and never shown again.
+    async fn the_province_sets_its_schedule_and_sms_gateway_on_its_console(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let console = text(&page(&api, &province, "/province").await);
+        assert!(console.contains("提醒与短信") && console.contains("value=\"7,1\""), "the defaults are shown");
+        let csrf = csrf_of(&console);
+        let schedule = |township: &'static str| [("_csrf", csrf.as_str()), ("channel", "schedule"), ("remind", "10，3"), ("township", township), ("county", "6"), ("province", "12")];
+        let bad = post_form(&api, &province, "/province/channels", &schedule("x")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(text(&bad).contains("请填写天数"), "beside its field");
+        let out_of_order = post_form(&api, &province, "/province/channels", &schedule("9")).await;
+        assert_eq!(out_of_order.status, StatusCode::BAD_REQUEST, "township after the county");
+        assert_eq!(api.count("SELECT COUNT(*) FROM channel_settings").await, 0, "nothing stored");
+        let saved = post_form(&api, &province, "/province/channels", &schedule("2")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let stored = api.get(&province, &format!("/api/v1/units/{PROVINCE}/channels/schedule")).await.json();
+        assert_eq!(stored, json!({"remind_before_days": [10, 3], "township_after_days": 2, "county_after_days": 6, "province_after_days": 12}));
+
+        let sms = |url: &'static str, secret: &'static str| [("_csrf", csrf.as_str()), ("channel", "sms"), ("url", url), ("secret", secret), ("template", "【换届接力】{message}")];
+        let bad = post_form(&api, &province, "/province/channels", &sms("ftp://gateway", "k")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(text(&bad).contains("http://"), "the URL's problem, beside it");
+        assert_eq!(post_form(&api, &province, "/province/channels", &sms("https://sms.example.gov.cn/send", "s3cret")).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(post_form(&api, &province, "/province/channels", &sms("https://sms2.example.gov.cn/send", "")).await.status, StatusCode::SEE_OTHER);
+        let raw: String = sqlx::query_scalar("SELECT config FROM channel_settings WHERE channel = 'sms'")
+            .fetch_one(test.db.pool())
+            .await
+            .expect("stored");
+        assert!(raw.contains("sms2.example.gov.cn") && raw.contains("s3cret"), "the secret kept: {raw}");
+        let console = text(&page(&api, &province, "/province").await);
+        assert!(!console.contains("s3cret"), "never shown again");
+        test.cleanup().await;
+    }
+}

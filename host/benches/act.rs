@@ -1,6 +1,8 @@
 //! One handover `act` (declaring an item's inventory), through the runtime in
 //! a fresh instance per call, against the same module logic called natively
-//! through the SDK. Prints both medians and the ratio.
+//! through the SDK; and the same call on the handover as released before
+//! contract 0.2.0 (0.1.2, which says nothing of whose turn it is), measured
+//! side by side: what `awaiting` costs. Prints the medians and the ratios.
 //!
 //! `cargo bench -p baton-host --bench act`
 
@@ -30,6 +32,11 @@ fn main() {
         .expect("built in")
         .1;
     let plugin = tokio.block_on(runtime.load(bytes)).expect("loads");
+    let before = tokio
+        .block_on(runtime.load(include_bytes!(
+            "../../tests/fixtures-v0.1/handover-0.1.2.wasm"
+        )))
+        .expect("the 0.1.2 handover loads");
     let mut ctx = sample_context();
     let state = baton_sdk::start::<handover::Handover>(ctx.clone())
         .expect("starts")
@@ -46,6 +53,15 @@ fn main() {
     group.bench_function("wasm-fresh-instance", |b| {
         b.to_async(&tokio).iter(|| async {
             let outcome = plugin
+                .act(&ctx, &state, "declare", &payload)
+                .await
+                .expect("no fault");
+            assert!(outcome.is_ok());
+        })
+    });
+    group.bench_function("wasm-0.1.2-no-awaiting", |b| {
+        b.to_async(&tokio).iter(|| async {
+            let outcome = before
                 .act(&ctx, &state, "declare", &payload)
                 .await
                 .expect("no fault");
@@ -79,5 +95,13 @@ fn main() {
             native / 1e3,
             wasm / native
         );
+        if let Some(old) = median("wasm-0.1.2-no-awaiting") {
+            println!(
+                "handover act, median: 0.1.2 (no awaiting) {:.1} µs, 0.2.0 (awaiting) {:.1} µs: {:+.1}%",
+                old / 1e3,
+                wasm / 1e3,
+                (wasm / old - 1.0) * 100.0
+            );
+        }
     }
 }

@@ -16,6 +16,8 @@
 
 use std::time::Duration;
 
+use std::collections::HashMap;
+
 use baton_sdk::{BEIJING_OFFSET, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -59,7 +61,8 @@ pub struct Sms {
     pub template: String,
 }
 
-fn default_template() -> String {
+/// The SMS text when a province gives none: the signature, then the notice.
+pub fn default_template() -> String {
     "【村级换届接力】{message}".to_owned()
 }
 
@@ -305,6 +308,8 @@ const LOOK_BACK_DAYS: i64 = 120;
 
 async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
     let mut fired = 0;
+    // A village's township, county and province codes, by the path above it.
+    let mut units: HashMap<String, Vec<(Level, String)>> = HashMap::new();
     let assignments =
         outbox::assignments_due_between(&state.db, now - LOOK_BACK_DAYS * DAY, now + 61 * DAY)
             .await?;
@@ -319,16 +324,15 @@ async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
         for stage in stages(&schedule, due, now) {
             loop {
                 let batch = outbox::stage_pending(&state.db, assignment, stage, 500).await?;
+                let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+                let mut turns = crate::db::turns::of(&state.db, &ids).await?;
+                let mut fires = Vec::with_capacity(batch.len());
                 for e in &batch {
-                    let notices = stage_notices(state, e, stage, now).await?;
-                    let notices: Vec<(String, Text, &str)> = notices
-                        .into_iter()
-                        .map(|(r, t)| (r, t, kind_of(stage)))
-                        .collect();
-                    if outbox::fire_stage(&state.db, e.id, stage, &notices, now).await? {
-                        fired += 1;
-                    }
+                    let turns = turns.remove(&e.id).unwrap_or_default();
+                    let notices = stage_notices(state, e, &turns, stage, now, &mut units).await?;
+                    fires.push((e.id, notices));
                 }
+                fired += outbox::fire_stage(&state.db, stage, kind_of(stage), &fires, now).await?;
                 if batch.len() < 500 {
                     break;
                 }
@@ -351,16 +355,14 @@ fn kind_of(stage: &str) -> &'static str {
 async fn stage_notices(
     state: &AppState,
     e: &crate::db::enrollments::Enrollment,
+    turns: &[crate::db::turns::Turn],
     stage: &str,
     now: i64,
+    units: &mut HashMap<String, Vec<(Level, String)>>,
 ) -> anyhow::Result<Vec<(String, Text)>> {
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let title = &plugin.info().title;
     let due = crate::clock::date(e.due_at);
-    let turns = crate::db::turns::of(&state.db, &[e.id])
-        .await?
-        .remove(&e.id)
-        .unwrap_or_default();
     let waiting_zh: Vec<String> = turns.iter().map(|t| t.what.zh.clone()).collect();
     let waiting_en: Vec<String> = turns.iter().map(|t| t.what.en.clone()).collect();
     let (village, _, _) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
@@ -402,16 +404,28 @@ async fn stage_notices(
         "county" => Level::County,
         _ => Level::Province,
     };
-    let codes: Vec<String> = e
+    let above = e
         .path
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let levels = crate::db::org_units::paths(&state.db, &codes).await?;
-    let Some(unit) = codes
+        .rsplit_once('/')
+        .map_or("", |(above, _)| above)
+        .to_owned();
+    if !units.contains_key(&above) {
+        let codes: Vec<String> = above
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let levels = crate::db::org_units::paths(&state.db, &codes).await?;
+        let known = codes
+            .into_iter()
+            .filter_map(|c| levels.get(&c).map(|(l, _)| (*l, c.clone())))
+            .collect();
+        units.insert(above.clone(), known);
+    }
+    let Some(unit) = units[&above]
         .iter()
-        .find(|c| levels.get(*c).is_some_and(|(l, _)| *l == level))
+        .find(|(l, _)| *l == level)
+        .map(|(_, c)| c.clone())
     else {
         return Ok(Vec::new());
     };
@@ -529,6 +543,31 @@ fn next_morning(t: i64) -> i64 {
     if seven > t { seven } else { seven + DAY }
 }
 
+/// The longest SMS Baton sends, characters (a long SMS of a few parts).
+pub const SMS_CHARS: usize = 300;
+
+/// The longest group-robot message, characters (WeCom takes 2,048 bytes).
+pub const ROBOT_CHARS: usize = 600;
+
+/// One message, or a digest of several: as many lines as fit in `limit`
+/// characters, then how many more there are.
+pub fn digest(texts: &[Text], limit: usize) -> String {
+    if let [one] = texts {
+        return one.zh.chars().take(limit).collect();
+    }
+    let mut out = format!("您有 {} 条提醒：", texts.len());
+    for (i, t) in texts.iter().enumerate() {
+        let line = format!("\n{}. {}", i + 1, t.zh);
+        let rest = format!("\n……另有 {} 条，请登录平台查看。", texts.len() - i);
+        if out.chars().count() + line.chars().count() + rest.chars().count() > limit {
+            out.push_str(&rest);
+            break;
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
 /// This host's claims, told apart from every other host's.
 fn token() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -573,16 +612,12 @@ async fn deliver(state: &AppState, now: i64) -> anyhow::Result<(usize, usize)> {
             .iter()
             .map(|m| serde_json::from_str(&m.message))
             .collect::<Result<_, _>>()?;
-        let text = if texts.len() == 1 {
-            texts[0].zh.clone()
+        let limit = if channel == "sms" {
+            SMS_CHARS
         } else {
-            let lines: Vec<String> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| format!("{}. {}", i + 1, t.zh))
-                .collect();
-            format!("您有 {} 条提醒：\n{}", texts.len(), lines.join("\n"))
+            ROBOT_CHARS
         };
+        let text = digest(&texts, limit);
         let result = match channel.as_str() {
             "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
                 Some((_, config)) => {
@@ -801,4 +836,55 @@ pub async fn pause(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_reminder_and_every_escalation_that_has_come() {
+        let s = Schedule::default();
+        let due = 100 * DAY;
+        assert_eq!(stages(&s, due, due - 8 * DAY), Vec::<&str>::new());
+        assert_eq!(stages(&s, due, due - 7 * DAY), ["remind-7"]);
+        assert_eq!(
+            stages(&s, due, due - DAY + 1),
+            ["remind-1"],
+            "the 1-day one replaces the 7-day one"
+        );
+        assert_eq!(
+            stages(&s, due, due + 2 * DAY),
+            Vec::<&str>::new(),
+            "late, not yet escalated"
+        );
+        assert_eq!(stages(&s, due, due + 7 * DAY), ["township", "county"]);
+        assert_eq!(
+            stages(&s, due, due + 30 * DAY),
+            ["township", "county", "province"]
+        );
+    }
+
+    #[test]
+    fn a_digest_fits_its_channel_and_says_how_many_more() {
+        let texts: Vec<Text> = (0..40)
+            .map(|i| Text::new(format!("第 {i} 条：请尽快完成交接清单的申报。"), ""))
+            .collect();
+        let sms = digest(&texts, SMS_CHARS);
+        assert!(
+            sms.starts_with("您有 40 条提醒：") && sms.chars().count() <= SMS_CHARS,
+            "{sms}"
+        );
+        assert!(sms.contains("条，请登录平台查看。"), "{sms}");
+        assert_eq!(digest(&texts[..1], SMS_CHARS), texts[0].zh);
+    }
+
+    #[test]
+    fn phones_are_masked_and_webhooks_keep_only_their_host() {
+        assert_eq!(mask("13812345678"), "138****5678");
+        assert_eq!(
+            mask("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret"),
+            "qyapi.weixin.qq.com/…"
+        );
+    }
 }

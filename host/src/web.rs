@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/province", get(province::console))
         .route("/province/upload", post(province::upload))
         .route("/province/assign", post(province::assign))
+        .route("/province/channels", post(province::channels))
 }
 
 pub use crate::clock::date;

@@ -464,30 +464,35 @@ pub async fn stage_pending(
     .await?)
 }
 
-/// Records that enrollment `id` had `stage` and writes its notices, in one
-/// transaction: nothing if another host recorded the stage first.
+/// Records that each enrollment of `fires` had `stage` and writes its
+/// notices (`kind`), in one transaction; an enrollment another host recorded
+/// the stage for first gets nothing. Returns how many fired here.
 pub async fn fire_stage(
     db: &Db,
-    id: i64,
     stage: &str,
-    notices: &[(String, baton_sdk::Text, &str)],
+    kind: &str,
+    fires: &[(i64, Vec<(String, baton_sdk::Text)>)],
     now: i64,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<usize> {
+    let mut fired = 0;
     let mut tx = db.writer().begin().await?;
-    let fired = sqlx::query(
-        "INSERT INTO due_stages (enrollment_id, stage, at) VALUES ($1, $2, $3)
-         ON CONFLICT (enrollment_id, stage) DO NOTHING",
-    )
-    .bind(id)
-    .bind(stage)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if fired {
-        for (recipient, message, kind) in notices {
-            super::notices::insert(&mut tx, id, recipient, message, kind, None, now).await?;
+    for (id, notices) in fires {
+        let first = sqlx::query(
+            "INSERT INTO due_stages (enrollment_id, stage, at) VALUES ($1, $2, $3)
+             ON CONFLICT (enrollment_id, stage) DO NOTHING",
+        )
+        .bind(id)
+        .bind(stage)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if first {
+            fired += 1;
+            for (recipient, message) in notices {
+                super::notices::insert(&mut tx, *id, recipient, message, kind, None, now).await?;
+            }
         }
     }
     tx.commit().await?;

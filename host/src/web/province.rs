@@ -9,20 +9,21 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_sdk::{Audience, Role};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::date;
 use super::page::Visit;
 use crate::assigning::{AssignRequest, assign_module};
 use crate::db::plugins;
-use crate::http::{AppState, Error};
+use crate::http::{AppState, Error, now};
 use crate::publishing::publish_package;
 
 /// What the last form did, for the message at the top.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct Done {
     published: Option<String>,
+    saved: Option<String>,
     assigned: Option<i64>,
     enrolled: Option<u64>,
 }
@@ -44,6 +45,7 @@ pub(super) async fn console(
     Query(done): Query<Done>,
 ) -> Result<Response, Error> {
     let flash = match (done.published, done.assigned) {
+        _ if done.saved.is_some() => Some(visit.t("province.channels.saved")),
         (Some(p), _) => Some(visit_t(&visit, "province.published", &[("module", p)])),
         (_, Some(a)) => Some(visit_t(
             &visit,
@@ -118,7 +120,39 @@ async fn page(
         .iter()
         .map(|u| json!({"code": u.code, "name": u.name}))
         .collect();
+    // The province's reminder schedule and SMS gateway (its secret never shown).
+    let (schedule, sms) = match &scope {
+        Some((code, _)) => {
+            let schedule: crate::outbox::Schedule =
+                crate::db::outbox::setting_at(&state.db, code, "schedule")
+                    .await?
+                    .and_then(|c| serde_json::from_str(&c).ok())
+                    .unwrap_or_default();
+            let sms: Option<crate::outbox::Sms> =
+                crate::db::outbox::setting_at(&state.db, code, "sms")
+                    .await?
+                    .and_then(|c| serde_json::from_str(&c).ok());
+            (
+                Some(json!({
+                    "remind": schedule.remind_before_days.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                    "township": schedule.township_after_days,
+                    "county": schedule.county_after_days,
+                    "province": schedule.province_after_days,
+                })),
+                sms.map(|s| json!({"url": s.url, "template": s.template})),
+            )
+        }
+        None => (None, None),
+    };
+    let sms_template = sms
+        .as_ref()
+        .map_or_else(crate::outbox::default_template, |s| {
+            s["template"].as_str().unwrap_or_default().to_owned()
+        });
     let mut data = json!({
+        "schedule": schedule,
+        "sms": sms,
+        "sms_template": sms_template,
         "scopes": scopes,
         "modules": modules.into_values().collect::<Vec<_>>(),
         "choices": choices,
@@ -291,6 +325,92 @@ pub(super) async fn assign(
                 _ => ("unit".to_owned(), e.message(visit.locale)),
             };
             page(&state, &visit, status, refuse(&field, problem)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The reminder schedule's or the SMS gateway's form.
+#[derive(Debug, Deserialize, Serialize)]
+pub(super) struct Channel {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    /// `schedule` or `sms`.
+    channel: String,
+    #[serde(default)]
+    remind: String,
+    #[serde(default)]
+    township: String,
+    #[serde(default)]
+    county: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    url: String,
+    /// Empty keeps the secret already set.
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    template: String,
+    /// `on` switches SMS off.
+    #[serde(default)]
+    off: String,
+}
+
+/// `POST /province/channels`: the province's reminder schedule or SMS gateway.
+pub(super) async fn channels(
+    State(state): State<AppState>,
+    visit: Visit,
+    Form(form): Form<Channel>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let Some((province, _)) = scope(&visit)? else {
+        return Err(Error::forbidden());
+    };
+    let days = |field: &str, v: &str| -> Result<u32, Error> {
+        v.trim()
+            .parse()
+            .map_err(|_| Error::bad(field, "请填写天数（整数）", "a number of days"))
+    };
+    let result = async {
+        let config = match form.channel.as_str() {
+            "schedule" => {
+                let remind = form
+                    .remind
+                    .split([',', '，', ' '])
+                    .filter(|d| !d.trim().is_empty())
+                    .map(|d| days("remind_before_days", d))
+                    .collect::<Result<Vec<u32>, Error>>()?;
+                Some(json!({
+                    "remind_before_days": remind,
+                    "township_after_days": days("township_after_days", &form.township)?,
+                    "county_after_days": days("county_after_days", &form.county)?,
+                    "province_after_days": days("province_after_days", &form.province)?,
+                }))
+            }
+            "sms" if form.off == "on" => None,
+            "sms" => {
+                let mut secret = form.secret.trim().to_owned();
+                if secret.is_empty()
+                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "sms").await?
+                    && let Ok(old) = serde_json::from_str::<crate::outbox::Sms>(&old)
+                {
+                    secret = old.secret;
+                }
+                Some(json!({"url": form.url.trim(), "secret": secret, "template": form.template.trim()}))
+            }
+            _ => return Err(Error::bad("channel", "只能设置 schedule 或 sms", "must be schedule or sms")),
+        };
+        crate::outbox::set_channel(&state, &visit.principal, &province, &form.channel, config.as_ref(), now()).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/province?saved={}", form.channel)).into_response()),
+        Err(e @ Error::BadRequest { .. }) => {
+            let field = e.field().unwrap_or_default().to_owned();
+            let extra =
+                json!({"channel_input": form, "channel_errors": {field: e.message(visit.locale)}});
+            page(&state, &visit, StatusCode::BAD_REQUEST, extra).await
         }
         Err(e) => Err(e),
     }

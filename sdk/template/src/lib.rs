@@ -3,8 +3,8 @@
 //! Start from here: rename the actions, change the state, keep the tests green.
 
 use baton_sdk::{
-    ActionInfo, Audience, Context, Effects, JsonSchema, Module, ModuleInfo, Progress, Rejection,
-    Role, Stamp, Template, Text, View,
+    ActionInfo, Audience, Awaiting, Context, Effects, JsonSchema, Module, ModuleInfo, Progress,
+    Rejection, Role, Stamp, Template, Text, View,
 };
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             text: Text::new(
-                "本人承诺:严守纪律,廉洁用权,不谋私利,接受监督。",
+                "本人承诺：严守纪律，廉洁用权，不谋私利，接受监督。",
                 "I pledge to keep discipline, use power cleanly, seek no private gain and accept supervision.",
             ),
         }
@@ -119,6 +119,17 @@ impl Module for Pledge {
             done: u32::try_from(state.signed.len()).unwrap_or(u32::MAX),
             total: u32::try_from(state.members.len()).unwrap_or(u32::MAX),
         }
+    }
+
+    /// Whose turn it is (contract 0.2.0): each member yet to sign. The
+    /// platform puts it first on their 我的任务 and reminds them by name.
+    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        state
+            .members
+            .iter()
+            .filter(|m| !state.signed.iter().any(|s| &s.person_id == *m))
+            .map(|m| Awaiting::person(m.as_str(), Text::new("签署廉洁承诺", "sign the discipline pledge"), "pledge"))
+            .collect()
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {
