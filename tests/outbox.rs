@@ -268,6 +268,22 @@ per_backend! {
         let bad = page(&api, &county, &format!("/county/export?unit={COUNTY}&format=pdf")).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
+        // The trainer pauses one enrollment's reminders from its page, and resumes them.
+        let first = ids[0];
+        let shown = text(&page(&api, &county, &format!("/enrollments/{first}")).await);
+        assert!(shown.contains("暂停提醒"), "the pause form");
+        let token = csrf_of(&shown);
+        let paused = post_form(&api, &county, &format!("/enrollments/{first}/pause"), &[("_csrf", &token), ("reason", "村里正在处理遗留问题")]).await;
+        assert_eq!(paused.status, StatusCode::SEE_OTHER);
+        let shown = text(&page(&api, &county, &format!("/enrollments/{first}")).await);
+        assert!(shown.contains("已暂停提醒和督办：村里正在处理遗留问题"), "the reason shown");
+        let resumed = post_form(&api, &county, &format!("/enrollments/{first}/pause"), &[("_csrf", &token), ("resume", "1")]).await;
+        assert_eq!(resumed.status, StatusCode::SEE_OTHER);
+        assert_eq!(api.count(&format!("SELECT COUNT(*) FROM reminder_pauses WHERE enrollment_id = {first}")).await, 0);
+        let own = csrf_of(&text(&page(&api, &township, "/township").await));
+        let township_refused = post_form(&api, &township, &format!("/enrollments/{first}/pause"), &[("_csrf", &own), ("reason", "x")]).await;
+        assert_eq!(township_refused.status, StatusCode::FORBIDDEN, "a township officer may not pause");
+
         // The township officer's home: their villages, each module's state.
         let home = text(&page(&api, &township, "/township").await);
         assert!(home.contains("我的村") && home.contains("桂花村") && home.contains("新老班子工作交接"), "{home}");

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/township", get(township::queue))
         .route("/county", get(county::dashboard))
+        .route("/enrollments/{id}/pause", post(learner::pause))
         .route("/county/remind", post(county::remind))
         .route("/county/export", get(county::export))
         .route(

@@ -141,6 +141,13 @@ async fn module_page(
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
     // The printed record has no forms.
     let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
+    // A trainer may pause its due-date reminders, with a reason.
+    let reminds = !print && authorize(&visit.principal, Capability::Remind, target).is_some();
+    let paused = if reminds {
+        crate::db::outbox::paused(&state.db, id).await?
+    } else {
+        None
+    };
     let refused = posted.as_ref().is_some_and(|p| !p.errors.is_empty());
     let files: Vec<FileRef> = crate::db::attachments::of(&state.db, id)
         .await?
@@ -256,6 +263,8 @@ async fn module_page(
                 )),
                 _ => None,
             },
+            "reminds": reminds,
+            "paused": paused,
             "version": format!("{}@{}", e.plugin_id, e.plugin_version),
         }),
     ))
@@ -488,4 +497,29 @@ pub(super) async fn verify(
     Ok(super::page::anonymous(
         status, "verify", locale, "/verify", &title, data,
     ))
+}
+
+/// The pause form: a reason pauses the enrollment's due-date reminders and
+/// escalations; `resume` resumes them.
+#[derive(Debug, Deserialize)]
+pub(super) struct Pause {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    resume: Option<String>,
+}
+
+/// `POST /enrollments/{id}/pause`.
+pub(super) async fn pause(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<Pause>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let reason = form.resume.is_none().then_some(form.reason.as_str());
+    crate::outbox::pause(&state, &visit.principal, id, reason, now()).await?;
+    Ok(axum::response::Redirect::to(&format!("/enrollments/{id}")).into_response())
 }
