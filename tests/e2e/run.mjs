@@ -306,18 +306,18 @@ try {
   step = 'the county trainer follows up three villages at once';
   {
     const page = await open('county');
-    // One township, everything not complete, by village; then a row of
-    // each of three villages ticked and reminded in one go.
+    // One township, everything not complete, most days late first; then a
+    // row of each of three villages ticked and reminded in one go.
     await page.selectOption('#w-within', { label: '礼让镇' });
     await page.selectOption('#w-status', 'open');
-    await page.selectOption('#w-sort', 'village');
+    await page.selectOption('#w-sort', 'late');
     await Promise.all([page.waitForLoadState('load'), page.locator('form.filters button[type=submit]').click()]);
-    expect(page.url().includes('within=500155108000') && page.url().includes('sort=village'), `filtered: ${page.url()}`);
+    expect(page.url().includes('within=500155108000') && page.url().includes('sort=late'), `filtered: ${page.url()}`);
     const rows = await page.locator('table.work tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({ village: tr.querySelector('th').innerText.trim(), id: tr.querySelector('input').value })));
     expect(rows.every((r) => r.village.startsWith('礼让镇')), 'only 礼让镇\'s villages');
-    const villages = rows.map((r) => r.village);
-    expect(villages.join('|') === [...villages].sort().join('|') || villages.length > 0, 'sorted by village');
+    const dues = await page.locator('table.work tbody tr td:last-child').allInnerTexts();
+    expect(dues.join('|') === [...dues].sort().join('|'), `most days late (earliest due) first: ${dues.join(', ')}`);
     const picked = [];
     for (const r of rows) {
       if (picked.length < 3 && !picked.some((p) => p.village === r.village)) picked.push(r);
