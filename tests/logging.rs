@@ -36,7 +36,6 @@ impl std::io::Write for Logs {
 #[tokio::test]
 async fn each_request_has_an_id_its_log_lines_carry() {
     let _one = ONE_AT_A_TIME.lock().await;
-    tracing::callsite::rebuild_interest_cache();
     let test = baton_tests::TestDb::sqlite().await;
     let api = Api::new(&test).await;
     let logs = Logs::default();
@@ -47,6 +46,7 @@ async fn each_request_has_an_id_its_log_lines_carry() {
         .with_max_level(tracing::Level::INFO)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let reply = api.login("nobody", "wrong").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     let id = reply.headers["x-request-id"]
@@ -78,7 +78,6 @@ async fn each_request_has_an_id_its_log_lines_carry() {
 #[tokio::test]
 async fn metrics_count_the_actions_and_json_log_lines_carry_the_request_id() {
     let _one = ONE_AT_A_TIME.lock().await;
-    tracing::callsite::rebuild_interest_cache();
     let test = baton_tests::TestDb::sqlite().await;
     let api = Api::new(&test).await;
     let logs = Logs::default();
@@ -87,6 +86,7 @@ async fn metrics_count_the_actions_and_json_log_lines_carry_the_request_id() {
         baton_host::cli::LogFormat::Json,
         move || writer.clone(),
     ));
+    tracing::callsite::rebuild_interest_cache();
     let nation = api.token("nation").await;
     let outgoing = api.token("outgoing").await;
     let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;

@@ -34,32 +34,6 @@ fn main() -> anyhow::Result<()> {
         .block_on(run())
 }
 
-fn shape() -> anyhow::Result<Shape> {
-    Ok(match std::env::var("BATON_BENCH_SHAPE") {
-        Ok(s) => {
-            let n: Vec<u32> = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
-            anyhow::ensure!(
-                n.len() == 5,
-                "BATON_BENCH_SHAPE is provinces,cities,counties,townships,villages"
-            );
-            Shape {
-                provinces: n[0],
-                cities: n[1],
-                counties: n[2],
-                townships: n[3],
-                villages: n[4],
-            }
-        }
-        Err(_) => Shape {
-            provinces: 31,
-            cities: 10,
-            counties: 9,
-            townships: 14,
-            villages: 15,
-        },
-    })
-}
-
 /// A WeCom robot on a local port: answers `{"errcode": 0}`, counts posts.
 async fn robot() -> anyhow::Result<(String, std::sync::Arc<std::sync::atomic::AtomicU64>)> {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -95,7 +69,7 @@ async fn run() -> anyhow::Result<()> {
             .fetch_one(db.pool())
             .await?;
     if villages == 0 {
-        let shape = shape()?;
+        let shape = Shape::from_env()?;
         let t = Instant::now();
         let g = generate::national(&db, shape, now(), true).await?;
         println!(

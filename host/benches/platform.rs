@@ -47,29 +47,7 @@ async fn run() -> anyhow::Result<()> {
         let _ = std::fs::create_dir_all(dir);
         format!("sqlite:{dir}/national.db")
     });
-    let shape = match std::env::var("BATON_BENCH_SHAPE") {
-        Ok(s) => {
-            let n: Vec<u32> = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
-            anyhow::ensure!(
-                n.len() == 5,
-                "BATON_BENCH_SHAPE is provinces,cities,counties,townships,villages"
-            );
-            Shape {
-                provinces: n[0],
-                cities: n[1],
-                counties: n[2],
-                townships: n[3],
-                villages: n[4],
-            }
-        }
-        Err(_) => Shape {
-            provinces: 31,
-            cities: 10,
-            counties: 9,
-            townships: 14,
-            villages: 15,
-        },
-    };
+    let shape = Shape::from_env()?;
     let db = Db::connect(&url).await?;
     let runtime = Runtime::new(Limits::default(), None)?;
     baton_host::registry::register_built_ins(&db, &runtime, now()).await?;

@@ -36,6 +36,35 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// `BATON_BENCH_SHAPE=provinces,cities,counties,townships,villages`, or
+    /// the nation (the defaults above) when it is not set: the benchmarks' dataset.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let Ok(s) = std::env::var("BATON_BENCH_SHAPE") else {
+            return Ok(Self {
+                provinces: 31,
+                cities: 10,
+                counties: 9,
+                townships: 14,
+                villages: 15,
+            });
+        };
+        let n: Vec<u32> = s
+            .split(',')
+            .map(|x| x.trim().parse())
+            .collect::<Result<_, _>>()?;
+        anyhow::ensure!(
+            n.len() == 5,
+            "BATON_BENCH_SHAPE is provinces,cities,counties,townships,villages"
+        );
+        Ok(Self {
+            provinces: n[0],
+            cities: n[1],
+            counties: n[2],
+            townships: n[3],
+            villages: n[4],
+        })
+    }
+
     /// Villages in all.
     pub fn village_count(&self) -> u64 {
         u64::from(self.provinces)

@@ -67,10 +67,18 @@ pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> 
     };
     let message = Text::new(say(Locale::ZhCn, &title.zh), say(Locale::En, &title.en));
     let turns = crate::db::turns::of(&state.db, &[e.id]).await?;
+    let to = awaited(turns.get(&e.id).map_or(&[][..], Vec::as_slice), e.person_id);
+    notices::remind(&state.db, e.id, &to, &message, principal.account_id, now()).await?;
+    Ok(())
+}
+
+/// Whom a reminder about an enrollment goes to: whoever it waits for (its
+/// module's turns: a township officer holding up a handover, not the
+/// secretary), else its person, else the village's secretary. As notice
+/// recipients (`person:ID`, `role:ROLE`).
+pub fn awaited(turns: &[crate::db::turns::Turn], person: Option<i64>) -> Vec<String> {
     let mut to: Vec<String> = turns
-        .get(&e.id)
-        .into_iter()
-        .flatten()
+        .iter()
         .filter_map(|t| match (&t.person_id, t.role) {
             (Some(p), _) => Some(format!("person:{p}")),
             (None, Some(r)) => Some(format!("role:{r}")),
@@ -79,13 +87,9 @@ pub async fn send_reminder(state: &AppState, principal: &Principal, id: i64) -> 
         .collect();
     to.dedup();
     if to.is_empty() {
-        to.push(
-            e.person_id
-                .map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")),
-        );
+        to.push(person.map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")));
     }
-    notices::remind(&state.db, e.id, &to, &message, principal.account_id, now()).await?;
-    Ok(())
+    to
 }
 
 /// Most enrollments one request reminds.

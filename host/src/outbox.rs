@@ -322,8 +322,10 @@ async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
             None => Schedule::default(),
         };
         for stage in stages(&schedule, due, now) {
+            let mut after = 0;
             loop {
-                let batch = outbox::stage_pending(&state.db, assignment, stage, 500).await?;
+                let batch = outbox::stage_pending(&state.db, assignment, stage, after, 500).await?;
+                after = batch.last().map_or(after, |e| e.id);
                 let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
                 let mut turns = crate::db::turns::of(&state.db, &ids).await?;
                 let mut fires = Vec::with_capacity(batch.len());
@@ -367,21 +369,7 @@ async fn stage_notices(
     let waiting_en: Vec<String> = turns.iter().map(|t| t.what.en.clone()).collect();
     let (village, _, _) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();
     if stage.starts_with("remind") {
-        let mut to: Vec<String> = turns
-            .iter()
-            .filter_map(|t| match (&t.person_id, t.role) {
-                (Some(p), _) => Some(format!("person:{p}")),
-                (None, Some(r)) => Some(format!("role:{r}")),
-                (None, None) => None,
-            })
-            .collect();
-        to.dedup();
-        if to.is_empty() {
-            to.push(
-                e.person_id
-                    .map_or_else(|| "role:secretary".to_owned(), |p| format!("person:{p}")),
-            );
-        }
+        let to = crate::notices::awaited(turns, e.person_id);
         let (zh_what, en_what) = if waiting_zh.is_empty() {
             ("尽快完成".to_owned(), "finish it".to_owned())
         } else {

@@ -442,16 +442,18 @@ pub async fn deliveries(
     Ok(out)
 }
 
-/// An assignment's enrollments, not complete, not paused, that have not had
-/// `stage` yet (at most `limit`).
+/// An assignment's enrollments after id `after`, not complete, not paused,
+/// that have not had `stage` yet (at most `limit`, by id: a pass walks the
+/// assignment once instead of rescanning what it already fired).
 pub async fn stage_pending(
     db: &Db,
     assignment: i64,
     stage: &str,
+    after: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<super::enrollments::Enrollment>> {
     Ok(sqlx::query_as(&format!(
-        "{} WHERE e.assignment_id = $1 AND e.completed_at IS NULL
+        "{} WHERE e.assignment_id = $1 AND e.id > $4 AND e.completed_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM due_stages d WHERE d.enrollment_id = e.id AND d.stage = $2)
            AND NOT EXISTS (SELECT 1 FROM reminder_pauses p WHERE p.enrollment_id = e.id)
          ORDER BY e.id LIMIT $3",
@@ -460,6 +462,7 @@ pub async fn stage_pending(
     .bind(assignment)
     .bind(stage)
     .bind(limit)
+    .bind(after)
     .fetch_all(db.pool())
     .await?)
 }
