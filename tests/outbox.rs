@@ -2,7 +2,8 @@
 //! (both backends) with stub gateways on local ports: a due date driven
 //! past with the worker's clock reminds the awaited person by SMS and in
 //! the app, then tells the township's WeCom group, then the county's
-//! DingTalk group, each once although two host processes run every pass;
+//! DingTalk group, each once although two host processes (this test and a child
+//! process of it) run every pass;
 //! a failing gateway is retried and dead-lettered, with the status on the
 //! trainer's page; quiet hours and one message a day hold SMS back.
 
@@ -12,21 +13,85 @@ use baton_host::demo::{COUNTY, PROVINCE, TOWNSHIP, VILLAGE};
 use baton_host::outbox::{Pass, pass};
 use baton_tests::api::Api;
 use baton_tests::per_backend;
-use baton_tests::stub::Stub;
+use baton_tests::stub::{SmtpSink, Stub};
 use serde_json::json;
 
 const DAY: i64 = 86_400;
 
-/// Both hosts run the same pass at once; what they did, added up.
-async fn both(a: &AppState, b: &AppState, now: i64) -> Pass {
-    let (x, y) = tokio::join!(pass(a, now), pass(b, now));
-    let (x, y) = (x.expect("pass a"), y.expect("pass b"));
+/// Two hosts run the same pass at once: this process, and this test
+/// binary started again as a process of its own ([`second_host`]) on the
+/// same database; both start their pass when the second has connected.
+/// What they did, added up.
+async fn both(a: &AppState, url: &str, now: i64) -> Pass {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let (url, exe) = (
+        url.to_owned(),
+        std::env::current_exe().expect("the test binary"),
+    );
+    let (ready, connected) = tokio::sync::oneshot::channel();
+    let other = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(exe)
+            .args([
+                "second_host",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("BATON_SECOND_HOST", format!("{now} {url}"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the second host starts");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut said = String::new();
+        while out.read_line(&mut said).expect("reads") > 0 && !said.ends_with("READY\n") {}
+        let _ = ready.send(());
+        let _ = child.stdin.take().expect("stdin").write_all(b"GO\n");
+        out.read_to_string(&mut said).expect("reads");
+        assert!(
+            child.wait().expect("ends").success(),
+            "the second host failed: {said}"
+        );
+        said
+    });
+    connected.await.expect("the second host connected");
+    let (x, said) = tokio::join!(pass(a, now), other);
+    let (x, said) = (x.expect("pass here"), said.expect("the second host ends"));
+    let line = said
+        .lines()
+        .find_map(|l| l.strip_prefix("PASS "))
+        .expect("its pass");
+    let y: serde_json::Value = serde_json::from_str(line).expect("its pass as JSON");
+    let n = |k: &str| y[k].as_u64().expect("a count");
     Pass {
-        fired: x.fired + y.fired,
-        queued: x.queued + y.queued,
-        sent: x.sent + y.sent,
-        failed: x.failed + y.failed,
+        fired: x.fired + n("fired") as usize,
+        queued: x.queued + n("queued"),
+        sent: x.sent + n("sent") as usize,
+        failed: x.failed + n("failed") as usize,
     }
+}
+
+/// The second host of [`both`]: connects to the database `BATON_SECOND_HOST`
+/// names ("NOW URL"), says READY, runs one worker pass at NOW when told GO,
+/// and prints what it did. Not a test by itself: ignored unless started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the second host process of the outbox tests; they start it"]
+async fn second_host() {
+    let spec = std::env::var("BATON_SECOND_HOST")
+        .expect("started by both(), which sets BATON_SECOND_HOST");
+    let (now, url) = spec.split_once(' ').expect("NOW URL");
+    let db = baton_host::db::Db::connect(url)
+        .await
+        .expect("the shared database");
+    let state = AppState::new(db, baton_tests::runtime());
+    println!("READY");
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).expect("told to go");
+    let done = pass(&state, now.parse().expect("NOW in Unix seconds"))
+        .await
+        .expect("the pass");
+    println!("PASS {}", serde_json::to_string(&done).expect("JSON"));
 }
 
 /// 10:00 Beijing time on the day `t` falls on (Beijing).
@@ -39,8 +104,6 @@ per_backend! {
     #[multi_thread]
     async fn a_late_handover_reaches_the_awaited_then_the_township_then_the_county_once(test: TestDb) {
         let api = Api::new(&test).await;
-        // A second host process on the same database.
-        let other = AppState::new(test.db.clone(), baton_tests::runtime());
         let stub = Stub::start().await;
         let (province, county, township, outgoing) = (
             api.token("province").await,
@@ -76,7 +139,7 @@ per_backend! {
         // Six days before: the 7-day reminder, by SMS (one, a digest of
         // everything due for that phone) and in the app.
         let six_before = ten_am(due - 6 * DAY);
-        let first = both(&api.state, &other, six_before).await;
+        let first = both(&api.state, &test.url, six_before).await;
         assert!(first.fired > 0 && first.sent > 0, "{first:?}");
         let texts = stub.at("sms");
         assert_eq!(texts.len(), 1, "one SMS a day to one phone: {texts:?}");
@@ -88,20 +151,20 @@ per_backend! {
         assert!(mine.to_string().contains("将于"), "in the app too: {mine}");
         assert!(stub.at("wecom").is_empty() && stub.at("dingtalk").is_empty(), "not the groups yet");
         // Again, on both hosts: nothing more.
-        let again = both(&api.state, &other, six_before + 600).await;
+        let again = both(&api.state, &test.url, six_before + 600).await;
         assert_eq!((again.fired, again.sent), (0, 0), "{again:?}");
         assert_eq!(stub.at("sms").len(), 1);
 
         // Three days late: the township's WeCom group, once.
-        both(&api.state, &other, ten_am(due + 3 * DAY + DAY)).await;
+        both(&api.state, &test.url, ten_am(due + 3 * DAY + DAY)).await;
         let wecom = stub.at("wecom");
         assert_eq!(wecom.len(), 1, "{wecom:?}");
         let content = wecom[0].body["text"]["content"].as_str().expect("content");
         assert!(content.contains("逾期") && content.contains("桂花村"), "{content}");
         assert!(stub.at("dingtalk").is_empty());
         // Seven days late: the county's DingTalk group, once.
-        both(&api.state, &other, ten_am(due + 8 * DAY)).await;
-        both(&api.state, &other, ten_am(due + 8 * DAY) + 60).await;
+        both(&api.state, &test.url, ten_am(due + 8 * DAY)).await;
+        both(&api.state, &test.url, ten_am(due + 8 * DAY) + 60).await;
         assert_eq!(stub.at("dingtalk").len(), 1);
         assert_eq!(stub.at("wecom").len(), 1);
         // The township officer sees the escalation in the app.
@@ -115,7 +178,7 @@ per_backend! {
         assert_eq!(reminded.status, StatusCode::CREATED);
         let mut at = ten_am(due + 9 * DAY);
         for _ in 0..baton_host::outbox::MAX_ATTEMPTS {
-            both(&api.state, &other, at).await;
+            both(&api.state, &test.url, at).await;
             at += 3600;
         }
         let outbox = api.get(&county, "/api/v1/outbox").await.json();
@@ -141,10 +204,10 @@ per_backend! {
         let reminded = api.post(&county, &format!("/api/v1/enrollments/{handover}/reminders"), None, json!({})).await;
         assert_eq!(reminded.status, StatusCode::CREATED);
         let night = ten_am(due + 20 * DAY) + 13 * 3600;
-        both(&api.state, &other, night).await;
+        both(&api.state, &test.url, night).await;
         let before = stub.at("sms").len();
         assert_eq!(sms_of(&api.get(&county, "/api/v1/outbox").await.json())["status"], "queued", "held overnight");
-        both(&api.state, &other, ten_am(due + 21 * DAY)).await;
+        both(&api.state, &test.url, ten_am(due + 21 * DAY)).await;
         assert_eq!(stub.at("sms").len(), before + 1, "sent in the morning");
 
         // A trainer pauses an enrollment's reminders, with a reason.
@@ -157,7 +220,7 @@ per_backend! {
             .execute(test.db.writer())
             .await
             .expect("stages forgotten");
-        let quiet = both(&api.state, &other, ten_am(due + 30 * DAY)).await;
+        let quiet = both(&api.state, &test.url, ten_am(due + 30 * DAY)).await;
         let fired_for_it = api.count(&format!("SELECT COUNT(*) FROM due_stages WHERE enrollment_id = {handover}")).await;
         assert_eq!(fired_for_it, 0, "paused: {quiet:?}");
         test.cleanup().await;
@@ -327,7 +390,7 @@ per_backend! {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let console = text(&page(&api, &province, "/province").await);
-        assert!(console.contains("提醒与短信") && console.contains("value=\"7,1\""), "the defaults are shown");
+        assert!(console.contains("提醒、短信与邮件") && console.contains("value=\"7,1\""), "the defaults are shown");
         let csrf = csrf_of(&console);
         let schedule = |township: &'static str| [("_csrf", csrf.as_str()), ("channel", "schedule"), ("remind", "10，3"), ("township", township), ("county", "6"), ("province", "12")];
         let bad = post_form(&api, &province, "/province/channels", &schedule("x")).await;
@@ -354,6 +417,110 @@ per_backend! {
         assert!(raw.contains("sms2.example.gov.cn") && raw.contains("s3cret"), "the secret kept: {raw}");
         let console = text(&page(&api, &province, "/province").await);
         assert!(!console.contains("s3cret"), "never shown again");
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// E-mail over SMTP for officials who gave an address: the province sets
+    /// its server (bad fields refused by name, the password never shown),
+    /// a township officer gives an address on 我的任务, and the township's
+    /// escalation reaches it once, decoded as a mail client reads it; a
+    /// server that refuses is retried and the failure shown; a village
+    /// cadre has no such form.
+    #[multi_thread]
+    async fn officials_with_an_email_address_get_escalations_by_smtp(test: TestDb) {
+        let api = Api::new(&test).await;
+        let smtp = SmtpSink::start().await;
+        let (province, county, township, outgoing) = (
+            api.token("province").await,
+            api.token("county").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+        );
+        let url = format!("/api/v1/units/{PROVINCE}/channels/email");
+        let server = |extra: serde_json::Value| {
+            let mut v = json!({"host": "127.0.0.1", "port": smtp.port, "security": "none",
+                               "from": "村级换届接力 <noreply@hn.example.gov.cn>"});
+            for (k, x) in extra.as_object().expect("an object") {
+                v[k] = x.clone();
+            }
+            v
+        };
+        for (extra, field) in [
+            (json!({"from": "not an address"}), "from"),
+            (json!({"security": "ssl3"}), "security"),
+            (json!({"host": ""}), "host"),
+            (json!({"username": "baton"}), "password"),
+        ] {
+            let bad = api.put(&province, &url, server(extra)).await;
+            assert_eq!((bad.status, bad.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{}", bad.json());
+        }
+        assert_eq!(api.put(&county, &url, server(json!({}))).await.status, StatusCode::FORBIDDEN, "the SMTP server is the province's");
+        assert_eq!(api.count("SELECT COUNT(*) FROM channel_settings").await, 0, "nothing stored");
+        assert_eq!(api.put(&province, &url, server(json!({"username": "baton", "password": "pw-9k2"}))).await.status, StatusCode::NO_CONTENT);
+        let shown = api.get(&province, &url).await.json();
+        assert_eq!(shown["password"], "••••••", "never shown again: {shown}");
+        // The relay in the test takes mail unsigned.
+        assert_eq!(api.put(&province, &url, server(json!({}))).await.status, StatusCode::NO_CONTENT);
+
+        // The township officer gives an address on 我的任务; a cadre has no such form.
+        let me = text(&page(&api, &township, "/me").await);
+        assert!(me.contains("邮件提醒") && me.contains("name=\"email\""), "the form for officials");
+        assert!(!text(&page(&api, &outgoing, "/me").await).contains("name=\"email\""), "none for a village cadre");
+        let csrf = csrf_of(&me);
+        let bad = post_form(&api, &township, "/me/email", &[("_csrf", &csrf), ("email", "wangli@")]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(text(&bad).contains("电子邮箱"), "the field's problem: {}", text(&bad));
+        let saved = post_form(&api, &township, "/me/email", &[("_csrf", &csrf), ("email", " wangli@xz.example.gov.cn ")]).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        assert_eq!(api.get(&township, "/api/v1/me").await.json()["email"], "wangli@xz.example.gov.cn");
+        let bad = api.put(&county, "/api/v1/me/email", json!({"email": "zhao at county"})).await;
+        assert_eq!((bad.status, bad.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("email")));
+        assert_eq!(api.put(&county, "/api/v1/me/email", json!({"email": "zhaomin@county.example.gov.cn"})).await.status, StatusCode::NO_CONTENT);
+
+        // The handover four days late: the township is told, by e-mail too,
+        // once however often the worker passes.
+        let nation = api.token("nation").await;
+        let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;
+        assert_eq!(api.get(&outgoing, &format!("/api/v1/enrollments/{handover}")).await.status, StatusCode::OK);
+        let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
+        let day4 = ten_am(due + 4 * DAY);
+        pass(&api.state, day4).await.expect("pass");
+        pass(&api.state, day4 + 600).await.expect("pass");
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 1, "one e-mail to the township officer: {mails:?}");
+        assert_eq!(mails[0].to, ["wangli@xz.example.gov.cn"]);
+        assert_eq!(mails[0].from, "noreply@hn.example.gov.cn");
+        let parsed = mail_parser::MessageParser::default().parse(&mails[0].data).expect("an e-mail");
+        let subject = parsed.subject().expect("a subject");
+        assert!(subject.starts_with("【村级换届接力】"), "{subject}");
+        let body = parsed.body_text(0).expect("a text body");
+        assert!(body.contains("逾期") && body.contains("新老班子工作交接") && body.contains("桂花村"), "{body}");
+        let seen = api.get(&township, "/api/v1/outbox").await.json();
+        // Every late enrollment of the township is one escalation; one e-mail
+        // carried them all (one "sent", the rest "folded" into it).
+        let emails: Vec<serde_json::Value> = seen["escalations"].as_array().expect("escalations").iter()
+            .flat_map(|n| n["deliveries"].as_array().cloned().unwrap_or_default())
+            .filter(|d| d["channel"] == "email")
+            .collect();
+        assert_eq!(emails.iter().filter(|d| d["status"] == "sent").count(), 1, "{emails:?}");
+        assert!(emails.iter().all(|d| d["address"] == "w***@xz.example.gov.cn" && (d["status"] == "sent" || d["status"] == "folded")), "{emails:?}");
+
+        // A week late the county is told; its server refuses for a while:
+        // retried, the failure shown, then sent.
+        smtp.fail(true);
+        let day8 = ten_am(due + 8 * DAY);
+        let failed = pass(&api.state, day8).await.expect("pass");
+        assert!(failed.failed >= 1, "{failed:?}");
+        let county_seen = api.get(&county, "/api/v1/outbox").await.json();
+        assert!(county_seen.to_string().contains("451"), "the server's answer is shown: {county_seen}");
+        assert_eq!(smtp.mails().len(), 1);
+        smtp.fail(false);
+        pass(&api.state, day8 + baton_host::outbox::RETRY_AFTER).await.expect("pass");
+        let mails = smtp.mails();
+        assert_eq!(mails.len(), 2, "{mails:?}");
+        assert_eq!(mails[1].to, ["zhaomin@county.example.gov.cn"]);
         test.cleanup().await;
     }
 }

@@ -157,6 +157,36 @@ fn check_username(username: &str) -> Result<(), Error> {
     }
 }
 
+/// The e-mail address a reminder reaches the account at, as typed: blank
+/// removes it; anything else must be one address (at most 254 characters).
+pub fn check_email(email: &str) -> Result<Option<String>, Error> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let parsed = email.parse::<lettre::Address>();
+    if email.chars().count() > 254 || parsed.is_err() {
+        return Err(Error::bad(
+            "email",
+            "不是有效的电子邮箱地址（例如 wangli@example.gov.cn）",
+            "is not an e-mail address (e.g. wangli@example.gov.cn)",
+        ));
+    }
+    Ok(Some(email.to_owned()))
+}
+
+/// Sets the signed-in account's e-mail address for reminders and
+/// escalations (a province's SMTP server sends them); the address stored.
+pub async fn set_my_email(
+    db: &Db,
+    principal: &Principal,
+    email: &str,
+) -> Result<Option<String>, Error> {
+    let email = check_email(email)?;
+    crate::db::accounts::set_email(db, principal.account_id, email.as_deref()).await?;
+    Ok(email)
+}
+
 /// A new activation code: eight digits, easy to type on a phone. With the
 /// login throttle, guessing one is hopeless.
 pub fn new_code() -> String {

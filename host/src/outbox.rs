@@ -6,8 +6,9 @@
 //!    after 7, the province after 14), each once per enrollment on any host;
 //! 2. fans new notices out to the channels their recipients are reached on
 //!    (SMS to a person's phone through the province's gateway; the WeCom or
-//!    DingTalk group robot of a township or county), one outbox row per
-//!    address and channel;
+//!    DingTalk group robot of a township or county; e-mail through the
+//!    province's SMTP server to officials who gave an address), one outbox
+//!    row per address and channel;
 //! 3. delivers what is due: at most one message per address and channel a
 //!    day (more become one digest), no SMS in quiet hours, failures retried
 //!    with exponential backoff and dead-lettered after [`MAX_ATTEMPTS`].
@@ -43,7 +44,7 @@ pub const QUIET_HOURS: (i64, i64) = (22, 7);
 const DAY: i64 = 86_400;
 
 /// The channels outside the app.
-pub const CHANNELS: [&str; 4] = ["sms", "wecom", "dingtalk", "schedule"];
+pub const CHANNELS: [&str; 5] = ["sms", "wecom", "dingtalk", "email", "schedule"];
 
 /// A province's SMS gateway: Baton POSTs `{"phone", "text"}` as JSON to
 /// `url`, signed with HMAC-SHA256 over `timestamp + "\n" + body` under
@@ -72,6 +73,43 @@ pub fn default_template() -> String {
 pub struct Robot {
     /// The robot's webhook URL as the group's settings give it.
     pub webhook: String,
+}
+
+/// A province's SMTP server, for officials who gave an e-mail address.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    /// The server's host name, e.g. `smtp.example.gov.cn`.
+    pub host: String,
+    /// Its port; by default 465 for `tls`, 587 for `starttls`, 25 for `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `tls` (implicit TLS, the default), `starttls`, or `none` (only for
+    /// a relay on the same machine or network).
+    #[serde(default = "default_security")]
+    pub security: String,
+    /// The sender, e.g. `村级换届接力 <noreply@example.gov.cn>`.
+    pub from: String,
+    /// The account to log in as; none when the server takes mail unsigned.
+    #[serde(default)]
+    pub username: String,
+    /// Its password.
+    #[serde(default)]
+    pub password: String,
+}
+
+fn default_security() -> String {
+    "tls".to_owned()
+}
+
+impl Email {
+    fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security.as_str() {
+            "starttls" => 587,
+            "none" => 25,
+            _ => 465,
+        })
+    }
 }
 
 /// When reminders and escalations go, relative to an assignment's due date.
@@ -141,6 +179,38 @@ pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
             url("webhook", &robot.webhook)?;
             serde_json::to_value(robot)
         }
+        "email" => {
+            let email: Email = serde_json::from_value(config.clone()).map_err(parsed)?;
+            if email.host.trim().is_empty() || email.host.contains(['/', ' ']) {
+                return Err(bad(
+                    "host",
+                    "请填写邮件服务器的主机名",
+                    "must be a host name",
+                ));
+            }
+            if !["tls", "starttls", "none"].contains(&email.security.as_str()) {
+                return Err(bad(
+                    "security",
+                    "加密方式只能是 tls、starttls 或 none",
+                    "must be tls, starttls or none",
+                ));
+            }
+            if email.from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(bad(
+                    "from",
+                    "发件人不是有效的邮箱地址",
+                    "is not an e-mail address",
+                ));
+            }
+            if email.username.is_empty() != email.password.is_empty() {
+                return Err(bad(
+                    "password",
+                    "用户名和密码要么都填，要么都不填",
+                    "give both a username and a password, or neither",
+                ));
+            }
+            serde_json::to_value(email)
+        }
         "schedule" => {
             let s: Schedule = serde_json::from_value(config.clone()).map_err(parsed)?;
             if s.remind_before_days.iter().any(|d| *d == 0 || *d > 60) {
@@ -164,8 +234,8 @@ pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
         _ => {
             return Err(bad(
                 "channel",
-                "渠道只能是 sms、wecom、dingtalk 或 schedule",
-                "must be sms, wecom, dingtalk or schedule",
+                "渠道只能是 sms、wecom、dingtalk、email 或 schedule",
+                "must be sms, wecom, dingtalk, email or schedule",
             ));
         }
     };
@@ -173,7 +243,8 @@ pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
 }
 
 /// Sets a channel at `unit` (`None` removes it): the SMS gateway and the
-/// schedule are the province's (province administrators); a group robot
+/// schedule and the SMTP server are the province's (province
+/// administrators); a group robot
 /// is a township's or county's (their county trainers and above).
 pub async fn set_channel(
     state: &AppState,
@@ -216,8 +287,10 @@ pub async fn channel_at(
         return Ok(None);
     };
     let mut value: Value = serde_json::from_str(&config).map_err(anyhow::Error::from)?;
-    if let Some(secret) = value.get_mut("secret") {
-        *secret = json!("••••••");
+    for key in ["secret", "password"] {
+        if let Some(secret) = value.get_mut(key).filter(|s| s != &&json!("")) {
+            *secret = json!("••••••");
+        }
     }
     Ok(Some(value))
 }
@@ -488,6 +561,21 @@ async fn addresses(
             });
         }
     }
+    if outbox::setting(&state.db, &n.path, "email")
+        .await?
+        .is_some()
+    {
+        for (account, email) in outbox::emails(&state.db, &n.recipient, &n.path).await? {
+            out.push(NewMessage {
+                dedup_key: format!("{}:email:{account}", n.id),
+                notice_id: n.id,
+                channel: "email",
+                recipient: account,
+                address: email,
+                next_at: now,
+            });
+        }
+    }
     // A group robot: a unit's own (escalations), or the township's for a
     // request to township officers, the county's for county trainers.
     let codes: Vec<&str> = n.path.split('/').filter(|c| !c.is_empty()).collect();
@@ -536,6 +624,9 @@ pub const SMS_CHARS: usize = 300;
 
 /// The longest group-robot message, characters (WeCom takes 2,048 bytes).
 pub const ROBOT_CHARS: usize = 600;
+
+/// The longest e-mail Baton sends, characters.
+pub const EMAIL_CHARS: usize = 3000;
 
 /// One message, or a digest of several: as many lines as fit in `limit`
 /// characters, then how many more there are.
@@ -600,10 +691,10 @@ async fn deliver(state: &AppState, now: i64) -> anyhow::Result<(usize, usize)> {
             .iter()
             .map(|m| serde_json::from_str(&m.message))
             .collect::<Result<_, _>>()?;
-        let limit = if channel == "sms" {
-            SMS_CHARS
-        } else {
-            ROBOT_CHARS
+        let limit = match channel.as_str() {
+            "sms" => SMS_CHARS,
+            "email" => EMAIL_CHARS,
+            _ => ROBOT_CHARS,
         };
         let text = digest(&texts, limit);
         let result = match channel.as_str() {
@@ -614,6 +705,19 @@ async fn deliver(state: &AppState, now: i64) -> anyhow::Result<(usize, usize)> {
                 None => Err("no SMS gateway is set for this province any more".to_owned()),
             },
             "wecom" | "dingtalk" => send_robot(address.clone(), text).await,
+            "email" => match outbox::setting(&state.db, &first.path, "email").await? {
+                Some((_, config)) => {
+                    let subject = subject(&texts);
+                    send_email(
+                        serde_json::from_str(&config)?,
+                        address.clone(),
+                        subject,
+                        text,
+                    )
+                    .await
+                }
+                None => Err("no SMTP server is set for this province any more".to_owned()),
+            },
             other => Err(format!("unknown channel {other}")),
         };
         match result {
@@ -710,11 +814,64 @@ async fn send_robot(webhook: String, message: String) -> Result<(), String> {
     }
 }
 
+/// An e-mail's subject: the one notice's first words, or how many there are.
+fn subject(texts: &[Text]) -> String {
+    match texts {
+        [one] => {
+            let first: String = one.zh.chars().take(40).collect();
+            format!("【村级换届接力】{first}")
+        }
+        _ => format!("【村级换届接力】您有 {} 条提醒", texts.len()),
+    }
+}
+
+/// Sends one plain-text e-mail through the province's SMTP server.
+async fn send_email(smtp: Email, to: String, subject: String, body: String) -> Result<(), String> {
+    use lettre::Transport as _;
+    tokio::task::spawn_blocking(move || {
+        let message = lettre::Message::builder()
+            .from(smtp.from.parse().map_err(|e| format!("from: {e}"))?)
+            .to(to.parse().map_err(|e| format!("to: {e}"))?)
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| e.to_string())?;
+        let builder = match smtp.security.as_str() {
+            "none" => Ok(lettre::SmtpTransport::builder_dangerous(&smtp.host)),
+            "starttls" => lettre::SmtpTransport::starttls_relay(&smtp.host),
+            _ => lettre::SmtpTransport::relay(&smtp.host),
+        }
+        .map_err(|e| e.to_string())?;
+        let mut builder = builder
+            .port(smtp.port())
+            .timeout(Some(Duration::from_secs(10)));
+        if !smtp.username.is_empty() {
+            builder =
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    smtp.username.clone(),
+                    smtp.password.clone(),
+                ));
+        }
+        builder
+            .build()
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// A phone number as logs and pages show it to those who may not see it:
-/// `138****5678`; anything else (a webhook) to its host.
+/// `138****5678`; an e-mail address as `w***@example.gov.cn`; anything
+/// else (a webhook) to its host.
 pub fn mask(address: &str) -> String {
     if address.len() == 11 && address.bytes().all(|b| b.is_ascii_digit()) {
         return format!("{}****{}", &address[..3], &address[7..]);
+    }
+    if let Some((user, domain)) = address.split_once('@').filter(|_| !address.contains("://")) {
+        let first: String = user.chars().take(1).collect();
+        return format!("{first}***@{domain}");
     }
     address
         .split("://")
@@ -868,8 +1025,10 @@ mod tests {
     }
 
     #[test]
-    fn phones_are_masked_and_webhooks_keep_only_their_host() {
+    fn phones_and_emails_are_masked_and_webhooks_keep_only_their_host() {
         assert_eq!(mask("13812345678"), "138****5678");
+        assert_eq!(mask("wanglei@xz.example.gov.cn"), "w***@xz.example.gov.cn");
+        assert_eq!(mask("王磊@例子.中国"), "王***@例子.中国");
         assert_eq!(
             mask("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret"),
             "qyapi.weixin.qq.com/…"

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{tag}", get(session::language))
         .route("/static/baton.css", get(page::stylesheet))
         .route("/me", get(learner::mine))
+        .route("/me/email", post(learner::email))
         .route("/verify", get(learner::verify))
         .route("/enrollments/{id}", get(learner::show).post(learner::act))
         .route(

@@ -1,7 +1,8 @@
 //! Stand-ins for the gateways the outbox delivers to, on a local port: an
 //! SMS gateway (`/sms`) and group robots (`/wecom`, `/dingtalk`, or any
 //! other path) that record what they receive and answer as the real ones
-//! do, or fail with a 500 while `fail` is set. Never the internet.
+//! do, or fail with a 500 while `fail` is set; and an SMTP sink. Never the
+//! internet.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -96,5 +97,151 @@ impl Stub {
 impl Drop for Stub {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// One e-mail the SMTP sink accepted.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// The envelope's sender (`MAIL FROM`).
+    pub from: String,
+    /// The envelope's recipients (`RCPT TO`).
+    pub to: Vec<String>,
+    /// The message as sent (headers and encoded body), dot-unstuffed.
+    pub data: Vec<u8>,
+}
+
+#[derive(Clone, Default)]
+struct Mailbox {
+    mails: Arc<Mutex<Vec<Mail>>>,
+    fail: Arc<AtomicBool>,
+}
+
+/// An SMTP server on a local port that keeps every message it is sent, or
+/// refuses each with `451` (try again later) while `fail` is set. Plain
+/// SMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT): what a relay inside a
+/// province's network speaks; no TLS, no AUTH.
+pub struct SmtpSink {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    mailbox: Mailbox,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SmtpSink {
+    /// Starts the sink on a free port.
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let port = listener.local_addr().expect("address").port();
+        let mailbox = Mailbox::default();
+        let shared = mailbox.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(session(socket, shared.clone()));
+            }
+        });
+        Self {
+            port,
+            mailbox,
+            task,
+        }
+    }
+
+    /// The messages accepted so far.
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mailbox.mails.lock().expect("lock").clone()
+    }
+
+    /// Refuses every message with 451 (`true`) or accepts them again.
+    pub fn fail(&self, fail: bool) {
+        self.mailbox.fail.store(fail, Ordering::SeqCst);
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn session(socket: tokio::net::TcpStream, mailbox: Mailbox) -> std::io::Result<()> {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let (read, mut write) = socket.into_split();
+    let mut lines = BufReader::new(read);
+    write.write_all(b"220 stub ESMTP ready\r\n").await?;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_owned();
+        let verb = command
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let argument = |prefix: &str| {
+            command[prefix.len().min(command.len())..]
+                .trim()
+                .trim_start_matches('<')
+                .split('>')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let answer: &[u8] = match verb.as_str() {
+            "EHLO" => b"250-stub\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+            "HELO" | "NOOP" => b"250 OK\r\n",
+            "RSET" => {
+                (from, to) = (String::new(), Vec::new());
+                b"250 OK\r\n"
+            }
+            "MAIL" if mailbox.fail.load(Ordering::SeqCst) => {
+                b"451 4.3.0 mailbox temporarily unavailable\r\n"
+            }
+            "MAIL" => {
+                from = argument("MAIL FROM:");
+                b"250 OK\r\n"
+            }
+            "RCPT" => {
+                to.push(argument("RCPT TO:"));
+                b"250 OK\r\n"
+            }
+            "DATA" => {
+                write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
+                let mut data = Vec::new();
+                loop {
+                    let mut raw = Vec::new();
+                    if lines.read_until(b'\n', &mut raw).await? == 0 {
+                        return Ok(());
+                    }
+                    if raw == b".\r\n" {
+                        break;
+                    }
+                    let unstuffed = if raw.starts_with(b"..") {
+                        &raw[1..]
+                    } else {
+                        &raw[..]
+                    };
+                    data.extend_from_slice(unstuffed);
+                }
+                mailbox.mails.lock().expect("lock").push(Mail {
+                    from: std::mem::take(&mut from),
+                    to: std::mem::take(&mut to),
+                    data,
+                });
+                b"250 OK queued\r\n"
+            }
+            "QUIT" => {
+                write.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            }
+            _ => b"502 command not implemented\r\n",
+        };
+        write.write_all(answer).await?;
     }
 }

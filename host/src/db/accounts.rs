@@ -39,6 +39,27 @@ pub async fn create(db: &Db, account: &NewAccount<'_>, now: i64) -> anyhow::Resu
     Ok(id)
 }
 
+/// The e-mail address an account gave for reminders.
+pub async fn email(db: &Db, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>("SELECT email FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .flatten(),
+    )
+}
+
+/// Sets (or, with `None`, removes) the account's e-mail address.
+pub async fn set_email(db: &Db, id: i64, email: Option<&str>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2")
+        .bind(email)
+        .bind(id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
 /// Adds an account and its grants inside `tx`; returns its id.
 pub async fn insert(tx: &mut Tx, account: &NewAccount<'_>, now: i64) -> anyhow::Result<i64> {
     let id: i64 = sqlx::query_scalar(

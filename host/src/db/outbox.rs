@@ -156,6 +156,65 @@ pub async fn phones(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<
         .collect()
 }
 
+/// The accounts a notice's recipient names that gave an e-mail address:
+/// (`account:ID`, address). A person is their accounts; a role is everyone
+/// granted it at a unit on the village's `path` (the township's officers
+/// for `role:township-officer`); `unit:CODE` is the officials granted
+/// there (an escalation to a township, county or province).
+pub async fn emails(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<(String, String)>> {
+    const SELECT: &str = "SELECT DISTINCT a.id, a.email FROM accounts a";
+    const HAS_EMAIL: &str = "a.disabled_at IS NULL AND a.email IS NOT NULL AND a.email <> ''";
+    let rows = if let Some(person) = recipient.strip_prefix("person:") {
+        let Ok(person) = person.parse::<i64>() else {
+            return Ok(Vec::new());
+        };
+        sqlx::query(&format!("{SELECT} WHERE a.person_id = $1 AND {HAS_EMAIL}"))
+            .bind(person)
+            .fetch_all(db.pool())
+            .await?
+    } else {
+        let (roles, units): (Vec<&str>, Vec<&str>) =
+            if let Some(role) = recipient.strip_prefix("role:") {
+                (
+                    vec![role],
+                    path.split('/').filter(|c| !c.is_empty()).collect(),
+                )
+            } else if let Some(unit) = recipient.strip_prefix("unit:") {
+                (
+                    vec!["township-officer", "county-trainer", "province-admin"],
+                    vec![unit],
+                )
+            } else {
+                return Ok(Vec::new());
+            };
+        let list = |from: usize, n: usize| -> String {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sql = format!(
+            "{SELECT} JOIN role_grants g ON g.account_id = a.id
+             WHERE g.role IN ({}) AND g.unit_code IN ({}) AND {HAS_EMAIL}",
+            list(1, roles.len()),
+            list(1 + roles.len(), units.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for v in roles.iter().chain(&units) {
+            query = query.bind(*v);
+        }
+        query.fetch_all(db.pool()).await?
+    };
+    rows.iter()
+        .map(|r| {
+            Ok((
+                format!("account:{}", r.try_get::<i64, _>("id")?),
+                r.try_get("email")?,
+            ))
+        })
+        .collect()
+}
+
 /// A message to put in the outbox.
 #[derive(Debug, Clone)]
 pub struct NewMessage {

@@ -20,6 +20,7 @@ use crate::db::org_units::{self};
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/email", axum::routing::put(set_email))
         .route("/api/v1/activate", post(activate))
         .route("/api/v1/accounts", get(list).post(create))
         .route("/api/v1/accounts/import", post(import))
@@ -45,6 +46,8 @@ pub struct Me {
     pub person_id: Option<i64>,
     /// Each role with its unit's code and name.
     pub roles: Vec<MyRole>,
+    /// Where reminders and escalations reach me by e-mail, if I gave one.
+    pub email: Option<String>,
 }
 
 /// A role I hold.
@@ -84,7 +87,32 @@ pub(super) async fn me(
         display_name: principal.display_name,
         person_id: principal.person_id,
         roles,
+        email: crate::db::accounts::email(&state.db, principal.account_id).await?,
     }))
+}
+
+/// My e-mail address for reminders.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyEmail {
+    /// The address; empty or null removes it.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Sets (or removes) the e-mail address reminders and escalations reach me
+/// at, through the province's SMTP server.
+#[utoipa::path(put, path = "/api/v1/me/email", request_body = MyEmail, tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 400), (status = 401)))]
+pub(super) async fn set_email(
+    State(state): State<AppState>,
+    principal: Principal,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, Error> {
+    let input: MyEmail = json_body(&body)?;
+    accounts::set_my_email(&state.db, &principal, input.email.as_deref().unwrap_or("")).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// First sign-in: the code from the slip and a new password. Answers as a

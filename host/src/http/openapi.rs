@@ -17,6 +17,7 @@ use super::AppState;
         super::auth::login,
         super::auth::logout,
         super::accounts::me,
+        super::accounts::set_email,
         super::accounts::activate,
         super::accounts::list,
         super::accounts::create,

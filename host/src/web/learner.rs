@@ -84,10 +84,27 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
         .map(|n| json!({"message": n.message.get(visit.locale).to_owned(), "date": date(n.at), "new": n.new, "href": format!("/enrollments/{}", n.enrollment_id)}))
         .collect();
     let done = list.iter().filter(|s| s.status == "completed").count();
+    // Officials may give an e-mail address for reminders and escalations.
+    let official = visit.principal.grants.iter().any(|g| {
+        matches!(
+            g.role,
+            baton_sdk::Role::TownshipOfficer
+                | baton_sdk::Role::CountyTrainer
+                | baton_sdk::Role::ProvinceAdmin
+                | baton_sdk::Role::NationalAdmin
+        )
+    });
+    let email = if official {
+        let current = crate::db::accounts::email(&state.db, visit.principal.account_id).await?;
+        Some(json!({"value": current.unwrap_or_default()}))
+    } else {
+        None
+    };
     Ok(visit.page(
         "me",
         &visit.t("me.title"),
-        json!({"items": items, "notices": notices, "done": done, "count": list.len()}),
+        json!({"items": items, "notices": notices, "done": done, "count": list.len(),
+               "email": email, "csrf": visit.csrf.clone()}),
     ))
 }
 
@@ -497,6 +514,26 @@ pub(super) async fn verify(
     Ok(super::page::anonymous(
         status, "verify", locale, "/verify", &title, data,
     ))
+}
+
+/// The e-mail form on 我的任务.
+#[derive(Debug, Deserialize)]
+pub(super) struct EmailForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /me/email`: an official's address for reminders (blank removes it).
+pub(super) async fn email(
+    State(state): State<AppState>,
+    visit: Visit,
+    axum::Form(form): axum::Form<EmailForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    crate::accounts::set_my_email(&state.db, &visit.principal, &form.email).await?;
+    Ok(Redirect::to("/me#email-h").into_response())
 }
 
 /// The pause form: a reason pauses the enrollment's due-date reminders and

@@ -120,8 +120,9 @@ async fn page(
         .iter()
         .map(|u| json!({"code": u.code, "name": u.name}))
         .collect();
-    // The province's reminder schedule and SMS gateway (its secret never shown).
-    let (schedule, sms) = match &scope {
+    // The province's reminder schedule, SMS gateway and SMTP server (their
+    // secrets never shown).
+    let (schedule, sms, email) = match &scope {
         Some((code, _)) => {
             let schedule: crate::outbox::Schedule =
                 crate::db::outbox::setting_at(&state.db, code, "schedule")
@@ -132,6 +133,10 @@ async fn page(
                 crate::db::outbox::setting_at(&state.db, code, "sms")
                     .await?
                     .and_then(|c| serde_json::from_str(&c).ok());
+            let email: Option<crate::outbox::Email> =
+                crate::db::outbox::setting_at(&state.db, code, "email")
+                    .await?
+                    .and_then(|c| serde_json::from_str(&c).ok());
             (
                 Some(json!({
                     "remind": schedule.remind_before_days.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
@@ -140,9 +145,13 @@ async fn page(
                     "province": schedule.province_after_days,
                 })),
                 sms.map(|s| json!({"url": s.url, "template": s.template})),
+                email.map(|e| {
+                    json!({"host": e.host, "port": e.port, "security": e.security,
+                           "from": e.from, "username": e.username})
+                }),
             )
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let sms_template = sms
         .as_ref()
@@ -153,6 +162,7 @@ async fn page(
         "schedule": schedule,
         "sms": sms,
         "sms_template": sms_template,
+        "email": email,
         "scopes": scopes,
         "modules": modules.into_values().collect::<Vec<_>>(),
         "choices": choices,
@@ -352,12 +362,26 @@ pub(super) struct Channel {
     secret: String,
     #[serde(default)]
     template: String,
-    /// `on` switches SMS off.
+    /// `on` switches the channel off.
     #[serde(default)]
     off: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    port: String,
+    #[serde(default)]
+    security: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    username: String,
+    /// Empty keeps the password already set.
+    #[serde(default)]
+    password: String,
 }
 
-/// `POST /province/channels`: the province's reminder schedule or SMS gateway.
+/// `POST /province/channels`: the province's reminder schedule, SMS gateway
+/// or SMTP server.
 pub(super) async fn channels(
     State(state): State<AppState>,
     visit: Visit,
@@ -399,7 +423,33 @@ pub(super) async fn channels(
                 }
                 Some(json!({"url": form.url.trim(), "secret": secret, "template": form.template.trim()}))
             }
-            _ => return Err(Error::bad("channel", "只能设置 schedule 或 sms", "must be schedule or sms")),
+            "email" if form.off == "on" => None,
+            "email" => {
+                let mut password = form.password.clone();
+                if password.is_empty()
+                    && !form.username.trim().is_empty()
+                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "email").await?
+                    && let Ok(old) = serde_json::from_str::<crate::outbox::Email>(&old)
+                {
+                    password = old.password;
+                }
+                let port = match form.port.trim() {
+                    "" => None,
+                    p => Some(p.parse::<u16>().map_err(|_| {
+                        Error::bad("port", "端口应为 1 到 65535 的整数", "must be a number from 1 to 65535")
+                    })?),
+                };
+                Some(json!({"host": form.host.trim(), "port": port, "security": form.security,
+                            "from": form.from.trim(), "username": form.username.trim(),
+                            "password": password}))
+            }
+            _ => {
+                return Err(Error::bad(
+                    "channel",
+                    "只能设置 schedule、sms 或 email",
+                    "must be schedule, sms or email",
+                ));
+            }
         };
         crate::outbox::set_channel(&state, &visit.principal, &province, &form.channel, config.as_ref(), now()).await
     }
