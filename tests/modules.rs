@@ -292,6 +292,25 @@ per_backend! {
     }
 }
 
+/// How many completed, as the 30-day completion chart on `/county` (the
+/// holder's own unit, or the nation) says: “…目前 3%（1 / 33）”.
+async fn charted(api: &Api, token: &str) -> i64 {
+    let page = api
+        .send(
+            axum::http::Request::get("/county")
+                .header(axum::http::header::COOKIE, format!("baton_session={token}"))
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let html = String::from_utf8_lossy(&page.body);
+    let chart = &html[html.find("class=\"chart\"").expect("the chart")..];
+    let label = &chart[chart.find("（").expect("the counts") + "（".len()..];
+    label[..label.find(" / ").expect("done / enrolled")]
+        .parse()
+        .expect("a count")
+}
+
 per_backend! {
     async fn the_secretary_divides_the_work_and_a_change_reopens_it(test: TestDb) {
         let api = Api::new(&test).await;
@@ -359,6 +378,9 @@ per_backend! {
         .await;
         assert_eq!(run.ok(&secretary, "sign", json!({})).await, (5, 6));
         assert_eq!(run.ok(&township, "acknowledge", json!({})).await, (6, 6));
+        // The completion charts count it, from the county up to the nation.
+        let (county, nation) = (api.token("county").await, api.token("nation").await);
+        assert_eq!((charted(&api, &county).await, charted(&api, &nation).await), (1, 1));
         // A change after the sign-off reopens the division and is logged.
         assert_eq!(
             run.ok(&secretary, "assign", assign(&ids[2], &["mediation"]))
@@ -370,8 +392,10 @@ per_backend! {
             view["view"]["data"]["changes"].as_array().map(Vec::len),
             Some(1)
         );
+        assert_eq!((charted(&api, &county).await, charted(&api, &nation).await), (0, 0), "reopened");
         run.ok(&secretary, "sign", json!({})).await;
         assert_eq!(run.ok(&township, "acknowledge", json!({})).await, (6, 6));
+        assert_eq!((charted(&api, &county).await, charted(&api, &nation).await), (1, 1));
         test.cleanup().await;
     }
 }

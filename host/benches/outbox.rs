@@ -17,8 +17,7 @@
 use std::time::Instant;
 
 use baton_host::app::AppState;
-use baton_host::db::Db;
-use baton_host::generate::{self, Shape};
+use baton_host::generate;
 use baton_host::http::now;
 use baton_host::runtime::{Limits, Runtime};
 
@@ -56,29 +55,8 @@ async fn robot() -> anyhow::Result<(String, std::sync::Arc<std::sync::atomic::At
 }
 
 async fn run() -> anyhow::Result<()> {
-    let url = std::env::var("BATON_BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
-        let _ = std::fs::create_dir_all(dir);
-        format!("sqlite:{dir}/national.db")
-    });
-    let db = Db::connect(&url).await?;
     let runtime = Runtime::new(Limits::default(), None)?;
-    baton_host::registry::register_built_ins(&db, &runtime, now()).await?;
-    let villages: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM org_units WHERE level = 'village'")
-            .fetch_one(db.pool())
-            .await?;
-    if villages == 0 {
-        let shape = Shape::from_env()?;
-        let t = Instant::now();
-        let g = generate::national(&db, shape, now(), true).await?;
-        println!(
-            "generated {} villages, {} enrollments in {:.1?}",
-            shape.village_count(),
-            g.enrollments,
-            t.elapsed()
-        );
-    }
+    let (url, db) = generate::bench_database(&runtime).await?;
     let enrolled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM enrollments")
         .fetch_one(db.pool())
         .await?;

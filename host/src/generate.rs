@@ -490,3 +490,34 @@ async fn insert(
     }
     Ok(())
 }
+
+/// The benchmarks' national dataset: the database `BATON_BENCH_DATABASE_URL`
+/// names (by default `target/bench/national.db`), with the built-in modules
+/// registered and, when it is empty, the dataset generated (in the shape
+/// `BATON_BENCH_SHAPE` gives) with a progress bar. Its URL and handle.
+pub async fn bench_database(runtime: &crate::runtime::Runtime) -> anyhow::Result<(String, Db)> {
+    let url = std::env::var("BATON_BENCH_DATABASE_URL").unwrap_or_else(|_| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
+        let _ = std::fs::create_dir_all(dir);
+        format!("sqlite:{dir}/national.db")
+    });
+    let db = Db::connect(&url).await?;
+    let now = crate::clock::now();
+    crate::registry::register_built_ins(&db, runtime, now).await?;
+    let villages: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM org_units WHERE level = 'village'")
+            .fetch_one(db.pool())
+            .await?;
+    if villages == 0 {
+        let shape = Shape::from_env()?;
+        let t = std::time::Instant::now();
+        let g = national(&db, shape, now, true).await?;
+        println!(
+            "generated {} villages, {} enrollments in {:.1?}",
+            shape.village_count(),
+            g.enrollments,
+            t.elapsed()
+        );
+    }
+    Ok((url, db))
+}

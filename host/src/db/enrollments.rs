@@ -362,7 +362,7 @@ pub async fn apply(
     let started = i64::from(e.started_at.is_none());
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if started != 0 || completed != 0 {
-        roll_up(&mut tx, e, started, completed)
+        roll_up(&mut tx, e, started, completed, attempt.at)
             .await
             .map_err(write_error)?;
     }
@@ -371,12 +371,15 @@ pub async fn apply(
 }
 
 /// Moves the started and completed counters of the enrollment's assignment at
-/// its village and every unit above it.
+/// its village and every unit above it; a completion (`completed` 1, at
+/// `at`) or a reopening (-1, from the day it had completed) also moves each
+/// unit's count of completions that day.
 pub(super) async fn roll_up(
     tx: &mut sqlx::AnyConnection,
     e: &Enrollment,
     started: i64,
     completed: i64,
+    at: i64,
 ) -> Result<(), sqlx::Error> {
     let codes: Vec<&str> = e.path.split('/').filter(|c| !c.is_empty()).collect();
     let placeholders: Vec<String> = (4..codes.len() + 4).map(|i| format!("${i}")).collect();
@@ -389,10 +392,31 @@ pub(super) async fn roll_up(
         .bind(started)
         .bind(completed)
         .bind(e.assignment_id);
-    for code in codes {
-        query = query.bind(code);
+    for code in &codes {
+        query = query.bind(*code);
     }
     query.execute(&mut *tx).await?;
+    if completed != 0 {
+        let day = baton_sdk::beijing_date(if completed > 0 {
+            at
+        } else {
+            e.completed_at.unwrap_or(at)
+        });
+        let values: Vec<String> = (0..codes.len())
+            .map(|i| format!("(${}, $1, $2)", i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO completion_days (unit_code, day, completed) VALUES {}
+             ON CONFLICT (unit_code, day) DO UPDATE
+             SET completed = completion_days.completed + excluded.completed",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(day).bind(completed);
+        for code in &codes {
+            query = query.bind(*code);
+        }
+        query.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

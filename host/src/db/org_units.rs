@@ -136,15 +136,21 @@ pub async fn subtree(db: &Db, code: &str) -> anyhow::Result<Vec<OrgUnit>> {
     units(&rows)
 }
 
-/// The provinces, cities and counties at or under `path` (`""`: all): the
-/// scopes an administrator assigns to, a few hundred at most.
+/// The scopes an administrator assigns to, a few hundred at most: the
+/// provinces, cities and counties at or under `path`; for the nation (`""`)
+/// the provinces and cities (a national assignment is made province by
+/// province; 2,790 counties are no list to pick from).
 pub async fn scopes(db: &Db, path: &str) -> anyhow::Result<Vec<OrgUnit>> {
-    let rows = sqlx::query(
+    let levels = if path.is_empty() {
+        "('province', 'city')"
+    } else {
+        "('province', 'city', 'county')"
+    };
+    let rows = sqlx::query(&format!(
         "SELECT u.code, u.level, u.name, u.parent_code FROM org_units u
-         WHERE u.path >= $1 AND u.path < $1 || '~'
-           AND u.level IN ('province', 'city', 'county')
-         ORDER BY u.path",
-    )
+         WHERE u.level IN {levels} AND u.path >= $1 AND u.path < $1 || '~'
+         ORDER BY u.path"
+    ))
     .bind(path)
     .fetch_all(db.pool())
     .await?;

@@ -167,32 +167,70 @@ pub struct Pinned {
 }
 
 /// Every assignment made at or under `path` (`""`: all), with its
-/// enrollments counted per version they are pinned to.
+/// enrollments counted per version they are pinned to. The counts are the
+/// roll-ups at the assignment's own unit; only an assignment whose
+/// enrollments run more than one version (part way through an upgrade) is
+/// counted per version, over its index.
 pub async fn pinned(db: &Db, path: &str) -> anyhow::Result<Vec<Pinned>> {
     let rows = sqlx::query(
-        "SELECT e.assignment_id, a.unit_code, u.name, a.due_at, e.plugin_id, e.plugin_version,
-                COUNT(*) AS enrolled, COUNT(e.completed_at) AS completed
-         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
-         JOIN org_units u ON u.code = a.unit_code
+        "SELECT a.id, a.unit_code, u.name, a.due_at, a.plugin_id,
+                COALESCE(c.enrolled, 0) AS enrolled, COALESCE(c.completed, 0) AS completed
+         FROM assignments a JOIN org_units u ON u.code = a.unit_code
+         LEFT JOIN completion c ON c.unit_code = a.unit_code AND c.assignment_id = a.id
          WHERE u.path >= $1 AND u.path < $1 || '~'
-         GROUP BY e.assignment_id, a.unit_code, u.name, a.due_at, e.plugin_id, e.plugin_version
-         ORDER BY e.plugin_id, e.assignment_id, e.plugin_version",
+         ORDER BY a.plugin_id, a.id",
     )
     .bind(path)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let one = |version: String, enrolled: i64, completed: i64| -> anyhow::Result<Pinned> {
             Ok(Pinned {
-                assignment_id: r.try_get("assignment_id")?,
+                assignment_id: id,
                 unit_code: r.try_get("unit_code")?,
                 unit_name: r.try_get("name")?,
                 due_at: r.try_get("due_at")?,
                 module: r.try_get("plugin_id")?,
-                version: r.try_get("plugin_version")?,
-                enrolled: r.try_get("enrolled")?,
-                completed: r.try_get("completed")?,
+                version,
+                enrolled,
+                completed,
             })
-        })
-        .collect()
+        };
+        // The versions its enrollments run: one index seek each.
+        let mut versions: Vec<String> = Vec::new();
+        while let Some(v) = sqlx::query_scalar::<_, Option<String>>(
+            "SELECT MIN(plugin_version) FROM enrollments WHERE assignment_id = $1 AND plugin_version > $2",
+        )
+        .bind(id)
+        .bind(versions.last().map_or("", String::as_str))
+        .fetch_one(db.pool())
+        .await?
+        {
+            versions.push(v);
+        }
+        match versions.as_slice() {
+            [] => {}
+            [only] => out.push(one(
+                only.clone(),
+                r.try_get("enrolled")?,
+                r.try_get("completed")?,
+            )?),
+            _ => {
+                for v in versions {
+                    let (enrolled, completed): (i64, i64) = sqlx::query_as(
+                        "SELECT COUNT(*), COUNT(completed_at) FROM enrollments
+                         WHERE assignment_id = $1 AND plugin_version = $2",
+                    )
+                    .bind(id)
+                    .bind(&v)
+                    .fetch_one(db.pool())
+                    .await?;
+                    out.push(one(v, enrolled, completed)?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }

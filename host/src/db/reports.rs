@@ -190,58 +190,59 @@ pub struct Overdue {
     pub due_at: i64,
 }
 
-/// Overdue enrollments under `path`, longest overdue first, at most `limit`.
+/// Overdue enrollments under `path`, longest overdue first, at most `limit`
+/// (the work list's default, in its order).
 pub async fn overdue(db: &Db, path: &str, now: i64, limit: i64) -> anyhow::Result<Vec<Overdue>> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.unit_code, u.name AS village, e.person_id, p.name, e.plugin_id,
-                e.done, e.total, a.due_at
-         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
-         JOIN org_units u ON u.code = e.unit_code
-         LEFT JOIN people p ON p.id = e.person_id
-         WHERE u.path >= $1 AND u.path < $1 || '~' AND e.completed_at IS NULL AND a.due_at < $2
-         ORDER BY a.due_at, e.unit_code, e.id LIMIT $3",
-    )
-    .bind(path)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Overdue {
-                enrollment_id: r.try_get("id")?,
-                village_code: r.try_get("unit_code")?,
-                village: r.try_get("village")?,
-                person_id: r.try_get("person_id")?,
-                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
-                module: r.try_get("plugin_id")?,
-                done: r.try_get("done")?,
-                total: r.try_get("total")?,
-                due_at: r.try_get("due_at")?,
-            })
+    let rows = work_list(db, path, now, &WorkFilter::default(), limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Overdue {
+            enrollment_id: r.enrollment_id,
+            village_code: r.village_code,
+            village: r.village,
+            person_id: r.person_id,
+            name: r.name,
+            module: r.module,
+            done: r.done,
+            total: r.total,
+            due_at: r.due_at,
         })
-        .collect()
+        .collect())
 }
 
-/// Under `path`: how many enrollments there are, and when each completed
-/// one completed (Unix seconds, ascending) — the completion-over-time chart.
-pub async fn completions(db: &Db, path: &str) -> anyhow::Result<(i64, Vec<i64>)> {
-    let enrolled: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
-         WHERE u.path >= $1 AND u.path < $1 || '~'",
-    )
-    .bind(path)
-    .fetch_one(db.pool())
-    .await?;
-    let done: Vec<i64> = sqlx::query_scalar(
-        "SELECT e.completed_at FROM enrollments e JOIN org_units u ON u.code = e.unit_code
-         WHERE u.path >= $1 AND u.path < $1 || '~' AND e.completed_at IS NOT NULL
-         ORDER BY e.completed_at",
-    )
-    .bind(path)
-    .fetch_all(db.pool())
-    .await?;
-    Ok((enrolled, done))
+/// Under the unit `code` (the nation: `None`): how many enrollments there
+/// are, and how many completed on each Beijing day (`YYYY-MM-DD`, in order)
+/// — the completion-over-time chart, from the roll-ups: a row per day, however
+/// large the unit.
+pub async fn completions(db: &Db, code: Option<&str>) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
+    // The nation is its provinces (the units with no parent).
+    let units = match code {
+        Some(_) => "unit_code = $1",
+        None => "unit_code IN (SELECT code FROM org_units WHERE parent_code IS NULL)",
+    };
+    let (enrolled, days) = (
+        format!("SELECT CAST(COALESCE(SUM(enrolled), 0) AS BIGINT) FROM completion WHERE {units}"),
+        format!(
+            "SELECT day, CAST(SUM(completed) AS BIGINT) AS n FROM completion_days WHERE {units}
+             GROUP BY day ORDER BY day"
+        ),
+    );
+    let (enrolled, days) = (sqlx::query_scalar(&enrolled), sqlx::query(&days));
+    let (enrolled, days): (i64, _) = match code {
+        Some(c) => (
+            enrolled.bind(c).fetch_one(db.pool()).await?,
+            days.bind(c).fetch_all(db.pool()).await?,
+        ),
+        None => (
+            enrolled.fetch_one(db.pool()).await?,
+            days.fetch_all(db.pool()).await?,
+        ),
+    };
+    let days = days
+        .iter()
+        .map(|r| Ok((r.try_get("day")?, r.try_get("n")?)))
+        .collect::<anyhow::Result<_>>()?;
+    Ok((enrolled, days))
 }
 
 /// A work list's filters and order: what `/county` shows first.
@@ -312,9 +313,99 @@ pub struct WorkRow {
 }
 
 /// The enrollments under `path` that `f` picks, in its order, at most `limit`.
+///
+/// The default order (most days late first) is read assignment by
+/// assignment in due order, and within one by village path, walking only
+/// the page unit's children that the roll-ups say hold such rows, so the
+/// first page of the nation's list reads about as many rows as it shows. The
+/// other orders (by village name, by module) sort the whole scope: for a
+/// county, or after narrowing.
 pub async fn work_list(
     db: &Db,
     path: &str,
+    now: i64,
+    f: &WorkFilter,
+    limit: i64,
+) -> anyhow::Result<Vec<WorkRow>> {
+    if matches!(f.sort.as_deref(), Some("village" | "module")) {
+        return work_query(db, path, None, now, f, limit).await;
+    }
+    // Past due only for the overdue list; of one module when filtered.
+    let overdue = f.status.as_deref().unwrap_or("overdue") == "overdue";
+    let module = f.module.as_deref().filter(|m| !m.is_empty());
+    let assignments = sqlx::query(
+        "SELECT a.id, a.due_at, u.path FROM assignments a JOIN org_units u ON u.code = a.unit_code
+         WHERE a.due_at < $1 AND ($2 = '' OR a.plugin_id = $2) ORDER BY a.due_at, a.id",
+    )
+    .bind(if overdue { now } else { i64::MAX })
+    .bind(module.unwrap_or_default())
+    .fetch_all(db.pool())
+    .await?;
+    // Which of the page unit's children (the provinces, for the nation)
+    // hold rows of an assignment, from the roll-ups.
+    let status = f.status.as_deref().unwrap_or("overdue");
+    let holds = match status {
+        "completed" => "c.completed > 0",
+        "all" => "c.enrolled > 0",
+        _ => "c.enrolled > c.completed",
+    };
+    let code = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let parent = if code.is_empty() {
+        "u.parent_code IS NULL AND $2 = ''"
+    } else {
+        "u.parent_code = $2"
+    };
+    let children = format!(
+        "SELECT u.path FROM completion c JOIN org_units u ON u.code = c.unit_code
+         WHERE c.assignment_id = $1 AND {parent} AND {holds} ORDER BY u.path"
+    );
+    // A village has no children: whether it holds rows itself.
+    let itself = format!(
+        "SELECT COUNT(*) FROM completion c WHERE c.assignment_id = $1 AND c.unit_code = $2 AND {holds}"
+    );
+    let mut out = Vec::new();
+    for r in &assignments {
+        let id: i64 = r.try_get("id")?;
+        let under: Vec<String> = sqlx::query_scalar(&children)
+            .bind(id)
+            .bind(code)
+            .fetch_all(db.pool())
+            .await?;
+        let under = if under.is_empty() && !code.is_empty() {
+            let held: i64 = sqlx::query_scalar(&itself)
+                .bind(id)
+                .bind(code)
+                .fetch_one(db.pool())
+                .await?;
+            if held > 0 {
+                vec![path.to_owned()]
+            } else {
+                Vec::new()
+            }
+        } else {
+            under
+        };
+        for range in &under {
+            let left = limit - out.len() as i64;
+            out.extend(work_query(db, range, Some(id), now, f, left).await?);
+            if out.len() as i64 >= limit {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`work_list`]'s query: under `path`, of one assignment (walked in path
+/// order) or of all (in `f`'s order).
+async fn work_query(
+    db: &Db,
+    path: &str,
+    assignment: Option<i64>,
     now: i64,
     f: &WorkFilter,
     limit: i64,
@@ -328,16 +419,22 @@ pub async fn work_list(
         binds.push(b);
         format!("${}", binds.len())
     };
+    // The villages in path order drive the query (SQLite keeps a CROSS
+    // JOIN's order; PostgreSQL plans it as any join).
     let mut sql = String::from(
         "SELECT e.id, e.unit_code, u.name AS village, COALESCE(t.name, '') AS township, e.person_id,
                 p.name, e.plugin_id, e.plugin_version, e.done, e.total, a.due_at, e.started_at,
                 e.completed_at
-         FROM enrollments e JOIN assignments a ON a.id = e.assignment_id
-         JOIN org_units u ON u.code = e.unit_code
+         FROM org_units u CROSS JOIN enrollments e
+         JOIN assignments a ON a.id = e.assignment_id
          LEFT JOIN org_units t ON t.code = u.parent_code
          LEFT JOIN people p ON p.id = e.person_id
-         WHERE u.path >= $1 AND u.path < $1 || '~'",
+         WHERE e.unit_code = u.code AND u.path >= $1 AND u.path < $1 || '~'",
     );
+    if let Some(id) = assignment {
+        let a = arg(Bind::I(id), &mut binds);
+        sql.push_str(&format!(" AND e.assignment_id = {a}"));
+    }
     match f.status.as_deref().unwrap_or("overdue") {
         "completed" => sql.push_str(" AND e.completed_at IS NOT NULL"),
         "open" => sql.push_str(" AND e.completed_at IS NULL"),
@@ -364,10 +461,11 @@ pub async fn work_list(
         let q = arg(Bind::S(like), &mut binds);
         sql.push_str(&format!(" AND (u.name LIKE {q} OR p.name LIKE {q})"));
     }
-    sql.push_str(match f.sort.as_deref() {
-        Some("village") => " ORDER BY u.name, a.due_at, e.id",
-        Some("module") => " ORDER BY e.plugin_id, a.due_at, u.name, e.id",
-        _ => " ORDER BY a.due_at, u.name, e.id",
+    sql.push_str(match (assignment, f.sort.as_deref()) {
+        (Some(_), _) => " ORDER BY u.path, e.plugin_id, e.id",
+        (None, Some("village")) => " ORDER BY u.name, a.due_at, e.id",
+        (None, Some("module")) => " ORDER BY e.plugin_id, a.due_at, u.name, e.id",
+        (None, _) => " ORDER BY a.due_at, u.path, e.plugin_id, e.id",
     });
     let l = arg(Bind::I(limit), &mut binds);
     sql.push_str(&format!(" LIMIT {l}"));

@@ -133,8 +133,9 @@ pub(super) async fn dashboard(
         &visit,
         crate::outbox::sent_by(&state, &visit.principal, now).await?,
     );
-    let (enrolled, completed) = reports::completions(&state.db, &path).await?;
-    let chart = chart(enrolled, &completed, now, visit.locale);
+    let (enrolled, days) =
+        reports::completions(&state.db, Some(code.as_str()).filter(|c| !c.is_empty())).await?;
+    let chart = chart(enrolled, &days, now, visit.locale);
     let crumbs = breadcrumbs(&state, &visit, &path).await?;
     let csv = |report: &str| {
         let unit = if code.is_empty() {
@@ -222,7 +223,7 @@ async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<
 
 /// Completion over the last [`CHART_DAYS`] days as an SVG line, drawn here
 /// so the phone downloads a few hundred bytes and runs no script.
-fn chart(enrolled: i64, completed: &[i64], now: i64, locale: Locale) -> Value {
+fn chart(enrolled: i64, days: &[(String, i64)], now: i64, locale: Locale) -> Value {
     const W: i64 = 320;
     const H: i64 = 120;
     const DAY: i64 = 86_400;
@@ -230,8 +231,13 @@ fn chart(enrolled: i64, completed: &[i64], now: i64, locale: Locale) -> Value {
     let mut points = String::new();
     let mut last = 0;
     for day in 0..CHART_DAYS {
-        let end = start + day * DAY;
-        let done = completed.partition_point(|&at| at <= end) as i64;
+        // Completed by the end of that Beijing day (`days` is in order).
+        let end = date(start + day * DAY);
+        let done: i64 = days
+            .iter()
+            .take_while(|(d, _)| *d <= end)
+            .map(|(_, n)| n)
+            .sum();
         last = done;
         let x = day * W / (CHART_DAYS - 1);
         let y = H - pct(done, enrolled) * H / 100;
