@@ -765,3 +765,41 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// Pages and JSON go compressed to whoever accepts it (brotli first,
+    /// then gzip) and plain to whoever does not: the county's dashboard, the
+    /// largest page, shrinks to a fraction over a village's slow link.
+    async fn pages_are_compressed_for_whoever_accepts_it(test: TestDb) {
+        let api = Api::new(&test).await;
+        let county = cookie(&api, "county").await;
+        let fetch = |encoding: &'static str| {
+            let request = Request::get("/county")
+                .header(header::COOKIE, county.clone())
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .expect("request");
+            api.send(request)
+        };
+        let plain = fetch("identity").await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+        assert!(html(&plain).contains("督办清单"), "readable as it is");
+        for (accepts, sent) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+            let packed = fetch(accepts).await;
+            assert_eq!(packed.status, StatusCode::OK);
+            assert_eq!(packed.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some(sent), "{accepts}");
+            assert!(packed.body.len() * 4 < plain.body.len(), "{sent}: {} of {} bytes", packed.body.len(), plain.body.len());
+        }
+        let json = api.send(
+            Request::get(format!("/api/v1/reports/completion?unit={}", demo::COUNTY))
+                .header(header::AUTHORIZATION, format!("Bearer {}", api.token("county").await))
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .expect("request"),
+        ).await;
+        assert_eq!(json.status, StatusCode::OK);
+        assert_eq!(json.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("gzip"), "the API too");
+        test.cleanup().await;
+    }
+}

@@ -1,7 +1,7 @@
 //! The application assembled in one place: the router (the JSON API, the
 //! pages, `/metrics`) over the state, and the layers every request passes
-//! through (request id and span, metrics and failure logging, the guard,
-//! error pages).
+//! through (request id and span, compression, metrics and failure
+//! logging, the guard, error pages).
 
 use axum::Router;
 use axum::extract::State;
@@ -23,6 +23,18 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(crate::http::guard::guard))
         .layer(axum::middleware::from_fn(crate::metrics::record))
+        // Compressed for whoever accepts it (not photos or PDFs, compressed
+        // already; not tiny bodies), at level 4: brotli's default of 11
+        // costs tens of milliseconds a page.
+        .layer({
+            use tower_http::compression::predicate::{NotForContentType, Predicate as _};
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4))
+                .compress_when(
+                    tower_http::compression::DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/pdf")),
+                )
+        })
         .layer(
             tower::ServiceBuilder::new()
                 .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
