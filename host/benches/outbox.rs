@@ -1,9 +1,10 @@
 //! The outbox worker's pass at national scale: the dataset `baton generate`
 //! makes (585,900 villages, 5.27 million enrollments), its handovers (one per
 //! village, about 11% of all enrollments) made late, every township's and
-//! county's WeCom group robot pointing at a local stub that answers as WeCom
-//! does. Prints how long each pass takes, how many stages it fired, messages
-//! it queued and deliveries it made, and deliveries per second.
+//! county's WeCom group robot (each with a key of its own) pointing at a
+//! local stub that answers as WeCom does. Prints how long each pass takes,
+//! how many stages it fired, messages it queued and deliveries it made, and
+//! deliveries per second.
 //!
 //! ```text
 //! cargo bench -p baton-host --bench outbox                    # SQLite, target/bench/national.db
@@ -85,11 +86,14 @@ async fn run() -> anyhow::Result<()> {
     let admin: i64 = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id LIMIT 1")
         .fetch_one(db.pool())
         .await?;
+    // Each group's own robot, as WeCom gives every group a key of its own:
+    // one address per group, so each gets its day's digest.
     sqlx::query(
         "INSERT INTO channel_settings (unit_code, channel, config, updated_by, updated_at)
-         SELECT code, 'wecom', $1, $2, $3 FROM org_units WHERE level IN ('township', 'county')",
+         SELECT code, 'wecom', '{\"webhook\": \"' || $1 || '?key=' || code || '\"}', $2, $3
+         FROM org_units WHERE level IN ('township', 'county')",
     )
-    .bind(serde_json::json!({"webhook": webhook}).to_string())
+    .bind(webhook)
     .bind(admin)
     .bind(start)
     .execute(db.writer())

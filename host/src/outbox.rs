@@ -661,82 +661,117 @@ fn token() -> String {
     )
 }
 
+/// Deliveries in flight at once: a provider's API answers in tens of
+/// milliseconds, and a missed due date can mean tens of thousands of groups.
+pub const PARALLEL: usize = 16;
+
+/// Delivers everything due at `now`, [`PARALLEL`] addresses at a time, in
+/// batches until nothing is left: (deliveries that went, that failed).
 async fn deliver(state: &AppState, now: i64) -> anyhow::Result<(usize, usize)> {
     let (mut sent, mut failed) = (0, 0);
     let token = token();
-    let today = crate::clock::date(now);
-    for (channel, address) in outbox::due(&state.db, now, 1000).await? {
-        let claimed =
-            outbox::claim(&state.db, &channel, &address, now, now + LEASE, &token).await?;
-        let Some(first) = claimed.first() else {
-            continue;
-        };
-        let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
-        let hour = beijing_hour(now);
-        if channel == "sms" && (hour >= QUIET_HOURS.0 || hour < QUIET_HOURS.1) {
-            outbox::postpone(&state.db, &ids, next_morning(now)).await?;
-            continue;
-        }
-        // One delivery a day per address and channel; more wait for tomorrow.
-        if !outbox::take_slot(&state.db, &channel, &address, &today).await? {
-            outbox::postpone(
-                &state.db,
-                &ids,
-                next_morning(beijing_midnight(now) + DAY - 1),
-            )
-            .await?;
-            continue;
-        }
-        let texts: Vec<Text> = claimed
-            .iter()
-            .map(|m| serde_json::from_str(&m.message))
-            .collect::<Result<_, _>>()?;
-        let limit = match channel.as_str() {
-            "sms" => SMS_CHARS,
-            "email" => EMAIL_CHARS,
-            _ => ROBOT_CHARS,
-        };
-        let text = digest(&texts, limit);
-        let result = match channel.as_str() {
-            "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
-                Some((_, config)) => {
-                    send_sms(serde_json::from_str(&config)?, address.clone(), text).await
+    loop {
+        let due = outbox::due(&state.db, now, 1000).await?;
+        let last = due.len() < 1000;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (channel, address) in due {
+            while tasks.len() >= PARALLEL {
+                if let Some(done) = tasks.join_next().await {
+                    let (s, f) = done??;
+                    (sent, failed) = (sent + s, failed + f);
                 }
-                None => Err("no SMS gateway is set for this province any more".to_owned()),
-            },
-            "wecom" | "dingtalk" => send_robot(address.clone(), text).await,
-            "email" => match outbox::setting(&state.db, &first.path, "email").await? {
-                Some((_, config)) => {
-                    let subject = subject(&texts);
-                    send_email(
-                        serde_json::from_str(&config)?,
-                        address.clone(),
-                        subject,
-                        text,
-                    )
-                    .await
-                }
-                None => Err("no SMTP server is set for this province any more".to_owned()),
-            },
-            other => Err(format!("unknown channel {other}")),
-        };
-        match result {
-            Ok(()) => {
-                outbox::mark_sent(&state.db, first.id, &ids[1..], now).await?;
-                sent += 1;
             }
-            Err(error) => {
-                outbox::free_slot(&state.db, &channel, &address, &today).await?;
-                let attempts = claimed.iter().map(|m| m.attempts).max().unwrap_or(0) + 1;
-                let dead = attempts >= MAX_ATTEMPTS;
-                let next = now + RETRY_AFTER * (1 << (attempts - 1).clamp(0, 20));
-                tracing::warn!(channel, address = %mask(&address), attempts, dead, %error, "delivery failed");
-                outbox::mark_failed(&state.db, &ids, &error, next, dead).await?;
-                failed += 1;
-            }
+            let (state, token) = (state.clone(), token.clone());
+            tasks.spawn(async move { deliver_to(&state, &channel, &address, now, &token).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let (s, f) = done??;
+            (sent, failed) = (sent + s, failed + f);
+        }
+        if last {
+            return Ok((sent, failed));
         }
     }
-    Ok((sent, failed))
+}
+
+/// Delivers what is due for one address on one channel, if this host
+/// claims it: (1, 0) sent, (0, 1) failed, (0, 0) nothing to do now.
+async fn deliver_to(
+    state: &AppState,
+    channel: &str,
+    address: &str,
+    now: i64,
+    token: &str,
+) -> anyhow::Result<(usize, usize)> {
+    let today = crate::clock::date(now);
+    let claimed = outbox::claim(&state.db, channel, address, now, now + LEASE, token).await?;
+    let Some(first) = claimed.first() else {
+        return Ok((0, 0));
+    };
+    let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
+    let hour = beijing_hour(now);
+    if channel == "sms" && (hour >= QUIET_HOURS.0 || hour < QUIET_HOURS.1) {
+        outbox::postpone(&state.db, &ids, next_morning(now)).await?;
+        return Ok((0, 0));
+    }
+    // One delivery a day per address and channel; more wait for tomorrow.
+    if !outbox::take_slot(&state.db, channel, address, &today).await? {
+        outbox::postpone(
+            &state.db,
+            &ids,
+            next_morning(beijing_midnight(now) + DAY - 1),
+        )
+        .await?;
+        return Ok((0, 0));
+    }
+    let texts: Vec<Text> = claimed
+        .iter()
+        .map(|m| serde_json::from_str(&m.message))
+        .collect::<Result<_, _>>()?;
+    let limit = match channel {
+        "sms" => SMS_CHARS,
+        "email" => EMAIL_CHARS,
+        _ => ROBOT_CHARS,
+    };
+    let text = digest(&texts, limit);
+    let result = match channel {
+        "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
+            Some((_, config)) => {
+                send_sms(serde_json::from_str(&config)?, address.to_owned(), text).await
+            }
+            None => Err("no SMS gateway is set for this province any more".to_owned()),
+        },
+        "wecom" | "dingtalk" => send_robot(address.to_owned(), text).await,
+        "email" => match outbox::setting(&state.db, &first.path, "email").await? {
+            Some((_, config)) => {
+                let subject = subject(&texts);
+                send_email(
+                    serde_json::from_str(&config)?,
+                    address.to_owned(),
+                    subject,
+                    text,
+                )
+                .await
+            }
+            None => Err("no SMTP server is set for this province any more".to_owned()),
+        },
+        other => Err(format!("unknown channel {other}")),
+    };
+    match result {
+        Ok(()) => {
+            outbox::mark_sent(&state.db, first.id, &ids[1..], now).await?;
+            Ok((1, 0))
+        }
+        Err(error) => {
+            outbox::free_slot(&state.db, channel, address, &today).await?;
+            let attempts = claimed.iter().map(|m| m.attempts).max().unwrap_or(0) + 1;
+            let dead = attempts >= MAX_ATTEMPTS;
+            let next = now + RETRY_AFTER * (1 << (attempts - 1).clamp(0, 20));
+            tracing::warn!(channel, address = %mask(address), attempts, dead, %error, "delivery failed");
+            outbox::mark_failed(&state.db, &ids, &error, next, dead).await?;
+            Ok((0, 1))
+        }
+    }
 }
 
 fn agent() -> ureq::Agent {
