@@ -36,7 +36,10 @@ impl Turn {
 }
 
 /// Replaces enrollment `id`'s turns with `awaiting`, inside the write that
-/// changed its state. A party still awaited keeps its `since`.
+/// changed its state. A party still awaited keeps its `since`. Most actions
+/// leave the turns as they were (a declaration replaced, one item of five
+/// received): then this is one read and no write; otherwise one delete and
+/// one insert of every row, not a statement a turn.
 pub(super) async fn replace(
     conn: &mut sqlx::AnyConnection,
     id: i64,
@@ -44,49 +47,79 @@ pub(super) async fn replace(
     awaiting: &[Awaiting],
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    let before: Vec<(Option<String>, Option<String>, String, i64)> =
-        sqlx::query("SELECT role, person_id, subject, since FROM turns WHERE enrollment_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("role")?,
-                    r.try_get("person_id")?,
-                    r.try_get("subject")?,
-                    r.try_get("since")?,
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+    // (role, person, subject, what as stored, since), in their order.
+    type Row = (Option<String>, Option<String>, String, String, i64);
+    let before: Vec<Row> = sqlx::query(
+        "SELECT role, person_id, subject, what, since FROM turns WHERE enrollment_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("role")?,
+            r.try_get("person_id")?,
+            r.try_get("subject")?,
+            r.try_get("what")?,
+            r.try_get("since")?,
+        ))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    let after: Vec<Row> = awaiting
+        .iter()
+        .map(|a| {
+            let (role, person) = match &a.who {
+                Recipient::Role(r) => (Some(r.as_str().to_owned()), None),
+                Recipient::Person(p) => (None, Some(p.clone())),
+            };
+            let since = before
+                .iter()
+                .find(|b| b.0 == role && b.1 == person && b.2 == a.subject)
+                .map_or(at, |b| b.4);
+            let what = serde_json::to_string(&a.what).unwrap_or_default();
+            (role, person, a.subject.clone(), what, since)
+        })
+        .collect();
+    if after == before {
+        return Ok(());
+    }
     sqlx::query("DELETE FROM turns WHERE enrollment_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    for (seq, a) in awaiting.iter().enumerate() {
-        let (role, person) = match &a.who {
-            Recipient::Role(r) => (Some(r.as_str().to_owned()), None),
-            Recipient::Person(p) => (None, Some(p.clone())),
-        };
-        let since = before
-            .iter()
-            .find(|(r, p, s, _)| *r == role && *p == person && *s == a.subject)
-            .map_or(at, |b| b.3);
-        sqlx::query(
-            "INSERT INTO turns (enrollment_id, seq, path, role, person_id, what, subject, since)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-        .bind(path)
-        .bind(role)
-        .bind(person)
-        .bind(serde_json::to_string(&a.what).unwrap_or_default())
-        .bind(&a.subject)
-        .bind(since)
-        .execute(&mut *conn)
-        .await?;
+    if after.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<String> = (0..after.len())
+        .map(|i| {
+            let n = 3 + i * 6;
+            format!(
+                "($1, ${}, $2, ${}, ${}, ${}, ${}, ${})",
+                n,
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO turns (enrollment_id, seq, path, role, person_id, what, subject, since) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql).bind(id).bind(path);
+    for (seq, (role, person, subject, what, since)) in after.into_iter().enumerate() {
+        insert = insert
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .bind(role)
+            .bind(person)
+            .bind(what)
+            .bind(subject)
+            .bind(since);
+    }
+    insert.execute(&mut *conn).await?;
     Ok(())
 }
 
