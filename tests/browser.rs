@@ -193,6 +193,42 @@ per_backend! {
     }
 }
 
+per_backend! {
+    /// A village phone on a weak signal (`offline.mjs`): two declarations
+    /// and a draft made offline survive closing the page, the queue is sent
+    /// when the signal returns, and a declaration the new secretary made
+    /// moot meanwhile comes back refused with its input. Here: each queued
+    /// key is in the action log exactly once — the two accepted, the seals
+    /// refused. The slow-3G timings are printed by the script.
+    #[multi_thread]
+    async fn a_village_phone_works_offline_and_syncs_when_the_signal_returns(test: TestDb) {
+        let backend = format!("{:?}", test.db.backend()).to_lowercase();
+        let shots = root().join("target/screenshots").join(format!("{backend}-offline"));
+        let _one = ONE_AT_A_TIME.lock().await;
+        let server = Server::start(&test).await;
+        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone())];
+        assert!(
+            server.node("offline.mjs", &env).await,
+            "{backend}: the offline run failed (its output is above; the page is in {}/offline-failure.png)",
+            shots.display()
+        );
+        let keys = std::fs::read_to_string(shots.join("offline-keys.txt")).expect("the queued keys");
+        let keys: Vec<&str> = keys.lines().collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        for (key, expected) in keys.iter().zip(["accepted", "accepted", "rejected"]) {
+            let results: Vec<String> =
+                sqlx::query_scalar("SELECT result FROM actions WHERE idempotency_key = $1")
+                    .bind(*key)
+                    .fetch_all(test.db.pool())
+                    .await
+                    .expect("the log");
+            assert_eq!(results, [expected], "{key}: once, {expected}");
+        }
+        drop(server);
+        test.cleanup().await;
+    }
+}
+
 /// The OpenAPI document, as a client developer meets it: a standard
 /// validator accepts it, and a client generated from it signs in, lists
 /// the secretary's enrollments and sends a query parameter in the query.

@@ -292,7 +292,9 @@ async fn pages_carry_a_strict_policy_and_redirect_only_home() {
     assert!(
         csp.contains("default-src 'none'")
             && csp.contains("frame-ancestors 'none'")
-            && !csp.contains("unsafe-inline"),
+            && csp.contains("script-src 'self';")
+            && !csp.contains("unsafe-inline")
+            && !csp.contains("unsafe-eval"),
         "{csp}"
     );
     assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");

@@ -500,7 +500,7 @@ per_backend! {
         assert_eq!(poster.status, StatusCode::OK);
         let poster = String::from_utf8_lossy(&poster.body);
         assert!(poster.contains("村务公开") && poster.contains("work 承诺"), "{poster}");
-        assert!(poster.contains("<svg") && poster.contains("/static/baton.css"), "{poster}");
+        assert!(poster.contains("<svg") && poster.contains(baton_host::views::assets::CSS_HREF.as_str()), "{poster}");
 
         run.refused(
             &township,

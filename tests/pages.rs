@@ -803,3 +803,131 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// 长辈模式: the header's switch turns it on for the account (on every
+    /// device, at once), the page comes back larger, and the switch turns it
+    /// off again; a forged switch (no CSRF token) changes nothing.
+    async fn the_easy_reading_mode_is_remembered_per_account(test: TestDb) {
+        let api = Api::new(&test).await;
+        let phone = cookie(&api, "outgoing").await;
+        let other_phone = cookie(&api, "outgoing").await;
+        let me = html(&get(&api, &phone, "/me").await);
+        assert!(me.contains("<body>") && me.contains("长辈模式"), "off by default, the switch in the header");
+        let forged = post_form(&api, &phone, "/me/easy-reading", &[("on", "1"), ("next", "/me")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(html(&get(&api, &phone, "/me").await).contains("<body>"), "nothing changed");
+
+        let on = post_form(&api, &phone, "/me/easy-reading", &[("_csrf", &csrf(&me)), ("on", "1"), ("next", "/me")]).await;
+        assert_eq!(on.status, StatusCode::SEE_OTHER);
+        assert_eq!(on.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/me"));
+        let me = html(&get(&api, &other_phone, "/me").await);
+        assert!(me.contains("<body class=\"easy\">"), "the account's other session sees it too");
+        assert!(me.contains("标准模式"), "and the switch back");
+        let away = post_form(&api, &other_phone, "/me/easy-reading", &[("_csrf", &csrf(&me)), ("on", "0"), ("next", "https://elsewhere.example/")]).await;
+        assert_eq!(away.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/me"), "never sent off-site");
+        assert!(html(&get(&api, &phone, "/me").await).contains("<body>"));
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// The stylesheet under its content-hashed name is cached for good; the
+    /// manifest puts the platform on a phone's home screen in Chinese.
+    async fn static_files_are_fingerprinted_and_the_app_can_be_installed(test: TestDb) {
+        let api = Api::new(&test).await;
+        let me = html(&get(&api, &cookie(&api, "secretary").await, "/me").await);
+        let href = me
+            .split("<link rel=\"stylesheet\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a stylesheet link")
+            .to_owned();
+        assert!(href.starts_with("/static/baton.") && href.len() > "/static/baton.css".len(), "{href}");
+        let css = get(&api, "", &href).await;
+        assert_eq!(css.status, StatusCode::OK);
+        let cache = css.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{cache}");
+        assert!(String::from_utf8_lossy(&css.body).contains("body.easy"));
+        assert_eq!(get(&api, "", "/static/baton.0123456789ab.css").await.status, StatusCode::NOT_FOUND, "only the current hash");
+        assert!(me.contains("rel=\"manifest\""));
+        let script = me
+            .split("<script src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the offline script")
+            .to_owned();
+        let js = get(&api, "", &script).await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).unwrap_or("").contains("immutable"));
+        assert!(String::from_utf8_lossy(&js.body).contains("/api/v1/sync"));
+        let worker = get(&api, "", "/sw.js").await;
+        assert_eq!(worker.status, StatusCode::OK);
+        assert_eq!(worker.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()), Some("no-cache"), "a new release is found at once");
+        let worker = String::from_utf8_lossy(&worker.body).into_owned();
+        assert!(worker.contains(&href) && worker.contains(&script) && !worker.contains("{{"), "the release's files: {worker}");
+        let login = html(&get(&api, "", "/login").await);
+        assert!(!login.contains("<script"), "no script for someone not signed in");
+
+        let manifest = get(&api, "", "/manifest.webmanifest").await;
+        assert_eq!(manifest.status, StatusCode::OK);
+        assert_eq!(manifest.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/manifest+json"));
+        let csp = manifest.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(csp.contains("manifest-src 'self'"), "{csp}");
+        let manifest = manifest.json();
+        assert_eq!(manifest["short_name"], "接力");
+        assert_eq!(manifest["start_url"], "/me");
+        let icon = manifest["icons"][0]["src"].as_str().expect("an icon").to_owned();
+        let icon = get(&api, "", &icon).await;
+        assert_eq!((icon.status, icon.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())), (StatusCode::OK, Some("image/svg+xml")));
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// The follow-up list pages through everything in one stable order:
+    /// 200 rows a page, each row on exactly one page, a link to the next
+    /// while there is one (the nation's list of 540, here).
+    async fn the_work_list_pages_through_every_row_once(test: TestDb) {
+        let db = &test.db;
+        let rt = baton_tests::runtime();
+        let now = baton_host::http::now();
+        baton_host::registry::register_built_ins(db, &rt, now).await.expect("register");
+        let shape = baton_host::generate::Shape { provinces: 1, cities: 1, counties: 1, townships: 2, villages: 30 };
+        let generated = baton_host::generate::national(db, shape, now, false).await.expect("generate");
+        assert_eq!(generated.enrollments, 540);
+        let api = Api { state: baton_host::app::AppState::new(db.clone(), rt) };
+        let nation = cookie(&api, "nation").await;
+        let ids = |page: &str| -> Vec<i64> {
+            page.split("id=\"pick-")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next()?.parse().ok())
+                .collect()
+        };
+        let mut seen = Vec::new();
+        let mut uri = "/county?status=all".to_owned();
+        for n in 1..=3 {
+            let page = html(&get(&api, &nation, &uri).await);
+            let rows = ids(&page);
+            let (first, last) = (seen.len() + 1, seen.len() + rows.len());
+            assert!(page.contains(&format!("第 {n} 页（第 {first}–{last} 项）")), "page {n}");
+            assert_eq!(rows.len(), if n < 3 { 200 } else { 140 }, "page {n}");
+            seen.extend(rows);
+            let next = page
+                .split("rel=\"next\"")
+                .next()
+                .and_then(|before| before.rsplit("href=\"?").next())
+                .filter(|_| page.contains("rel=\"next\""))
+                .map(|q| q.split('"').next().unwrap_or_default().replace("&amp;", "&").replace("&#x3D;", "="));
+            match next {
+                Some(q) => uri = format!("/county?{}", q.split('#').next().unwrap_or_default()),
+                None => assert_eq!(n, 3, "a next page while there are rows"),
+            }
+        }
+        let mut distinct = seen.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!((seen.len(), distinct.len()), (540, 540), "every row once");
+        test.cleanup().await;
+    }
+}

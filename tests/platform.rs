@@ -958,3 +958,134 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// `POST /api/v1/sync`: a phone's queue of actions taken offline, sent in
+    /// one round trip. Kept in order, each key acted once, each refusal
+    /// answered by itself; a malformed or oversized batch acts on nothing.
+    async fn a_synced_queue_is_acted_in_order_once_each_and_refused_per_item(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let secretary = api.token("secretary").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, "handover").await;
+        let declare = |item: &str, quantity: i64| {
+            json!({"item": item, "entries": [{"name": "清单", "quantity": quantity}]})
+        };
+        let item = |key: &str, payload: Value| {
+            json!({"enrollment": enrollment, "action": "declare", "payload": payload,
+                   "key": key, "queued_at": 1_700_000_000})
+        };
+
+        // The seals were received while the phone was offline: the queued
+        // re-declaration of the seals must come back refused.
+        let first = api.act(&outgoing, enrollment, "online-1", "declare", declare("seals", 1)).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let received = api.act(&secretary, enrollment, "online-2", "confirm", json!({"item": "seals"})).await;
+        assert_eq!(received.status, StatusCode::OK);
+
+        let batch = json!([
+            item("q-1", declare("archives", 1)),
+            item("q-2", declare("archives", 2)),
+            item("q-1", declare("archives", 1)),
+            item("q-3", declare("seals", 5)),
+            item("q-4", json!({"item": "assets", "entries": [{"name": "x", "quantity": 0}]})),
+            {"enrollment": 999_999, "action": "declare", "payload": declare("assets", 1), "key": "q-5"},
+        ]);
+        let reply = api.post(&outgoing, "/api/v1/sync", None, batch.clone()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", String::from_utf8_lossy(&reply.body));
+        let answers = reply.json();
+        let answers = answers.as_array().expect("a list");
+        let got: Vec<(&str, i64, bool)> = answers
+            .iter()
+            .map(|a| {
+                (
+                    a["key"].as_str().expect("key"),
+                    a["status"].as_i64().expect("status"),
+                    a["replayed"].as_bool().expect("replayed"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("q-1", 200, false),
+                ("q-2", 200, false),
+                ("q-1", 200, true),
+                ("q-3", 422, false),
+                ("q-4", 422, false),
+                ("q-5", 404, false),
+            ]
+        );
+        assert_eq!(answers[0]["queued_at"], 1_700_000_000);
+        assert_eq!(answers[2]["body"], answers[0]["body"], "a replay answers as the first time");
+        let refused = &answers[3]["body"];
+        assert!(
+            refused.to_string().contains("已由新任书记接收"),
+            "the module's own message comes back: {refused}"
+        );
+        assert_eq!(answers[4]["body"]["fields"][0]["field"], "entries.0.quantity");
+
+        // In order: the archives hold the second declaration, not the first.
+        let view = api.get(&outgoing, &format!("/api/v1/enrollments/{enrollment}")).await.json();
+        let archives = view["view"]["data"].to_string();
+        assert!(archives.contains("\"quantity\":2"), "{archives}");
+        // Once each: q-1 and q-2 accepted, q-3 and q-4 refused, all logged once.
+        for key in ["q-1", "q-2", "q-3", "q-4"] {
+            let sql = format!("SELECT COUNT(*) FROM actions WHERE idempotency_key = '{key}'");
+            assert_eq!(api.count(&sql).await, 1, "{key}");
+        }
+        let again = api.post(&outgoing, "/api/v1/sync", None, batch).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert!(again.json().as_array().expect("list")[..5].iter().all(|a| a["replayed"] == true));
+        let actions = api.count("SELECT COUNT(*) FROM actions").await;
+
+        // Refused whole, acting on nothing: a bad key, a missing field, too many.
+        let bad_key = api
+            .post(&outgoing, "/api/v1/sync", None, json!([item("q-6", declare("assets", 1)), item(" ", declare("assets", 1))]))
+            .await;
+        assert_eq!((bad_key.status, bad_key.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("[1].key")));
+        let no_action = api
+            .post(&outgoing, "/api/v1/sync", None, json!([{"enrollment": enrollment, "key": "q-7"}]))
+            .await;
+        assert_eq!((no_action.status, no_action.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("[0].action")));
+        let many: Vec<Value> = (0..101).map(|n| item(&format!("m-{n}"), declare("assets", 1))).collect();
+        let too_many = api.post(&outgoing, "/api/v1/sync", None, Value::Array(many)).await;
+        assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+        assert_eq!(too_many.json()["field"], "body");
+        assert!(too_many.json()["message"]["zh"].as_str().is_some_and(|m| m.contains("100")));
+        assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, actions, "nothing acted");
+
+        // A page's form as queued on the phone: the host builds the payload
+        // by the action's schema, as for the page's own post.
+        let forms = api
+            .post(&outgoing, "/api/v1/sync", None, json!([
+                {"enrollment": enrollment, "action": "declare", "key": "f-1",
+                 "form": "item=accounts&entries.0.name=%E8%B4%A6%E5%86%8C&entries.0.quantity=two"},
+                {"enrollment": enrollment, "action": "declare", "key": "f-2",
+                 "form": "_csrf=x&item=accounts&entries.0.name=%E8%B4%A6%E5%86%8C&entries.0.quantity=2"},
+            ]))
+            .await;
+        assert_eq!(forms.status, StatusCode::OK, "{}", String::from_utf8_lossy(&forms.body));
+        let forms = forms.json();
+        assert_eq!((forms[0]["status"].as_i64(), forms[1]["status"].as_i64()), (Some(422), Some(200)), "{forms}");
+        assert_eq!(forms[0]["body"]["fields"][0]["field"], "entries.0.quantity");
+        assert_eq!(forms[0]["body"]["fields"][0]["message"]["zh"], "请输入数字");
+        let both = api
+            .post(&outgoing, "/api/v1/sync", None, json!([{"enrollment": enrollment, "action": "declare", "key": "f-3", "form": "item=assets", "payload": {}}]))
+            .await;
+        assert_eq!((both.status, both.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("[0].payload")));
+
+        // Someone else's enrollment in the batch: refused for that item only.
+        let other = api.enrollment_of(&nation, OTHER_TOWNSHIP_VILLAGE, "handover").await;
+        let mixed = api
+            .post(&outgoing, "/api/v1/sync", None, json!([
+                {"enrollment": other, "action": "declare", "payload": declare("seals", 1), "key": "x-1"},
+                item("x-2", declare("premises", 1)),
+            ]))
+            .await
+            .json();
+        assert_eq!((mixed[0]["status"].as_i64(), mixed[1]["status"].as_i64()), (Some(403), Some(200)));
+        test.cleanup().await;
+    }
+}

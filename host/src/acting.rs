@@ -482,3 +482,48 @@ pub async fn unit_in_scope(
     crate::auth::authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
     Ok((unit, path))
 }
+
+/// The payload of `action` in enrollment `id` from a form's fields as the
+/// page would have posted them (`entries.0.name=…&entries.0.quantity=…`,
+/// url-encoded): what a phone queued offline. Built by the action's schema,
+/// as the page's own post is; a number that does not parse is refused by
+/// field, in both languages, before the module is asked.
+pub async fn payload_from_form(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    action: &str,
+    form: &str,
+) -> Result<Value, Error> {
+    let (e, _) = reach(state, principal, id, Capability::Act).await?;
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let schema = &plugin
+        .info()
+        .actions
+        .iter()
+        .find(|a| a.name == action)
+        .ok_or_else(|| Error::bad("action", "没有这个操作", format!("no action `{action}`")))?
+        .payload_schema;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(form).map_err(|e| {
+        Error::bad(
+            "form",
+            "表单无法解析",
+            format!("the form does not parse: {e}"),
+        )
+    })?;
+    let mut values: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in pairs.into_iter().filter(|(k, _)| !k.starts_with('_')) {
+        values.entry(k).or_default().push(v);
+    }
+    let say = |locale| crate::i18n::t(locale, "form.not-a-number", &[]);
+    crate::views::payload::payload(schema, &values, &[], &say(Locale::ZhCn)).map_err(|errors| {
+        let fields = errors
+            .into_keys()
+            .map(|field| baton_sdk::FieldError {
+                field,
+                message: Text::new(say(Locale::ZhCn), say(Locale::En)),
+            })
+            .collect();
+        Error::Rejected(baton_sdk::Rejection::Invalid(fields))
+    })
+}

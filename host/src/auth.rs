@@ -47,6 +47,8 @@ pub struct Principal {
     pub display_name: String,
     /// The person on the rosters this account is, if any.
     pub person_id: Option<i64>,
+    /// Whether its pages are in the easy-reading mode (长辈模式).
+    pub easy_reading: bool,
     /// What it may do, and where.
     pub grants: Vec<Grant>,
 }
@@ -248,6 +250,7 @@ mod tests {
             username: "u".into(),
             display_name: "U".into(),
             person_id: person,
+            easy_reading: false,
             grants: vec![Grant {
                 role,
                 unit_code: unit.map(|u| {

@@ -2,7 +2,9 @@
 //! rendered escaped and capped, with the host's form helpers. Used by the
 //! registry when it accepts a module and by every page that shows one.
 
+pub mod assets;
 pub mod forms;
+pub mod payload;
 pub mod schema;
 
 pub use forms::{FormHost, HOST, Posted};

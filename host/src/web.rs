@@ -7,14 +7,13 @@ mod accounts;
 mod county;
 mod learner;
 mod page;
-mod payload;
 mod province;
 mod session;
 mod township;
 
 pub use crate::i18n::t;
+pub use crate::views::payload::payload;
 pub use page::html_errors;
-pub use payload::payload;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -28,9 +27,12 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang/{tag}", get(session::language))
-        .route("/static/baton.css", get(page::stylesheet))
+        .route("/static/{name}", get(page::asset))
+        .route("/manifest.webmanifest", get(page::manifest))
+        .route("/sw.js", get(page::service_worker))
         .route("/me", get(learner::mine))
         .route("/me/email", post(learner::email))
+        .route("/me/easy-reading", post(session::easy_reading))
         .route("/verify", get(learner::verify))
         .route("/enrollments/{id}", get(learner::show).post(learner::act))
         .route(

@@ -175,6 +175,41 @@ try {
     await page.context().close();
   }
 
+  step = 'easy reading: the outgoing cadre turns on 长辈模式';
+  {
+    const page = await open('outgoing');
+    // Tap targets of every kind on a page, smallest first: header links and
+    // buttons, form buttons, and each checkbox's row (its label is tappable).
+    const targets = () => page.evaluate(() => {
+      const sel = 'header nav a, header button, header a.lang, main button, details.action > summary, .field.check';
+      return [...document.querySelectorAll(sel)]
+        .filter((e) => e.getClientRects().length > 0)
+        .map((e) => ({ what: e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 12), h: Math.round(e.getBoundingClientRect().height) }))
+        .sort((a, b) => a.h - b.h);
+    });
+    await enrollmentFrom(page, '新老班子工作交接');
+    await unfold(page.locator('#item-seals form[data-action="declare"]'));
+    const normal = await targets();
+    expect(normal.length > 5 && normal[0].h >= 44, `tap targets at least 44 px: ${JSON.stringify(normal.slice(0, 3))}`);
+    await Promise.all([page.waitForLoadState('load'), page.locator('.easy-switch button').click()]);
+    expect(await page.locator('body.easy').count() === 1, 'the page comes back in 长辈模式');
+    await unfold(page.locator('#item-seals form[data-action="declare"]'));
+    const easy = await targets();
+    expect(easy[0].h >= 48, `tap targets at least 48 px in 长辈模式: ${JSON.stringify(easy.slice(0, 3))}`);
+    const size = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('main p, main li')).fontSize));
+    expect(size >= 20, `text at least 20 px in 长辈模式, not ${size}`);
+    await shot(page, '16-easy-reading-handover');
+    await accessible(page, 'handover, 长辈模式');
+    await page.goto(`${BASE}/me`);
+    expect(await page.locator('body.easy').count() === 1, '长辈模式 is remembered across pages');
+    await shot(page, '17-easy-reading-my-onboarding');
+    await accessible(page, 'my onboarding, 长辈模式');
+    await Promise.all([page.waitForLoadState('load'), page.locator('.easy-switch button').click()]);
+    expect(await page.locator('body.easy').count() === 0, 'and turned off again');
+    checked.push(`tap targets: smallest ${normal[0].h} px normal, ${easy[0].h} px in 长辈模式; text ${size} px`);
+    await page.context().close();
+  }
+
   step = 'handover: the new secretary receives';
   {
     const page = await open('secretary');

@@ -205,7 +205,7 @@ pub async fn close_session(db: &Db, token: &str) -> anyhow::Result<()> {
 /// The account behind a live session token, with its grants.
 pub async fn principal(db: &Db, token: &str, now: i64) -> anyhow::Result<Option<Principal>> {
     let Some(row) = sqlx::query(
-        "SELECT a.id, a.username, a.display_name, a.person_id FROM sessions s
+        "SELECT a.id, a.username, a.display_name, a.person_id, a.easy_reading FROM sessions s
          JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
     )
@@ -238,6 +238,17 @@ pub async fn principal(db: &Db, token: &str, now: i64) -> anyhow::Result<Option<
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         person_id: row.try_get("person_id")?,
+        easy_reading: row.try_get::<i64, _>("easy_reading")? != 0,
         grants,
     }))
+}
+
+/// Turns the easy-reading mode (长辈模式) of `account` on or off.
+pub async fn set_easy_reading(db: &Db, account: i64, on: bool) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET easy_reading = $1 WHERE id = $2")
+        .bind(i64::from(on))
+        .bind(account)
+        .execute(db.writer())
+        .await?;
+    Ok(())
 }

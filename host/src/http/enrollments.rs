@@ -18,6 +18,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/me/enrollments", get(mine))
         .route("/api/v1/enrollments/{id}", get(show))
         .route("/api/v1/enrollments/{id}/actions", post(act))
+        .route("/api/v1/sync", post(sync))
 }
 
 /// The enrollments of the signed-in person: their own, and their village's
@@ -102,19 +103,13 @@ pub(super) async fn act(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Error> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| (1..=200).contains(&k.len()))
-        .ok_or_else(|| {
-            Error::bad(
-                "Idempotency-Key",
-                "缺少 Idempotency-Key 请求头（1–200 个字符），重试时请使用同一个值",
-                "the Idempotency-Key header (1–200 characters) is required; reuse it when retrying",
-            )
-        })?
-        .to_owned();
+    let key = idempotency_key(
+        headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+        "Idempotency-Key",
+    )?;
     let input: ActRequest = json_body(&body)?;
     let json = [("content-type", "application/json")];
     Ok(
@@ -126,4 +121,125 @@ pub(super) async fn act(
             }
         },
     )
+}
+
+/// An idempotency key as given in `field`: 1–200 characters once trimmed.
+fn idempotency_key(given: &str, field: &str) -> Result<String, Error> {
+    let key = given.trim();
+    if (1..=200).contains(&key.len()) {
+        return Ok(key.to_owned());
+    }
+    Err(Error::bad(
+        field,
+        "缺少幂等键（Idempotency-Key，1–200 个字符），重试时请使用同一个值",
+        "an idempotency key (1–200 characters) is required; reuse it when retrying",
+    ))
+}
+
+/// How many queued actions one `POST /api/v1/sync` takes.
+pub const SYNC_LIMIT: usize = 100;
+
+/// One action a client queued while offline.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Queued {
+    /// The enrollment to act in.
+    pub enrollment: i64,
+    /// The action's name, as the module declares it.
+    pub action: String,
+    /// Its payload (JSON); or, instead, `form`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub payload: Option<Value>,
+    /// The page's form fields, url-encoded, as the page would have posted
+    /// them (`entries.0.name=…`): the host builds the payload from the
+    /// action's schema, as it does for the page. Give `payload` or `form`.
+    #[serde(default)]
+    pub form: Option<String>,
+    /// The idempotency key the client gave the action when it was queued
+    /// (1–200 characters); sending it again never acts twice.
+    pub key: String,
+    /// When the person acted, Unix seconds, as the phone's clock says:
+    /// echoed back, not trusted (the action log records the arrival).
+    #[serde(default)]
+    pub queued_at: Option<i64>,
+}
+
+/// Acts on a batch of queued actions in the order given, each under its own
+/// idempotency key, and answers each one by itself (`status` and `body` as
+/// `POST /api/v1/enrollments/{id}/actions` would have: 200 accepted, 422 the
+/// module refused, 403, 404, 409, 500 a module fault; `replayed` when the key
+/// was used before). A batch that is not a list of well-formed items, or holds
+/// more than 100, is refused whole (400) and nothing is acted.
+#[utoipa::path(post, path = "/api/v1/sync", tag = "enrollments",
+    request_body = Vec<Queued>,
+    responses((status = 200, description = "one answer per item, in order: `key`, `enrollment`, `queued_at`, `status`, `replayed`, `body`"),
+              (status = 400, description = "not a list of queued actions, a bad key, or more than 100")),
+    security(("bearer" = [])))]
+pub(super) async fn sync(
+    State(state): State<AppState>,
+    principal: Principal,
+    body: axum::body::Bytes,
+) -> Result<Json<Vec<Value>>, Error> {
+    let queued: Vec<Queued> = json_body(&body)?;
+    if queued.len() > SYNC_LIMIT {
+        return Err(Error::bad(
+            "body",
+            format!(
+                "一次最多同步 {SYNC_LIMIT} 项，这次有 {} 项，请分批发送",
+                queued.len()
+            ),
+            format!(
+                "at most {SYNC_LIMIT} actions a batch; this one has {}: send them in parts",
+                queued.len()
+            ),
+        ));
+    }
+    let mut keys = Vec::with_capacity(queued.len());
+    for (i, q) in queued.iter().enumerate() {
+        keys.push(idempotency_key(&q.key, &format!("[{i}].key"))?);
+        if q.payload.is_some() == q.form.is_some() {
+            return Err(Error::bad(
+                format!("[{i}].payload"),
+                "请给出 payload 或 form 其中之一",
+                "give either `payload` or `form`",
+            ));
+        }
+    }
+    let mut answers = Vec::with_capacity(queued.len());
+    for (q, key) in queued.iter().zip(keys) {
+        let acted = async {
+            let payload = match (&q.payload, &q.form) {
+                (Some(payload), _) => payload.clone(),
+                (None, form) => {
+                    let form = form.as_deref().unwrap_or_default();
+                    acting::payload_from_form(&state, &principal, q.enrollment, &q.action, form)
+                        .await?
+                }
+            };
+            acting::act(&state, &principal, q.enrollment, &key, &q.action, &payload).await
+        };
+        let (status, replayed, body) = match acted.await {
+            Ok(Acted::Accepted(body)) => (200, false, parsed(&body)),
+            Ok(Acted::Replayed { status, body }) => (status, true, parsed(&body)),
+            Err(error) => {
+                let (status, body) = error.parts();
+                (status.as_u16(), false, body)
+            }
+        };
+        answers.push(json!({
+            "key": key,
+            "enrollment": q.enrollment,
+            "queued_at": q.queued_at,
+            "status": status,
+            "replayed": replayed,
+            "body": body,
+        }));
+    }
+    Ok(Json(answers))
+}
+
+/// An answer the action log kept, as JSON (it always is).
+fn parsed(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_owned()))
 }

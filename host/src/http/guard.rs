@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::Error;
 
-/// The pages' policy: nothing runs but the server's own markup, styles come
+/// The pages' policy: nothing runs but the server's own script (offline
+/// support, `/static/app.*.js`) and service worker, styles come
 /// from `/static`, forms post only here, and no one frames a page.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; \
+                       style-src 'self'; img-src 'self' data:; manifest-src 'self'; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn over_https(headers: &HeaderMap) -> bool {

@@ -35,6 +35,7 @@ use super::AppState;
         super::enrollments::mine,
         super::enrollments::show,
         super::enrollments::act,
+        super::enrollments::sync,
         super::attachments::add,
         super::attachments::list,
         super::reports::completion,

@@ -83,10 +83,11 @@ pub(super) async fn page(
                 }
             );
             let say = |key| crate::i18n::t(locale, key, &[]);
+            let css = crate::views::assets::CSS_HREF.as_str();
             format!(
                 "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
                  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-                 <title>{title}</title><link rel=\"stylesheet\" href=\"/static/baton.css\"></head>\
+                 <title>{title}</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
                  <body class=\"poster\"><main><p class=\"poster-head\">{}</p>{body}\
                  <figure class=\"qr\">{}<figcaption>{}</figcaption></figure></main></body></html>\n",
                 say("poster.heading"),

@@ -34,10 +34,14 @@ pub(super) struct Which {
     status: Option<String>,
     q: Option<String>,
     sort: Option<String>,
+    /// The work list's page, from 1.
+    page: Option<u32>,
 }
 
-/// Rows a work list shows at most (the exports have them all).
+/// Rows a work list shows a page (the exports have them all).
 pub const WORK_LIMIT: i64 = 200;
+/// The furthest page: past 10,000 rows, narrow the list or export it.
+const WORK_PAGES: u32 = 50;
 
 pub(super) async fn dashboard(
     State(state): State<AppState>,
@@ -127,7 +131,17 @@ pub(super) async fn dashboard(
         q: q.q.clone(),
         sort: q.sort.clone(),
     };
-    let work = work_rows(&state, &visit, &path, &filter, now, WORK_LIMIT).await?;
+    let page = q.page.unwrap_or(1).clamp(1, WORK_PAGES);
+    let skip = i64::from(page - 1) * WORK_LIMIT;
+    let (work, more) = work_rows(&state, &visit, &path, &filter, now, skip).await?;
+    let paged = |n: u32| format!("{}&page={n}#work-h", export_query(&code, &filter));
+    let pages = json!({
+        "page": page,
+        "prev": (page > 1).then(|| paged(page - 1)),
+        "next": (more && page < WORK_PAGES).then(|| paged(page + 1)),
+        "first": skip + 1,
+        "last": skip + work.len() as i64,
+    });
     let form = work_form(&state, &visit, &unit, &own, &filter).await?;
     let sent = deliveries(
         &visit,
@@ -155,7 +169,7 @@ pub(super) async fn dashboard(
             "totals": totals,
             "rows": rows,
             "people": people,
-            "work_more": work.len() as i64 >= WORK_LIMIT,
+            "pages": pages,
             "work": work,
             "form": form,
             "export": export_query(&code, &filter),
@@ -433,7 +447,7 @@ pub(super) async fn export(
                 q: q.q,
                 sort: q.sort,
             };
-            let rows = work_list(&state, &visit, &path, &filter, now, EXPORT_LIMIT)
+            let rows = work_list(&state, &visit, &path, &filter, now, 0, EXPORT_LIMIT)
                 .await?
                 .into_iter()
                 .map(|w| {
@@ -574,6 +588,7 @@ async fn work_list(
     path: &str,
     filter: &reports::WorkFilter,
     now: i64,
+    skip: i64,
     limit: i64,
 ) -> Result<Vec<Work>, Error> {
     let path = match &filter.within {
@@ -591,7 +606,9 @@ async fn work_list(
         }
         None => path.to_owned(),
     };
-    let found = reports::work_list(&state.db, &path, now, filter, limit).await?;
+    // The walk is in a stable order: a later page is the same walk, further.
+    let mut found = reports::work_list(&state.db, &path, now, filter, skip + limit).await?;
+    found.drain(..found.len().min(usize::try_from(skip).unwrap_or(usize::MAX)));
     let ids: Vec<i64> = found.iter().map(|o| o.enrollment_id).collect();
     // Whom each waits for is known once it is opened.
     let mut unopened =
@@ -654,10 +671,12 @@ async fn work_rows(
     path: &str,
     filter: &reports::WorkFilter,
     now: i64,
-    limit: i64,
-) -> Result<Vec<Value>, Error> {
-    Ok(work_list(state, visit, path, filter, now, limit)
-        .await?
+    skip: i64,
+) -> Result<(Vec<Value>, bool), Error> {
+    let mut found = work_list(state, visit, path, filter, now, skip, WORK_LIMIT + 1).await?;
+    let more = found.len() as i64 > WORK_LIMIT;
+    found.truncate(WORK_LIMIT as usize);
+    let rows = found
         .into_iter()
         .map(|w| {
             json!({
@@ -667,7 +686,8 @@ async fn work_rows(
                 "waits": w.waits, "status": w.status, "status_label": visit.t(status_key(w.status)),
             })
         })
-        .collect())
+        .collect();
+    Ok((rows, more))
 }
 
 /// The filter form's choices, the current ones selected.

@@ -374,14 +374,17 @@ pub(super) async fn act(
         errors,
         more: None,
     };
-    let payload =
-        match super::payload::payload(&schema, &values, &[], &visit.t("form.not-a-number")) {
-            Ok(p) => p,
-            Err(errors) => {
-                return module_page(&state, &visit, id, Some(refuse(errors)), None, None, None)
-                    .await;
-            }
-        };
+    let payload = match crate::views::payload::payload(
+        &schema,
+        &values,
+        &[],
+        &visit.t("form.not-a-number"),
+    ) {
+        Ok(p) => p,
+        Err(errors) => {
+            return module_page(&state, &visit, id, Some(refuse(errors)), None, None, None).await;
+        }
+    };
     match acting::act_on(&state, &visit.principal, reached, &key, &action, &payload).await {
         // A second post of the same form (a double tap) gets the first answer.
         Ok(Acted::Replayed { .. }) => {

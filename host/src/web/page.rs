@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::Principal;
 use crate::http::{AppState, COOKIE, Error};
 use crate::i18n::{self, t};
+use crate::views::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
 
 /// The language cookie.
 pub const LANG_COOKIE: &str = "baton_lang";
@@ -51,9 +52,6 @@ static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     }
     r
 });
-
-/// The stylesheet, served at `/static/baton.css`.
-pub const CSS: &str = include_str!("../../static/baton.css");
 
 /// A signed-in visitor of a page. Not signed in: a redirect to the login
 /// page, which comes back here afterwards.
@@ -147,6 +145,9 @@ impl Visit {
             "user": {"name": self.principal.display_name, "role": self.t(&format!("role.{}", role_key(self.principal.grants.first().map(|g| g.role))))},
             "nav": nav(&self.principal, self.locale, &self.path),
             "csrf": self.csrf,
+            "easy": self.principal.easy_reading,
+            "account": self.principal.account_id,
+            "here": self.path,
         });
         render(status, name, self.locale, &self.path, title, chrome, data)
     }
@@ -212,6 +213,8 @@ fn render(
     let mut root = json!({
         "lang": locale.as_str(),
         "title": title,
+        "css": CSS_HREF.as_str(),
+        "js": JS_HREF.as_str(),
         "switch": {"href": format!("/lang/{}?{switch}", other.as_str()), "label": t(other, "lang.name", &[]), "lang": other.as_str()},
     });
     for part in [chrome, data] {
@@ -318,20 +321,75 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     page
 }
 
-/// Answers `/static/baton.css`.
-pub async fn stylesheet() -> Response {
+/// Answers `/static/{name}`: the stylesheet under its hashed name (cached
+/// for a year, immutable), under its plain name for old links (an hour),
+/// and the icon (a day).
+pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let forever = "public, max-age=31536000, immutable";
+    let (kind, cache, body) = if format!("/static/{name}") == *CSS_HREF {
+        ("text/css; charset=utf-8", forever, CSS)
+    } else if format!("/static/{name}") == *JS_HREF {
+        ("text/javascript; charset=utf-8", forever, JS)
+    } else if name == "baton.css" {
+        ("text/css; charset=utf-8", "public, max-age=3600", CSS)
+    } else if name == "icon.svg" {
+        ("image/svg+xml", "public, max-age=86400", ICON)
+    } else {
+        return crate::http::not_found().await.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `/sw.js`: the service worker, from the site's root so that it serves
+/// every page; always checked for a new release.
+pub async fn service_worker() -> Response {
     (
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        SERVICE_WORKER.as_str(),
+    )
+        .into_response()
+}
+
+/// `/manifest.webmanifest`: what a phone needs to put the platform on its
+/// home screen, in the reader's language, opening on 我的任务.
+pub async fn manifest(jar: CookieJar) -> Response {
+    let locale = locale(&jar);
+    let body = json!({
+        "name": t(locale, "app.name", &[]),
+        "short_name": t(locale, "app.short-name", &[]),
+        "lang": locale.as_str(),
+        "start_url": "/me",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f5f5f2",
+        "theme_color": "#8c1c13",
+        "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+    });
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/manifest+json"),
             ),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        CSS,
+        body.to_string(),
     )
         .into_response()
 }

@@ -181,3 +181,29 @@ pub(super) async fn language(
     let to = safe(q.next.as_deref()).unwrap_or("/").to_owned();
     (jar.add(cookie), Redirect::to(&to)).into_response()
 }
+
+/// The easy-reading switch in every page's header.
+#[derive(Debug, Deserialize)]
+pub(super) struct EasyForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    /// "1" turns it on, anything else off.
+    #[serde(default)]
+    on: String,
+    next: Option<String>,
+}
+
+/// `POST /me/easy-reading`: turns 长辈模式 on or off for the account (on
+/// every device it signs in from) and goes back to the page it came from.
+pub(super) async fn easy_reading(
+    State(state): State<AppState>,
+    visit: super::page::Visit,
+    axum::Form(form): axum::Form<EasyForm>,
+) -> Result<Response, Error> {
+    visit.check(form.csrf.as_deref())?;
+    let account = visit.principal.account_id;
+    crate::db::accounts::set_easy_reading(&state.db, account, form.on == "1").await?;
+    state.sessions.forget_account(account);
+    let to = safe(form.next.as_deref()).unwrap_or("/me").to_owned();
+    Ok(Redirect::to(&to).into_response())
+}

@@ -1,0 +1,232 @@
+// Baton on a weak signal: progressive enhancement of the server's pages,
+// which work without this file. With it, a phone keeps the person's own
+// pages for reading offline (the service worker, /sw.js), keeps a module
+// form submitted offline with its idempotency key and sends the queue when
+// the connection returns (POST /api/v1/sync, in order, each accepted once),
+// brings a refused one back beside its fields with the input kept, and
+// keeps half-filled forms as drafts. Texts come from the page (#sync's
+// data-* attributes), in the page's language.
+(() => {
+  'use strict';
+  const box = document.getElementById('sync');
+  if (!box || !window.indexedDB || !window.localStorage) return;
+  const account = box.dataset.account;
+  const english = document.documentElement.lang === 'en';
+  const say = (key, vars = {}) => box.dataset[key].replace(/\{(\w+)\}/g, (_, k) => vars[k]);
+  const own = /^\/(me|enrollments\/\d+)$/;
+  const synced = 'baton-synced:' + account;
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready).then(() => {
+      // The page that installed the worker was not fetched through it: keep it too.
+      if (!navigator.serviceWorker.controller && own.test(location.pathname) && navigator.onLine) {
+        return caches.open('baton-pages').then((c) => c.add(location.pathname));
+      }
+    }).catch(() => {});
+  }
+
+  // The queue: one IndexedDB store, in the order actions were taken.
+  const opened = new Promise((ok, fail) => {
+    const r = indexedDB.open('baton', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+  const store = async (mode, work) => {
+    const db = await opened;
+    return new Promise((ok, fail) => {
+      const t = db.transaction('queue', mode);
+      const request = work(t.objectStore('queue'));
+      t.oncomplete = () => ok(request && request.result);
+      t.onerror = () => fail(t.error);
+    });
+  };
+  const queued = async () => (await store('readonly', (s) => s.getAll())).filter((q) => q.account === account);
+  const forget = (seqs) => store('readwrite', (s) => { seqs.forEach((seq) => s.delete(seq)); });
+
+  const formId = (form) => (form.querySelector('input[name="_form"]') || {}).value || form.dataset.action;
+  const fields = (form) => [...new FormData(form)].filter(([k, v]) => !k.startsWith('_') && typeof v === 'string');
+  const draftKey = (form) => `baton-draft:${account}:${location.pathname}:${formId(form)}`;
+  const fill = (form, pairs) => {
+    for (const [name, value] of pairs) {
+      for (const input of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+        if (input.type === 'checkbox' || input.type === 'radio') input.checked = input.value === value || input.checked;
+        else if (input.type !== 'file') input.value = value;
+      }
+    }
+  };
+  const newKey = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const time = () => new Date().toLocaleTimeString(english ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+
+  async function show() {
+    const all = await queued();
+    const waiting = all.filter((q) => !q.refused);
+    const parts = [];
+    if (!navigator.onLine) parts.push(say('offline', { time: localStorage.getItem(synced) || '—' }));
+    if (waiting.length) parts.push(say('pending', { n: waiting.length }));
+    box.textContent = parts.join(' · ');
+    box.hidden = parts.length === 0;
+    for (const q of all.filter((q) => q.refused && q.path === location.pathname)) refused(q);
+  }
+
+  // A queued action the module refused on arrival: the form again, as the
+  // person filled it, with the module's words beside each field it names;
+  // or, when the page no longer has that form (the seals were received
+  // meanwhile), the words and what was typed, above the page.
+  function refused(q) {
+    if (document.querySelector(`[data-refused-seq="${q.seq}"]`)) return;
+    const form = [...document.querySelectorAll('form[data-action]')].find((f) => formId(f) === q.formId);
+    const typed = [...new URLSearchParams(q.form)].filter(([k, v]) => !k.startsWith('_') && v !== '');
+    const text = (m) => (m ? (english ? m.en : m.zh) : '');
+    const body = q.answer || {};
+    const alert = document.createElement('div');
+    alert.className = 'form-errors';
+    alert.setAttribute('role', 'alert');
+    alert.dataset.refusedSeq = String(q.seq);
+    const line = (words, tag = 'p') => {
+      const p = document.createElement(tag);
+      p.textContent = words;
+      alert.append(p);
+      return p;
+    };
+    line(say('refused'));
+    if (body.message) line(text(body.message));
+    if (form) {
+      fill(form, typed);
+      const details = form.closest('details');
+      if (details) details.open = true;
+      form.prepend(alert);
+      for (const f of body.fields || []) {
+        const input = form.querySelector(`[name="${CSS.escape(f.field)}"]`);
+        const span = document.createElement('span');
+        span.className = 'field-error';
+        span.textContent = text(f.message);
+        if (input) input.insertAdjacentElement('afterend', span);
+        else alert.append(span);
+      }
+      return;
+    }
+    for (const f of body.fields || []) line(text(f.message));
+    const list = document.createElement('ul');
+    for (const [, value] of typed) {
+      const li = document.createElement('li');
+      li.textContent = value;
+      list.append(li);
+    }
+    alert.append(list);
+    const dismiss = document.createElement('button');
+    dismiss.type = 'button';
+    dismiss.className = 'small';
+    dismiss.textContent = say('dismiss');
+    dismiss.addEventListener('click', () => forget([q.seq]).then(() => alert.remove()));
+    alert.append(dismiss);
+    box.after(alert);
+  }
+
+  // Sends the queue, a hundred at a time, in order. Accepted: gone from the
+  // phone. Refused: kept, with the answer, for its page to show.
+  let sending = false;
+  async function sync() {
+    if (sending || !navigator.onLine) return show();
+    const waiting = (await queued()).filter((q) => !q.refused);
+    if (!waiting.length) return show();
+    sending = true;
+    let here = false;
+    try {
+      for (let i = 0; i < waiting.length; i += 100) {
+        const batch = waiting.slice(i, i + 100);
+        const response = await fetch('/api/v1/sync', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(batch.map((q) => ({ enrollment: q.enrollment, action: q.action, form: q.form, key: q.key, queued_at: q.queued_at }))),
+        });
+        if (!response.ok) break;
+        const answers = await response.json();
+        await store('readwrite', (s) => {
+          answers.forEach((a, n) => {
+            const q = batch[n];
+            if (q.path === location.pathname) here = true;
+            if (a.status === 200) s.delete(q.seq);
+            else s.put({ ...q, refused: true, answer: a.body });
+          });
+        });
+      }
+      localStorage.setItem(synced, time());
+    } catch (e) {
+      // The signal went again: everything stays queued.
+    } finally {
+      sending = false;
+    }
+    if (here) location.reload();
+    else show();
+  }
+
+  document.addEventListener('submit', async (event) => {
+    const form = event.target;
+    if (form.matches('form.logout')) {
+      // A shared phone: the next person must not read this one's pages.
+      event.preventDefault();
+      await caches.delete('baton-pages').catch(() => {});
+      form.submit();
+      return;
+    }
+    if (!form.matches('form[data-action]')) return;
+    const online = navigator.onLine;
+    if (!online) event.preventDefault();
+    const refusedHere = (await queued()).filter((q) => q.refused && q.path === location.pathname && q.formId === formId(form));
+    if (online) {
+      if (refusedHere.length) forget(refusedHere.map((q) => q.seq));
+      return;
+    }
+    if (event.submitter && event.submitter.name === '_more') return;
+    const data = new URLSearchParams([...new FormData(form)].filter(([, v]) => typeof v === 'string'));
+    const enrollment = Number((form.getAttribute('action') || location.pathname).match(/\/enrollments\/(\d+)/)[1]);
+    await forget(refusedHere.map((q) => q.seq));
+    await store('readwrite', (s) => s.add({
+      account, enrollment, action: data.get('_action'), key: data.get('_key'), form: data.toString(),
+      queued_at: Math.floor(Date.now() / 1000), path: location.pathname, formId: formId(form),
+    }));
+    // The next submission of this form is another action, with its own key.
+    const key = form.querySelector('input[name="_key"]');
+    if (key) key.value = newKey();
+    localStorage.removeItem(draftKey(form));
+    const note = document.createElement('p');
+    note.className = 'ok';
+    note.setAttribute('role', 'status');
+    note.textContent = say('queued');
+    form.prepend(note);
+    show();
+  }, true);
+
+  // A page's forms share one idempotency key (one rendering, one post);
+  // offline, several may be sent from one rendering: each its own key.
+  document.querySelectorAll('form[data-action] input[name="_key"]').forEach((key, n) => {
+    key.value = `${key.value}.${n}`;
+  });
+
+  // Drafts: every change to a module form is kept on the phone until sent.
+  document.addEventListener('input', (event) => {
+    const form = event.target.form;
+    if (form && form.matches('form[data-action]')) {
+      localStorage.setItem(draftKey(form), new URLSearchParams(fields(form)).toString());
+    }
+  });
+  const saved = new URLSearchParams(location.search).has('saved');
+  for (const form of document.querySelectorAll('form[data-action]')) {
+    const draft = localStorage.getItem(draftKey(form));
+    if (!draft) continue;
+    // Sent and saved, or the server brought it back with its own errors: the
+    // page's version wins.
+    if (saved || form.querySelector('.field-error')) localStorage.removeItem(draftKey(form));
+    else {
+      fill(form, new URLSearchParams(draft));
+      const details = form.closest('details');
+      if (details) details.open = true;
+    }
+  }
+
+  window.addEventListener('online', sync);
+  window.addEventListener('offline', show);
+  sync();
+})();
