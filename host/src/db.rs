@@ -198,3 +198,15 @@ impl Db {
         all
     }
 }
+
+/// The VALUES of a multi-row INSERT: `rows` groups of `width` numbered
+/// placeholders, `($1, $2), ($3, $4)` for 2 × 2.
+pub(crate) fn values(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -12,29 +12,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, phone as newPhone, expect, contains, signIn, shot, unfold, fresh } from './lib.mjs';
 
-const BASE = process.env.BASE;
-const SHOTS = process.env.SHOTS;
-fs.mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
-});
+fresh();
+const browser = await launch();
 let step = 'start';
 let current = null;
 
-function expect(ok, what) {
-  if (!ok) throw new Error(what);
-}
-async function text(page, selector) {
-  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ');
-}
-async function contains(page, needle, selector = 'main') {
-  const t = await text(page, selector);
-  expect(t.includes(needle), `expected "${needle}" in ${selector} of ${page.url()}, saw: ${t.slice(0, 400)}`);
-}
 // What the page's script writes comes a moment after the click.
 async function shows(page, needle, selector) {
   try {
@@ -44,30 +28,13 @@ async function shows(page, needle, selector) {
     await contains(page, needle, selector);
   }
 }
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-async function phone() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  // A script error on the page is a failure to report, not a silent skip.
-  context.on('weberror', (e) => console.error(`  page error: ${e.error().message}`));
-  return context;
-}
-async function signIn(page, user) {
-  await page.goto(`${BASE}/login`);
-  await page.fill('#username', user);
-  await page.fill('#password', 'demo');
-  await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
-}
+const phone = () => newPhone(browser);
 async function handover(page) {
   const link = page.locator('.card h2 a', { hasText: '新老班子工作交接' }).first();
   await Promise.all([page.waitForLoadState('load'), link.click()]);
   return new URL(page.url()).pathname;
 }
 const declare = (page, item) => page.locator(`#item-${item} form[data-action="declare"]`);
-async function unfold(form) {
-  await form.evaluate((f) => { const d = f.closest('details'); if (d) d.open = true; });
-}
 async function fillDeclare(page, item, name) {
   const form = declare(page, item);
   await unfold(form);
@@ -161,7 +128,7 @@ try {
   // only passes pages through to the network when there is one), so every
   // byte goes through the emulated link; the repeat visit has its HTTP cache.
   for (const target of ['/me', where]) {
-    const slow = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', serviceWorkers: 'block' });
+    const slow = await newPhone(browser, { serviceWorkers: 'block' });
     await slow.addCookies(cookies);
     const visitor = await slow.newPage();
     current = visitor;

@@ -7,21 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, launch, phone, expect, text, contains, signIn, shot, unfold } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = process.env.BASE;
-const SHOTS = process.env.SHOTS;
 const ITEMS = ['seals', 'archives', 'assets', 'premises', 'accounts'];
 fs.rmSync(SHOTS, { recursive: true, force: true });
 fs.mkdirSync(SHOTS, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 let step = 'start';
 let photo = null;
@@ -29,37 +23,13 @@ let code = null;
 let current = null;
 const checked = [];
 
-function expect(ok, what) {
-  if (!ok) throw new Error(what);
-}
-
-async function text(page, selector = 'main') {
-  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ');
-}
-
-async function contains(page, needle, selector = 'main') {
-  const t = await text(page, selector);
-  expect(t.includes(needle), `expected "${needle}" in ${selector} of ${page.url()}, saw: ${t.slice(0, 600)}`);
-}
-
 // Phone width, Chinese, a fresh profile per person.
 async function open(user) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const context = await phone(browser);
   const page = await context.newPage();
   current = page;
   if (user) await signIn(page, user);
   return page;
-}
-
-async function signIn(page, user, password = 'demo') {
-  await page.goto(`${BASE}/login`);
-  await page.fill('#username', user);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 // axe-core in the page: labels, contrast, names, structure (WCAG 2 A/AA).
@@ -73,11 +43,6 @@ async function accessible(page, name) {
   checked.push(`${name}: ${result.passes.length} rules pass, ${result.violations.length} minor or moderate findings`);
   expect(bad.length === 0, `${name}: accessibility violations: ` +
     bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; '));
-}
-
-// A module's form folds away under its title until opened.
-async function unfold(form) {
-  await form.evaluate((f) => { const d = f.closest('details'); if (d) d.open = true; });
 }
 
 async function submit(page, form) {

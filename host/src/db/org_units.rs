@@ -85,22 +85,9 @@ pub async fn insert_all(db: &Db, units: &[(OrgUnit, String)]) -> anyhow::Result<
     const ROWS: usize = 100;
     let mut tx = db.pool().begin().await?;
     for chunk in units.chunks(ROWS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO org_units (code, level, name, parent_code, path) VALUES {}",
-            values.join(", ")
+            super::values(chunk.len(), 5)
         );
         let mut query = sqlx::query(&sql);
         for (unit, path) in chunk {

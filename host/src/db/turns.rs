@@ -91,28 +91,16 @@ pub(super) async fn replace(
     if after.is_empty() {
         return Ok(());
     }
-    let rows: Vec<String> = (0..after.len())
-        .map(|i| {
-            let n = 3 + i * 6;
-            format!(
-                "($1, ${}, $2, ${}, ${}, ${}, ${}, ${})",
-                n,
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5
-            )
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO turns (enrollment_id, seq, path, role, person_id, what, subject, since) VALUES {}",
-        rows.join(", ")
+        super::values(after.len(), 8)
     );
-    let mut insert = sqlx::query(&sql).bind(id).bind(path);
+    let mut insert = sqlx::query(&sql);
     for (seq, (role, person, subject, what, since)) in after.into_iter().enumerate() {
         insert = insert
+            .bind(id)
             .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .bind(path)
             .bind(role)
             .bind(person)
             .bind(what)
