@@ -2,7 +2,8 @@
 // which work without this file. With it, a phone keeps the person's own
 // pages for reading offline (the service worker, /sw.js), keeps a module
 // form submitted offline with its idempotency key and sends the queue when
-// the connection returns (POST /api/v1/sync, in order, each accepted once),
+// the connection returns (POST /api/v1/sync, in order, each accepted once;
+// Background Sync sends it even with every page closed, see sw.js),
 // brings a refused one back beside its fields with the input kept, and
 // keeps half-filled forms as drafts. Texts come from the page (#sync's
 // data-* attributes), in the page's language.
@@ -191,6 +192,9 @@
     const key = form.querySelector('input[name="_key"]');
     if (key) key.value = newKey();
     localStorage.removeItem(draftKey(form));
+    // Where the browser has Background Sync, the queue goes as soon as there
+    // is a network, even if every page of the platform is closed by then.
+    navigator.serviceWorker?.ready.then((r) => r.sync && r.sync.register('baton-queue')).catch(() => {});
     const note = document.createElement('p');
     note.className = 'ok';
     note.setAttribute('role', 'status');
@@ -226,6 +230,9 @@
     }
   }
 
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data === 'baton-sync') sync();
+  });
   window.addEventListener('online', sync);
   window.addEventListener('offline', show);
   sync();

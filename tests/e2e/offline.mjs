@@ -6,7 +6,8 @@
 // again offline (still there, from the phone); queues a declaration of the
 // seals, which the new secretary receives meanwhile; the signal returns:
 // the two are accepted, the seals come back refused beside their fields
-// with the input kept. Then /me and the handover under slow 3G (400 kbps,
+// with the input kept; one more queued offline goes by Background Sync with
+// every page closed. Then /me and the handover under slow 3G (400 kbps,
 // 400 ms), first visit and repeat, timed. Writes the queued keys to
 // SHOTS/offline-keys.txt for the Rust side to find once each in the log.
 
@@ -117,6 +118,34 @@ try {
   await contains(page, '公章（离线改过）', '[data-refused-seq]');
   expect(await page.locator('#sync').isHidden(), 'nothing waits to sync');
   await shot(page, 'offline-03-synced');
+
+  step = 'Background Sync: queued offline, every page closed, sent by the worker';
+  await context.setOffline(true);
+  form = await fillDeclare(page, 'premises', '村部办公楼（后台同步）');
+  keys.push(await form.locator('input[name="_key"]').inputValue());
+  await form.locator('button[type=submit]:not([name="_more"])').click();
+  await shows(page, '待同步 1 项', '#sync');
+  // Not a page of the platform: nothing but the worker can send the queue.
+  const blank = await context.newPage();
+  current = blank;
+  await page.close();
+  await context.setOffline(false);
+  const devtools = await context.newCDPSession(blank);
+  const registration = new Promise((ok) => devtools.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const mine = registrations.find((r) => r.scopeURL.startsWith(BASE) && !r.isDeleted);
+    if (mine) ok(mine.registrationId);
+  }));
+  await devtools.send('ServiceWorker.enable');
+  await devtools.send('ServiceWorker.dispatchSyncEvent', {
+    origin: BASE, registrationId: await registration, tag: 'baton-queue', lastChance: false,
+  });
+  let sent = false;
+  for (let i = 0; i < 100 && !sent; i++) {
+    const view = await context.request.get(`${BASE}/api/v1${where}`);
+    sent = (await view.text()).includes('村部办公楼（后台同步）');
+    if (!sent) await blank.waitForTimeout(100);
+  }
+  expect(sent, 'the worker sent the queue with no page of the platform open');
   fs.writeFileSync(path.join(SHOTS, 'offline-keys.txt'), keys.join('\n'));
 
   step = 'slow 3G: first visit and repeat';
