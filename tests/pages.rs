@@ -928,6 +928,11 @@ per_backend! {
         distinct.sort_unstable();
         distinct.dedup();
         assert_eq!((seen.len(), distinct.len()), (540, 540), "every row once");
+        for bad in ["abc", "0", "-1"] {
+            let refused = get(&api, &nation, &format!("/county?status=all&page={bad}")).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "page={bad}");
+            assert!(html(&refused).contains("页码应为从 1 开始的整数"), "page={bad}: the field is named");
+        }
         test.cleanup().await;
     }
 }

@@ -35,7 +35,7 @@ pub(super) struct Which {
     q: Option<String>,
     sort: Option<String>,
     /// The work list's page, from 1.
-    page: Option<u32>,
+    page: Option<String>,
 }
 
 /// Rows a work list shows a page (the exports have them all).
@@ -131,7 +131,17 @@ pub(super) async fn dashboard(
         q: q.q.clone(),
         sort: q.sort.clone(),
     };
-    let page = q.page.unwrap_or(1).clamp(1, WORK_PAGES);
+    let page = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => p.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            Error::bad(
+                "page",
+                "页码应为从 1 开始的整数",
+                "must be a whole number from 1",
+            )
+        })?,
+    }
+    .min(WORK_PAGES);
     let skip = i64::from(page - 1) * WORK_LIMIT;
     let (work, more) = work_rows(&state, &visit, &path, &filter, now, skip).await?;
     let paged = |n: u32| format!("{}&page={n}#work-h", export_query(&code, &filter));
