@@ -206,7 +206,7 @@ async fn an_unknown_contract_is_refused_before_compiling() {
     };
     assert_eq!(
         err.to_string(),
-        "fixture-future@0.0.1: built against contract 9.9.0, which this host cannot run; it runs contract 0.2.0, 0.1.0"
+        "fixture-future@0.0.1: built against contract 9.9.0, which this host cannot run; it runs contract 0.3.0, 0.2.0, 0.1.0"
     );
     // Refused from its custom section alone: compiling takes far longer.
     assert!(

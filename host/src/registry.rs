@@ -300,6 +300,7 @@ mod tests {
             templates: Vec::new(),
             estimated_minutes: 5,
             config_schema: config,
+            reviewers: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 /// sha256 over (file name, contents) of every file in each released folder.
-const RELEASED: [(&str, &str); 2] = [
+const RELEASED: [(&str, &str); 3] = [
     (
         "since_v0.1.0",
         "def1f899f0eb93ade50b1fd034777a5dbd13c997a890c57f511cc24cc2cd6ede",
@@ -12,6 +12,10 @@ const RELEASED: [(&str, &str); 2] = [
     (
         "since_v0.2.0",
         "40a96fa172d9dd1d0b98724f4d4ace375b4de0a1903096213d6c65e004165f9e",
+    ),
+    (
+        "since_v0.3.0",
+        "c2fb5708156d14306ce0272b9097b5b45c6be3b6af9b08dbeb7609ce619bd766",
     ),
 ];
 

@@ -156,6 +156,7 @@ fn info(a: &str, b: &str, schema: &Value) -> ModuleInfo {
         templates: vec![Template::new("a", a, a), Template::new("b", b, b)],
         estimated_minutes: 1,
         config_schema: json!({}),
+        reviewers: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use crate::{Module, types as sdk};
 
 wit_bindgen::generate!({
-    path: "wit/since_v0.2.0",
+    path: "wit/since_v0.3.0",
     world: "baton-module",
     export_macro_name: "__export_wit",
     pub_export_macro: true,
@@ -87,6 +87,7 @@ impl From<wit::Role> for sdk::Role {
             wit::Role::OutgoingCadre => Self::OutgoingCadre,
             wit::Role::TownshipOfficer => Self::TownshipOfficer,
             wit::Role::CountyTrainer => Self::CountyTrainer,
+            wit::Role::CityOfficer => Self::CityOfficer,
             wit::Role::ProvinceAdmin => Self::ProvinceAdmin,
             wit::Role::NationalAdmin => Self::NationalAdmin,
         }
@@ -101,6 +102,7 @@ impl From<sdk::Role> for wit::Role {
             sdk::Role::OutgoingCadre => Self::OutgoingCadre,
             sdk::Role::TownshipOfficer => Self::TownshipOfficer,
             sdk::Role::CountyTrainer => Self::CountyTrainer,
+            sdk::Role::CityOfficer => Self::CityOfficer,
             sdk::Role::ProvinceAdmin => Self::ProvinceAdmin,
             sdk::Role::NationalAdmin => Self::NationalAdmin,
         }
@@ -226,6 +228,7 @@ impl From<sdk::ModuleInfo> for wit::ModuleInfo {
                 .collect(),
             estimated_minutes: i.estimated_minutes,
             config_schema: i.config_schema.to_string(),
+            reviewers: i.reviewers.into_iter().map(Into::into).collect(),
         }
     }
 }

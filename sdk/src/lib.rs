@@ -46,7 +46,7 @@ pub use serde_json;
 ///
 /// It is stamped into every module's `baton:contract` custom section; the host
 /// reads it before compiling and refuses versions it cannot run.
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// The template a view for the public ([`Context::is_public`]) must use to be
 /// served: a module opts into a public page by declaring it and rendering it.

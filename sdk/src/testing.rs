@@ -102,6 +102,7 @@ pub fn actor(role: Role) -> Actor {
         Role::OutgoingCadre => ("p-outgoing", "王德福"),
         Role::TownshipOfficer => ("p-township", "陈立"),
         Role::CountyTrainer => ("p-county", "刘文"),
+        Role::CityOfficer => ("p-city", "赵敏"),
         Role::ProvinceAdmin => ("p-province", "周明"),
         Role::NationalAdmin => ("p-nation", "吴华"),
     };

@@ -79,6 +79,7 @@ names!(Role {
     OutgoingCadre = "outgoing-cadre",
     TownshipOfficer = "township-officer",
     CountyTrainer = "county-trainer",
+    CityOfficer = "city-officer",
     ProvinceAdmin = "province-admin",
     NationalAdmin = "national-admin",
 });
@@ -163,6 +164,8 @@ pub enum Role {
     TownshipOfficer,
     /// A county trainer or organisation officer.
     CountyTrainer,
+    /// An organisation officer of the city above the county (contract 0.3.0).
+    CityOfficer,
     /// A province's administrator.
     ProvinceAdmin,
     /// The national administrator.
@@ -178,6 +181,7 @@ impl Role {
             Role::OutgoingCadre => Text::new("离任干部", "outgoing cadre"),
             Role::TownshipOfficer => Text::new("乡镇干部", "township officer"),
             Role::CountyTrainer => Text::new("县级培训人员", "county trainer"),
+            Role::CityOfficer => Text::new("市级组织干部", "city officer"),
             Role::ProvinceAdmin => Text::new("省级管理员", "province administrator"),
             Role::NationalAdmin => Text::new("全国管理员", "national administrator"),
         }
@@ -579,6 +583,11 @@ pub struct ModuleInfo {
     pub estimated_minutes: u32,
     /// The JSON Schema of the province's configuration.
     pub config_schema: Value,
+    /// The staff above the township who may act in this module's
+    /// enrollments (county, city, province); empty for most modules. The
+    /// township officer and the village's own people always may.
+    #[serde(default)]
+    pub reviewers: Vec<Role>,
 }
 
 /// How far an enrollment has got.
@@ -752,7 +761,7 @@ mod names_tests {
         check!(Locale, Role, Committee, Departure, Audience);
         assert_eq!(
             "chief".parse::<Role>().map_err(|e| e.to_string()),
-            Err("`chief` is not a Role: expected secretary, member, outgoing-cadre, township-officer, county-trainer, province-admin, national-admin".into())
+            Err("`chief` is not a Role: expected secretary, member, outgoing-cadre, township-officer, county-trainer, city-officer, province-admin, national-admin".into())
         );
     }
 }

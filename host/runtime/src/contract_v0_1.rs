@@ -78,7 +78,9 @@ impl From<sdk::Role> for wit::Role {
             sdk::Role::Member => Self::Member,
             sdk::Role::OutgoingCadre => Self::OutgoingCadre,
             sdk::Role::TownshipOfficer => Self::TownshipOfficer,
-            sdk::Role::CountyTrainer => Self::CountyTrainer,
+            // 0.1.0 has no city level: a city officer watches as the
+            // county does (the host, not the module, decides who may act).
+            sdk::Role::CountyTrainer | sdk::Role::CityOfficer => Self::CountyTrainer,
             sdk::Role::ProvinceAdmin => Self::ProvinceAdmin,
             sdk::Role::NationalAdmin => Self::NationalAdmin,
         }
@@ -156,6 +158,7 @@ impl From<wit::ModuleInfo> for RawInfo {
                 .collect(),
             estimated_minutes: i.estimated_minutes,
             config_schema,
+            reviewers: Vec::new(),
         };
         Self { info, bad_json }
     }

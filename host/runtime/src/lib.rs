@@ -14,6 +14,7 @@
 mod artifacts;
 mod contract_v0_1;
 mod contract_v0_2;
+mod contract_v0_3;
 mod error;
 pub mod package;
 mod plugin;
@@ -35,7 +36,7 @@ pub use plugin::{
 use sandbox::Sandbox;
 
 /// Contract versions this host runs, newest first.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.2.0", "0.1.0"];
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.3.0", "0.2.0", "0.1.0"];
 
 /// A released contract version. Each has its own bindings file, converted to
 /// the SDK's (the latest) types there and nowhere else.
@@ -46,6 +47,9 @@ pub enum Contract {
     /// `baton:module@0.2.0`: whose turn it is, the public actor, siblings
     /// and attachments.
     V0_2,
+    /// `baton:module@0.3.0`: the city level, and the staff above the
+    /// township a module lets act (`reviewers`).
+    V0_3,
 }
 
 impl Contract {
@@ -54,6 +58,7 @@ impl Contract {
         match version {
             "0.1.0" => Some(Self::V0_1),
             "0.2.0" => Some(Self::V0_2),
+            "0.3.0" => Some(Self::V0_3),
             _ => None,
         }
     }
@@ -63,6 +68,7 @@ impl Contract {
         match self {
             Self::V0_1 => "0.1.0",
             Self::V0_2 => "0.2.0",
+            Self::V0_3 => "0.3.0",
         }
     }
 }

@@ -10,6 +10,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use super::contract_v0_1::{self, RawInfo};
 use super::contract_v0_2;
+use super::contract_v0_3;
 use super::package::Stamp;
 use super::{Contract, Fault, Limits, LoadError, PluginError, PluginName, Sandbox};
 
@@ -47,12 +48,14 @@ pub struct Plugin {
 enum Pre {
     V0_1(contract_v0_1::BatonModulePre<Sandbox>),
     V0_2(contract_v0_2::BatonModulePre<Sandbox>),
+    V0_3(contract_v0_3::BatonModulePre<Sandbox>),
 }
 
 /// A live instance, by contract version.
 enum Instance {
     V0_1(contract_v0_1::BatonModule),
     V0_2(contract_v0_2::BatonModule),
+    V0_3(contract_v0_3::BatonModule),
 }
 
 /// Raised by the epoch callback; found again when classifying the error.
@@ -78,6 +81,9 @@ impl Plugin {
             }
             Contract::V0_2 => {
                 Pre::V0_2(contract_v0_2::BatonModulePre::new(pre).map_err(compile_error)?)
+            }
+            Contract::V0_3 => {
+                Pre::V0_3(contract_v0_3::BatonModulePre::new(pre).map_err(compile_error)?)
             }
         };
         let (name_id, name_version) = label.split_once('@').unwrap_or((&label, ""));
@@ -121,6 +127,7 @@ impl Plugin {
         match self.pre {
             Pre::V0_1(_) => Contract::V0_1,
             Pre::V0_2(_) => Contract::V0_2,
+            Pre::V0_3(_) => Contract::V0_3,
         }
     }
 
@@ -144,6 +151,7 @@ impl Plugin {
         let info = match instance {
             Instance::V0_1(m) => m.call_describe(&mut store).await.map(RawInfo::from),
             Instance::V0_2(m) => m.call_describe(&mut store).await.map(RawInfo::from),
+            Instance::V0_3(m) => m.call_describe(&mut store).await.map(RawInfo::from),
         };
         info.map_err(|e| self.fault(&store, e))
     }
@@ -160,6 +168,10 @@ impl Plugin {
                 .call_start(&mut store, &ctx.into())
                 .await
                 .map(contract_v0_2::answer),
+            Instance::V0_3(m) => m
+                .call_start(&mut store, &ctx.into())
+                .await
+                .map(contract_v0_3::answer),
         };
         self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
@@ -194,6 +206,16 @@ impl Plugin {
                 )
                 .await
                 .map(contract_v0_2::answer),
+            Instance::V0_3(m) => m
+                .call_act(
+                    &mut store,
+                    &ctx.into(),
+                    &state.to_owned(),
+                    action,
+                    &payload.to_owned(),
+                )
+                .await
+                .map(contract_v0_3::answer),
         };
         self.checked(ctx, answer.map_err(|e| self.fault(&store, e))?)
     }
@@ -207,6 +229,10 @@ impl Plugin {
                 .await
                 .map(|v| (v.template, v.data)),
             Instance::V0_2(m) => m
+                .call_view(&mut store, &ctx.into(), &state.to_owned())
+                .await
+                .map(|v| (v.template, v.data)),
+            Instance::V0_3(m) => m
                 .call_view(&mut store, &ctx.into(), &state.to_owned())
                 .await
                 .map(|v| (v.template, v.data)),
@@ -250,6 +276,7 @@ impl Plugin {
         let instance = match &self.pre {
             Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_1),
             Pre::V0_2(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_2),
+            Pre::V0_3(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_3),
         };
         match instance {
             Ok(instance) => Ok((store, instance)),
@@ -401,5 +428,6 @@ fn placeholder_info() -> ModuleInfo {
         templates: Vec::new(),
         estimated_minutes: 0,
         config_schema: serde_json::Value::Null,
+        reviewers: Vec::new(),
     }
 }

@@ -53,6 +53,7 @@ impl Module for Duties {
             )],
             estimated_minutes: 60,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

@@ -56,6 +56,7 @@ impl Module for FirstLesson {
             )],
             estimated_minutes: 45,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

@@ -74,6 +74,7 @@ impl Module for Handover {
             )],
             estimated_minutes: 90,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

@@ -74,6 +74,7 @@ impl Module for OpenDoor {
             ],
             estimated_minutes: 240,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

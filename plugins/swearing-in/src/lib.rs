@@ -171,6 +171,7 @@ impl Module for SwearingIn {
             )],
             estimated_minutes: 30,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

@@ -66,6 +66,7 @@ impl Module for Visits {
             )],
             estimated_minutes: 120,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 

@@ -81,6 +81,7 @@ impl Module for Pledge {
             )],
             estimated_minutes: 5,
             config_schema: baton_sdk::schema::<Config>(),
+            reviewers: Vec::new(),
         }
     }
 
