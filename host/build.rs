@@ -9,6 +9,8 @@ const BUILT_IN: &[&str] = &[
     "duties",
     "open-door",
     "swearing-in",
+    "look-back",
+    "pledge",
 ];
 
 fn main() {

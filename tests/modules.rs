@@ -631,3 +631,43 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    async fn every_cadre_signs_the_pledge_and_the_county_files_the_secretary(test: TestDb) {
+        let api = Api::new(&test).await;
+        let run = Run::new(&api, "pledge").await;
+        let (secretary, member, township, county, city) = (
+            api.token("secretary").await,
+            api.token("member").await,
+            api.token("township").await,
+            api.token("county").await,
+            api.token("city").await,
+        );
+        let filing = json!({"passed": true, "departments": "纪检、组织、政法、公安", "filed_on": today()});
+        run.refused(&county, "file", filing.clone(), "conflict", "").await;
+        run.refused(&secretary, "sign", json!({}), "invalid", "agree").await;
+        run.ok(&secretary, "sign", json!({"agree": true})).await;
+        run.refused(&secretary, "sign", json!({"agree": true}), "conflict", "").await;
+        // The county acts here (the module names it as its reviewer); the
+        // township's act reaches the module, which refuses it; the city is
+        // not a reviewer of this module, so the host refuses it.
+        run.refused(&township, "file", filing.clone(), "forbidden", "").await;
+        assert_eq!(run.act(&city, "file", filing.clone()).await.status, StatusCode::FORBIDDEN);
+        run.refused(
+            &county,
+            "file",
+            json!({"passed": false, "departments": "纪检", "filed_on": today()}),
+            "invalid",
+            "note",
+        )
+        .await;
+        let (done, total) = run.ok(&county, "file", filing).await;
+        assert_eq!(done, 2, "the secretary's signature and the filing");
+        run.ok(&member, "sign", json!({"agree": true})).await;
+        let view = run.view(&secretary).await;
+        let html = view["html"].as_str().unwrap_or_default();
+        assert!(html.contains("纪检、组织、政法、公安"), "{html}");
+        assert!(total > 3, "every member of the demo village signs: {total}");
+        test.cleanup().await;
+    }
+}

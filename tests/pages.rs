@@ -436,7 +436,7 @@ per_backend! {
             .await;
         let csv = String::from_utf8_lossy(&csv.body).into_owned();
         let lines: Vec<&str> = csv.lines().skip(1).collect();
-        assert_eq!(lines.len(), 6, "one line per module assigned: {csv}");
+        assert_eq!(lines.len(), 7, "one line per module assigned: {csv}");
         assert!(
             lines.iter().all(|l| l.starts_with("500155000000,")),
             "{csv}"

@@ -48,7 +48,9 @@ per_backend! {
                 "first-lesson@0.2.0",
                 "duties@0.2.0",
                 "open-door@0.2.0",
-                "swearing-in@0.2.0"
+                "swearing-in@0.2.0",
+                "look-back@0.1.0",
+                "pledge@0.1.0"
             ],
             "{backend:?}"
         );
@@ -89,7 +91,7 @@ per_backend! {
             .as_array()
             .and_then(|m| m.iter().find(|m| m["id"] == "handover"))
             .unwrap_or_else(|| panic!("{backend:?}: no handover in {body}"));
-        assert_eq!(body.as_array().map(Vec::len), Some(6), "{body}");
+        assert_eq!(body.as_array().map(Vec::len), Some(8), "{body}");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
         let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.2.0")

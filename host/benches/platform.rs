@@ -264,6 +264,7 @@ async fn run() -> anyhow::Result<()> {
             due_at: now() + 86_400,
             config: "null",
             created_by: 1,
+            sample: None,
         },
         now(),
     )

@@ -99,7 +99,7 @@ pub struct NewStaff {
     /// Their phone, if any.
     #[serde(default)]
     pub phone: Option<String>,
-    /// `province-admin`, `county-trainer` or `township-officer`.
+    /// `province-admin`, `city-officer`, `county-trainer` or `township-officer`.
     #[schema(value_type = String)]
     pub role: Role,
     /// The unit the role is held at: a province, a county, a township.
@@ -198,6 +198,7 @@ pub fn new_code() -> String {
 fn level_for(role: Role) -> &'static [Level] {
     match role {
         Role::ProvinceAdmin => &[Level::Province],
+        Role::CityOfficer => &[Level::City],
         Role::CountyTrainer => &[Level::County, Level::City],
         Role::TownshipOfficer => &[Level::Township],
         _ => &[],
@@ -223,7 +224,7 @@ async fn grantable(
         return Err(Error::bad(
             "role",
             "只能授予省级管理员、县级培训人员或乡镇干部；村干部的账号由名册导入生成",
-            "must be province-admin, county-trainer or township-officer; village people's accounts come from rosters",
+            "must be province-admin, city-officer, county-trainer or township-officer; village people's accounts come from rosters",
         ));
     }
     if !level_for(role).contains(&unit.level) {
@@ -522,13 +523,14 @@ const STAFF_COLUMNS: &[Column] = &[
 pub fn parse_staff_role(s: &str) -> Option<Role> {
     let role = match s {
         "省级管理员" => Role::ProvinceAdmin,
+        "市级组织干部" => Role::CityOfficer,
         "县级培训人员" => Role::CountyTrainer,
         "乡镇干部" => Role::TownshipOfficer,
         _ => s.parse().ok()?,
     };
     matches!(
         role,
-        Role::ProvinceAdmin | Role::CountyTrainer | Role::TownshipOfficer
+        Role::ProvinceAdmin | Role::CityOfficer | Role::CountyTrainer | Role::TownshipOfficer
     )
     .then_some(role)
 }
@@ -563,7 +565,7 @@ pub async fn import_staff(
                 line,
                 column: Some("role"),
                 message: format!(
-                    "`{}` must be province-admin, county-trainer or township-officer (省级管理员/县级培训人员/乡镇干部)",
+                    "`{}` must be province-admin, city-officer, county-trainer or township-officer (省级管理员/市级组织干部/县级培训人员/乡镇干部)",
                     row.role
                 ),
             });

@@ -349,7 +349,9 @@ pub async fn reach(
     let e = enrollments::get(&state.db, id)
         .await?
         .ok_or_else(|| gone(id))?;
-    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
+        .reviewed_by(&plugin.info().reviewers);
     let role = authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
     Ok((e, role))
 }

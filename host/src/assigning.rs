@@ -11,6 +11,7 @@ use crate::clock::now;
 use crate::db::assignments::{self, Assigned, NewAssignment};
 use crate::db::{org_units, people};
 use crate::error::Error;
+use crate::sampling::{self, SampleRequest};
 use crate::state::AppState;
 
 /// What an administrator assigns.
@@ -32,6 +33,10 @@ pub struct AssignRequest {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: Option<Value>,
+    /// Only a sample of the villages: `{"percent": 10}` is 10% of each
+    /// county's, drawn reproducibly; the seed is recorded and answered.
+    #[serde(default)]
+    pub sample: Option<SampleRequest>,
 }
 
 /// Checks an assignment (scope, ownership, due date, the module's view of
@@ -65,6 +70,11 @@ pub(crate) async fn assign_module(
             ),
         ));
     }
+    let sample = input
+        .sample
+        .as_ref()
+        .map(SampleRequest::resolve)
+        .transpose()?;
     let due_at = due(&input.due)?;
     if due_at <= now() {
         return Err(Error::bad(
@@ -114,6 +124,13 @@ pub(crate) async fn assign_module(
     };
     plugin.start(&ctx).await?.map_err(Error::Rejected)?;
     let config = serde_json::to_string(&config).map_err(anyhow::Error::from)?;
+    let drawn = match sample {
+        Some(sample) => {
+            let units = org_units::subtree(&state.db, &unit.code).await?;
+            Some((sample, sampling::draw(sample, &units)))
+        }
+        None => None,
+    };
     let assigned = assignments::assign(
         &state.db,
         &NewAssignment {
@@ -124,6 +141,9 @@ pub(crate) async fn assign_module(
             due_at,
             config: &config,
             created_by: principal.account_id,
+            sample: drawn
+                .as_ref()
+                .map(|(s, villages)| (*s, villages.as_slice())),
         },
         now(),
     )

@@ -88,6 +88,9 @@ pub struct Target<'a> {
     pub enrollment: bool,
     /// For an enrollment: its module, and whether it is complete.
     pub module: Option<(&'a str, bool)>,
+    /// For an enrollment: the staff above the township its module lets act
+    /// (a look-back review's county, city and province); most modules none.
+    pub reviewers: &'a [Role],
 }
 
 /// The modules an outgoing cadre takes part in: handing over, and being
@@ -102,6 +105,7 @@ impl<'a> Target<'a> {
             person_id: None,
             enrollment: false,
             module: None,
+            reviewers: &[],
         }
     }
 
@@ -113,7 +117,13 @@ impl<'a> Target<'a> {
             person_id: person,
             enrollment: true,
             module: Some((module, complete)),
+            reviewers: &[],
         }
+    }
+
+    /// The same enrollment, whose module lets `reviewers` act in it.
+    pub fn reviewed_by(self, reviewers: &'a [Role]) -> Self {
+        Self { reviewers, ..self }
     }
 }
 
@@ -136,8 +146,9 @@ pub fn authorize(
 /// grants at most its own (administrators) or below it.
 pub fn rank(role: Role) -> u8 {
     match role {
-        Role::NationalAdmin => 4,
-        Role::ProvinceAdmin => 3,
+        Role::NationalAdmin => 5,
+        Role::ProvinceAdmin => 4,
+        Role::CityOfficer => 3,
         Role::CountyTrainer => 2,
         Role::TownshipOfficer => 1,
         Role::Secretary | Role::Member | Role::OutgoingCadre => 0,
@@ -146,8 +157,9 @@ pub fn rank(role: Role) -> u8 {
 
 /// The roles given to staff, by an administrator; village people's roles
 /// come from the rosters.
-pub const STAFF: [Role; 3] = [
+pub const STAFF: [Role; 4] = [
     Role::ProvinceAdmin,
+    Role::CityOfficer,
     Role::CountyTrainer,
     Role::TownshipOfficer,
 ];
@@ -162,12 +174,13 @@ fn role_may(
     use Role::*;
     match capability {
         // A province administrator makes others of its rank and anyone
-        // below; a county trainer, township officers. Never above one's own.
+        // below; a city officer, county trainers and township officers; a
+        // county trainer, township officers. Never above one's own.
         Grant(role) => {
             return STAFF.contains(&role)
                 && match grant.role {
                     NationalAdmin | ProvinceAdmin => rank(role) <= rank(grant.role),
-                    CountyTrainer => rank(role) < rank(grant.role),
+                    CityOfficer | CountyTrainer => rank(role) < rank(grant.role),
                     _ => false,
                 };
         }
@@ -176,14 +189,23 @@ fn role_may(
         ManageAccount(role) => return rank(grant.role) > rank(role) && rank(grant.role) > 0,
         _ => {}
     }
+    // Above the township, people act only where the module asks them to.
+    let reviews = capability == Act && target.enrollment && target.reviewers.contains(&grant.role);
     match grant.role {
-        NationalAdmin | ProvinceAdmin => {
-            matches!(
-                capability,
-                ViewEnrollment | ViewReports | Assign | Publish | Remind
-            )
+        NationalAdmin => matches!(
+            capability,
+            ViewEnrollment | ViewReports | Assign | Publish | Remind
+        ),
+        ProvinceAdmin => {
+            reviews
+                || matches!(
+                    capability,
+                    ViewEnrollment | ViewReports | Assign | Publish | Remind
+                )
         }
-        CountyTrainer => matches!(capability, ViewEnrollment | ViewReports | Remind),
+        CityOfficer | CountyTrainer => {
+            reviews || matches!(capability, ViewEnrollment | ViewReports | Remind)
+        }
         TownshipOfficer => matches!(capability, ViewEnrollment | Act),
         // Village people reach their village's committee enrollments and
         // their own, and nothing else.

@@ -20,6 +20,8 @@ pub const VILLAGE: &str = "500155108201";
 pub const TOWNSHIP: &str = "500155108000";
 /// The demo's county.
 pub const COUNTY: &str = "500155000000";
+/// The demo's city level, above its county (重庆市辖区).
+pub const CITY: &str = "500100000000";
 /// The demo's province.
 pub const PROVINCE: &str = "500000000000";
 /// A village in another county of the same province.
@@ -160,6 +162,11 @@ pub const LOGINS: &[(&str, &str, &str)] = &[
         "重庆市 500000000000",
     ),
     (
+        "city",
+        "市级组织干部 city officer",
+        "重庆市辖区 500100000000",
+    ),
+    (
         "county",
         "县级培训人员 county trainer",
         "梁平区 500155000000",
@@ -225,7 +232,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     };
     // (username, display name, roster person, role, unit)
     type Login<'a> = (&'a str, &'a str, Option<i64>, Role, Option<&'a str>);
-    let accounts: [Login<'_>; 7] = [
+    let accounts: [Login<'_>; 8] = [
         ("nation", "全国管理员", None, Role::NationalAdmin, None),
         (
             "province",
@@ -233,6 +240,13 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
             None,
             Role::ProvinceAdmin,
             Some(PROVINCE),
+        ),
+        (
+            "city",
+            "重庆市委组织部 赵敏",
+            None,
+            Role::CityOfficer,
+            Some(CITY),
         ),
         (
             "county",
@@ -293,7 +307,10 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     let mut tx = db.pool().begin().await?;
     crate::accounts::for_roster(&mut tx, &holders, now).await?;
     tx.commit().await?;
-    for package in plugins::list(db).await?.into_iter().filter(|p| p.built_in) {
+    // Every built-in but the look-back, which a province assigns to a sample
+    // once the others are done.
+    let onboarding = |p: &plugins::Package| p.built_in && p.id != "look-back";
+    for package in plugins::list(db).await?.into_iter().filter(onboarding) {
         for province in [PROVINCE, "510000000000"] {
             assignments::assign(
                 db,
@@ -305,6 +322,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
                     due_at: now + 60 * 24 * 3600,
                     config: "null",
                     created_by: nation,
+                    sample: None,
                 },
                 now,
             )

@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod publishing;
 pub mod records;
 pub mod registry;
+pub mod sampling;
 pub mod sheet;
 pub mod signing_in;
 pub mod state;

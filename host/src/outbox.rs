@@ -941,6 +941,7 @@ pub async fn escalations(
                 g.role,
                 baton_sdk::Role::TownshipOfficer
                     | baton_sdk::Role::CountyTrainer
+                    | baton_sdk::Role::CityOfficer
                     | baton_sdk::Role::ProvinceAdmin
             )
         })

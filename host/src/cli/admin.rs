@@ -47,7 +47,7 @@ pub enum AdminCommand {
         /// Login name.
         #[arg(long)]
         username: String,
-        /// province-admin, county-trainer or township-officer.
+        /// province-admin, city-officer, county-trainer or township-officer.
         #[arg(long, value_parser = parse_role)]
         role: Role,
         /// Where: a province, a county (or city), a township.
@@ -76,7 +76,7 @@ async fn account_id(db: &Db, username: &str) -> anyhow::Result<i64> {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse::<Role>().map_err(|_| {
-        format!("`{s}` is not a role: national-admin, province-admin, county-trainer or township-officer")
+        format!("`{s}` is not a role: national-admin, province-admin, city-officer, county-trainer or township-officer")
     })
 }
 

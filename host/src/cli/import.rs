@@ -9,7 +9,7 @@ use clap::Subcommand;
 pub enum ImportCommand {
     /// Staff accounts from CSV: `username,name,phone,role,unit_code` (or
     /// 用户名,姓名,电话,角色,单位代码), UTF-8 or GB18030; role province-admin,
-    /// county-trainer or township-officer (省级管理员/县级培训人员/乡镇干部).
+    /// city-officer, county-trainer or township-officer (省级管理员/市级组织干部/县级培训人员/乡镇干部).
     /// Prints each account's activation code as CSV.
     Staff {
         /// The CSV file.

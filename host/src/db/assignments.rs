@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
+use crate::sampling::Sample;
 
 /// A module version assigned to a scope.
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct NewAssignment<'a> {
     pub config: &'a str,
     /// The assigning account.
     pub created_by: i64,
+    /// Only these villages, drawn by this sample; every village when `None`.
+    pub sample: Option<(Sample, &'a [String])>,
 }
 
 /// What assigning did.
@@ -36,6 +39,9 @@ pub struct Assigned {
     pub assignment_id: i64,
     /// Enrollments created.
     pub enrolled: u64,
+    /// The sample the villages were drawn by, with its seed, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
 }
 
 /// Creates the assignment and, in the same transaction, one enrollment per
@@ -44,8 +50,8 @@ pub struct Assigned {
 pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<Assigned> {
     let mut tx = db.pool().begin().await?;
     let assignment_id: i64 = sqlx::query_scalar(
-        "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at, sample)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(a.plugin_id)
     .bind(a.plugin_version)
@@ -55,12 +61,33 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
     .bind(a.config)
     .bind(a.created_by)
     .bind(now)
+    .bind(a.sample.map(|(s, _)| serde_json::json!(s).to_string()))
     .fetch_one(&mut *tx)
     .await
     .context("storing the assignment")?;
+    let mut sampled = "";
+    if let Some((_, villages)) = a.sample {
+        for chunk in villages.chunks(500) {
+            let sql = format!(
+                "INSERT INTO assignment_sample (assignment_id, unit_code) VALUES {}",
+                super::values(chunk.len(), 2)
+            );
+            let mut query = sqlx::query(&sql);
+            for code in chunk {
+                query = query.bind(assignment_id).bind(code);
+            }
+            query
+                .execute(&mut *tx)
+                .await
+                .context("recording the sample")?;
+        }
+        sampled = "AND u.code IN (SELECT s.unit_code FROM assignment_sample s WHERE s.assignment_id = $1)";
+    }
     // Villages under the scope; for people, their serving seats in the latest term.
-    let villages = "FROM org_units u JOIN org_units top ON top.code = $5
-        WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'";
+    let villages = format!(
+        "FROM org_units u JOIN org_units top ON top.code = $5
+         WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~' {sampled}"
+    );
     let seats = "JOIN committees c ON c.unit_code = u.code
             AND c.term_id = (SELECT MAX(id) FROM terms)
         JOIN committee_members m ON m.committee_id = c.id AND m.departure IS NULL";
@@ -83,7 +110,7 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
                  SELECT DISTINCT $1, u.code, m.person_id, $2, $3, $4
                  FROM org_units u {seats} {only}
                  JOIN org_units top ON top.code = $5
-                 WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~'
+                 WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~' {sampled}
                  AND NOT EXISTS (SELECT 1 FROM enrollments e
                                  WHERE e.person_id = m.person_id AND e.plugin_id = $2)
                  ON CONFLICT DO NOTHING"
@@ -135,6 +162,7 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
     Ok(Assigned {
         assignment_id,
         enrolled,
+        sample: a.sample.map(|(s, _)| s),
     })
 }
 

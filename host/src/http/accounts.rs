@@ -256,7 +256,7 @@ pub(super) async fn enable(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrant {
-    /// `province-admin`, `county-trainer` or `township-officer`.
+    /// `province-admin`, `city-officer`, `county-trainer` or `township-officer`.
     #[schema(value_type = String)]
     pub role: Role,
     /// Where.

@@ -239,7 +239,7 @@ async fn page(
 fn may_grant_somewhere(visit: &Visit, role: Role) -> bool {
     visit.principal.grants.iter().any(|g| match g.role {
         Role::NationalAdmin | Role::ProvinceAdmin => rank(role) <= rank(g.role),
-        Role::CountyTrainer => rank(role) < rank(g.role),
+        Role::CityOfficer | Role::CountyTrainer => rank(role) < rank(g.role),
         _ => false,
     })
 }

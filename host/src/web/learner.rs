@@ -90,6 +90,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
             g.role,
             baton_sdk::Role::TownshipOfficer
                 | baton_sdk::Role::CountyTrainer
+                | baton_sdk::Role::CityOfficer
                 | baton_sdk::Role::ProvinceAdmin
                 | baton_sdk::Role::NationalAdmin
         )
@@ -155,7 +156,8 @@ async fn module_page(
     let current = opened(state, &plugin, &mut e, &ctx, true).await?;
     let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let mut view = plugin.view(&ctx, &current).await?;
-    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
+        .reviewed_by(&plugin.info().reviewers);
     // The printed record has no forms.
     let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
     // A trainer may pause its due-date reminders, with a reason.

@@ -169,6 +169,7 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
     }
     if has(&[
         Role::CountyTrainer,
+        Role::CityOfficer,
         Role::ProvinceAdmin,
         Role::NationalAdmin,
     ]) {
@@ -180,6 +181,7 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
     if has(&[
         Role::TownshipOfficer,
         Role::CountyTrainer,
+        Role::CityOfficer,
         Role::ProvinceAdmin,
         Role::NationalAdmin,
     ]) {

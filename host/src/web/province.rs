@@ -18,6 +18,7 @@ use crate::assigning::{AssignRequest, assign_module};
 use crate::db::plugins;
 use crate::http::{AppState, Error, now};
 use crate::publishing::publish_package;
+use crate::sampling::{Per, SampleRequest};
 
 /// What the last form did, for the message at the top.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +27,7 @@ pub(super) struct Done {
     saved: Option<String>,
     assigned: Option<i64>,
     enrolled: Option<u64>,
+    seed: Option<u64>,
 }
 
 /// The visitor's province (code and path); `None` for a national administrator.
@@ -47,14 +49,24 @@ pub(super) async fn console(
     let flash = match (done.published, done.assigned) {
         _ if done.saved.is_some() => Some(visit.t("province.channels.saved")),
         (Some(p), _) => Some(visit_t(&visit, "province.published", &[("module", p)])),
-        (_, Some(a)) => Some(visit_t(
-            &visit,
-            "province.assigned",
-            &[
-                ("id", a.to_string()),
-                ("n", done.enrolled.unwrap_or(0).to_string()),
-            ],
-        )),
+        (_, Some(a)) => {
+            let mut flash = visit_t(
+                &visit,
+                "province.assigned",
+                &[
+                    ("id", a.to_string()),
+                    ("n", done.enrolled.unwrap_or(0).to_string()),
+                ],
+            );
+            if let Some(seed) = done.seed {
+                flash.push_str(&visit_t(
+                    &visit,
+                    "province.assigned.seed",
+                    &[("seed", seed.to_string())],
+                ));
+            }
+            Some(flash)
+        }
         _ => None,
     };
     page(&state, &visit, StatusCode::OK, json!({"flash": flash})).await
@@ -263,6 +275,12 @@ pub(super) struct Assign {
     audience: String,
     #[serde(default)]
     config: String,
+    /// Percent of each county's villages, or empty for all of them.
+    #[serde(default)]
+    sample_percent: String,
+    /// A recorded seed to draw again, or empty for a fresh one.
+    #[serde(default)]
+    sample_seed: String,
 }
 
 pub(super) async fn assign(
@@ -301,6 +319,46 @@ pub(super) async fn assign(
         "" => None,
         a => serde_json::from_value::<Audience>(json!(a)).ok(),
     };
+    let number = |field: &str, text: &str| -> Result<Option<u64>, String> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t.parse().map(Some).map_err(|_| {
+                visit_t(
+                    &visit,
+                    "province.assign.number",
+                    &[("value", t.to_owned()), ("field", field.to_owned())],
+                )
+            }),
+        }
+    };
+    let percent = number("sample_percent", &form.sample_percent);
+    let seed = number("sample_seed", &form.sample_seed);
+    let (percent, seed) = match (percent, seed) {
+        (Ok(p), Ok(s)) => (p, s),
+        (Err(problem), _) => {
+            return page(
+                &state,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refuse("sample_percent", problem),
+            )
+            .await;
+        }
+        (_, Err(problem)) => {
+            return page(
+                &state,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refuse("sample_seed", problem),
+            )
+            .await;
+        }
+    };
+    let sample = percent.map(|p| SampleRequest {
+        percent: u32::try_from(p).unwrap_or(u32::MAX),
+        per: Per::County,
+        seed,
+    });
     let input = AssignRequest {
         module: module.to_owned(),
         version: version.to_owned(),
@@ -308,13 +366,20 @@ pub(super) async fn assign(
         due: form.due.trim().to_owned(),
         audience,
         config,
+        sample,
     };
     match assign_module(&state, &visit.principal, input).await {
-        Ok(a) => Ok(Redirect::to(&format!(
-            "/province?assigned={}&enrolled={}",
-            a.assignment_id, a.enrolled
-        ))
-        .into_response()),
+        Ok(a) => {
+            let seed = a
+                .sample
+                .map(|s| format!("&seed={}", s.seed))
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!(
+                "/province?assigned={}&enrolled={}{seed}",
+                a.assignment_id, a.enrolled
+            ))
+            .into_response())
+        }
         Err(
             e @ (Error::BadRequest { .. }
             | Error::Forbidden(_)
@@ -323,7 +388,9 @@ pub(super) async fn assign(
         ) => {
             let status = e.status();
             let (field, problem) = match &e {
-                Error::BadRequest { field, .. } => (field.clone(), e.message(visit.locale)),
+                Error::BadRequest { field, .. } => {
+                    (field.replace("sample.", "sample_"), e.message(visit.locale))
+                }
                 Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => (
                     "config".to_owned(),
                     fields

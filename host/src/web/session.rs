@@ -43,7 +43,7 @@ pub(super) fn home(p: &Principal) -> &'static str {
     let has = |r: Role| p.grants.iter().any(|g| g.role == r);
     if has(Role::NationalAdmin) || has(Role::ProvinceAdmin) {
         "/province"
-    } else if has(Role::CountyTrainer) {
+    } else if has(Role::CityOfficer) || has(Role::CountyTrainer) {
         "/county"
     } else if has(Role::TownshipOfficer) {
         "/township"
