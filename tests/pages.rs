@@ -936,3 +936,59 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    async fn a_township_swears_in_all_its_villages_with_one_form(test: TestDb) {
+        let api = Api::new(&test).await;
+        let township = cookie(&api, "township").await;
+        let secretary = cookie(&api, "secretary").await;
+        assert_eq!(get(&api, &secretary, "/township/ceremony").await.status, StatusCode::FORBIDDEN);
+        let page = html(&get(&api, &township, "/township/ceremony").await);
+        for village in ["桂花村", "川西村", "新拱村"] {
+            assert!(page.contains(village), "{village}: {page}");
+        }
+        let token = csrf(&page);
+        let key = "ceremony-test";
+        let actions = "SELECT COUNT(*) FROM actions WHERE result = 'accepted'";
+        let before = api.count(actions).await;
+        let today = baton_sdk::beijing_date(baton_host::http::now());
+        let forged = post_form(&api, &township, "/township/ceremony/schedule", &[("date", &today), ("place", "镇上")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+        let blank = post_form(&api, &township, "/township/ceremony/schedule",
+            &[("_csrf", &token), ("key", key), ("date", &today), ("place", " ")]).await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html(&blank).contains("不能为空"), "the place is named");
+        assert_eq!(api.count(actions).await, before, "nothing scheduled");
+        let scheduled = post_form(&api, &township, "/township/ceremony/schedule",
+            &[("_csrf", &token), ("key", key), ("date", &today), ("place", "礼让镇党群服务中心")]).await;
+        assert_eq!(scheduled.status, StatusCode::SEE_OTHER);
+        assert_eq!(scheduled.headers[header::LOCATION], "/township/ceremony?scheduled=3");
+        assert_eq!(api.count(actions).await, before + 3, "one schedule per village");
+
+        let page = html(&get(&api, &township, "/township/ceremony").await);
+        let at = page.find("name=\"absent\" value=\"").expect("someone to record") + 21;
+        let absentee: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
+        let reason = format!("reason.{absentee}");
+        let no_reason = post_form(&api, &township, "/township/ceremony/attendance",
+            &[("_csrf", &token), ("key", key), ("absent", &absentee), (&reason, "")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html(&no_reason).contains("缺席请填写原因"));
+        assert_eq!(api.count(actions).await, before + 3, "nobody recorded");
+        let recorded = post_form(&api, &township, "/township/ceremony/attendance",
+            &[("_csrf", &token), ("key", key), ("absent", &absentee), (&reason, "外出务工")]).await;
+        assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+        assert_eq!(recorded.headers[header::LOCATION], "/township/ceremony?recorded=12");
+        let absent = api
+            .count(&format!(
+                "SELECT COUNT(*) FROM actions WHERE action = 'record-attendance' AND payload LIKE '%\"present\":false%' AND payload LIKE '%{absentee}%'"
+            ))
+            .await;
+        assert_eq!(absent, 1, "the one named absent, with the others present");
+        // Sent again (a double tap): the same keys act nothing twice.
+        let again = post_form(&api, &township, "/township/ceremony/attendance",
+            &[("_csrf", &token), ("key", key)]).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        assert_eq!(api.count(actions).await, before + 3 + 12);
+        test.cleanup().await;
+    }
+}

@@ -9,6 +9,7 @@ pub mod app;
 pub mod assigning;
 pub mod attachments;
 pub mod auth;
+pub mod ceremony;
 pub mod cli;
 pub mod clock;
 pub mod db;

@@ -42,6 +42,15 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/township", get(township::queue))
+        .route("/township/ceremony", get(township::ceremony))
+        .route(
+            "/township/ceremony/schedule",
+            post(township::ceremony_schedule),
+        )
+        .route(
+            "/township/ceremony/attendance",
+            post(township::ceremony_attendance),
+        )
         .route("/county", get(county::dashboard))
         .route("/enrollments/{id}/pause", post(learner::pause))
         .route("/county/remind", post(county::remind))

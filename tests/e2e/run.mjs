@@ -349,6 +349,47 @@ try {
     await page.context().close();
   }
 
+  step = 'the township holds one swearing-in for its three villages';
+  {
+    const page = await open('township');
+    await Promise.all([page.waitForLoadState('load'), page.locator('a[href="/township/ceremony"]').click()]);
+    await contains(page, '全镇集体宣誓就职');
+    for (const v of ['桂花村', '川西村', '新拱村']) await contains(page, v, 'section[aria-labelledby="schedule-h"]');
+    // A bad field is named beside it and nothing is scheduled.
+    const schedule = page.locator('form[action="/township/ceremony/schedule"]');
+    await schedule.locator('#c-date').fill(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10));
+    await schedule.locator('#c-place').fill(' ');
+    await Promise.all([page.waitForLoadState('load'), schedule.locator('button[type=submit]').click()]);
+    await contains(page, '不能为空', 'form[action="/township/ceremony/schedule"]');
+    const again = page.locator('form[action="/township/ceremony/schedule"]');
+    await again.locator('#c-date').fill(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10));
+    await again.locator('#c-place').fill('礼让镇党群服务中心');
+    await Promise.all([page.waitForLoadState('load'), again.locator('button[type=submit]').click()]);
+    await contains(page, '已为 3 个村安排仪式');
+    // One attendance form for every village: all present but one, named.
+    const form = page.locator('form[action="/township/ceremony/attendance"]');
+    expect(await form.locator('fieldset').count() === 3, 'one fieldset per village in one form');
+    const first = form.locator('input[name="absent"]').first();
+    const absentee = await first.getAttribute('value');
+    await first.check();
+    await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+    await contains(page, '缺席请填写原因', `p:has(> #reason-${absentee})`);
+    expect(await page.locator(`#absent-${absentee}`).isChecked(), 'the tick is kept');
+    const retry = page.locator('form[action="/township/ceremony/attendance"]');
+    await retry.locator(`#absent-${absentee}`).check();
+    await retry.locator(`#reason-${absentee}`).fill('外出务工');
+    await shot(page, '22-township-ceremony');
+    await accessible(page, 'township ceremony');
+    await Promise.all([page.waitForLoadState('load'), retry.locator('button[type=submit]').click()]);
+    await contains(page, '已登记');
+    expect(await page.locator('form[action="/township/ceremony/attendance"]').count() === 0, 'nobody is left to record');
+    await contains(page, '缺席', `#cadre-${absentee}`);
+    // Each village's own swearing-in follows from the ceremony.
+    await page.goto(`${BASE}/township`);
+    expect(await page.locator('.card', { hasText: '安排集体宣誓仪式' }).count() === 0, 'no village still waits to be scheduled');
+    await page.context().close();
+  }
+
   step = 'the member sees the reminder';
   {
     const page = await open('member');

@@ -75,6 +75,20 @@ pub async fn of_village(
     .await?)
 }
 
+/// The committee-wide enrollments in `module` of the villages under `path`
+/// (a township's: tens), by village.
+pub async fn committee_under(db: &Db, path: &str, module: &str) -> anyhow::Result<Vec<Enrollment>> {
+    Ok(sqlx::query_as(&format!(
+        "{ENROLLMENT} WHERE e.plugin_id = $1 AND e.person_id IS NULL AND u.path >= $2 AND u.path < $3
+         ORDER BY u.path, e.id"
+    ))
+    .bind(module)
+    .bind(path)
+    .bind(format!("{path}~"))
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// The enrollments of a person (theirs, and their villages' committee ones).
 pub async fn of_person(
     db: &Db,

@@ -23,7 +23,7 @@ use crate::views::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 12] = [
+pub const SOURCES: [(&str, &str); 13] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -31,6 +31,7 @@ pub const SOURCES: [(&str, &str); 12] = [
     ("enrollment", include_str!("../../templates/enrollment.hbs")),
     ("verify", include_str!("../../templates/verify.hbs")),
     ("township", include_str!("../../templates/township.hbs")),
+    ("ceremony", include_str!("../../templates/ceremony.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
     ("province", include_str!("../../templates/province.hbs")),
     ("activate", include_str!("../../templates/activate.hbs")),

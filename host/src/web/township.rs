@@ -1,14 +1,19 @@
 //! A township officer's home: their villages and how each module is doing
 //! there, what waits for them in each; then the queue of what waits for
 //! their witness or verification, oldest first, each a click from its page.
+//! And the township's collective swearing-in (`/township/ceremony`).
 
-use axum::extract::State;
-use axum::response::Response;
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use baton_sdk::Role;
 use serde_json::{Value, json};
 
 use super::date;
 use super::page::Visit;
+use crate::ceremony;
 use crate::http::{AppState, Error, now};
 use crate::notices::waiting;
 
@@ -87,4 +92,176 @@ pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result
         &visit.t("township.title"),
         json!({"items": items, "count": items.len(), "villages": villages, "modules": headers}),
     ))
+}
+
+/// What the ceremony's forms did, for the message at the top.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct CeremonyDone {
+    scheduled: Option<usize>,
+    recorded: Option<usize>,
+}
+
+/// 集体宣誓就职 for the whole township: one ceremony, one attendance form.
+pub(super) async fn ceremony(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(done): Query<CeremonyDone>,
+) -> Result<Response, Error> {
+    let flash = match (done.scheduled, done.recorded) {
+        (Some(n), _) => Some(visit.t_with("ceremony.scheduled", &[("n", n.to_string())])),
+        (_, Some(n)) => Some(visit.t_with("ceremony.recorded", &[("n", n.to_string())])),
+        _ => None,
+    };
+    ceremony_page(&state, &visit, StatusCode::OK, json!({"flash": flash})).await
+}
+
+async fn ceremony_page(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, Error> {
+    if !visit
+        .principal
+        .grants
+        .iter()
+        .any(|g| g.role == Role::TownshipOfficer)
+    {
+        return Err(Error::forbidden());
+    }
+    let villages = ceremony::villages(state, &visit.principal, visit.locale).await?;
+    let unscheduled = villages.iter().filter(|v| v.date.is_none()).count();
+    let to_record = villages
+        .iter()
+        .filter(|v| v.date.is_some() && v.cadres.iter().any(|c| c.attendance == "unrecorded"))
+        .count();
+    let mut key = [0u8; 16];
+    rand::fill(&mut key);
+    let mut data = json!({
+        "villages": villages,
+        "unscheduled": unscheduled,
+        "to_record": to_record,
+        "key": hex::encode(key),
+    });
+    if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    Ok(visit.page_with(status, "ceremony", &visit.t("ceremony.title"), data))
+}
+
+/// The ceremony's forms, as posted: repeated `absent` keys, so read as pairs.
+fn pairs(body: &[u8]) -> Result<Vec<(String, String)>, Error> {
+    serde_urlencoded::from_bytes(body).map_err(|e| Error::bad("body", e.to_string(), e.to_string()))
+}
+
+fn one<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Where to go next; or, when a village refused, the page saying which and
+/// why beside how many actions went through.
+async fn after(
+    state: &AppState,
+    visit: &Visit,
+    answers: &[ceremony::Answer],
+    done: &str,
+) -> Result<Response, Error> {
+    let refused: Vec<String> = answers
+        .iter()
+        .filter_map(|a| {
+            a.refused.as_ref().map(|r| {
+                visit.t_with(
+                    "ceremony.refused",
+                    &[("village", a.village.clone()), ("message", r.clone())],
+                )
+            })
+        })
+        .collect();
+    let n: usize = answers.iter().map(|a| a.accepted).sum();
+    if refused.is_empty() {
+        return Ok(Redirect::to(&format!("/township/ceremony?{done}={n}")).into_response());
+    }
+    let flash = visit.t_with(&format!("ceremony.{done}"), &[("n", n.to_string())]);
+    let extra = json!({"flash": flash, "refused": refused});
+    ceremony_page(state, visit, StatusCode::CONFLICT, extra).await
+}
+
+pub(super) async fn ceremony_schedule(
+    State(state): State<AppState>,
+    visit: Visit,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let form = pairs(&body)?;
+    visit.check(Some(one(&form, "_csrf")))?;
+    let (date, place, oath) = (one(&form, "date"), one(&form, "place"), one(&form, "oath"));
+    match ceremony::schedule(
+        &state,
+        &visit.principal,
+        visit.locale,
+        one(&form, "key"),
+        (date, place, oath),
+    )
+    .await
+    {
+        Ok(answers) => after(&state, &visit, &answers, "scheduled").await,
+        Err(e @ Error::BadRequest { .. }) => {
+            let field = e.field().unwrap_or_default().to_owned();
+            let extra = json!({
+                "schedule_input": {"date": date, "place": place, "oath": oath},
+                "schedule_errors": {field: e.message(visit.locale)},
+            });
+            ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn ceremony_attendance(
+    State(state): State<AppState>,
+    visit: Visit,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let form = pairs(&body)?;
+    visit.check(Some(one(&form, "_csrf")))?;
+    let absent: HashMap<String, String> = form
+        .iter()
+        .filter(|(k, _)| k == "absent")
+        .map(|(_, person)| {
+            (
+                person.clone(),
+                one(&form, &format!("reason.{person}")).to_owned(),
+            )
+        })
+        .collect();
+    match ceremony::attendance(
+        &state,
+        &visit.principal,
+        visit.locale,
+        one(&form, "key"),
+        &absent,
+    )
+    .await
+    {
+        Ok(answers) => after(&state, &visit, &answers, "recorded").await,
+        Err(e @ Error::BadRequest { .. }) => {
+            // Named by person (`reason.<id>`, `absent.<id>`), shown beside them.
+            let field = e.field().unwrap_or_default();
+            let person = field.split_once('.').map_or(field, |(_, p)| p).to_owned();
+            let reasons: serde_json::Map<String, Value> = form
+                .iter()
+                .filter_map(|(k, v)| k.strip_prefix("reason.").map(|p| (p.to_owned(), json!(v))))
+                .collect();
+            let ticked: serde_json::Map<String, Value> =
+                absent.keys().map(|p| (p.clone(), json!(true))).collect();
+            let extra = json!({
+                "attendance_input": {"absent": ticked, "reasons": reasons},
+                "attendance_errors": {person: e.message(visit.locale)},
+            });
+            ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+        }
+        Err(e) => Err(e),
+    }
 }
