@@ -177,15 +177,33 @@ per_backend! {
         let judged = ok(act(&province, "judge", json!({"passed": true, "note": "整改后合格"})).await);
         assert_ne!(judged["enrollment"]["done"], judged["enrollment"]["total"], "two problems open");
 
+        // The dashboards count the open problems by whom they wait for.
+        let dashboard = |token: String, unit: &'static str| {
+            let api = &api;
+            async move {
+                let page = api.get(&token, &format!("/county?unit={unit}")).await;
+                assert_eq!(page.status, StatusCode::OK);
+                String::from_utf8_lossy(&page.body).into_owned()
+            }
+        };
+        let page = dashboard(county.clone(), COUNTY).await;
+        assert!(page.contains("待村里整改：<strong>2</strong>"), "{page}");
+
         // Rectifications: the village reports, the finder closes, nobody else.
         ok(act(&secretary, "report-fix", json!({"finding": 1, "note": "已组织补课"})).await);
         ok(act(&secretary, "report-fix", json!({"finding": 2, "note": "已补签"})).await);
+        let page = dashboard(city.clone(), CITY).await;
+        assert!(page.contains("待乡镇核验销号：<strong>1</strong>"), "{page}");
+        assert!(page.contains("待市级核验销号：<strong>1</strong>"), "{page}");
+        assert!(!page.contains("待村里整改"), "{page}");
         let not_finder = act(&city, "close", json!({"finding": 1, "accepted": true})).await;
         assert_eq!(not_finder.json()["kind"], "forbidden", "{}", not_finder.json());
         ok(act(&township, "close", json!({"finding": 1, "accepted": true})).await);
         let last = ok(act(&city, "close", json!({"finding": 2, "accepted": true})).await);
         assert_eq!(last["enrollment"]["done"], last["enrollment"]["total"], "{last}");
         assert_eq!(last["enrollment"]["total"], 7 + 3 + 2);
+        let page = dashboard(province.clone(), PROVINCE).await;
+        assert!(!page.contains("回头看问题整改"), "nothing open: {page}");
 
         // Every step signed by the person who took it.
         let signed = api

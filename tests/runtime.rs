@@ -275,7 +275,7 @@ async fn a_module_built_against_contract_0_1_0_still_runs() {
     old.view(&ctx, &declared.state).await.expect("views");
 
     let new = built_in(&rt, "handover").await;
-    assert_eq!(new.contract(), Contract::V0_2);
+    assert_eq!(new.contract(), Contract::V0_3);
     let started = new
         .start(&sample_context())
         .await

@@ -8,10 +8,10 @@ use serde_json::Value;
 use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Principal};
 use crate::clock::now;
-use crate::db::assignments::{self, Assigned, NewAssignment};
+use crate::db::assignments::{self, NewAssignment};
 use crate::db::{org_units, people};
 use crate::error::Error;
-use crate::sampling::{self, SampleRequest};
+use crate::sampling::{self, Sample, SampleRequest};
 use crate::state::AppState;
 
 /// What an administrator assigns.
@@ -37,6 +37,18 @@ pub struct AssignRequest {
     /// county's, drawn reproducibly; the seed is recorded and answered.
     #[serde(default)]
     pub sample: Option<SampleRequest>,
+}
+
+/// What assigning did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Assigned {
+    /// The assignment's id.
+    pub assignment_id: i64,
+    /// Enrollments created.
+    pub enrolled: u64,
+    /// The sample the villages were drawn by, with its seed, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
 }
 
 /// Checks an assignment (scope, ownership, due date, the module's view of
@@ -131,6 +143,7 @@ pub(crate) async fn assign_module(
         }
         None => None,
     };
+    let how = sample.map(|s| serde_json::json!(s).to_string());
     let assigned = assignments::assign(
         &state.db,
         &NewAssignment {
@@ -141,14 +154,18 @@ pub(crate) async fn assign_module(
             due_at,
             config: &config,
             created_by: principal.account_id,
-            sample: drawn
-                .as_ref()
-                .map(|(s, villages)| (*s, villages.as_slice())),
+            sample: how
+                .as_deref()
+                .zip(drawn.as_ref().map(|(_, v)| v.as_slice())),
         },
         now(),
     )
     .await?;
-    Ok(assigned)
+    Ok(Assigned {
+        assignment_id: assigned.assignment_id,
+        enrolled: assigned.enrolled,
+        sample,
+    })
 }
 
 /// `YYYY-MM-DD` → the last second of that day in Beijing (UTC+8).

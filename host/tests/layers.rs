@@ -124,6 +124,8 @@ fn each_layer_reaches_only_below_it() {
         "import",
         "notices",
         "publishing",
+        "sampling",
+        "ceremony",
         "signing_in",
         "upgrade",
         "registry",

@@ -29,3 +29,7 @@ CREATE TABLE assignment_sample (
     unit_code     TEXT NOT NULL REFERENCES org_units (code),
     PRIMARY KEY (assignment_id, unit_code)
 );
+
+-- The dashboards count the look-back's open rectifications from its turns
+-- (subject `finding:N`): only those rows are indexed.
+CREATE INDEX turns_findings ON turns (path) WHERE subject LIKE 'finding:%';

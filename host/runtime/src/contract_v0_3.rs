@@ -44,52 +44,7 @@ impl From<wit::Role> for sdk::Role {
         }
     }
 }
-impl From<wit::ModuleInfo> for RawInfo {
-    fn from(i: wit::ModuleInfo) -> Self {
-        let mut bad_json = Vec::new();
-        let mut json = |what: String, text: String| match serde_json::from_str(&text) {
-            Ok(value) => value,
-            Err(_) => {
-                bad_json.push((what, text));
-                serde_json::Value::Null
-            }
-        };
-        let actions = i
-            .actions
-            .into_iter()
-            .map(|a| sdk::ActionInfo {
-                payload_schema: json(
-                    format!("the payload schema of action `{}`", a.name),
-                    a.payload_schema,
-                ),
-                name: a.name,
-                title: a.title.into(),
-            })
-            .collect();
-        let config_schema = json("the config schema".into(), i.config_schema);
-        let info = sdk::ModuleInfo {
-            id: i.id,
-            version: i.version,
-            title: i.title.into(),
-            summary: i.summary.into(),
-            audience: match i.audience {
-                wit::Audience::Secretary => sdk::Audience::Secretary,
-                wit::Audience::EveryMember => sdk::Audience::EveryMember,
-                wit::Audience::Committee => sdk::Audience::Committee,
-            },
-            actions,
-            templates: i
-                .templates
-                .into_iter()
-                .map(|t| sdk::Template {
-                    name: t.name,
-                    source: t.source.into(),
-                })
-                .collect(),
-            estimated_minutes: i.estimated_minutes,
-            config_schema,
-            reviewers: i.reviewers.into_iter().map(Into::into).collect(),
-        };
-        Self { info, bad_json }
-    }
+/// The staff above the township the module lets act.
+fn reviewers(i: &wit::ModuleInfo) -> Vec<sdk::Role> {
+    i.reviewers.iter().copied().map(Into::into).collect()
 }

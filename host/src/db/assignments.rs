@@ -9,7 +9,6 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
-use crate::sampling::Sample;
 
 /// A module version assigned to a scope.
 #[derive(Debug, Clone)]
@@ -28,8 +27,9 @@ pub struct NewAssignment<'a> {
     pub config: &'a str,
     /// The assigning account.
     pub created_by: i64,
-    /// Only these villages, drawn by this sample; every village when `None`.
-    pub sample: Option<(Sample, &'a [String])>,
+    /// Only these villages, and how they were drawn (JSON, kept on the
+    /// assignment); every village when `None`.
+    pub sample: Option<(&'a str, &'a [String])>,
 }
 
 /// What assigning did.
@@ -39,9 +39,6 @@ pub struct Assigned {
     pub assignment_id: i64,
     /// Enrollments created.
     pub enrolled: u64,
-    /// The sample the villages were drawn by, with its seed, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sample: Option<Sample>,
 }
 
 /// Creates the assignment and, in the same transaction, one enrollment per
@@ -61,7 +58,7 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
     .bind(a.config)
     .bind(a.created_by)
     .bind(now)
-    .bind(a.sample.map(|(s, _)| serde_json::json!(s).to_string()))
+    .bind(a.sample.map(|(how, _)| how))
     .fetch_one(&mut *tx)
     .await
     .context("storing the assignment")?;
@@ -162,7 +159,6 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
     Ok(Assigned {
         assignment_id,
         enrolled,
-        sample: a.sample.map(|(s, _)| s),
     })
 }
 

@@ -550,3 +550,23 @@ pub async fn villages(db: &Db, path: &str, now: i64) -> anyhow::Result<Vec<Villa
     })
     .collect()
 }
+
+/// The look-back reviews' open rectifications under `path` (`""`: the
+/// nation), by whom they wait for: the village (`secretary`, to fix it) or
+/// the level that found it (to verify the fix). Read from the reviews' turns
+/// through a partial index, so it costs what the open problems cost.
+pub async fn rectifications(db: &Db, path: &str) -> anyhow::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT t.role, COUNT(*) AS n FROM turns t
+         JOIN enrollments e ON e.id = t.enrollment_id AND e.plugin_id = 'look-back'
+         WHERE t.subject LIKE 'finding:%' AND t.path >= $1 AND t.path < $2 AND t.role IS NOT NULL
+         GROUP BY t.role ORDER BY t.role",
+    )
+    .bind(path)
+    .bind(format!("{path}~"))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("role")?, r.try_get("n")?)))
+        .collect()
+}

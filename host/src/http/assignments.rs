@@ -7,9 +7,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 
 use super::{AppState, Error, json_body};
-use crate::assigning::{AssignRequest, assign_module};
+use crate::assigning::{AssignRequest, Assigned, assign_module};
 use crate::auth::Principal;
-use crate::db::assignments::Assigned;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/assignments", post(assign))

@@ -161,6 +161,20 @@ pub(super) async fn dashboard(
         reports::completions(&state.db, Some(code.as_str()).filter(|c| !c.is_empty())).await?;
     let chart = chart(enrolled, &days, now, visit.locale);
     let crumbs = breadcrumbs(&state, &visit, &path).await?;
+    // The look-back's open problems, by where they wait, village first.
+    let mut rectifications: Vec<Value> = Vec::new();
+    for (role, n) in reports::rectifications(&state.db, &path).await? {
+        let key = match role.as_str() {
+            "secretary" => "review.to-fix",
+            "township-officer" => "review.township",
+            "county-trainer" => "review.county",
+            "city-officer" => "review.city",
+            _ => "review.province",
+        };
+        let first = role == "secretary";
+        rectifications.push(json!({"label": visit.t(key), "n": n, "first": first}));
+    }
+    rectifications.sort_by_key(|r| !r["first"].as_bool().unwrap_or(false));
     let csv = |report: &str| {
         let unit = if code.is_empty() {
             String::new()
@@ -184,6 +198,7 @@ pub(super) async fn dashboard(
             "form": form,
             "export": export_query(&code, &filter),
             "chart": chart,
+            "rectifications": rectifications,
             "csv": csv("completion"),
             "csv_totals": format!("{}&rows=total", csv("completion")),
             "as_of": date(now),
