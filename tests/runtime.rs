@@ -283,3 +283,18 @@ async fn a_module_built_against_contract_0_1_0_still_runs() {
         .expect("starts");
     assert_eq!(started.awaiting.len(), 5);
 }
+
+/// Every built-in module passes the checks a province's module must pass to
+/// be published (`registry::validate`: size, contract, sane info, schemas
+/// that compile, templates that parse, `start` and `view` on the sample
+/// village with the default config, rendered in both languages): the
+/// look-back and the pledge like the rest.
+#[tokio::test]
+async fn every_built_in_passes_the_publish_checks() {
+    let rt = runtime();
+    for (name, bytes) in baton_host::registry::BUILT_IN {
+        if let Err(problems) = baton_host::registry::validate(&rt, bytes).await {
+            panic!("{name}: {problems:?}");
+        }
+    }
+}
