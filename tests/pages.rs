@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use baton_host::demo;
 use baton_tests::api::{Api, Reply};
 use baton_tests::per_backend;
+use serde_json::{Value, json};
 
 /// The session cookie of a demo user.
 async fn cookie(api: &Api, user: &str) -> String {
@@ -486,40 +487,68 @@ per_backend! {
         let t = csrf(&html(&get(&api, &province, "/province").await));
         let before = api.count("SELECT COUNT(*) FROM assignments").await;
         let enrolled = api.count("SELECT COUNT(*) FROM enrollments").await;
-        for (field, value, says) in [
-            ("config", "{not json", "不是有效的 JSON"),
-            ("unit", "510000000000", "没有权限"),
-            ("due", "2001-01-01", "截止日期必须在今天之后"),
+        // A config field is the module's, generated from its config schema.
+        // A whole course as its generated form posts it.
+        let course = [
+            ("config.title.zh", "换届培训班"),
+            ("config.lessons.0.title.zh", "第一讲"),
+            ("config.lessons.0.body.zh", "课文"),
+            ("config.lessons.0.hours", "2"),
+            ("config.questions.0.prompt.zh", "题目"),
+            ("config.questions.0.options.0.zh", "是"),
+            ("config.questions.0.options.1.zh", "否"),
+            ("config.questions.0.answer", "0"),
+            ("config.attempts", "3"),
+        ];
+        for (module, field, value, says) in [
+            ("first-lesson@0.3.0", "config.pass_mark", "六十", "请输入数字"),
+            ("first-lesson@0.3.0", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
+            ("handover@0.2.0", "unit", "510000000000", "没有权限"),
+            ("handover@0.2.0", "due", "2001-01-01", "截止日期必须在今天之后"),
+            ("look-back@0.1.0", "sample_percent", "三十", "“三十”不是整数"),
+            ("look-back@0.1.0", "sample_seed", "-1", "“-1”不是整数"),
+            ("look-back@0.1.0", "sample_percent", "101", "1 到 100"),
         ] {
             let mut form = vec![
                 ("_csrf", t.as_str()),
-                ("module", "handover@0.2.0"),
+                ("module", module),
                 ("unit", "500155000000"),
                 ("due", "2099-06-30"),
                 ("audience", ""),
-                ("config", ""),
+                ("config.pass_mark", ""),
             ];
-            for f in &mut form {
-                if f.0 == field {
-                    f.1 = value;
-                }
+            if module.starts_with("first-lesson") {
+                form.extend(course);
             }
+            form.retain(|f| f.0 != field);
+            form.push((field, value));
             let reply = post_form(&api, &province, "/province/assign", &form).await;
             assert!(reply.status.is_client_error(), "{field}: {}", reply.status);
             let page = html(&reply);
             assert!(page.contains(says), "{field}: says {says}");
-            let kept = if field == "config" {
-                format!(">{value}</textarea>")
-            } else {
-                format!("value=\"{value}\"")
-            };
+            let kept = format!("value=\"{value}\"");
             assert!(page.contains(&kept), "{field}: the input is kept");
+            if field.starts_with("config.") {
+                // Beside its own field, not only above the form.
+                let at = page.find("id=\"f-config-pass_mark\"").expect("the pass mark's field");
+                let beside = &page[at..at + 400];
+                assert!(beside.contains(says), "{field}: beside its field: {beside}");
+            }
         }
         assert_eq!(api.count("SELECT COUNT(*) FROM assignments").await, before);
         assert_eq!(
             api.count("SELECT COUNT(*) FROM enrollments").await,
             enrolled
         );
+        // A sample from the console: the seed comes back to be recorded.
+        let form = [("_csrf", t.as_str()), ("module", "look-back@0.1.0"), ("unit", "500155000000"),
+                    ("due", "2099-06-30"), ("sample_percent", "30"), ("sample_seed", "42")];
+        let reply = post_form(&api, &province, "/province/assign", &form).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let to = reply.headers[header::LOCATION].to_str().expect("location").to_owned();
+        assert!(to.contains("&seed=42"), "{to}");
+        let page = html(&get(&api, &province, &to).await);
+        assert!(page.contains("随机种子 42"), "the seed shown to write down");
         test.cleanup().await;
     }
 }
@@ -989,6 +1018,94 @@ per_backend! {
             &[("_csrf", &token), ("key", key)]).await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
         assert_eq!(api.count(actions).await, before + 3 + 12);
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// Training that counts: the county trainer's page shows each class's
+    /// QR code; the secretary's phone scans it and opens the course with the
+    /// check-in filled in, one tap checks in; a wrong code is refused beside
+    /// its field; the trainer marks the second class; the certificate adds
+    /// up the hours and shows only the person's own. (The demo's course has
+    /// two classes; the pass rule's hours are tested in the module's harness.)
+    async fn a_class_is_checked_in_by_qr_and_the_hours_make_the_certificate(test: TestDb) {
+        let api = Api::new(&test).await;
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        let course = mine
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["module"] == "first-lesson")
+            .and_then(|e| e["id"].as_i64())
+            .expect("the secretary's course");
+
+        // The trainer's page: a QR code per class and its six digits.
+        let county = cookie(&api, "county").await;
+        let page = html(&get(&api, &county, &format!("/enrollments/{course}")).await);
+        assert!(page.contains("<svg") && page.contains("扫码签到"), "a QR code for the class");
+        let at = page.find("class=\"code\">").expect("the code shown") + 13;
+        let code = page[at..at + 6].to_owned();
+        assert!(code.chars().all(|c| c.is_ascii_digit()), "six digits: {code}");
+        let link = format!("/checkin?module=first-lesson&session=0&code={code}");
+
+        // The secretary scans it: the course, the check-in filled in.
+        let me = cookie(&api, "secretary").await;
+        let scanned = html(&get(&api, &me, &link).await);
+        assert!(scanned.contains("开班式：新任村党组织书记示范培训"), "the scanned course opens");
+        assert!(scanned.contains(&format!("value=\"{code}\"")), "the code is filled in");
+        let token = csrf(&scanned);
+        let uri = format!("/enrollments/{course}");
+        let form = |session: &'static str, code: String, key: &'static str| {
+            vec![("_csrf".to_owned(), token.clone()), ("_key".to_owned(), key.to_owned()),
+                 ("_action".to_owned(), "check-in".to_owned()), ("_form".to_owned(), "check-in".to_owned()),
+                 ("session".to_owned(), session.to_owned()), ("code".to_owned(), code)]
+        };
+        let send = |f: Vec<(String, String)>| {
+            let api = &api;
+            let me = me.clone();
+            let uri = uri.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                post_form(api, &me, &uri, &pairs).await
+            }
+        };
+        let done = send(form("0", code.clone(), "c1")).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "checked in");
+        let wrong = send(form("1", "000000".to_owned(), "c2")).await;
+        let refused = html(&wrong);
+        let field = refused.find("id=\"f-code\"").expect("the code's field");
+        assert!(refused[field..field + 400].contains("签到码不对"), "beside the code's field");
+
+        // Lessons read (half an hour each) and the quiz passed.
+        let run = |action: &'static str, payload: Value, key: String| {
+            let api = &api;
+            let secretary = secretary.clone();
+            async move { api.act(&secretary, course, &key, action, payload).await }
+        };
+        for lesson in 0..3 {
+            let r = run("read", json!({"lesson": lesson}), format!("r{lesson}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+        }
+        let passed = run("submit", json!({"answers": [[0], [0], [0, 1, 2]]}), "q1".to_owned()).await.json();
+        assert_eq!(passed["enrollment"]["status"], "completed", "{passed}");
+        let certificate = html(&get(&api, &me, "/me/certificate").await);
+        assert!(certificate.contains("合格 1 门，累计学时 3.5。"), "{certificate}");
+
+        // The trainer marks the second class: two hours more.
+        let trainer = api.token("county").await;
+        let marked = api
+            .act(&trainer, course, "m1", "mark", json!({"session": 1, "present": true}))
+            .await;
+        assert_eq!(marked.status, StatusCode::OK, "{}", marked.json());
+        let certificate = html(&get(&api, &me, "/me/certificate").await);
+        assert!(certificate.contains("合格 1 门，累计学时 5.5。"), "{certificate}");
+        assert!(certificate.contains("新任村干部第一课") && certificate.contains("合格（"));
+        // Another member's certificate has none of it.
+        let member = cookie(&api, "member").await;
+        let theirs = html(&get(&api, &member, "/me/certificate").await);
+        assert!(theirs.contains("累计学时 0。") && !theirs.contains("合格 1 门"), "{theirs}");
         test.cleanup().await;
     }
 }

@@ -311,6 +311,10 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     // once the others are done.
     let onboarding = |p: &plugins::Package| p.built_in && p.id != "look-back";
     for package in plugins::list(db).await?.into_iter().filter(onboarding) {
+        let config = match package.id.as_str() {
+            "first-lesson" => course_with_classes(&package.info.config_schema, now),
+            _ => "null".to_owned(),
+        };
         for province in [PROVINCE, "510000000000"] {
             assignments::assign(
                 db,
@@ -320,7 +324,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
                     unit_code: province,
                     audience: package.info.audience,
                     due_at: now + 60 * 24 * 3600,
-                    config: "null",
+                    config: &config,
                     created_by: nation,
                     sample: None,
                 },
@@ -330,6 +334,25 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The first lesson's built-in course with two classes, at the county's
+/// Party school next week and in the township the week after, so a newcomer can try the QR
+/// check-in, study hours and the certificate. The hours count; none are
+/// required to pass.
+fn course_with_classes(schema: &serde_json::Value, now: i64) -> String {
+    let mut course = schema.get("default").cloned().unwrap_or_default();
+    let day = |days: i64| baton_sdk::beijing_date(now + days * 86_400);
+    let mut key = [0u8; 12];
+    rand::fill(&mut key);
+    course["sessions"] = serde_json::json!([
+        {"title": {"zh": "开班式：新任村党组织书记示范培训", "en": "Opening class: training for new Party secretaries"},
+         "date": day(7), "place": "县（区）委党校", "hours": 2},
+        {"title": {"zh": "现场教学：村级事务规范运行", "en": "On-site class: running village affairs by the rules"},
+         "date": day(14), "place": "乡镇党群服务中心", "hours": 2}
+    ]);
+    course["check_in_key"] = serde_json::json!(hex::encode(key));
+    course.to_string()
 }
 
 async fn person_in(db: &Db, village: &str, name: &str) -> anyhow::Result<Option<i64>> {

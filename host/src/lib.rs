@@ -32,6 +32,7 @@ pub mod sampling;
 pub mod sheet;
 pub mod signing_in;
 pub mod state;
+pub mod training;
 pub use baton_runtime as runtime;
 pub mod upgrade;
 pub mod views;

@@ -18,17 +18,6 @@ pub fn code(head: &str) -> String {
         .join("-")
 }
 
-/// `url` as a QR code, an inline SVG (black on white, about 4 cm printed).
-pub fn qr_svg(url: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(150, 150)
-        .build();
-    // Inline in the page: no XML declaration.
-    svg.find("<svg").map(|at| svg[at..].to_owned())
-}
-
 /// What a verification code names.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Verified {

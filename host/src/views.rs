@@ -10,6 +10,17 @@ pub mod schema;
 pub use forms::{FormHost, HOST, Posted};
 pub use schema::check_schema;
 
+/// `url` as a QR code, an inline SVG (black on white, about 4 cm printed).
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(150, 150)
+        .build();
+    // Inline in the page: no XML declaration.
+    svg.find("<svg").map(|at| svg[at..].to_owned())
+}
+
 use baton_sdk::{Locale, ModuleInfo};
 use handlebars::Handlebars;
 

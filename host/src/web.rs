@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/sw.js", get(page::service_worker))
         .route("/me", get(learner::mine))
         .route("/me/email", post(learner::email))
+        .route("/me/certificate", get(learner::certificate))
+        .route("/checkin", get(learner::check_in))
         .route("/me/easy-reading", post(session::easy_reading))
         .route("/verify", get(learner::verify))
         .route("/enrollments/{id}", get(learner::show).post(learner::act))

@@ -186,6 +186,7 @@ proptest! {
                     name: "印模 <b>.jpg".into(),
                     photo: true,
                 }],
+                origin: "http://127.0.0.1".into(),
             };
             if let Value::Object(map) = &mut data {
                 map.insert(HOST.into(), serde_json::to_value(&host).expect("host data"));

@@ -140,6 +140,17 @@ pub fn schema<T: JsonSchema>() -> serde_json::Value {
     schemars::schema_for!(T).to_value()
 }
 
+/// The JSON Schema of a module's config with its defaults as the schema's
+/// `default`: the province's config form starts from them (or from the
+/// province's last config of the module).
+pub fn config_schema<C: JsonSchema + serde::Serialize + Default>() -> serde_json::Value {
+    let mut schema = schema::<C>();
+    if let (Some(s), Ok(default)) = (schema.as_object_mut(), serde_json::to_value(C::default())) {
+        s.insert("default".to_owned(), default);
+    }
+    schema
+}
+
 /// Beijing time's offset from UTC, seconds: China keeps UTC+8 all year.
 pub const BEIJING_OFFSET: i64 = 8 * 3600;
 

@@ -115,8 +115,11 @@ impl Locale {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Text {
     /// Simplified Chinese, the default.
+    #[schemars(extend("x-label" = {"zh": "中文", "en": "Chinese"}))]
     pub zh: String,
-    /// English.
+    /// English; may be left out, and readers of English then see the Chinese.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "英文", "en": "English"}))]
     pub en: String,
 }
 

@@ -47,7 +47,8 @@ async function accessible(page, name) {
 
 async function submit(page, form) {
   await unfold(form);
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]:not([name="_more"])').click()]);
+  // The form's own button, not 再加一行 or 填写设置 (named submits).
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]:not([name])').click()]);
 }
 
 async function enrollmentFrom(page, title) {
@@ -413,6 +414,65 @@ try {
     await shot(page, '10-province');
     await accessible(page, 'province console');
     await page.context().close();
+  }
+
+  step = 'the province edits a course in the form made from its config schema';
+  {
+    const page = await open('province');
+    await page.selectOption('#a-module', 'first-lesson@0.3.0');
+    const assign = () => page.locator('form[action="/province/assign"]');
+    await Promise.all([page.waitForLoadState('load'), assign().locator('button[name="_configure"]').click()]);
+    // The fields start from the module's defaults: the built-in course.
+    expect(await page.inputValue('#f-config-title-zh') === '新任村干部第一课', 'the course title is filled in');
+    await page.fill('#f-config-title-zh', '村党组织书记示范培训班');
+    await page.fill('#f-config-sessions-0-title-zh', '开班式');
+    await page.fill('#f-config-sessions-0-date', '2099-03-01');
+    await page.fill('#f-config-sessions-0-place', '县委党校');
+    await page.fill('#f-config-sessions-0-hours', '200');
+    await page.fill('#f-config-check_in_key', 'liangping-class-2099');
+    await page.fill('#a-unit', '500155108201');
+    await page.fill('#a-due', '2099-06-30');
+    await submit(page, assign());
+    // The module's refusal beside the field it is about, the input kept.
+    await contains(page, '学时应在 0 到 100 之间', 'p.field:has(#f-config-sessions-0-hours)');
+    expect(await page.inputValue('#f-config-title-zh') === '村党组织书记示范培训班', 'what was typed is kept');
+    await shot(page, '23-province-course-form');
+    await accessible(page, 'province course form');
+    await page.fill('#f-config-sessions-0-hours', '2');
+    await submit(page, assign());
+    await contains(page, '已分配', 'p.ok');
+    await page.context().close();
+  }
+
+  step = 'a class is checked in by its QR code and the certificate printed';
+  {
+    const learner = await open('secretary');
+    // The demo's course has two classes (a person takes a module once: the
+    // course the province just assigned reaches those who have not).
+    const ids = await learner.locator('.card h2 a', { hasText: '新任村干部第一课' }).evaluateAll(
+      (links) => links.map((a) => Number(a.getAttribute('href').split('/').pop())));
+    expect(ids.length === 1, `one course for the secretary, not ${ids.length}`);
+    const trainer = await open('county');
+    await trainer.goto(`${BASE}/enrollments/${ids[0]}`);
+    await trainer.locator('#session-0 .qr svg').waitFor();
+    const digits = (await trainer.locator('#session-0 .code').innerText()).trim();
+    expect(/^\d{6}$/.test(digits), `six digits under the QR, not ${digits}`);
+    await shot(trainer, '24-class-qr');
+    await trainer.context().close();
+    // What the phone's camera opens from the QR code.
+    await learner.goto(`${BASE}/checkin?module=first-lesson&session=0&code=${digits}`);
+    const checkIn = learner.locator('form[data-action="check-in"]');
+    expect(await checkIn.locator('input[name="code"]').inputValue() === digits, 'the code is filled in');
+    await submit(learner, checkIn);
+    await contains(learner, '已签到', '#session-0');
+    await learner.goto(`${BASE}/me/certificate`);
+    await contains(learner, '学习证明');
+    await contains(learner, '新任村干部第一课');
+    await accessible(learner, 'certificate');
+    const pdf = await learner.pdf({ format: 'A4', printBackground: true });
+    fs.writeFileSync(path.join(SHOTS, '25-certificate.pdf'), pdf);
+    expect(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.length > 5000, `a PDF certificate, ${pdf.length} bytes`);
+    await learner.context().close();
   }
 
   step = 'the township officer prints the activation slips';

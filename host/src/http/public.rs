@@ -91,7 +91,7 @@ pub(super) async fn page(
                  <body class=\"poster\"><main><p class=\"poster-head\">{}</p>{body}\
                  <figure class=\"qr\">{}<figcaption>{}</figcaption></figure></main></body></html>\n",
                 say("poster.heading"),
-                crate::records::qr_svg(&url).unwrap_or_default(),
+                crate::views::qr_svg(&url).unwrap_or_default(),
                 say("poster.qr"),
             )
         }

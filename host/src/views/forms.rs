@@ -8,6 +8,9 @@
 //! [`baton_sdk::FieldError`] names, so a rejection's messages land next to the
 //! fields they are about and the reader's input is put back.
 //!
+//! `{{qr "/path"}}` draws a QR code of a link on this platform (a session's
+//! check-in for phones to scan).
+//!
 //! The host data the helpers read sits in the view's root under [`HOST`]; a
 //! render without it (the API's `html`, `baton plugin try`) has no forms.
 use std::collections::BTreeMap;
@@ -50,6 +53,10 @@ pub struct FormHost {
     /// The files uploaded to it, for `{{attachment id}}` and pickers.
     #[serde(default)]
     pub attachments: Vec<FileRef>,
+    /// Where the platform is reached (`https://baton.example.gov.cn`), for
+    /// `{{qr "/path"}}`.
+    #[serde(default)]
+    pub origin: String,
 }
 
 /// A file uploaded to the enrollment, as forms and views show it.
@@ -102,6 +109,27 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("attachment", Box::new(attachment));
     registry.register_helper("kept", Box::new(kept));
     registry.register_helper("checked", Box::new(checked));
+    registry.register_helper("qr", Box::new(qr));
+}
+
+/// `{{qr "/checkin?…"}}`: a QR code of a link on this platform (a path, never
+/// another site: a module cannot send a phone anywhere else), inline SVG.
+fn qr(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let path = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    let on_site = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    if let Some(host) = host(ctx)
+        && on_site
+        && let Some(svg) = super::qr_svg(&format!("{}{path}", host.origin))
+    {
+        out.write(&svg)?;
+    }
+    Ok(())
 }
 
 fn host(ctx: &Context) -> Option<FormHost> {
@@ -234,6 +262,7 @@ pub fn form_html(
         html: String::new(),
         depth: 0,
         written: 0,
+        multiline: false,
     };
     match look.own {
         Some(own) => fields.html = own,
@@ -302,6 +331,77 @@ pub fn form_html(
             "<details class=\"action\"{open}><summary>{}</summary>{html}</details>",
             html_escape(&summary)
         )
+    }
+}
+
+/// The fields of `schema` alone, named under `prefix` (`config` gives
+/// `config.title.zh`), with `posted`'s values and messages: a form the host
+/// writes itself (the province's config of a module) holds them.
+pub fn fields_html(host: &FormHost, schema: &Value, prefix: &str) -> String {
+    let choices = BTreeMap::new();
+    let mut fields = Fields {
+        root: schema,
+        posted: host.posted.as_ref(),
+        host,
+        choices: &choices,
+        shown: Vec::new(),
+        html: String::new(),
+        depth: 0,
+        written: 0,
+        multiline: false,
+    };
+    fields.object(schema, prefix, &[]);
+    let mut html = String::new();
+    if let Some(p) = host.posted.as_ref() {
+        let rest: Vec<&String> = p
+            .errors
+            .iter()
+            .filter(|(f, _)| f.starts_with(prefix) && !fields.shown.contains(f))
+            .flat_map(|(_, m)| m)
+            .collect();
+        if !rest.is_empty() {
+            html.push_str("<ul class=\"form-errors\" role=\"alert\">");
+            for m in rest {
+                let _ = write!(html, "<li>{}</li>", html_escape(m));
+            }
+            html.push_str("</ul>");
+        }
+    }
+    html + &fields.html
+}
+
+/// A JSON value as the fields of a form would post it (`title.zh` → text,
+/// rows numbered, a list of scalars one per line, a true box ticked), so a
+/// form can start from it.
+pub fn form_values(value: &Value, prefix: &str, out: &mut BTreeMap<String, Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                form_values(v, &super::schema::join(prefix, k), out);
+            }
+        }
+        Value::Array(list) if list.iter().any(|v| v.is_object() || v.is_array()) => {
+            for (i, v) in list.iter().enumerate() {
+                form_values(v, &format!("{prefix}.{i}"), out);
+            }
+        }
+        Value::Array(list) => {
+            let lines: Vec<String> = list
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            out.insert(prefix.to_owned(), vec![lines.join("\n")]);
+        }
+        Value::Null | Value::Bool(false) => {}
+        Value::String(s) => {
+            out.insert(prefix.to_owned(), vec![s.clone()]);
+        }
+        other => {
+            out.insert(prefix.to_owned(), vec![other.to_string()]);
+        }
     }
 }
 
@@ -375,6 +475,8 @@ struct Fields<'a> {
     depth: usize,
     /// Fields written so far: past [`MAX_FORM_FIELDS`] no more are.
     written: usize,
+    /// Inside a field marked `x-multiline` (a `Text`'s both languages).
+    multiline: bool,
 }
 
 impl Fields<'_> {
@@ -475,8 +577,24 @@ impl Fields<'_> {
     }
 
     fn write_field(&mut self, schema: &Value, path: &str, name: &str, required: bool) {
+        // A `$ref` may carry its own label and `x-multiline` beside it.
+        let outer = schema;
         let schema = resolve(self.root, schema);
-        let label = html_escape(&self.label(schema, name));
+        let label = if outer.get("x-label").is_some() {
+            html_escape(&self.label(outer, name))
+        } else {
+            html_escape(&self.label(schema, name))
+        };
+        let multiline = self.multiline;
+        if outer.get("x-multiline").and_then(Value::as_bool) == Some(true) {
+            self.multiline = true;
+        }
+        self.write_kind(schema, path, &label, required);
+        self.multiline = multiline;
+    }
+
+    fn write_kind(&mut self, schema: &Value, path: &str, label: &str, required: bool) {
+        let label = label.to_owned();
         let id = html_escape(&format!("f-{}", path.replace('.', "-")));
         let req = if required { " required" } else { "" };
         match kind(schema) {
@@ -578,7 +696,9 @@ impl Fields<'_> {
                         let _ = write!(s, "<option value=\"{o}\"{sel}>{o}</option>");
                     }
                     s + "</select>"
-                } else if schema.get("x-multiline").and_then(Value::as_bool) == Some(true) {
+                } else if self.multiline
+                    || schema.get("x-multiline").and_then(Value::as_bool) == Some(true)
+                {
                     format!(
                         "<textarea id=\"{id}\" name=\"{}\" rows=\"3\"{req}>{}</textarea>",
                         html_escape(path),

@@ -109,6 +109,79 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
     ))
 }
 
+/// The link in the QR code a trainer shows at a class.
+#[derive(Debug, Deserialize)]
+pub(super) struct CheckInLink {
+    module: String,
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /checkin?module=…&session=…&code=…`: a phone that scanned a class's
+/// QR code opens the person's course with the check-in filled in; one tap
+/// sends it (a link alone never acts). The course still open is chosen
+/// before one already passed.
+pub(super) async fn check_in(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(link): Query<CheckInLink>,
+) -> Result<Response, Error> {
+    let person = visit.principal.person_id;
+    let mine = my_enrollments(&state, &visit.principal).await?;
+    let course = mine
+        .iter()
+        .filter(|s| s.module == link.module && person.is_some() && s.person_id == person)
+        .min_by_key(|s| (s.status == "completed", std::cmp::Reverse(s.id)))
+        .ok_or_else(|| {
+            Error::not_found(
+                "你没有这门课程，请确认用的是自己的账号登录",
+                "you are not enrolled in this course; check you are signed in as yourself",
+            )
+        })?;
+    let filled = Posted {
+        form: "check-in".to_owned(),
+        values: BTreeMap::from([
+            ("session".to_owned(), vec![link.session]),
+            ("code".to_owned(), vec![link.code]),
+        ]),
+        errors: BTreeMap::new(),
+        more: None,
+    };
+    module_page(&state, &visit, course.id, Some(filled), None, None, None).await
+}
+
+/// `GET /me/certificate`: the person's courses, study hours in all, and the
+/// courses passed, on a page made to print (A4) as a certificate.
+pub(super) async fn certificate(
+    State(state): State<AppState>,
+    visit: Visit,
+) -> Result<Response, Error> {
+    let record = crate::training::record(&state, &visit.principal, visit.locale).await?;
+    let hours = crate::training::hours_text;
+    let courses: Vec<Value> = record
+        .courses
+        .iter()
+        .map(|c| {
+            json!({"course": c.course, "hours": hours(c.hours), "passed": c.passed,
+                   "passed_on": c.passed_on, "href": format!("/enrollments/{}", c.enrollment)})
+        })
+        .collect();
+    Ok(visit.page(
+        "certificate",
+        &visit.t("certificate.title"),
+        json!({
+            "name": visit.principal.display_name,
+            "courses": courses,
+            "hours": hours(record.hours),
+            "passed": record.passed,
+            "count": record.courses.len(),
+            "issued": date(now()),
+        }),
+    ))
+}
+
 /// `?saved=action` after an accepted action; `?print=1` for the record to
 /// print (no forms, the verification code).
 #[derive(Debug, Deserialize)]
@@ -185,6 +258,7 @@ async fn module_page(
     // act get forms.
     let shown = host.clone().unwrap_or_else(|| FormHost {
         lang: visit.locale.as_str().to_owned(),
+        origin: visit.origin.clone(),
         enrollment: id,
         attachments: files,
         ..FormHost::default()
@@ -276,7 +350,7 @@ async fn module_page(
             "printed": date(now),
             "code": e.signoff_head.as_deref().map(crate::records::code),
             "qr": match (print_from, e.signoff_head.as_deref()) {
-                (Some(origin), Some(head)) => crate::records::qr_svg(&format!(
+                (Some(origin), Some(head)) => crate::views::qr_svg(&format!(
                     "{origin}/verify?code={}",
                     crate::records::code(head)
                 )),
@@ -299,6 +373,7 @@ fn form_host(
     rand::fill(&mut key);
     FormHost {
         url: format!("/enrollments/{id}"),
+        origin: visit.origin.clone(),
         csrf: visit.csrf.clone(),
         key: hex::encode(key),
         lang: visit.locale.as_str().to_owned(),

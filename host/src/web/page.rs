@@ -23,13 +23,17 @@ use crate::views::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 13] = [
+pub const SOURCES: [(&str, &str); 14] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
     ("me", include_str!("../../templates/me.hbs")),
     ("enrollment", include_str!("../../templates/enrollment.hbs")),
     ("verify", include_str!("../../templates/verify.hbs")),
+    (
+        "certificate",
+        include_str!("../../templates/certificate.hbs"),
+    ),
     ("township", include_str!("../../templates/township.hbs")),
     ("ceremony", include_str!("../../templates/ceremony.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
@@ -65,6 +69,9 @@ pub struct Visit {
     pub csrf: String,
     /// This page's path and query.
     pub path: String,
+    /// Where the platform is reached from the visitor's side
+    /// (`https://host`), for links that leave the page (QR codes).
+    pub origin: String,
 }
 
 impl FromRequestParts<AppState> for Visit {
@@ -82,6 +89,7 @@ impl FromRequestParts<AppState> for Visit {
                 locale: locale(&jar),
                 csrf: csrf(&jar).unwrap_or_default(),
                 path,
+                origin: crate::http::origin(&parts.headers),
             }),
             Err(Error::Unauthorized) => Err(to_login(&path)),
             Err(e) => Err(e.into_response()),
@@ -311,6 +319,7 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
             locale,
             csrf: csrf(&jar).unwrap_or_default(),
             path: full,
+            origin: String::new(),
         }
         .page_with(status, "error", &heading, data),
         None => anonymous(status, "error", locale, &full, &heading, data),

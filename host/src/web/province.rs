@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,6 +20,8 @@ use crate::db::plugins;
 use crate::http::{AppState, Error, now};
 use crate::publishing::publish_package;
 use crate::sampling::{Per, SampleRequest};
+use crate::views::forms::{self, FormHost, Posted, WORDS};
+use crate::views::payload::payload;
 
 /// What the last form did, for the message at the top.
 #[derive(Debug, Default, Deserialize)]
@@ -28,6 +31,15 @@ pub(super) struct Done {
     assigned: Option<i64>,
     enrolled: Option<u64>,
     seed: Option<u64>,
+    /// A module (`id@version`) whose config form to show.
+    module: Option<String>,
+}
+
+/// The module chosen in the assign form, and its config fields as posted
+/// (`None`: start from the province's last config of it, or its defaults).
+struct Chosen {
+    module: String,
+    posted: Option<Posted>,
 }
 
 /// The visitor's province (code and path); `None` for a national administrator.
@@ -69,7 +81,13 @@ pub(super) async fn console(
         }
         _ => None,
     };
-    page(&state, &visit, StatusCode::OK, json!({"flash": flash})).await
+    let chosen = done.module.map(|module| Chosen {
+        module,
+        posted: None,
+    });
+    let input = json!({"module": chosen.as_ref().map(|c| c.module.clone())});
+    let extra = json!({"flash": flash, "assign_input": input});
+    page_with(&state, &visit, StatusCode::OK, extra, chosen).await
 }
 
 fn visit_t(visit: &Visit, key: &str, args: &[(&str, String)]) -> String {
@@ -82,6 +100,63 @@ async fn page(
     visit: &Visit,
     status: StatusCode,
     extra: Value,
+) -> Result<Response, Error> {
+    page_with(state, visit, status, extra, None).await
+}
+
+/// The chosen module's config fields, generated from its config schema,
+/// filled with what was posted, else the province's last config of the
+/// module (to edit a course into the next), else the module's defaults.
+async fn config_fields(
+    state: &AppState,
+    visit: &Visit,
+    path: &str,
+    chosen: Chosen,
+) -> Result<Option<String>, Error> {
+    let Some((id, version)) = chosen.module.split_once('@') else {
+        return Ok(None);
+    };
+    let Ok(plugin) = state.plugin(id, version).await else {
+        return Ok(None);
+    };
+    let schema = &plugin.info().config_schema;
+    let posted = match chosen.posted {
+        Some(p) => p,
+        None => {
+            let last = crate::db::assignments::last_config(&state.db, path, id)
+                .await?
+                .and_then(|c| serde_json::from_str::<Value>(&c).ok())
+                .filter(|c| !c.is_null());
+            let start = last.as_ref().or_else(|| schema.get("default"));
+            let mut values = BTreeMap::new();
+            if let Some(v) = start {
+                forms::form_values(v, "config", &mut values);
+            }
+            Posted {
+                form: "assign".to_owned(),
+                values,
+                ..Posted::default()
+            }
+        }
+    };
+    let host = FormHost {
+        lang: visit.locale.as_str().to_owned(),
+        posted: Some(posted),
+        words: WORDS
+            .iter()
+            .map(|k| ((*k).to_owned(), visit.t(k)))
+            .collect(),
+        ..FormHost::default()
+    };
+    Ok(Some(forms::fields_html(&host, schema, "config")))
+}
+
+async fn page_with(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    extra: Value,
+    chosen: Option<Chosen>,
 ) -> Result<Response, Error> {
     let scope = scope(visit)?;
     let (province, path) = scope.clone().unwrap_or_default();
@@ -182,6 +257,9 @@ async fn page(
         "province": province,
         "audiences": audiences,
     });
+    if let Some(chosen) = chosen {
+        data["config_fields"] = json!(config_fields(state, visit, &path, chosen).await?);
+    }
     if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
         d.extend(extra);
     }
@@ -263,8 +341,6 @@ pub(super) async fn upload(
 /// The assign form.
 #[derive(Debug, Deserialize, Clone, serde::Serialize)]
 pub(super) struct Assign {
-    #[serde(rename = "_csrf", default, skip_serializing)]
-    csrf: Option<String>,
     #[serde(default)]
     module: String,
     #[serde(default)]
@@ -273,8 +349,6 @@ pub(super) struct Assign {
     due: String,
     #[serde(default)]
     audience: String,
-    #[serde(default)]
-    config: String,
     /// Percent of each county's villages, or empty for all of them.
     #[serde(default)]
     sample_percent: String,
@@ -283,36 +357,106 @@ pub(super) struct Assign {
     sample_seed: String,
 }
 
+/// `POST /province/assign`: the assign form, whose config fields
+/// (`config.…`) are the chosen module's, generated from its config schema.
+/// `_configure` (a module was chosen) and `_more` (再加一行) bring the form
+/// back with what was typed and act on nothing.
 pub(super) async fn assign(
     State(state): State<AppState>,
     visit: Visit,
-    Form(form): Form<Assign>,
+    body: Bytes,
 ) -> Result<Response, Error> {
-    visit.check(form.csrf.as_deref())?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
+        Error::bad(
+            "form",
+            "表单无法解析",
+            format!("the form does not parse: {e}"),
+        )
+    })?;
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in pairs {
+        values.entry(k).or_default().push(v);
+    }
+    let field = |name: &str| {
+        values
+            .get(name)
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default()
+    };
+    visit.check(Some(field("_csrf").as_str()))?;
+    let form = Assign {
+        module: field("module"),
+        unit: field("unit"),
+        due: field("due"),
+        audience: field("audience"),
+        sample_percent: field("sample_percent"),
+        sample_seed: field("sample_seed"),
+    };
+    let more = values.get("_more").and_then(|v| v.first()).cloned();
+    let configure = values.contains_key("_configure");
+    let config_values: BTreeMap<String, Vec<String>> = values
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("config."))
+        .collect();
+    let chosen = |errors: BTreeMap<String, Vec<String>>, more: Option<String>| Chosen {
+        module: form.module.clone(),
+        posted: Some(Posted {
+            form: "assign".to_owned(),
+            values: config_values.clone(),
+            errors,
+            more,
+        }),
+    };
     let refuse = |field: &str, problem: String| json!({"assign_input": form, "assign_errors": {field: problem}});
     let Some((module, version)) = form.module.split_once('@') else {
         let extra = refuse("module", visit.t("province.assign.choose"));
         return page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
     };
-    let config = if form.config.trim().is_empty() {
-        None
-    } else {
-        match serde_json::from_str::<Value>(&form.config) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let problem = super::t(
-                    visit.locale,
-                    "province.assign.json",
-                    &[("why", e.to_string())],
-                );
-                return page(
-                    &state,
-                    &visit,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    refuse("config", problem),
-                )
-                .await;
+    if configure || more.is_some() {
+        // 填写设置 starts the chosen module's fields afresh (from the last
+        // config or the defaults); 再加一行 keeps what was typed.
+        let extra = json!({"assign_input": form});
+        let again = if configure {
+            Chosen {
+                module: form.module.clone(),
+                posted: None,
             }
+        } else {
+            chosen(BTreeMap::new(), more)
+        };
+        return page_with(&state, &visit, StatusCode::OK, extra, Some(again)).await;
+    }
+    let plugin = state.plugin(module, version).await?;
+    let mut stripped = BTreeMap::new();
+    for (k, v) in &config_values {
+        if let Some(rest) = k.strip_prefix("config.") {
+            stripped.insert(rest.to_owned(), v.clone());
+        }
+    }
+    let config = match payload(
+        &plugin.info().config_schema,
+        &stripped,
+        &[],
+        &visit.t("form.not-a-number"),
+    ) {
+        Ok(v) if v == json!({}) => None,
+        Ok(v) => Some(v),
+        Err(errors) => {
+            let errors = errors
+                .into_iter()
+                .map(|(k, m)| (format!("config.{k}"), m))
+                .collect();
+            let extra = refuse("config", visit.t("province.assign.config-problems"));
+            let again = Some(chosen(errors, None));
+            return page_with(
+                &state,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+                again,
+            )
+            .await;
         }
     };
     let audience = match form.audience.as_str() {
@@ -331,25 +475,26 @@ pub(super) async fn assign(
             }),
         }
     };
+    let refused = |field: &str, problem: String, errors: BTreeMap<String, Vec<String>>| {
+        (refuse(field, problem), Some(chosen(errors, None)))
+    };
     let percent = number("sample_percent", &form.sample_percent);
     let seed = number("sample_seed", &form.sample_seed);
     let (percent, seed) = match (percent, seed) {
         (Ok(p), Ok(s)) => (p, s),
-        (Err(problem), _) => {
-            return page(
+        (Err(problem), _) | (_, Err(problem)) => {
+            let field = if percent_failed(&form) {
+                "sample_percent"
+            } else {
+                "sample_seed"
+            };
+            let (extra, again) = refused(field, problem, BTreeMap::new());
+            return page_with(
                 &state,
                 &visit,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                refuse("sample_percent", problem),
-            )
-            .await;
-        }
-        (_, Err(problem)) => {
-            return page(
-                &state,
-                &visit,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refuse("sample_seed", problem),
+                extra,
+                again,
             )
             .await;
         }
@@ -387,24 +532,40 @@ pub(super) async fn assign(
             | Error::Rejected(_)),
         ) => {
             let status = e.status();
-            let (field, problem) = match &e {
-                Error::BadRequest { field, .. } => {
-                    (field.replace("sample.", "sample_"), e.message(visit.locale))
-                }
-                Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => (
-                    "config".to_owned(),
-                    fields
-                        .iter()
-                        .map(|f| format!("{}: {}", f.field, f.message.get(visit.locale).to_owned()))
-                        .collect::<Vec<_>>()
-                        .join("; "),
+            let (extra, again) = match &e {
+                Error::BadRequest { field, .. } => refused(
+                    &field.replace("sample.", "sample_"),
+                    e.message(visit.locale),
+                    BTreeMap::new(),
                 ),
-                _ => ("unit".to_owned(), e.message(visit.locale)),
+                // The module's word on its config, beside each field.
+                Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => {
+                    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for f in fields {
+                        let name = if f.field.starts_with("config") {
+                            f.field.clone()
+                        } else {
+                            format!("config.{}", f.field)
+                        };
+                        errors
+                            .entry(name)
+                            .or_default()
+                            .push(f.message.get(visit.locale).to_owned());
+                    }
+                    refused("config", visit.t("province.assign.config-problems"), errors)
+                }
+                _ => refused("unit", e.message(visit.locale), BTreeMap::new()),
             };
-            page(&state, &visit, status, refuse(&field, problem)).await
+            page_with(&state, &visit, status, extra, again).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the sample's percent is what failed to parse.
+fn percent_failed(form: &Assign) -> bool {
+    let p = form.sample_percent.trim();
+    !p.is_empty() && p.parse::<u64>().is_err()
 }
 
 /// The reminder schedule's or the SMS gateway's form.

@@ -7,6 +7,13 @@
 //! no code. The learner reads the lessons in order, takes the quiz, and sees
 //! the right answers only once passed or out of attempts: the view never
 //! carries them before.
+//!
+//! Training that counts: class sessions on a date, attended by checking in
+//! with the code under the QR the trainer shows (or marked by the trainer);
+//! study hours (学时) for each lesson read and session attended; a pass rule
+//! of the quiz and, if the province sets one, a number of hours. The view's
+//! `study` (course, hours, passed, passed_on) is what the host's certificate
+//! page and its hours across courses read.
 
 mod state;
 mod view;
@@ -16,7 +23,10 @@ use baton_sdk::{
     Rejection, Role, Template, Text, View, check,
 };
 
-pub use state::{Action, Attempt, Config, GrantAttempt, Lesson, Question, Read, State, Submit};
+pub use state::{
+    Action, Attempt, Attended, CheckIn, Config, GrantAttempt, Lesson, Mark, Question, Read,
+    Session, State, Submit,
+};
 
 /// The first-lesson course.
 pub struct FirstLesson;
@@ -48,6 +58,8 @@ impl Module for FirstLesson {
                     "grant-attempt",
                     Text::new("增加一次测验机会", "Allow one more attempt"),
                 ),
+                ActionInfo::new::<CheckIn>("check-in", Text::new("签到", "Check in")),
+                ActionInfo::new::<Mark>("mark", Text::new("记录到课", "Record attendance")),
             ],
             templates: vec![Template::new(
                 "course",
@@ -55,8 +67,9 @@ impl Module for FirstLesson {
                 include_str!("../templates/course.en.hbs"),
             )],
             estimated_minutes: 45,
-            config_schema: baton_sdk::schema::<Config>(),
-            reviewers: Vec::new(),
+            config_schema: baton_sdk::config_schema::<Config>(),
+            // The county's trainers run the classes and mark who came.
+            reviewers: vec![Role::CountyTrainer],
         }
     }
 
@@ -158,6 +171,50 @@ impl Module for FirstLesson {
                 "must be 1–100",
             );
         }
+        for (i, session) in c.sessions.iter().enumerate() {
+            let field = |name: &str| format!("config.sessions.{i}.{name}");
+            if session.title.zh.trim().is_empty() {
+                bad(field("title.zh"), "请填写名称", "is required");
+            }
+            if check::date("date", &session.date).is_err() {
+                bad(
+                    field("date"),
+                    "请填写日期，格式为 2026-03-01",
+                    "must be a date like 2026-03-01",
+                );
+            }
+            if session.place.trim().is_empty() {
+                bad(field("place"), "请填写地点", "is required");
+            }
+            if !(0.0..=100.0).contains(&session.hours) {
+                bad(field("hours"), "学时应在 0 到 100 之间", "must be 0–100");
+            }
+        }
+        for (i, l) in c.lessons.iter().enumerate() {
+            if !(0.0..=100.0).contains(&l.hours) {
+                bad(
+                    format!("config.lessons.{i}.hours"),
+                    "学时应在 0 到 100 之间",
+                    "must be 0–100",
+                );
+            }
+        }
+        let most = c.lessons.iter().map(|l| l.hours).sum::<f64>()
+            + c.sessions.iter().map(|s| s.hours).sum::<f64>();
+        if !(0.0..=most).contains(&c.pass_hours) {
+            bad(
+                "config.pass_hours".into(),
+                &format!("合格所需学时应在 0 到 {most} 之间（课程合计 {most} 学时）"),
+                &format!("must be 0–{most}, the course's hours in all"),
+            );
+        }
+        if !c.sessions.is_empty() && c.check_in_key.trim().chars().count() < 8 {
+            bad(
+                "config.check_in_key".into(),
+                "有面授课次时须设签到密钥，至少 8 个字符",
+                "needs at least 8 characters when there are sessions",
+            );
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -172,27 +229,123 @@ impl Module for FirstLesson {
             attempts_allowed: ctx.config.attempts,
             attempts: Vec::new(),
             passed_at: None,
+            sessions: count(ctx.config.sessions.len()),
+            attended: Vec::new(),
+            hours: 0.0,
+            pass_hours: ctx.config.pass_hours,
         })
     }
 
     fn act(ctx: &Context<Config>, state: &mut State, action: Action) -> Result<Effects, Rejection> {
-        match action {
+        let effects = match action {
             Action::Read(p) => read(ctx, state, p),
             Action::Submit(p) => submit(ctx, state, p),
             Action::GrantAttempt(p) => grant(ctx, state, p),
-        }
+            Action::CheckIn(p) => check_in(ctx, state, p),
+            Action::Mark(p) => mark(ctx, state, p),
+        }?;
+        state.hours = hours(&ctx.config, state);
+        Ok(effects)
     }
 
+    /// Each lesson, the quiz, and the hours the pass rule asks for if any.
     fn progress(state: &State) -> Progress {
+        let counts_hours = state.pass_hours > 0.0;
         Progress {
-            done: state.read + u32::from(state.passed_at.is_some()),
-            total: state.lessons + 1,
+            done: state.read
+                + u32::from(state.passed_at.is_some())
+                + u32::from(counts_hours && state.hours >= state.pass_hours),
+            total: state.lessons + 1 + u32::from(counts_hours),
         }
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {
         view::render(ctx, state)
     }
+}
+
+/// Study hours earned: lessons read and sessions attended.
+pub fn hours(c: &Config, state: &State) -> f64 {
+    let lessons: f64 = c
+        .lessons
+        .iter()
+        .take(usize::try_from(state.read).unwrap_or(usize::MAX))
+        .map(|l| l.hours)
+        .sum();
+    let sessions: f64 = state
+        .attended
+        .iter()
+        .filter_map(|a| c.sessions.get(usize::try_from(a.session).ok()?))
+        .map(|s| s.hours)
+        .sum();
+    // Hours are counted in tenths: 0.1 + 0.2 is 0.3 here.
+    ((lessons + sessions) * 10.0).round() / 10.0
+}
+
+/// The session's check-in code: six digits from the SHA-256 of the
+/// province's secret, the session's position and its date, so a code is
+/// good for one class only and no learner can work it out.
+pub fn session_code(c: &Config, session: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let date = c
+        .sessions
+        .get(usize::try_from(session).unwrap_or(usize::MAX))
+        .map_or("", |s| s.date.as_str());
+    let digest = Sha256::digest(format!("{}\n{session}\n{date}", c.check_in_key).as_bytes());
+    let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+fn the_session<'c>(c: &'c Config, session: u32) -> Result<&'c Session, Rejection> {
+    c.sessions
+        .get(usize::try_from(session).unwrap_or(usize::MAX))
+        .ok_or_else(|| {
+            Rejection::invalid(
+                "session",
+                format!("本课程只有 {} 次面授课", c.sessions.len()),
+                format!("the course has only {} sessions", c.sessions.len()),
+            )
+        })
+}
+
+fn check_in(ctx: &Context<Config>, state: &mut State, p: CheckIn) -> Result<Effects, Rejection> {
+    ctx.require_role(&LEARNERS)?;
+    let session = the_session(&ctx.config, p.session)?;
+    if p.code.trim() != session_code(&ctx.config, p.session) {
+        return Err(Rejection::invalid(
+            "code",
+            "签到码不对，请扫描培训老师出示的二维码或核对六位数字",
+            "that is not this session's code; scan the trainer's QR code or check the six digits",
+        ));
+    }
+    if state.attended.iter().any(|a| a.session == p.session) {
+        return Err(Rejection::conflict(
+            format!("“{}”已经签到", session.title.zh),
+            format!("already checked in at {}", text(&session.title, Locale::En)),
+        ));
+    }
+    state.attended.push(Attended {
+        session: p.session,
+        at: ctx.now,
+        marked_by: None,
+    });
+    Ok(Effects::none())
+}
+
+fn mark(ctx: &Context<Config>, state: &mut State, p: Mark) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer, Role::CountyTrainer])?;
+    the_session(&ctx.config, p.session)?;
+    let was = state.attended.iter().any(|a| a.session == p.session);
+    if p.present && !was {
+        state.attended.push(Attended {
+            session: p.session,
+            at: ctx.now,
+            marked_by: Some(ctx.actor.name.clone()),
+        });
+    } else if !p.present {
+        state.attended.retain(|a| a.session != p.session);
+    }
+    Ok(Effects::none())
 }
 
 fn count(n: usize) -> u32 {

@@ -17,6 +17,30 @@ pub struct State {
     pub attempts: Vec<Attempt>,
     /// When the quiz was passed, Unix seconds.
     pub passed_at: Option<i64>,
+    /// Class sessions in the course, fixed at start.
+    #[serde(default)]
+    pub sessions: u32,
+    /// Sessions attended, in the order checked in.
+    #[serde(default)]
+    pub attended: Vec<Attended>,
+    /// Study hours (学时) so far: lessons read and sessions attended.
+    #[serde(default)]
+    pub hours: f64,
+    /// Study hours the pass rule asks for, fixed at start; 0 for none.
+    #[serde(default)]
+    pub pass_hours: f64,
+}
+
+/// A session the learner attended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attended {
+    /// The session's position in the course, from 0.
+    pub session: u32,
+    /// Unix seconds.
+    pub at: i64,
+    /// The trainer who marked it, or `None` for the learner's own check-in
+    /// with the session's code (scanned or typed).
+    pub marked_by: Option<String>,
 }
 
 /// One submitted quiz.
@@ -44,6 +68,10 @@ pub enum Action {
     Submit(Submit),
     /// A township officer or county trainer allows one more attempt.
     GrantAttempt(GrantAttempt),
+    /// The learner checks in at a class with the code the trainer shows.
+    CheckIn(CheckIn),
+    /// A township officer or county trainer marks the learner present or absent.
+    Mark(Mark),
 }
 
 /// Payload of `read`.
@@ -71,48 +99,119 @@ pub struct GrantAttempt {
     pub reason: String,
 }
 
-/// The course, as the province writes it.
+/// Payload of `check-in`.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    /// The session's position, from 0.
+    #[schemars(extend("x-label" = {"zh": "课次", "en": "Session"}, "x-choices" = "sessions", "x-choice-label" = "title"))]
+    pub session: u32,
+    /// The six digits under the trainer's QR code.
+    #[schemars(extend("x-label" = {"zh": "签到码", "en": "Check-in code"}))]
+    pub code: String,
+}
+
+/// Payload of `mark`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mark {
+    /// The session's position, from 0.
+    pub session: u32,
+    /// Present (ticked) or absent.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "到课（不勾选即记为缺席）", "en": "Present (untick for absent)"}))]
+    pub present: bool,
+}
+
+/// The course, as the province writes it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The course's name.
+    #[schemars(extend("x-label" = {"zh": "课程名称", "en": "Course title"}))]
     pub title: Text,
     /// The lessons, read in this order.
+    #[schemars(extend("x-label" = {"zh": "课程内容", "en": "Lessons"}, "x-rows" = 1))]
     pub lessons: Vec<Lesson>,
     /// The quiz.
+    #[schemars(extend("x-label" = {"zh": "测验题", "en": "Quiz questions"}, "x-rows" = 1))]
     pub questions: Vec<Question>,
     /// Percent of questions right needed to pass, 1–100.
+    #[schemars(extend("x-label" = {"zh": "合格分数（1–100）", "en": "Pass mark (1–100)"}))]
     pub pass_mark: u32,
     /// Attempts allowed, at least 1.
+    #[schemars(extend("x-label" = {"zh": "测验次数", "en": "Attempts allowed"}))]
     pub attempts: u32,
+    /// Classes on a date, attended in person.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "面授课次", "en": "Class sessions"}, "x-rows" = 1))]
+    pub sessions: Vec<Session>,
+    /// Study hours needed to pass, besides the quiz; 0 for none.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "合格所需学时", "en": "Study hours to pass"}))]
+    pub pass_hours: f64,
+    /// The secret the sessions' check-in codes are made from; anyone who
+    /// knows it can work out the codes, so it is never shown to learners.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "签到密钥（不向学员显示）", "en": "Check-in secret (never shown to learners)"}))]
+    pub check_in_key: String,
+}
+
+/// A class on a date.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Its name.
+    #[schemars(extend("x-label" = {"zh": "名称", "en": "Name"}))]
+    pub title: Text,
+    /// `YYYY-MM-DD`.
+    #[schemars(extend("x-label" = {"zh": "日期", "en": "Date"}, "format" = "date"))]
+    pub date: String,
+    /// Where.
+    #[schemars(extend("x-label" = {"zh": "地点", "en": "Place"}))]
+    pub place: String,
+    /// Study hours it counts for.
+    #[schemars(extend("x-label" = {"zh": "学时", "en": "Study hours"}))]
+    pub hours: f64,
 }
 
 /// One lesson.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lesson {
     /// Its title.
+    #[schemars(extend("x-label" = {"zh": "标题", "en": "Title"}))]
     pub title: Text,
     /// Its text; blank lines separate paragraphs.
+    #[schemars(extend("x-label" = {"zh": "课文", "en": "Reading"}, "x-multiline" = true))]
     pub body: Text,
     /// A video or audio link (http or https), optional.
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "视频或音频链接", "en": "Video or audio link"}))]
     pub media: Option<String>,
+    /// Study hours it counts for once read.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "学时", "en": "Study hours"}))]
+    pub hours: f64,
 }
 
 /// One quiz question.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// The question.
+    #[schemars(extend("x-label" = {"zh": "题目", "en": "Question"}))]
     pub prompt: Text,
     /// The options, at least two.
+    #[schemars(extend("x-label" = {"zh": "选项", "en": "Options"}, "x-rows" = 2))]
     pub options: Vec<Text>,
     /// The positions (from 0) of the right options: exactly one for a
     /// single-choice question, one or more for a multiple-choice one.
+    #[schemars(extend("x-label" = {"zh": "正确选项的序号（从 0 起）", "en": "Right options, numbered from 0"}))]
     pub answer: Vec<usize>,
     /// Several options may be right (多选题).
     #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "多选题", "en": "Several answers"}))]
     pub multiple: bool,
 }
 
@@ -137,6 +236,7 @@ impl Default for Config {
                         "After the election the new committees complete the handover, visit the cadres who left, divide their work and make public commitments.\n\n\"A new team, a new atmosphere, new deeds\": put villagers' concerns first from day one.",
                     ),
                     media: None,
+                    hours: 0.5,
                 },
                 Lesson {
                     title: t(
@@ -148,6 +248,7 @@ impl Default for Config {
                         "Every member has a post and a responsibility. The secretary leads; organisation, discipline inspection, women's affairs, militia, mediation and public security are each given to someone.",
                     ),
                     media: None,
+                    hours: 0.5,
                 },
                 Lesson {
                     title: t("开门一件事", "One thing on opening"),
@@ -156,6 +257,7 @@ impl Default for Config {
                         "Visit households widely, draft the village development plan, keep the campaign and work commitments, make the resignation commitment, and answer to the villagers.",
                     ),
                     media: None,
+                    hours: 0.5,
                 },
             ],
             questions: vec![
@@ -202,6 +304,9 @@ impl Default for Config {
             ],
             pass_mark: 60,
             attempts: 3,
+            sessions: Vec::new(),
+            pass_hours: 0.0,
+            check_in_key: String::new(),
         }
     }
 }

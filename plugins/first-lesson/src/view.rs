@@ -24,6 +24,40 @@ struct Page<'a> {
     reveal: bool,
     can_submit: bool,
     can_grant: bool,
+    sessions: Vec<SessionView<'a>>,
+    /// Study hours earned, and what the pass rule asks for (0: none).
+    hours: String,
+    pass_hours: String,
+    /// A township officer or county trainer: sees each session's code.
+    staff: bool,
+    /// The course as the certificate page and the hours across courses read it.
+    study: Study<'a>,
+}
+
+#[derive(Serialize)]
+struct SessionView<'a> {
+    index: u32,
+    number: u32,
+    title: &'a str,
+    date: &'a str,
+    place: &'a str,
+    hours: String,
+    attended: bool,
+    /// The trainer who marked it, if not checked in by code.
+    marked_by: Option<&'a str>,
+    /// For staff only: the code and the link its QR carries.
+    code: Option<String>,
+    url: Option<String>,
+}
+
+/// The course for the certificate (a host page reads it by these names).
+#[derive(Serialize)]
+struct Study<'a> {
+    course: &'a str,
+    hours: f64,
+    /// The whole pass rule is met: quiz passed and hours enough.
+    passed: bool,
+    passed_on: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +172,48 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         Vec::new()
     };
     let progress = <crate::FirstLesson as baton_sdk::Module>::progress(state);
+    let staff = matches!(ctx.actor.role, Role::TownshipOfficer | Role::CountyTrainer);
+    let sessions = c
+        .sessions
+        .iter()
+        .zip(0u32..)
+        .map(|(s, i)| {
+            let attended = state.attended.iter().find(|a| a.session == i);
+            let code = staff.then(|| crate::session_code(c, i));
+            SessionView {
+                index: i,
+                number: i + 1,
+                title: text(&s.title, locale),
+                date: &s.date,
+                place: &s.place,
+                hours: s.hours.to_string(),
+                attended: attended.is_some(),
+                marked_by: attended.and_then(|a| a.marked_by.as_deref()),
+                url: code
+                    .as_ref()
+                    .map(|code| format!("/checkin?module=first-lesson&session={i}&code={code}")),
+                code,
+            }
+        })
+        .collect();
+    let complete = progress.is_complete();
+    // Passed when the last of the rule's parts was met.
+    let passed_on = complete.then(|| {
+        let last_class = state
+            .attended
+            .iter()
+            .map(|a| a.at)
+            .max()
+            .filter(|_| state.pass_hours > 0.0);
+        format_date(
+            state
+                .passed_at
+                .into_iter()
+                .chain(last_class)
+                .max()
+                .unwrap_or(0),
+        )
+    });
     View::new(
         "course",
         &Page {
@@ -165,9 +241,22 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
             attempts_left,
             reveal,
             can_submit: learner && quiz_open && !passed && attempts_left > 0,
-            can_grant: matches!(ctx.actor.role, Role::TownshipOfficer | Role::CountyTrainer)
-                && !passed
-                && attempts_left == 0,
+            can_grant: staff && !passed && attempts_left == 0,
+            sessions,
+            hours: state.hours.to_string(),
+            // Empty when the rule asks for no hours.
+            pass_hours: if state.pass_hours > 0.0 {
+                state.pass_hours.to_string()
+            } else {
+                String::new()
+            },
+            staff,
+            study: Study {
+                course: text(&c.title, locale),
+                hours: state.hours,
+                passed: complete,
+                passed_on,
+            },
         },
     )
 }

@@ -167,3 +167,146 @@ fn a_province_course_is_checked_before_it_runs() {
         "English falls back to Chinese"
     );
 }
+
+/// A course with two classes of 2 hours, lessons of 1 hour, 6 hours to pass.
+fn classes() -> Harness<FirstLesson> {
+    let mut ctx = sample_context();
+    let t = |zh: &str| json!({"zh": zh});
+    ctx.config = json!({
+        "title": t("示范培训班"),
+        "lessons": ([t("一"), t("二"), t("三")].map(|title| json!({"title": title, "body": t("课文"), "hours": 1}))),
+        "questions": [{"prompt": t("题"), "options": [t("甲"), t("乙")], "answer": [0]}],
+        "pass_mark": 60, "attempts": 2,
+        "sessions": [
+            {"title": t("开班式"), "date": "2099-03-01", "place": "县委党校", "hours": 2},
+            {"title": t("现场教学"), "date": "2099-03-02", "place": "明月村", "hours": 2}
+        ],
+        "pass_hours": 6, "check_in_key": "liangping-2099"
+    });
+    let mut h = Harness::<FirstLesson>::new(ctx);
+    h.start().expect("the course starts");
+    h
+}
+
+/// The view as someone in `role` sees it.
+fn view_as(h: &mut Harness<FirstLesson>, role: Role) -> baton_sdk::View {
+    let before = h.context_mut().actor.clone();
+    h.context_mut().actor = baton_sdk::testing::actor(role);
+    let view = h.view();
+    h.context_mut().actor = before;
+    view
+}
+
+#[test]
+fn classes_are_checked_in_by_code_or_marked_and_the_hours_decide_the_pass() {
+    let mut h = classes();
+    // The trainer sees each class's code and the link its QR carries; the learner never does.
+    let staff = view_as(&mut h, Role::CountyTrainer);
+    let code = staff.data["sessions"][0]["code"]
+        .as_str()
+        .expect("the trainer sees the code")
+        .to_owned();
+    assert_eq!(code.len(), 6);
+    assert_eq!(
+        staff.data["sessions"][0]["url"],
+        format!("/checkin?module=first-lesson&session=0&code={code}")
+    );
+    let second = staff.data["sessions"][1]["code"].as_str().expect("code");
+    assert_ne!(code, second, "each class has its own code");
+    let mine = h.view();
+    assert!(
+        mine.data["sessions"][0]["code"].is_null() && !mine.data.to_string().contains(&code),
+        "no code in the learner's view"
+    );
+    let wrong = h
+        .act_as(
+            Role::Secretary,
+            "check-in",
+            json!({"session": 0, "code": second}),
+        )
+        .expect_err("another class's code");
+    assert_eq!(fields(wrong), ["code"]);
+    let out = h
+        .act_as(
+            Role::Secretary,
+            "check-in",
+            json!({"session": 0, "code": code}),
+        )
+        .expect("checked in");
+    assert!(!out.progress.is_complete());
+    let twice = h
+        .act_as(
+            Role::Secretary,
+            "check-in",
+            json!({"session": 0, "code": code}),
+        )
+        .expect_err("once");
+    assert!(matches!(twice, Rejection::Conflict(_)));
+    let marked = h
+        .act_as(
+            Role::Secretary,
+            "mark",
+            json!({"session": 1, "present": true}),
+        )
+        .expect_err("a learner cannot mark");
+    assert!(matches!(marked, Rejection::Forbidden(_)));
+    for lesson in 0..3 {
+        h.act_as(Role::Secretary, "read", json!({"lesson": lesson}))
+            .expect("read");
+    }
+    let out = h
+        .act_as(Role::Secretary, "submit", json!({"answers": [[0]]}))
+        .expect("passed");
+    // The quiz is passed, but 5 hours are not 6.
+    assert_eq!(h.state().hours, 5.0);
+    assert!(!out.progress.is_complete());
+    assert_eq!(h.view().data["study"]["passed"], false);
+    let out = h
+        .act_as(
+            Role::CountyTrainer,
+            "mark",
+            json!({"session": 1, "present": true}),
+        )
+        .expect("the trainer marks the second class");
+    assert!(out.progress.is_complete());
+    let study = h.view().data["study"].clone();
+    assert_eq!(study["hours"], 7.0);
+    assert_eq!(study["passed"], true);
+    assert_eq!(study["course"], "示范培训班");
+    // Marked absent again: the hours and the pass go with it.
+    let out = h
+        .act_as(
+            Role::CountyTrainer,
+            "mark",
+            json!({"session": 1, "present": false}),
+        )
+        .expect("absent");
+    assert!(!out.progress.is_complete());
+}
+
+#[test]
+fn a_course_with_classes_needs_a_secret_real_dates_and_reachable_hours() {
+    let mut ctx = sample_context();
+    let t = |zh: &str| json!({"zh": zh});
+    ctx.config = json!({
+        "title": t("示范培训班"),
+        "lessons": [{"title": t("一"), "body": t("课文"), "hours": 1}],
+        "questions": [{"prompt": t("题"), "options": [t("甲"), t("乙")], "answer": [0]}],
+        "pass_mark": 60, "attempts": 2,
+        "sessions": [{"title": t("开班式"), "date": "3月1日", "place": "", "hours": 200}],
+        "pass_hours": 500, "check_in_key": "short"
+    });
+    let err = Harness::<FirstLesson>::new(ctx)
+        .start()
+        .expect_err("refused");
+    assert_eq!(
+        fields(err),
+        [
+            "config.sessions.0.date",
+            "config.sessions.0.place",
+            "config.sessions.0.hours",
+            "config.pass_hours",
+            "config.check_in_key"
+        ]
+    );
+}

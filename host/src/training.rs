@@ -1,0 +1,90 @@
+//! Training that counts: study hours (学时) per person across every course,
+//! and the certificate that lists them. A course module says what a person
+//! has earned in its view's `study` (`course`, `hours`, `passed`,
+//! `passed_on`), as the built-in first lesson does; the host adds them up,
+//! so hours from several courses, in any module, count together.
+
+use baton_sdk::{Locale, Role};
+use serde::Serialize;
+
+use crate::acting;
+use crate::auth::{Capability, Principal};
+use crate::db::enrollments;
+use crate::error::Error;
+use crate::state::AppState;
+
+/// One course a person is enrolled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Course {
+    /// The enrollment.
+    pub enrollment: i64,
+    /// The course's name, in the reader's language.
+    pub course: String,
+    /// Study hours earned in it.
+    pub hours: f64,
+    /// Its whole pass rule met.
+    pub passed: bool,
+    /// When, `YYYY-MM-DD`.
+    pub passed_on: Option<String>,
+}
+
+/// A person's training: every course, and the hours in all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Record {
+    /// The courses, in enrollment order.
+    pub courses: Vec<Course>,
+    /// Study hours across them all.
+    pub hours: f64,
+    /// Courses passed.
+    pub passed: usize,
+}
+
+/// The principal's own courses (never anyone else's).
+pub async fn record(
+    state: &AppState,
+    principal: &Principal,
+    locale: Locale,
+) -> Result<Record, Error> {
+    let Some(person) = principal.person_id else {
+        return Ok(Record::default());
+    };
+    let villages: Vec<String> = principal
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Secretary | Role::Member))
+        .filter_map(|g| g.unit_code.clone())
+        .collect();
+    let mut out = Record::default();
+    for mut e in enrollments::of_person(&state.db, Some(person), &villages).await? {
+        if e.person_id != Some(person) {
+            continue;
+        }
+        let (_, role) = acting::reach(state, principal, e.id, Capability::ViewEnrollment).await?;
+        let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+        let ctx = acting::context(state, &e, principal, role, locale, crate::clock::now()).await?;
+        let current = acting::opened(state, &plugin, &mut e, &ctx, true).await?;
+        let view = plugin.view(&ctx, &current).await?;
+        let study = &view.data["study"];
+        let Some(course) = study["course"].as_str() else {
+            continue;
+        };
+        let hours = study["hours"].as_f64().unwrap_or(0.0).clamp(0.0, 1000.0);
+        let passed = study["passed"].as_bool().unwrap_or(false);
+        out.hours += hours;
+        out.passed += usize::from(passed);
+        out.courses.push(Course {
+            enrollment: e.id,
+            course: course.to_owned(),
+            hours,
+            passed,
+            passed_on: study["passed_on"].as_str().map(str::to_owned),
+        });
+    }
+    Ok(out)
+}
+
+/// Hours as people write them: `3`, `1.5`.
+pub fn hours_text(hours: f64) -> String {
+    let rounded = (hours * 10.0).round() / 10.0;
+    format!("{rounded}")
+}
