@@ -87,6 +87,7 @@ lp-trainer,,,县级培训人员,500155000000
 lp-trainer2,周文,,校长,500155000000
 lp-officer,陈立,,乡镇干部,500155000000
 cq-admin,重名,,乡镇干部,500155108000
+lp-city,周城,,市级组织干部,500155000000
 ";
         let before = accounts(&api).await;
         let reply = api.post_raw(&nation, "/api/v1/accounts/import", "text/csv", bad.as_bytes().to_vec()).await;
@@ -97,7 +98,7 @@ cq-admin,重名,,乡镇干部,500155108000
             .iter()
             .map(|r| format!("{} {}", r["line"], r["column"].as_str().unwrap_or("-")))
             .collect();
-        assert_eq!(lines, ["3 name", "4 role", "5 unit_code", "6 -"], "{}", reply.json());
+        assert_eq!(lines, ["3 name", "4 role", "5 unit_code", "6 -", "7 unit_code"], "{}", reply.json());
         assert_eq!(accounts(&api).await, before, "all or nothing");
 
         // An unknown header is one error naming it and the columns expected.
@@ -112,6 +113,7 @@ cq-admin,重名,,乡镇干部,500155108000
         let good = "用户名,姓名,电话,角色,单位代码
 cq-admin,重庆市委组织部 李敏,,省级管理员,500000000000
 lp-trainer,梁平区委组织部 周文,,县级培训人员,500155000000
+cq-city,重庆市辖区 组织部 王城,,市级组织干部,500100000000
 ";
         let (gbk, _, _) = encoding_rs::GB18030.encode(good);
         let reply = api.post_raw(&nation, "/api/v1/accounts/import", "text/csv", gbk.to_vec()).await;
@@ -119,6 +121,12 @@ lp-trainer,梁平区委组织部 周文,,县级培训人员,500155000000
         let issued = reply.json();
         let province = token(&activate(&api, "cq-admin", code_of(&issued, "cq-admin"), STRONG).await);
         let county = token(&activate(&api, "lp-trainer", code_of(&issued, "lp-trainer"), STRONG).await);
+        // The city officer from the same sheet sees its counties, not another city's.
+        let city = token(&activate(&api, "cq-city", code_of(&issued, "cq-city"), STRONG).await);
+        let mine = api.get(&city, "/api/v1/reports/completion?unit=500155000000").await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.json());
+        let other = api.get(&city, "/api/v1/reports/completion?unit=510121000000").await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN, "another city's county");
 
         // The county trainer makes its township officer; nothing above its
         // own role, nothing outside its county.

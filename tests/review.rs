@@ -89,6 +89,39 @@ per_backend! {
             .count(&format!("SELECT COUNT(*) FROM assignment_sample WHERE assignment_id = {assignment}"))
             .await;
         assert_eq!(listed, 4);
+
+        // Per township: 1% of each township is still one village each, every
+        // township drawn once; the record names the same villages the seed draws.
+        let reply = api
+            .post(&province, "/api/v1/assignments", None, json!({
+                "module": "look-back", "version": "0.1.0", "unit": PROVINCE,
+                "due": "2099-06-30", "sample": {"percent": 1, "per": "township", "seed": 5}
+            }))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
+        let body = reply.json();
+        assert_eq!(body["sample"], json!({"percent": 1, "per": "township", "seed": 5}));
+        let second = body["assignment_id"].as_i64().expect("id");
+        let recorded: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT unit_code FROM assignment_sample WHERE assignment_id = {second} ORDER BY unit_code"
+        ))
+        .fetch_all(api.state.db.pool())
+        .await
+        .expect("recorded");
+        let again = Sample { percent: 1, per: Per::Township, seed: 5 };
+        assert_eq!(sampling::draw(again, &units), recorded);
+        let township = |code: &str| code[..9].to_owned();
+        let mut drawn: Vec<String> = recorded.iter().map(|c| township(c)).collect();
+        drawn.dedup();
+        assert_eq!(drawn.len(), recorded.len(), "one village per township: {recorded:?}");
+        let mut all: Vec<String> = units
+            .iter()
+            .filter(|u| u.level == org_units::Level::Village)
+            .map(|u| township(&u.code))
+            .collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(drawn, all, "every township drawn");
         test.cleanup().await;
     }
 
