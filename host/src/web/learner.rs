@@ -136,7 +136,7 @@ pub(super) async fn check_in(
         .min_by_key(|s| (s.status == "completed", std::cmp::Reverse(s.id)))
         .ok_or_else(|| {
             Error::not_found(
-                "你没有这门课程，请确认用的是自己的账号登录",
+                "您没有这门课程，请确认是用自己的账号登录",
                 "you are not enrolled in this course; check you are signed in as yourself",
             )
         })?;
