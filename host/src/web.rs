@@ -79,6 +79,25 @@ pub fn router() -> Router<AppState> {
 
 pub use crate::clock::date;
 
+/// A posted form as each field's values (a field may repeat: checkboxes,
+/// a textarea's rows), for forms whose fields come from a schema.
+fn posted_values(
+    body: &[u8],
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, crate::http::Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
+        crate::http::Error::bad(
+            "form",
+            "表单无法解析",
+            format!("the form does not parse: {e}"),
+        )
+    })?;
+    let mut values: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in pairs {
+        values.entry(k).or_default().push(v);
+    }
+    Ok(values)
+}
+
 /// The translation key of an enrollment status.
 pub fn status_key(status: &str) -> &'static str {
     match status {

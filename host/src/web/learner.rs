@@ -227,7 +227,7 @@ async fn module_page(
     let now = now();
     let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
     let current = opened(state, &plugin, &mut e, &ctx, true).await?;
-    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
+    let ctx = crate::acting::for_view(state, &e, ctx).await?;
     let mut view = plugin.view(&ctx, &current).await?;
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
         .reviewed_by(&plugin.info().reviewers);
@@ -407,17 +407,7 @@ pub(super) async fn act(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, Error> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
-        Error::bad(
-            "form",
-            "表单无法解析",
-            format!("the form does not parse: {e}"),
-        )
-    })?;
-    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in pairs {
-        values.entry(k).or_default().push(v);
-    }
+    let mut values = super::posted_values(&body)?;
     let field = |name: &str| values.get(name).and_then(|v| v.first()).cloned();
     visit.check(field("_csrf").as_deref())?;
     let action = field("_action").unwrap_or_default();

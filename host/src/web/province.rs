@@ -366,17 +366,7 @@ pub(super) async fn assign(
     visit: Visit,
     body: Bytes,
 ) -> Result<Response, Error> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
-        Error::bad(
-            "form",
-            "表单无法解析",
-            format!("the form does not parse: {e}"),
-        )
-    })?;
-    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in pairs {
-        values.entry(k).or_default().push(v);
-    }
+    let values = super::posted_values(&body)?;
     let field = |name: &str| {
         values
             .get(name)

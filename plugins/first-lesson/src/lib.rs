@@ -296,7 +296,7 @@ pub fn session_code(c: &Config, session: u32) -> String {
     format!("{n:06}")
 }
 
-fn the_session<'c>(c: &'c Config, session: u32) -> Result<&'c Session, Rejection> {
+fn the_session(c: &Config, session: u32) -> Result<&Session, Rejection> {
     c.sessions
         .get(usize::try_from(session).unwrap_or(usize::MAX))
         .ok_or_else(|| {
