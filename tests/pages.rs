@@ -1078,6 +1078,19 @@ per_backend! {
         let field = refused.find("id=\"f-code\"").expect("the code's field");
         assert!(refused[field..field + 400].contains("签到码不对"), "beside the code's field");
 
+        // The trainer's roster of the class: the QR, and who came.
+        let roster = format!("/training/class?enrollment={course}&session=0");
+        assert!(page.contains("签到名单") && page.contains("/training/class?enrollment"), "the course links the roster");
+        let listed = html(&get(&api, &county, &roster).await);
+        assert!(listed.contains("<svg") && listed.contains(&code), "the class's QR and code");
+        assert!(listed.contains("已签到 1 /"), "one checked in");
+        let row = listed.find("张建国").expect("the secretary on the roster");
+        assert!(listed[row..row + 200].contains("已签到"), "the secretary came");
+        let other = listed.find("李秀英").expect("a member on the roster");
+        assert!(listed[other..other + 200].contains("未签到"), "the member did not");
+        let refused = get(&api, &me, &roster).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "a learner has no roster");
+
         // Lessons read (half an hour each) and the quiz passed.
         let run = |action: &'static str, payload: Value, key: String| {
             let api = &api;

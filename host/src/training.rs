@@ -83,6 +83,105 @@ pub async fn record(
     Ok(out)
 }
 
+/// The most learners a class's roster lists.
+pub const ROSTER_LIMIT: i64 = 2_000;
+
+/// One learner on a class's roster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attendee {
+    /// Their enrollment in the course.
+    pub enrollment: i64,
+    /// Their village.
+    pub village: String,
+    /// Their name.
+    pub name: String,
+    /// Checked in, or marked present.
+    pub attended: bool,
+}
+
+/// A class as its trainer sees it: what the module says of the session
+/// (title, date, place, hours, code and the QR's link), and who came.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Class {
+    /// The session as the module's view gives it.
+    pub session: serde_json::Value,
+    /// Everyone in the course under the trainer's units, in village order.
+    pub attendees: Vec<Attendee>,
+}
+
+/// The roster of session `session` of the course `enrollment` belongs to:
+/// every learner of that assignment under the staff member's own units, read
+/// through the module's view (the module decides who attended).
+pub async fn class(
+    state: &AppState,
+    principal: &Principal,
+    locale: Locale,
+    enrollment: i64,
+    session: usize,
+) -> Result<Class, Error> {
+    let (e, role) = acting::reach(state, principal, enrollment, Capability::ViewEnrollment).await?;
+    if !matches!(
+        role,
+        Role::TownshipOfficer
+            | Role::CountyTrainer
+            | Role::CityOfficer
+            | Role::ProvinceAdmin
+            | Role::NationalAdmin
+    ) {
+        return Err(Error::forbidden());
+    }
+    let paths: Vec<String> = principal
+        .grants
+        .iter()
+        .filter(|g| g.role == role)
+        .map(|g| g.path.clone().unwrap_or_else(|| "/".to_owned()))
+        .collect();
+    let mut class = Class::default();
+    for path in paths {
+        let found =
+            enrollments::of_assignment_under(&state.db, e.assignment_id, &path, ROSTER_LIMIT)
+                .await?;
+        for mut learner in found {
+            let Some(person) = learner.person_id else {
+                continue;
+            };
+            let plugin = state
+                .plugin(&learner.plugin_id, &learner.plugin_version)
+                .await?;
+            let ctx = acting::context(
+                state,
+                &learner,
+                principal,
+                role,
+                locale,
+                crate::clock::now(),
+            )
+            .await?;
+            let current = acting::opened(state, &plugin, &mut learner, &ctx, true).await?;
+            let view = plugin.view(&ctx, &current).await?;
+            let seen = &view.data["sessions"][session];
+            if !seen.is_object() {
+                return Err(Error::not_found("没有这次课", "no such session"));
+            }
+            if class.session.is_null() {
+                class.session = seen.clone();
+            }
+            let name = ctx
+                .members
+                .iter()
+                .find(|m| m.person_id == person.to_string())
+                .map_or_else(|| person.to_string(), |m| m.name.clone());
+            class.attendees.push(Attendee {
+                enrollment: learner.id,
+                village: ctx.village.name.clone(),
+                name,
+                attended: seen["attended"].as_bool().unwrap_or(false),
+            });
+        }
+    }
+    Ok(class)
+}
+
 /// Hours as people write them: `3`, `1.5`.
 pub fn hours_text(hours: f64) -> String {
     let rounded = (hours * 10.0).round() / 10.0;

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/email", post(learner::email))
         .route("/me/certificate", get(learner::certificate))
         .route("/checkin", get(learner::check_in))
+        .route("/training/class", get(learner::class))
         .route("/me/easy-reading", post(session::easy_reading))
         .route("/verify", get(learner::verify))
         .route("/enrollments/{id}", get(learner::show).post(learner::act))

@@ -458,6 +458,11 @@ try {
     const digits = (await trainer.locator('#session-0 .code').innerText()).trim();
     expect(/^\d{6}$/.test(digits), `six digits under the QR, not ${digits}`);
     await shot(trainer, '24-class-qr');
+    // The class's roster: its QR for the room, and nobody checked in yet.
+    await Promise.all([trainer.waitForLoadState('load'), trainer.locator('#session-0 a', { hasText: '签到名单' }).click()]);
+    await contains(trainer, '已签到 0 /');
+    expect((await trainer.locator('.class-qr .code').innerText()).trim() === digits, 'the roster shows the same code');
+    await accessible(trainer, 'class roster');
     await trainer.context().close();
     // What the phone's camera opens from the QR code.
     await learner.goto(`${BASE}/checkin?module=first-lesson&session=0&code=${digits}`);

@@ -89,6 +89,26 @@ pub async fn committee_under(db: &Db, path: &str, module: &str) -> anyhow::Resul
     .await?)
 }
 
+/// The enrollments of one assignment in the villages under `path`, in path
+/// order, at most `limit` (a class's roster for its trainer).
+pub async fn of_assignment_under(
+    db: &Db,
+    assignment: i64,
+    path: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<Enrollment>> {
+    Ok(sqlx::query_as(&format!(
+        "{ENROLLMENT} WHERE e.assignment_id = $1 AND u.path >= $2 AND u.path < $3
+         ORDER BY u.path, e.id LIMIT $4"
+    ))
+    .bind(assignment)
+    .bind(path)
+    .bind(format!("{path}~"))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// The enrollments of a person (theirs, and their villages' committee ones).
 pub async fn of_person(
     db: &Db,

@@ -182,6 +182,57 @@ pub(super) async fn certificate(
     ))
 }
 
+/// Which class's roster.
+#[derive(Debug, Deserialize)]
+pub(super) struct ClassOf {
+    enrollment: i64,
+    session: usize,
+}
+
+/// `GET /training/class?enrollment=…&session=…`: a class for its trainer:
+/// the QR code to show and who has checked in, across the trainer's own
+/// villages (any learner's course names the class).
+pub(super) async fn class(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<ClassOf>,
+) -> Result<Response, Error> {
+    let class = crate::training::class(
+        &state,
+        &visit.principal,
+        visit.locale,
+        q.enrollment,
+        q.session,
+    )
+    .await?;
+    let qr = class.session["url"]
+        .as_str()
+        .and_then(|path| crate::views::qr_svg(&format!("{}{path}", visit.origin)));
+    let came = class.attendees.iter().filter(|a| a.attended).count();
+    let attendees: Vec<Value> = class
+        .attendees
+        .iter()
+        .map(|a| {
+            json!({"village": a.village, "name": a.name, "attended": a.attended,
+                   "href": format!("/enrollments/{}", a.enrollment)})
+        })
+        .collect();
+    let title = class.session["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Ok(visit.page(
+        "class",
+        &title,
+        json!({
+            "title": title,
+            "date": class.session["date"], "place": class.session["place"],
+            "hours": class.session["hours"], "code": class.session["code"],
+            "qr": qr, "attendees": attendees, "came": came, "count": class.attendees.len(),
+        }),
+    ))
+}
+
 /// `?saved=action` after an accepted action; `?print=1` for the record to
 /// print (no forms, the verification code).
 #[derive(Debug, Deserialize)]

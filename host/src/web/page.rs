@@ -23,7 +23,7 @@ use crate::views::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 14] = [
+pub const SOURCES: [(&str, &str); 15] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -41,6 +41,7 @@ pub const SOURCES: [(&str, &str); 14] = [
     ("activate", include_str!("../../templates/activate.hbs")),
     ("accounts", include_str!("../../templates/accounts.hbs")),
     ("slips", include_str!("../../templates/slips.hbs")),
+    ("class", include_str!("../../templates/class.hbs")),
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {

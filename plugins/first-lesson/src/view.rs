@@ -48,6 +48,8 @@ struct SessionView<'a> {
     /// For staff only: the code and the link its QR carries.
     code: Option<String>,
     url: Option<String>,
+    /// For staff only: the host's roster of the class.
+    roster: Option<String>,
 }
 
 /// The course for the certificate (a host page reads it by these names).
@@ -192,6 +194,12 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
                 url: code
                     .as_ref()
                     .map(|code| format!("/checkin?module=first-lesson&session={i}&code={code}")),
+                roster: staff.then(|| {
+                    format!(
+                        "/training/class?enrollment={}&session={i}",
+                        ctx.enrollment_id
+                    )
+                }),
                 code,
             }
         })
