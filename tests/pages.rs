@@ -1090,6 +1090,8 @@ per_backend! {
         assert!(listed[other..other + 200].contains("未签到"), "the member did not");
         let refused = get(&api, &me, &roster).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "a learner has no roster");
+        let missing = get(&api, &county, &format!("/training/class?enrollment={course}&session=9")).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "a class the course does not have");
 
         // Lessons read (half an hour each) and the quiz passed.
         let run = |action: &'static str, payload: Value, key: String| {

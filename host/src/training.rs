@@ -136,43 +136,30 @@ pub async fn class(
         .filter(|g| g.role == role)
         .map(|g| g.path.clone().unwrap_or_else(|| "/".to_owned()))
         .collect();
-    let mut class = Class::default();
+    // The session as the named course's view gives it, even with nobody
+    // else in the staff member's villages.
+    let (session_seen, _) = session_of(state, principal, role, locale, e.clone(), session).await?;
+    let assignment = e.assignment_id;
+    let mut class = Class {
+        session: session_seen,
+        attendees: Vec::new(),
+    };
     for path in paths {
         let found =
-            enrollments::of_assignment_under(&state.db, e.assignment_id, &path, ROSTER_LIMIT)
-                .await?;
-        for mut learner in found {
+            enrollments::of_assignment_under(&state.db, assignment, &path, ROSTER_LIMIT).await?;
+        for learner in found {
             let Some(person) = learner.person_id else {
                 continue;
             };
-            let plugin = state
-                .plugin(&learner.plugin_id, &learner.plugin_version)
-                .await?;
-            let ctx = acting::context(
-                state,
-                &learner,
-                principal,
-                role,
-                locale,
-                crate::clock::now(),
-            )
-            .await?;
-            let current = acting::opened(state, &plugin, &mut learner, &ctx, true).await?;
-            let view = plugin.view(&ctx, &current).await?;
-            let seen = &view.data["sessions"][session];
-            if !seen.is_object() {
-                return Err(Error::not_found("没有这次课", "no such session"));
-            }
-            if class.session.is_null() {
-                class.session = seen.clone();
-            }
+            let id = learner.id;
+            let (seen, ctx) = session_of(state, principal, role, locale, learner, session).await?;
             let name = ctx
                 .members
                 .iter()
                 .find(|m| m.person_id == person.to_string())
                 .map_or_else(|| person.to_string(), |m| m.name.clone());
             class.attendees.push(Attendee {
-                enrollment: learner.id,
+                enrollment: id,
                 village: ctx.village.name.clone(),
                 name,
                 attended: seen["attended"].as_bool().unwrap_or(false),
@@ -180,6 +167,30 @@ pub async fn class(
         }
     }
     Ok(class)
+}
+
+/// Session `session` as the module's view of `e` gives it, and the view's
+/// context; a course without that session is a 404.
+async fn session_of(
+    state: &AppState,
+    principal: &Principal,
+    role: Role,
+    locale: Locale,
+    mut e: enrollments::Enrollment,
+    session: usize,
+) -> Result<(serde_json::Value, baton_sdk::Context), Error> {
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let ctx = acting::context(state, &e, principal, role, locale, crate::clock::now()).await?;
+    let current = acting::opened(state, &plugin, &mut e, &ctx, true).await?;
+    let view = plugin.view(&ctx, &current).await?;
+    let seen = view.data["sessions"][session].clone();
+    if !seen.is_object() {
+        return Err(Error::not_found(
+            "这门课程没有这次课",
+            "the course has no such session",
+        ));
+    }
+    Ok((seen, ctx))
 }
 
 /// Hours as people write them: `3`, `1.5`.

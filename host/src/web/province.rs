@@ -417,6 +417,17 @@ pub(super) async fn assign(
         };
         return page_with(&state, &visit, StatusCode::OK, extra, Some(again)).await;
     }
+    // A refusal: the form again, the problem beside `field`, and the
+    // module's config fields with what was typed and their own messages.
+    let (st, vi, refuse, chosen) = (&state, &visit, &refuse, &chosen);
+    let refused = move |status: StatusCode,
+                        field: &str,
+                        problem: String,
+                        errors: BTreeMap<String, Vec<String>>| {
+        let extra = refuse(field, problem);
+        page_with(st, vi, status, extra, Some(chosen(errors, None)))
+    };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let plugin = state.plugin(module, version).await?;
     let mut stripped = BTreeMap::new();
     for (k, v) in &config_values {
@@ -437,58 +448,35 @@ pub(super) async fn assign(
                 .into_iter()
                 .map(|(k, m)| (format!("config.{k}"), m))
                 .collect();
-            let extra = refuse("config", visit.t("province.assign.config-problems"));
-            let again = Some(chosen(errors, None));
-            return page_with(
-                &state,
-                &visit,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                extra,
-                again,
-            )
-            .await;
+            let problem = visit.t("province.assign.config-problems");
+            return refused(unprocessable, "config", problem, errors).await;
         }
     };
     let audience = match form.audience.as_str() {
         "" => None,
         a => serde_json::from_value::<Audience>(json!(a)).ok(),
     };
-    let number = |field: &str, text: &str| -> Result<Option<u64>, String> {
+    let mut sample_fields = [0, 1].map(|_| None);
+    for (slot, field, text) in [
+        (0, "sample_percent", &form.sample_percent),
+        (1, "sample_seed", &form.sample_seed),
+    ] {
         match text.trim() {
-            "" => Ok(None),
-            t => t.parse().map(Some).map_err(|_| {
-                visit_t(
-                    &visit,
-                    "province.assign.number",
-                    &[("value", t.to_owned()), ("field", field.to_owned())],
-                )
-            }),
+            "" => {}
+            t => match t.parse::<u64>() {
+                Ok(n) => sample_fields[slot] = Some(n),
+                Err(_) => {
+                    let problem = visit_t(
+                        &visit,
+                        "province.assign.number",
+                        &[("value", t.to_owned()), ("field", field.to_owned())],
+                    );
+                    return refused(unprocessable, field, problem, BTreeMap::new()).await;
+                }
+            },
         }
-    };
-    let refused = |field: &str, problem: String, errors: BTreeMap<String, Vec<String>>| {
-        (refuse(field, problem), Some(chosen(errors, None)))
-    };
-    let percent = number("sample_percent", &form.sample_percent);
-    let seed = number("sample_seed", &form.sample_seed);
-    let (percent, seed) = match (percent, seed) {
-        (Ok(p), Ok(s)) => (p, s),
-        (Err(problem), _) | (_, Err(problem)) => {
-            let field = if percent_failed(&form) {
-                "sample_percent"
-            } else {
-                "sample_seed"
-            };
-            let (extra, again) = refused(field, problem, BTreeMap::new());
-            return page_with(
-                &state,
-                &visit,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                extra,
-                again,
-            )
-            .await;
-        }
-    };
+    }
+    let [percent, seed] = sample_fields;
     let sample = percent.map(|p| SampleRequest {
         percent: u32::try_from(p).unwrap_or(u32::MAX),
         per: Per::County,
@@ -522,12 +510,11 @@ pub(super) async fn assign(
             | Error::Rejected(_)),
         ) => {
             let status = e.status();
-            let (extra, again) = match &e {
-                Error::BadRequest { field, .. } => refused(
-                    &field.replace("sample.", "sample_"),
-                    e.message(visit.locale),
-                    BTreeMap::new(),
-                ),
+            match &e {
+                Error::BadRequest { field, .. } => {
+                    let field = field.replace("sample.", "sample_");
+                    refused(status, &field, e.message(visit.locale), BTreeMap::new()).await
+                }
                 // The module's word on its config, beside each field.
                 Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => {
                     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -542,20 +529,14 @@ pub(super) async fn assign(
                             .or_default()
                             .push(f.message.get(visit.locale).to_owned());
                     }
-                    refused("config", visit.t("province.assign.config-problems"), errors)
+                    let problem = visit.t("province.assign.config-problems");
+                    refused(status, "config", problem, errors).await
                 }
-                _ => refused("unit", e.message(visit.locale), BTreeMap::new()),
-            };
-            page_with(&state, &visit, status, extra, again).await
+                _ => refused(status, "unit", e.message(visit.locale), BTreeMap::new()).await,
+            }
         }
         Err(e) => Err(e),
     }
-}
-
-/// Whether the sample's percent is what failed to parse.
-fn percent_failed(form: &Assign) -> bool {
-    let p = form.sample_percent.trim();
-    !p.is_empty() && p.parse::<u64>().is_err()
 }
 
 /// The reminder schedule's or the SMS gateway's form.
