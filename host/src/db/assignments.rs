@@ -177,11 +177,12 @@ pub async fn unit_path(db: &Db, id: i64) -> anyhow::Result<Option<String>> {
 pub async fn last_config(db: &Db, path: &str, module: &str) -> anyhow::Result<Option<String>> {
     Ok(sqlx::query_scalar(
         "SELECT a.config FROM assignments a JOIN org_units u ON u.code = a.unit_code
-         WHERE a.plugin_id = $1 AND u.path >= $2 AND u.path < $2 || '~'
+         WHERE a.plugin_id = $1 AND u.path >= $2 AND u.path < $3
          ORDER BY a.id DESC LIMIT 1",
     )
     .bind(module)
     .bind(path)
+    .bind(format!("{path}~"))
     .fetch_optional(db.pool())
     .await?)
 }

@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::Db;
 use super::audit::Link;
+use super::statements::{Arg, Cell, Failure, Kind, Lite, Tx, now_or_never};
 
 /// An enrollment with what acting on it needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -192,7 +193,7 @@ pub async fn store_initial(
     .execute(&mut *tx)
     .await?;
     if stored.rows_affected() == 1 {
-        super::turns::replace(&mut tx, e.id, &e.path, &outcome.awaiting, now).await?;
+        super::turns::replace(&mut *tx, e.id, &e.path, &outcome.awaiting, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -271,11 +272,14 @@ pub enum WriteError {
 
 /// Sorts a failed statement: a duplicate idempotency key lost a race; a
 /// PostgreSQL deadlock (40P01) on the roll-up rows is retried like a stale read.
-fn write_error(e: sqlx::Error) -> WriteError {
-    match e.as_database_error() {
-        Some(d) if d.is_unique_violation() => WriteError::KeyTaken,
-        Some(d) if d.code().as_deref() == Some("40P01") => WriteError::Stale,
-        _ => WriteError::Database(e.into()),
+fn write_error(e: impl Into<Failure>) -> WriteError {
+    let e = e.into();
+    if e.is_unique_violation() {
+        WriteError::KeyTaken
+    } else if e.is_deadlock() {
+        WriteError::Stale
+    } else {
+        WriteError::Database(e.into())
     }
 }
 
@@ -294,50 +298,152 @@ pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteErro
         payload: &attempt.payload[..cut],
         ..attempt.clone()
     };
+    if let Some(writer) = db.sqlite_writer() {
+        let attempt = Logged::from(&attempt);
+        return writer
+            .run(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(write_error)?;
+                now_or_never(insert_attempt(&mut Lite(&tx), &attempt.as_attempt()))
+                    .ok_or_else(never_waits)??;
+                tx.commit().map_err(write_error)
+            })
+            .await?;
+    }
     let mut conn = db.writer().acquire().await.map_err(anyhow::Error::from)?;
-    insert_attempt(&mut conn, &attempt).await?;
+    insert_attempt(&mut *conn, &attempt).await?;
     Ok(())
 }
 
-async fn insert_attempt(
-    conn: &mut sqlx::AnyConnection,
-    a: &Attempt<'_>,
-) -> Result<i64, WriteError> {
-    sqlx::query_scalar(
-        "INSERT INTO actions (enrollment_id, account_id, idempotency_key, request_hash, role, action,
-                              payload, at, result, status, response)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(a.enrollment_id)
-    .bind(a.account_id)
-    .bind(a.idempotency_key)
-    .bind(a.request_hash)
-    .bind(a.role)
-    .bind(a.action)
-    .bind(a.payload)
-    .bind(a.at)
-    .bind(a.result)
-    .bind(i64::from(a.status))
-    .bind(a.response)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(write_error)
+/// An [`Attempt`] that owns its text, to hand to SQLite's writer thread.
+struct Logged {
+    enrollment_id: i64,
+    account_id: i64,
+    at: i64,
+    status: u16,
+    text: [String; 7],
+}
+
+impl From<&Attempt<'_>> for Logged {
+    fn from(a: &Attempt<'_>) -> Self {
+        Self {
+            enrollment_id: a.enrollment_id,
+            account_id: a.account_id,
+            at: a.at,
+            status: a.status,
+            text: [
+                a.idempotency_key,
+                a.request_hash,
+                a.role,
+                a.action,
+                a.payload,
+                a.result,
+                a.response,
+            ]
+            .map(str::to_owned),
+        }
+    }
+}
+
+impl Logged {
+    fn as_attempt(&self) -> Attempt<'_> {
+        let [key, hash, role, action, payload, result, response] = &self.text;
+        Attempt {
+            enrollment_id: self.enrollment_id,
+            account_id: self.account_id,
+            idempotency_key: key,
+            request_hash: hash,
+            role,
+            action,
+            payload,
+            at: self.at,
+            result,
+            status: self.status,
+            response,
+        }
+    }
+}
+
+fn never_waits() -> WriteError {
+    WriteError::Database(anyhow::anyhow!(
+        "a statement on SQLite's writer thread waited"
+    ))
+}
+
+async fn insert_attempt<T: Tx>(conn: &mut T, a: &Attempt<'_>) -> Result<i64, WriteError> {
+    let rows = conn
+        .fetch(
+            "INSERT INTO actions (enrollment_id, account_id, idempotency_key, request_hash, role, action,
+                                  payload, at, result, status, response)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            &[
+                a.enrollment_id.into(),
+                a.account_id.into(),
+                a.idempotency_key.into(),
+                a.request_hash.into(),
+                a.role.into(),
+                a.action.into(),
+                a.payload.into(),
+                a.at.into(),
+                a.result.into(),
+                i64::from(a.status).into(),
+                a.response.into(),
+            ],
+            &[Kind::Int],
+        )
+        .await
+        .map_err(write_error)?;
+    rows.first()
+        .and_then(|row| row.first())
+        .and_then(Cell::int)
+        .ok_or_else(|| WriteError::Database(anyhow::anyhow!("INSERT … RETURNING id gave no id")))
 }
 
 /// Applies an accepted action in one transaction: the log entry, the new
 /// state and progress (only if `e` is still current), the sign-offs chained
 /// onto the enrollment's last one, the notices, and the roll-ups of every unit
-/// above the village when the enrollment starts, completes or reopens.
+/// above the village when the enrollment starts, completes or reopens. On
+/// SQLite, one job on the writer thread.
 pub async fn apply(
     db: &Db,
     e: &Enrollment,
     attempt: &Attempt<'_>,
     outcome: &Outcome,
 ) -> Result<(), WriteError> {
+    if let Some(writer) = db.sqlite_writer() {
+        let (e, attempt, outcome) = (e.clone(), Logged::from(attempt), outcome.clone());
+        return writer
+            .run(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(write_error)?;
+                now_or_never(apply_in(
+                    &mut Lite(&tx),
+                    &e,
+                    &attempt.as_attempt(),
+                    &outcome,
+                ))
+                .ok_or_else(never_waits)??;
+                tx.commit().map_err(write_error)
+            })
+            .await?;
+    }
     let mut tx = db.writer().begin().await.map_err(write_error)?;
+    apply_in(&mut *tx, e, attempt, outcome).await?;
+    tx.commit().await.map_err(write_error)?;
+    Ok(())
+}
+
+async fn apply_in<T: Tx>(
+    tx: &mut T,
+    e: &Enrollment,
+    attempt: &Attempt<'_>,
+    outcome: &Outcome,
+) -> Result<(), WriteError> {
     // The log entry goes first: on SQLite a write as the first statement takes
     // the write lock at once, so two writers queue instead of deadlocking.
-    let action_id = insert_attempt(&mut tx, attempt).await?;
+    let action_id = insert_attempt(tx, attempt).await?;
     let complete = outcome.progress.is_complete();
     // The chain is computed first so the enrollment row takes its new head in
     // the same UPDATE that checks the revision.
@@ -348,59 +454,61 @@ pub async fn apply(
         let hash = link.hash(&head);
         links.push((link, std::mem::replace(&mut head, hash.clone()), hash));
     }
-    let updated = sqlx::query(
-        "UPDATE enrollments SET state = $1, done = $2, total = $3, revision = revision + 1,
-            started_at = COALESCE(started_at, $4),
-            completed_at = CASE WHEN $5 = 1 THEN COALESCE(completed_at, $4) ELSE NULL END,
-            signoff_head = $8
-         WHERE id = $6 AND revision = $7",
-    )
-    .bind(&outcome.state)
-    .bind(i64::from(outcome.progress.done))
-    .bind(i64::from(outcome.progress.total))
-    .bind(attempt.at)
-    .bind(i64::from(complete))
-    .bind(e.id)
-    .bind(e.revision)
-    .bind((!head.is_empty()).then_some(&head))
-    .execute(&mut *tx)
-    .await
-    .map_err(write_error)?;
-    if updated.rows_affected() == 0 {
+    let updated = tx
+        .execute(
+            "UPDATE enrollments SET state = $1, done = $2, total = $3, revision = revision + 1,
+                started_at = COALESCE(started_at, $4),
+                completed_at = CASE WHEN $5 = 1 THEN COALESCE(completed_at, $4) ELSE NULL END,
+                signoff_head = $8
+             WHERE id = $6 AND revision = $7",
+            &[
+                outcome.state.as_str().into(),
+                i64::from(outcome.progress.done).into(),
+                i64::from(outcome.progress.total).into(),
+                attempt.at.into(),
+                i64::from(complete).into(),
+                e.id.into(),
+                e.revision.into(),
+                (!head.is_empty()).then_some(head.as_str()).into(),
+            ],
+        )
+        .await
+        .map_err(write_error)?;
+    if updated == 0 {
         return Err(WriteError::Stale);
     }
     for (link, prev, hash) in &links {
-        sqlx::query(
+        tx.execute(
             "INSERT INTO signoffs (enrollment_id, action_id, signer, role, subject, statement, at, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                e.id.into(),
+                action_id.into(),
+                link.signer.as_str().into(),
+                link.role.as_str().into(),
+                link.subject.as_str().into(),
+                link.statement.as_str().into(),
+                link.at.into(),
+                prev.as_str().into(),
+                hash.as_str().into(),
+            ],
         )
-        .bind(e.id)
-        .bind(action_id)
-        .bind(&link.signer)
-        .bind(&link.role)
-        .bind(&link.subject)
-        .bind(&link.statement)
-        .bind(link.at)
-        .bind(prev)
-        .bind(hash)
-        .execute(&mut *tx)
         .await
         .map_err(write_error)?;
     }
     for notice in &outcome.notices {
-        insert_notice(&mut tx, e.id, notice, attempt.at).await?;
+        insert_notice(tx, e.id, notice, attempt.at).await?;
     }
-    super::turns::replace(&mut tx, e.id, &e.path, &outcome.awaiting, attempt.at)
+    super::turns::replace(tx, e.id, &e.path, &outcome.awaiting, attempt.at)
         .await
         .map_err(write_error)?;
     let started = i64::from(e.started_at.is_none());
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if started != 0 || completed != 0 {
-        roll_up(&mut tx, e, started, completed, attempt.at)
+        roll_up(tx, e, started, completed, attempt.at)
             .await
             .map_err(write_error)?;
     }
-    tx.commit().await.map_err(write_error)?;
     Ok(())
 }
 
@@ -408,13 +516,13 @@ pub async fn apply(
 /// its village and every unit above it; a completion (`completed` 1, at
 /// `at`) or a reopening (-1, from the day it had completed) also moves each
 /// unit's count of completions that day.
-pub(super) async fn roll_up(
-    tx: &mut sqlx::AnyConnection,
+pub(super) async fn roll_up<T: Tx>(
+    tx: &mut T,
     e: &Enrollment,
     started: i64,
     completed: i64,
     at: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Failure> {
     let codes: Vec<&str> = e.path.split('/').filter(|c| !c.is_empty()).collect();
     let placeholders: Vec<String> = (4..codes.len() + 4).map(|i| format!("${i}")).collect();
     let sql = format!(
@@ -422,14 +530,9 @@ pub(super) async fn roll_up(
          WHERE assignment_id = $3 AND unit_code IN ({})",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql)
-        .bind(started)
-        .bind(completed)
-        .bind(e.assignment_id);
-    for code in &codes {
-        query = query.bind(*code);
-    }
-    query.execute(&mut *tx).await?;
+    let mut args: Vec<Arg<'_>> = vec![started.into(), completed.into(), e.assignment_id.into()];
+    args.extend(codes.iter().map(|c| Arg::from(*c)));
+    tx.execute(&sql, &args).await?;
     if completed != 0 {
         let day = baton_sdk::beijing_date(if completed > 0 {
             at
@@ -445,21 +548,19 @@ pub(super) async fn roll_up(
              SET completed = completion_days.completed + excluded.completed",
             values.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(day).bind(completed);
-        for code in &codes {
-            query = query.bind(*code);
-        }
-        query.execute(&mut *tx).await?;
+        let mut args: Vec<Arg<'_>> = vec![day.as_str().into(), completed.into()];
+        args.extend(codes.iter().map(|c| Arg::from(*c)));
+        tx.execute(&sql, &args).await?;
     }
     Ok(())
 }
 
-async fn insert_notice(
-    tx: &mut sqlx::AnyConnection,
+async fn insert_notice<T: Tx>(
+    tx: &mut T,
     enrollment_id: i64,
     notice: &Notice,
     at: i64,
-) -> anyhow::Result<()> {
+) -> Result<(), WriteError> {
     let recipient = match &notice.to {
         Recipient::Person(id) => format!("person:{id}"),
         Recipient::Role(role) => format!("role:{}", (*role).as_str()),

@@ -95,7 +95,7 @@ pub async fn remind(
     for recipient in recipients {
         ids.push(
             insert(
-                &mut tx,
+                &mut *tx,
                 enrollment_id,
                 recipient,
                 message,
@@ -111,8 +111,8 @@ pub async fn remind(
 }
 
 /// Writes one notice inside `conn`'s transaction; returns its id.
-pub async fn insert(
-    conn: &mut sqlx::AnyConnection,
+pub async fn insert<T: super::statements::Tx>(
+    conn: &mut T,
     enrollment_id: i64,
     recipient: &str,
     message: &Text,
@@ -120,18 +120,26 @@ pub async fn insert(
     sent_by: Option<i64>,
     at: i64,
 ) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO notices (enrollment_id, recipient, message, created_at, kind, sent_by, fanned_out)
-         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
-    )
-    .bind(enrollment_id)
-    .bind(recipient)
-    .bind(serde_json::to_string(message)?)
-    .bind(at)
-    .bind(kind)
-    .bind(sent_by)
-    .fetch_one(&mut *conn)
-    .await?)
+    let message = serde_json::to_string(message)?;
+    let rows = conn
+        .fetch(
+            "INSERT INTO notices (enrollment_id, recipient, message, created_at, kind, sent_by, fanned_out)
+             VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
+            &[
+                enrollment_id.into(),
+                recipient.into(),
+                message.as_str().into(),
+                at.into(),
+                kind.into(),
+                sent_by.into(),
+            ],
+            &[super::statements::Kind::Int],
+        )
+        .await?;
+    rows.first()
+        .and_then(|row| row.first())
+        .and_then(super::statements::Cell::int)
+        .ok_or_else(|| anyhow::anyhow!("INSERT INTO notices … RETURNING id gave no id"))
 }
 
 /// A notice its sender (or an official it was addressed to) sees.
@@ -246,11 +254,12 @@ pub async fn waiting_for_township(db: &Db, path: &str) -> anyhow::Result<Vec<Wai
                 (SELECT MAX(n.id) FROM notices n WHERE n.enrollment_id = e.id
                    AND n.recipient = 'role:township-officer') AS latest
          FROM enrollments e JOIN org_units u ON u.code = e.unit_code
-         WHERE u.path >= $1 AND u.path < $1 || '~' AND e.completed_at IS NULL
+         WHERE u.path >= $1 AND u.path < $2 AND e.completed_at IS NULL
            AND EXISTS (SELECT 1 FROM notices n WHERE n.enrollment_id = e.id
                          AND n.recipient = 'role:township-officer')",
     )
     .bind(path)
+    .bind(format!("{path}~"))
     .fetch_all(db.pool())
     .await?;
     let mut out = Vec::new();

@@ -135,10 +135,11 @@ pub async fn scopes(db: &Db, path: &str) -> anyhow::Result<Vec<OrgUnit>> {
     };
     let rows = sqlx::query(&format!(
         "SELECT u.code, u.level, u.name, u.parent_code FROM org_units u
-         WHERE u.level IN {levels} AND u.path >= $1 AND u.path < $1 || '~'
+         WHERE u.level IN {levels} AND u.path >= $1 AND u.path < $2
          ORDER BY u.path"
     ))
     .bind(path)
+    .bind(format!("{path}~"))
     .fetch_all(db.pool())
     .await?;
     units(&rows)

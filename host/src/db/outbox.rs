@@ -553,7 +553,7 @@ pub async fn fire_stage(
         if first {
             fired += 1;
             for (recipient, message) in notices {
-                super::notices::insert(&mut tx, *id, recipient, message, kind, None, now).await?;
+                super::notices::insert(&mut *tx, *id, recipient, message, kind, None, now).await?;
             }
         }
     }

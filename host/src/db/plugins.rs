@@ -177,10 +177,11 @@ pub async fn pinned(db: &Db, path: &str) -> anyhow::Result<Vec<Pinned>> {
                 COALESCE(c.enrolled, 0) AS enrolled, COALESCE(c.completed, 0) AS completed
          FROM assignments a JOIN org_units u ON u.code = a.unit_code
          LEFT JOIN completion c ON c.unit_code = a.unit_code AND c.assignment_id = a.id
-         WHERE u.path >= $1 AND u.path < $1 || '~'
+         WHERE u.path >= $1 AND u.path < $2
          ORDER BY a.plugin_id, a.id",
     )
     .bind(path)
+    .bind(format!("{path}~"))
     .fetch_all(db.pool())
     .await?;
     let mut out = Vec::new();

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
+use super::statements::{Arg, Cell, Failure, Kind, Tx};
 
 /// One party an enrollment waits for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,32 +41,36 @@ impl Turn {
 /// leave the turns as they were (a declaration replaced, one item of five
 /// received): then this is one read and no write; otherwise one delete and
 /// one insert of every row, not a statement a turn.
-pub(super) async fn replace(
-    conn: &mut sqlx::AnyConnection,
+pub(super) async fn replace<T: Tx>(
+    conn: &mut T,
     id: i64,
     path: &str,
     awaiting: &[Awaiting],
     at: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), Failure> {
     // (role, person, subject, what as stored, since), in their order.
     type Row = (Option<String>, Option<String>, String, String, i64);
-    let before: Vec<Row> = sqlx::query(
-        "SELECT role, person_id, subject, what, since FROM turns WHERE enrollment_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("role")?,
-            r.try_get("person_id")?,
-            r.try_get("subject")?,
-            r.try_get("what")?,
-            r.try_get("since")?,
-        ))
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
+    let before: Vec<Row> = conn
+        .fetch(
+            "SELECT role, person_id, subject, what, since FROM turns WHERE enrollment_id = $1 ORDER BY seq",
+            &[id.into()],
+            &[Kind::Text, Kind::Text, Kind::Text, Kind::Text, Kind::Int],
+        )
+        .await?
+        .into_iter()
+        .map(|row| {
+            let [role, person, subject, what, since] = <[Cell; 5]>::try_from(row)
+                .unwrap_or_else(|_| std::array::from_fn(|_| Cell::Int(None)));
+            let since = since.int().unwrap_or(0);
+            (
+                role.text(),
+                person.text(),
+                subject.text().unwrap_or_default(),
+                what.text().unwrap_or_default(),
+                since,
+            )
+        })
+        .collect();
     let after: Vec<Row> = awaiting
         .iter()
         .map(|a| {
@@ -84,9 +89,7 @@ pub(super) async fn replace(
     if after == before {
         return Ok(());
     }
-    sqlx::query("DELETE FROM turns WHERE enrollment_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
+    conn.execute("DELETE FROM turns WHERE enrollment_id = $1", &[id.into()])
         .await?;
     if after.is_empty() {
         return Ok(());
@@ -95,19 +98,20 @@ pub(super) async fn replace(
         "INSERT INTO turns (enrollment_id, seq, path, role, person_id, what, subject, since) VALUES {}",
         super::values(after.len(), 8)
     );
-    let mut insert = sqlx::query(&sql);
-    for (seq, (role, person, subject, what, since)) in after.into_iter().enumerate() {
-        insert = insert
-            .bind(id)
-            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-            .bind(path)
-            .bind(role)
-            .bind(person)
-            .bind(what)
-            .bind(subject)
-            .bind(since);
+    let mut args: Vec<Arg<'_>> = Vec::with_capacity(after.len() * 8);
+    for (seq, (role, person, subject, what, since)) in after.iter().enumerate() {
+        args.extend([
+            Arg::from(id),
+            Arg::from(i64::try_from(seq).unwrap_or(i64::MAX)),
+            Arg::from(path),
+            Arg::from(role),
+            Arg::from(person),
+            Arg::from(what),
+            Arg::from(subject),
+            Arg::from(*since),
+        ]);
     }
-    insert.execute(&mut *conn).await?;
+    conn.execute(&sql, &args).await?;
     Ok(())
 }
 

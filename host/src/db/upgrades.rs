@@ -129,10 +129,10 @@ pub async fn move_to(
     }
     let completed = i64::from(complete) - i64::from(e.completed_at.is_some());
     if completed != 0 {
-        super::enrollments::roll_up(&mut tx, e, 0, completed, now).await?;
+        super::enrollments::roll_up(&mut *tx, e, 0, completed, now).await?;
     }
     if state.is_some() {
-        super::turns::replace(&mut tx, e.id, &e.path, awaiting, now).await?;
+        super::turns::replace(&mut *tx, e.id, &e.path, awaiting, now).await?;
     }
     tx.commit().await?;
     Ok(true)
