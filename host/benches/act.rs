@@ -15,6 +15,10 @@ use criterion::Criterion;
 
 const GROUP: &str = "handover-act";
 
+/// The allocator `baton serve` runs with, for both sides of the comparison.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     let mut c = Criterion::default()

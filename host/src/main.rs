@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+/// The server's allocator (see the workspace's Cargo.toml for the numbers).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
