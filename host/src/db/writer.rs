@@ -57,3 +57,36 @@ impl Writer {
             .map_err(|_| anyhow!("SQLite's writer thread failed during a write"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job that panics loses its own answer and rolls back its
+    /// transaction; the thread goes on with the next job.
+    #[tokio::test]
+    async fn a_panicking_job_rolls_back_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("w.db");
+        let writer = Writer::open(&path, "PRAGMA busy_timeout = 5000;").expect("opens");
+        writer
+            .run(|c| c.execute_batch("CREATE TABLE t (n INTEGER)"))
+            .await
+            .expect("ran")
+            .expect("created");
+        let lost = writer
+            .run(|c| {
+                let tx = c.transaction().expect("begins");
+                tx.execute("INSERT INTO t VALUES (1)", []).expect("inserts");
+                panic!("a bug in a job");
+            })
+            .await;
+        assert!(lost.is_err(), "the caller hears the write failed");
+        let count: i64 = writer
+            .run(|c| c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)))
+            .await
+            .expect("the writer still runs")
+            .expect("counted");
+        assert_eq!(count, 0, "the panicking job's insert was rolled back");
+    }
+}
