@@ -63,9 +63,11 @@ async fn a_handover_runs_to_completion_through_wasm() {
     ctx.actor = actor(Role::Secretary);
     let view = plugin.view(&ctx, &state).await.expect("view");
     assert_eq!(view.data["complete"], true);
-    let html = plugin.render(&view, Locale::ZhCn).expect("renders");
+    let html = plugin
+        .render(view.clone(), Locale::ZhCn, None)
+        .expect("renders");
     assert!(html.contains("交接全部完成"), "{html}");
-    let html = plugin.render(&view, Locale::En).expect("renders");
+    let html = plugin.render(view, Locale::En, None).expect("renders");
     assert!(html.contains("handover complete"), "{html}");
 }
 

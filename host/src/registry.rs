@@ -11,6 +11,7 @@ use handlebars::Handlebars;
 
 use crate::db::{Db, plugins};
 use crate::runtime::{LoadError, Plugin, PluginError, Runtime};
+use crate::views::FormHost;
 
 /// A module the host runs: the runtime's loaded component, whose info met
 /// [`check_info`], with its templates compiled.
@@ -63,10 +64,15 @@ impl Module {
         answer
     }
 
-    /// `view` rendered as HTML in `locale`, escaped; a template that fails
-    /// is the module's fault.
-    pub fn render(&self, view: &View, locale: Locale) -> Result<String, PluginError> {
-        crate::views::render_module(&self.templates, &view.template, locale, &view.data)
+    /// `view` rendered as HTML in `locale`, escaped, with `host`'s forms if
+    /// given; a template that fails is the module's fault.
+    pub fn render(
+        &self,
+        view: View,
+        locale: Locale,
+        host: Option<&FormHost>,
+    ) -> Result<String, PluginError> {
+        crate::views::render_module(&self.templates, &view.template, locale, view.data, host)
             .map_err(|why| self.plugin.malformed(why))
     }
 }
@@ -180,7 +186,7 @@ pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Module>, Ve
         .map_err(|fault| vec![format!("view failed on the sample village: {fault}")])?;
     let mut problems = Vec::new();
     for locale in [baton_sdk::Locale::ZhCn, baton_sdk::Locale::En] {
-        if let Err(e) = plugin.render(&view, locale) {
+        if let Err(e) = plugin.render(view.clone(), locale, None) {
             problems.push(e.to_string());
         }
     }

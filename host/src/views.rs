@@ -7,7 +7,7 @@ pub mod forms;
 pub mod payload;
 pub mod schema;
 
-pub use forms::{FormHost, HOST, Posted};
+pub use forms::{FormHost, Posted};
 pub use schema::check_schema;
 
 /// `url` as a QR code, an inline SVG (black on white, about 4 cm printed).
@@ -22,7 +22,7 @@ pub fn qr_svg(url: &str) -> Option<String> {
 }
 
 use baton_sdk::{Locale, ModuleInfo};
-use handlebars::Handlebars;
+use handlebars::{Handlebars, Renderable as _};
 
 /// The registry name of `template` in `locale`.
 pub fn template_key(template: &str, locale: Locale) -> String {
@@ -79,16 +79,31 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
 pub const MAX_RENDER_BYTES: usize = 512 << 10;
 
 /// A module's `template` rendered in `locale` from `data`, escaped, at most
-/// [`MAX_RENDER_BYTES`]; or why not.
+/// [`MAX_RENDER_BYTES`], with forms for `host`'s actions if given; or why not.
 pub fn render_module(
     templates: &Handlebars<'static>,
     template: &str,
     locale: Locale,
-    data: &serde_json::Value,
+    data: serde_json::Value,
+    host: Option<&FormHost>,
 ) -> Result<String, String> {
     let name = template_key(template, locale);
+    let Some(compiled) = templates.get_template(&name) else {
+        return Err(format!("template `{template}` is not one of the module's"));
+    };
+    // The data moves into the render's context (`render` would copy it).
+    let ctx = handlebars::Context::from(data);
+    let mut rc = handlebars::RenderContext::new(compiled.name.as_ref());
+    if let Some(host) = host {
+        forms::bind(&mut rc, host);
+    }
     let mut out = Capped::default();
-    let rendered = templates.render_to_write(&name, data, &mut out);
+    let rendered = compiled.render(
+        templates,
+        &ctx,
+        &mut rc,
+        &mut handlebars::WriteOutput::new(&mut out),
+    );
     if out.over {
         return Err(format!(
             "template `{template}` renders more than {MAX_RENDER_BYTES} bytes"

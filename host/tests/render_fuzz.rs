@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use baton_host::views::{FormHost, HOST, MAX_RENDER_BYTES, module_templates, render_module};
+use baton_host::views::{FormHost, MAX_RENDER_BYTES, module_templates, render_module};
 use baton_host::web::payload;
 use baton_sdk::{ActionInfo, Audience, Locale, ModuleInfo, Template, Text};
 use proptest::prelude::*;
@@ -164,7 +164,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn rendering_and_forms_never_crash(a in template(), b in template(), schema in schema(), mut data in data(), posted in prop::collection::btree_map("[a-z.0-9]{1,12}", "[a-z0-9]{0,4}", 0..6)) {
+    fn rendering_and_forms_never_crash(a in template(), b in template(), schema in schema(), data in data(), posted in prop::collection::btree_map("[a-z.0-9]{1,12}", "[a-z0-9]{0,4}", 0..6)) {
         let info = info(&a, &b, &schema);
         // Published or refused, never a crash.
         let _ = baton_host::registry::check_info(&info, &[], "fuzz@0.0.1");
@@ -188,13 +188,8 @@ proptest! {
                 }],
                 origin: "http://127.0.0.1".into(),
             };
-            if let Value::Object(map) = &mut data {
-                map.insert(HOST.into(), serde_json::to_value(&host).expect("host data"));
-            } else {
-                data = json!({"x": data, HOST: host});
-            }
             for name in ["a", "b"] {
-                if let Ok(html) = render_module(&templates, name, Locale::ZhCn, &data) {
+                if let Ok(html) = render_module(&templates, name, Locale::ZhCn, data.clone(), Some(&host)) {
                     prop_assert!(html.len() <= MAX_RENDER_BYTES);
                 }
             }

@@ -315,11 +315,9 @@ pub async fn try_scenario(
         "\n--- state ---\n{}\n",
         serde_json::to_string_pretty(&state)?
     );
-    out += &format!(
-        "\n--- view `{}` ---\n{}\n",
-        view.template,
-        plugin.render(&view, locale)?
-    );
+    out += &format!("\n--- view `{}` ---\n", view.template);
+    out += &plugin.render(view, locale, None)?;
+    out += "\n";
     Ok(out)
 }
 

@@ -11,14 +11,14 @@
 //! `{{qr "/path"}}` draws a QR code of a link on this platform (a session's
 //! check-in for phones to scan).
 //!
-//! The host data the helpers read sits in the view's root under [`HOST`]; a
-//! render without it (the API's `html`, `baton plugin try`) has no forms.
+//! The host data the helpers read is bound to one render ([`bind`]); a render
+//! without it (the API's `html`, `baton plugin try`) has no forms.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext, Renderable,
-    html_escape,
+    Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output, RenderContext,
+    Renderable, html_escape,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -26,9 +26,6 @@ use serde_json::Value;
 use super::schema::{
     MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, indices, join, kind, options, resolve,
 };
-
-/// The key of the host's data in a view's root.
-pub const HOST: &str = "_baton";
 
 /// What the form helpers need to know about this page.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -103,27 +100,70 @@ pub struct Posted {
     pub more: Option<String>,
 }
 
-/// Registers `form`, `kept` and `checked` on a module's template registry.
+/// A helper that reads the page's [`FormHost`] (none: a render with no forms).
+type HostHelper = for<'reg, 'rc> fn(
+    Option<&FormHost>,
+    &Helper<'rc>,
+    &'reg Handlebars<'reg>,
+    &'rc Context,
+    &mut RenderContext<'reg, 'rc>,
+    &mut dyn Output,
+) -> HelperResult;
+
+const HELPERS: [(&str, HostHelper); 5] = [
+    ("form", form),
+    ("attachment", attachment),
+    ("kept", kept),
+    ("checked", checked),
+    ("qr", qr),
+];
+
+/// A [`HostHelper`] bound to one page's host data, or to none.
+struct Bound<'a>(Option<&'a FormHost>, HostHelper);
+
+impl HelperDef for Bound<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        (self.1)(self.0, h, r, ctx, rc, out)
+    }
+}
+
+/// Registers the helpers on a module's template registry, as they render
+/// without host data: no forms, no files (the API's `html`, a public page).
 pub fn register(registry: &mut Handlebars<'static>) {
-    registry.register_helper("form", Box::new(form));
-    registry.register_helper("attachment", Box::new(attachment));
-    registry.register_helper("kept", Box::new(kept));
-    registry.register_helper("checked", Box::new(checked));
-    registry.register_helper("qr", Box::new(qr));
+    for (name, helper) in HELPERS {
+        registry.register_helper(name, Box::new(Bound(None, helper)));
+    }
+}
+
+/// Binds the helpers to `host` for one render: the host data never passes
+/// through the view's JSON, so a module cannot forge it, and a page with
+/// five forms reads it five times without copying it.
+pub fn bind<'rc>(rc: &mut RenderContext<'_, 'rc>, host: &'rc FormHost) {
+    for (name, helper) in HELPERS {
+        rc.register_local_helper(name, Box::new(Bound(Some(host), helper)));
+    }
 }
 
 /// `{{qr "/checkin?…"}}`: a QR code of a link on this platform (a path, never
 /// another site: a module cannot send a phone anywhere else), inline SVG.
 fn qr(
+    host: Option<&FormHost>,
     h: &Helper<'_>,
     _: &Handlebars<'_>,
-    ctx: &Context,
+    _: &Context,
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
     let path = h.param(0).map(|p| p.value().render()).unwrap_or_default();
     let on_site = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
-    if let Some(host) = host(ctx)
+    if let Some(host) = host
         && on_site
         && let Some(svg) = super::qr_svg(&format!("{}{path}", host.origin))
     {
@@ -132,21 +172,18 @@ fn qr(
     Ok(())
 }
 
-fn host(ctx: &Context) -> Option<FormHost> {
-    serde_json::from_value(ctx.data().get(HOST)?.clone()).ok()
-}
-
 /// `{{attachment id}}`: the enrollment's file `id` as a thumbnail (a photo)
 /// or a link; nothing for an unknown id or a render without host data.
 fn attachment(
+    host: Option<&FormHost>,
     h: &Helper<'_>,
     _: &Handlebars<'_>,
-    ctx: &Context,
+    _: &Context,
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
     let id = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-    if let Some(host) = host(ctx)
+    if let Some(host) = host
         && let Some(file) = host.attachments.iter().find(|f| f.id == id)
     {
         out.write(&file.html(host.enrollment))?;
@@ -179,13 +216,14 @@ fn posted_for<'a>(host: &'a FormHost, id: &str) -> Option<&'a Posted> {
 }
 
 fn form<'reg, 'rc>(
+    host: Option<&FormHost>,
     h: &Helper<'rc>,
     r: &'reg Handlebars<'reg>,
     ctx: &'rc Context,
     rc: &mut RenderContext<'reg, 'rc>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let Some(host) = host(ctx) else {
+    let Some(host) = host else {
         // No forms here (the API's HTML, a public page): a block's own
         // content (a quiz's questions) still shows.
         if let Some(t) = h.template() {
@@ -217,7 +255,7 @@ fn form<'reg, 'rc>(
     }
     // The module writes its own fields inside `{{#form}}…{{/form}}`.
     look.own = h.template().map(|t| t.renders(r, ctx, rc)).transpose()?;
-    out.write(&form_html(&host, action, &hidden, look))?;
+    out.write(&form_html(host, action, &hidden, look))?;
     Ok(())
 }
 
@@ -416,14 +454,15 @@ fn field_name(params: &[handlebars::PathAndJson<'_>]) -> String {
 
 /// `{{kept "remarks"}}`: the value posted for a field of the refused form.
 fn kept(
+    host: Option<&FormHost>,
     h: &Helper<'_>,
     _: &Handlebars<'_>,
-    ctx: &Context,
+    _: &Context,
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
     let name = field_name(h.params());
-    if let Some(p) = host(ctx).and_then(|h| h.posted)
+    if let Some(p) = host.and_then(|h| h.posted.as_ref())
         && let Some(v) = p.values.get(&name).and_then(|v| v.first())
     {
         out.write(&html_escape(v))?;
@@ -434,9 +473,10 @@ fn kept(
 /// `{{checked "answers" ../index @index}}`: ` checked` when the field
 /// `answers.<question>` was posted with the value `<option>`.
 fn checked(
+    host: Option<&FormHost>,
     h: &Helper<'_>,
     _: &Handlebars<'_>,
-    ctx: &Context,
+    _: &Context,
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
@@ -444,7 +484,7 @@ fn checked(
         return Ok(());
     };
     let (name, value) = (field_name(name), value.value().render());
-    if let Some(p) = host(ctx).and_then(|h| h.posted)
+    if let Some(p) = host.and_then(|h| h.posted.as_ref())
         && p.values.get(&name).is_some_and(|v| v.contains(&value))
     {
         out.write(" checked")?;

@@ -18,7 +18,7 @@ use crate::auth::{Capability, Target, authorize};
 use crate::db::org_units;
 use crate::http::{AppState, Error, now};
 use crate::notices::my_notices;
-use crate::views::forms::{self, FileRef, FormHost, HOST, Posted, WORDS};
+use crate::views::forms::{self, FileRef, FormHost, Posted, WORDS};
 
 pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
     let list = my_enrollments(&state, &visit.principal).await?;
@@ -279,7 +279,7 @@ async fn module_page(
     let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
     let current = opened(state, &plugin, &mut e, &ctx, true).await?;
     let ctx = crate::acting::for_view(state, &e, ctx).await?;
-    let mut view = plugin.view(&ctx, &current).await?;
+    let view = plugin.view(&ctx, &current).await?;
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
         .reviewed_by(&plugin.info().reviewers);
     // The printed record has no forms.
@@ -292,13 +292,13 @@ async fn module_page(
         None
     };
     let refused = posted.as_ref().is_some_and(|p| !p.errors.is_empty());
-    let files: Vec<FileRef> = crate::db::attachments::of(&state.db, id)
-        .await?
-        .into_iter()
+    let stored = crate::db::attachments::of(&state.db, id).await?;
+    let files: Vec<FileRef> = stored
+        .iter()
         .map(|s| FileRef {
             photo: s.attachment.media_type.starts_with("image/"),
-            id: s.attachment.id,
-            name: s.attachment.name,
+            id: s.attachment.id.clone(),
+            name: s.attachment.name.clone(),
         })
         .collect();
     let host = acts.then(|| FormHost {
@@ -314,13 +314,7 @@ async fn module_page(
         attachments: files,
         ..FormHost::default()
     });
-    if let Value::Object(data) = &mut view.data {
-        data.insert(
-            HOST.to_owned(),
-            serde_json::to_value(&shown).map_err(anyhow::Error::from)?,
-        );
-    }
-    let html = plugin.render(&view, visit.locale)?;
+    let html = plugin.render(view, visit.locale, Some(&shown))?;
     let info = plugin.info();
     // A module whose templates place no forms gets one per action, below.
     let places_forms = info.templates.iter().any(|t| {
@@ -353,8 +347,7 @@ async fn module_page(
         })
         .collect();
     // Evidence uploaded to the enrollment: photos as thumbnails.
-    let attachments: Vec<Value> = crate::db::attachments::of(&state.db, id)
-        .await?
+    let attachments: Vec<Value> = stored
         .iter()
         .map(|s| {
             let a = &s.attachment;

@@ -234,7 +234,8 @@ fn render(
             root.extend(part);
         }
     }
-    match PAGES.render(name, &root) {
+    // The page's data moves into the render (`render` would clone it all).
+    match PAGES.render_with_context(name, &handlebars::Context::from(root)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, page = name, "page did not render");
