@@ -38,7 +38,9 @@ pub async fn my_notices(
         now - NOTICE_DAYS * 86_400,
     )
     .await?;
-    if mark {
+    // Nothing new, nothing to remember: a look at 我的任务 is a read, not a
+    // write (it was a committed UPDATE on every view).
+    if mark && shown.iter().any(|n| n.new) {
         notices::seen(&state.db, principal.account_id, now).await?;
     }
     Ok(shown)
