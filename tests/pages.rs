@@ -428,6 +428,11 @@ per_backend! {
             "{first}"
         );
         assert_eq!(first["new"], true);
+        // 我的任务 shows it as new and marks it seen (the API's look does not).
+        let page = html(&get(&api, &format!("baton_session={member}"), "/me").await);
+        assert!(page.contains("class=\"new\""), "the reminder is new on 我的任务");
+        let again = api.get(&member, "/api/v1/me/notices").await.json();
+        assert_eq!(again[0]["new"], false, "seen once 我的任务 showed it: {again}");
         // Any table as CSV: the unit's own totals too.
         let csv = api
             .get(
