@@ -12,7 +12,9 @@
 //!   days late (as the pages benchmark leaves them: every dashboard lists
 //!   its 200 most overdue).
 //!
-//! Prints requests per second, p50 and p99 as wrk measures them.
+//! Prints requests per second, p50, p99 and p99.5 as wrk measures them (in
+//! the mixed workload every other request is a page, so p99.5 of all
+//! requests bounds the pages' p99).
 //!
 //! ```text
 //! cargo bench -p baton-host --bench load                      # SQLite, target/bench/national.db
@@ -123,13 +125,16 @@ function request()
   local p = pages[(n * 11 + tid) % #pages + 1]
   return wrk.format("GET", p[2], {{["Cookie"] = "baton_session=" .. p[1]}})
 end
+function done(summary, latency, requests)
+  io.write(string.format("p99.5: %.2fms\n", latency:percentile(99.5) / 1000))
+end
 "#
     );
     lua
 }
 
-/// What wrk measured: requests/s, p50, p99, and non-2xx answers.
-fn parse(out: &str) -> (String, String, String, String) {
+/// What wrk measured: requests/s, p50, p99, p99.5 and non-2xx answers.
+fn parse(out: &str) -> (String, String, String, String, String) {
     let field = |prefix: &str| {
         out.lines()
             .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
@@ -139,6 +144,7 @@ fn parse(out: &str) -> (String, String, String, String) {
         field("Requests/sec:"),
         field("50%"),
         field("99%"),
+        field("p99.5:"),
         field("Non-2xx or 3xx responses:").replace('—', "0"),
     )
 }
@@ -201,7 +207,12 @@ async fn run() -> anyhow::Result<()> {
         "{url}: `baton serve` on {base}, {} cadres acting, wrk -t2 -c{CONNECTIONS} -d{seconds}s",
         cadres.len()
     );
-    println!("\n| workload | requests/s | p50 | p99 | non-2xx |\n|---|---|---|---|---|");
+    // In the mixed workload pages are exactly every other request, so the
+    // slowest 1% of pages are at most the slowest 0.5% of all requests: its
+    // p99.5 bounds the pages' p99 (the issue's budget is for pages).
+    println!(
+        "\n| workload | requests/s | p50 | p99 | p99.5 | non-2xx |\n|---|---|---|---|---|---|"
+    );
     for (name, act, duration) in [
         ("warm-up (acting)", 100, "3s"),
         ("acting", 100, seconds.as_str()),
@@ -215,11 +226,11 @@ async fn run() -> anyhow::Result<()> {
             .arg(&base)
             .output()?;
         let out = String::from_utf8_lossy(&out.stdout);
-        let (rps, p50, p99, bad) = parse(&out);
+        let (rps, p50, p99, p99_5, bad) = parse(&out);
         if name.starts_with("warm") {
             continue;
         }
-        println!("| {name} | {rps} | {p50} | {p99} | {bad} |");
+        println!("| {name} | {rps} | {p50} | {p99} | {p99_5} | {bad} |");
     }
     let _ = Command::new("kill").arg(server.id().to_string()).status();
     let _ = server.wait();
