@@ -728,6 +728,36 @@ per_backend! {
 }
 
 per_backend! {
+    /// A declaration replaced many times signs each time: the page lists the
+    /// latest 20 sign-offs and says how many there are; the printed record
+    /// lists them all.
+    async fn the_page_lists_the_latest_signoffs_and_the_record_all(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let secretary = cookie(&api, "secretary").await;
+        for n in 1..=22 {
+            let payload = serde_json::json!({"item": "seals", "entries": [{"name": "公章", "quantity": n}]});
+            let key = format!("again-{n}");
+            assert_eq!(api.act(&outgoing, handover, &key, "declare", payload).await.status, StatusCode::OK);
+        }
+        let signed = |page: &str| {
+            let at = page.find("id=\"signoffs-h\"").expect("the sign-offs");
+            let section = &page[at..page[at..].find("</section>").map_or(page.len(), |end| at + end)];
+            section.matches("<li>").count()
+        };
+        let page = html(&get(&api, &secretary, &format!("/enrollments/{handover}")).await);
+        assert_eq!(signed(&page), 20, "the latest 20");
+        assert!(page.contains("共 22 条签字，这里是最近的 20 条，打印版列出全部。"), "{page}");
+        let printed = html(&get(&api, &secretary, &format!("/enrollments/{handover}?print=1")).await);
+        assert_eq!(signed(&printed), 22, "the record has them all");
+        assert!(!printed.contains("这里是最近的"));
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
     /// "再加一行" brings the form back with what was typed and one more blank
     /// row, and acts on nothing: a handover of many lines needs no script.
     async fn adding_a_row_keeps_what_was_typed(test: TestDb) {

@@ -195,24 +195,56 @@ pub struct SignoffEntry {
 
 /// An enrollment's sign-offs, in order.
 pub async fn signoffs(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<SignoffEntry>> {
-    let rows = sqlx::query(
+    sqlx::query(
         "SELECT signer, role, subject, statement, at, hash FROM signoffs WHERE enrollment_id = $1 ORDER BY id",
     )
     .bind(enrollment_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SignoffEntry {
-                signer: r.try_get("signer")?,
-                role: r.try_get("role")?,
-                subject: r.try_get("subject")?,
-                statement: serde_json::from_str(&r.try_get::<String, _>("statement")?)?,
-                at: r.try_get("at")?,
-                hash: r.try_get("hash")?,
-            })
-        })
-        .collect()
+    .await?
+    .iter()
+    .map(entry)
+    .collect()
+}
+
+/// The latest `limit` sign-offs of an enrollment, oldest first, and how many
+/// it has in all (a declaration replaced many times signs each time).
+pub async fn latest_signoffs(
+    db: &Db,
+    enrollment_id: i64,
+    limit: i64,
+) -> anyhow::Result<(Vec<SignoffEntry>, i64)> {
+    let mut latest = sqlx::query(
+        "SELECT signer, role, subject, statement, at, hash FROM signoffs WHERE enrollment_id = $1
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(enrollment_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(entry)
+    .collect::<anyhow::Result<Vec<_>>>()?;
+    latest.reverse();
+    let total = if (latest.len() as i64) < limit {
+        latest.len() as i64
+    } else {
+        sqlx::query_scalar("SELECT COUNT(*) FROM signoffs WHERE enrollment_id = $1")
+            .bind(enrollment_id)
+            .fetch_one(db.pool())
+            .await?
+    };
+    Ok((latest, total))
+}
+
+fn entry(r: &sqlx::any::AnyRow) -> anyhow::Result<SignoffEntry> {
+    Ok(SignoffEntry {
+        signer: r.try_get("signer")?,
+        role: r.try_get("role")?,
+        subject: r.try_get("subject")?,
+        statement: serde_json::from_str(&r.try_get::<String, _>("statement")?)?,
+        at: r.try_get("at")?,
+        hash: r.try_get("hash")?,
+    })
 }
 
 /// The enrollment one of whose sign-offs has a hash starting with `prefix`,

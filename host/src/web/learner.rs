@@ -262,6 +262,9 @@ pub(super) async fn show(
     .await
 }
 
+/// Sign-offs the enrollment page lists (the printed record has them all).
+const SIGNOFFS_SHOWN: i64 = 20;
+
 /// The module page, with `posted` put back into its form after a refusal.
 async fn module_page(
     state: &AppState,
@@ -336,8 +339,16 @@ async fn module_page(
     let village = org_units::get(&state.db, &e.unit_code)
         .await?
         .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
-    let signoffs: Vec<Value> = crate::db::audit::signoffs(&state.db, id)
-        .await?
+    // The printed record lists every sign-off; the page the latest few (a
+    // declaration replaced a hundred times signed a hundred times).
+    let (signed, signed_total) = if print {
+        let all = crate::db::audit::signoffs(&state.db, id).await?;
+        let n = all.len() as i64;
+        (all, n)
+    } else {
+        crate::db::audit::latest_signoffs(&state.db, id, SIGNOFFS_SHOWN).await?
+    };
+    let signoffs: Vec<Value> = signed
         .iter()
         .map(|s| {
             let statement = serde_json::from_value::<Text>(s.statement.clone())
@@ -382,6 +393,10 @@ async fn module_page(
             "pct": if s.total > 0 { s.done * 100 / s.total } else { 0 },
             "view": html,
             "extra": extra,
+            "signoffs_more": (signed_total > signoffs.len() as i64).then(|| visit.t_with(
+                "enrollment.signoffs-more",
+                &[("n", signed_total.to_string()), ("shown", signoffs.len().to_string())],
+            )),
             "signoffs": signoffs,
             "saved": saved.is_some(),
             "uploaded": saved == Some("attachment"),
