@@ -14,6 +14,10 @@ const BUILT_IN: &[&str] = &[
 ];
 
 fn main() {
+    // sqlx::migrate! embeds the migrations when the crate compiles: a new
+    // migration file must rebuild it, or the binary would not know it (and
+    // refuse a database that already applied it).
+    println!("cargo:rerun-if-changed=../migrations");
     let files = baton_sdk::build::from_build_script(BUILT_IN, &["plugins"]);
     let mut code = String::from(
         "/// Built-in modules: (crate name, component bytes).\npub const BUILT_IN: &[(&str, &[u8])] = &[\n",
