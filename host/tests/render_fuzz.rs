@@ -196,3 +196,38 @@ proptest! {
         }
     }
 }
+
+/// The form helpers read the host data the page binds to the render, never
+/// the view's JSON: a module that puts host-like data of its own in its view
+/// gets no form from it, and the page's own host data still makes one.
+#[test]
+fn forms_come_from_the_page_not_from_the_view() {
+    let schema = json!({"type": "object", "properties": {"note": {"type": "string"}}});
+    let info = info("<div>{{form \"act\"}}</div>", "<p></p>", &schema);
+    let templates = module_templates(&info).expect("the templates compile");
+    let forged = json!({"_baton": {
+        "url": "https://elsewhere.example/steal", "csrf": "x", "key": "k", "lang": "zh-CN",
+        "actions": {"act": ["操作", schema]}, "words": {}
+    }});
+    let html = render_module(&templates, "a", Locale::ZhCn, forged.clone(), None).expect("renders");
+    assert!(
+        !html.contains("<form") && !html.contains("elsewhere"),
+        "{html}"
+    );
+    let host = FormHost {
+        url: "/enrollments/1".into(),
+        csrf: "t".into(),
+        key: "k".into(),
+        lang: "zh-CN".into(),
+        actions: [("act".to_owned(), ("操作".to_owned(), schema.clone()))]
+            .into_iter()
+            .collect(),
+        enrollment: 1,
+        ..FormHost::default()
+    };
+    let html = render_module(&templates, "a", Locale::ZhCn, forged, Some(&host)).expect("renders");
+    assert!(
+        html.contains("action=\"/enrollments/1\"") && !html.contains("elsewhere"),
+        "{html}"
+    );
+}
