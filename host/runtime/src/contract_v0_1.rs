@@ -11,6 +11,8 @@ wasmtime::component::bindgen!({
 
 pub(crate) use baton::module::types as wit;
 
+include!("contract_instantiate.rs");
+
 impl From<&sdk::Context> for wit::Context {
     fn from(c: &sdk::Context) -> Self {
         Self {

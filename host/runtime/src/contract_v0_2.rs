@@ -13,6 +13,8 @@ wasmtime::component::bindgen!({
 
 pub(crate) use baton::module::types as wit;
 
+include!("contract_instantiate.rs");
+
 include!("contract_common.rs");
 
 impl From<sdk::Role> for wit::Role {

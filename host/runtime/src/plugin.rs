@@ -274,9 +274,15 @@ impl Plugin {
             }
         });
         let instance = match &self.pre {
-            Pre::V0_1(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_1),
-            Pre::V0_2(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_2),
-            Pre::V0_3(pre) => pre.instantiate_async(&mut store).await.map(Instance::V0_3),
+            Pre::V0_1(pre) => contract_v0_1::instantiate(pre, &mut store)
+                .await
+                .map(Instance::V0_1),
+            Pre::V0_2(pre) => contract_v0_2::instantiate(pre, &mut store)
+                .await
+                .map(Instance::V0_2),
+            Pre::V0_3(pre) => contract_v0_3::instantiate(pre, &mut store)
+                .await
+                .map(Instance::V0_3),
         };
         match instance {
             Ok(instance) => Ok((store, instance)),
