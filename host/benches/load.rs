@@ -133,6 +133,47 @@ end
     lua
 }
 
+/// Per GET route of the server's request-duration histogram: requests and
+/// the upper bounds of the buckets holding the median and the 99th
+/// percentile, in milliseconds (the buckets double: 1, 2, 4 … ms).
+fn page_latencies(metrics: &str) -> Vec<(String, u64, f64, f64)> {
+    let mut routes: Vec<(String, Vec<(f64, u64)>)> = Vec::new();
+    for line in metrics.lines() {
+        let Some(rest) = line.strip_prefix("baton_http_request_duration_seconds_bucket{") else {
+            continue;
+        };
+        let label = |name: &str| {
+            rest.split(&format!("{name}=\"")).nth(1)?.split('"').next()
+        };
+        let (Some(route), Some(method), Some(le)) = (label("route"), label("method"), label("le"))
+        else {
+            continue;
+        };
+        let count = line.rsplit(' ').next().and_then(|c| c.parse().ok());
+        let (Some(count), true) = (count, method == "GET") else {
+            continue;
+        };
+        let le = le.parse().unwrap_or(f64::INFINITY);
+        match routes.iter_mut().find(|(r, _)| r == route) {
+            Some((_, buckets)) => buckets.push((le, count)),
+            None => routes.push((route.to_owned(), vec![(le, count)])),
+        }
+    }
+    routes
+        .into_iter()
+        .filter_map(|(route, buckets)| {
+            let total = buckets.last()?.1;
+            let bound = |q: f64| {
+                let rank = (q * total as f64).ceil() as u64;
+                let le = buckets.iter().find(|(_, c)| *c >= rank).map_or(f64::INFINITY, |b| b.0);
+                le * 1000.0
+            };
+            (total > 0 && !route.starts_with("/metrics") && !route.starts_with("/readyz"))
+                .then(|| (route, total, bound(0.5), bound(0.99)))
+        })
+        .collect()
+}
+
 /// What wrk measured: requests/s, p50, p99, p99.5 and non-2xx answers.
 fn parse(out: &str) -> (String, String, String, String, String) {
     let field = |prefix: &str| {
@@ -231,6 +272,16 @@ async fn run() -> anyhow::Result<()> {
             continue;
         }
         println!("| {name} | {rps} | {p50} | {p99} | {p99_5} | {bad} |");
+    }
+    // Which pages the tail is made of: the server's own latency histogram
+    // (`/metrics`) by route; only the mixed workload reads pages.
+    let metrics = ureq::get(&format!("{base}/metrics"))
+        .call()?
+        .into_body()
+        .read_to_string()?;
+    println!("\n| page (mixed, as the server timed it) | requests | p50 | p99 |\n|---|---|---|---|");
+    for (route, count, p50, p99) in page_latencies(&metrics) {
+        println!("| GET {route} | {count} | ≤ {p50} ms | ≤ {p99} ms |");
     }
     let _ = Command::new("kill").arg(server.id().to_string()).status();
     let _ = server.wait();
