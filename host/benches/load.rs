@@ -142,9 +142,7 @@ fn page_latencies(metrics: &str) -> Vec<(String, u64, f64, f64)> {
         let Some(rest) = line.strip_prefix("baton_http_request_duration_seconds_bucket{") else {
             continue;
         };
-        let label = |name: &str| {
-            rest.split(&format!("{name}=\"")).nth(1)?.split('"').next()
-        };
+        let label = |name: &str| rest.split(&format!("{name}=\"")).nth(1)?.split('"').next();
         let (Some(route), Some(method), Some(le)) = (label("route"), label("method"), label("le"))
         else {
             continue;
@@ -165,7 +163,10 @@ fn page_latencies(metrics: &str) -> Vec<(String, u64, f64, f64)> {
             let total = buckets.last()?.1;
             let bound = |q: f64| {
                 let rank = (q * total as f64).ceil() as u64;
-                let le = buckets.iter().find(|(_, c)| *c >= rank).map_or(f64::INFINITY, |b| b.0);
+                let le = buckets
+                    .iter()
+                    .find(|(_, c)| *c >= rank)
+                    .map_or(f64::INFINITY, |b| b.0);
                 le * 1000.0
             };
             (total > 0 && !route.starts_with("/metrics") && !route.starts_with("/readyz"))
@@ -279,7 +280,9 @@ async fn run() -> anyhow::Result<()> {
         .call()?
         .into_body()
         .read_to_string()?;
-    println!("\n| page (mixed, as the server timed it) | requests | p50 | p99 |\n|---|---|---|---|");
+    println!(
+        "\n| page (mixed, as the server timed it) | requests | p50 | p99 |\n|---|---|---|---|"
+    );
     for (route, count, p50, p99) in page_latencies(&metrics) {
         println!("| GET {route} | {count} | ≤ {p50} ms | ≤ {p99} ms |");
     }
