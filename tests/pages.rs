@@ -105,6 +105,36 @@ per_backend! {
             page.contains("全国") && page.contains("/county?unit&#x3D;500000000000"),
             "the provinces, one click down"
         );
+        // The breadcrumbs: every level down to the page's unit, top down,
+        // each linked only where the visitor may look.
+        let crumbs = |page: &str| -> Vec<String> {
+            let nav = page
+                .split("<nav class=\"crumbs\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</nav>").next())
+                .expect("breadcrumbs");
+            nav.split("href=\"")
+                .skip(1)
+                .map(|a| a.split('"').next().unwrap_or_default().to_owned())
+                .collect()
+        };
+        let page = html(&get(&api, &nation, &format!("/county?unit={}", demo::COUNTY)).await);
+        assert_eq!(
+            crumbs(&page),
+            [
+                "/county".to_owned(),
+                format!("/county?unit&#x3D;{}", demo::PROVINCE),
+                format!("/county?unit&#x3D;{}", demo::CITY),
+                format!("/county?unit&#x3D;{}", demo::COUNTY),
+            ],
+            "the nation, the province, its city level, the county"
+        );
+        let page = html(&get(&api, &county, "/county").await);
+        assert_eq!(
+            crumbs(&page),
+            [format!("/county?unit&#x3D;{}", demo::COUNTY)],
+            "a county trainer: the county only"
+        );
         assert_eq!(
             get(&api, &county, "/api/v1/reports/overdue").await.status,
             StatusCode::FORBIDDEN

@@ -123,6 +123,32 @@ pub async fn subtree(db: &Db, code: &str) -> anyhow::Result<Vec<OrgUnit>> {
     units(&rows)
 }
 
+/// The units `path` names (`/11/1101/…/`), top down, with their paths: a
+/// page's breadcrumbs, in one statement rather than one per level.
+pub async fn on_path(db: &Db, path: &str) -> anyhow::Result<Vec<(OrgUnit, String)>> {
+    let codes: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT code, level, name, parent_code, path FROM org_units WHERE code IN ({}) ORDER BY path",
+        (1..=codes.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for code in &codes {
+        query = query.bind(*code);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let paths = rows
+        .iter()
+        .map(|r| r.try_get("path"))
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(units(&rows)?.into_iter().zip(paths).collect())
+}
+
 /// The scopes an administrator assigns to, a few hundred at most: the
 /// provinces, cities and counties at or under `path`; for the nation (`""`)
 /// the provinces and cities (a national assignment is made province by

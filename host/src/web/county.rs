@@ -251,10 +251,7 @@ async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<
     if authorize(&visit.principal, Capability::ViewReports, nation).is_some() {
         out.push(json!({"href": "/county", "name": visit.t("county.nation")}));
     }
-    for code in path.split('/').filter(|c| !c.is_empty()) {
-        let Some((u, p)) = org_units::get(&state.db, code).await? else {
-            continue;
-        };
+    for (u, p) in org_units::on_path(&state.db, path).await? {
         let target = Target::unit(&p);
         if authorize(&visit.principal, Capability::ViewReports, target).is_some() {
             out.push(json!({"href": format!("/county?unit={}", u.code), "name": u.name}));
