@@ -178,7 +178,8 @@ pub async fn sent_by(db: &Db, by: i64, since: i64, limit: i64) -> anyhow::Result
     sqlx::query(
         "SELECT n.id, n.enrollment_id, u.name, n.recipient, n.kind, n.message, n.created_at
          FROM notices n JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
-         WHERE n.sent_by = $1 AND n.created_at >= $2 ORDER BY n.id DESC LIMIT $3",
+         WHERE n.sent_by = $1 AND n.created_at >= $2
+         ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
     )
     .bind(by)
     .bind(since)
@@ -203,7 +204,8 @@ pub async fn to_units(
         let rows = sqlx::query(
             "SELECT n.id, n.enrollment_id, u.name, n.recipient, n.kind, n.message, n.created_at
              FROM notices n JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
-             WHERE n.recipient = $1 AND n.created_at >= $2 ORDER BY n.id DESC LIMIT $3",
+             WHERE n.recipient = $1 AND n.created_at >= $2
+             ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
         )
         .bind(format!("unit:{code}"))
         .bind(since)
@@ -214,7 +216,7 @@ pub async fn to_units(
             out.push(sent(r)?);
         }
     }
-    out.sort_by_key(|s| std::cmp::Reverse(s.id));
+    out.sort_by_key(|s| std::cmp::Reverse((s.at, s.id)));
     out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(out)
 }
