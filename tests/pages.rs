@@ -1191,3 +1191,60 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// The work list walks a unit's children in runs (neighbours that hold
+    /// rows are read by one query, a child that holds none is skipped) and
+    /// lists exactly what one sort of the whole unit would: here a county of
+    /// three townships, the middle one with no handover to do.
+    async fn the_work_list_walk_equals_one_sort_of_the_unit(test: TestDb) {
+        use baton_host::db::reports::{WorkFilter, work_list};
+        let db = &test.db;
+        let rt = baton_tests::runtime();
+        let now = baton_host::http::now();
+        baton_host::registry::register_built_ins(db, &rt, now).await.expect("register");
+        let shape = baton_host::generate::Shape { provinces: 1, cities: 1, counties: 1, townships: 3, villages: 4 };
+        baton_host::generate::national(db, shape, now, false).await.expect("generate");
+        let pool = db.pool();
+        let county: (String, String) = sqlx::query_as("SELECT code, path FROM org_units WHERE level = 'county'")
+            .fetch_one(pool).await.expect("a county");
+        let middle: String = sqlx::query_scalar("SELECT path FROM org_units WHERE parent_code = $1 ORDER BY path LIMIT 1 OFFSET 1")
+            .bind(&county.0).fetch_one(pool).await.expect("three townships");
+        let handover: i64 = sqlx::query_scalar("SELECT id FROM assignments WHERE plugin_id = 'handover'")
+            .fetch_one(pool).await.expect("the handover's assignment");
+        // The middle township's handovers taken out, roll-ups and all.
+        let under = "SELECT code FROM org_units WHERE path >= $1 AND path < $2";
+        let gone = sqlx::query(&format!("DELETE FROM enrollments WHERE assignment_id = $3 AND unit_code IN ({under})"))
+            .bind(&middle).bind(format!("{middle}~")).bind(handover)
+            .execute(pool).await.expect("deleted").rows_affected();
+        assert_eq!(gone, 4, "a handover a village");
+        sqlx::query(&format!("DELETE FROM completion WHERE assignment_id = $3 AND unit_code IN ({under})"))
+            .bind(&middle).bind(format!("{middle}~")).bind(handover)
+            .execute(pool).await.expect("its roll-ups");
+        sqlx::query("UPDATE completion SET enrolled = enrolled - 4 WHERE assignment_id = $1 AND unit_code IN (SELECT code FROM org_units WHERE level <> 'township' AND level <> 'village')")
+            .bind(handover).execute(pool).await.expect("above it");
+        // Every row due: the default list (most days late) is all open rows.
+        sqlx::query("UPDATE assignments SET due_at = 1000").execute(pool).await.expect("late");
+        let sorted = |extra: &str| {
+            format!(
+                "SELECT e.id FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+                 JOIN assignments a ON a.id = e.assignment_id
+                 WHERE u.path >= $1 AND u.path < $2 {extra} ORDER BY a.due_at, a.id, u.path, e.plugin_id, e.id"
+            )
+        };
+        for (status, extra) in [("overdue", "AND e.completed_at IS NULL"), ("all", "")] {
+            let expected: Vec<i64> = sqlx::query_scalar(&sorted(extra))
+                .bind(&county.1).bind(format!("{}~", county.1))
+                .fetch_all(pool).await.expect("sorted");
+            assert_eq!(expected.len(), 12 * 9 - 4, "{status}: nine enrollments a village");
+            let filter = WorkFilter { status: Some(status.to_owned()), ..WorkFilter::default() };
+            for limit in [5, 50, 1000] {
+                let walked: Vec<i64> = work_list(db, &county.1, now, &filter, limit)
+                    .await.expect("walks").iter().map(|r| r.enrollment_id).collect();
+                let n = expected.len().min(limit as usize);
+                assert_eq!(walked, expected[..n], "{status}, {limit} rows");
+            }
+        }
+        test.cleanup().await;
+    }
+}

@@ -64,27 +64,25 @@ fn line(row: &sqlx::any::AnyRow, now: i64) -> anyhow::Result<Line> {
     })
 }
 
-/// The unit's own lines, then its children's, by assignment then code.
+/// The unit's own lines, then its children's, by assignment then code: one
+/// statement (the unit is not its own child, so each row is one or the other).
 pub async fn unit(db: &Db, code: &str, now: i64) -> anyhow::Result<(Vec<Line>, Vec<Line>)> {
-    let own = sqlx::query(&format!("{LINE} WHERE c.unit_code = $1 ORDER BY a.id"))
-        .bind(code)
-        .fetch_all(db.pool())
-        .await?;
-    let children = sqlx::query(&format!(
-        "{LINE} WHERE u.parent_code = $1 ORDER BY a.id, u.code"
+    let rows = sqlx::query(&format!(
+        "{LINE} WHERE u.code = $1 OR u.parent_code = $1 ORDER BY a.id, u.code"
     ))
     .bind(code)
     .fetch_all(db.pool())
     .await?;
-    Ok((
-        own.iter()
-            .map(|r| line(r, now))
-            .collect::<anyhow::Result<_>>()?,
-        children
-            .iter()
-            .map(|r| line(r, now))
-            .collect::<anyhow::Result<_>>()?,
-    ))
+    let (mut own, mut children) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let l = line(r, now)?;
+        if l.unit_code == code {
+            own.push(l);
+        } else {
+            children.push(l);
+        }
+    }
+    Ok((own, children))
 }
 
 /// The nation: every province's lines.
@@ -210,39 +208,27 @@ pub async fn overdue(db: &Db, path: &str, now: i64, limit: i64) -> anyhow::Resul
         .collect())
 }
 
-/// Under the unit `code` (the nation: `None`): how many enrollments there
-/// are, and how many completed on each Beijing day (`YYYY-MM-DD`, in order)
-/// — the completion-over-time chart, from the roll-ups: a row per day, however
-/// large the unit.
-pub async fn completions(db: &Db, code: Option<&str>) -> anyhow::Result<(i64, Vec<(String, i64)>)> {
+/// Under the unit `code` (the nation: `None`), how many enrollments
+/// completed on each Beijing day (`YYYY-MM-DD`, in order) — the
+/// completion-over-time chart, from the roll-ups: a row per day, however
+/// large the unit. (How many there are is the sum of its [`unit`] lines.)
+pub async fn completion_days(db: &Db, code: Option<&str>) -> anyhow::Result<Vec<(String, i64)>> {
     // The nation is its provinces (the units with no parent).
     let units = match code {
         Some(_) => "unit_code = $1",
         None => "unit_code IN (SELECT code FROM org_units WHERE parent_code IS NULL)",
     };
-    let (enrolled, days) = (
-        format!("SELECT CAST(COALESCE(SUM(enrolled), 0) AS BIGINT) FROM completion WHERE {units}"),
-        format!(
-            "SELECT day, CAST(SUM(completed) AS BIGINT) AS n FROM completion_days WHERE {units}
-             GROUP BY day ORDER BY day"
-        ),
+    let days = format!(
+        "SELECT day, CAST(SUM(completed) AS BIGINT) AS n FROM completion_days WHERE {units}
+         GROUP BY day ORDER BY day"
     );
-    let (enrolled, days) = (sqlx::query_scalar(&enrolled), sqlx::query(&days));
-    let (enrolled, days): (i64, _) = match code {
-        Some(c) => (
-            enrolled.bind(c).fetch_one(db.pool()).await?,
-            days.bind(c).fetch_all(db.pool()).await?,
-        ),
-        None => (
-            enrolled.fetch_one(db.pool()).await?,
-            days.fetch_all(db.pool()).await?,
-        ),
+    let days = match code {
+        Some(c) => sqlx::query(&days).bind(c).fetch_all(db.pool()).await?,
+        None => sqlx::query(&days).fetch_all(db.pool()).await?,
     };
-    let days = days
-        .iter()
+    days.iter()
         .map(|r| Ok((r.try_get("day")?, r.try_get("n")?)))
-        .collect::<anyhow::Result<_>>()?;
-    Ok((enrolled, days))
+        .collect()
 }
 
 /// A work list's filters and order: what `/county` shows first.
@@ -328,7 +314,7 @@ pub async fn work_list(
     limit: i64,
 ) -> anyhow::Result<Vec<WorkRow>> {
     if matches!(f.sort.as_deref(), Some("village" | "module")) {
-        return work_query(db, path, None, now, f, limit).await;
+        return work_query(db, (path, format!("{path}~")), None, now, f, limit).await;
     }
     // Past due only for the overdue list; of one module when filtered.
     let overdue = f.status.as_deref().unwrap_or("overdue") == "overdue";
@@ -342,12 +328,13 @@ pub async fn work_list(
     .fetch_all(db.pool())
     .await?;
     // Which of the page unit's children (the provinces, for the nation)
-    // hold rows of an assignment, from the roll-ups.
+    // hold rows of an assignment, from the roll-ups; a run of neighbours
+    // that all do is read by one query, a child that holds none is skipped.
     let status = f.status.as_deref().unwrap_or("overdue");
-    let holds = match status {
-        "completed" => "c.completed > 0",
-        "all" => "c.enrolled > 0",
-        _ => "c.enrolled > c.completed",
+    let holds = |enrolled: i64, completed: i64| match status {
+        "completed" => completed > 0,
+        "all" => enrolled > 0,
+        _ => enrolled > completed,
     };
     let code = path
         .trim_end_matches('/')
@@ -360,37 +347,49 @@ pub async fn work_list(
         "u.parent_code = $2"
     };
     let children = format!(
-        "SELECT u.path FROM completion c JOIN org_units u ON u.code = c.unit_code
-         WHERE c.assignment_id = $1 AND {parent} AND {holds} ORDER BY u.path"
+        "SELECT u.path, COALESCE(c.enrolled, 0) AS enrolled, COALESCE(c.completed, 0) AS completed
+         FROM org_units u LEFT JOIN completion c ON c.unit_code = u.code AND c.assignment_id = $1
+         WHERE {parent} ORDER BY u.path"
     );
     // A village has no children: whether it holds rows itself.
-    let itself = format!(
-        "SELECT COUNT(*) FROM completion c WHERE c.assignment_id = $1 AND c.unit_code = $2 AND {holds}"
-    );
+    let itself =
+        "SELECT enrolled, completed FROM completion WHERE assignment_id = $1 AND unit_code = $2";
     let mut out = Vec::new();
     for r in &assignments {
         let id: i64 = r.try_get("id")?;
-        let under: Vec<String> = sqlx::query_scalar(&children)
+        let mut runs: Vec<(String, String)> = Vec::new();
+        let mut extends = false;
+        for child in sqlx::query(&children)
             .bind(id)
             .bind(code)
             .fetch_all(db.pool())
-            .await?;
-        let under = if under.is_empty() && !code.is_empty() {
-            let held: i64 = sqlx::query_scalar(&itself)
+            .await?
+        {
+            let at: String = child.try_get("path")?;
+            if !holds(child.try_get("enrolled")?, child.try_get("completed")?) {
+                extends = false;
+            } else if let (true, Some(run)) = (extends, runs.last_mut()) {
+                run.1 = at;
+            } else {
+                runs.push((at.clone(), at));
+                extends = true;
+            }
+        }
+        if runs.is_empty() && !code.is_empty() {
+            let own = sqlx::query(itself)
                 .bind(id)
                 .bind(code)
-                .fetch_one(db.pool())
+                .fetch_optional(db.pool())
                 .await?;
-            if held > 0 {
-                vec![path.to_owned()]
-            } else {
-                Vec::new()
+            if let Some(own) = own {
+                if holds(own.try_get("enrolled")?, own.try_get("completed")?) {
+                    runs.push((path.to_owned(), path.to_owned()));
+                }
             }
-        } else {
-            under
-        };
-        for range in &under {
+        }
+        for (first, last) in &runs {
             let left = limit - out.len() as i64;
+            let range = (first.as_str(), format!("{last}~"));
             out.extend(work_query(db, range, Some(id), now, f, left).await?);
             if out.len() as i64 >= limit {
                 return Ok(out);
@@ -400,11 +399,11 @@ pub async fn work_list(
     Ok(out)
 }
 
-/// [`work_list`]'s query: under `path`, of one assignment (walked in path
-/// order) or of all (in `f`'s order).
+/// [`work_list`]'s query: the villages with paths in `[from, to)`, of one
+/// assignment (walked in path order) or of all (in `f`'s order).
 async fn work_query(
     db: &Db,
-    path: &str,
+    (from, to): (&str, String),
     assignment: Option<i64>,
     now: i64,
     f: &WorkFilter,
@@ -414,7 +413,7 @@ async fn work_query(
         S(String),
         I(i64),
     }
-    let mut binds = vec![Bind::S(path.to_owned())];
+    let mut binds = vec![Bind::S(from.to_owned()), Bind::S(to)];
     let arg = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
         format!("${}", binds.len())
@@ -429,7 +428,7 @@ async fn work_query(
          JOIN assignments a ON a.id = e.assignment_id
          LEFT JOIN org_units t ON t.code = u.parent_code
          LEFT JOIN people p ON p.id = e.person_id
-         WHERE e.unit_code = u.code AND u.path >= $1 AND u.path < $1 || '~'",
+         WHERE e.unit_code = u.code AND u.path >= $1 AND u.path < $2",
     );
     if let Some(id) = assignment {
         let a = arg(Bind::I(id), &mut binds);

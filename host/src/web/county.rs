@@ -160,8 +160,13 @@ pub(super) async fn dashboard(
         &visit,
         crate::outbox::sent_by(&state, &visit.principal, now).await?,
     );
-    let (enrolled, days) =
-        reports::completions(&state.db, Some(code.as_str()).filter(|c| !c.is_empty())).await?;
+    // The nation's enrollments are its provinces'; a unit's, its own lines'.
+    let enrolled = if code.is_empty() { &children } else { &own }
+        .iter()
+        .map(|l| l.enrolled)
+        .sum();
+    let days =
+        reports::completion_days(&state.db, Some(code.as_str()).filter(|c| !c.is_empty())).await?;
     let chart = chart(enrolled, &days, now, visit.locale);
     let crumbs = breadcrumbs(&state, &visit, &path).await?;
     // The look-back's open problems, by where they wait, village first.
