@@ -295,6 +295,11 @@ per_backend! {
 /// How many completed, as the 30-day completion chart on `/county` (the
 /// holder's own unit, or the nation) says: “…目前 3%（1 / 33）”.
 async fn charted(api: &Api, token: &str) -> i64 {
+    charted_of(api, token).await.0
+}
+
+/// The chart's “（done / enrolled）”.
+async fn charted_of(api: &Api, token: &str) -> (i64, i64) {
     let page = api
         .send(
             axum::http::Request::get("/county")
@@ -306,9 +311,12 @@ async fn charted(api: &Api, token: &str) -> i64 {
     let html = String::from_utf8_lossy(&page.body);
     let chart = &html[html.find("class=\"chart\"").expect("the chart")..];
     let label = &chart[chart.find("（").expect("the counts") + "（".len()..];
-    label[..label.find(" / ").expect("done / enrolled")]
-        .parse()
-        .expect("a count")
+    let (done, rest) = label.split_once(" / ").expect("done / enrolled");
+    let enrolled = &rest[..rest.find('）').expect("the closing bracket")];
+    (
+        done.parse().expect("a count"),
+        enrolled.parse().expect("a count"),
+    )
 }
 
 per_backend! {
@@ -381,6 +389,20 @@ per_backend! {
         // The completion charts count it, from the county up to the nation.
         let (county, nation) = (api.token("county").await, api.token("nation").await);
         assert_eq!((charted(&api, &county).await, charted(&api, &nation).await), (1, 1));
+        // Of every enrollment under the unit: the county's, the nation's all.
+        let under_county = api
+            .count(&format!(
+                "SELECT COUNT(*) FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+                 WHERE u.path LIKE '%/{}/%'",
+                baton_host::demo::COUNTY
+            ))
+            .await;
+        let everywhere = api.count("SELECT COUNT(*) FROM enrollments").await;
+        assert!(0 < under_county && under_county < everywhere, "{under_county} of {everywhere}");
+        assert_eq!(
+            (charted_of(&api, &county).await.1, charted_of(&api, &nation).await.1),
+            (under_county, everywhere)
+        );
         // A change after the sign-off reopens the division and is logged.
         assert_eq!(
             run.ok(&secretary, "assign", assign(&ids[2], &["mediation"]))

@@ -308,6 +308,17 @@ per_backend! {
         assert!(back.contains("reminded=3"), "{back}");
         let after = text(&page(&api, &county, &back).await);
         assert!(after.contains("我发出的提醒") && after.contains("提醒已发出"), "the sent reminders are listed");
+        // Newest first: the villages in the order of the notices, latest first.
+        let villages: Vec<String> = sqlx::query_scalar(
+            "SELECT u.name FROM notices n JOIN enrollments e ON e.id = n.enrollment_id
+             JOIN org_units u ON u.code = e.unit_code WHERE n.kind = 'reminder' ORDER BY n.id DESC LIMIT 3",
+        )
+        .fetch_all(test.db.pool())
+        .await
+        .expect("the reminders");
+        let listed = &after[after.find("id=\"sent\"").expect("the list")..];
+        let at: Vec<usize> = villages.iter().map(|v| listed.find(v.as_str()).unwrap_or(usize::MAX)).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]) && at[2] < usize::MAX, "{villages:?} at {at:?}: newest first");
 
         // The exports, as Excel opens them.
         let csv = page(&api, &county, &format!("/county/export?unit={COUNTY}&table=work")).await;
