@@ -81,6 +81,11 @@ fn parse_action<M: Module>(action: &str, payload: &str) -> Result<M::Action, Rej
     // One pass over the text, tag first, so serde never buffers the payload.
     let action = serde_json::to_string(action).expect("a string serializes");
     let envelope = format!(r#"{{"action":{action},"payload":{payload}}}"#);
+    // Most payloads are well formed: parse once without tracking the path,
+    // and only track it (a second pass) to name the field that is wrong.
+    if let Ok(parsed) = serde_json::from_str(&envelope) {
+        return Ok(parsed);
+    }
     let parsed = deserialize(&mut serde_json::Deserializer::from_str(&envelope), "");
     parsed.map_err(|rejection| match rejection {
         // The envelope's own paths start with `payload.`; callers think in payload fields.

@@ -141,6 +141,11 @@ impl Runtime {
             .linear_memory_keep_resident(1 << 20)
             .table_keep_resident(64 << 10);
         let mut config = Config::new();
+        // `BATON_PERFMAP=1`: write /tmp/perf-<pid>.map, so that `perf report`
+        // names each module's compiled functions (see the README's profile).
+        if std::env::var_os("BATON_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         config
             .epoch_interruption(true)
             .wasm_component_model(true)
