@@ -30,12 +30,19 @@ fn main() {
         .expect("tokio");
 
     let runtime = Runtime::new(Limits::default(), None).expect("runtime");
-    let bytes = baton_host::registry::BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == "handover")
-        .expect("built in")
-        .1;
-    let plugin = tokio.block_on(runtime.load(bytes)).expect("loads");
+    // `BATON_BENCH_HANDOVER=<path>`: measure that build of the handover in
+    // place of the built-in, e.g. one built with its function names for a
+    // profile (see the README).
+    let bytes = match std::env::var_os("BATON_BENCH_HANDOVER") {
+        Some(path) => std::fs::read(path).expect("reading BATON_BENCH_HANDOVER"),
+        None => baton_host::registry::BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == "handover")
+            .expect("built in")
+            .1
+            .to_vec(),
+    };
+    let plugin = tokio.block_on(runtime.load(&bytes)).expect("loads");
     let before = tokio
         .block_on(runtime.load(include_bytes!(
             "../../tests/fixtures-v0.1/handover-0.1.2.wasm"
@@ -86,6 +93,26 @@ fn main() {
     });
     group.finish();
     c.final_summary();
+    paired(
+        |calls| {
+            tokio.block_on(async {
+                for _ in 0..calls {
+                    let outcome = plugin
+                        .act(&ctx, &state, "declare", &payload)
+                        .await
+                        .expect("no fault");
+                    assert!(outcome.is_ok());
+                }
+            })
+        },
+        |calls| {
+            for _ in 0..calls {
+                let outcome =
+                    baton_sdk::act::<handover::Handover>(ctx.clone(), &state, "declare", &payload);
+                assert!(outcome.is_ok());
+            }
+        },
+    );
 
     let median = |id: &str| -> Option<f64> {
         let file = out.join(GROUP).join(id).join("new/estimates.json");
@@ -108,4 +135,42 @@ fn main() {
             );
         }
     }
+}
+
+/// The ratio measured in alternating short rounds, so that both sides see the
+/// same machine: on a shared 2-core VM the speed drifts by ±20% between
+/// criterion's groups, which run a minute apart, and the ratio of their medians
+/// drifts with it. Each round times [`PER_ROUND`] wasm calls and as many native
+/// ones (which goes first alternates); the median of the rounds' ratios is printed.
+fn paired(mut wasm: impl FnMut(u32), mut native: impl FnMut(u32)) {
+    const ROUNDS: usize = 41;
+    const PER_ROUND: u32 = 200;
+    let time = |f: &mut dyn FnMut(u32)| {
+        let started = std::time::Instant::now();
+        f(PER_ROUND);
+        started.elapsed().as_secs_f64() / f64::from(PER_ROUND)
+    };
+    let mut rounds: Vec<(f64, f64)> = (0..ROUNDS)
+        .map(|round| {
+            if round % 2 == 0 {
+                let w = time(&mut wasm);
+                (w, time(&mut native))
+            } else {
+                let n = time(&mut native);
+                (time(&mut wasm), n)
+            }
+        })
+        .collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let ratio = median(rounds.iter().map(|(w, n)| w / n).collect());
+    let (w, n): (Vec<f64>, Vec<f64>) = rounds.drain(..).unzip();
+    println!(
+        "handover act, paired ({ROUNDS} alternating rounds of {PER_ROUND} calls): \
+         wasm {:.1} µs, native {:.1} µs, median ratio {ratio:.1}×",
+        median(w) * 1e6,
+        median(n) * 1e6,
+    );
 }
