@@ -49,12 +49,8 @@ static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     r.set_strict_mode(false);
     r.register_helper("t", Box::new(i18n::helper));
     for (name, source) in SOURCES {
-        if name == "layout" {
-            r.register_partial(name, source)
-        } else {
-            r.register_template_string(name, source)
-        }
-        .unwrap_or_else(|e| panic!("template {name}: {e}"));
+        r.register_template_string(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
     r
 });
@@ -222,20 +218,33 @@ fn render(
         Locale::En => Locale::ZhCn,
     };
     let switch = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
-    let mut root = json!({
+    let mut frame = json!({
         "lang": locale.as_str(),
         "title": title,
         "css": CSS_HREF.as_str(),
         "js": JS_HREF.as_str(),
         "switch": {"href": format!("/lang/{}?{switch}", other.as_str()), "label": t(other, "lang.name", &[]), "lang": other.as_str()},
     });
-    for part in [chrome, data] {
-        if let (Some(root), Value::Object(part)) = (root.as_object_mut(), part) {
-            root.extend(part);
-        }
+    if let (Some(frame), Value::Object(chrome)) = (frame.as_object_mut(), chrome) {
+        frame.extend(chrome);
     }
-    // The page's data moves into the render (`render` would clone it all).
-    match PAGES.render_with_context(name, &handlebars::Context::from(root)) {
+    // The page renders first, with the frame and its own data at its root
+    // (moved in: `render` would clone it all); the layout then renders
+    // around it with only the frame and the page's HTML. A handlebars
+    // partial block would deep-copy the page's data once more per render.
+    let mut root = frame.clone();
+    if let (Some(root), Value::Object(data)) = (root.as_object_mut(), data) {
+        root.extend(data);
+    }
+    let html = PAGES
+        .render_with_context(name, &handlebars::Context::from(root))
+        .and_then(|body| {
+            if let Some(frame) = frame.as_object_mut() {
+                frame.insert("body".to_owned(), Value::String(body));
+            }
+            PAGES.render_with_context("layout", &handlebars::Context::from(frame))
+        });
+    match html {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, page = name, "page did not render");
