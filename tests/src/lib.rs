@@ -14,9 +14,15 @@ pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
-/// A runtime with the default limits and no disk cache.
+/// A runtime with the default limits and the tests' own compile cache.
+///
+/// Every test starts a host that loads the eight built-in modules; compiling
+/// them each time was most of the suite's time. They compile once per build
+/// into this crate's `OUT_DIR` and load from there, as a restarted server's
+/// do from its cache (`tests/runtime.rs` tests that cache itself).
 pub fn runtime() -> Runtime {
-    Runtime::new(Limits::default(), None).expect("the runtime starts")
+    let cache = std::path::Path::new(env!("OUT_DIR")).join("compiled");
+    Runtime::new(Limits::default(), Some(cache)).expect("the runtime starts")
 }
 
 /// A package loaded as the host loads it: compiled, described, its info
