@@ -14,29 +14,37 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn main() {
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // Each component is copied out of the shared wasm target dir: the next
+    // fixture-tally below lands on the same file name there.
+    let keep = |file: &std::path::Path, name: &str| {
+        let kept = out.join(format!("{name}.wasm"));
+        std::fs::copy(file, &kept).expect("OUT_DIR is writable");
+        kept
+    };
     let files = baton_sdk::build::from_build_script(FIXTURES, &["tests/fixtures"]);
     let mut code = String::new();
     for (name, file) in FIXTURES.iter().zip(files) {
+        let file = keep(&file, name);
         let constant = name.trim_start_matches("fixture-").to_uppercase();
         code += &format!(
             "/// The `{name}` component.\npub const {constant}: &[u8] = include_bytes!({:?});\n",
             file.display().to_string()
         );
     }
-    // The next version of fixture-tally, from its own workspace, into its own
-    // target dir (next to the one from_build_script uses).
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // The next version of fixture-tally, from its own workspace, into the
+    // same target dir: its dependencies are the ones just built there.
     let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let next = manifest.join("fixtures-next/tally");
     println!("cargo:rerun-if-changed={}", next.display());
-    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm-next");
+    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm");
     let files = baton_sdk::build::build(&next, &["fixture-tally"], &target).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1);
     });
     code += &format!(
         "/// The `fixture-tally` component, version 0.2.0.\npub const TALLY_NEXT: &[u8] = include_bytes!({:?});\n",
-        files[0].display().to_string()
+        keep(&files[0], "fixture-tally-next").display().to_string()
     );
     std::fs::write(out.join("fixtures.rs"), code).expect("OUT_DIR is writable");
 }
