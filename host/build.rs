@@ -14,10 +14,12 @@ const BUILT_IN: &[&str] = &[
 ];
 
 fn main() {
-    // sqlx::migrate! embeds the migrations when the crate compiles: a new
-    // migration file must rebuild it, or the binary would not know it (and
-    // refuse a database that already applied it).
+    // The migrations are embedded when the crate compiles: a new migration
+    // file must rebuild it, or the binary would not know it (and refuse a
+    // database that already applied it).
     println!("cargo:rerun-if-changed=../migrations");
+    println!("cargo:rerun-if-changed=../migrations/sqlite");
+    println!("cargo:rerun-if-changed=../migrations/postgres");
     let files = baton_sdk::build::from_build_script(BUILT_IN, &["plugins"]);
     let mut code = String::from(
         "/// Built-in modules: (crate name, component bytes).\npub const BUILT_IN: &[(&str, &[u8])] = &[\n",
@@ -41,6 +43,54 @@ fn main() {
         );
     }
     code += "];\n";
+    code += &migrations("sqlite");
+    code += &migrations("postgres");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("built_in.rs"), code).expect("OUT_DIR is writable");
+}
+
+/// `MIGRATIONS_<BACKEND>: &[(version, description, sql)]` for the files of
+/// migrations/<backend>, named as sqlx names them: `<version>_<description>.sql`,
+/// the description with `_` read as spaces, in order of version. (Embedding
+/// them here instead of with `sqlx::migrate!` spares the build a second copy
+/// of sqlx, SQLite and tokio compiled for the proc macro.)
+fn migrations(backend: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("migrations/<backend> is readable") {
+        let path = entry.expect("a directory entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 file name")
+            .to_owned();
+        let Some((version, rest)) = name.split_once('_') else {
+            continue;
+        };
+        let Some(description) = rest.strip_suffix(".sql") else {
+            continue;
+        };
+        assert!(
+            !description.ends_with(".up") && !description.ends_with(".down"),
+            "{name}: reversible migrations are not supported"
+        );
+        let version: i64 = version
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: the version before `_` must be an integer"));
+        found.push((version, description.replace('_', " "), path));
+    }
+    found.sort_by_key(|(version, ..)| *version);
+    let mut code = format!(
+        "/// migrations/{backend}: (version, description, SQL).\npub const MIGRATIONS_{}: &[(i64, &str, &str)] = &[\n",
+        backend.to_uppercase()
+    );
+    for (version, description, path) in found {
+        code += &format!(
+            "    ({version}, {description:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        );
+    }
+    code + "];\n"
 }

@@ -18,11 +18,43 @@ pub mod turns;
 pub mod upgrades;
 mod writer;
 
+use std::pin::Pin;
 use std::str::FromStr;
 
 use anyhow::{Context as _, bail};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
+
+/// Migrations embedded by the build script: (version, description, SQL).
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 'static>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|&(version, description, sql)| {
+                    // As sqlx reads a directory of them: same checksum
+                    // (SHA-384 of the SQL), so databases migrated by earlier
+                    // builds stay valid.
+                    Migration::new(
+                        version,
+                        description.into(),
+                        MigrationType::Simple,
+                        sql.into(),
+                        sql.starts_with("-- no-transaction"),
+                    )
+                })
+                .collect())
+        })
+    }
+}
 
 /// The file of a `sqlite:` URL and its inode, if it is a file.
 fn sqlite_file(url: &str) -> Option<(std::path::PathBuf, u64)> {
@@ -126,10 +158,11 @@ impl Db {
             // Persistent in the file: readers never block the writer.
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
-        let migrator = match backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
-        };
+        let migrator = Migrator::new(Embedded(match backend {
+            Backend::Sqlite => crate::registry::MIGRATIONS_SQLITE,
+            Backend::Postgres => crate::registry::MIGRATIONS_POSTGRES,
+        }))
+        .await?;
         migrator.run(&pool).await.context("applying migrations")?;
         let writer = match backend {
             Backend::Sqlite => connect(1)
@@ -231,4 +264,41 @@ pub(crate) fn values(rows: usize, width: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded migrations are what sqlx reads from the directories (as
+    /// `sqlx::migrate!` did before): same versions, descriptions, types and
+    /// checksums, so a database migrated by an older build stays valid.
+    #[tokio::test]
+    async fn embedded_migrations_are_what_sqlx_reads_from_the_directory() {
+        let key = |m: &Migration| {
+            (
+                m.version,
+                m.description.to_string(),
+                format!("{:?}", m.migration_type),
+                m.checksum.to_vec(),
+                m.no_tx,
+            )
+        };
+        for (dir, embedded) in [
+            ("sqlite", crate::registry::MIGRATIONS_SQLITE),
+            ("postgres", crate::registry::MIGRATIONS_POSTGRES),
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../migrations")
+                .join(dir);
+            let read = Migrator::new(path).await.expect("the directory resolves");
+            let ours = Migrator::new(Embedded(embedded))
+                .await
+                .expect("embedded resolve");
+            let read: Vec<_> = read.iter().map(key).collect();
+            let ours: Vec<_> = ours.iter().map(key).collect();
+            assert!(read.len() >= 16, "{dir}: {} migrations", read.len());
+            assert_eq!(ours, read, "{dir}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use super::audit::Link;
 use super::statements::{Arg, Cell, Failure, Kind, Lite, Tx, now_or_never};
 
 /// An enrollment with what acting on it needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Enrollment {
     /// Its id.
     pub id: i64,
@@ -43,6 +43,29 @@ pub struct Enrollment {
     pub due_at: i64,
     /// The province's config, JSON.
     pub config: String,
+}
+
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Enrollment {
+    fn from_row(row: &sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            assignment_id: row.try_get("assignment_id")?,
+            unit_code: row.try_get("unit_code")?,
+            path: row.try_get("path")?,
+            person_id: row.try_get("person_id")?,
+            plugin_id: row.try_get("plugin_id")?,
+            plugin_version: row.try_get("plugin_version")?,
+            state: row.try_get("state")?,
+            done: row.try_get("done")?,
+            total: row.try_get("total")?,
+            revision: row.try_get("revision")?,
+            started_at: row.try_get("started_at")?,
+            completed_at: row.try_get("completed_at")?,
+            signoff_head: row.try_get("signoff_head")?,
+            due_at: row.try_get("due_at")?,
+            config: row.try_get("config")?,
+        })
+    }
 }
 
 pub(super) const ENROLLMENT: &str =
