@@ -94,6 +94,9 @@ pub struct Db {
     file: Option<(std::path::PathBuf, u64)>,
     /// On a SQLite file, the thread acting's writes run on whole.
     sqlite_writer: Option<writer::Writer>,
+    /// The URL connected to, for a tool that needs a connection of the
+    /// backend's own type (PostgreSQL's COPY).
+    url: String,
 }
 
 /// Per SQLite connection: enforce foreign keys, wait on a busy writer; in
@@ -184,6 +187,7 @@ impl Db {
             writer,
             file,
             sqlite_writer,
+            url,
         })
     }
 
@@ -220,6 +224,11 @@ impl Db {
     /// SQLite's writer thread, when the database is a SQLite file.
     pub(crate) fn sqlite_writer(&self) -> Option<&writer::Writer> {
         self.sqlite_writer.as_ref()
+    }
+
+    /// The URL connected to.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     /// Which backend this is.

@@ -3,14 +3,16 @@
 //! serving people and one outgoing cadre, five assignments of the built-in
 //! modules with everyone enrolled, and the roll-ups to match.
 //!
-//! It writes straight to the tables with multi-row inserts, one transaction
-//! per province, since going through `assign` village by village would take
-//! the hours the platform exists to save. Every row is one `assign` would
+//! It writes straight to the tables, one transaction per province, with
+//! multi-row inserts on SQLite and COPY on PostgreSQL, since going through
+//! `assign` village by village would take the hours the platform exists to
+//! save. Every row is one `assign` would
 //! have written; the benchmark checks the roll-ups against the enrollments.
 
 use anyhow::Context as _;
 use baton_sdk::{Audience, Role};
 use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::Connection as _;
 
 use crate::db::accounts::{self, NewAccount};
 use crate::db::{Backend, Db, plugins};
@@ -93,6 +95,23 @@ pub struct Generated {
     pub enrollments: u64,
     /// The national administrator's account id.
     pub nation_account: i64,
+}
+
+/// The code of province `p` (from 0): 110000000000, 120000000000 …
+fn province_code(p: u32) -> String {
+    format!("{:02}0000000000", 11 + p)
+}
+
+/// The `org_units` row of province `p`.
+fn province_row(p: u32) -> Vec<V> {
+    let code = province_code(p);
+    vec![
+        V::T(code.clone()),
+        V::T("province".into()),
+        V::T(format!("第{}省", p + 1)),
+        V::NullText,
+        V::T(format!("/{code}/")),
+    ]
 }
 
 /// An `org_units` row below a province.
@@ -204,44 +223,52 @@ pub async fn national(
         enrollments: 0,
         nation_account,
     };
+    // The assignments' scope, the first province, must exist first.
+    let mut tx = db.pool().begin().await?;
+    insert(
+        &mut tx,
+        "org_units (code, level, name, parent_code, path)",
+        5,
+        vec![province_row(0)],
+    )
+    .await?;
+    for (id, version, audience) in &assignments {
+        let aid: i64 = sqlx::query_scalar(
+            "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'null', $6, $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(province_code(0))
+        .bind((*audience).as_str())
+        .bind(now + 60 * 24 * 3600)
+        .bind(nation_account)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        out.assignments.push(aid);
+    }
+    tx.commit().await?;
+    // On PostgreSQL the rows go in by COPY, on a connection of its own.
+    let mut copy = match db.backend() {
+        Backend::Postgres => Some(
+            sqlx::PgConnection::connect(db.url())
+                .await
+                .context("connecting to PostgreSQL for COPY")?,
+        ),
+        Backend::Sqlite => None,
+    };
     let (mut person, mut committee, mut enrollment) = (0i64, 0i64, 0i64);
     for p in 0..shape.provinces {
-        let pcode = format!("{:02}0000000000", 11 + p);
+        let pcode = province_code(p);
         bar.set_message(pcode[..2].to_owned());
-        let mut tx = db.pool().begin().await?;
+        let mut tx = match &mut copy {
+            Some(conn) => Tx::Copy(conn.begin().await?),
+            None => Tx::Insert(db.pool().begin().await?),
+        };
         let mut rows = Rows::default();
-        rows.units.push(vec![
-            V::T(pcode.clone()),
-            V::T("province".into()),
-            V::T(format!("第{}省", p + 1)),
-            V::NullText,
-            V::T(format!("/{pcode}/")),
-        ]);
-        if p == 0 {
-            // The assignments' scope must exist first.
-            insert(
-                &mut tx,
-                "org_units (code, level, name, parent_code, path)",
-                5,
-                std::mem::take(&mut rows.units),
-            )
-            .await?;
-            for (id, version, audience) in &assignments {
-                let aid: i64 = sqlx::query_scalar(
-                    "INSERT INTO assignments (plugin_id, plugin_version, unit_code, audience, due_at, config, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, 'null', $6, $7) RETURNING id",
-                )
-                .bind(id)
-                .bind(version)
-                .bind(&pcode)
-                .bind((*audience).as_str())
-                .bind(now + 60 * 24 * 3600)
-                .bind(nation_account)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                out.assignments.push(aid);
-            }
+        if p > 0 {
+            rows.units.push(province_row(p));
         }
         out.provinces.push(pcode.clone());
         // Per unit above the villages: enrolled count per assignment.
@@ -397,6 +424,7 @@ pub async fn national(
         rows.flush(&mut tx, &mut out.enrollments).await?;
         tx.commit().await?;
     }
+    drop(copy);
     if db.backend() == Backend::Postgres {
         // Explicit ids do not move identity sequences.
         for table in ["people", "committees", "enrollments"] {
@@ -416,7 +444,7 @@ pub async fn national(
 
 impl Rows {
     /// Writes every buffer, parents before children, and empties them.
-    async fn flush(&mut self, tx: &mut sqlx::AnyConnection, count: &mut u64) -> anyhow::Result<()> {
+    async fn flush(&mut self, tx: &mut Tx<'_>, count: &mut u64) -> anyhow::Result<()> {
         *count += self.enrollments.len() as u64;
         let tables = [
             (
@@ -447,10 +475,68 @@ impl Rows {
             ),
         ];
         for (target, columns, buffer) in tables {
-            insert(tx, target, columns, std::mem::take(buffer)).await?;
+            let rows = std::mem::take(buffer);
+            match tx {
+                Tx::Insert(tx) => insert(tx, target, columns, rows).await?,
+                Tx::Copy(tx) => {
+                    let mut copy = tx.copy_in_raw(&format!("COPY {target} FROM STDIN")).await?;
+                    copy.send(copy_text(&rows)).await?;
+                    copy.finish().await?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// A province's transaction: multi-row INSERTs through the pool, or on
+/// PostgreSQL COPY, which skips parsing and planning a statement per few
+/// dozen rows and binding every value.
+enum Tx<'c> {
+    Insert(sqlx::Transaction<'static, sqlx::Any>),
+    Copy(sqlx::Transaction<'c, sqlx::Postgres>),
+}
+
+impl Tx<'_> {
+    async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Insert(tx) => tx.commit().await,
+            Tx::Copy(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// `rows` in COPY's text format: tab-separated, `\N` for NULL, and
+/// backslash, tab, newline and carriage return escaped.
+fn copy_text(rows: &[Vec<V>]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(rows.len() * 64);
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            match v {
+                V::I(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                V::T(t) => {
+                    for c in t.chars() {
+                        match c {
+                            '\\' => out.push_str("\\\\"),
+                            '\t' => out.push_str("\\t"),
+                            '\n' => out.push_str("\\n"),
+                            '\r' => out.push_str("\\r"),
+                            c => out.push(c),
+                        }
+                    }
+                }
+                V::NullInt | V::NullText => out.push_str("\\N"),
+            }
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 /// Multi-row INSERTs of `rows` into `target` (`table (columns)`).
@@ -520,4 +606,21 @@ pub async fn bench_database(runtime: &crate::runtime::Runtime) -> anyhow::Result
         );
     }
     Ok((url, db))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{V, copy_text};
+
+    #[test]
+    fn copy_text_escapes_what_copy_would_read_as_syntax() {
+        let rows = vec![
+            vec![V::I(7), V::T("第1村".into()), V::NullText],
+            vec![V::I(-1), V::T("a\\b\tc\nd\re".into()), V::NullInt],
+        ];
+        assert_eq!(
+            String::from_utf8(copy_text(&rows)).expect("utf-8"),
+            "7\t第1村\t\\N\n-1\ta\\\\b\\tc\\nd\\re\t\\N\n"
+        );
+    }
 }
