@@ -10,7 +10,7 @@
 //!   cadres' 我的任务 and handover pages, the township officer's home, the
 //!   county trainer's dashboard and the province's, with the handovers 8
 //!   days late (as the pages benchmark leaves them: every dashboard lists
-//!   its 200 most overdue).
+//!   its most overdue, 50 a page).
 //!
 //! Prints requests per second, p50, p99 and p99.5 as wrk measures them (in
 //! the mixed workload every other request is a page, so p99.5 of all
