@@ -43,10 +43,11 @@ fn main() {
         );
     }
     code += "];\n";
-    code += &migrations("sqlite");
-    code += &migrations("postgres");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("built_in.rs"), code).expect("OUT_DIR is writable");
+    // The migrations, for db.rs alone (the data layer reaches nothing above it).
+    let migrations = migrations("sqlite") + &migrations("postgres");
+    std::fs::write(out.join("migrations.rs"), migrations).expect("OUT_DIR is writable");
 }
 
 /// `MIGRATIONS_<BACKEND>: &[(version, description, sql)]` for the files of
@@ -83,7 +84,7 @@ fn migrations(backend: &str) -> String {
     }
     found.sort_by_key(|(version, ..)| *version);
     let mut code = format!(
-        "/// migrations/{backend}: (version, description, SQL).\npub const MIGRATIONS_{}: &[(i64, &str, &str)] = &[\n",
+        "/// migrations/{backend}: (version, description, SQL).\nconst MIGRATIONS_{}: &[(i64, &str, &str)] = &[\n",
         backend.to_uppercase()
     );
     for (version, description, path) in found {

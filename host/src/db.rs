@@ -27,6 +27,8 @@ use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
 /// Migrations embedded by the build script: (version, description, SQL).
 #[derive(Debug)]
 struct Embedded(&'static [(i64, &'static str, &'static str)]);
@@ -162,8 +164,8 @@ impl Db {
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
         let migrator = Migrator::new(Embedded(match backend {
-            Backend::Sqlite => crate::registry::MIGRATIONS_SQLITE,
-            Backend::Postgres => crate::registry::MIGRATIONS_POSTGRES,
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_POSTGRES,
         }))
         .await?;
         migrator.run(&pool).await.context("applying migrations")?;
@@ -294,8 +296,8 @@ mod tests {
             )
         };
         for (dir, embedded) in [
-            ("sqlite", crate::registry::MIGRATIONS_SQLITE),
-            ("postgres", crate::registry::MIGRATIONS_POSTGRES),
+            ("sqlite", MIGRATIONS_SQLITE),
+            ("postgres", MIGRATIONS_POSTGRES),
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../migrations")
