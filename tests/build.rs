@@ -42,9 +42,13 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1);
     });
+    // Its library is named fixture_tally_next (see its Cargo.toml); `build`
+    // names the file after the package, which is fixture-tally's own file.
+    let next = files[0].with_file_name("fixture_tally_next.wasm");
+    assert!(next.is_file(), "{} is missing", next.display());
     code += &format!(
         "/// The `fixture-tally` component, version 0.2.0.\npub const TALLY_NEXT: &[u8] = include_bytes!({:?});\n",
-        keep(&files[0], "fixture-tally-next").display().to_string()
+        keep(&next, "fixture-tally-next").display().to_string()
     );
     std::fs::write(out.join("fixtures.rs"), code).expect("OUT_DIR is writable");
 }
