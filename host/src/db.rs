@@ -98,7 +98,17 @@ pub struct Db {
     sqlite_writer: Option<writer::Writer>,
     /// The URL connected to, for a tool that needs a connection of the
     /// backend's own type (PostgreSQL's COPY).
-    url: String,
+    url: Url,
+}
+
+/// A database URL, which may hold a password: `Debug` does not print it.
+#[derive(Clone)]
+struct Url(String);
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Url(…)")
+    }
 }
 
 /// Per SQLite connection: enforce foreign keys, wait on a busy writer; in
@@ -189,7 +199,7 @@ impl Db {
             writer,
             file,
             sqlite_writer,
-            url,
+            url: Url(url),
         })
     }
 
@@ -230,7 +240,7 @@ impl Db {
 
     /// The URL connected to.
     pub(crate) fn url(&self) -> &str {
-        &self.url
+        &self.url.0
     }
 
     /// Which backend this is.
@@ -280,6 +290,12 @@ pub(crate) fn values(rows: usize, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_with_a_password_is_not_printed() {
+        let url = Url("postgres://baton:s3cret@db.example/baton".into());
+        assert!(!format!("{url:?}").contains("s3cret"));
+    }
 
     /// The embedded migrations are what sqlx reads from the directories (as
     /// `sqlx::migrate!` did before): same versions, descriptions, types and
