@@ -123,6 +123,11 @@ async fn metrics_count_the_actions_and_json_log_lines_carry_the_request_id() {
     let scraped = api
         .send(
             Request::get("/metrics")
+                // The operator's scraper, on the server's own machine.
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 1],
+                    9090,
+                ))))
                 .body(Body::empty())
                 .expect("request"),
         )

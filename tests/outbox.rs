@@ -84,7 +84,7 @@ async fn second_host() {
     let db = baton_host::db::Db::connect(url)
         .await
         .expect("the shared database");
-    let state = AppState::new(db, baton_tests::runtime());
+    let state = AppState::with_settings(db, baton_tests::runtime(), baton_tests::settings());
     println!("READY");
     let mut go = String::new();
     std::io::stdin().read_line(&mut go).expect("told to go");

@@ -785,7 +785,8 @@ pub async fn grant(
     role: Role,
     unit_code: &str,
 ) -> Result<Account, Error> {
-    account(db, id).await?;
+    let held = account(db, id).await?;
+    manageable(actor, &held)?;
     grantable(db, actor, role, unit_code).await?;
     let now = now();
     let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
@@ -934,7 +935,18 @@ pub async fn village_slips(
     let target = Target::unit(&path);
     authorize(principal, Capability::ManageAccount(Role::Member), target)
         .ok_or_else(Error::forbidden)?;
-    Ok((unit.name, activation::slips(&state.db, code).await?))
+    let mut slips = activation::slips(&state.db, code).await?;
+    // A live code is shown only for an account wholly within the actor's
+    // scope: never for one that also holds a role elsewhere.
+    for slip in &mut slips {
+        if slip.code.is_some()
+            && manageable(Some(principal), &account(&state.db, slip.account_id).await?).is_err()
+        {
+            slip.code = None;
+            slip.expires_at = None;
+        }
+    }
+    Ok((unit.name, slips))
 }
 
 /// What `POST /api/v1/activate` takes.

@@ -213,6 +213,21 @@ pub async fn act_on(
     if action.trim().is_empty() {
         return Err(Error::bad("action", "请指定操作", "is required"));
     }
+    // Refused attempts are counted, so no secret a module checks (a class's
+    // check-in code) can be guessed by trying: per person and action, and
+    // per assignment (a class's learners together) and action.
+    let now = now();
+    let (mine, class) = enrollments::refused_lately(
+        &state.db,
+        principal.account_id,
+        e.assignment_id,
+        action,
+        now - TRIES_WINDOW,
+    )
+    .await?;
+    if mine >= TRIES_PER_PERSON || class >= TRIES_PER_ASSIGNMENT {
+        return Err(Error::TooManyTries(TRIES_WINDOW));
+    }
     let payload = serde_json::to_string(payload).map_err(anyhow::Error::from)?;
     let request_hash = {
         let mut h = Sha256::new();
@@ -222,7 +237,6 @@ pub async fn act_on(
     // A replayed key is caught by the log's unique index when the attempt is
     // written (KeyTaken below), which saves every first attempt a query.
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    let now = now();
     let ctx = context(state, &e, principal, role, Locale::ZhCn, now).await?;
     let attempt = Attempt {
         enrollment_id: e.id,
@@ -287,6 +301,14 @@ pub async fn act_on(
         "someone else just changed this; reload and try again",
     )))
 }
+
+/// How far back refused attempts count, seconds.
+pub const TRIES_WINDOW: i64 = 600;
+/// Refused attempts at one action one person may make in the window.
+pub const TRIES_PER_PERSON: i64 = 20;
+/// Refused attempts at one action all of an assignment's people together
+/// may make in the window.
+pub const TRIES_PER_ASSIGNMENT: i64 = 200;
 
 fn gone(id: i64) -> Error {
     Error::not_found(

@@ -22,6 +22,10 @@ pub fn router(state: AppState) -> Router {
             crate::web::html_errors,
         ))
         .layer(axum::middleware::from_fn(crate::http::guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::client::forwarded,
+        ))
         .layer(axum::middleware::from_fn(crate::metrics::record))
         // Compressed for whoever accepts it (not photos or PDFs, compressed
         // already; not tiny bodies), at level 4: brotli's default of 11
@@ -49,7 +53,28 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id()),
         )
+        .layer(axum::middleware::from_fn(own_request_id))
         .with_state(state)
+}
+
+/// A client's `x-request-id` is kept only when it is a short, plain id
+/// (letters, digits, `-`, `_`, `.`; at most 64); anything else is dropped
+/// and a new one made, so no log line or response echoes what a client wrote.
+async fn own_request_id(
+    mut req: axum::http::Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let plain = req.headers().get("x-request-id").is_none_or(|v| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+    });
+    if !plain {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
 }
 
 /// The span every line logged while answering a request sits in: its id
@@ -63,8 +88,35 @@ fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
 }
 
-/// `GET /metrics`: Prometheus' text format. Like `/healthz` it names no
-/// person or place; keep it behind the network's own access rules.
-async fn metrics(State(state): State<AppState>) -> Response {
-    crate::metrics::scrape(&state.db.pool_stats())
+/// `GET /metrics`: Prometheus' text format. It names no person or place,
+/// and still only the operator's scraper reads it: from an address of
+/// `BATON_METRICS_FROM` (loopback by default) or with the bearer token
+/// `BATON_METRICS_TOKEN`; anyone else gets a 404.
+async fn metrics(
+    State(state): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::http::client::Client>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    use axum::response::IntoResponse as _;
+    let settings = &state.settings.args;
+    let from_scraper = client
+        .peer
+        .is_some_and(|ip| settings.metrics_from.contains(ip));
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let with_token = match (&settings.metrics_token, token) {
+        (Some(want), Some(got)) => {
+            use sha2::Digest as _;
+            // Compared as digests: equal length, no early exit on a prefix.
+            sha2::Sha256::digest(want.as_bytes()) == sha2::Sha256::digest(got.as_bytes())
+        }
+        _ => false,
+    };
+    if from_scraper || with_token {
+        crate::metrics::scrape(&state.db.pool_stats())
+    } else {
+        crate::http::not_found().await.into_response()
+    }
 }

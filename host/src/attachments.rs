@@ -49,11 +49,11 @@ pub async fn upload(
 ) -> Result<Uploaded, Error> {
     let (e, role) = reach(state, principal, id, Capability::Act).await?;
     let name = name.trim();
-    if name.is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.len() > 200 || name.chars().any(hidden) {
         return Err(Error::bad(
             "name",
-            "文件名不能为空，最长 200 个字符",
-            "is required, at most 200 bytes, without control characters",
+            "文件名不能为空，最长 200 个字符，不能含控制字符或文字方向字符",
+            "is required, at most 200 bytes, without control, invisible or text-direction characters",
         ));
     }
     if bytes.len() > MAX_UPLOAD {
@@ -73,6 +73,14 @@ pub async fn upload(
     let (stored, phone) = match kind {
         Kind::Pdf => (bytes.to_vec(), None),
         Kind::Photo(format) => {
+            // A few decodes at a time, each bounded: a burst of huge photos
+            // waits its turn instead of taking the server's memory.
+            let _turn = state
+                .settings
+                .decodes
+                .acquire()
+                .await
+                .map_err(anyhow::Error::from)?;
             let owned = bytes.to_vec();
             let (stored, phone) = tokio::task::spawn_blocking(move || photo(&owned, format))
                 .await
@@ -80,6 +88,28 @@ pub async fn upload(
             (stored, Some(phone))
         }
     };
+    let size = i64::try_from(stored.len()).unwrap_or(i64::MAX);
+    let (by_account, in_village) =
+        attachments::used(&state.db, principal.account_id, &e.unit_code).await?;
+    let mib = |b: i64| b >> 20;
+    if by_account + size > state.settings.person_quota() {
+        let quota = mib(state.settings.person_quota());
+        return Err(Error::bad(
+            "file",
+            format!("您上传的文件已达上限（{quota} MB），请联系乡镇干部"),
+            format!("you have used your upload quota of {quota} MB; ask your township officer"),
+        ));
+    }
+    if in_village + size > state.settings.village_quota() {
+        let quota = mib(state.settings.village_quota());
+        return Err(Error::bad(
+            "file",
+            format!("本村上传的文件已达上限（{quota} MB），请联系乡镇干部"),
+            format!(
+                "this village has used its upload quota of {quota} MB; ask your township officer"
+            ),
+        ));
+    }
     let media_type = match kind {
         Kind::Pdf => "application/pdf",
         Kind::Photo(_) => "image/jpeg",
@@ -91,7 +121,6 @@ pub async fn upload(
         None => None,
     };
     let by = actor(principal.account_id, principal.person_id, "", role).person_id;
-    let size = i64::try_from(stored.len()).unwrap_or(i64::MAX);
     let added = attachments::insert(
         &state.db,
         &NewAttachment {
@@ -142,6 +171,16 @@ pub async fn fetch(
     };
     let bytes = state.files.get(&file).await?.ok_or_else(missing)?;
     Ok((media_type, stored.attachment.name, bytes))
+}
+
+/// A character a file name must not carry: control characters, and the
+/// invisible and text-direction marks (the right-to-left override turns
+/// `photo_gpj.exe` into something that reads as a photo).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -49,6 +49,8 @@ pub struct Cli {
     /// object per line, with the request id) for a log shipper.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    settings: crate::settings::Args,
     #[command(subcommand)]
     command: Command,
 }
@@ -126,10 +128,23 @@ impl Cli {
                 addr,
                 demo,
                 worker_every,
-            } => serve::run(runtime, addr, &self.database_url, demo, worker_every).await,
+            } => {
+                let settings = crate::settings::Settings::new(self.settings);
+                settings.check()?;
+                serve::run(
+                    runtime,
+                    addr,
+                    &self.database_url,
+                    demo,
+                    worker_every,
+                    settings,
+                )
+                .await
+            }
             Command::Worker { every } => {
                 let db = crate::db::Db::connect(&self.database_url).await?;
-                let state = crate::app::AppState::new(db, runtime);
+                let settings = crate::settings::Settings::new(self.settings);
+                let state = crate::app::AppState::with_settings(db, runtime, settings);
                 println!("Baton's outbox worker: a pass every {every} s");
                 crate::outbox::run(state, std::time::Duration::from_secs(every.max(1))).await;
                 Ok(())

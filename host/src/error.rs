@@ -74,6 +74,10 @@ pub enum Error {
     /// 429: too many failed logins; try again after this many seconds.
     #[error("too many attempts")]
     Throttled(i64),
+    /// 429: too many refused attempts at one action (a code guessed, say);
+    /// try again after this many seconds.
+    #[error("too many refused attempts")]
+    TooManyTries(i64),
     /// 500: a fault on our side. Logged with its cause; the client sees no detail.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -200,6 +204,17 @@ impl Error {
                     "message": Text::new(
                         format!("登录失败次数过多，请 {} 分钟后再试", (after + 59) / 60),
                         format!("too many failed sign-ins; try again in {} minutes", (after + 59) / 60),
+                    ),
+                }),
+            ),
+            Error::TooManyTries(after) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({
+                    "error": "throttled",
+                    "retry_after": after,
+                    "message": Text::new(
+                        format!("尝试失败次数过多，请 {} 分钟后再试", (after + 59) / 60),
+                        format!("too many refused attempts; try again in {} minutes", (after + 59) / 60),
                     ),
                 }),
             ),

@@ -25,10 +25,10 @@ impl Table {
     /// As CSV, UTF-8 with a BOM.
     pub fn csv(&self) -> anyhow::Result<Vec<u8>> {
         let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-        out.write_record(&self.headers)?;
+        out.write_record(self.headers.iter().map(|h| inert(h).into_owned()))?;
         for row in &self.rows {
             out.write_record(row.iter().map(|c| match c {
-                Cell::Text(t) => t.clone(),
+                Cell::Text(t) => inert(t).into_owned(),
                 Cell::Number(n) => n.to_string(),
             }))?;
         }
@@ -69,6 +69,39 @@ impl Table {
     }
 }
 
+/// A CSV field that no spreadsheet runs as a formula (OWASP's advice): a
+/// value starting with `=`, `+`, `-`, `@`, a tab or a carriage return (or
+/// their full-width forms, which Excel also reads) gets a leading `'`,
+/// unless it is a plain number such as `-3`.
+pub fn inert(value: &str) -> std::borrow::Cow<'_, str> {
+    let live = value.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'])
+        && value.parse::<f64>().is_err();
+    if live {
+        format!("'{value}").into()
+    } else {
+        value.into()
+    }
+}
+
+/// Serialized rows as CSV (UTF-8 with a BOM, the field names as headers),
+/// every field made [`inert`].
+pub fn csv_of<T: serde::Serialize>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
+    let mut raw = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        raw.serialize(row)?;
+    }
+    let raw = raw.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(raw.as_slice());
+    for record in reader.records() {
+        out.write_record(record?.iter().map(|f| inert(f).into_owned()))?;
+    }
+    Ok(out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
+
 /// `name` as a `Content-Disposition` header: an ASCII fallback and the
 /// real (Chinese) name percent-encoded (RFC 6266).
 pub fn disposition(name: &str, extension: &str) -> String {
@@ -83,4 +116,25 @@ pub fn disposition(name: &str, extension: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"export.{extension}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for live in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "＝1+1",
+        ] {
+            assert!(super::inert(live).starts_with('\''), "{live}");
+        }
+        for plain in ["-3", "+5", "12.5", "王芳", "a=b", ""] {
+            assert_eq!(super::inert(plain), plain);
+        }
+    }
 }

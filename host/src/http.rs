@@ -6,6 +6,7 @@ pub mod accounts;
 pub(crate) mod assignments;
 mod attachments;
 mod auth;
+pub mod client;
 pub(crate) mod enrollments;
 mod error;
 pub(crate) mod guard;
@@ -112,12 +113,12 @@ fn nul_path(v: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
-/// This site's own address as the client reached it (behind a proxy, the
-/// scheme it forwarded): what a printed QR code must point back to.
-pub(crate) fn origin(headers: &HeaderMap) -> String {
-    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-    let scheme = get("x-forwarded-proto").unwrap_or("http");
-    format!("{scheme}://{}", get("host").unwrap_or("localhost"))
+/// This site's own address, as [`client::forwarded`] worked it out: what a
+/// printed QR code must point back to.
+pub(crate) fn origin(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<client::Client>()
+        .map_or_else(|| "http://localhost".to_owned(), |c| c.origin.clone())
 }
 
 /// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.

@@ -393,11 +393,16 @@ pub async fn roster_as(
         return Err(ImportError::Rows(problems));
     }
     let seats: Vec<_> = seats.into_iter().map(|(_, s)| s).collect();
+    let linkable = match actor {
+        None => None,
+        Some(actor) => Some(linkable(db, actor, &seats).await?),
+    };
     let now = crate::clock::now();
     let write = async {
         let mut tx = db.pool().begin().await?;
         let (people, seats, holders) =
-            crate::db::people::insert_roster(&mut tx, term, elected_on, &seats).await?;
+            crate::db::people::insert_roster(&mut tx, term, elected_on, &seats, linkable.as_ref())
+                .await?;
         let accounts = crate::accounts::for_roster(&mut tx, &holders, now).await?;
         tx.commit().await?;
         anyhow::Ok(Imported {
@@ -418,6 +423,33 @@ pub struct Imported {
     pub seats: usize,
     /// Accounts created, with their activation codes.
     pub accounts: Vec<crate::accounts::Issued>,
+}
+
+/// The people already on record whom `seats` name (same name and phone)
+/// and whom `actor` may take onto its rosters: everything about them — each
+/// village they sat in and each role their accounts hold — lies within the
+/// actor's scope. Anyone else on a line is a namesake: a new person with an
+/// account of their own, never a link to (or a code for) someone elsewhere.
+async fn linkable(
+    db: &Db,
+    actor: &crate::auth::Principal,
+    seats: &[crate::db::people::Seat],
+) -> anyhow::Result<std::collections::HashSet<i64>> {
+    let mut allowed = std::collections::HashSet::new();
+    for seat in seats {
+        let Some(phone) = &seat.phone else { continue };
+        for (person, footprint) in crate::db::people::footprints(db, &seat.name, phone).await? {
+            let inside = footprint.iter().all(|(role, path)| {
+                let target = crate::auth::Target::unit(path);
+                let capability = crate::auth::Capability::ManageAccount(*role);
+                !path.is_empty() && crate::auth::authorize(actor, capability, target).is_some()
+            });
+            if inside {
+                allowed.insert(person);
+            }
+        }
+    }
+    Ok(allowed)
 }
 
 fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {

@@ -201,7 +201,13 @@ pub async fn record(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    // Methods outside HTTP's own set are one series, whatever a client
+    // makes up; an unmatched path is already one route.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_owned();
     let response = next.run(req).await;
     if let Some(failure) = response.extensions().get::<Failure>() {
         if failure.severe {

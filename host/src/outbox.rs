@@ -103,6 +103,14 @@ fn default_security() -> String {
 }
 
 impl Email {
+    /// Whether `other` logs in to the same server as the same account.
+    pub fn same_server(&self, other: &Email) -> bool {
+        self.host.eq_ignore_ascii_case(&other.host)
+            && self.port() == other.port()
+            && self.security == other.security
+            && self.username == other.username
+    }
+
     fn port(&self) -> u16 {
         self.port.unwrap_or(match self.security.as_str() {
             "starttls" => 587,
@@ -262,6 +270,9 @@ pub async fn set_channel(
     if config.is_none() && !CHANNELS.contains(&channel) {
         check_setting(channel, &Value::Null)?;
     }
+    if let Some(stored) = &stored {
+        check_destination(state, channel, stored).await?;
+    }
     let (found, _) = crate::acting::unit_in_scope(state, principal, unit, capability).await?;
     outbox::set_setting(
         &state.db,
@@ -273,6 +284,41 @@ pub async fn set_channel(
     )
     .await?;
     Ok(())
+}
+
+/// Refuses a setting whose destination leads into the server's own network.
+async fn check_destination(state: &AppState, channel: &str, stored: &str) -> Result<(), Error> {
+    let value: Value = serde_json::from_str(stored).map_err(anyhow::Error::from)?;
+    let (field, host, port) = match channel {
+        "sms" | "wecom" | "dingtalk" => {
+            let field = if channel == "sms" { "url" } else { "webhook" };
+            let url = value[field].as_str().unwrap_or_default();
+            let Some((host, port)) = crate::outbound::host_of(url) else {
+                return Err(Error::bad(
+                    field,
+                    "网址无法解析",
+                    "is not a URL with a host",
+                ));
+            };
+            (field, host, port)
+        }
+        "email" => {
+            let email: Email = serde_json::from_value(value).map_err(anyhow::Error::from)?;
+            let port = email.port();
+            ("host", email.host, port)
+        }
+        _ => return Ok(()),
+    };
+    let allow = &state.settings.args.outbound_allow;
+    crate::outbound::check_destination(&host, port, allow)
+        .await
+        .map_err(|why| {
+            Error::bad(
+                field,
+                format!("不能发往内部网络地址（{host}）：只能发往公网地址，省内专网网关须由运维人员加入允许列表"),
+                why,
+            )
+        })
 }
 
 /// A channel's setting at `unit` as stored, secrets masked.
@@ -737,15 +783,22 @@ async fn deliver_to(
     let result = match channel {
         "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
             Some((_, config)) => {
-                send_sms(serde_json::from_str(&config)?, address.to_owned(), text).await
+                send_sms(
+                    state,
+                    serde_json::from_str(&config)?,
+                    address.to_owned(),
+                    text,
+                )
+                .await
             }
             None => Err("no SMS gateway is set for this province any more".to_owned()),
         },
-        "wecom" | "dingtalk" => send_robot(address.to_owned(), text).await,
+        "wecom" | "dingtalk" => send_robot(state, address.to_owned(), text).await,
         "email" => match outbox::setting(&state.db, &first.path, "email").await? {
             Some((_, config)) => {
                 let subject = subject(&texts);
                 send_email(
+                    state,
                     serde_json::from_str(&config)?,
                     address.to_owned(),
                     subject,
@@ -774,44 +827,76 @@ async fn deliver_to(
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+/// An HTTP client that connects only to allowed addresses (checked as it
+/// resolves, so a name rebound to an internal address is refused) and
+/// follows no redirect (a redirect could lead inward).
+fn agent(allow: &crate::settings::Networks) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        crate::outbound::Resolver(allow.clone()),
+    )
 }
 
-/// POSTs `body` to `url`; the answer's text on a 2xx, else why not.
+/// POSTs `body` to `url`; the answer's text on a 2xx, else a short status.
+/// What a remote server answered is never shown beyond its status: the
+/// outbox page is read by counties.
 async fn post(
+    state: &AppState,
     url: String,
     headers: Vec<(&'static str, String)>,
     body: String,
 ) -> Result<String, String> {
+    let allow = state.settings.args.outbound_allow.clone();
     tokio::task::spawn_blocking(move || {
-        let mut request = agent()
+        let mut request = agent(&allow)
             .post(&url)
             .header("content-type", "application/json");
         for (k, v) in headers {
             request = request.header(k, v);
         }
-        let mut response = request.send(body.as_bytes()).map_err(|e| e.to_string())?;
+        let mut response = request.send(body.as_bytes()).map_err(|e| short(&e))?;
         let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 10)
+            .read_to_string()
+            .unwrap_or_default();
         if (200..300).contains(&status) {
             Ok(text)
         } else {
-            Err(format!(
-                "HTTP {status}: {}",
-                text.chars().take(200).collect::<String>()
-            ))
+            Err(format!("HTTP {status}"))
         }
     })
     .await
     .map_err(|e| e.to_string())?
 }
 
-async fn send_sms(sms: Sms, phone: String, message: String) -> Result<(), String> {
+/// A failed request as a short status: the kind of failure, never what a
+/// remote server said.
+fn short(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => io.to_string(),
+        ureq::Error::Timeout(_) => "timed out".to_owned(),
+        ureq::Error::HostNotFound => "host not found".to_owned(),
+        ureq::Error::Io(io) => format!("connection failed ({:?})", io.kind()),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "TLS failed".to_owned(),
+        _ => "request failed".to_owned(),
+    }
+}
+
+async fn send_sms(
+    state: &AppState,
+    sms: Sms,
+    phone: String,
+    message: String,
+) -> Result<(), String> {
     use hmac::Mac as _;
     let body =
         json!({"phone": phone, "text": sms.template.replace("{message}", &message)}).to_string();
@@ -821,6 +906,7 @@ async fn send_sms(sms: Sms, phone: String, message: String) -> Result<(), String
     mac.update(format!("{timestamp}\n{body}").as_bytes());
     let signature = hex::encode(mac.finalize().into_bytes());
     post(
+        state,
         sms.url,
         vec![
             ("x-baton-timestamp", timestamp),
@@ -834,18 +920,16 @@ async fn send_sms(sms: Sms, phone: String, message: String) -> Result<(), String
 
 /// WeCom's and DingTalk's group robots take the same text message and both
 /// answer `{"errcode": 0}` when it is posted.
-async fn send_robot(webhook: String, message: String) -> Result<(), String> {
+async fn send_robot(state: &AppState, webhook: String, message: String) -> Result<(), String> {
     let body = json!({"msgtype": "text", "text": {"content": message}}).to_string();
-    let answer = post(webhook, Vec::new(), body).await?;
+    let answer = post(state, webhook, Vec::new(), body).await?;
     let code = serde_json::from_str::<Value>(&answer)
         .ok()
         .and_then(|v| v["errcode"].as_i64());
     match code {
         Some(0) => Ok(()),
-        _ => Err(format!(
-            "the robot answered: {}",
-            answer.chars().take(200).collect::<String>()
-        )),
+        Some(code) => Err(format!("the robot answered errcode {code}")),
+        None => Err("the robot's answer is not WeCom's or DingTalk's".to_owned()),
     }
 }
 
@@ -861,9 +945,23 @@ fn subject(texts: &[Text]) -> String {
 }
 
 /// Sends one plain-text e-mail through the province's SMTP server.
-async fn send_email(smtp: Email, to: String, subject: String, body: String) -> Result<(), String> {
+async fn send_email(
+    state: &AppState,
+    smtp: Email,
+    to: String,
+    subject: String,
+    body: String,
+) -> Result<(), String> {
     use lettre::Transport as _;
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    let allow = state.settings.args.outbound_allow.clone();
     tokio::task::spawn_blocking(move || {
+        // Resolved and checked here, then connected to by address (the TLS
+        // name stays the host's): nothing resolves it again in between.
+        let address = crate::outbound::resolve(&smtp.host, smtp.port(), &allow)?
+            .first()
+            .map(|a| a.ip().to_string())
+            .ok_or("no address")?;
         let message = lettre::Message::builder()
             .from(smtp.from.parse().map_err(|e| format!("from: {e}"))?)
             .to(to.parse().map_err(|e| format!("to: {e}"))?)
@@ -871,13 +969,15 @@ async fn send_email(smtp: Email, to: String, subject: String, body: String) -> R
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| e.to_string())?;
-        let builder = match smtp.security.as_str() {
-            "none" => Ok(lettre::SmtpTransport::builder_dangerous(&smtp.host)),
-            "starttls" => lettre::SmtpTransport::starttls_relay(&smtp.host),
-            _ => lettre::SmtpTransport::relay(&smtp.host),
-        }
-        .map_err(|e| e.to_string())?;
-        let mut builder = builder
+        let tls =
+            |host: &str| TlsParameters::new(host.to_owned()).map_err(|_| "TLS failed".to_owned());
+        let tls = match smtp.security.as_str() {
+            "none" => Tls::None,
+            "starttls" => Tls::Required(tls(&smtp.host)?),
+            _ => Tls::Wrapper(tls(&smtp.host)?),
+        };
+        let mut builder = lettre::SmtpTransport::builder_dangerous(address)
+            .tls(tls)
             .port(smtp.port())
             .timeout(Some(Duration::from_secs(10)));
         if !smtp.username.is_empty() {
@@ -887,11 +987,15 @@ async fn send_email(smtp: Email, to: String, subject: String, body: String) -> R
                     smtp.password.clone(),
                 ));
         }
-        builder
-            .build()
-            .send(&message)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        builder.build().send(&message).map(|_| ()).map_err(|e| {
+            // The server's status code, never its words.
+            match e.status() {
+                Some(code) => format!("SMTP {code}"),
+                None if e.is_timeout() => "timed out".to_owned(),
+                None if e.is_tls() => "TLS failed".to_owned(),
+                None => "SMTP connection failed".to_owned(),
+            }
+        })
     })
     .await
     .map_err(|e| e.to_string())?

@@ -31,6 +31,8 @@ pub struct App {
     villages: Mutex<HashMap<String, (Instant, Arc<VillageContext>)>>,
     /// Signed-in principals by token, briefly (see [`Sessions`]).
     pub sessions: Sessions,
+    /// The operator's security settings.
+    pub settings: crate::settings::Settings,
 }
 
 /// Principals by session token for [`SESSION_TTL`]: every request needs its
@@ -84,9 +86,15 @@ const VILLAGE_TTL: Duration = Duration::from_secs(30);
 const VILLAGE_CACHE: usize = 20_000;
 
 impl AppState {
-    /// State over `db` and `runtime`.
+    /// State over `db` and `runtime`, with the default settings.
     pub fn new(db: Db, runtime: Runtime) -> Self {
+        Self::with_settings(db, runtime, crate::settings::Settings::default())
+    }
+
+    /// State over `db` and `runtime` with the operator's `settings`.
+    pub fn with_settings(db: Db, runtime: Runtime, settings: crate::settings::Settings) -> Self {
         Self(Arc::new(App {
+            settings,
             files: crate::files::Store::Database(db.clone()),
             db,
             runtime,

@@ -45,7 +45,7 @@ impl Api {
             .await
             .expect("demo seed");
         Self {
-            state: AppState::new(test.db.clone(), rt),
+            state: AppState::with_settings(test.db.clone(), rt, crate::settings()),
         }
     }
 
@@ -57,7 +57,7 @@ impl Api {
             .await
             .expect("register");
         Self {
-            state: AppState::new(test.db.clone(), rt),
+            state: AppState::with_settings(test.db.clone(), rt, crate::settings()),
         }
     }
 

@@ -170,6 +170,16 @@ macro_rules! per_backend {
     };
 }
 
+/// The settings tests run the server with: the stub gateways listen on
+/// loopback, which stands for a province's own intranet gateway, allowed
+/// as an operator would allow it (`BATON_OUTBOUND_ALLOW`). Everything else
+/// is the default.
+pub fn settings() -> baton_host::settings::Settings {
+    let mut args = baton_host::settings::Args::default();
+    args.outbound_allow = "127.0.0.0/8,::1".parse().expect("networks");
+    baton_host::settings::Settings::new(args)
+}
+
 /// A plain red PNG, `width` × `height`: a photo as tests upload it.
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));

@@ -25,6 +25,9 @@ pub const MAX_NOTICES: usize = 32;
 pub const MAX_AWAITING: usize = 32;
 /// The longest text of a sign-off statement or notice, bytes per language.
 pub const MAX_TEXT_BYTES: usize = 4 << 10;
+/// The longest id a module may return: a sign-off's subject, a notice's or
+/// awaited party's person id, an awaited step's subject, bytes.
+pub const MAX_ID_BYTES: usize = 256;
 /// The most field errors one rejection may name.
 pub const MAX_FIELD_ERRORS: usize = 64;
 /// The largest rejection, bytes (its messages in both languages).
@@ -359,6 +362,61 @@ impl Plugin {
             if text.zh.len() > MAX_TEXT_BYTES || text.en.len() > MAX_TEXT_BYTES {
                 return Err(self.malformed(format!(
                     "a sign-off statement, notice or awaited step is longer than {MAX_TEXT_BYTES} bytes"
+                )));
+            }
+        }
+        let person = |r: &baton_sdk::Recipient| match r {
+            baton_sdk::Recipient::Person(id) => id.len(),
+            baton_sdk::Recipient::Role(_) => 0,
+        };
+        let ids = outcome
+            .signoffs
+            .iter()
+            .flat_map(|s| {
+                [
+                    ("a sign-off's subject", s.subject.len()),
+                    ("a sign-off's signer", s.signer.len()),
+                ]
+            })
+            .chain(
+                outcome
+                    .notices
+                    .iter()
+                    .map(|n| ("a notice's recipient", person(&n.to))),
+            )
+            .chain(outcome.awaiting.iter().flat_map(|a| {
+                [
+                    ("an awaited party", person(&a.who)),
+                    ("an awaited step's subject", a.subject.len()),
+                ]
+            }));
+        for (what, len) in ids {
+            if len > MAX_ID_BYTES {
+                return Err(self.malformed(format!(
+                    "{what} is {len} bytes; the limit is {MAX_ID_BYTES}"
+                )));
+            }
+        }
+        // A person a module names must be one the enrollment's village
+        // reaches: its committee, its outgoing cadres, or whoever is acting.
+        // Anyone else (a person in another province, say) is never
+        // notified or awaited through this village's channels.
+        let reached = |id: &str| {
+            id == ctx.actor.person_id
+                || ctx.members.iter().any(|m| m.person_id == id)
+                || ctx.outgoing.iter().any(|o| o.person_id == id)
+        };
+        let named = outcome
+            .notices
+            .iter()
+            .map(|n| ("a notice", &n.to))
+            .chain(outcome.awaiting.iter().map(|a| ("an awaited step", &a.who)));
+        for (what, to) in named {
+            if let baton_sdk::Recipient::Person(id) = to
+                && !reached(id)
+            {
+                return Err(self.malformed(format!(
+                    "{what} names person `{id}`, who is not on this village's committees, among its outgoing cadres, or acting"
                 )));
             }
         }

@@ -11,13 +11,14 @@ pub async fn run(
     database_url: &str,
     demo: bool,
     worker_every: u64,
+    settings: crate::settings::Settings,
 ) -> anyhow::Result<()> {
     let db = crate::db::Db::connect(database_url).await?;
     let now = crate::clock::now();
     for added in crate::registry::register_built_ins(&db, &runtime, now).await? {
         tracing::info!(module = %added, "registered built-in module");
     }
-    let state = crate::app::AppState::new(db.clone(), runtime);
+    let state = crate::app::AppState::with_settings(db.clone(), runtime, settings);
     for moved in crate::upgrade::built_ins(&state)
         .await
         .map_err(|e| anyhow::anyhow!("moving enrollments to the new built-in modules: {e}"))?

@@ -80,13 +80,15 @@ pub async fn assign(db: &Db, a: &NewAssignment<'_>, now: i64) -> anyhow::Result<
         }
         sampled = "AND u.code IN (SELECT s.unit_code FROM assignment_sample s WHERE s.assignment_id = $1)";
     }
-    // Villages under the scope; for people, their serving seats in the latest term.
+    // Villages under the scope; for people, their serving seats in each
+    // village's own latest term (one county's roster for a later term must
+    // not empty every other village's committee).
     let villages = format!(
         "FROM org_units u JOIN org_units top ON top.code = $5
          WHERE u.level = 'village' AND u.path >= top.path AND u.path < top.path || '~' {sampled}"
     );
     let seats = "JOIN committees c ON c.unit_code = u.code
-            AND c.term_id = (SELECT MAX(id) FROM terms)
+            AND c.term_id = (SELECT MAX(k.term_id) FROM committees k WHERE k.unit_code = u.code)
         JOIN committee_members m ON m.committee_id = c.id AND m.departure IS NULL";
     let sql = match a.audience {
         Audience::Committee => format!(

@@ -118,3 +118,22 @@ pub async fn of(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Stored>> {
     })
     .collect()
 }
+
+/// Bytes kept of what `account` uploaded, and of what the enrollments of
+/// `village` hold: what the upload quotas count.
+pub async fn used(db: &Db, account: i64, village: &str) -> anyhow::Result<(i64, i64)> {
+    let by_account: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE account_id = $1",
+    )
+    .bind(account)
+    .fetch_one(db.pool())
+    .await?;
+    let in_village: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(a.size), 0) AS BIGINT) FROM attachments a
+           JOIN enrollments e ON e.id = a.enrollment_id WHERE e.unit_code = $1",
+    )
+    .bind(village)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((by_account, in_village))
+}

@@ -310,6 +310,35 @@ fn write_error(e: impl Into<Failure>) -> WriteError {
 /// what was tried, never a megabyte per refusal.
 pub const REFUSED_PAYLOAD_BYTES: usize = 4 << 10;
 
+/// Refused attempts at `action` since `since`: by `account`, and in all of
+/// `assignment`'s enrollments.
+pub async fn refused_lately(
+    db: &Db,
+    account: i64,
+    assignment: i64,
+    action: &str,
+    since: i64,
+) -> anyhow::Result<(i64, i64)> {
+    let mine: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM actions WHERE account_id = $1 AND action = $2 AND at > $3 AND result = 'rejected'",
+    )
+    .bind(account)
+    .bind(action)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
+    let class: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM actions a JOIN enrollments e ON e.id = a.enrollment_id
+         WHERE a.action = $1 AND a.at > $2 AND a.result = 'rejected' AND e.assignment_id = $3",
+    )
+    .bind(action)
+    .bind(since)
+    .bind(assignment)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((mine, class))
+}
+
 /// Logs an attempt that changed nothing (rejected, or a plugin fault), its
 /// payload cut to [`REFUSED_PAYLOAD_BYTES`].
 pub async fn log_refused(db: &Db, attempt: &Attempt<'_>) -> Result<(), WriteError> {

@@ -78,6 +78,7 @@ pub async fn insert_roster(
     term: &str,
     elected_on: &str,
     seats: &[Seat],
+    linkable: Option<&std::collections::HashSet<i64>>,
 ) -> anyhow::Result<(usize, usize, Vec<Holder>)> {
     let one_shoulder = one_shoulder(seats);
     sqlx::query(
@@ -130,6 +131,7 @@ pub async fn insert_roster(
                     }
                     None => None,
                 };
+                let known = known.filter(|id| linkable.is_none_or(|l| l.contains(id)));
                 let id: i64 = match known {
                     Some(id) => id,
                     None => {
@@ -173,6 +175,44 @@ pub async fn insert_roster(
         .with_context(|| format!("seat of {} in {}", seat.name, seat.village))?;
     }
     Ok((added, seats.len(), holders))
+}
+
+/// Everyone on record named `name` with `phone`, each with where they
+/// reach: the role and unit path of every seat they held (as a member,
+/// wherever they sat) and of every grant on their accounts (an empty path:
+/// the nation).
+pub async fn footprints(
+    db: &Db,
+    name: &str,
+    phone: &str,
+) -> anyhow::Result<Vec<(i64, Vec<(Role, String)>)>> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM people WHERE phone = $1 AND name = $2")
+        .bind(phone)
+        .bind(name)
+        .fetch_all(db.pool())
+        .await?;
+    let mut found = Vec::new();
+    for id in ids {
+        let rows = sqlx::query(
+            "SELECT 'member' AS role, o.path FROM committee_members m
+               JOIN committees c ON c.id = m.committee_id JOIN org_units o ON o.code = c.unit_code
+             WHERE m.person_id = $1
+             UNION ALL
+             SELECT g.role, COALESCE(o.path, '') AS path FROM accounts a
+               JOIN role_grants g ON g.account_id = a.id LEFT JOIN org_units o ON o.code = g.unit_code
+             WHERE a.person_id = $1",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+        let mut reach = Vec::new();
+        for row in rows {
+            let role: String = row.try_get("role")?;
+            reach.push((role.parse::<Role>()?, row.try_get("path")?));
+        }
+        found.push((id, reach));
+    }
+    Ok(found)
 }
 
 /// The role a seat gives in its village.

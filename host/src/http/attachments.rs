@@ -84,8 +84,13 @@ pub(super) async fn file(
 ) -> Result<Response, Error> {
     let phone = size.size.as_deref() == Some("phone");
     let (media_type, name, bytes) = fetch(&state, &principal, id, &sha, phone).await?;
+    // Photos (re-encoded here) show inline; a PDF is the uploader's own
+    // bytes and may carry script, so it is a download, and sandboxed should
+    // a browser open it anyway.
+    let pdf = media_type == "application/pdf";
     let disposition = format!(
-        "inline; filename*=UTF-8''{}",
+        "{}; filename*=UTF-8''{}",
+        if pdf { "attachment" } else { "inline" },
         name.bytes()
             .map(|b| if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
                 (b as char).to_string()
@@ -98,6 +103,15 @@ pub(super) async fn file(
         [
             (header::CONTENT_TYPE, media_type),
             (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                if pdf {
+                    "sandbox; default-src 'none'"
+                } else {
+                    "default-src 'none'"
+                }
+                .to_owned(),
+            ),
             // Content-addressed: the bytes under this name never change.
             (
                 header::CACHE_CONTROL,

@@ -87,19 +87,22 @@ pub(super) async fn logout(
 }
 
 /// The client's address (`""` when unknown, as in-process tests are), for
-/// throttling. The server is reached directly or through a proxy that
-/// keeps one connection per client; `X-Forwarded-For` is not trusted.
+/// throttling: the connection's peer, or behind a trusted proxy the address
+/// it forwarded (see [`super::client`]).
 pub struct ClientAddr(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+        let address = match parts.extensions.get::<super::client::Client>() {
+            Some(client) => client.ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            None => parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_default(),
+        };
         Ok(ClientAddr(address))
     }
 }

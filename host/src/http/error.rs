@@ -33,7 +33,7 @@ impl IntoResponse for Error {
         if let Some(failure) = failure {
             response.extensions_mut().insert(failure);
         }
-        if let Error::Throttled(after) = self
+        if let Error::Throttled(after) | Error::TooManyTries(after) = self
             && let Ok(v) = HeaderValue::from_str(&after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -39,6 +39,7 @@ pub(super) async fn page(
     Path((code, module)): Path<(String, String)>,
     Query(query): Query<PublicQuery>,
     headers: HeaderMap,
+    axum::Extension(client): axum::Extension<super::client::Client>,
 ) -> Result<Response, Error> {
     let locale = locale(query.locale.as_deref(), &headers);
     let missing = || {
@@ -75,7 +76,7 @@ pub(super) async fn page(
         Some(_) => {
             let url = format!(
                 "{}/public/villages/{code}/{module}{}",
-                super::origin(&headers),
+                client.origin,
                 if locale == Locale::En {
                     "?locale=en"
                 } else {
@@ -96,5 +97,12 @@ pub(super) async fn page(
             )
         }
     };
-    Ok(([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response())
+    // A shared cache may keep the page, and the poster only when its QR code
+    // points to the operator's public URL, not to what a request's Host said.
+    let cache = if query.poster.is_none() || state.settings.args.public_url.is_some() {
+        "public, max-age=60"
+    } else {
+        "private, max-age=60"
+    };
+    Ok(([(header::CACHE_CONTROL, cache)], Html(html)).into_response())
 }

@@ -93,11 +93,7 @@ pub(super) async fn completion(
 
 /// CSV with a BOM, so Excel on a Chinese Windows reads the names right.
 pub(crate) fn csv_response<T: serde::Serialize>(rows: &[T]) -> Result<Response, Error> {
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    for row in rows {
-        out.serialize(row).map_err(anyhow::Error::from)?;
-    }
-    let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = crate::export::csv_of(rows)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -246,10 +246,10 @@ pub(super) async fn show(
     visit: Visit,
     Path(id): Path<i64>,
     Query(q): Query<Saved>,
-    headers: axum::http::HeaderMap,
+    axum::Extension(client): axum::Extension<crate::http::client::Client>,
 ) -> Result<Response, Error> {
     // A printed record's QR code needs this site's own address.
-    let origin = q.print.as_ref().map(|_| crate::http::origin(&headers));
+    let origin = q.print.as_ref().map(|_| client.origin.clone());
     module_page(
         &state,
         &visit,

@@ -86,7 +86,7 @@ impl FromRequestParts<AppState> for Visit {
                 locale: locale(&jar),
                 csrf: csrf(&jar).unwrap_or_default(),
                 path,
-                origin: crate::http::origin(&parts.headers),
+                origin: crate::http::origin(&parts.extensions),
             }),
             Err(Error::Unauthorized) => Err(to_login(&path)),
             Err(e) => Err(e.into_response()),

@@ -614,30 +614,56 @@ pub(super) async fn channels(
             "sms" if form.off == "on" => None,
             "sms" => {
                 let mut secret = form.secret.trim().to_owned();
+                // A kept secret stays with the gateway it was given for.
                 if secret.is_empty()
                     && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "sms").await?
                     && let Ok(old) = serde_json::from_str::<crate::outbox::Sms>(&old)
                 {
+                    if old.url != form.url.trim() {
+                        return Err(Error::bad(
+                            "secret",
+                            "更换了短信网关地址，请重新填写签名密钥",
+                            "the gateway's URL changed: enter the secret again",
+                        ));
+                    }
                     secret = old.secret;
                 }
                 Some(json!({"url": form.url.trim(), "secret": secret, "template": form.template.trim()}))
             }
             "email" if form.off == "on" => None,
             "email" => {
-                let mut password = form.password.clone();
-                if password.is_empty()
-                    && !form.username.trim().is_empty()
-                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "email").await?
-                    && let Ok(old) = serde_json::from_str::<crate::outbox::Email>(&old)
-                {
-                    password = old.password;
-                }
                 let port = match form.port.trim() {
                     "" => None,
                     p => Some(p.parse::<u16>().map_err(|_| {
                         Error::bad("port", "端口应为 1 到 65535 的整数", "must be a number from 1 to 65535")
                     })?),
                 };
+                let mut password = form.password.clone();
+                // A kept password stays with the server, port, encryption and
+                // account it was given for: sent anywhere else, it would log
+                // in to whoever runs that server.
+                if password.is_empty()
+                    && !form.username.trim().is_empty()
+                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "email").await?
+                    && let Ok(old) = serde_json::from_str::<crate::outbox::Email>(&old)
+                {
+                    let new = crate::outbox::Email {
+                        host: form.host.trim().to_owned(),
+                        port,
+                        security: form.security.clone(),
+                        from: String::new(),
+                        username: form.username.trim().to_owned(),
+                        password: String::new(),
+                    };
+                    if !old.same_server(&new) {
+                        return Err(Error::bad(
+                            "password",
+                            "更换了邮件服务器、端口、加密方式或用户名，请重新填写密码",
+                            "the server, port, encryption or username changed: enter the password again",
+                        ));
+                    }
+                    password = old.password;
+                }
                 Some(json!({"host": form.host.trim(), "port": port, "security": form.security,
                             "from": form.from.trim(), "username": form.username.trim(),
                             "password": password}))
