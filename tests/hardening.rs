@@ -315,19 +315,39 @@ async fn pages_carry_a_strict_policy_and_redirect_only_home() {
     let token = api.token("county").await;
     let county = api.get(&token, "/county").await;
     assert_eq!(county.headers[header::CACHE_CONTROL], "no-store");
-    let login = Request::post("/api/v1/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("x-forwarded-proto", "https")
-        .body(Body::from(
-            json!({"username": "county", "password": "demo"}).to_string(),
-        ))
-        .expect("request");
-    let reply = api.send(login).await;
+    // Behind HTTPS means: the trusted proxy (nginx on this machine) says so.
+    let login = |peer: [u8; 4]| {
+        Request::post("/api/v1/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-proto", "https")
+            .extension(ConnectInfo(std::net::SocketAddr::from((peer, 50000))))
+            .body(Body::from(
+                json!({"username": "county", "password": "demo"}).to_string(),
+            ))
+            .expect("request")
+    };
+    let mut args = baton_host::settings::Args::default();
+    args.trusted_proxies = "127.0.0.1".parse().expect("networks");
+    let behind = Api::with_state(baton_host::app::AppState::with_settings(
+        api.state.db.clone(),
+        baton_tests::runtime(),
+        baton_host::settings::Settings::new(args),
+    ));
+    let reply = behind.send(login([127, 0, 0, 1])).await;
     let cookie = reply.headers[header::SET_COOKIE]
         .to_str()
         .unwrap_or_default()
         .to_owned();
     assert!(cookie.contains("; Secure"), "{cookie}");
+    // The same header from anyone else is not believed.
+    let forged = behind.send(login([198, 51, 100, 7])).await;
+    assert!(
+        !forged.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap_or_default()
+            .contains("Secure"),
+        "a client's own X-Forwarded-Proto"
+    );
     let plain = api.login("county", "demo").await;
     assert!(
         !plain.headers[header::SET_COOKIE]

@@ -428,6 +428,32 @@ per_backend! {
         assert!(raw.contains("sms2.example.gov.cn") && raw.contains("s3cret"), "the secret kept: {raw}");
         let console = text(&page(&api, &province, "/province").await);
         assert!(!console.contains("s3cret"), "never shown again");
+
+        // Hardening, finding 4: a kept SMTP password stays with its server.
+        // Another administrator who points the host, port or user name
+        // elsewhere and leaves the password blank is asked for it again.
+        let email = |host: &'static str, port: &'static str, user: &'static str, password: &'static str| {
+            [("_csrf", csrf.as_str()), ("channel", "email"), ("host", host), ("port", port), ("security", "tls"),
+             ("from", "村级换届接力 <noreply@example.gov.cn>"), ("username", user), ("password", password)]
+        };
+        let set = post_form(&api, &province, "/province/channels", &email("smtp.example.gov.cn", "465", "baton", "mail-pass-1")).await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER);
+        let stored = || async {
+            sqlx::query_scalar::<_, String>("SELECT config FROM channel_settings WHERE channel = 'email'")
+                .fetch_one(test.db.pool())
+                .await
+                .expect("stored")
+        };
+        let before = stored().await;
+        for (host, port, user) in [("smtp.attacker.example", "465", "baton"), ("smtp.example.gov.cn", "2525", "baton"), ("smtp.example.gov.cn", "465", "other")] {
+            let replay = post_form(&api, &province, "/province/channels", &email(host, port, user, "")).await;
+            assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{host}:{port} as {user}");
+            assert!(text(&replay).contains("请重新填写密码"), "beside the password");
+            assert_eq!(stored().await, before, "nothing changed");
+        }
+        let kept = post_form(&api, &province, "/province/channels", &email("SMTP.example.gov.cn", "465", "baton", "")).await;
+        assert_eq!(kept.status, StatusCode::SEE_OTHER, "the same server keeps its password");
+        assert!(stored().await.contains("mail-pass-1"));
         test.cleanup().await;
     }
 }
