@@ -77,7 +77,12 @@ per_backend! {
         let reply = publish(&api, &nation, fixtures::MARKUP).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&reply.body));
         let problems = reply.json()["problems"].to_string();
-        for expected in ["partials", "raw HTML", "<script", "event handler", "refers back to itself", "x-rows"] {
+        for expected in [
+            "partials", "raw HTML", "<script", "event handler", "refers back to itself", "x-rows",
+            "template `split-tag.zh-CN`: `{{e}}` writes inside a tag",
+            "template `split-handler.zh-CN`: `{{e}}` writes inside a tag",
+            "template `split-by-block.zh-CN`: `{{/if}}` splits a tag or attribute name",
+        ] {
             assert!(problems.contains(expected), "{expected} in {problems}");
         }
         assert_eq!(api.count("SELECT COUNT(*) FROM plugins WHERE id = 'fixture-markup'").await, 0);

@@ -178,6 +178,7 @@ pub fn template_rules(source: &str) -> Result<(), String> {
             return Err(format!("`{banned}` is not allowed in a module's markup"));
         }
     }
+    markup_rules(source)?;
     let bytes = lower.as_bytes();
     for (i, w) in bytes.windows(3).enumerate() {
         // An event handler attribute: whitespace or a quote, then on…=
@@ -197,4 +198,216 @@ pub fn template_rules(source: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Where a template's text is, as an HTML tokenizer sees it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Text,
+    TagName,
+    InTag,
+    AttrName,
+    AfterName,
+    BeforeValue,
+    Quoted(u8),
+    Unquoted,
+}
+
+/// The template read as the HTML it renders to, not as text: no expression
+/// may write into a tag's or attribute's name (`<scr{{e}}ipt>`,
+/// `o{{e}}nerror=`) or an unquoted attribute value, and a block
+/// (`{{#if}}…{{/if}}`, or the host's `{{checked …}}`) inside a tag must
+/// stand between attributes, not split a name. Tag and attribute names are then checked whole: no script-running
+/// elements, no `on…` handlers, no `srcdoc`.
+fn markup_rules(source: &str) -> Result<(), String> {
+    const BANNED: [&str; 11] = [
+        "script", "iframe", "object", "embed", "style", "link", "meta", "base", "frame",
+        "frameset", "noscript",
+    ];
+    let tag = |name: &str| -> Result<(), String> {
+        let name = name.to_ascii_lowercase();
+        if BANNED.contains(&name.as_str()) {
+            return Err(format!("`<{name}>` is not allowed in a module's markup"));
+        }
+        Ok(())
+    };
+    let attribute = |name: &str| -> Result<(), String> {
+        let name = name.to_ascii_lowercase();
+        if name.starts_with("on") && name.len() > 2 {
+            return Err(format!(
+                "event handler attributes (`{name}`) are not allowed"
+            ));
+        }
+        if name == "srcdoc" {
+            return Err("`srcdoc` is not allowed in a module's markup".into());
+        }
+        Ok(())
+    };
+    let b = source.as_bytes();
+    let mut state = Markup::Text;
+    let mut name = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"{{") {
+            let end = source[i + 2..]
+                .find("}}")
+                .map_or(b.len(), |at| i + 2 + at + 2);
+            let inner = source[i + 2..end.saturating_sub(2).max(i + 2)]
+                .trim_start_matches(['{', '~'])
+                .trim_start();
+            // Blocks write nothing themselves; the host's `checked` helper
+            // writes ` checked` or nothing: both may stand between attributes.
+            let block = inner.starts_with(['#', '/', '^'])
+                || inner.starts_with("else")
+                || inner.starts_with("checked ");
+            let shown: String = source[i..end].chars().take(40).collect();
+            match state {
+                Markup::Text | Markup::Quoted(_) => {}
+                Markup::Unquoted => {
+                    return Err(format!(
+                        "`{shown}` is in an unquoted attribute value; put the value in quotes"
+                    ));
+                }
+                _ if !block => {
+                    return Err(format!(
+                        "`{shown}` writes inside a tag, where only quoted attribute values may hold expressions"
+                    ));
+                }
+                _ => {
+                    let next = b.get(end).copied();
+                    let between = matches!(
+                        next,
+                        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+                    ) || b[end..].starts_with(b"{{");
+                    if !between {
+                        return Err(format!(
+                            "`{shown}` splits a tag or attribute name; a block in a tag must stand between attributes"
+                        ));
+                    }
+                    match state {
+                        Markup::TagName => tag(&name)?,
+                        Markup::AttrName => attribute(&name)?,
+                        _ => {}
+                    }
+                    state = Markup::InTag;
+                }
+            }
+            i = end;
+            continue;
+        }
+        let c = b[i];
+        match state {
+            Markup::Text => {
+                if b[i..].starts_with(b"<!--") {
+                    i = source[i + 4..]
+                        .find("-->")
+                        .map_or(b.len(), |at| i + 4 + at + 3);
+                    continue;
+                }
+                if c == b'<' {
+                    let next = b.get(i + 1).copied();
+                    if next.is_some_and(|n| n.is_ascii_alphabetic()) {
+                        state = Markup::TagName;
+                        name.clear();
+                    } else if next == Some(b'/') {
+                        state = Markup::TagName;
+                        name.clear();
+                        i += 1;
+                    }
+                }
+            }
+            Markup::TagName => {
+                if c.is_ascii_alphanumeric() || c == b'-' || c == b':' {
+                    name.push(char::from(c));
+                } else {
+                    tag(&name)?;
+                    state = Markup::InTag;
+                    continue;
+                }
+            }
+            Markup::InTag => match c {
+                b'>' => state = Markup::Text,
+                b'/' | b' ' | b'\t' | b'\n' | b'\r' => {}
+                _ => {
+                    state = Markup::AttrName;
+                    name.clear();
+                    continue;
+                }
+            },
+            Markup::AttrName => match c {
+                b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>' | b'=' => {
+                    attribute(&name)?;
+                    state = match c {
+                        b'=' => Markup::BeforeValue,
+                        b'>' => Markup::Text,
+                        b'/' => Markup::InTag,
+                        _ => Markup::AfterName,
+                    };
+                }
+                _ => name.push(if c.is_ascii() { char::from(c) } else { '?' }),
+            },
+            Markup::AfterName => match c {
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                b'=' => state = Markup::BeforeValue,
+                b'>' => state = Markup::Text,
+                _ => {
+                    state = Markup::InTag;
+                    continue;
+                }
+            },
+            Markup::BeforeValue => match c {
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                b'"' | b'\'' => state = Markup::Quoted(c),
+                b'>' => state = Markup::Text,
+                _ => state = Markup::Unquoted,
+            },
+            Markup::Quoted(q) => {
+                if c == q {
+                    state = Markup::InTag;
+                }
+            }
+            Markup::Unquoted => match c {
+                b' ' | b'\t' | b'\n' | b'\r' => state = Markup::InTag,
+                b'>' => state = Markup::Text,
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod markup_tests {
+    use super::template_rules;
+
+    #[test]
+    fn expressions_cannot_write_tag_or_attribute_names() {
+        for bad in [
+            "<scr{{e}}ipt>alert(1)</scr{{e}}ipt>",
+            "<img src=x o{{e}}nerror=alert(1)>",
+            "<img src=x {{attrs}}>",
+            "<img src={{x}}>",
+            "<img src=x o{{#if a}}n{{/if}}error=alert(1)>",
+            "<img src=\"x\" o{{checked \"a\" 1}}nerror=alert(1)>",
+            "<img src=x {{#if a}}onerror{{/if}}=alert(1)>",
+            "<scr{{#if a}}{{/if}}ipt>",
+            "<img src=x ONERROR = \"alert(1)\">",
+            "<svg><a onclick=\"x\"></a></svg>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+        ] {
+            assert!(template_rules(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "<li{{#if correct}} class=\"correct\"{{/if}}>{{name}}</li>",
+            "<input type=\"checkbox\" name=\"x\"{{#if on}} checked{{/if}}>",
+            "<input type=\"radio\" name=\"a\" value=\"{{@index}}\" {{checked \"answers\" ../index @index}}>",
+            "<a href=\"/enrollments/{{id}}\" class='c {{kind}}'>{{title}}</a>",
+            "<p>{{#each rows}}<span>{{this}}</span>{{/each}}</p><!-- {{note}} -->",
+            "<tr{{#if a}} class=\"a\"{{else}} class=\"b\"{{/if}}><td>{{x}}</td></tr>",
+            "<p>1 < 2 and {{x}} > 0</p>",
+        ] {
+            assert_eq!(template_rules(good), Ok(()), "{good}");
+        }
+    }
 }
