@@ -537,3 +537,36 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// Finding 13: a view whose nested loops write nothing (27 billion
+    /// empty iterations, which no output cap stops) is stopped by the
+    /// render's time and loop budget, named in a 500; four at once leave
+    /// the server answering.
+    #[multi_thread]
+    async fn rendering_is_bounded_in_time_not_only_in_output(test: TestDb) {
+        let api = Api::new(&test).await;
+        let enrollment = vandal(&api).await;
+        let township = api.token("township").await;
+        let reply = api.act(&township, enrollment, "r1", "silent-view", json!({})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+        let uri = format!("/api/v1/enrollments/{enrollment}");
+        let views: Vec<_> = (0..4)
+            .map(|_| {
+                let (state, token, uri) = (api.state.clone(), township.clone(), uri.clone());
+                tokio::spawn(async move { Api::with_state(state).get(&token, &uri).await })
+            })
+            .collect();
+        for view in views {
+            let reply = view.await.expect("the view answers");
+            assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+            let body = reply.json();
+            assert_eq!(body["plugin"], "fixture-vandal@0.0.1");
+            let said = body["message"]["en"].as_str().unwrap_or_default().to_owned();
+            assert!(said.contains("takes more than 200 ms or 50000 loops to render"), "{said}");
+        }
+        let health = api.send(Request::get("/healthz").body(Body::empty()).expect("request")).await;
+        assert_eq!(health.status, StatusCode::OK);
+        test.cleanup().await;
+    }
+}

@@ -51,6 +51,7 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
         ),
     );
     forms::register(&mut registry);
+    registry.register_helper(budget::TICK, Box::new(budget::Tick));
     let mut problems = Vec::new();
     for template in &info.templates {
         for (locale, source) in [
@@ -62,7 +63,7 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
                 problems.push(format!("template `{key}`: {why}"));
                 continue;
             }
-            if let Err(e) = registry.register_template_string(&key, source) {
+            if let Err(e) = registry.register_template_string(&key, &budget::with_ticks(source)) {
                 problems.push(format!("template `{key}` does not parse: {e}"));
             }
         }
@@ -98,6 +99,7 @@ pub fn render_module(
         forms::bind(&mut rc, host);
     }
     let mut out = Capped::default();
+    let spent = budget::Spending::start();
     let rendered = compiled.render(
         templates,
         &ctx,
@@ -107,6 +109,13 @@ pub fn render_module(
     if out.over {
         return Err(format!(
             "template `{template}` renders more than {MAX_RENDER_BYTES} bytes"
+        ));
+    }
+    if spent.over() {
+        return Err(format!(
+            "template `{template}` takes more than {} ms or {} loops to render",
+            budget::MAX_RENDER_TIME.as_millis(),
+            budget::MAX_LOOPS
         ));
     }
     rendered.map_err(|e| format!("template `{template}` failed to render: {e}"))?;
@@ -408,6 +417,186 @@ mod markup_tests {
             "<p>1 < 2 and {{x}} > 0</p>",
         ] {
             assert_eq!(template_rules(good), Ok(()), "{good}");
+        }
+    }
+}
+
+/// Rendering bounded by time and steps, not only by what it writes: nested
+/// `{{#each}}` loops that write nothing never reach the output cap. Every
+/// `{{#each X}}` of a module's template is compiled as
+/// `{{#each (baton-tick X)}}`: the tick hands `X` on unchanged (the same
+/// value at the same path) and stops the render once it has run longer than
+/// [`MAX_RENDER_TIME`] or entered [`MAX_LOOPS`] loops. Between two ticks runs
+/// at most one innermost loop over view data of at most 256 KiB.
+pub mod budget {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    use handlebars::{
+        Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason,
+        ScopedJson,
+    };
+    use serde_json::Value;
+
+    /// The tick helper's name; not a name a module's template can write by
+    /// accident (a module calling it only spends its own budget).
+    pub const TICK: &str = "baton-tick";
+    /// The longest a render may take.
+    pub const MAX_RENDER_TIME: Duration = Duration::from_millis(200);
+    /// The most `{{#each}}` loops one render may enter.
+    pub const MAX_LOOPS: u32 = 50_000;
+
+    thread_local! {
+        /// This thread's render in progress: its deadline, loops left, and
+        /// whether it ran out.
+        static BUDGET: Cell<Option<(Instant, u32, bool)>> = const { Cell::new(None) };
+    }
+
+    /// A render's budget on this thread, from `start` until dropped.
+    pub struct Spending;
+
+    impl Spending {
+        /// Starts a render's budget.
+        pub fn start() -> Self {
+            BUDGET.set(Some((Instant::now() + MAX_RENDER_TIME, MAX_LOOPS, false)));
+            Spending
+        }
+
+        /// Whether the render ran out of time or loops.
+        pub fn over(&self) -> bool {
+            BUDGET.get().is_some_and(|(_, _, over)| over)
+        }
+    }
+
+    impl Drop for Spending {
+        fn drop(&mut self) {
+            BUDGET.set(None);
+        }
+    }
+
+    fn spend() -> Result<(), RenderError> {
+        let Some((deadline, left, _)) = BUDGET.get() else {
+            return Ok(());
+        };
+        if left == 0 || Instant::now() > deadline {
+            BUDGET.set(Some((deadline, 0, true)));
+            return Err(RenderErrorReason::Other("the render ran out of time".into()).into());
+        }
+        BUDGET.set(Some((deadline, left - 1, false)));
+        Ok(())
+    }
+
+    /// `{{#each (baton-tick X)}}`: spends one loop and answers `X` itself.
+    pub struct Tick;
+
+    impl HelperDef for Tick {
+        fn call_inner<'reg: 'rc, 'rc>(
+            &self,
+            h: &Helper<'rc>,
+            _: &'reg Handlebars<'reg>,
+            ctx: &'rc Context,
+            _: &mut RenderContext<'reg, 'rc>,
+        ) -> Result<ScopedJson<'rc>, RenderError> {
+            spend()?;
+            let Some(param) = h.param(0) else {
+                return Ok(ScopedJson::Missing);
+            };
+            // The same value at the same path, so `../` and `@index` inside
+            // the loop resolve as they did without the tick.
+            if let Some(path) = param.context_path() {
+                let mut at = Some(ctx.data());
+                for segment in path {
+                    at = match at {
+                        Some(Value::Object(map)) => map.get(segment),
+                        Some(Value::Array(items)) => {
+                            segment.parse::<usize>().ok().and_then(|i| items.get(i))
+                        }
+                        _ => None,
+                    };
+                }
+                if let Some(value) = at {
+                    return Ok(ScopedJson::Context(value, path.clone()));
+                }
+            }
+            if let Some(constant) = param.try_get_constant_value() {
+                return Ok(ScopedJson::Constant(constant));
+            }
+            Ok(ScopedJson::Derived(param.value().clone()))
+        }
+    }
+
+    /// `source` with every `{{#each X …}}` made `{{#each (baton-tick X) …}}`.
+    pub fn with_ticks(source: &str) -> String {
+        let mut out = String::with_capacity(source.len() + 64);
+        let mut rest = source;
+        while let Some(at) = rest.find("{{") {
+            let (before, tag) = rest.split_at(at);
+            out.push_str(before);
+            let inner = &tag[2..];
+            let trimmed = inner.trim_start_matches('~').trim_start();
+            let Some(after) = trimmed.strip_prefix("#each") else {
+                out.push_str("{{");
+                rest = inner;
+                continue;
+            };
+            if !after.starts_with(char::is_whitespace) {
+                out.push_str("{{");
+                rest = inner;
+                continue;
+            }
+            let param_start = after.len() - after.trim_start().len();
+            let param = &after[param_start..];
+            let len = if param.starts_with('(') {
+                let mut depth = 0;
+                param
+                    .char_indices()
+                    .find_map(|(i, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        (depth == 0).then_some(i + 1)
+                    })
+                    .unwrap_or(param.len())
+            } else {
+                param
+                    .find(|c: char| c.is_whitespace() || c == '}' || c == '~' || c == ')')
+                    .unwrap_or(param.len())
+            };
+            if len == 0 {
+                out.push_str("{{");
+                rest = inner;
+                continue;
+            }
+            // Everything up to the parameter, the wrapped parameter, then on.
+            let head = tag.len() - after.len() + param_start;
+            out.push_str(&tag[..head]);
+            out.push('(');
+            out.push_str(TICK);
+            out.push(' ');
+            out.push_str(&param[..len]);
+            out.push(')');
+            rest = &param[len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn every_each_gets_a_tick() {
+            assert_eq!(
+                super::with_ticks(
+                    "<ul>{{#each rows as |r i|}}<li>{{r}}</li>{{/each}}{{~#each (lookup a b)~}}x{{/each}}</ul>"
+                ),
+                "<ul>{{#each (baton-tick rows) as |r i|}}<li>{{r}}</li>{{/each}}{{~#each (baton-tick (lookup a b))~}}x{{/each}}</ul>"
+            );
+            assert_eq!(
+                super::with_ticks("{{#eachx y}}{{each}}{{#each}}"),
+                "{{#eachx y}}{{each}}{{#each}}"
+            );
         }
     }
 }
