@@ -338,7 +338,8 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
 }
 
 /// The first lesson's built-in course with two classes, at the county's
-/// Party school next week and in the township the week after, so a newcomer can try the QR
+/// Party school today (a check-in code is good only on its class's day) and
+/// in the township a week later, so a newcomer can try the QR
 /// check-in, study hours and the certificate. The hours count; none are
 /// required to pass.
 fn course_with_classes(schema: &serde_json::Value, now: i64) -> String {
@@ -348,9 +349,9 @@ fn course_with_classes(schema: &serde_json::Value, now: i64) -> String {
     rand::fill(&mut key);
     course["sessions"] = serde_json::json!([
         {"title": {"zh": "开班式：新任村党组织书记示范培训", "en": "Opening class: training for new Party secretaries"},
-         "date": day(7), "place": "县（区）委党校", "hours": 2},
+         "date": day(0), "place": "县（区）委党校", "hours": 2},
         {"title": {"zh": "现场教学：村级事务规范运行", "en": "On-site class: running village affairs by the rules"},
-         "date": day(14), "place": "乡镇党群服务中心", "hours": 2}
+         "date": day(7), "place": "乡镇党群服务中心", "hours": 2}
     ]);
     course["check_in_key"] = serde_json::json!(hex::encode(key));
     course.to_string()

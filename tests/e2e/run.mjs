@@ -419,7 +419,7 @@ try {
   step = 'the province edits a course in the form made from its config schema';
   {
     const page = await open('province');
-    await page.selectOption('#a-module', 'first-lesson@0.3.0');
+    await page.selectOption('#a-module', 'first-lesson@0.4.0');
     const assign = () => page.locator('form[action="/province/assign"]');
     await Promise.all([page.waitForLoadState('load'), assign().locator('button[name="_configure"]').click()]);
     // The fields start from the module's defaults: the built-in course.

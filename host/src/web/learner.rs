@@ -221,7 +221,8 @@ pub(super) async fn class(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    Ok(visit.page(
+    // The code on screen changes every ten minutes: the page reloads itself.
+    let page = visit.page(
         "class",
         &title,
         json!({
@@ -230,7 +231,8 @@ pub(super) async fn class(
             "hours": class.session["hours"], "code": class.session["code"],
             "qr": qr, "attendees": attendees, "came": came, "count": class.attendees.len(),
         }),
-    ))
+    );
+    Ok(([(axum::http::header::REFRESH, "300")], page).into_response())
 }
 
 /// `?saved=action` after an accepted action; `?print=1` for the record to

@@ -282,16 +282,24 @@ pub fn hours(c: &Config, state: &State) -> f64 {
     ((lessons + sessions) * 10.0).round() / 10.0
 }
 
-/// The session's check-in code: six digits from the SHA-256 of the
-/// province's secret, the session's position and its date, so a code is
-/// good for one class only and no learner can work it out.
-pub fn session_code(c: &Config, session: u32) -> String {
+/// How long a check-in code shown on screen lives, seconds: the code
+/// changes every ten minutes, and the one before is still taken, so a code
+/// read just before it changes works.
+pub const CODE_WINDOW: i64 = 600;
+
+/// The session's check-in code at `now`: six digits from the SHA-256 of the
+/// province's secret, the session's position, its date and the ten minutes
+/// `now` falls in, so a code is good for one class, for a few minutes, and
+/// no learner can work it out.
+pub fn session_code(c: &Config, session: u32, now: i64) -> String {
     use sha2::{Digest, Sha256};
     let date = c
         .sessions
         .get(usize::try_from(session).unwrap_or(usize::MAX))
         .map_or("", |s| s.date.as_str());
-    let digest = Sha256::digest(format!("{}\n{session}\n{date}", c.check_in_key).as_bytes());
+    let window = now.div_euclid(CODE_WINDOW);
+    let digest =
+        Sha256::digest(format!("{}\n{session}\n{date}\n{window}", c.check_in_key).as_bytes());
     let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 1_000_000;
     format!("{n:06}")
 }
@@ -311,11 +319,25 @@ fn the_session(c: &Config, session: u32) -> Result<&Session, Rejection> {
 fn check_in(ctx: &Context<Config>, state: &mut State, p: CheckIn) -> Result<Effects, Rejection> {
     ctx.require_role(&LEARNERS)?;
     let session = the_session(&ctx.config, p.session)?;
-    if p.code.trim() != session_code(&ctx.config, p.session) {
+    let code = p.code.trim();
+    let current = [ctx.now, ctx.now - CODE_WINDOW]
+        .into_iter()
+        .any(|at| code == session_code(&ctx.config, p.session, at));
+    if !current {
         return Err(Rejection::invalid(
             "code",
-            "签到码不对，请扫描培训老师出示的二维码或核对六位数字",
-            "that is not this session's code; scan the trainer's QR code or check the six digits",
+            "签到码不对或已过期（每 10 分钟更换），请扫描培训老师现场出示的二维码或核对六位数字",
+            "that is not this session's current code (it changes every 10 minutes); scan the trainer's QR code or check the six digits",
+        ));
+    }
+    if baton_sdk::beijing_date(ctx.now) != session.date {
+        return Err(Rejection::invalid(
+            "code",
+            format!("只能在开课当天（{}）签到", session.date),
+            format!(
+                "check-in is open only on the day of the class ({})",
+                session.date
+            ),
         ));
     }
     if state.attended.iter().any(|a| a.session == p.session) {

@@ -181,7 +181,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         .zip(0u32..)
         .map(|(s, i)| {
             let attended = state.attended.iter().find(|a| a.session == i);
-            let code = staff.then(|| crate::session_code(c, i));
+            let code = staff.then(|| crate::session_code(c, i, ctx.now));
             SessionView {
                 index: i,
                 number: i + 1,

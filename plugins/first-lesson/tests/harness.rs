@@ -183,9 +183,66 @@ fn classes() -> Harness<FirstLesson> {
         ],
         "pass_hours": 6, "check_in_key": "liangping-2099"
     });
+    // The morning of the first class, Beijing time.
+    ctx.now = FIRST_CLASS_MORNING;
     let mut h = Harness::<FirstLesson>::new(ctx);
     h.start().expect("the course starts");
     h
+}
+
+/// 2099-03-01 10:00 Beijing time (02:00 UTC).
+const FIRST_CLASS_MORNING: i64 = 4_076_013_600;
+
+/// The code the trainer's screen shows at `now`.
+fn code_at(h: &mut Harness<FirstLesson>, now: i64) -> String {
+    let before = h.context_mut().now;
+    h.context_mut().now = now;
+    let code = view_as(h, Role::CountyTrainer).data["sessions"][0]["code"]
+        .as_str()
+        .expect("the trainer sees the code")
+        .to_owned();
+    h.context_mut().now = before;
+    code
+}
+
+#[test]
+fn a_check_in_code_is_good_on_the_class_day_for_minutes() {
+    let mut h = classes();
+    let now = FIRST_CLASS_MORNING;
+    // The code changes every ten minutes; the one before still works.
+    let (earlier, current) = (code_at(&mut h, now - 600), code_at(&mut h, now));
+    assert_ne!(earlier, current, "a new code every ten minutes");
+    let stale = code_at(&mut h, now - 1200);
+    let refused = h
+        .act_as(
+            Role::Secretary,
+            "check-in",
+            json!({"session": 0, "code": stale}),
+        )
+        .expect_err("a code from twenty minutes ago");
+    assert_eq!(fields(refused), ["code"]);
+    h.act_as(
+        Role::Secretary,
+        "check-in",
+        json!({"session": 0, "code": earlier}),
+    )
+    .expect("the code of the ten minutes before");
+    // The day before the class, even the code of that moment is refused.
+    let mut h = classes();
+    let eve = now - 86_400;
+    let code = code_at(&mut h, eve);
+    h.context_mut().now = eve;
+    let refused = h
+        .act_as(
+            Role::Secretary,
+            "check-in",
+            json!({"session": 0, "code": code}),
+        )
+        .expect_err("not on the class's day");
+    match refused {
+        Rejection::Invalid(f) => assert!(f[0].message.zh.contains("开课当天"), "{f:?}"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
 }
 
 /// The view as someone in `role` sees it.
