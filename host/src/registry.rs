@@ -75,6 +75,21 @@ impl Module {
         crate::views::render_module(&self.templates, &view.template, locale, view.data, host)
             .map_err(|why| self.plugin.malformed(why))
     }
+
+    /// [`Module::render`] on a blocking thread, as a module call runs: a
+    /// render may take its whole budget (200 ms), which must not hold an
+    /// async worker that other requests (`/healthz`) are waiting on.
+    pub async fn render_apart(
+        self: &Arc<Self>,
+        view: View,
+        locale: Locale,
+        host: Option<FormHost>,
+    ) -> Result<String, PluginError> {
+        let module = Arc::clone(self);
+        tokio::task::spawn_blocking(move || module.render(view, locale, host.as_ref()))
+            .await
+            .map_err(|e| self.plugin.malformed(format!("the render stopped: {e}")))?
+    }
 }
 
 /// Loads a package: the runtime compiles it and asks it to describe itself;

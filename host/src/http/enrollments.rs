@@ -62,7 +62,7 @@ pub(super) async fn show(
     let current = opened(&state, &plugin, &mut e, &ctx, true).await?;
     let ctx = crate::acting::for_view(&state, &e, ctx).await?;
     let view = plugin.view(&ctx, &current).await?;
-    let html = plugin.render(view.clone(), locale, None)?;
+    let html = plugin.render_apart(view.clone(), locale, None).await?;
     Ok(Json(json!({
         "enrollment": summary(&e, &plugin, now),
         "role": role.as_str(),

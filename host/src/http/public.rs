@@ -59,7 +59,7 @@ pub(super) async fn page(
     if view.template != baton_sdk::PUBLIC_TEMPLATE {
         return Err(missing());
     }
-    let body = plugin.render(view, locale, None)?;
+    let body = plugin.render_apart(view, locale, None).await?;
     let (lang, title) = match locale {
         Locale::ZhCn => ("zh-CN", &plugin.info().title.zh),
         Locale::En => ("en", &plugin.info().title.en),

@@ -319,7 +319,7 @@ async fn module_page(
         attachments: files,
         ..FormHost::default()
     });
-    let html = plugin.render(view, visit.locale, Some(&shown))?;
+    let html = plugin.render_apart(view, visit.locale, Some(shown)).await?;
     let info = plugin.info();
     // A module whose templates place no forms gets one per action, below.
     let places_forms = info.templates.iter().any(|t| {
