@@ -32,7 +32,7 @@ fn main() {
     let runtime = Runtime::new(Limits::default(), None).expect("runtime");
     // `BATON_BENCH_HANDOVER=<path>`: measure that build of the handover in
     // place of the built-in, e.g. one built with its function names for a
-    // profile (see the README).
+    // profile (see host/benches/README.md).
     let bytes = match std::env::var_os("BATON_BENCH_HANDOVER") {
         Some(path) => std::fs::read(path).expect("reading BATON_BENCH_HANDOVER"),
         None => baton_host::registry::BUILT_IN

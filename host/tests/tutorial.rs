@@ -15,6 +15,10 @@ fn blocks(markdown: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Option<String> = None;
     for line in markdown.lines() {
+        // The reference after the tutorial shows commands; it is not a step.
+        if current.is_none() && line.starts_with("## Reference") {
+            break;
+        }
         match (&mut current, line.trim_end()) {
             (None, "```sh") => current = Some(String::new()),
             (Some(block), "```") => {

@@ -142,7 +142,7 @@ impl Runtime {
             .table_keep_resident(64 << 10);
         let mut config = Config::new();
         // `BATON_PERFMAP=1`: write /tmp/perf-<pid>.map, so that `perf report`
-        // names each module's compiled functions (see the README's profile).
+        // names each module's compiled functions (see host/benches/README.md).
         if std::env::var_os("BATON_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
