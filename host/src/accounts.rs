@@ -12,8 +12,10 @@ use crate::auth::{Capability, Principal, Target, authorize, rank};
 use crate::clock::now;
 use crate::db::Db;
 use crate::db::accounts::{self, NewAccount, Tx};
-use crate::db::activation::{self, Account, Slip};
-use crate::db::org_units::{self, Level};
+use crate::db::activation;
+pub use crate::db::activation::{Account, Event, HeldRole, Slip};
+use crate::db::org_units;
+pub use crate::db::org_units::{Level, OrgUnit};
 use crate::db::people::Holder;
 use crate::error::Error;
 use crate::error::RowError;
@@ -187,6 +189,47 @@ pub async fn set_my_email(
     Ok(email)
 }
 
+/// The signed-in account's e-mail address for reminders, if it set one.
+pub async fn my_email(db: &Db, principal: &Principal) -> Result<Option<String>, Error> {
+    Ok(crate::db::accounts::email(db, principal.account_id).await?)
+}
+
+/// Each of the signed-in account's roles with its unit's code and name.
+pub async fn my_roles(
+    db: &Db,
+    principal: &Principal,
+) -> Result<Vec<(Role, Option<String>, Option<String>)>, Error> {
+    let mut roles = Vec::new();
+    for g in &principal.grants {
+        let name = match &g.unit_code {
+            Some(code) => org_units::get(db, code).await?.map(|(u, _)| u.name),
+            None => None,
+        };
+        roles.push((g.role, g.unit_code.clone(), name));
+    }
+    Ok(roles)
+}
+
+/// Large type and tap targets (长辈模式) on or off for the signed-in
+/// account, on every phone it signs in from at once.
+pub async fn set_easy_reading(
+    state: &AppState,
+    principal: &Principal,
+    on: bool,
+) -> Result<(), Error> {
+    crate::db::accounts::set_easy_reading(&state.db, principal.account_id, on).await?;
+    state.sessions.forget_account(principal.account_id);
+    Ok(())
+}
+
+/// The account `id` and every change to it, oldest first, if `actor` may
+/// manage it.
+pub async fn with_log(db: &Db, actor: &Principal, id: i64) -> Result<(Account, Vec<Event>), Error> {
+    let account = managed(db, actor, id).await?;
+    let events = activation::events(db, id).await?;
+    Ok((account, events))
+}
+
 /// A new activation code: eight digits, easy to type on a phone. With the
 /// login throttle, guessing one is hopeless.
 pub fn new_code() -> String {
@@ -281,6 +324,15 @@ async fn account(db: &Db, id: i64) -> Result<Account, Error> {
     activation::get(db, id)
         .await?
         .ok_or_else(|| Error::not_found(format!("没有账号 {id}"), format!("no account {id}")))
+}
+
+/// The account signing in as `username`: a 400 naming `username` when
+/// there is none.
+pub async fn named(db: &Db, username: &str) -> Result<Account, Error> {
+    let id = activation::id_of(db, username)
+        .await?
+        .ok_or_else(|| Error::bad("username", "没有这个用户名", "there is no such user name"))?;
+    account(db, id).await
 }
 
 /// The account `id`, if `actor` may manage it.
@@ -737,7 +789,8 @@ pub async fn activate(
 
 /// A superior's reset: the password stops working, every session ends, and
 /// a new code is issued (also how an expired code is replaced).
-pub async fn reset(db: &Db, actor: Option<&Principal>, id: i64) -> Result<Issued, Error> {
+pub async fn reset(state: &AppState, actor: Option<&Principal>, id: i64) -> Result<Issued, Error> {
+    let db = &state.db;
     let account = account(db, id).await?;
     manageable(actor, &account)?;
     if account.disabled {
@@ -750,6 +803,7 @@ pub async fn reset(db: &Db, actor: Option<&Principal>, id: i64) -> Result<Issued
     let mut tx = db.pool().begin().await.map_err(anyhow::Error::from)?;
     let (code, expires_at) = issue(&mut tx, actor.map(|a| a.account_id), id, true, now).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.sessions.forget_account(id);
     Ok(Issued {
         account_id: id,
         username: account.username,
@@ -761,11 +815,12 @@ pub async fn reset(db: &Db, actor: Option<&Principal>, id: i64) -> Result<Issued
 
 /// Switches an account off (its sessions end at once) or back on.
 pub async fn set_disabled(
-    db: &Db,
+    state: &AppState,
     actor: Option<&Principal>,
     id: i64,
     disabled: bool,
 ) -> Result<Account, Error> {
+    let db = &state.db;
     let account = account(db, id).await?;
     manageable(actor, &account)?;
     let now = now();
@@ -774,17 +829,19 @@ pub async fn set_disabled(
     let event = if disabled { "disabled" } else { "enabled" };
     activation::record(&mut tx, actor.map(|a| a.account_id), id, event, "", now).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.sessions.forget_account(id);
     self::account(db, id).await
 }
 
 /// Gives an existing account a staff role.
 pub async fn grant(
-    db: &Db,
+    state: &AppState,
     actor: Option<&Principal>,
     id: i64,
     role: Role,
     unit_code: &str,
 ) -> Result<Account, Error> {
+    let db = &state.db;
     let held = account(db, id).await?;
     manageable(actor, &held)?;
     grantable(db, actor, role, unit_code).await?;
@@ -803,16 +860,18 @@ pub async fn grant(
         .await?;
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.sessions.forget_account(id);
     account(db, id).await
 }
 
 /// Takes a role away from an account: one the actor could have granted.
 pub async fn revoke(
-    db: &Db,
+    state: &AppState,
     actor: Option<&Principal>,
     id: i64,
     grant: i64,
 ) -> Result<Account, Error> {
+    let db = &state.db;
     let held = account(db, id).await?;
     let Some(g) = held.grants.iter().find(|g| g.id == grant) else {
         return Err(Error::not_found(
@@ -848,7 +907,61 @@ pub async fn revoke(
         activation::end_sessions(&mut tx, id).await?;
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.sessions.forget_account(id);
     account(db, id).await
+}
+
+/// The accounts page of a unit: the unit, the accounts holding a role at or
+/// under it, and the units below it to go down to.
+pub struct Directory {
+    /// The unit.
+    pub unit: OrgUnit,
+    /// Accounts holding a role at or under it (at most 500).
+    pub accounts: Vec<Account>,
+    /// The units directly below it.
+    pub children: Vec<OrgUnit>,
+}
+
+/// [`Directory`] of `code`, if `actor` may manage accounts there.
+pub async fn directory(db: &Db, actor: &Principal, code: &str) -> Result<Directory, Error> {
+    let (_, accounts) = under(db, actor, code).await?;
+    let (unit, _) = org_units::get(db, code)
+        .await?
+        .ok_or_else(|| Error::not_found("没有这个区划", "no such unit"))?;
+    let children = org_units::children(db, Some(code)).await?;
+    Ok(Directory {
+        unit,
+        accounts,
+        children,
+    })
+}
+
+/// The unit `actor` manages accounts at by default: their highest staff
+/// grant's; for a national administrator the nation's first province.
+pub async fn home_unit(db: &Db, actor: &Principal) -> Result<String, Error> {
+    let staff = actor
+        .grants
+        .iter()
+        .filter(|g| rank(g.role) > 0)
+        .max_by_key(|g| rank(g.role))
+        .ok_or_else(Error::forbidden)?;
+    match &staff.unit_code {
+        Some(code) => Ok(code.clone()),
+        None => Ok(org_units::children(db, None)
+            .await?
+            .first()
+            .map(|u| u.code.clone())
+            .unwrap_or_default()),
+    }
+}
+
+/// Whether `actor` may take `grant` away from `account` (never a grant of
+/// their own, never the national one).
+pub fn revocable(actor: &Principal, account: &Account, grant: &HeldRole) -> bool {
+    let target = Target::unit(grant.path.as_deref().unwrap_or(""));
+    grant.path.is_some()
+        && account.id != actor.account_id
+        && authorize(actor, Capability::Grant(grant.role), target).is_some()
 }
 
 /// The accounts holding a role under `code`, if `actor` may manage accounts

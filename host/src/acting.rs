@@ -302,6 +302,119 @@ pub async fn act_on(
     )))
 }
 
+/// Which of an enrollment's sign-offs [`see`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Signoffs {
+    /// Every one, oldest first (the API, the printed record).
+    All,
+    /// The latest this many (a page: a declaration replaced a hundred times
+    /// signed a hundred times).
+    Latest(i64),
+}
+
+/// An enrollment as one reader sees it: the module's view for them, what
+/// they may do there, its evidence and its sign-offs.
+pub struct Seen {
+    /// The enrollment, opened.
+    pub enrollment: Enrollment,
+    /// The role the reader sees it in.
+    pub role: Role,
+    /// Its module.
+    pub module: Arc<Module>,
+    /// The module's view for this reader.
+    pub view: baton_sdk::View,
+    /// Whether the reader may act in it.
+    pub acts: bool,
+    /// Whether the reader may remind and pause its reminders (a trainer).
+    pub reminds: bool,
+    /// Why its reminders are paused, if they are (for those who remind).
+    pub paused: Option<String>,
+    /// The village's name.
+    pub village: String,
+    /// Its evidence, oldest first.
+    pub attachments: Vec<Stored>,
+    /// The sign-offs asked for, oldest first.
+    pub signoffs: Vec<SignoffEntry>,
+    /// How many sign-offs it has in all.
+    pub signoffs_total: i64,
+}
+
+pub use crate::db::attachments::Stored;
+pub use crate::db::audit::SignoffEntry;
+
+/// One enrollment as `principal` sees it in `locale`: opened if no one has
+/// yet, the module's view of it, and what the pages and the API show beside
+/// it. Both transports read an enrollment through this.
+pub async fn see(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    locale: Locale,
+    signoffs: Signoffs,
+) -> Result<Seen, Error> {
+    let (mut e, role) = reach(state, principal, id, Capability::ViewEnrollment).await?;
+    let module = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let now = now();
+    let ctx = context(state, &e, principal, role, locale, now).await?;
+    let current = opened(state, &module, &mut e, &ctx, true).await?;
+    let ctx = for_view(state, &e, ctx).await?;
+    let view = module.view(&ctx, &current).await?;
+    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
+        .reviewed_by(&module.info().reviewers);
+    let acts = authorize(principal, Capability::Act, target).is_some();
+    let reminds = authorize(principal, Capability::Remind, target).is_some();
+    let paused = if reminds {
+        crate::db::outbox::paused(&state.db, id).await?
+    } else {
+        None
+    };
+    let village = crate::db::org_units::get(&state.db, &e.unit_code)
+        .await?
+        .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
+    let attachments = crate::db::attachments::of(&state.db, id).await?;
+    let (signoffs, signoffs_total) = match signoffs {
+        Signoffs::All => {
+            let all = crate::db::audit::signoffs(&state.db, id).await?;
+            let n = all.len() as i64;
+            (all, n)
+        }
+        Signoffs::Latest(n) => crate::db::audit::latest_signoffs(&state.db, id, n).await?,
+    };
+    Ok(Seen {
+        enrollment: e,
+        role,
+        module,
+        view,
+        acts,
+        reminds,
+        paused,
+        village,
+        attachments,
+        signoffs,
+        signoffs_total,
+    })
+}
+
+/// A village's public page of `module`: its module and view for nobody
+/// signed in, if the module renders its `public` template for the public
+/// (else `None`, so nothing is public by accident).
+pub async fn public_view(
+    state: &AppState,
+    village: &str,
+    module: &str,
+    locale: Locale,
+) -> Result<Option<(Arc<Module>, baton_sdk::View)>, Error> {
+    let Some(mut e) = enrollments::of_village(&state.db, village, module).await? else {
+        return Ok(None);
+    };
+    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
+    let ctx = village_context(state, &e, Actor::public(), locale, now()).await?;
+    let current = opened(state, &plugin, &mut e, &ctx, false).await?;
+    let ctx = for_view(state, &e, ctx).await?;
+    let view = plugin.view(&ctx, &current).await?;
+    Ok((view.template == baton_sdk::PUBLIC_TEMPLATE).then_some((plugin, view)))
+}
+
 /// How far back refused attempts count, seconds.
 pub const TRIES_WINDOW: i64 = 600;
 /// Refused attempts at one action one person may make in the window.

@@ -9,6 +9,7 @@ use crate::acting::unit_in_scope;
 use crate::auth::{Capability, Principal};
 use crate::clock::now;
 use crate::db::assignments::{self, NewAssignment};
+pub use crate::db::org_units::OrgUnit;
 use crate::db::{org_units, people};
 use crate::error::Error;
 use crate::sampling::{self, Sample, SampleRequest};
@@ -178,4 +179,52 @@ pub fn due(date: &str) -> Result<i64, Error> {
         )
     };
     crate::clock::end_of_day(date).ok_or_else(bad)
+}
+
+/// Where `principal` runs a console from: `Some((province code, path))` for
+/// a province administrator, `None` for the national administrator (the
+/// whole country); 403 for anyone else.
+pub fn console_scope(principal: &Principal) -> Result<Option<(String, String)>, Error> {
+    let g = principal
+        .grants
+        .iter()
+        .find(|g| matches!(g.role, Role::ProvinceAdmin | Role::NationalAdmin))
+        .ok_or_else(Error::forbidden)?;
+    Ok(g.unit_code.clone().zip(g.path.clone()))
+}
+
+fn console_path(principal: &Principal) -> Result<String, Error> {
+    Ok(console_scope(principal)?
+        .map(|(_, p)| p)
+        .unwrap_or_default())
+}
+
+pub use crate::db::plugins::Pinned;
+
+/// The assignments of `principal`'s console scope, each with how many of
+/// its enrollments run which version.
+pub async fn pinned(state: &AppState, principal: &Principal) -> Result<Vec<Pinned>, Error> {
+    let path = console_path(principal)?;
+    Ok(crate::db::plugins::pinned(&state.db, &path).await?)
+}
+
+/// The config `principal`'s scope last assigned `module` with (to edit a
+/// course into the next), if any.
+pub async fn last_config(
+    state: &AppState,
+    principal: &Principal,
+    module: &str,
+) -> Result<Option<Value>, Error> {
+    let path = console_path(principal)?;
+    Ok(assignments::last_config(&state.db, &path, module)
+        .await?
+        .and_then(|c| serde_json::from_str::<Value>(&c).ok())
+        .filter(|c| !c.is_null()))
+}
+
+/// The units `principal` may assign to: their province and its cities and
+/// counties (the nation: provinces and cities).
+pub async fn scopes(state: &AppState, principal: &Principal) -> Result<Vec<OrgUnit>, Error> {
+    let path = console_path(principal)?;
+    Ok(org_units::scopes(&state.db, &path).await?)
 }

@@ -38,6 +38,18 @@ pub struct Uploaded {
     pub existing: bool,
 }
 
+/// The enrollment's attachments as its module sees them, for whoever may
+/// view it.
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Vec<Attachment>, Error> {
+    let (e, _) = reach(state, principal, id, Capability::ViewEnrollment).await?;
+    let all = attachments::of(&state.db, e.id).await?;
+    Ok(all.into_iter().map(|s| s.attachment).collect())
+}
+
 /// Stores `bytes`, uploaded as `name` by `principal` for enrollment `id`
 /// (they must be able to act in it): a JPEG or PNG photo, or a PDF.
 pub async fn upload(

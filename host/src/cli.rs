@@ -142,7 +142,7 @@ impl Cli {
                 .await
             }
             Command::Worker { every } => {
-                let db = crate::db::Db::connect(&self.database_url).await?;
+                let db = crate::Db::connect(&self.database_url).await?;
                 let settings = crate::settings::Settings::new(self.settings);
                 let state = crate::app::AppState::with_settings(db, runtime, settings);
                 println!("Baton's outbox worker: a pass every {every} s");
@@ -155,8 +155,8 @@ impl Cli {
             Command::Audit(command) => audit::run(&self.database_url, command).await,
             Command::Plugin(command) => plugin::run(&runtime, command).await,
             Command::Admin(command) => {
-                let db = crate::db::Db::connect(&self.database_url).await?;
-                admin::run(&db, command).await
+                let db = crate::Db::connect(&self.database_url).await?;
+                admin::run(&crate::state::AppState::new(db, runtime), command).await
             }
         }
     }

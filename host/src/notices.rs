@@ -6,7 +6,8 @@ use baton_sdk::{Locale, Role, Text};
 use crate::acting::reach;
 use crate::auth::{Capability, Principal};
 use crate::clock::now;
-use crate::db::notices::{self, Shown, Waiting};
+use crate::db::notices;
+pub use crate::db::notices::{Shown, Waiting};
 use crate::error::Error;
 use crate::state::AppState;
 

@@ -321,6 +321,71 @@ async fn check_destination(state: &AppState, channel: &str, stored: &str) -> Res
         })
 }
 
+/// A province's own settings as its console shows them: the reminder
+/// schedule (the default when unset), the SMS gateway and the SMTP server.
+/// The caller shows no secret of them.
+pub async fn province_settings(
+    state: &AppState,
+    province: &str,
+) -> Result<(Schedule, Option<Sms>, Option<Email>), Error> {
+    let read = |channel| outbox::setting_at(&state.db, province, channel);
+    let schedule = read("schedule")
+        .await?
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or_default();
+    let sms = read("sms")
+        .await?
+        .and_then(|c| serde_json::from_str(&c).ok());
+    let email = read("email")
+        .await?
+        .and_then(|c| serde_json::from_str(&c).ok());
+    Ok((schedule, sms, email))
+}
+
+/// What a form left empty of a secret, kept from the stored setting: the SMS
+/// secret across a new URL (it only signs, and is never sent, so no gateway
+/// learns it); the SMTP password only while the host, port, encryption and
+/// user name stay the same (sent anywhere else, it would log in to whoever
+/// runs that server: a 400 naming `password`).
+pub async fn keep_secret(
+    state: &AppState,
+    province: &str,
+    channel: &str,
+    config: &mut Value,
+) -> Result<(), Error> {
+    let key = match channel {
+        "sms" => "secret",
+        "email" => "password",
+        _ => return Ok(()),
+    };
+    if config[key].as_str().is_some_and(|s| !s.is_empty())
+        || (channel == "email" && config["username"].as_str().is_none_or(str::is_empty))
+    {
+        return Ok(());
+    }
+    let Some(old) = outbox::setting_at(&state.db, province, channel).await? else {
+        return Ok(());
+    };
+    let old: Value = serde_json::from_str(&old).map_err(anyhow::Error::from)?;
+    if channel == "email" {
+        let (Ok(old), Ok(new)) = (
+            serde_json::from_value::<Email>(old.clone()),
+            serde_json::from_value::<Email>(config.clone()),
+        ) else {
+            return Ok(());
+        };
+        if !old.same_server(&new) {
+            return Err(Error::bad(
+                "password",
+                "更换了邮件服务器、端口、加密方式或用户名，请重新填写密码",
+                "the server, port, encryption or username changed: enter the password again",
+            ));
+        }
+    }
+    config[key] = old[key].clone();
+    Ok(())
+}
+
 /// A channel's setting at `unit` as stored, secrets masked.
 pub async fn channel_at(
     state: &AppState,

@@ -7,10 +7,16 @@ use serde::Serialize;
 use crate::auth::{Capability, Principal, Target, authorize};
 use crate::clock::now;
 use crate::db::org_units::{self, Level};
-use crate::db::plugins::{self, Package};
+use crate::db::plugins;
+pub use crate::db::plugins::Package;
 use crate::error::Error;
 use crate::registry;
 use crate::state::AppState;
+
+/// Every published package, by id then version, with its info.
+pub async fn packages(state: &AppState) -> Result<Vec<Package>, Error> {
+    Ok(plugins::list(&state.db).await?)
+}
 
 /// What a publish answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

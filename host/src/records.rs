@@ -25,6 +25,8 @@ pub struct Verified {
     pub enrollment_id: i64,
     /// Its village's code.
     pub village_code: String,
+    /// Its village's name (the code when the unit is gone).
+    pub village: String,
     /// Its module.
     pub module: String,
     /// The version it runs.
@@ -36,6 +38,14 @@ pub struct Verified {
     /// Whether the code is the enrollment's latest: a sign-off made after
     /// the paper was printed gives a newer code.
     pub latest: bool,
+}
+
+pub use crate::db::audit::Broken;
+
+/// Walks every enrollment's sign-off chain: how many sign-offs were checked,
+/// and the first broken link, if any.
+pub async fn verify_chain(db: &crate::Db) -> Result<(u64, Option<Broken>), Error> {
+    Ok(crate::db::audit::verify_chain(db).await?)
 }
 
 /// The record `code` names, if any; a code that is not 16 hex digits is a
@@ -67,8 +77,12 @@ pub async fn verify(state: &AppState, code: &str) -> Result<Option<Verified>, Er
         return Ok(None);
     };
     let checked = audit::verify_enrollment(&state.db, id, e.signoff_head.as_deref()).await?;
+    let village = crate::db::org_units::get(&state.db, &e.unit_code)
+        .await?
+        .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
     Ok(Some(Verified {
         enrollment_id: id,
+        village,
         village_code: e.unit_code,
         module: e.plugin_id,
         version: e.plugin_version,

@@ -43,6 +43,16 @@ pub async fn sign_in(
     Ok((token, principal))
 }
 
+/// How long a session lasts, seconds (the cookie's Max-Age).
+pub use crate::db::accounts::SESSION_SECONDS;
+
+/// Ends the session `token`, in the database and in this process's cache.
+pub async fn sign_out(state: &AppState, token: &str) -> Result<(), Error> {
+    accounts::close_session(&state.db, token).await?;
+    state.sessions.forget(token);
+    Ok(())
+}
+
 fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| auth::hash_password("not a password").unwrap_or_default())

@@ -106,6 +106,13 @@ impl AppState {
 }
 
 impl App {
+    /// The newest published version of module `id` (in publishing order),
+    /// if it has one.
+    pub async fn newest_version(&self, id: &str) -> Result<Option<String>, Error> {
+        let versions = crate::db::plugins::versions(&self.db, id).await?;
+        Ok(versions.last().map(|v| v.version.clone()))
+    }
+
     /// The module `id@version` from the database, loaded once per process.
     pub async fn plugin(&self, id: &str, version: &str) -> Result<Arc<Module>, Error> {
         if let Some(module) = self.modules.get(id, version) {

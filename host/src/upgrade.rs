@@ -10,7 +10,8 @@ use baton_sdk::{Actor, Locale, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::acting::village_context;
+use crate::acting::{unit_in_scope, village_context};
+use crate::auth::{Capability, Principal};
 use crate::clock::now;
 use crate::db::enrollments::Enrollment;
 use crate::db::upgrades::{self, Logged};
@@ -95,11 +96,71 @@ pub struct Report {
 /// How many enrollments are read, replayed and moved at a time, by default.
 pub const BATCH: i64 = 500;
 
+/// Upgrades by replay what `input` names, for `actor` (a province or
+/// national administrator over `input.unit`, and only between versions of a
+/// module their province may use; `None`: the operator on the command
+/// line): checks the unit, both versions and who may, then [`run`]s.
+pub async fn upgrade(
+    state: &AppState,
+    actor: Option<&Principal>,
+    input: &UpgradeRequest,
+    batch: i64,
+    progress: impl FnMut(usize, usize),
+) -> Result<Report, Error> {
+    let path = match actor {
+        Some(actor) => {
+            unit_in_scope(state, actor, &input.unit, Capability::Assign)
+                .await?
+                .1
+        }
+        None => {
+            crate::db::org_units::get(&state.db, &input.unit)
+                .await?
+                .ok_or_else(|| {
+                    Error::bad(
+                        "unit",
+                        format!("没有区划代码 {}", input.unit),
+                        format!("no org unit {}", input.unit),
+                    )
+                })?
+                .1
+        }
+    };
+    let versions = crate::db::plugins::versions(&state.db, &input.module).await?;
+    for (field, version) in [("from", &input.from), ("to", &input.to)] {
+        let stored = versions
+            .iter()
+            .find(|v| &v.version == version)
+            .ok_or_else(|| {
+                Error::bad(
+                    field,
+                    format!("没有模块 {}@{version}", input.module),
+                    format!("no module {}@{version}", input.module),
+                )
+            })?;
+        // A province upgrades only within modules its province may use.
+        if actor.is_some()
+            && let Some(owner) = &stored.owner
+            && !path.starts_with(&format!("/{owner}/"))
+        {
+            return Err(Error::forbidden());
+        }
+    }
+    if input.from == input.to {
+        return Err(Error::bad(
+            "to",
+            "新旧版本相同",
+            "is the same version as `from`",
+        ));
+    }
+    run(state, input, &path, batch, progress).await
+}
+
 /// Replays the enrollments under the unit at `path` pinned to `input.from`
 /// against `input.to`, in batches, moving those `input.apply` chooses, one
 /// transaction each. `progress(done, total)` is called after each enrollment. The caller
 /// has checked who may do this and that both versions exist.
-pub async fn run(
+async fn run(
     state: &AppState,
     input: &UpgradeRequest,
     path: &str,

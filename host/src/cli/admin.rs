@@ -9,8 +9,9 @@ use anyhow::Context as _;
 use baton_sdk::Role;
 use clap::Subcommand;
 
+use crate::Db;
 use crate::accounts::{self, Issued};
-use crate::db::Db;
+use crate::state::AppState;
 
 /// Accounts, as the server's operator (no scope: the operator has the
 /// server). Every change is recorded with no actor.
@@ -68,10 +69,10 @@ pub enum AdminCommand {
     },
 }
 
-async fn account_id(db: &Db, username: &str) -> anyhow::Result<i64> {
-    crate::db::activation::id_of(db, username)
-        .await?
-        .with_context(|| format!("no account `{username}`"))
+async fn account(db: &Db, username: &str) -> anyhow::Result<crate::accounts::Account> {
+    crate::accounts::named(db, username)
+        .await
+        .map_err(|e| anyhow::anyhow!("no account `{username}`: {e}"))
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -96,7 +97,8 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 }
 
 /// Runs an admin command.
-pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
+pub async fn run(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
+    let db = &state.db;
     match command {
         AdminCommand::Create {
             username,
@@ -120,8 +122,8 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             role,
             unit,
         } => {
-            let id = account_id(db, &username).await?;
-            accounts::grant(db, None, id, role, &unit)
+            let id = account(db, &username).await?.id;
+            accounts::grant(state, None, id, role, &unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("granted {} at {unit} to `{username}`", role.as_str());
@@ -131,23 +133,21 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             role,
             unit,
         } => {
-            let id = account_id(db, &username).await?;
-            let held = crate::db::activation::get(db, id)
-                .await?
-                .with_context(|| format!("no account `{username}`"))?;
+            let held = account(db, &username).await?;
+            let id = held.id;
             let grant = held
                 .grants
                 .iter()
                 .find(|g| g.role == role && g.unit_code.as_deref() == Some(unit.as_str()))
                 .with_context(|| format!("`{username}` holds no {} at {unit}", role.as_str()))?;
-            accounts::revoke(db, None, id, grant.id)
+            accounts::revoke(state, None, id, grant.id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("revoked {} at {unit} from `{username}`", role.as_str());
         }
         AdminCommand::Reset { username } => {
-            let id = account_id(db, &username).await?;
-            let issued = accounts::reset(db, None, id)
+            let id = account(db, &username).await?.id;
+            let issued = accounts::reset(state, None, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             print!("{}", codes_csv(&[issued]));

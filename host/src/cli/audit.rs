@@ -12,8 +12,8 @@ pub enum AuditCommand {
 pub async fn run(database_url: &str, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify => {
-            let db = crate::db::Db::connect(database_url).await?;
-            match crate::db::audit::verify_chain(&db).await? {
+            let db = crate::Db::connect(database_url).await?;
+            match crate::records::verify_chain(&db).await? {
                 (checked, None) => {
                     println!("sign-off chain intact: {checked} sign-offs checked");
                     Ok(())

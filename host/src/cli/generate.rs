@@ -8,7 +8,7 @@ pub async fn run(
     database_url: &str,
     shape: crate::generate::Shape,
 ) -> anyhow::Result<()> {
-    let db = crate::db::Db::connect(database_url).await?;
+    let db = crate::Db::connect(database_url).await?;
     let now = crate::clock::now();
     crate::registry::register_built_ins(&db, &runtime, now).await?;
     let started = std::time::Instant::now();

@@ -47,7 +47,7 @@ pub async fn run(database_url: &str, command: ImportCommand) -> anyhow::Result<(
         } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let db = crate::db::Db::connect(database_url).await?;
+            let db = crate::Db::connect(database_url).await?;
             let imported = crate::import::roster(&db, &bytes, &term, &elected_on).await?;
             println!(
                 "imported {} seats ({} people) for term {term} from {}; {} new accounts with activation codes (print them at /slips?unit=VILLAGE)",
@@ -59,13 +59,13 @@ pub async fn run(database_url: &str, command: ImportCommand) -> anyhow::Result<(
             Ok(())
         }
         ImportCommand::Staff { file } => {
-            let db = crate::db::Db::connect(database_url).await?;
+            let db = crate::Db::connect(database_url).await?;
             super::admin::import_staff(&db, &file).await
         }
         ImportCommand::OrgUnits { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let db = crate::db::Db::connect(database_url).await?;
+            let db = crate::Db::connect(database_url).await?;
             let added = crate::import::org_units(&db, &bytes).await?;
             println!("imported {added} org units from {}", file.display());
             Ok(())

@@ -13,7 +13,7 @@ pub async fn run(
     worker_every: u64,
     settings: crate::settings::Settings,
 ) -> anyhow::Result<()> {
-    let db = crate::db::Db::connect(database_url).await?;
+    let db = crate::Db::connect(database_url).await?;
     let now = crate::clock::now();
     for added in crate::registry::register_built_ins(&db, &runtime, now).await? {
         tracing::info!(module = %added, "registered built-in module");

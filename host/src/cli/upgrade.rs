@@ -1,8 +1,6 @@
 //! `baton upgrade`: replay enrollments against another version of their
 //! module and move the chosen ones.
 
-use anyhow::Context as _;
-
 use crate::runtime::Runtime;
 
 /// Replay enrollments against another version of their module and move
@@ -49,19 +47,7 @@ pub async fn run(runtime: Runtime, database_url: &str, args: Args) -> anyhow::Re
         json,
     } = args;
     anyhow::ensure!(batch > 0, "--batch must be at least 1");
-    let db = crate::db::Db::connect(database_url).await?;
-    let (_, path) = crate::db::org_units::get(&db, &unit)
-        .await?
-        .with_context(|| format!("no org unit {unit}"))?;
-    for version in [&from, &to] {
-        if crate::db::plugins::wasm(&db, &module, version)
-            .await?
-            .is_none()
-        {
-            anyhow::bail!("no module {module}@{version} in {}", database_url);
-        }
-    }
-    anyhow::ensure!(from != to, "--from and --to are the same version");
+    let db = crate::Db::connect(database_url).await?;
     let request = crate::upgrade::UpgradeRequest {
         module,
         from,
@@ -77,7 +63,7 @@ pub async fn run(runtime: Runtime, database_url: &str, args: Args) -> anyhow::Re
         )?
         .progress_chars("=> "),
     );
-    let report = crate::upgrade::run(&state, &request, &path, batch, |done, total| {
+    let report = crate::upgrade::upgrade(&state, None, &request, batch, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })

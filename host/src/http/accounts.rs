@@ -13,9 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppState, Error, json_body};
 use crate::accounts::{self, Activate, Issued, NewStaff, activate_and_sign_in, village_slips};
+use crate::accounts::{Account, Event, Slip};
 use crate::auth::Principal;
-use crate::db::activation::{self, Account, Event, Slip};
-use crate::db::org_units::{self};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -69,25 +68,23 @@ pub(super) async fn me(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Me>, Error> {
-    let mut roles = Vec::new();
-    for g in &principal.grants {
-        let unit_name = match &g.unit_code {
-            Some(code) => org_units::get(&state.db, code).await?.map(|(u, _)| u.name),
-            None => None,
-        };
-        roles.push(MyRole {
-            role: g.role,
-            unit_code: g.unit_code.clone(),
+    let roles = accounts::my_roles(&state.db, &principal)
+        .await?
+        .into_iter()
+        .map(|(role, unit_code, unit_name)| MyRole {
+            role,
+            unit_code,
             unit_name,
-        });
-    }
+        })
+        .collect();
+    let email = accounts::my_email(&state.db, &principal).await?;
     Ok(Json(Me {
         account_id: principal.account_id,
         username: principal.username,
         display_name: principal.display_name,
         person_id: principal.person_id,
         roles,
-        email: crate::db::accounts::email(&state.db, principal.account_id).await?,
+        email,
     }))
 }
 
@@ -207,8 +204,7 @@ pub(super) async fn show(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountLog>, Error> {
-    let account = accounts::managed(&state.db, &principal, id).await?;
-    let events = activation::events(&state.db, id).await?;
+    let (account, events) = accounts::with_log(&state.db, &principal, id).await?;
     Ok(Json(AccountLog { account, events }))
 }
 
@@ -221,8 +217,7 @@ pub(super) async fn reset(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Issued>, Error> {
-    let issued = accounts::reset(&state.db, Some(&principal), id).await?;
-    state.sessions.forget_account(id);
+    let issued = accounts::reset(&state, Some(&principal), id).await?;
     Ok(Json(issued))
 }
 
@@ -234,8 +229,7 @@ pub(super) async fn disable(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Account>, Error> {
-    let account = accounts::set_disabled(&state.db, Some(&principal), id, true).await?;
-    state.sessions.forget_account(id);
+    let account = accounts::set_disabled(&state, Some(&principal), id, true).await?;
     Ok(Json(account))
 }
 
@@ -248,7 +242,7 @@ pub(super) async fn enable(
     Path(id): Path<i64>,
 ) -> Result<Json<Account>, Error> {
     Ok(Json(
-        accounts::set_disabled(&state.db, Some(&principal), id, false).await?,
+        accounts::set_disabled(&state, Some(&principal), id, false).await?,
     ))
 }
 
@@ -275,15 +269,8 @@ pub(super) async fn grant(
     body: axum::body::Bytes,
 ) -> Result<Json<Account>, Error> {
     let input: NewGrant = json_body(&body)?;
-    let account = accounts::grant(
-        &state.db,
-        Some(&principal),
-        id,
-        input.role,
-        &input.unit_code,
-    )
-    .await?;
-    state.sessions.forget_account(id);
+    let account =
+        accounts::grant(&state, Some(&principal), id, input.role, &input.unit_code).await?;
     Ok(Json(account))
 }
 
@@ -296,8 +283,7 @@ pub(super) async fn revoke(
     principal: Principal,
     Path((id, grant)): Path<(i64, i64)>,
 ) -> Result<Json<Account>, Error> {
-    let account = accounts::revoke(&state.db, Some(&principal), id, grant).await?;
-    state.sessions.forget_account(id);
+    let account = accounts::revoke(&state, Some(&principal), id, grant).await?;
     Ok(Json(account))
 }
 

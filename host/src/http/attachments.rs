@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{AppState, Error};
 use crate::attachments::{MAX_UPLOAD, Uploaded, fetch, upload};
-use crate::auth::{Capability, Principal};
+use crate::auth::Principal;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -64,9 +64,9 @@ pub(super) async fn list(
     principal: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<baton_sdk::Attachment>>, Error> {
-    let (e, _) = crate::acting::reach(&state, &principal, id, Capability::ViewEnrollment).await?;
-    let all = crate::db::attachments::of(&state.db, e.id).await?;
-    Ok(Json(all.into_iter().map(|s| s.attachment).collect()))
+    Ok(Json(
+        crate::attachments::list(&state, &principal, id).await?,
+    ))
 }
 
 /// `?size=phone` for a photo's phone-sized copy.

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppState, Error, json_body};
 use crate::auth::{Grant, Principal};
-use crate::db::accounts::{self};
 
 /// The browser session cookie.
 pub const COOKIE: &str = "baton_session";
@@ -113,15 +112,14 @@ pub fn session_cookie(token: &str) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Strict)
         .path("/")
-        .max_age(time::Duration::seconds(accounts::SESSION_SECONDS))
+        .max_age(time::Duration::seconds(crate::signing_in::SESSION_SECONDS))
         .build()
 }
 
 /// Ends the session whose token is in the request, if any.
 pub async fn sign_out(state: &AppState, headers: &HeaderMap, jar: &CookieJar) -> Result<(), Error> {
     if let Some(token) = token(headers, jar) {
-        accounts::close_session(&state.db, &token).await?;
-        state.sessions.forget(&token);
+        crate::signing_in::sign_out(state, &token).await?;
     }
     Ok(())
 }

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{AppState, Error, json_body, locale, now};
-use crate::acting::{self, Acted, Summary, context, my_enrollments, opened, reach, summary};
-use crate::auth::{Capability, Principal};
+use crate::acting::{self, Acted, Signoffs, Summary, my_enrollments, summary};
+use crate::auth::Principal;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -55,21 +55,16 @@ pub(super) async fn show(
     headers: HeaderMap,
 ) -> Result<Json<Value>, Error> {
     let locale = locale(query.locale.as_deref(), &headers);
-    let (mut e, role) = reach(&state, &principal, id, Capability::ViewEnrollment).await?;
-    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    let now = now();
-    let ctx = context(&state, &e, &principal, role, locale, now).await?;
-    let current = opened(&state, &plugin, &mut e, &ctx, true).await?;
-    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
-    let view = plugin.view(&ctx, &current).await?;
-    let html = plugin.render_apart(view.clone(), locale, None).await?;
+    let seen = acting::see(&state, &principal, id, locale, Signoffs::All).await?;
+    let module = &seen.module;
+    let html = module.render_apart(seen.view.clone(), locale, None).await?;
     Ok(Json(json!({
-        "enrollment": summary(&e, &plugin, now),
-        "role": role.as_str(),
-        "actions": plugin.info().actions,
-        "view": view,
+        "enrollment": summary(&seen.enrollment, module, now()),
+        "role": seen.role.as_str(),
+        "actions": module.info().actions,
+        "view": seen.view,
         "html": html,
-        "signoffs": crate::db::audit::signoffs(&state.db, e.id).await?,
+        "signoffs": seen.signoffs,
     })))
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{AppState, Error};
 use crate::auth::Principal;
-use crate::db::plugins::{self, Package};
+use crate::publishing::Package;
 use crate::publishing::{Published, publish_package};
 use crate::registry::MAX_PACKAGE;
 
@@ -29,7 +29,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     _signed_in: Principal,
 ) -> Result<Json<Vec<Package>>, Error> {
-    Ok(Json(plugins::list(&state.db).await?))
+    Ok(Json(crate::publishing::packages(&state).await?))
 }
 
 /// `?province=CODE`.

@@ -11,11 +11,9 @@ use serde_json::{Value, json};
 
 use super::reports::csv_response;
 use super::{AppState, Error, now};
-use crate::acting::unit_in_scope;
-use crate::auth::{Capability, Principal, Target, authorize};
-use crate::db::notices::{Shown, Waiting};
-use crate::db::reports;
-use crate::notices::{OVERDUE_LIMIT, my_notices, send_reminder, waiting};
+use crate::auth::Principal;
+use crate::notices::{OVERDUE_LIMIT, Shown, Waiting, my_notices, send_reminder, waiting};
+use crate::reports;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -84,22 +82,11 @@ pub(super) async fn overdue(
     principal: Principal,
     Query(q): Query<OverdueQuery>,
 ) -> Result<Response, Error> {
-    let path = match &q.unit {
-        Some(code) => {
-            unit_in_scope(&state, &principal, code, Capability::ViewReports)
-                .await?
-                .1
-        }
-        None => {
-            let nation = Target::unit("/");
-            authorize(&principal, Capability::ViewReports, nation).ok_or_else(Error::forbidden)?;
-            String::new()
-        }
-    };
+    let scope = reports::scope(&state, &principal, q.unit.as_deref()).await?;
     if q.format.as_deref() == Some("csv") {
-        return csv_response(&reports::overdue(&state.db, &path, now(), i64::MAX).await?);
+        return csv_response(&reports::overdue(&state, &scope, now(), i64::MAX).await?);
     }
-    let list = reports::overdue(&state.db, &path, now(), OVERDUE_LIMIT).await?;
+    let list = reports::overdue(&state, &scope, now(), OVERDUE_LIMIT).await?;
     let body: Value = json!({"unit": q.unit, "overdue": list, "limit": OVERDUE_LIMIT});
     Ok(Json(body).into_response())
 }

@@ -8,11 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use baton_sdk::{Actor, Locale};
+use baton_sdk::Locale;
 
-use super::{AppState, Error, locale, now};
-use crate::acting::{opened, village_context};
-use crate::db::enrollments;
+use super::{AppState, Error, locale};
 
 /// `?locale=en`; `?poster=1` for the A4 poster of the village notice board.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -48,17 +46,9 @@ pub(super) async fn page(
             format!("{code} has no public page for {module}"),
         )
     };
-    let mut e = enrollments::of_village(&state.db, &code, &module)
+    let (plugin, view) = crate::acting::public_view(&state, &code, &module, locale)
         .await?
         .ok_or_else(missing)?;
-    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    let ctx = village_context(&state, &e, Actor::public(), locale, now()).await?;
-    let current = opened(&state, &plugin, &mut e, &ctx, false).await?;
-    let ctx = crate::acting::for_view(&state, &e, ctx).await?;
-    let view = plugin.view(&ctx, &current).await?;
-    if view.template != baton_sdk::PUBLIC_TEMPLATE {
-        return Err(missing());
-    }
     let body = plugin.render_apart(view, locale, None).await?;
     let (lang, title) = match locale {
         Locale::ZhCn => ("zh-CN", &plugin.info().title.zh),

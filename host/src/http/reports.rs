@@ -11,9 +11,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AppState, Error, now};
-use crate::auth::{Capability, Principal, Target, authorize};
-use crate::db::org_units::{self, Level};
-use crate::db::reports;
+use crate::auth::Principal;
+use crate::reports;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/reports/completion", get(completion))
@@ -50,45 +49,23 @@ pub(super) async fn completion(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/csv"));
     let now = now();
-    let Some(code) = query.unit else {
-        // The nation: only a grant covering every path reaches "/".
-        let target = Target::unit("/");
-        authorize(&principal, Capability::ViewReports, target).ok_or_else(Error::forbidden)?;
-        let children = reports::nation(&state.db, now).await?;
-        return Ok(if csv {
-            csv_response(&children)?
-        } else {
-            Json(json!({"unit": null, "as_of": now, "total": [], "children": children}))
-                .into_response()
-        });
-    };
-    let (unit, path) = org_units::get(&state.db, &code).await?.ok_or_else(|| {
-        Error::not_found(
-            format!("没有区划代码 {code}"),
-            format!("no org unit {code}"),
-        )
-    })?;
-    let target = Target::unit(&path);
-    authorize(&principal, Capability::ViewReports, target).ok_or_else(Error::forbidden)?;
-    let (total, children) = reports::unit(&state.db, &code, now).await?;
-    let people = if unit.level == Level::Village {
-        reports::village(&state.db, &code, now).await?
-    } else {
-        Vec::new()
-    };
+    let scope = reports::scope(&state, &principal, query.unit.as_deref()).await?;
+    let c = reports::completion(&state, &scope, now).await?;
     if csv {
-        return if query.rows.as_deref() == Some("total") {
-            csv_response(&total)
-        } else if unit.level == Level::Village {
-            csv_response(&people)
+        return if scope.unit.is_some() && query.rows.as_deref() == Some("total") {
+            csv_response(&c.own)
+        } else if scope.is_village() {
+            csv_response(&c.people)
         } else {
-            csv_response(&children)
+            csv_response(&c.children)
         };
     }
-    Ok(Json(
-        json!({"unit": unit, "as_of": now, "total": total, "children": children, "people": people}),
-    )
-    .into_response())
+    let body = match &scope.unit {
+        None => json!({"unit": null, "as_of": now, "total": [], "children": c.children}),
+        Some(unit) => json!({"unit": unit, "as_of": now, "total": c.own,
+                             "children": c.children, "people": c.people}),
+    };
+    Ok(Json(body).into_response())
 }
 
 /// CSV with a BOM, so Excel on a Chinese Windows reads the names right.

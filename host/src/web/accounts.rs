@@ -14,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::date;
 use super::page::{self, Visit};
+use crate::accounts::Level;
 use crate::accounts::{self, Issued, NewStaff};
 use crate::accounts::{Activate, activate_and_sign_in, village_slips};
 use crate::auth::rank;
-use crate::db::org_units::{self, Level};
 use crate::http::{AppState, Error};
 use crate::i18n::t;
 
@@ -125,26 +125,6 @@ pub(super) struct UnitQuery {
     unit: Option<String>,
 }
 
-/// The unit a visitor manages accounts at by default: their highest staff
-/// grant's, the nation's first province for a national administrator.
-async fn default_unit(state: &AppState, visit: &Visit) -> Result<String, Error> {
-    let staff = visit
-        .principal
-        .grants
-        .iter()
-        .filter(|g| rank(g.role) > 0)
-        .max_by_key(|g| rank(g.role))
-        .ok_or_else(Error::forbidden)?;
-    match &staff.unit_code {
-        Some(code) => Ok(code.clone()),
-        None => Ok(org_units::children(&state.db, None)
-            .await?
-            .first()
-            .map(|u| u.code.clone())
-            .unwrap_or_default()),
-    }
-}
-
 pub(super) async fn list(
     State(state): State<AppState>,
     visit: Visit,
@@ -152,7 +132,7 @@ pub(super) async fn list(
 ) -> Result<Response, Error> {
     let unit = match q.unit {
         Some(u) => u,
-        None => default_unit(&state, &visit).await?,
+        None => accounts::home_unit(&state.db, &visit.principal).await?,
     };
     page(&state, &visit, &unit, StatusCode::OK, json!({})).await
 }
@@ -166,10 +146,12 @@ async fn page(
     status: StatusCode,
     extra: Value,
 ) -> Result<Response, Error> {
-    let (name, found) = accounts::under(&state.db, &visit.principal, unit).await?;
-    let (this, _) = org_units::get(&state.db, unit)
-        .await?
-        .ok_or_else(|| Error::not_found("没有这个区划", "no such unit"))?;
+    let accounts::Directory {
+        unit: this,
+        accounts: found,
+        children,
+    } = accounts::directory(&state.db, &visit.principal, unit).await?;
+    let name = this.name.clone();
     let people: Vec<Value> = found
         .iter()
         .map(|a| {
@@ -182,11 +164,7 @@ async fn page(
                         visit.t(&format!("role.{}", g.role.as_str())),
                         g.unit_name.as_deref().unwrap_or("")
                     );
-                    let target = crate::auth::Target::unit(g.path.as_deref().unwrap_or(""));
-                    let capability = crate::auth::Capability::Grant(g.role);
-                    let revocable = g.path.is_some()
-                        && a.id != visit.principal.account_id
-                        && crate::auth::authorize(&visit.principal, capability, target).is_some();
+                    let revocable = accounts::revocable(&visit.principal, a, g);
                     json!({"label": label, "grant": g.id, "revocable": revocable})
                 })
                 .collect();
@@ -204,8 +182,7 @@ async fn page(
             })
         })
         .collect();
-    let children: Vec<Value> = org_units::children(&state.db, Some(unit))
-        .await?
+    let children: Vec<Value> = children
         .iter()
         .map(|u| {
             json!({
@@ -333,20 +310,15 @@ pub(super) async fn grant(
     visit.check(form.csrf.as_deref())?;
     let granted = async {
         let role = form.role()?;
-        let id = crate::db::activation::id_of(&state.db, form.username.trim())
-            .await?
-            .ok_or_else(|| {
-                Error::bad("username", "没有这个用户名", "there is no such user name")
-            })?;
+        let id = accounts::named(&state.db, form.username.trim()).await?.id;
         let account = accounts::grant(
-            &state.db,
+            &state,
             Some(&visit.principal),
             id,
             role,
             form.unit_code.trim(),
         )
         .await?;
-        state.sessions.forget_account(id);
         Ok::<_, Error>(account)
     };
     match granted.await {
@@ -499,8 +471,7 @@ pub(super) async fn revoke(
 ) -> Result<Response, Error> {
     visit.check(form.csrf.as_deref())?;
     let account =
-        accounts::revoke(&state.db, Some(&visit.principal), form.account, form.grant).await?;
-    state.sessions.forget_account(form.account);
+        accounts::revoke(&state, Some(&visit.principal), form.account, form.grant).await?;
     done(
         &state,
         &visit,
@@ -527,8 +498,7 @@ pub(super) async fn reset(
     Form(form): Form<AccountForm>,
 ) -> Result<Response, Error> {
     visit.check(form.csrf.as_deref())?;
-    let issued = accounts::reset(&state.db, Some(&visit.principal), form.account).await?;
-    state.sessions.forget_account(form.account);
+    let issued = accounts::reset(&state, Some(&visit.principal), form.account).await?;
     let extra = json!({"issued": issued_rows(&[issued])});
     page(&state, &visit, &form.back, StatusCode::OK, extra).await
 }
@@ -556,9 +526,7 @@ async fn switch(
     off: bool,
 ) -> Result<Response, Error> {
     visit.check(form.csrf.as_deref())?;
-    let account =
-        accounts::set_disabled(&state.db, Some(&visit.principal), form.account, off).await?;
-    state.sessions.forget_account(form.account);
+    let account = accounts::set_disabled(&state, Some(&visit.principal), form.account, off).await?;
     let key = if off {
         "accounts.disabled"
     } else {

@@ -12,14 +12,11 @@ use serde_json::{Value, json};
 
 use super::page::Visit;
 use super::{date, status_key};
-use crate::acting::unit_in_scope;
-use crate::auth::{Capability, Target, authorize};
-use crate::db::org_units::{self, Level, OrgUnit};
-use crate::db::reports;
 use crate::export::{Cell, Table};
 use crate::http::{AppState, Error, now};
 use crate::i18n::t;
 use crate::notices::send_reminders;
+use crate::reports::{self, Level, OrgUnit, Scope};
 
 /// Days the chart covers.
 const CHART_DAYS: i64 = 30;
@@ -60,27 +57,13 @@ pub(super) async fn dashboard(
     });
     let now = now();
     // No unit and no unit of one's own: the nation, for whoever covers it.
-    let (unit, path, own, children) = match code {
-        Some(code) => {
-            let (unit, path) =
-                unit_in_scope(&state, &visit.principal, &code, Capability::ViewReports).await?;
-            let (own, children) = reports::unit(&state.db, &code, now).await?;
-            (unit, path, own, children)
-        }
-        None => {
-            let target = Target::unit("/");
-            authorize(&visit.principal, Capability::ViewReports, target)
-                .ok_or_else(Error::forbidden)?;
-            let nation = OrgUnit {
-                code: String::new(),
-                level: Level::Province,
-                name: visit.t("county.nation"),
-                parent_code: None,
-            };
-            let provinces = reports::nation(&state.db, now).await?;
-            (nation, String::new(), Vec::new(), provinces)
-        }
-    };
+    let scope = reports::scope(&state, &visit.principal, code.as_deref()).await?;
+    let reports::Completion {
+        own,
+        children,
+        people: village_people,
+    } = reports::completion(&state, &scope, now).await?;
+    let unit = shown_unit(&scope, &visit);
     let code = unit.code.clone();
     let village = unit.level == Level::Village;
     let titles = Titles::new(&state, visit.locale);
@@ -112,7 +95,7 @@ pub(super) async fn dashboard(
     }
     let mut people = Vec::new();
     if village {
-        for p in reports::village(&state.db, &code, now).await? {
+        for p in village_people {
             people.push(json!({
                 "id": p.enrollment_id,
                 "href": format!("/enrollments/{}", p.enrollment_id),
@@ -146,7 +129,7 @@ pub(super) async fn dashboard(
     }
     .min(WORK_PAGES);
     let skip = i64::from(page - 1) * WORK_LIMIT;
-    let (work, more) = work_rows(&state, &visit, &path, &filter, now, skip).await?;
+    let (work, more) = work_rows(&state, &visit, &scope, &filter, now, skip).await?;
     let paged = |n: u32| format!("{}&page={n}#work-h", export_query(&code, &filter));
     let pages = json!({
         "page": page,
@@ -155,7 +138,7 @@ pub(super) async fn dashboard(
         "first": skip + 1,
         "last": skip + work.len() as i64,
     });
-    let form = work_form(&state, &visit, &unit, &own, &filter).await?;
+    let form = work_form(&state, &visit, &scope, &own, &filter).await?;
     let sent = deliveries(
         &visit,
         crate::outbox::sent_by(&state, &visit.principal, now).await?,
@@ -165,13 +148,12 @@ pub(super) async fn dashboard(
         .iter()
         .map(|l| l.enrolled)
         .sum();
-    let days =
-        reports::completion_days(&state.db, Some(code.as_str()).filter(|c| !c.is_empty())).await?;
+    let days = reports::completion_days(&state, &scope).await?;
     let chart = chart(enrolled, &days, now, visit.locale);
-    let crumbs = breadcrumbs(&state, &visit, &path).await?;
+    let crumbs = breadcrumbs(&state, &visit, &scope).await?;
     // The look-back's open problems, by where they wait, village first.
     let mut rectifications: Vec<Value> = Vec::new();
-    for (role, n) in reports::rectifications(&state.db, &path).await? {
+    for (role, n) in reports::rectifications(&state, &scope).await? {
         let key = match role.as_str() {
             "secretary" => "review.to-fix",
             "township-officer" => "review.township",
@@ -234,10 +216,11 @@ impl<'a> Titles<'a> {
     /// The module's title; its id when it cannot be loaded (or no version is known).
     async fn of(&self, module: &str, version: &str) -> String {
         let version = if version.is_empty() {
-            crate::db::plugins::versions(&self.state.db, module)
+            self.state
+                .newest_version(module)
                 .await
                 .ok()
-                .and_then(|v| v.last().map(|v| v.version.clone()))
+                .flatten()
                 .unwrap_or_default()
         } else {
             version.to_owned()
@@ -250,19 +233,26 @@ impl<'a> Titles<'a> {
 }
 
 /// The units from the top of the visitor's scope down to this one.
-async fn breadcrumbs(state: &AppState, visit: &Visit, path: &str) -> Result<Vec<Value>, Error> {
+async fn breadcrumbs(state: &AppState, visit: &Visit, scope: &Scope) -> Result<Vec<Value>, Error> {
+    let (nation, units) = reports::trail(state, &visit.principal, scope).await?;
     let mut out = Vec::new();
-    let nation = Target::unit("/");
-    if authorize(&visit.principal, Capability::ViewReports, nation).is_some() {
+    if nation {
         out.push(json!({"href": "/county", "name": visit.t("county.nation")}));
     }
-    for (u, p) in org_units::on_path(&state.db, path).await? {
-        let target = Target::unit(&p);
-        if authorize(&visit.principal, Capability::ViewReports, target).is_some() {
-            out.push(json!({"href": format!("/county?unit={}", u.code), "name": u.name}));
-        }
+    for u in units {
+        out.push(json!({"href": format!("/county?unit={}", u.code), "name": u.name}));
     }
     Ok(out)
+}
+
+/// The unit a page is about: the scope's, or the nation under its own name.
+fn shown_unit(scope: &Scope, visit: &Visit) -> OrgUnit {
+    scope.unit.clone().unwrap_or_else(|| OrgUnit {
+        code: String::new(),
+        level: Level::Province,
+        name: visit.t("county.nation"),
+        parent_code: None,
+    })
 }
 
 /// Completion over the last [`CHART_DAYS`] days as an SVG line, drawn here
@@ -391,32 +381,16 @@ pub(super) async fn export(
     Query(q): Query<Export>,
 ) -> Result<Response, Error> {
     let now = now();
-    let code = q.unit.clone().filter(|c| !c.is_empty());
-    let (unit, path) = match &code {
-        Some(code) => {
-            unit_in_scope(&state, &visit.principal, code, Capability::ViewReports).await?
-        }
-        None => {
-            authorize(&visit.principal, Capability::ViewReports, Target::unit("/"))
-                .ok_or_else(Error::forbidden)?;
-            let nation = OrgUnit {
-                code: String::new(),
-                level: Level::Province,
-                name: visit.t("county.nation"),
-                parent_code: None,
-            };
-            (nation, String::new())
-        }
-    };
+    let scope = reports::scope(&state, &visit.principal, q.unit.as_deref()).await?;
     let h = |keys: &[&str]| keys.iter().map(|k| visit.t(k)).collect::<Vec<_>>();
     let titles = Titles::new(&state, visit.locale);
     let table = q.table.as_deref().unwrap_or("work");
     let (headers, rows) = match table {
         "units" | "totals" => {
-            let lines = match (&code, table) {
-                (None, _) => reports::nation(&state.db, now).await?,
-                (Some(c), "totals") => reports::unit(&state.db, c, now).await?.0,
-                (Some(c), _) => reports::unit(&state.db, c, now).await?.1,
+            let c = reports::completion(&state, &scope, now).await?;
+            let lines = match (&scope.unit, table) {
+                (Some(_), "totals") => c.own,
+                _ => c.children,
             };
             let mut rows = Vec::new();
             for l in lines {
@@ -445,7 +419,7 @@ pub(super) async fn export(
         }
         "people" => {
             let mut rows = Vec::new();
-            for p in reports::village(&state.db, &unit.code, now).await? {
+            for p in reports::completion(&state, &scope, now).await?.people {
                 rows.push(vec![
                     Cell::Text(if p.name.is_empty() {
                         visit.t("county.committee")
@@ -477,7 +451,7 @@ pub(super) async fn export(
                 q: q.q,
                 sort: q.sort,
             };
-            let rows = work_list(&state, &visit, &path, &filter, now, 0, EXPORT_LIMIT)
+            let rows = work_list(&state, &visit, &scope, &filter, now, 0, EXPORT_LIMIT)
                 .await?
                 .into_iter()
                 .map(|w| {
@@ -521,7 +495,7 @@ pub(super) async fn export(
     };
     let name = format!(
         "{}-{}-{}",
-        unit.name,
+        shown_unit(&scope, &visit).name,
         visit.t(&format!("work.table.{table}")),
         date(now)
     );
@@ -610,42 +584,20 @@ struct Work {
     status: &'static str,
 }
 
-/// The work list `filter` picks under `path` (or the unit it narrows to,
-/// which must be in the visitor's scope): whom each waits for, days late.
+/// The work list `filter` picks under the scope (or the unit it narrows
+/// to, which must be in the visitor's scope): whom each waits for, days late.
 async fn work_list(
     state: &AppState,
     visit: &Visit,
-    path: &str,
+    scope: &Scope,
     filter: &reports::WorkFilter,
     now: i64,
     skip: i64,
     limit: i64,
 ) -> Result<Vec<Work>, Error> {
-    let path = match &filter.within {
-        Some(within) => {
-            let (_, inner) =
-                unit_in_scope(state, &visit.principal, within, Capability::ViewReports).await?;
-            if !inner.starts_with(path) {
-                return Err(Error::bad(
-                    "within",
-                    "不在本页范围内",
-                    "is not under this page's unit",
-                ));
-            }
-            inner
-        }
-        None => path.to_owned(),
-    };
-    // The walk is in a stable order: a later page is the same walk, further.
-    let mut found = reports::work_list(&state.db, &path, now, filter, skip + limit).await?;
-    found.drain(..found.len().min(usize::try_from(skip).unwrap_or(usize::MAX)));
-    let ids: Vec<i64> = found.iter().map(|o| o.enrollment_id).collect();
-    // Whom each waits for is known once it is opened.
-    let mut unopened =
-        crate::db::enrollments::unopened_of(&state.db, &ids[..ids.len().min(WORK_LIMIT as usize)])
-            .await?;
-    crate::acting::open_all(state, &mut unopened).await?;
-    let turns = crate::db::turns::of(&state.db, &ids).await?;
+    // Whom each waits for is known once it is opened: the page's rows are.
+    let page = (skip, limit, WORK_LIMIT as usize);
+    let (found, turns) = reports::work(state, &visit.principal, scope, filter, now, page).await?;
     let titles = Titles::new(state, visit.locale);
     let mut out = Vec::with_capacity(found.len());
     for o in found {
@@ -698,12 +650,12 @@ async fn work_list(
 async fn work_rows(
     state: &AppState,
     visit: &Visit,
-    path: &str,
+    scope: &Scope,
     filter: &reports::WorkFilter,
     now: i64,
     skip: i64,
 ) -> Result<(Vec<Value>, bool), Error> {
-    let mut found = work_list(state, visit, path, filter, now, skip, WORK_LIMIT + 1).await?;
+    let mut found = work_list(state, visit, scope, filter, now, skip, WORK_LIMIT + 1).await?;
     let more = found.len() as i64 > WORK_LIMIT;
     found.truncate(WORK_LIMIT as usize);
     let rows = found
@@ -724,22 +676,16 @@ async fn work_rows(
 async fn work_form(
     state: &AppState,
     visit: &Visit,
-    unit: &OrgUnit,
+    scope: &Scope,
     own: &[reports::Line],
     f: &reports::WorkFilter,
 ) -> Result<Value, Error> {
     let chosen = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
-    let within: Vec<Value> = if unit.code.is_empty() || unit.level == Level::Village {
-        Vec::new()
-    } else {
-        org_units::children(&state.db, Some(&unit.code))
-            .await?
-            .into_iter()
-            .map(
-                |c| json!({"code": c.code, "name": c.name, "selected": chosen(&f.within, &c.code)}),
-            )
-            .collect()
-    };
+    let within: Vec<Value> = reports::children(state, scope)
+        .await?
+        .into_iter()
+        .map(|c| json!({"code": c.code, "name": c.name, "selected": chosen(&f.within, &c.code)}))
+        .collect();
     let titles = Titles::new(state, visit.locale);
     let mut modules: Vec<Value> = Vec::new();
     for l in own {

@@ -13,9 +13,8 @@ use serde_json::{Value, json};
 
 use super::page::Visit;
 use super::{date, status_key};
-use crate::acting::{self, Acted, context, my_enrollments, opened, reach, summary};
-use crate::auth::{Capability, Target, authorize};
-use crate::db::org_units;
+use crate::acting::{self, Acted, Seen, Signoffs, my_enrollments, reach, summary};
+use crate::auth::Capability;
 use crate::http::{AppState, Error, now};
 use crate::notices::my_notices;
 use crate::views::forms::{self, FileRef, FormHost, Posted, WORDS};
@@ -96,7 +95,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
         )
     });
     let email = if official {
-        let current = crate::db::accounts::email(&state.db, visit.principal.account_id).await?;
+        let current = crate::accounts::my_email(&state.db, &visit.principal).await?;
         Some(json!({"value": current.unwrap_or_default()}))
     } else {
         None
@@ -278,26 +277,29 @@ async fn module_page(
     print_from: Option<&str>,
 ) -> Result<Response, Error> {
     let print = print_from.is_some();
-    let (mut e, role) = reach(state, &visit.principal, id, Capability::ViewEnrollment).await?;
-    let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
-    let now = now();
-    let ctx = context(state, &e, &visit.principal, role, visit.locale, now).await?;
-    let current = opened(state, &plugin, &mut e, &ctx, true).await?;
-    let ctx = crate::acting::for_view(state, &e, ctx).await?;
-    let view = plugin.view(&ctx, &current).await?;
-    let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
-        .reviewed_by(&plugin.info().reviewers);
-    // The printed record has no forms.
-    let acts = !print && authorize(&visit.principal, Capability::Act, target).is_some();
-    // A trainer may pause its due-date reminders, with a reason.
-    let reminds = !print && authorize(&visit.principal, Capability::Remind, target).is_some();
-    let paused = if reminds {
-        crate::db::outbox::paused(&state.db, id).await?
+    // The printed record lists every sign-off; the page the latest few.
+    let signoffs = if print {
+        Signoffs::All
     } else {
-        None
+        Signoffs::Latest(SIGNOFFS_SHOWN)
     };
+    let seen = crate::acting::see(state, &visit.principal, id, visit.locale, signoffs).await?;
+    let Seen {
+        enrollment: e,
+        module: plugin,
+        view,
+        paused,
+        village,
+        attachments: stored,
+        signoffs: signed,
+        signoffs_total: signed_total,
+        ..
+    } = seen;
+    let now = now();
+    // The printed record has no forms.
+    let acts = !print && seen.acts;
+    let reminds = !print && seen.reminds;
     let refused = posted.as_ref().is_some_and(|p| !p.errors.is_empty());
-    let stored = crate::db::attachments::of(&state.db, id).await?;
     let files: Vec<FileRef> = stored
         .iter()
         .map(|s| FileRef {
@@ -338,18 +340,6 @@ async fn module_page(
         _ => Vec::new(),
     };
     let s = summary(&e, &plugin, now);
-    let village = org_units::get(&state.db, &e.unit_code)
-        .await?
-        .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
-    // The printed record lists every sign-off; the page the latest few (a
-    // declaration replaced a hundred times signed a hundred times).
-    let (signed, signed_total) = if print {
-        let all = crate::db::audit::signoffs(&state.db, id).await?;
-        let n = all.len() as i64;
-        (all, n)
-    } else {
-        crate::db::audit::latest_signoffs(&state.db, id, SIGNOFFS_SHOWN).await?
-    };
     let signoffs: Vec<Value> = signed
         .iter()
         .map(|s| {
@@ -620,9 +610,7 @@ pub(super) async fn verify(
         match crate::records::verify(&state, &code).await {
             Ok(None) => data = json!({"code": code, "checked": true, "found": false}),
             Ok(Some(v)) => {
-                let village = org_units::get(&state.db, &v.village_code)
-                    .await?
-                    .map_or_else(|| v.village_code.clone(), |(u, _)| u.name);
+                let village = v.village.clone();
                 let module = state.plugin(&v.module, &v.version).await?;
                 let ok = crate::i18n::t(
                     locale,

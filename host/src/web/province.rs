@@ -9,14 +9,13 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_sdk::{Audience, Role};
+use baton_sdk::Audience;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::date;
 use super::page::Visit;
 use crate::assigning::{AssignRequest, assign_module};
-use crate::db::plugins;
 use crate::http::{AppState, Error, now};
 use crate::publishing::publish_package;
 use crate::sampling::{Per, SampleRequest};
@@ -44,13 +43,7 @@ struct Chosen {
 
 /// The visitor's province (code and path); `None` for a national administrator.
 fn scope(visit: &Visit) -> Result<Option<(String, String)>, Error> {
-    let g = visit
-        .principal
-        .grants
-        .iter()
-        .find(|g| matches!(g.role, Role::ProvinceAdmin | Role::NationalAdmin))
-        .ok_or_else(Error::forbidden)?;
-    Ok(g.unit_code.clone().zip(g.path.clone()))
+    crate::assigning::console_scope(&visit.principal)
 }
 
 pub(super) async fn console(
@@ -110,7 +103,6 @@ async fn page(
 async fn config_fields(
     state: &AppState,
     visit: &Visit,
-    path: &str,
     chosen: Chosen,
 ) -> Result<Option<String>, Error> {
     let Some((id, version)) = chosen.module.split_once('@') else {
@@ -123,10 +115,7 @@ async fn config_fields(
     let posted = match chosen.posted {
         Some(p) => p,
         None => {
-            let last = crate::db::assignments::last_config(&state.db, path, id)
-                .await?
-                .and_then(|c| serde_json::from_str::<Value>(&c).ok())
-                .filter(|c| !c.is_null());
+            let last = crate::assigning::last_config(state, &visit.principal, id).await?;
             let start = last.as_ref().or_else(|| schema.get("default"));
             let mut values = BTreeMap::new();
             if let Some(v) = start {
@@ -159,10 +148,10 @@ async fn page_with(
     chosen: Option<Chosen>,
 ) -> Result<Response, Error> {
     let scope = scope(visit)?;
-    let (province, path) = scope.clone().unwrap_or_default();
+    let (province, _) = scope.clone().unwrap_or_default();
     let mut modules: BTreeMap<String, Value> = BTreeMap::new();
     let mut choices = Vec::new();
-    for p in plugins::list(&state.db).await? {
+    for p in crate::publishing::packages(state).await? {
         let mine = p.built_in || scope.is_none() || p.owner.as_deref() == Some(province.as_str());
         if !mine {
             continue;
@@ -186,7 +175,7 @@ async fn page_with(
             "audience": audience,
         }));
     }
-    let pinned: Vec<Value> = plugins::pinned(&state.db, &path)
+    let pinned: Vec<Value> = crate::assigning::pinned(state, &visit.principal)
         .await?
         .iter()
         .map(|p| {
@@ -202,7 +191,7 @@ async fn page_with(
         .iter()
         .map(|a| json!({"value": a.as_str(), "label": visit.t(&format!("audience.{a}"))}))
         .collect();
-    let scopes: Vec<Value> = crate::db::org_units::scopes(&state.db, &path)
+    let scopes: Vec<Value> = crate::assigning::scopes(state, &visit.principal)
         .await?
         .iter()
         .map(|u| json!({"code": u.code, "name": u.name}))
@@ -211,19 +200,7 @@ async fn page_with(
     // secrets never shown).
     let (schedule, sms, email) = match &scope {
         Some((code, _)) => {
-            let schedule: crate::outbox::Schedule =
-                crate::db::outbox::setting_at(&state.db, code, "schedule")
-                    .await?
-                    .and_then(|c| serde_json::from_str(&c).ok())
-                    .unwrap_or_default();
-            let sms: Option<crate::outbox::Sms> =
-                crate::db::outbox::setting_at(&state.db, code, "sms")
-                    .await?
-                    .and_then(|c| serde_json::from_str(&c).ok());
-            let email: Option<crate::outbox::Email> =
-                crate::db::outbox::setting_at(&state.db, code, "email")
-                    .await?
-                    .and_then(|c| serde_json::from_str(&c).ok());
+            let (schedule, sms, email) = crate::outbox::province_settings(&state, code).await?;
             (
                 Some(json!({
                     "remind": schedule.remind_before_days.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
@@ -258,7 +235,7 @@ async fn page_with(
         "audiences": audiences,
     });
     if let Some(chosen) = chosen {
-        data["config_fields"] = json!(config_fields(state, visit, &path, chosen).await?);
+        data["config_fields"] = json!(config_fields(state, visit, chosen).await?);
     }
     if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
         d.extend(extra);
@@ -612,18 +589,7 @@ pub(super) async fn channels(
                 }))
             }
             "sms" if form.off == "on" => None,
-            "sms" => {
-                let mut secret = form.secret.trim().to_owned();
-                // Kept across a new URL: the secret only signs (HMAC), it is
-                // never sent, so no gateway learns it.
-                if secret.is_empty()
-                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "sms").await?
-                    && let Ok(old) = serde_json::from_str::<crate::outbox::Sms>(&old)
-                {
-                    secret = old.secret;
-                }
-                Some(json!({"url": form.url.trim(), "secret": secret, "template": form.template.trim()}))
-            }
+            "sms" => Some(json!({"url": form.url.trim(), "secret": form.secret.trim(), "template": form.template.trim()})),
             "email" if form.off == "on" => None,
             "email" => {
                 let port = match form.port.trim() {
@@ -632,35 +598,9 @@ pub(super) async fn channels(
                         Error::bad("port", "端口应为 1 到 65535 的整数", "must be a number from 1 to 65535")
                     })?),
                 };
-                let mut password = form.password.clone();
-                // A kept password stays with the server, port, encryption and
-                // account it was given for: sent anywhere else, it would log
-                // in to whoever runs that server.
-                if password.is_empty()
-                    && !form.username.trim().is_empty()
-                    && let Some(old) = crate::db::outbox::setting_at(&state.db, &province, "email").await?
-                    && let Ok(old) = serde_json::from_str::<crate::outbox::Email>(&old)
-                {
-                    let new = crate::outbox::Email {
-                        host: form.host.trim().to_owned(),
-                        port,
-                        security: form.security.clone(),
-                        from: String::new(),
-                        username: form.username.trim().to_owned(),
-                        password: String::new(),
-                    };
-                    if !old.same_server(&new) {
-                        return Err(Error::bad(
-                            "password",
-                            "更换了邮件服务器、端口、加密方式或用户名，请重新填写密码",
-                            "the server, port, encryption or username changed: enter the password again",
-                        ));
-                    }
-                    password = old.password;
-                }
                 Some(json!({"host": form.host.trim(), "port": port, "security": form.security,
                             "from": form.from.trim(), "username": form.username.trim(),
-                            "password": password}))
+                            "password": form.password}))
             }
             _ => {
                 return Err(Error::bad(
@@ -670,6 +610,10 @@ pub(super) async fn channels(
                 ));
             }
         };
+        let mut config = config;
+        if let Some(config) = &mut config {
+            crate::outbox::keep_secret(&state, &province, &form.channel, config).await?;
+        }
         crate::outbox::set_channel(&state, &visit.principal, &province, &form.channel, config.as_ref(), now()).await
     }
     .await;

@@ -201,9 +201,7 @@ pub(super) async fn easy_reading(
     axum::Form(form): axum::Form<EasyForm>,
 ) -> Result<Response, Error> {
     visit.check(form.csrf.as_deref())?;
-    let account = visit.principal.account_id;
-    crate::db::accounts::set_easy_reading(&state.db, account, form.on == "1").await?;
-    state.sessions.forget_account(account);
+    crate::accounts::set_easy_reading(&state, &visit.principal, form.on == "1").await?;
     let to = safe(form.next.as_deref()).unwrap_or("/me").to_owned();
     Ok(Redirect::to(&to).into_response())
 }

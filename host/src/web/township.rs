@@ -35,49 +35,41 @@ pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result
     let now = now();
     let mut villages: Vec<Value> = Vec::new();
     let mut modules: Vec<(String, String)> = Vec::new();
-    for path in visit
-        .principal
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::TownshipOfficer)
-        .filter_map(|g| g.path.as_deref())
-    {
-        for l in crate::db::reports::villages(&state.db, path, now).await? {
-            let title = state
-                .plugin(&l.module, &l.version)
-                .await?
-                .info()
-                .title
-                .get(visit.locale)
-                .to_owned();
-            if !modules.iter().any(|(id, _)| *id == l.module) {
-                modules.push((l.module.clone(), title));
-            }
-            let at = match villages.iter().position(|v| v["code"] == l.village_code) {
-                Some(at) => at,
-                None => {
-                    let waits: i64 = queue
-                        .iter()
-                        .filter(|w| w.village_code == l.village_code)
-                        .map(|w| w.count)
-                        .sum();
-                    villages.push(json!({
-                        "code": l.village_code, "name": l.village, "waits": waits,
-                        "cells": {},
-                    }));
-                    villages.len() - 1
-                }
-            };
-            let status = if l.completed == l.enrolled {
-                "completed"
-            } else if l.overdue > 0 {
-                "overdue"
-            } else {
-                "started"
-            };
-            villages[at]["cells"][&l.module] =
-                json!({"completed": l.completed, "enrolled": l.enrolled, "status": status});
+    for l in crate::reports::my_villages(&state, &visit.principal, now).await? {
+        let title = state
+            .plugin(&l.module, &l.version)
+            .await?
+            .info()
+            .title
+            .get(visit.locale)
+            .to_owned();
+        if !modules.iter().any(|(id, _)| *id == l.module) {
+            modules.push((l.module.clone(), title));
         }
+        let at = match villages.iter().position(|v| v["code"] == l.village_code) {
+            Some(at) => at,
+            None => {
+                let waits: i64 = queue
+                    .iter()
+                    .filter(|w| w.village_code == l.village_code)
+                    .map(|w| w.count)
+                    .sum();
+                villages.push(json!({
+                    "code": l.village_code, "name": l.village, "waits": waits,
+                    "cells": {},
+                }));
+                villages.len() - 1
+            }
+        };
+        let status = if l.completed == l.enrolled {
+            "completed"
+        } else if l.overdue > 0 {
+            "overdue"
+        } else {
+            "started"
+        };
+        villages[at]["cells"][&l.module] =
+            json!({"completed": l.completed, "enrolled": l.enrolled, "status": status});
     }
     for v in &mut villages {
         let cells: Vec<Value> = modules
