@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use baton_host::accounts::create_admin;
-use baton_host::http::Error;
+use baton_host::error::Error;
 use baton_sdk::Role;
 use baton_tests::api::{Api, Reply};
 use baton_tests::per_backend;
@@ -171,7 +171,7 @@ cq-city,重庆市辖区 组织部 王城,,市级组织干部,500100000000
         assert_eq!((imported.people, imported.seats, imported.accounts.len()), (3, 4, 3));
 
         // A county uploads only its own villages' rosters.
-        let trainer = baton_host::db::accounts::principal(db, &county, baton_host::http::now())
+        let trainer = baton_core::db::accounts::principal(db, &county, baton_host::clock::now())
             .await
             .expect("query")
             .expect("session");

@@ -49,12 +49,12 @@ fn photo_with_gps(width: u32, height: u32) -> Vec<u8> {
 /// Records file `sha` as uploaded to another enrollment, straight in the
 /// database (no demo login may act there).
 async fn elsewhere_has(test: &baton_tests::TestDb, enrollment: i64, sha: &str, name: &str) {
-    baton_host::db::attachments::put_file(&test.db, sha, "image/jpeg", b"\xFF\xD8\xFF", 0)
+    baton_core::db::attachments::put_file(&test.db, sha, "image/jpeg", b"\xFF\xD8\xFF", 0)
         .await
         .expect("stored");
-    baton_host::db::attachments::insert(
+    baton_core::db::attachments::insert(
         &test.db,
-        &baton_host::db::attachments::NewAttachment {
+        &baton_core::db::attachments::NewAttachment {
             enrollment_id: enrollment,
             sha256: sha,
             phone_sha256: None,
@@ -140,7 +140,7 @@ per_backend! {
         assert_eq!(api.get(&township, &crossed).await.status, StatusCode::NOT_FOUND);
 
         // The module is told what the files are, never their bytes.
-        let e = baton_host::db::enrollments::get(&test.db, handover).await.expect("reads").expect("exists");
+        let e = baton_core::db::enrollments::get(&test.db, handover).await.expect("reads").expect("exists");
         let ctx = baton_host::acting::village_context(&api.state, &e, baton_sdk::Actor::public(), baton_sdk::Locale::ZhCn, 0)
             .await
             .expect("a context");

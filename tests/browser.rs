@@ -154,9 +154,9 @@ per_backend! {
         // An officer of the neighbouring township, to be refused the photos.
         let hash = baton_host::auth::hash_password("demo").expect("hash");
         let neighbour = format!("{}000", &baton_host::demo::OTHER_TOWNSHIP_VILLAGE[..9]);
-        baton_host::db::accounts::create(
+        baton_core::db::accounts::create(
             &server.api.state.db,
-            &baton_host::db::accounts::NewAccount {
+            &baton_core::db::accounts::NewAccount {
                 username: "neighbour",
                 password_hash: &hash,
                 display_name: "邻镇干部",

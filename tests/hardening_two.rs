@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 const STRONG: &str = "Lr-2026-honest";
 
 async fn principal(api: &Api, token: &str) -> baton_host::auth::Principal {
-    baton_host::db::accounts::principal(&api.state.db, token, baton_host::http::now())
+    baton_core::db::accounts::principal(&api.state.db, token, baton_host::clock::now())
         .await
         .expect("query")
         .expect("session")
@@ -122,9 +122,9 @@ per_backend! {
         let later = format!("村代码,组织,姓名,职务\n{OTHER_COUNTY_VILLAGE},党组织,孙未来,书记\n");
         baton_host::import::roster(&test.db, later.as_bytes(), "2099", "2099-11-01").await.expect("2099");
         // A new Sichuan village with its 2026 committee, not yet enrolled in anything.
-        let unit = baton_host::db::org_units::OrgUnit {
+        let unit = baton_core::db::org_units::OrgUnit {
             code: "510121100299".into(),
-            level: baton_host::db::org_units::Level::Village,
+            level: baton_core::db::org_units::Level::Village,
             name: "新建村".into(),
             parent_code: Some("510121100000".into()),
         };

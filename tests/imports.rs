@@ -25,7 +25,7 @@ per_backend! {
 ";
         let imported = roster(&test.db, people.as_bytes(), "2026", "2026-11-01").await.expect("Traditional roster");
         assert_eq!((imported.people, imported.seats, imported.accounts.len()), (3, 3, 3));
-        let (_, members, outgoing) = baton_host::db::people::village(&test.db, "500155108201", "").await.expect("village");
+        let (_, members, outgoing) = baton_core::db::people::village(&test.db, "500155108201", "").await.expect("village");
         assert_eq!(members.iter().find(|m| m.name == "张建国").map(|m| m.post.as_str()), Some("书记"), "stored Simplified");
         assert_eq!(outgoing.len(), 1);
         test.cleanup().await;

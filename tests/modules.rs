@@ -6,8 +6,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use baton_host::db::accounts::{self, NewAccount};
-use baton_host::db::people;
+use baton_core::db::accounts::{self, NewAccount};
+use baton_core::db::people;
 use baton_host::demo::VILLAGE;
 use baton_sdk::Role;
 use baton_tests::api::{Api, Reply};
@@ -99,7 +99,7 @@ async fn person(api: &Api, name: &str) -> String {
 /// A signed-in token for a demo cadre who has no demo login.
 async fn sign_in_as(api: &Api, name: &str, role: Role) -> String {
     let id: i64 = person(api, name).await.parse().expect("numeric person id");
-    let now = baton_host::http::now();
+    let now = baton_host::clock::now();
     let account = accounts::create(
         &api.state.db,
         &NewAccount {
@@ -120,7 +120,7 @@ async fn sign_in_as(api: &Api, name: &str, role: Role) -> String {
 
 /// Today in Beijing, as the modules count days.
 fn today() -> String {
-    baton_sdk::format_date(baton_host::http::now() + 8 * 3600)
+    baton_sdk::format_date(baton_host::clock::now() + 8 * 3600)
 }
 
 per_backend! {
@@ -522,7 +522,7 @@ per_backend! {
         assert_eq!(poster.status, StatusCode::OK);
         let poster = String::from_utf8_lossy(&poster.body);
         assert!(poster.contains("村务公开") && poster.contains("work 承诺"), "{poster}");
-        assert!(poster.contains("<svg") && poster.contains(baton_host::views::assets::CSS_HREF.as_str()), "{poster}");
+        assert!(poster.contains("<svg") && poster.contains(baton_host::assets::CSS_HREF.as_str()), "{poster}");
 
         run.refused(
             &township,

@@ -81,7 +81,7 @@ async fn second_host() {
     let spec = std::env::var("BATON_SECOND_HOST")
         .expect("started by both(), which sets BATON_SECOND_HOST");
     let (now, url) = spec.split_once(' ').expect("NOW URL");
-    let db = baton_host::db::Db::connect(url)
+    let db = baton_core::db::Db::connect(url)
         .await
         .expect("the shared database");
     let state = AppState::with_settings(db, baton_tests::runtime(), baton_tests::settings());
@@ -252,7 +252,7 @@ per_backend! {
         let api = Api::new(&test).await;
         let (county, township) = (api.token("county").await, api.token("township").await);
         // The handovers of the demo county are ten days late.
-        let late = baton_host::http::now() - 10 * DAY;
+        let late = baton_host::clock::now() - 10 * DAY;
         sqlx::query("UPDATE assignments SET due_at = $1 WHERE plugin_id = 'handover'")
             .bind(late)
             .execute(test.db.writer())

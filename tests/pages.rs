@@ -985,7 +985,7 @@ per_backend! {
     async fn the_work_list_pages_through_every_row_once(test: TestDb) {
         let db = &test.db;
         let rt = baton_tests::runtime();
-        let now = baton_host::http::now();
+        let now = baton_host::clock::now();
         baton_host::registry::register_built_ins(db, &rt, now).await.expect("register");
         let shape = baton_host::generate::Shape { provinces: 1, cities: 1, counties: 1, townships: 2, villages: 30 };
         let generated = baton_host::generate::national(db, shape, now, false).await.expect("generate");
@@ -1047,7 +1047,7 @@ per_backend! {
         let key = "ceremony-test";
         let actions = "SELECT COUNT(*) FROM actions WHERE result = 'accepted'";
         let before = api.count(actions).await;
-        let today = baton_sdk::beijing_date(baton_host::http::now());
+        let today = baton_sdk::beijing_date(baton_host::clock::now());
         let forged = post_form(&api, &township, "/township/ceremony/schedule", &[("date", &today), ("place", "镇上")]).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
         let blank = post_form(&api, &township, "/township/ceremony/schedule",
@@ -1198,10 +1198,10 @@ per_backend! {
     /// lists exactly what one sort of the whole unit would: here a county of
     /// three townships, the middle one with no handover to do.
     async fn the_work_list_walk_equals_one_sort_of_the_unit(test: TestDb) {
-        use baton_host::db::reports::{WorkFilter, work_list};
+        use baton_core::db::reports::{WorkFilter, work_list};
         let db = &test.db;
         let rt = baton_tests::runtime();
-        let now = baton_host::http::now();
+        let now = baton_host::clock::now();
         baton_host::registry::register_built_ins(db, &rt, now).await.expect("register");
         let shape = baton_host::generate::Shape { provinces: 1, cities: 1, counties: 1, townships: 3, villages: 4 };
         baton_host::generate::national(db, shape, now, false).await.expect("generate");

@@ -349,7 +349,7 @@ per_backend! {
         // The chain holds; edit one statement behind the host's back and it does not.
         let db = &test.db;
         assert_eq!(
-            baton_host::db::audit::verify_chain(db)
+            baton_core::db::audit::verify_chain(db)
                 .await
                 .expect("verify"),
             (15, None)
@@ -377,7 +377,7 @@ per_backend! {
         .execute(db.pool())
         .await
         .expect("tamper");
-        let (checked, broken) = baton_host::db::audit::verify_chain(db)
+        let (checked, broken) = baton_core::db::audit::verify_chain(db)
             .await
             .expect("verify");
         let broken = broken.expect("the edit is caught");
@@ -420,7 +420,7 @@ per_backend! {
             .execute(db.pool())
             .await
             .expect("delete");
-        let (_, broken) = baton_host::db::audit::verify_chain(db)
+        let (_, broken) = baton_core::db::audit::verify_chain(db)
             .await
             .expect("verify");
         let broken = broken.expect("caught");
@@ -558,7 +558,7 @@ per_backend! {
         let plugin = baton_tests::load(&api.state.runtime, baton_tests::fixtures::SPIN)
             .await
             .expect("loads");
-        let package = baton_host::db::plugins::Package {
+        let package = baton_core::db::plugins::Package {
             id: plugin.name().id.clone(),
             version: plugin.name().version.clone(),
             sha256: hex_of(plugin.sha256()),
@@ -566,7 +566,7 @@ per_backend! {
             built_in: false,
             info: plugin.info().clone(),
         };
-        baton_host::db::plugins::insert(db, &package, baton_tests::fixtures::SPIN, 0)
+        baton_core::db::plugins::insert(db, &package, baton_tests::fixtures::SPIN, 0)
             .await
             .expect("stored");
         let nation = api.token("nation").await;
@@ -887,7 +887,7 @@ per_backend! {
             .await
             .expect("imports");
         assert_eq!((added.people, added.seats), (4, 5));
-        let (_, members, outgoing) = baton_host::db::people::village(db, village, "")
+        let (_, members, outgoing) = baton_core::db::people::village(db, village, "")
             .await
             .expect("village");
         let secretary = members
@@ -914,7 +914,7 @@ per_backend! {
     async fn the_generator_writes_roll_ups_that_match_its_enrollments(test: TestDb) {
         let db = &test.db;
         let rt = runtime();
-        let now = baton_host::http::now();
+        let now = baton_host::clock::now();
         baton_host::registry::register_built_ins(db, &rt, now)
             .await
             .expect("register");

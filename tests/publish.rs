@@ -5,8 +5,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_core::db::accounts::{self, NewAccount};
 use baton_host::app::AppState;
-use baton_host::db::accounts::{self, NewAccount};
 use baton_host::demo::PROVINCE;
 use baton_sdk::Role;
 use baton_tests::api::{Api, Reply};
@@ -53,7 +53,7 @@ per_backend! {
         assert!(message(&again).contains("never overwritten"));
 
         // Another province may neither overwrite nor take over the id.
-        let now = baton_host::http::now();
+        let now = baton_host::clock::now();
         let sichuan = accounts::create(
             &test.db,
             &NewAccount {

@@ -5,7 +5,7 @@
 //! verifies, the province judges, and the rectifications open and close.
 
 use axum::http::StatusCode;
-use baton_host::db::org_units;
+use baton_core::db::org_units;
 use baton_host::demo::{CITY, COUNTY, PROVINCE, VILLAGE};
 use baton_host::sampling::{self, Per, Sample};
 use baton_tests::api::Api;
@@ -13,7 +13,7 @@ use baton_tests::per_backend;
 use serde_json::{Value, json};
 
 fn today() -> String {
-    baton_sdk::beijing_date(baton_host::http::now())
+    baton_sdk::beijing_date(baton_host::clock::now())
 }
 
 /// The first seed whose 30% sample of the province holds the demo village.

@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use baton_core::db::org_units::{self, Level, OrgUnit};
 use baton_host::app::{AppState, router as app};
-use baton_host::db::org_units::{self, Level, OrgUnit};
 use baton_host::import::ImportError;
 use baton_host::registry::register_built_ins;
 use baton_tests::{per_backend, runtime};
@@ -68,9 +68,9 @@ per_backend! {
         );
         let (status, _) = get(&state, "/api/v1/modules").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "signed-in users only");
-        let account = baton_host::db::accounts::create(
+        let account = baton_core::db::accounts::create(
             &test.db,
-            &baton_host::db::accounts::NewAccount {
+            &baton_core::db::accounts::NewAccount {
                 username: "trainer",
                 password_hash: "unused",
                 display_name: "trainer",
@@ -82,7 +82,7 @@ per_backend! {
         .await
         .expect("account");
         let token =
-            baton_host::db::accounts::open_session(&test.db, account, baton_host::http::now())
+            baton_core::db::accounts::open_session(&test.db, account, baton_host::clock::now())
                 .await
                 .expect("session");
         let (status, body) = get_as(&state, "/api/v1/modules", Some(&token)).await;
@@ -94,7 +94,7 @@ per_backend! {
         assert_eq!(body.as_array().map(Vec::len), Some(8), "{body}");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
-        let stored = baton_host::db::plugins::wasm(&test.db, "handover", "0.2.0")
+        let stored = baton_core::db::plugins::wasm(&test.db, "handover", "0.2.0")
             .await
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;

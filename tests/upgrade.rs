@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use baton_host::db::org_units;
+use baton_core::db::org_units;
 use baton_host::demo::{COUNTY, TOWNSHIP};
 use baton_tests::api::{Api, Reply};
 use baton_tests::{fixtures, per_backend};
@@ -345,7 +345,7 @@ per_backend! {
             let reply = api.act(who, handover, &format!("old-{i}"), action, payload).await;
             assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.json());
         }
-        let old = baton_host::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
+        let old = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
         assert_eq!((old.plugin_version.as_str(), old.done), ("0.1.2", 4));
 
         let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.2.0", "unit": COUNTY, "apply": apply});
@@ -359,7 +359,7 @@ per_backend! {
 
         let applied = upgrade(&api, &province, ask("same")).await.json();
         assert_eq!(applied["moved"], json!(checked), "{applied}");
-        let moved = baton_host::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
+        let moved = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
         assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.2.0", 4, &old.state));
         // 0.2.0 says whose turn: the archives wait for the secretary.
         let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
@@ -374,7 +374,7 @@ async fn store_built_in(api: &Api, test: &baton_tests::TestDb, wasm: &[u8]) {
     let plugin = baton_tests::load(&api.state.runtime, wasm)
         .await
         .expect("loads");
-    let package = baton_host::db::plugins::Package {
+    let package = baton_core::db::plugins::Package {
         id: plugin.info().id.clone(),
         version: plugin.info().version.clone(),
         sha256: hex_sha(*plugin.sha256()),
@@ -382,7 +382,7 @@ async fn store_built_in(api: &Api, test: &baton_tests::TestDb, wasm: &[u8]) {
         built_in: true,
         info: plugin.info().clone(),
     };
-    baton_host::db::plugins::insert(&test.db, &package, wasm, 0)
+    baton_core::db::plugins::insert(&test.db, &package, wasm, 0)
         .await
         .expect("insert");
 }

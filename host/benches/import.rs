@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use baton_host::db::Db;
+use baton_core::db::Db;
 
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list") {

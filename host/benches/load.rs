@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use baton_host::db::Db;
+use baton_core::db::Db;
 use baton_host::generate;
 use baton_host::runtime::{Limits, Runtime};
 use baton_sdk::Role;

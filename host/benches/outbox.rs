@@ -18,8 +18,8 @@
 use std::time::Instant;
 
 use baton_host::app::AppState;
+use baton_host::clock::now;
 use baton_host::generate;
-use baton_host::http::now;
 use baton_host::runtime::{Limits, Runtime};
 
 const DAY: i64 = 86_400;

@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use baton_core::db::accounts::{self, NewAccount};
+use baton_core::db::assignments::{self, NewAssignment};
+use baton_core::db::{Db, plugins};
 use baton_host::app::{AppState, router as app};
-use baton_host::db::accounts::{self, NewAccount};
-use baton_host::db::assignments::{self, NewAssignment};
-use baton_host::db::{Db, plugins};
+use baton_host::clock::now;
 use baton_host::generate::{self, Shape};
-use baton_host::http::now;
 use baton_host::runtime::{Limits, Runtime};
 use baton_sdk::{Audience, Role};
 use tower::ServiceExt;

@@ -12,19 +12,21 @@ pub use crate::state::AppState;
 
 /// The application's router: what `baton serve` serves and tests drive.
 pub fn router(state: AppState) -> Router {
+    crate::registry::count_calls(crate::metrics::module_call);
+    let state = crate::shared::AppState(state);
     Router::new()
         .merge(crate::http::routes())
         .merge(crate::web::router())
         .route("/metrics", get(metrics))
-        .fallback(crate::http::not_found)
+        .fallback(crate::shared::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::web::html_errors,
         ))
-        .layer(axum::middleware::from_fn(crate::http::guard::guard))
+        .layer(axum::middleware::from_fn(crate::shared::guard::guard))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::http::client::forwarded,
+            crate::shared::client::forwarded,
         ))
         .layer(axum::middleware::from_fn(crate::metrics::record))
         // Compressed for whoever accepts it (not photos or PDFs, compressed
@@ -93,8 +95,8 @@ fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
 /// `BATON_METRICS_FROM` (loopback by default) or with the bearer token
 /// `BATON_METRICS_TOKEN`; anyone else gets a 404.
 async fn metrics(
-    State(state): State<AppState>,
-    axum::Extension(client): axum::Extension<crate::http::client::Client>,
+    State(state): State<crate::shared::AppState>,
+    axum::Extension(client): axum::Extension<crate::shared::client::Client>,
     headers: axum::http::HeaderMap,
 ) -> Response {
     use axum::response::IntoResponse as _;
@@ -117,6 +119,6 @@ async fn metrics(
     if from_scraper || with_token {
         crate::metrics::scrape(&state.db.pool_stats())
     } else {
-        crate::http::not_found().await.into_response()
+        crate::shared::not_found().await.into_response()
     }
 }

@@ -1,4 +1,4 @@
-//! The HTTP interface: one router per feature, merged here. Every route but
+//! The JSON API: one router per feature, merged here. Every route but
 //! `/healthz`, login and the OpenAPI document takes a [`crate::auth::Principal`]
 //! and asks [`crate::auth::authorize`] before touching anything.
 
@@ -6,10 +6,7 @@ pub mod accounts;
 pub(crate) mod assignments;
 mod attachments;
 mod auth;
-pub mod client;
 pub(crate) mod enrollments;
-mod error;
-pub(crate) mod guard;
 mod health;
 pub(crate) mod modules;
 pub mod notices;
@@ -23,12 +20,7 @@ use axum::Router;
 use axum::http::{HeaderMap, header};
 use baton_sdk::Locale;
 
-pub use crate::clock::now;
-pub use crate::error::{Error, message_in};
-pub use auth::{COOKIE, ClientAddr, session_cookie, sign_out};
-pub use error::Said;
-
-pub use crate::state::AppState;
+use crate::shared::{AppState, Error};
 
 /// The JSON API's routes, `/api/v1/…` and the health checks.
 pub(crate) fn routes() -> Router<AppState> {
@@ -46,10 +38,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(notices::router())
         .merge(outbox::router())
         .merge(openapi::router())
-}
-
-pub(crate) async fn not_found() -> Error {
-    Error::not_found("没有这个页面", "there is no such page")
 }
 
 /// Parses a JSON body, naming the field at fault (`payload.entries[0]`).
@@ -111,14 +99,6 @@ fn nul_path(v: &serde_json::Value, path: &str) -> Option<String> {
         }),
         _ => None,
     }
-}
-
-/// This site's own address, as [`client::forwarded`] worked it out: what a
-/// printed QR code must point back to.
-pub(crate) fn origin(extensions: &axum::http::Extensions) -> String {
-    extensions
-        .get::<client::Client>()
-        .map_or_else(|| "http://localhost".to_owned(), |c| c.origin.clone())
 }
 
 /// The reader's language: `?locale=en`, else `Accept-Language`, else Chinese.

@@ -18,7 +18,7 @@ pub use page::html_errors;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
+use crate::shared::AppState;
 
 /// The pages: server-rendered, phone-first, Chinese with English one click away.
 pub fn router() -> Router<AppState> {
@@ -84,9 +84,9 @@ pub use crate::clock::date;
 /// a textarea's rows), for forms whose fields come from a schema.
 fn posted_values(
     body: &[u8],
-) -> Result<std::collections::BTreeMap<String, Vec<String>>, crate::http::Error> {
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, crate::shared::Error> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|e| {
-        crate::http::Error::bad(
+        crate::shared::Error::bad(
             "form",
             "表单无法解析",
             format!("the form does not parse: {e}"),

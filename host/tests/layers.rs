@@ -1,9 +1,12 @@
-//! The rooms of the host and which way they point, checked on every test
-//! run: the top-level modules form no cycle; storage (`db`) reaches only the
-//! domain types below it; the use cases reach neither transport; the views
-//! know nothing of the app; the wasm runtime is a crate of its own that
-//! cannot see pages, the registry or the database. And the two migration
-//! folders hold the same migrations.
+//! What the compiler cannot check of the host's layers, checked on every
+//! test run. The crates hold the rest: the server (`baton-host`) reaches the
+//! use cases of `baton-core` and not its store (private, so a transport that
+//! names it does not compile); `baton-core` has no HTTP, pages or
+//! templates of its own to reach. Here: the crates' manifests keep it so;
+//! the core's modules form no cycle and its storage (`db`) reaches only the
+//! domain types below it; the JSON API does not reach into the pages; the
+//! wasm runtime cannot see pages, the registry or the database. And the two
+//! migration folders hold the same migrations.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,9 +26,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Top-level module → the top-level modules its code names as `crate::…`.
-fn graph() -> BTreeMap<String, BTreeSet<String>> {
-    let src = host().join("src");
+/// Top-level module → the top-level modules its code names as `crate::…`,
+/// in the crate whose sources are `src`.
+fn graph_of(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let src = src.to_path_buf();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -79,6 +83,11 @@ fn cycle(
     None
 }
 
+/// The core's modules.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    graph_of(&host().join("core/src"))
+}
+
 #[test]
 fn the_modules_form_no_cycle() {
     let graph = graph();
@@ -114,34 +123,66 @@ fn each_layer_reaches_only_below_it() {
     // Views render modules; they know nothing of requests or state.
     only("views", &[]);
     only("sheet", &["error"]);
-    // The use cases are called by the transports, never the other way.
-    for use_case in [
-        "acting",
-        "accounts",
-        "assigning",
-        "attachments",
-        "files",
-        "import",
-        "notices",
-        "publishing",
-        "sampling",
-        "ceremony",
-        "signing_in",
-        "upgrade",
-        "registry",
-        "state",
-        "error",
-    ] {
-        let reached = reaches(use_case);
-        for transport in ["http", "web", "app", "cli"] {
-            assert!(
-                !reached.contains(transport),
-                "the use case `{use_case}` reaches the transport `{transport}`"
-            );
-        }
-    }
-    // The JSON API does not reach into the pages.
+    // The two transports do not reach into each other; what both use is
+    // `shared`, which reaches neither.
+    let server = graph_of(&host().join("src"));
+    let reaches = |m: &str| server.get(m).cloned().unwrap_or_default();
     assert!(!reaches("http").contains("web"), "http reaches web");
+    assert!(!reaches("web").contains("http"), "web reaches http");
+    for transport in ["http", "web", "app", "cli"] {
+        assert!(
+            !reaches("shared").contains(transport),
+            "shared reaches {transport}"
+        );
+    }
+}
+
+#[test]
+fn the_core_has_no_transport_of_its_own() {
+    let manifest = |dir: &str| {
+        std::fs::read_to_string(host().join(dir).join("Cargo.toml")).expect("a manifest")
+    };
+    let core = manifest("core");
+    // Its dependencies, one per line: `name.workspace = true` or `name = {…}`.
+    let deps: Vec<&str> = core
+        .split("[dependencies]")
+        .nth(1)
+        .expect("a [dependencies] table")
+        .split("\n[")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split(['.', ' ', '=']).next())
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .collect();
+    assert!(
+        deps.contains(&"sqlx") && deps.contains(&"baton-views"),
+        "{deps:?}"
+    );
+    for transport in [
+        "axum",
+        "axum-extra",
+        "tower",
+        "tower-http",
+        "handlebars",
+        "baton-host",
+    ] {
+        assert!(
+            !deps.contains(&transport),
+            "baton-core depends on {transport}"
+        );
+    }
+    assert!(
+        core.contains("utoipa = { workspace = true, optional = true }"),
+        "utoipa only for the server's OpenAPI document"
+    );
+    let views = manifest("views");
+    for crate_name in ["sqlx", "axum", "baton-core", "baton-host"] {
+        assert!(
+            !views.contains(crate_name),
+            "baton-views depends on {crate_name}"
+        );
+    }
 }
 
 #[test]

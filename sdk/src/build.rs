@@ -115,8 +115,14 @@ pub fn from_build_script(packages: &[&str], watch: &[&str]) -> Vec<PathBuf> {
         PathBuf::from(std::env::var_os(name).unwrap_or_else(|| panic!("cargo sets {name}")))
     };
     let manifest = var("CARGO_MANIFEST_DIR");
+    // The nearest folder above the member whose Cargo.toml is the workspace's.
     let workspace = manifest
-        .parent()
+        .ancestors()
+        .skip(1)
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|toml| toml.lines().any(|l| l.trim() == "[workspace]"))
+        })
         .expect("a member sits inside its workspace");
     let common = [
         "sdk/src",

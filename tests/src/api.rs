@@ -38,10 +38,10 @@ impl Api {
     /// The built-in modules registered and the demo seeded in `test`.
     pub async fn new(test: &TestDb) -> Self {
         let rt = runtime();
-        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::http::now())
+        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::clock::now())
             .await
             .expect("register");
-        demo::seed(&test.db, baton_host::http::now())
+        demo::seed(&test.db, baton_host::clock::now())
             .await
             .expect("demo seed");
         Self {
@@ -53,7 +53,7 @@ impl Api {
     /// deployment starts: no demo, no accounts.
     pub async fn empty(test: &TestDb) -> Self {
         let rt = runtime();
-        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::http::now())
+        baton_host::registry::register_built_ins(&test.db, &rt, baton_host::clock::now())
             .await
             .expect("register");
         Self {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use baton_host::db::Db;
+use baton_host::Db;
 use baton_host::registry::Module;
 use baton_host::runtime::{Limits, LoadError, Runtime};
 

@@ -1,8 +1,8 @@
 //! What the benchmarks that sign in as each role share.
 
-use baton_host::db::Db;
-use baton_host::db::accounts::{self, NewAccount};
-use baton_host::http::now;
+use baton_core::db::Db;
+use baton_core::db::accounts::{self, NewAccount};
+use baton_host::clock::now;
 use baton_sdk::Role;
 
 /// A session for `username`, created with `role` at `unit` if it is new.

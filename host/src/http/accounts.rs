@@ -11,10 +11,11 @@ use axum_extra::extract::CookieJar;
 use baton_sdk::Role;
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, Error, json_body};
+use super::json_body;
 use crate::accounts::{self, Activate, Issued, NewStaff, activate_and_sign_in, village_slips};
 use crate::accounts::{Account, Event, Slip};
 use crate::auth::Principal;
+use crate::shared::{AppState, Error, Fault};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -119,13 +120,13 @@ pub(super) async fn set_email(
 pub(super) async fn activate(
     State(state): State<AppState>,
     jar: CookieJar,
-    super::ClientAddr(address): super::ClientAddr,
+    crate::shared::ClientAddr(address): crate::shared::ClientAddr,
     body: axum::body::Bytes,
 ) -> Result<(CookieJar, Json<super::auth::Session>), Error> {
     let input: Activate = json_body(&body)?;
     let (token, principal) = activate_and_sign_in(&state, &input, &address).await?;
     Ok((
-        jar.add(super::session_cookie(&token)),
+        jar.add(crate::shared::session_cookie(&token)),
         Json(super::auth::Session {
             token,
             username: principal.username,
@@ -182,7 +183,7 @@ pub(super) async fn import(
 ) -> Result<(StatusCode, Json<Vec<Issued>>), Error> {
     let issued = accounts::import_staff(&state.db, Some(&principal), &body)
         .await
-        .map_err(Error::Rows)?;
+        .map_err(Fault::Rows)?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 

@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{AppState, Error, json_body};
+use super::json_body;
 use crate::assigning::{AssignRequest, Assigned, assign_module};
 use crate::auth::Principal;
+use crate::shared::{AppState, Error};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/assignments", post(assign))

@@ -9,9 +9,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{AppState, Error};
 use crate::attachments::{MAX_UPLOAD, Uploaded, fetch, upload};
 use crate::auth::Principal;
+use crate::shared::{AppState, Error};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

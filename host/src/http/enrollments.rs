@@ -9,9 +9,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppState, Error, json_body, locale, now};
+use super::{json_body, locale};
 use crate::acting::{self, Acted, Signoffs, Summary, my_enrollments, summary};
 use crate::auth::Principal;
+use crate::shared::{AppState, Error, now};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -219,7 +220,7 @@ pub(super) async fn sync(
             Ok(Acted::Replayed { status, body }) => (status, true, parsed(&body)),
             Err(error) => {
                 let (status, body) = error.parts();
-                (status.as_u16(), false, body)
+                (status, false, body)
             }
         };
         answers.push(json!({

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{AppState, Error};
+use crate::shared::{AppState, Error};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

@@ -7,11 +7,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{AppState, Error};
 use crate::auth::Principal;
 use crate::publishing::Package;
 use crate::publishing::{Published, publish_package};
 use crate::registry::MAX_PACKAGE;
+use crate::shared::{AppState, Error};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route(

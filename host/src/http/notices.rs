@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::reports::csv_response;
-use super::{AppState, Error, now};
 use crate::auth::Principal;
 use crate::notices::{OVERDUE_LIMIT, Shown, Waiting, my_notices, send_reminder, waiting};
 use crate::reports;
+use crate::shared::{AppState, Error, now};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::AppState;
+use crate::shared::AppState;
 
 /// The document.
 #[derive(OpenApi)]

@@ -10,10 +10,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppState, Error, json_body, now};
+use super::json_body;
 use crate::auth::Principal;
 use crate::notices::send_reminders;
 use crate::outbox;
+use crate::shared::{AppState, Error, now};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

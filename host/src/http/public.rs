@@ -10,7 +10,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use baton_sdk::Locale;
 
-use super::{AppState, Error, locale};
+use super::locale;
+use crate::shared::{AppState, Error};
 
 /// `?locale=en`; `?poster=1` for the A4 poster of the village notice board.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -37,7 +38,7 @@ pub(super) async fn page(
     Path((code, module)): Path<(String, String)>,
     Query(query): Query<PublicQuery>,
     headers: HeaderMap,
-    axum::Extension(client): axum::Extension<super::client::Client>,
+    axum::Extension(client): axum::Extension<crate::shared::client::Client>,
 ) -> Result<Response, Error> {
     let locale = locale(query.locale.as_deref(), &headers);
     let missing = || {
@@ -74,7 +75,7 @@ pub(super) async fn page(
                 }
             );
             let say = |key| crate::i18n::t(locale, key, &[]);
-            let css = crate::views::assets::CSS_HREF.as_str();
+            let css = crate::assets::CSS_HREF.as_str();
             format!(
                 "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
                  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

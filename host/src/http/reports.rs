@@ -10,9 +10,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AppState, Error, now};
 use crate::auth::Principal;
 use crate::reports;
+use crate::shared::{AppState, Error, now};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/reports/completion", get(completion))

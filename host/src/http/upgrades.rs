@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{AppState, Error, json_body};
+use super::json_body;
 use crate::auth::Principal;
+use crate::shared::{AppState, Error};
 use crate::upgrade::{Report, UpgradeRequest};
 
 pub(super) fn router() -> Router<AppState> {

@@ -18,8 +18,8 @@ use crate::accounts::Level;
 use crate::accounts::{self, Issued, NewStaff};
 use crate::accounts::{Activate, activate_and_sign_in, village_slips};
 use crate::auth::rank;
-use crate::http::{AppState, Error};
 use crate::i18n::t;
+use crate::shared::{AppState, Error, Fault};
 
 /// `/activate?username=…`: the first sign-in form.
 #[derive(Debug, Default, Deserialize)]
@@ -72,7 +72,7 @@ pub(super) async fn activate(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
-    crate::http::ClientAddr(address): crate::http::ClientAddr,
+    crate::shared::ClientAddr(address): crate::shared::ClientAddr,
     Form(form): Form<ActivateForm>,
 ) -> Response {
     let locale = page::locale(&jar);
@@ -108,13 +108,13 @@ pub(super) async fn activate(
     };
     match activate_and_sign_in(&state, &input, &address).await {
         Ok((token, principal)) => (
-            jar.clone().add(crate::http::session_cookie(&token)),
+            jar.clone().add(crate::shared::session_cookie(&token)),
             Redirect::to(super::session::home(&principal)),
         )
             .into_response(),
         Err(e) => {
             let field = e.field().unwrap_or("code").to_owned();
-            refuse(&field, e.message(locale), e.status())
+            refuse(&field, e.message(locale), crate::shared::status_of(&e))
         }
     }
 }
@@ -249,9 +249,9 @@ pub(super) struct RoleForm {
 }
 
 impl RoleForm {
-    fn role(&self) -> Result<Role, Error> {
+    fn role(&self) -> Result<Role, Fault> {
         accounts::parse_staff_role(&self.role)
-            .ok_or_else(|| Error::bad("role", "请选择角色", "choose a role"))
+            .ok_or_else(|| Fault::bad("role", "请选择角色", "choose a role"))
     }
 }
 
@@ -265,13 +265,20 @@ async fn refused(
     e: Error,
 ) -> Result<Response, Error> {
     match e {
-        e @ (Error::BadRequest { .. } | Error::Forbidden(_) | Error::Conflict(_)) => {
+        Error(e @ (Fault::BadRequest { .. } | Fault::Forbidden(_) | Fault::Conflict(_))) => {
             let field = e.field().unwrap_or("username").to_owned();
             let extra = json!({
                 format!("{prefix}_input"): form,
                 format!("{prefix}_errors"): {field: e.message(visit.locale)},
             });
-            page(state, visit, &form.back, e.status(), extra).await
+            page(
+                state,
+                visit,
+                &form.back,
+                crate::shared::status_of(&e),
+                extra,
+            )
+            .await
         }
         e => Err(e),
     }
@@ -298,7 +305,7 @@ pub(super) async fn create(
             let extra = json!({"issued": issued_rows(&[issued])});
             page(&state, &visit, &form.back, StatusCode::CREATED, extra).await
         }
-        Err(e) => refused(&state, &visit, &form, "staff", e).await,
+        Err(e) => refused(&state, &visit, &form, "staff", e.into()).await,
     }
 }
 
@@ -449,7 +456,7 @@ pub(super) async fn roster(
             )
             .await
         }
-        Err(crate::import::ImportError::Database(e)) => Err(Error::Internal(e)),
+        Err(crate::import::ImportError::Database(e)) => Err(Fault::Internal(e).into()),
     }
 }
 

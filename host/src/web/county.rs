@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use super::page::Visit;
 use super::{date, status_key};
 use crate::export::{Cell, Table};
-use crate::http::{AppState, Error, now};
 use crate::i18n::t;
 use crate::notices::send_reminders;
 use crate::reports::{self, Level, OrgUnit, Scope};
+use crate::shared::{AppState, Error, now};
 
 /// Days the chart covers.
 const CHART_DAYS: i64 = 30;

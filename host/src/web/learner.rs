@@ -15,8 +15,8 @@ use super::page::Visit;
 use super::{date, status_key};
 use crate::acting::{self, Acted, Seen, Signoffs, my_enrollments, reach, summary};
 use crate::auth::Capability;
-use crate::http::{AppState, Error, now};
 use crate::notices::my_notices;
+use crate::shared::{AppState, Error, Fault, now};
 use crate::views::forms::{self, FileRef, FormHost, Posted, WORDS};
 
 pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
@@ -84,16 +84,11 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
         .collect();
     let done = list.iter().filter(|s| s.status == "completed").count();
     // Officials may give an e-mail address for reminders and escalations.
-    let official = visit.principal.grants.iter().any(|g| {
-        matches!(
-            g.role,
-            baton_sdk::Role::TownshipOfficer
-                | baton_sdk::Role::CountyTrainer
-                | baton_sdk::Role::CityOfficer
-                | baton_sdk::Role::ProvinceAdmin
-                | baton_sdk::Role::NationalAdmin
-        )
-    });
+    let official = visit
+        .principal
+        .grants
+        .iter()
+        .any(|g| crate::auth::is_official(g.role));
     let email = if official {
         let current = crate::accounts::my_email(&state.db, &visit.principal).await?;
         Some(json!({"value": current.unwrap_or_default()}))
@@ -247,7 +242,7 @@ pub(super) async fn show(
     visit: Visit,
     Path(id): Path<i64>,
     Query(q): Query<Saved>,
-    axum::Extension(client): axum::Extension<crate::http::client::Client>,
+    axum::Extension(client): axum::Extension<crate::shared::client::Client>,
 ) -> Result<Response, Error> {
     // A printed record's QR code needs this site's own address.
     let origin = q.print.as_ref().map(|_| client.origin.clone());
@@ -511,11 +506,11 @@ pub(super) async fn act(
         Ok(Acted::Accepted(_)) => {
             Ok(Redirect::to(&format!("/enrollments/{id}?saved={action}")).into_response())
         }
-        Err(Error::Rejected(r)) => {
+        Err(Fault::Rejected(r)) => {
             let errors = messages(&r, visit.locale);
             module_page(&state, &visit, id, Some(refuse(errors)), None, None, None).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -572,7 +567,7 @@ pub(super) async fn attach(
     };
     match crate::attachments::upload(&state, &visit.principal, id, &name, &bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved=attachment")).into_response()),
-        Err(e @ Error::BadRequest { .. }) => {
+        Err(e @ Fault::BadRequest { .. }) => {
             module_page(
                 &state,
                 &visit,
@@ -584,7 +579,7 @@ pub(super) async fn attach(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -623,11 +618,11 @@ pub(super) async fn verify(
                 );
                 data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok});
             }
-            Err(e @ Error::BadRequest { .. }) => {
+            Err(e @ Fault::BadRequest { .. }) => {
                 status = StatusCode::BAD_REQUEST;
                 data = json!({"code": code, "checked": false, "error": e.message(locale)});
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(super::page::anonymous(

@@ -10,14 +10,14 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use baton_sdk::{Locale, Role};
-use handlebars::Handlebars;
+use handlebars::{Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
 use crate::auth::Principal;
-use crate::http::{AppState, COOKIE, Error};
 use crate::i18n::{self, t};
-use crate::views::assets::{CSS, CSS_HREF, ICON, JS, JS_HREF, SERVICE_WORKER};
+use crate::shared::{AppState, COOKIE, Error, Fault};
 
 /// The language cookie.
 pub const LANG_COOKIE: &str = "baton_lang";
@@ -47,7 +47,7 @@ pub const SOURCES: [(&str, &str); 15] = [
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut r = Handlebars::new();
     r.set_strict_mode(false);
-    r.register_helper("t", Box::new(i18n::helper));
+    r.register_helper("t", Box::new(t_helper));
     for (name, source) in SOURCES {
         r.register_template_string(name, source)
             .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -86,9 +86,9 @@ impl FromRequestParts<AppState> for Visit {
                 locale: locale(&jar),
                 csrf: csrf(&jar).unwrap_or_default(),
                 path,
-                origin: crate::http::origin(&parts.extensions),
+                origin: crate::shared::origin(&parts.extensions),
             }),
-            Err(Error::Unauthorized) => Err(to_login(&path)),
+            Err(Error(Fault::Unauthorized)) => Err(to_login(&path)),
             Err(e) => Err(e.into_response()),
         }
     }
@@ -123,10 +123,10 @@ impl Visit {
         if !self.csrf.is_empty() && posted == Some(self.csrf.as_str()) {
             Ok(())
         } else {
-            Err(Error::Forbidden(baton_sdk::Text::new(
+            Err(Error(Fault::Forbidden(baton_sdk::Text::new(
                 t(Locale::ZhCn, "error.csrf", &[]),
                 t(Locale::En, "error.csrf", &[]),
-            )))
+            ))))
         }
     }
 
@@ -307,7 +307,7 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     // Every JSON error here is an `Error`'s answer, which carries its message.
     let message = response
         .extensions()
-        .get::<crate::http::Said>()
+        .get::<crate::shared::Said>()
         .map(|said| match locale {
             Locale::ZhCn => said.zh.clone(),
             Locale::En => said.en.clone(),
@@ -358,7 +358,7 @@ pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Re
     } else if name == "icon.svg" {
         ("image/svg+xml", "public, max-age=86400", ICON)
     } else {
-        return crate::http::not_found().await.into_response();
+        return crate::shared::not_found().await.into_response();
     };
     (
         [
@@ -445,4 +445,28 @@ mod tests {
             );
         }
     }
+}
+
+/// `{{t "key" name=value}}`, in the language of the page's root `lang`.
+fn t_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let locale = Locale::from_tag(
+        ctx.data()
+            .get("lang")
+            .and_then(|l| l.as_str())
+            .unwrap_or(""),
+    );
+    let key = h.param(0).map(|p| p.value().render()).unwrap_or_default();
+    let args: Vec<(&str, String)> = h
+        .hash()
+        .iter()
+        .map(|(k, v)| (*k, v.value().render()))
+        .collect();
+    out.write(&handlebars::html_escape(&i18n::t(locale, &key, &args)))?;
+    Ok(())
 }

@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 use super::date;
 use super::page::Visit;
 use crate::assigning::{AssignRequest, assign_module};
-use crate::http::{AppState, Error, now};
 use crate::publishing::publish_package;
 use crate::sampling::{Per, SampleRequest};
+use crate::shared::{AppState, Error, Fault, now};
 use crate::views::forms::{self, FormHost, Posted, WORDS};
 use crate::views::payload::payload;
 
@@ -43,7 +43,7 @@ struct Chosen {
 
 /// The visitor's province (code and path); `None` for a national administrator.
 fn scope(visit: &Visit) -> Result<Option<(String, String)>, Error> {
-    crate::assigning::console_scope(&visit.principal)
+    Ok(crate::assigning::console_scope(&visit.principal)?)
 }
 
 pub(super) async fn console(
@@ -292,7 +292,7 @@ pub(super) async fn upload(
                 .unwrap_or_default();
             Ok(Redirect::to(&format!("/province?{q}")).into_response())
         }
-        Err(Error::InvalidPackage(problems)) => {
+        Err(Fault::InvalidPackage(problems)) => {
             page(
                 &state,
                 &visit,
@@ -301,8 +301,8 @@ pub(super) async fn upload(
             )
             .await
         }
-        Err(e @ (Error::Forbidden(_) | Error::Conflict(_) | Error::BadRequest { .. })) => {
-            let (status, problem) = (e.status(), e.message(visit.locale));
+        Err(e @ (Fault::Forbidden(_) | Fault::Conflict(_) | Fault::BadRequest { .. })) => {
+            let (status, problem) = (crate::shared::status_of(&e), e.message(visit.locale));
             page(
                 &state,
                 &visit,
@@ -311,7 +311,7 @@ pub(super) async fn upload(
             )
             .await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -481,19 +481,19 @@ pub(super) async fn assign(
             .into_response())
         }
         Err(
-            e @ (Error::BadRequest { .. }
-            | Error::Forbidden(_)
-            | Error::NotFound(_)
-            | Error::Rejected(_)),
+            e @ (Fault::BadRequest { .. }
+            | Fault::Forbidden(_)
+            | Fault::NotFound(_)
+            | Fault::Rejected(_)),
         ) => {
-            let status = e.status();
+            let status = crate::shared::status_of(&e);
             match &e {
-                Error::BadRequest { field, .. } => {
+                Fault::BadRequest { field, .. } => {
                     let field = field.replace("sample.", "sample_");
                     refused(status, &field, e.message(visit.locale), BTreeMap::new()).await
                 }
                 // The module's word on its config, beside each field.
-                Error::Rejected(baton_sdk::Rejection::Invalid(fields)) => {
+                Fault::Rejected(baton_sdk::Rejection::Invalid(fields)) => {
                     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
                     for f in fields {
                         let name = if f.field.starts_with("config") {
@@ -512,7 +512,7 @@ pub(super) async fn assign(
                 _ => refused(status, "unit", e.message(visit.locale), BTreeMap::new()).await,
             }
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -614,12 +614,12 @@ pub(super) async fn channels(
         if let Some(config) = &mut config {
             crate::outbox::keep_secret(&state, &province, &form.channel, config).await?;
         }
-        crate::outbox::set_channel(&state, &visit.principal, &province, &form.channel, config.as_ref(), now()).await
+        crate::outbox::set_channel(&state, &visit.principal, &province, &form.channel, config.as_ref(), now()).await.map_err(Error::from)
     }
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/province?saved={}", form.channel)).into_response()),
-        Err(e @ Error::BadRequest { .. }) => {
+        Err(Error(e @ Fault::BadRequest { .. })) => {
             let field = e.field().unwrap_or_default().to_owned();
             let extra =
                 json!({"channel_input": form, "channel_errors": {field: e.message(visit.locale)}});

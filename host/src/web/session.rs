@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::page::{self, LANG_COOKIE, Visit};
 use crate::auth::Principal;
-use crate::http::{AppState, COOKIE, Error};
 use crate::i18n::t;
+use crate::shared::{AppState, COOKIE, Error};
 use baton_sdk::Locale;
 
 /// Where the page came from and goes back to.
@@ -99,7 +99,7 @@ pub(super) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
-    crate::http::ClientAddr(address): crate::http::ClientAddr,
+    crate::shared::ClientAddr(address): crate::shared::ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let locale = page::locale(&jar);
@@ -119,14 +119,14 @@ pub(super) async fn login(
                 .unwrap_or(home(&principal))
                 .to_owned();
             (
-                jar.add(crate::http::session_cookie(&token)),
+                jar.add(crate::shared::session_cookie(&token)),
                 Redirect::to(&to),
             )
                 .into_response()
         }
         Err(e) => {
             let problem = Some(e.message(locale));
-            let (status, _) = e.parts();
+            let status = crate::shared::status_of(&e);
             login_form(&jar, form.next.as_deref(), &form.username, problem, status)
         }
     }
@@ -159,7 +159,7 @@ pub(super) async fn logout(
     Form(form): Form<Token>,
 ) -> Result<Response, Error> {
     visit.check(form.csrf.as_deref())?;
-    crate::http::sign_out(&state, &headers, &jar).await?;
+    crate::shared::sign_out(&state, &headers, &jar).await?;
     Ok((
         jar.remove(Cookie::build(COOKIE).path("/")),
         Redirect::to("/login"),

@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use super::date;
 use super::page::Visit;
 use crate::ceremony;
-use crate::http::{AppState, Error, now};
 use crate::notices::waiting;
+use crate::shared::{AppState, Error, Fault, now};
 
 pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result<Response, Error> {
     let queue = waiting(&state, &visit.principal).await?;
@@ -199,7 +199,7 @@ pub(super) async fn ceremony_schedule(
     .await
     {
         Ok(answers) => after(&state, &visit, &answers, "scheduled").await,
-        Err(e @ Error::BadRequest { .. }) => {
+        Err(e @ Fault::BadRequest { .. }) => {
             let field = e.field().unwrap_or_default().to_owned();
             let extra = json!({
                 "schedule_input": {"date": date, "place": place, "oath": oath},
@@ -207,7 +207,7 @@ pub(super) async fn ceremony_schedule(
             });
             ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -238,7 +238,7 @@ pub(super) async fn ceremony_attendance(
     .await
     {
         Ok(answers) => after(&state, &visit, &answers, "recorded").await,
-        Err(e @ Error::BadRequest { .. }) => {
+        Err(e @ Fault::BadRequest { .. }) => {
             // Named by person (`reason.<id>`, `absent.<id>`), shown beside them.
             let field = e.field().unwrap_or_default();
             let person = field.split_once('.').map_or(field, |(_, p)| p).to_owned();
@@ -254,6 +254,6 @@ pub(super) async fn ceremony_attendance(
             });
             ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

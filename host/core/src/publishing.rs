@@ -19,7 +19,8 @@ pub async fn packages(state: &AppState) -> Result<Vec<Package>, Error> {
 }
 
 /// What a publish answers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize)]
 pub struct Published {
     /// Module id.
     pub id: String,
@@ -33,7 +34,7 @@ pub struct Published {
 
 /// Checks and stores a package for `province` (the publisher's own by
 /// default; `None` with no province grant: national).
-pub(crate) async fn publish_package(
+pub async fn publish_package(
     state: &AppState,
     principal: &Principal,
     province: Option<String>,

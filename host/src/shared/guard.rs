@@ -5,6 +5,7 @@
 //! anything reads them, and the API's own plain-text refusals (a body too
 //! large, a bad path) answered in its JSON error format.
 
+use super::Fault;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -52,10 +53,10 @@ fn cross_site_write(method: &Method, headers: &HeaderMap) -> Option<Error> {
         (None, _) => false,
     };
     if matches!(site, Some("cross-site" | "same-site")) || foreign_origin {
-        return Some(Error::Forbidden(baton_sdk::Text::new(
+        return Some(super::Error(Fault::Forbidden(baton_sdk::Text::new(
             "不接受来自其他网站的请求",
             "requests from another site are refused",
-        )));
+        ))));
     }
     let kind = headers
         .get(header::CONTENT_TYPE)

@@ -16,7 +16,8 @@ use crate::sampling::{self, Sample, SampleRequest};
 use crate::state::AppState;
 
 /// What an administrator assigns.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// Module id.
@@ -28,11 +29,11 @@ pub struct AssignRequest {
     /// Due date, `YYYY-MM-DD` (end of that day, Beijing time).
     pub due: String,
     /// secretary, every-member or committee; the module's own by default.
-    #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub audience: Option<Audience>,
     /// The province's config for the module; its schema is in the module's info.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub config: Option<Value>,
     /// Only a sample of the villages: `{"percent": 10}` is 10% of each
     /// county's, drawn reproducibly; the seed is recorded and answered.
@@ -54,7 +55,7 @@ pub struct Assigned {
 
 /// Checks an assignment (scope, ownership, due date, the module's view of
 /// the config) and enrolls its audience.
-pub(crate) async fn assign_module(
+pub async fn assign_module(
     state: &AppState,
     principal: &Principal,
     input: AssignRequest,

@@ -87,7 +87,7 @@ pub fn resolve(host: &str, port: u16, allow: &Networks) -> Result<Vec<SocketAddr
 
 /// The host and port of an `http://` or `https://` URL.
 pub fn host_of(url: &str) -> Option<(String, u16)> {
-    let uri: axum::http::Uri = url.parse().ok()?;
+    let uri: http::Uri = url.parse().ok()?;
     let port = uri.port_u16().unwrap_or(match uri.scheme_str()? {
         "https" => 443,
         "http" => 80,

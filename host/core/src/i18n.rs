@@ -1,4 +1,4 @@
-//! The pages' words, from `host/locales/<lang>.json`: flat maps of key to
+//! The words of the pages and messages, from `host/locales/<lang>.json`: flat maps of key to
 //! text, `{name}` marking where a value goes. Templates say `{{t "key"}}`
 //! (or `{{t "key" name=value}}`); a key missing from a file is a test
 //! failure, not a blank on a page.
@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use baton_sdk::Locale;
-use handlebars::{Context, Handlebars, Helper, HelperResult, JsonRender, Output, RenderContext};
 
 static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(ZH_SOURCE));
 static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(EN_SOURCE));
@@ -18,9 +17,9 @@ pub fn has(key: &str) -> bool {
 }
 
 /// The Chinese words.
-pub const ZH_SOURCE: &str = include_str!("../locales/zh-CN.json");
+pub const ZH_SOURCE: &str = include_str!("../../locales/zh-CN.json");
 /// The English words.
-pub const EN_SOURCE: &str = include_str!("../locales/en.json");
+pub const EN_SOURCE: &str = include_str!("../../locales/en.json");
 
 fn load(source: &str) -> HashMap<String, String> {
     serde_json::from_str(source).expect("a locale file is a flat JSON object of strings")
@@ -38,30 +37,6 @@ pub fn t(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
         text = text.replace(&format!("{{{name}}}"), value);
     }
     text
-}
-
-/// `{{t "key" name=value}}`, in the language of the page's root `lang`.
-pub fn helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let locale = Locale::from_tag(
-        ctx.data()
-            .get("lang")
-            .and_then(|l| l.as_str())
-            .unwrap_or(""),
-    );
-    let key = h.param(0).map(|p| p.value().render()).unwrap_or_default();
-    let args: Vec<(&str, String)> = h
-        .hash()
-        .iter()
-        .map(|(k, v)| (*k, v.value().render()))
-        .collect();
-    out.write(&handlebars::html_escape(&t(locale, &key, &args)))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use crate::db::org_units::{Level, OrgUnit};
 use crate::error::Error;
 
 /// What a sample is drawn per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Per {
     /// `percent` of each county's villages.
@@ -28,7 +29,8 @@ pub enum Per {
 
 /// How a sample is asked for: `percent` of the villages of each county (or
 /// township); `seed` to draw a recorded sample again, a fresh one otherwise.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SampleRequest {
     /// 1–100.
@@ -41,7 +43,8 @@ pub struct SampleRequest {
 }
 
 /// A sample as recorded on its assignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     /// Percent of each group's villages.
     pub percent: u32,

@@ -155,6 +155,12 @@ pub fn rank(role: Role) -> u8 {
     }
 }
 
+/// Whether `role` is an official's (a township officer and up): they act,
+/// watch and report over units, and may be reached by e-mail.
+pub fn is_official(role: Role) -> bool {
+    rank(role) > 0
+}
+
 /// The roles given to staff, by an administrator; village people's roles
 /// come from the rosters.
 pub const STAFF: [Role; 4] = [

@@ -2,13 +2,17 @@
 //! rendered escaped and capped, with the host's form helpers. Used by the
 //! registry when it accepts a module and by every page that shows one.
 
-pub mod assets;
 pub mod forms;
 pub mod payload;
 pub mod schema;
 
 pub use forms::{FormHost, Posted};
 pub use schema::check_schema;
+
+/// A module's templates, compiled and held to the markup rules (none when a
+/// module's failed to compile).
+#[derive(Default)]
+pub struct Templates(Handlebars<'static>);
 
 /// `url` as a QR code, an inline SVG (black on white, about 4 cm printed).
 pub fn qr_svg(url: &str) -> Option<String> {
@@ -34,7 +38,7 @@ pub fn template_key(template: &str, locale: Locale) -> String {
 
 /// The module's templates, compiled; or every one that does not parse or
 /// breaks [`template_rules`].
-pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<String>> {
+pub fn module_templates(info: &ModuleInfo) -> Result<Templates, Vec<String>> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(false);
     // A module's templates have no partials to reach (so none can recurse),
@@ -69,7 +73,7 @@ pub fn module_templates(info: &ModuleInfo) -> Result<Handlebars<'static>, Vec<St
         }
     }
     if problems.is_empty() {
-        Ok(registry)
+        Ok(Templates(registry))
     } else {
         Err(problems)
     }
@@ -82,14 +86,14 @@ pub const MAX_RENDER_BYTES: usize = 512 << 10;
 /// A module's `template` rendered in `locale` from `data`, escaped, at most
 /// [`MAX_RENDER_BYTES`], with forms for `host`'s actions if given; or why not.
 pub fn render_module(
-    templates: &Handlebars<'static>,
+    templates: &Templates,
     template: &str,
     locale: Locale,
     data: serde_json::Value,
     host: Option<&FormHost>,
 ) -> Result<String, String> {
     let name = template_key(template, locale);
-    let Some(compiled) = templates.get_template(&name) else {
+    let Some(compiled) = templates.0.get_template(&name) else {
         return Err(format!("template `{template}` is not one of the module's"));
     };
     // The data moves into the render's context (`render` would copy it).
@@ -101,7 +105,7 @@ pub fn render_module(
     let mut out = Capped::default();
     let spent = budget::Spending::start();
     let rendered = compiled.render(
-        templates,
+        &templates.0,
         &ctx,
         &mut rc,
         &mut handlebars::WriteOutput::new(&mut out),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::views::schema::{MAX_FORM_DEPTH, MAX_FORM_FIELDS, indices, join, kind, resolve};
+use crate::schema::{MAX_FORM_DEPTH, MAX_FORM_FIELDS, indices, join, kind, resolve};
 
 /// A posted form turned into the action's payload by its schema: numbers
 /// parsed, checkboxes made booleans, rows gathered into arrays (rows left

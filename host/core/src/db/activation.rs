@@ -10,7 +10,8 @@ use super::Db;
 use super::accounts::Tx;
 
 /// An account as administrators see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Account {
     /// Its id.
     pub id: i64,
@@ -29,12 +30,13 @@ pub struct Account {
 }
 
 /// A role an account holds, and where.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct HeldRole {
     /// The grant's id, to revoke it by.
     pub id: i64,
     /// The role.
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub role: Role,
     /// The unit's code; none for the national administrator.
     pub unit_code: Option<String>,
@@ -254,7 +256,8 @@ pub async fn record(
 }
 
 /// One line of the account log.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Event {
     /// When, Unix seconds.
     pub at: i64,

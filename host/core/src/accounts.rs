@@ -91,7 +91,8 @@ const COMMON: &[&str] = &[
 ];
 
 /// A staff role given to someone, and where.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     /// Login name: letters, digits, `.`, `_` or `-`, or a phone number.
@@ -102,14 +103,15 @@ pub struct NewStaff {
     #[serde(default)]
     pub phone: Option<String>,
     /// `province-admin`, `city-officer`, `county-trainer` or `township-officer`.
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub role: Role,
     /// The unit the role is held at: a province, a county, a township.
     pub unit_code: String,
 }
 
 /// An account and the activation code its person signs in with once.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Issued {
     /// The account.
     pub account_id: i64,
@@ -580,11 +582,7 @@ pub fn parse_staff_role(s: &str) -> Option<Role> {
         "乡镇干部" => Role::TownshipOfficer,
         _ => s.parse().ok()?,
     };
-    matches!(
-        role,
-        Role::ProvinceAdmin | Role::CityOfficer | Role::CountyTrainer | Role::TownshipOfficer
-    )
-    .then_some(role)
+    crate::auth::STAFF.contains(&role).then_some(role)
 }
 
 /// Creates staff accounts from a CSV file (`username,name,phone,role,unit_code`
@@ -1063,7 +1061,8 @@ pub async fn village_slips(
 }
 
 /// What `POST /api/v1/activate` takes.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Deserialize)]
 pub struct Activate {
     /// Login name, from the activation slip.
     pub username: String,

@@ -20,7 +20,8 @@ use crate::registry::Module;
 use crate::state::AppState;
 
 /// What an administrator asks for.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpgradeRequest {
     /// Module id.
@@ -42,9 +43,8 @@ pub struct UpgradeRequest {
 }
 
 /// Which enrollments to move.
-#[derive(
-    Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema, clap::ValueEnum,
-)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Apply {
     /// A dry run: move nothing.
@@ -57,7 +57,8 @@ pub enum Apply {
 }
 
 /// One enrollment's replay.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize)]
 pub struct Replay {
     /// The enrollment.
     pub id: i64,
@@ -77,7 +78,8 @@ pub struct Replay {
 }
 
 /// The answer: a line per enrollment and the totals.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize)]
 pub struct Report {
     /// Enrollments replayed.
     pub checked: usize,

@@ -152,24 +152,6 @@ pub async fn of(db: &Db, ids: &[i64]) -> anyhow::Result<HashMap<i64, Vec<Turn>>>
     Ok(found)
 }
 
-/// Enrollments under `path` (a township's) awaiting `role`, oldest first:
-/// (enrollment id, the turn).
-pub async fn awaiting_role(db: &Db, path: &str, role: Role) -> anyhow::Result<Vec<(i64, Turn)>> {
-    sqlx::query(
-        "SELECT enrollment_id, role, person_id, what, subject, since FROM turns
-         WHERE role = $1 AND path >= $2 AND path < $3 ORDER BY since, enrollment_id, seq",
-    )
-    .bind(role.as_str())
-    .bind(path)
-    // Paths are digits and slashes: everything under `path` sorts below `path~`.
-    .bind(format!("{path}~"))
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(turn)
-    .collect()
-}
-
 /// Enrollments under `path` whose module awaits a township officer, oldest
 /// turn first: one entry per enrollment, with how many steps await them.
 pub async fn waiting_for_township(

@@ -17,9 +17,9 @@ fn main() {
     // The migrations are embedded when the crate compiles: a new migration
     // file must rebuild it, or the binary would not know it (and refuse a
     // database that already applied it).
-    println!("cargo:rerun-if-changed=../migrations");
-    println!("cargo:rerun-if-changed=../migrations/sqlite");
-    println!("cargo:rerun-if-changed=../migrations/postgres");
+    println!("cargo:rerun-if-changed=../../migrations");
+    println!("cargo:rerun-if-changed=../../migrations/sqlite");
+    println!("cargo:rerun-if-changed=../../migrations/postgres");
     let files = baton_sdk::build::from_build_script(BUILT_IN, &["plugins"]);
     let mut code = String::from(
         "/// Built-in modules: (crate name, component bytes).\npub const BUILT_IN: &[(&str, &[u8])] = &[\n",
@@ -33,7 +33,7 @@ fn main() {
     code += "];\n";
     // Each module's sample scenario, beside its crate: `baton plugin try --sample`.
     code += "/// Built-in modules' sample scenarios: (crate name, JSON).\npub const SAMPLES: &[(&str, &str)] = &[\n";
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
     for name in BUILT_IN {
         let file = root.join(name).join("sample.json");
         println!("cargo:rerun-if-changed={}", file.display());
@@ -57,7 +57,7 @@ fn main() {
 /// of sqlx, SQLite and tokio compiled for the proc macro.)
 fn migrations(backend: &str) -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../migrations")
+        .join("../../migrations")
         .join(backend);
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("migrations/<backend> is readable") {

@@ -316,7 +316,7 @@ mod tests {
             ("postgres", MIGRATIONS_POSTGRES),
         ] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../migrations")
+                .join("../../migrations")
                 .join(dir);
             let read = Migrator::new(path).await.expect("the directory resolves");
             let ours = Migrator::new(Embedded(embedded))

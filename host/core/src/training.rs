@@ -120,14 +120,7 @@ pub async fn class(
     session: usize,
 ) -> Result<Class, Error> {
     let (e, role) = acting::reach(state, principal, enrollment, Capability::ViewEnrollment).await?;
-    if !matches!(
-        role,
-        Role::TownshipOfficer
-            | Role::CountyTrainer
-            | Role::CityOfficer
-            | Role::ProvinceAdmin
-            | Role::NationalAdmin
-    ) {
+    if !crate::auth::is_official(role) {
         return Err(Error::forbidden());
     }
     let paths: Vec<String> = principal

@@ -18,7 +18,8 @@ use crate::registry::Module;
 use crate::state::AppState;
 
 /// An enrollment at a glance.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize)]
 pub struct Summary {
     /// Its id.
     pub id: i64,
@@ -27,7 +28,7 @@ pub struct Summary {
     /// The version it is pinned to.
     pub version: String,
     /// The module's title.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub title: baton_sdk::Text,
     /// The village.
     pub village: String,
@@ -42,7 +43,7 @@ pub struct Summary {
     /// Due date, Unix seconds.
     pub due_at: i64,
     /// Whose turn it is (modules on contract 0.2.0 say): who must do what.
-    #[schema(value_type = Vec<Object>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub awaiting: Vec<Turn>,
     /// Whether one of those turns is the reader's own.
     pub my_turn: bool,
@@ -284,7 +285,7 @@ pub async fn act_on(
         let body = body.to_string();
         let attempt = Attempt {
             result,
-            status: status.as_u16(),
+            status,
             response: &body,
             ..attempt
         };
@@ -359,6 +360,7 @@ pub async fn see(
     let current = opened(state, &module, &mut e, &ctx, true).await?;
     let ctx = for_view(state, &e, ctx).await?;
     let view = module.view(&ctx, &current).await?;
+    let village = ctx.village.name.clone();
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
         .reviewed_by(&module.info().reviewers);
     let acts = authorize(principal, Capability::Act, target).is_some();
@@ -368,9 +370,6 @@ pub async fn see(
     } else {
         None
     };
-    let village = crate::db::org_units::get(&state.db, &e.unit_code)
-        .await?
-        .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
     let attachments = crate::db::attachments::of(&state.db, id).await?;
     let (signoffs, signoffs_total) = match signoffs {
         Signoffs::All => {

@@ -20,6 +20,16 @@ pub fn end_of_day(date: &str) -> Option<i64> {
     baton_sdk::parse_date(date).map(|day| day + 86_400 - 1 - baton_sdk::BEIJING_OFFSET)
 }
 
+/// Beijing's hour of the day at `t` (0–23).
+pub fn beijing_hour(t: i64) -> i64 {
+    (t + baton_sdk::BEIJING_OFFSET).rem_euclid(86_400) / 3600
+}
+
+/// The start of `t`'s day in Beijing.
+pub fn beijing_midnight(t: i64) -> i64 {
+    t - (t + baton_sdk::BEIJING_OFFSET).rem_euclid(86_400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

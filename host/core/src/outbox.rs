@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
-use baton_sdk::{BEIJING_OFFSET, Text};
+use baton_sdk::Text;
+
+use crate::clock::{beijing_hour, beijing_midnight};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -714,16 +716,6 @@ async fn addresses(
     Ok(out)
 }
 
-/// Beijing's hour of the day at `t`.
-fn beijing_hour(t: i64) -> i64 {
-    (t + BEIJING_OFFSET).rem_euclid(DAY) / 3600
-}
-
-/// The start of `t`'s day in Beijing.
-fn beijing_midnight(t: i64) -> i64 {
-    t - (t + BEIJING_OFFSET).rem_euclid(DAY)
-}
-
 /// 07:00 Beijing time, the next one after `t`.
 fn next_morning(t: i64) -> i64 {
     let seven = beijing_midnight(t) + QUIET_HOURS.1 * 3600;
@@ -1105,15 +1097,7 @@ pub async fn escalations(
     let units: Vec<String> = principal
         .grants
         .iter()
-        .filter(|g| {
-            matches!(
-                g.role,
-                baton_sdk::Role::TownshipOfficer
-                    | baton_sdk::Role::CountyTrainer
-                    | baton_sdk::Role::CityOfficer
-                    | baton_sdk::Role::ProvinceAdmin
-            )
-        })
+        .filter(|g| crate::auth::STAFF.contains(&g.role))
         .filter_map(|g| g.unit_code.clone())
         .collect();
     let found = crate::db::notices::to_units(&state.db, &units, now - 14 * DAY, 50).await?;

@@ -90,8 +90,6 @@ pub struct NoticeRow {
     pub id: i64,
     /// `person:ID`, `role:ROLE` (over the village), `unit:CODE` or `account:ID`.
     pub recipient: String,
-    /// `{"zh", "en"}`.
-    pub message: String,
     /// The enrollment's village's path.
     pub path: String,
 }
@@ -99,7 +97,7 @@ pub struct NoticeRow {
 /// Notices not yet fanned out, oldest first.
 pub async fn unfanned(db: &Db, limit: i64) -> anyhow::Result<Vec<NoticeRow>> {
     sqlx::query(
-        "SELECT n.id, n.recipient, n.message, u.path FROM notices n
+        "SELECT n.id, n.recipient, u.path FROM notices n
          JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
          WHERE n.fanned_out = 0 ORDER BY n.id LIMIT $1",
     )
@@ -111,7 +109,6 @@ pub async fn unfanned(db: &Db, limit: i64) -> anyhow::Result<Vec<NoticeRow>> {
         Ok(NoticeRow {
             id: r.try_get("id")?,
             recipient: r.try_get("recipient")?,
-            message: r.try_get("message")?,
             path: r.try_get("path")?,
         })
     })
@@ -274,10 +271,6 @@ pub async fn enqueue(
 pub struct Message {
     /// Its id.
     pub id: i64,
-    /// sms, wecom, dingtalk or email.
-    pub channel: String,
-    /// Phone, webhook URL or address.
-    pub address: String,
     /// The notice's text, `{"zh", "en"}`.
     pub message: String,
     /// The village's path, for the channel's setting.
@@ -308,8 +301,6 @@ pub async fn due(db: &Db, now: i64, limit: i64) -> anyhow::Result<Vec<(String, S
 fn message(r: &sqlx::any::AnyRow) -> anyhow::Result<Message> {
     Ok(Message {
         id: r.try_get("id")?,
-        channel: r.try_get("channel")?,
-        address: r.try_get("address")?,
         message: r.try_get("message")?,
         path: r.try_get("path")?,
         attempts: r.try_get("attempts")?,
@@ -449,7 +440,8 @@ pub async fn postpone(db: &Db, ids: &[i64], next_at: i64) -> anyhow::Result<()> 
 }
 
 /// One channel's delivery of a notice, as its sender sees it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Delivery {
     /// sms, wecom, dingtalk or email.
     pub channel: String,

@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use axum::http::StatusCode;
 use baton_sdk::{Locale, Rejection, Text};
 use serde_json::{Value, json};
 
@@ -113,8 +112,9 @@ impl Error {
         }
     }
 
-    /// The HTTP status this error answers with.
-    pub fn status(&self) -> StatusCode {
+    /// The status this error answers with, as an HTTP status number (the
+    /// transports and the idempotency log share it).
+    pub fn status(&self) -> u16 {
         self.parts().0
     }
 
@@ -123,35 +123,28 @@ impl Error {
         message_in(&self.parts().1, locale)
     }
 
-    /// The status and JSON body this error answers with.
-    pub fn parts(&self) -> (StatusCode, Value) {
+    /// The status number and JSON body this error answers with: what the
+    /// API sends, and what the attempt log keeps so a retried idempotency
+    /// key gets the same answer.
+    pub fn parts(&self) -> (u16, Value) {
         match self {
             Error::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
+                401,
                 json!({"error": "unauthorized", "message": Text::new("请先登录", "sign in first")}),
             ),
             Error::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
+                401,
                 json!({"error": "bad-credentials", "message": Text::new("用户名或密码错误", "wrong user name or password")}),
             ),
-            Error::Forbidden(m) => (
-                StatusCode::FORBIDDEN,
-                json!({"error": "forbidden", "message": m}),
-            ),
-            Error::NotFound(m) => (
-                StatusCode::NOT_FOUND,
-                json!({"error": "not-found", "message": m}),
-            ),
+            Error::Forbidden(m) => (403, json!({"error": "forbidden", "message": m})),
+            Error::NotFound(m) => (404, json!({"error": "not-found", "message": m})),
             Error::BadRequest { field, message } => (
-                StatusCode::BAD_REQUEST,
+                400,
                 json!({"error": "bad-request", "field": field, "message": message}),
             ),
-            Error::Conflict(m) => (
-                StatusCode::CONFLICT,
-                json!({"error": "conflict", "message": m}),
-            ),
+            Error::Conflict(m) => (409, json!({"error": "conflict", "message": m})),
             Error::InvalidPackage(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
+                422,
                 json!({
                     "error": "invalid-package",
                     "problems": problems,
@@ -164,7 +157,7 @@ impl Error {
             Error::Rows(rows) => {
                 let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
                 (
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    422,
                     json!({
                         "error": "invalid-rows",
                         "rows": rows,
@@ -185,10 +178,10 @@ impl Error {
                 if let (Some(body), Value::Object(detail)) = (body.as_object_mut(), detail) {
                     body.extend(detail);
                 }
-                (StatusCode::UNPROCESSABLE_ENTITY, body)
+                (422, body)
             }
             Error::Plugin(e) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
                 json!({
                     "error": "plugin-fault",
                     "plugin": e.plugin.to_string(),
@@ -197,7 +190,7 @@ impl Error {
                 }),
             ),
             Error::Throttled(after) => (
-                StatusCode::TOO_MANY_REQUESTS,
+                429,
                 json!({
                     "error": "throttled",
                     "retry_after": after,
@@ -208,7 +201,7 @@ impl Error {
                 }),
             ),
             Error::TooManyTries(after) => (
-                StatusCode::TOO_MANY_REQUESTS,
+                429,
                 json!({
                     "error": "throttled",
                     "retry_after": after,
@@ -219,7 +212,7 @@ impl Error {
                 }),
             ),
             Error::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
                 json!({"error": "internal", "message": Text::new("服务器内部错误", "internal server error")}),
             ),
         }

@@ -583,7 +583,7 @@ async fn insert(
 /// `BATON_BENCH_SHAPE` gives) with a progress bar. Its URL and handle.
 pub async fn bench_database(runtime: &crate::runtime::Runtime) -> anyhow::Result<(String, Db)> {
     let url = std::env::var("BATON_BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench");
         let _ = std::fs::create_dir_all(dir);
         format!("sqlite:{dir}/national.db")
     });
