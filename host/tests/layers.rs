@@ -137,6 +137,28 @@ fn each_layer_reaches_only_below_it() {
     }
 }
 
+/// The compiler holds this wherever the server is built alone (`cargo run`,
+/// `cargo check -p baton-host`); a workspace test build turns the tests'
+/// `store` feature on for every crate, so this test says it there too.
+#[test]
+fn the_server_names_no_store() {
+    let mut files = Vec::new();
+    rust_files(&host().join("src"), &mut files);
+    assert!(files.len() > 20, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            assert!(
+                !code.contains("baton_core::db") && !code.contains("crate::db"),
+                "{}:{}: the server reaches the store: {line}",
+                file.display(),
+                n + 1
+            );
+        }
+    }
+}
+
 #[test]
 fn the_core_has_no_transport_of_its_own() {
     let manifest = |dir: &str| {
