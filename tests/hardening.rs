@@ -152,9 +152,21 @@ per_backend! {
                     .status
             }));
         }
+        // One that finds every village of its scope enrolled already enrolls
+        // nobody: refused (400, saying why), and nothing stored.
+        let mut created = 0;
         for task in tasks {
-            assert_eq!(task.await.expect("joined"), StatusCode::CREATED);
+            match task.await.expect("joined") {
+                StatusCode::CREATED => created += 1,
+                status => assert_eq!(status, StatusCode::BAD_REQUEST),
+            }
         }
+        assert!(created >= 1, "the first enrolls");
+        assert_eq!(
+            api.count("SELECT COUNT(*) FROM assignments WHERE plugin_id = 'fixture-tally'").await,
+            created,
+            "a refused assignment is not stored"
+        );
         let twice = api
             .count("SELECT COUNT(*) FROM (SELECT unit_code FROM enrollments WHERE plugin_id = 'fixture-tally' GROUP BY unit_code HAVING COUNT(*) > 1) d")
             .await;

@@ -1248,3 +1248,83 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+baton_tests::per_backend! {
+    /// Editions (期次): the province rolls the first lesson out again to the
+    /// same people. The scope is named, not coded; a round that would
+    /// enroll nobody is refused with the reason and stores nothing; the
+    /// count comes before the assignment; the secretary then sees both
+    /// rounds on 我的任务.
+    async fn a_second_edition_reaches_the_same_people(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = cookie(&api, "province").await;
+        let t = csrf(&html(&get(&api, &province, "/province").await));
+        let stored = "SELECT (SELECT COUNT(*) FROM assignments) * 1000000 + (SELECT COUNT(*) FROM enrollments)";
+        let before = api.count(stored).await;
+        let first = api
+            .count("SELECT COUNT(*) FROM enrollments WHERE plugin_id = 'first-lesson' AND unit_code LIKE '500155%'")
+            .await;
+        assert!(first > 0, "the demo's first round reaches the county");
+        let form = |edition: &'static str, extra: Option<(&'static str, &'static str)>| {
+            let mut form = vec![
+                ("_csrf", t.clone()),
+                ("module", "first-lesson@0.4.0".to_owned()),
+                ("unit", "梁平区".to_owned()),
+                ("due", "2099-06-30".to_owned()),
+                ("edition", edition.to_owned()),
+            ];
+            form.extend(extra.map(|(k, v)| (k, v.to_owned())));
+            form
+        };
+        let post = |form: Vec<(&'static str, String)>| {
+            let api = &api;
+            let province = &province;
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post_form(api, province, "/province/assign", &form).await
+            }
+        };
+
+        // The first round again: everyone has it, and the page says so.
+        let reply = post(form("", None)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let page = html(&reply);
+        let at = page.find("id=\"a-edition\"").expect("the edition's field");
+        let beside = &page[at..at + 600];
+        assert!(beside.contains(&format!("{first} 人都已参加第 1 期")) && beside.contains("请填第 2 期"), "beside the edition: {beside}");
+        assert!(page.contains("value=\"梁平区\""), "the scope kept as typed");
+        for (unit, says) in [("没有这个区", "没有名为“没有这个区”的单位"), ("", "请填写范围")] {
+            let mut f = form("2", None);
+            f.retain(|(k, _)| *k != "unit");
+            f.push(("unit", unit.to_owned()));
+            let page = html(&post(f).await);
+            assert!(page.contains(says), "unit `{unit}`: {says}");
+        }
+        let page = html(&post(form("0", None)).await);
+        assert!(page.contains("期次须在 1 到 100 之间"), "edition 0");
+
+        // The count first: a second round would reach the same people.
+        let reply = post(form("2", Some(("_preview", "1")))).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let page = html(&reply);
+        assert!(page.contains(&format!("分配第 2 期将有 {first} 人（村）参加")), "the count before assigning");
+        assert!(page.contains("已办到第 1 期，新一期请填 2"), "the next edition named");
+        assert_eq!(api.count(stored).await, before, "a count stores nothing, a refusal neither");
+
+        let reply = post(form("2", None)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", html(&reply));
+        let to = reply.headers[header::LOCATION].to_str().expect("location").to_owned();
+        assert!(html(&get(&api, &province, &to).await).contains(&format!("已分配第 2 期（编号")), "{to}");
+        let second = api
+            .count("SELECT COUNT(*) FROM enrollments WHERE plugin_id = 'first-lesson' AND edition = 2")
+            .await;
+        assert_eq!(second, first, "the same people, once each");
+        let page = html(&post(form("2", None)).await);
+        assert!(page.contains("都已参加第 2 期") && page.contains("请填第 3 期"), "a round is taken once");
+
+        let secretary = cookie(&api, "secretary").await;
+        let mine = html(&get(&api, &secretary, "/me").await);
+        assert!(mine.contains("第 2 期"), "the second round on 我的任务");
+        test.cleanup().await;
+    }
+}

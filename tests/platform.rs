@@ -175,15 +175,17 @@ per_backend! {
                     )
                     .await
                     .status;
+                // A dry run: the same checks, and the demo's villages all
+                // have the handover already (a real one would enrol nobody).
                 let assign = api
-                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": village, "due": "2099-12-31"}))
+                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": village, "due": "2099-12-31", "dry_run": true}))
                     .await
                     .status;
                 for (cap, status, ok) in [
                     ('V', view, StatusCode::OK),
                     ('A', act, StatusCode::UNPROCESSABLE_ENTITY),
                     ('R', report, StatusCode::OK),
-                    ('S', assign, StatusCode::CREATED),
+                    ('S', assign, StatusCode::OK),
                 ] {
                     let want = if allowed.contains(cap) {
                         ok
@@ -1088,6 +1090,55 @@ per_backend! {
             .await
             .json();
         assert_eq!((mixed[0]["status"].as_i64(), mixed[1]["status"].as_i64()), (Some(403), Some(200)));
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// The API's side of editions: a dry run counts and stores nothing; a
+    /// round that would enroll nobody is refused by field with the counts;
+    /// a second edition enrolls the same people, each person seeing both.
+    async fn editions_enroll_the_same_people_again_and_a_dry_run_counts_first(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let body = |edition: Value, dry: bool| json!({"module": "first-lesson", "version": "0.4.0", "unit": COUNTY, "due": "2099-06-30", "edition": edition, "dry_run": dry});
+        let stored = "SELECT (SELECT COUNT(*) FROM assignments) * 1000000 + (SELECT COUNT(*) FROM enrollments)";
+        let before = api.count(stored).await;
+
+        let again = api.post(&province, "/api/v1/assignments", None, body(Value::Null, false)).await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST);
+        assert_eq!(again.json()["field"], "edition", "{}", again.json());
+        let dry = api.post(&province, "/api/v1/assignments", None, body(json!(2), true)).await;
+        assert_eq!(dry.status, StatusCode::OK);
+        let dry = dry.json();
+        assert_eq!(dry["assignment_id"], Value::Null);
+        assert_eq!(dry["edition"], 2);
+        assert_eq!(dry["next_edition"], 2);
+        assert_eq!(dry["reach"]["already"], 0, "{dry}");
+        assert_eq!(dry["reach"]["villages"], 7, "{dry}");
+        let would = dry["enrolled"].as_i64().expect("a count");
+        assert!(would > 0);
+        for edition in [json!(0), json!(101)] {
+            let reply = api.post(&province, "/api/v1/assignments", None, body(edition, false)).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+            assert_eq!(reply.json()["field"], "edition");
+        }
+        assert_eq!(api.count(stored).await, before, "nothing stored");
+
+        let made = api.post(&province, "/api/v1/assignments", None, body(json!(2), false)).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&made.body));
+        assert_eq!(made.json()["enrolled"].as_i64(), Some(would), "what the dry run said");
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
+        let mut editions: Vec<i64> = mine
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|e| e["module"] == "first-lesson")
+            .filter_map(|e| e["edition"].as_i64())
+            .collect();
+        editions.sort_unstable();
+        assert_eq!(editions, [1, 2], "{mine}");
         test.cleanup().await;
     }
 }

@@ -264,9 +264,11 @@ async fn run() -> anyhow::Result<()> {
             due_at: now() + 86_400,
             config: "null",
             created_by: 1,
+            edition: 1,
             sample: None,
         },
         now(),
+        false,
     )
     .await?;
     println!(

@@ -187,6 +187,7 @@ proptest! {
                     photo: true,
                 }],
                 origin: "http://127.0.0.1".into(),
+                assignment: 1,
             };
             for name in ["a", "b"] {
                 if let Ok(html) = render_module(&templates, name, Locale::ZhCn, data.clone(), Some(&host)) {

@@ -430,7 +430,8 @@ try {
     await page.fill('#f-config-sessions-0-place', '县委党校');
     await page.fill('#f-config-sessions-0-hours', '200');
     await page.fill('#f-config-check_in_key', 'liangping-class-2099');
-    await page.fill('#a-unit', '500155108201');
+    // The scope by its name, as the list offers it.
+    await page.fill('#a-unit', '礼让镇');
     await page.fill('#a-due', '2099-06-30');
     await submit(page, assign());
     // The module's refusal beside the field it is about, the input kept.
@@ -440,18 +441,30 @@ try {
     await accessible(page, 'province course form');
     await page.fill('#f-config-sessions-0-hours', '2');
     await submit(page, assign());
-    await contains(page, '已分配', 'p.ok');
+    // Everyone in 礼让镇 has the demo's first round: said beside 期次, not "0 people".
+    await contains(page, '都已参加第 1 期', 'p.field:has(#a-edition)');
+    await page.fill('#a-edition', '2');
+    // How many will enrol, before anything is assigned.
+    await Promise.all([page.waitForLoadState('load'), assign().locator('button[name="_preview"]').click()]);
+    await contains(page, '分配第 2 期将有', '#a-reach');
+    expect(await page.inputValue('#f-config-title-zh') === '村党组织书记示范培训班', 'the counting keeps the course');
+    await submit(page, assign());
+    await contains(page, '已分配第 2 期', 'p.ok');
     await page.context().close();
   }
 
   step = 'a class is checked in by its QR code and the certificate printed';
   {
     const learner = await open('secretary');
-    // The demo's course has two classes (a person takes a module once: the
-    // course the province just assigned reaches those who have not).
-    const ids = await learner.locator('.card h2 a', { hasText: '新任村干部第一课' }).evaluateAll(
-      (links) => links.map((a) => Number(a.getAttribute('href').split('/').pop())));
-    expect(ids.length === 1, `one course for the secretary, not ${ids.length}`);
+    // The demo's course has two classes; the province's second round
+    // (第 2 期) is beside it on 我的任务.
+    const courses = learner.locator('.card h2 a', { hasText: '新任村干部第一课' });
+    const titles = await courses.allInnerTexts();
+    expect(titles.length === 2 && titles.filter((t) => t.includes('第 2 期')).length === 1,
+      `the first round and the second on 我的任务, not ${JSON.stringify(titles)}`);
+    const ids = await courses.evaluateAll((links) => links
+      .filter((a) => !a.textContent.includes('第 2 期'))
+      .map((a) => Number(a.getAttribute('href').split('/').pop())));
     const trainer = await open('county');
     await trainer.goto(`${BASE}/enrollments/${ids[0]}`);
     await trainer.locator('#session-0 .qr svg').waitFor();
@@ -462,10 +475,14 @@ try {
     await Promise.all([trainer.waitForLoadState('load'), trainer.locator('#session-0 a', { hasText: '签到名单' }).click()]);
     await contains(trainer, '已签到 0 /');
     expect((await trainer.locator('.class-qr .code').innerText()).trim() === digits, 'the roster shows the same code');
+    // The QR's link names this course's assignment, so the phone checks into
+    // this round and not the province's second one.
+    const link = await trainer.locator('.class-qr a.checkin-link').getAttribute('href');
+    expect(link.startsWith('/checkin?') && link.includes(`code=${digits}`) && /&assignment=\d+$/.test(link), `the check-in link: ${link}`);
     await accessible(trainer, 'class roster');
     await trainer.context().close();
     // What the phone's camera opens from the QR code.
-    await learner.goto(`${BASE}/checkin?module=first-lesson&session=0&code=${digits}`);
+    await learner.goto(`${BASE}${link}`);
     const checkIn = learner.locator('form[data-action="check-in"]');
     expect(await checkIn.locator('input[name="code"]').inputValue() === digits, 'the code is filled in');
     await submit(learner, checkIn);

@@ -42,6 +42,10 @@ pub struct Summary {
     pub status: &'static str,
     /// Due date, Unix seconds.
     pub due_at: i64,
+    /// The edition (期次), from 1: a second round of a course is 2.
+    pub edition: i64,
+    /// The assignment it came from.
+    pub assignment: i64,
     /// Whose turn it is (modules on contract 0.2.0 say): who must do what.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub awaiting: Vec<Turn>,
@@ -75,6 +79,8 @@ pub fn summary(e: &Enrollment, plugin: &Module, now: i64) -> Summary {
         total: e.total,
         status: status(e.started_at, e.completed_at, e.due_at, now),
         due_at: e.due_at,
+        edition: e.edition,
+        assignment: e.assignment_id,
         awaiting: Vec::new(),
         my_turn: false,
     }

@@ -24,7 +24,9 @@ pub struct AssignRequest {
     pub module: String,
     /// Module version; every enrollment stays pinned to it.
     pub version: String,
-    /// The scope: an org unit code (this unit and everything below).
+    /// The scope (this unit and everything below): its name as the console
+    /// shows it (`城关镇`, or `甲县城关镇` where two share a name) or its
+    /// 12-digit code.
     pub unit: String,
     /// Due date, `YYYY-MM-DD` (end of that day, Beijing time).
     pub due: String,
@@ -39,28 +41,59 @@ pub struct AssignRequest {
     /// county's, drawn reproducibly; the seed is recorded and answered.
     #[serde(default)]
     pub sample: Option<SampleRequest>,
+    /// The edition (期次), from 1 (the default): a person takes each
+    /// edition of a module once, so a second course for the same people is
+    /// edition 2.
+    #[serde(default)]
+    pub edition: Option<u32>,
+    /// Count whom it would enroll, and store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
-/// What assigning did.
+pub use crate::db::assignments::Reach;
+
+/// What assigning did, or (a dry run) would do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Assigned {
-    /// The assignment's id.
-    pub assignment_id: i64,
-    /// Enrollments created.
+    /// The assignment's id; absent for a dry run.
+    pub assignment_id: Option<i64>,
+    /// Enrollments created (a dry run: that would be).
     pub enrolled: u64,
+    /// The edition.
+    pub edition: u32,
+    /// Whom it reached: villages, the audience, those already enrolled in
+    /// this edition, villages without anyone of the audience on the roster.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub reach: Reach,
+    /// The next edition nobody under the scope has taken yet.
+    pub next_edition: u32,
     /// The sample the villages were drawn by, with its seed, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub sample: Option<Sample>,
 }
 
-/// Checks an assignment (scope, ownership, due date, the module's view of
-/// the config) and enrolls its audience.
+/// Checks an assignment (scope, ownership, due date, edition, the module's
+/// view of the config) and enrolls its audience; a dry run only counts
+/// them. One that would enroll nobody is refused with the reason and the
+/// counts, and nothing is stored.
 pub async fn assign_module(
     state: &AppState,
     principal: &Principal,
     input: AssignRequest,
 ) -> Result<Assigned, Error> {
-    let (unit, path) = unit_in_scope(state, principal, &input.unit, Capability::Assign).await?;
+    let code = scope_code(state, principal, &input.unit).await?;
+    let (unit, path) = unit_in_scope(state, principal, &code, Capability::Assign).await?;
+    let edition = input.edition.unwrap_or(1);
+    if !(1..=MAX_EDITION).contains(&edition) {
+        return Err(Error::bad(
+            "edition",
+            format!("期次须在 1 到 {MAX_EDITION} 之间"),
+            format!("the edition must be from 1 to {MAX_EDITION}"),
+        ));
+    }
     let package = crate::db::plugins::list(&state.db)
         .await?
         .into_iter()
@@ -146,28 +179,138 @@ pub async fn assign_module(
         None => None,
     };
     let how = sample.map(|s| serde_json::json!(s).to_string());
+    let audience = input.audience.unwrap_or(package.info.audience);
     let assigned = assignments::assign(
         &state.db,
         &NewAssignment {
             plugin_id: &package.id,
             plugin_version: &package.version,
             unit_code: &unit.code,
-            audience: input.audience.unwrap_or(package.info.audience),
+            audience,
             due_at,
             config: &config,
             created_by: principal.account_id,
+            edition: i64::from(edition),
             sample: how
                 .as_deref()
                 .zip(drawn.as_ref().map(|(_, v)| v.as_slice())),
         },
         now(),
+        input.dry_run,
     )
     .await?;
+    let next_edition = assignments::last_edition(&state.db, &path, &package.id)
+        .await?
+        .map_or(1, |e| {
+            u32::try_from(e).unwrap_or(MAX_EDITION).saturating_add(1)
+        });
+    let reach = assigned.reach;
+    if !input.dry_run && assigned.assignment_id.is_none() {
+        return Err(nobody(&unit.name, edition, next_edition, audience, &reach));
+    }
     Ok(Assigned {
         assignment_id: assigned.assignment_id,
-        enrolled: assigned.enrolled,
+        enrolled: if input.dry_run {
+            reach.enrolls()
+        } else {
+            assigned.enrolled
+        },
+        edition,
+        reach,
+        next_edition,
         sample,
     })
+}
+
+/// The most editions of one module: a province's yearly rounds for decades.
+pub const MAX_EDITION: u32 = 100;
+
+/// Why an assignment to `unit` would enroll nobody, with the counts: the
+/// audience already took this edition, or nobody of it is on the roster.
+fn nobody(unit: &str, edition: u32, next: u32, audience: Audience, reach: &Reach) -> Error {
+    let who = match audience {
+        Audience::Committee => ("个村", " villages"),
+        _ => ("人", " people"),
+    };
+    if reach.already > 0 {
+        return Error::bad(
+            "edition",
+            format!(
+                "{unit}范围内的 {n} {zh}都已参加第 {edition} 期，无人可分配；如要再办一期，请填第 {next} 期",
+                n = reach.already,
+                zh = who.0
+            ),
+            format!(
+                "all {n}{en} under {unit} already take edition {edition}, so nobody would be enrolled; to run it again, make it edition {next}",
+                n = reach.already,
+                en = who.1
+            ),
+        );
+    }
+    if reach.without_roster > 0 {
+        return Error::bad(
+            "unit",
+            format!(
+                "{unit}范围内 {n} 个村还没有班子名单（花名册），无人可分配；请先导入名单",
+                n = reach.without_roster
+            ),
+            format!(
+                "{n} villages under {unit} have no committee roster yet, so nobody would be enrolled; import the roster first",
+                n = reach.without_roster
+            ),
+        );
+    }
+    Error::bad(
+        "unit",
+        format!("{unit}范围内没有可分配的对象"),
+        format!("nobody under {unit} would be enrolled"),
+    )
+}
+
+/// The code of the scope `text` names: a 12-digit code as is, or the one
+/// unit in `principal`'s console scope of that name (`城关镇`, or
+/// `甲县城关镇` where two share it).
+pub async fn scope_code(
+    state: &AppState,
+    principal: &Principal,
+    text: &str,
+) -> Result<String, Error> {
+    let text = text.trim();
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(text.to_owned());
+    }
+    if text.is_empty() {
+        return Err(Error::bad("unit", "请填写范围", "choose the scope"));
+    }
+    let path = console_path(principal)?;
+    let found = org_units::named(&state.db, &path, text).await?;
+    match found.as_slice() {
+        [(unit, _)] => Ok(unit.code.clone()),
+        [] => Err(Error::bad(
+            "unit",
+            format!("您的范围内没有名为“{text}”的单位"),
+            format!("no unit called “{text}” in your scope"),
+        )),
+        several => {
+            let names: Vec<String> = several
+                .iter()
+                .map(|(u, parent)| format!("{parent}{}", u.name))
+                .collect();
+            Err(Error::bad(
+                "unit",
+                format!(
+                    "有 {} 个“{text}”：{}；请连上级名称一起填写",
+                    several.len(),
+                    names.join("、")
+                ),
+                format!(
+                    "{} units are called “{text}”: {}; write the one you mean with its parent's name",
+                    several.len(),
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
 }
 
 /// `YYYY-MM-DD` → the last second of that day in Beijing (UTC+8).

@@ -327,9 +327,11 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
                     due_at: now + 60 * 24 * 3600,
                     config: &config,
                     created_by: nation,
+                    edition: 1,
                     sample: None,
                 },
                 now,
+                false,
             )
             .await?;
         }

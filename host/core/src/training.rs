@@ -72,9 +72,15 @@ pub async fn record(
         let passed = study["passed"].as_bool().unwrap_or(false);
         out.hours += hours;
         out.passed += usize::from(passed);
+        // A later round of the same course says which it was.
+        let course = match (e.edition, locale) {
+            (1, _) => course.to_owned(),
+            (n, Locale::ZhCn) => format!("{course}（第 {n} 期）"),
+            (n, _) => format!("{course} (edition {n})"),
+        };
         out.courses.push(Course {
             enrollment: e.id,
-            course: course.to_owned(),
+            course,
             hours,
             passed,
             passed_on: study["passed_on"].as_str().map(str::to_owned),
@@ -107,6 +113,8 @@ pub struct Class {
     pub session: serde_json::Value,
     /// Everyone in the course under the trainer's units, in village order.
     pub attendees: Vec<Attendee>,
+    /// The course's assignment (which edition), for the check-in link.
+    pub assignment: i64,
 }
 
 /// The roster of session `session` of the course `enrollment` belongs to:
@@ -136,6 +144,7 @@ pub async fn class(
     let mut class = Class {
         session: session_seen,
         attendees: Vec::new(),
+        assignment,
     };
     for path in paths {
         let found =

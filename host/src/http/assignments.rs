@@ -15,10 +15,14 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/assignments", post(assign))
 }
 
-/// Assigns a module version to a scope and enrolls its audience.
+/// Assigns a module version to a scope and enrolls its audience; with
+/// `"dry_run": true`, counts whom it would enroll and stores nothing. One
+/// that would enroll nobody is refused (400) with the reason and the counts.
 #[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", request_body = AssignRequest,
-    responses((status = 201, description = "assignment_id and how many were enrolled"),
-              (status = 400), (status = 403), (status = 404),
+    responses((status = 201, body = Assigned, description = "assignment_id, how many were enrolled, whom it reached"),
+              (status = 200, body = Assigned, description = "a dry run: how many would be enrolled"),
+              (status = 400, description = "a field is wrong, or nobody would be enrolled (field `edition` or `unit` says why)"),
+              (status = 403), (status = 404),
               (status = 422, description = "the module refused the config; fields are `config.…`")),
     security(("bearer" = [])))]
 pub(super) async fn assign(
@@ -27,6 +31,11 @@ pub(super) async fn assign(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Assigned>), Error> {
     let input: AssignRequest = json_body(&body)?;
+    let status = if input.dry_run {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let assigned = assign_module(&state, &principal, input).await?;
-    Ok((StatusCode::CREATED, Json(assigned)))
+    Ok((status, Json(assigned)))
 }

@@ -65,7 +65,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
             };
             json!({
                 "id": s.id,
-                "title": s.title.get(visit.locale).to_owned(),
+                "title": with_edition(&visit, s.title.get(visit.locale), s.edition),
                 "done": s.done, "total": s.total, "pct": pct,
                 "status": s.status, "status_label": visit.t(status_key(s.status)),
                 "overdue": s.status == "overdue",
@@ -111,12 +111,16 @@ pub(super) struct CheckInLink {
     session: String,
     #[serde(default)]
     code: String,
+    /// The course's assignment, when the QR names it (host-drawn QRs do).
+    #[serde(default)]
+    assignment: Option<i64>,
 }
 
 /// `GET /checkin?module=…&session=…&code=…`: a phone that scanned a class's
 /// QR code opens the person's course with the check-in filled in; one tap
 /// sends it (a link alone never acts). The course still open is chosen
-/// before one already passed.
+/// before one already passed, the earlier edition before a later one;
+/// a QR naming its course's assignment opens that one.
 pub(super) async fn check_in(
     State(state): State<AppState>,
     visit: Visit,
@@ -127,7 +131,8 @@ pub(super) async fn check_in(
     let course = mine
         .iter()
         .filter(|s| s.module == link.module && person.is_some() && s.person_id == person)
-        .min_by_key(|s| (s.status == "completed", std::cmp::Reverse(s.id)))
+        .filter(|s| link.assignment.is_none_or(|a| a == s.assignment))
+        .min_by_key(|s| (s.status == "completed", s.edition, std::cmp::Reverse(s.id)))
         .ok_or_else(|| {
             Error::not_found(
                 "您没有这门课程，请确认是用自己的账号登录",
@@ -199,9 +204,12 @@ pub(super) async fn class(
         q.session,
     )
     .await?;
-    let qr = class.session["url"]
+    let link = class.session["url"]
         .as_str()
-        .and_then(|path| crate::views::qr_svg(&format!("{}{path}", visit.origin)));
+        .map(|path| crate::views::forms::check_in_link(path, class.assignment));
+    let qr = link
+        .as_ref()
+        .and_then(|link| crate::views::qr_svg(&format!("{}{link}", visit.origin)));
     let came = class.attendees.iter().filter(|a| a.attended).count();
     let attendees: Vec<Value> = class
         .attendees
@@ -223,7 +231,7 @@ pub(super) async fn class(
             "title": title,
             "date": class.session["date"], "place": class.session["place"],
             "hours": class.session["hours"], "code": class.session["code"],
-            "qr": qr, "attendees": attendees, "came": came, "count": class.attendees.len(),
+            "qr": qr, "link": link, "attendees": attendees, "came": came, "count": class.attendees.len(),
         }),
     );
     Ok(([(axum::http::header::REFRESH, "300")], page).into_response())
@@ -305,6 +313,7 @@ async fn module_page(
         .collect();
     let host = acts.then(|| FormHost {
         attachments: files.clone(),
+        assignment: e.assignment_id,
         ..form_host(visit, &plugin, id, posted)
     });
     // Whoever views it sees the files (`{{attachment id}}`); only those who
@@ -314,6 +323,7 @@ async fn module_page(
         origin: visit.origin.clone(),
         enrollment: id,
         attachments: files,
+        assignment: e.assignment_id,
         ..FormHost::default()
     });
     let html = plugin.render_apart(view, visit.locale, Some(shown)).await?;
@@ -360,7 +370,7 @@ async fn module_page(
             })
         })
         .collect();
-    let title = info.title.get(visit.locale).to_owned();
+    let title = with_edition(visit, info.title.get(visit.locale), s.edition);
     let status = if refused || upload_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -444,6 +454,7 @@ fn form_host(
             .collect(),
         enrollment: id,
         attachments: Vec::new(),
+        assignment: 0,
     }
 }
 
@@ -673,4 +684,15 @@ pub(super) async fn pause(
     let reason = form.resume.is_none().then_some(form.reason.as_str());
     crate::outbox::pause(&state, &visit.principal, id, reason, now()).await?;
     Ok(axum::response::Redirect::to(&format!("/enrollments/{id}")).into_response())
+}
+
+/// A module's title, with its edition after it from the second on
+/// (首课 · 第 2 期): the first round of anything is just its title.
+fn with_edition(visit: &Visit, title: &str, edition: i64) -> String {
+    if edition > 1 {
+        let n = edition.to_string();
+        format!("{title} · {}", visit.t_with("edition.label", &[("n", n)]))
+    } else {
+        title.to_owned()
+    }
 }

@@ -29,6 +29,7 @@ pub(super) struct Done {
     saved: Option<String>,
     assigned: Option<i64>,
     enrolled: Option<u64>,
+    edition: Option<u32>,
     seed: Option<u64>,
     /// A module (`id@version`) whose config form to show.
     module: Option<String>,
@@ -61,6 +62,7 @@ pub(super) async fn console(
                 &[
                     ("id", a.to_string()),
                     ("n", done.enrolled.unwrap_or(0).to_string()),
+                    ("edition", done.edition.unwrap_or(1).to_string()),
                 ],
             );
             if let Some(seed) = done.seed {
@@ -191,11 +193,32 @@ async fn page_with(
         .iter()
         .map(|a| json!({"value": a.as_str(), "label": visit.t(&format!("audience.{a}"))}))
         .collect();
-    let scopes: Vec<Value> = crate::assigning::scopes(state, &visit.principal)
-        .await?
+    // The scopes by name, as the assign form takes them: a name two units
+    // share is written with its parent's (甲县城关镇).
+    let units = crate::assigning::scopes(state, &visit.principal).await?;
+    let mut named: BTreeMap<&str, usize> = BTreeMap::new();
+    for u in &units {
+        *named.entry(u.name.as_str()).or_default() += 1;
+    }
+    let name_of: BTreeMap<&str, &str> = units
         .iter()
-        .map(|u| json!({"code": u.code, "name": u.name}))
+        .map(|u| (u.code.as_str(), u.name.as_str()))
         .collect();
+    let scopes: Vec<Value> = units
+        .iter()
+        .map(|u| {
+            let parent = u.parent_code.as_deref().and_then(|p| name_of.get(p));
+            let name = match (named.get(u.name.as_str()), parent) {
+                (Some(n), Some(parent)) if *n > 1 => format!("{parent}{}", u.name),
+                _ => u.name.clone(),
+            };
+            json!({"code": u.code, "name": name})
+        })
+        .collect();
+    let province_name = scopes
+        .iter()
+        .find(|s| s["code"] == province.as_str())
+        .map(|s| s["name"].clone());
     // The province's reminder schedule, SMS gateway and SMTP server (their
     // secrets never shown).
     let (schedule, sms, email) = match &scope {
@@ -232,6 +255,7 @@ async fn page_with(
         "choices": choices,
         "pinned": pinned,
         "province": province,
+        "province_name": province_name,
         "audiences": audiences,
     });
     if let Some(chosen) = chosen {
@@ -332,6 +356,9 @@ pub(super) struct Assign {
     /// A recorded seed to draw again, or empty for a fresh one.
     #[serde(default)]
     sample_seed: String,
+    /// The edition (期次), or empty for the first.
+    #[serde(default)]
+    edition: String,
 }
 
 /// `POST /province/assign`: the assign form, whose config fields
@@ -359,7 +386,9 @@ pub(super) async fn assign(
         audience: field("audience"),
         sample_percent: field("sample_percent"),
         sample_seed: field("sample_seed"),
+        edition: field("edition"),
     };
+    let preview = values.contains_key("_preview");
     let more = values.get("_more").and_then(|v| v.first()).cloned();
     let configure = values.contains_key("_configure");
     let config_values: BTreeMap<String, Vec<String>> = values
@@ -433,10 +462,11 @@ pub(super) async fn assign(
         "" => None,
         a => serde_json::from_value::<Audience>(json!(a)).ok(),
     };
-    let mut sample_fields = [0, 1].map(|_| None);
+    let mut sample_fields = [0, 1, 2].map(|_| None);
     for (slot, field, text) in [
         (0, "sample_percent", &form.sample_percent),
         (1, "sample_seed", &form.sample_seed),
+        (2, "edition", &form.edition),
     ] {
         match text.trim() {
             "" => {}
@@ -453,7 +483,7 @@ pub(super) async fn assign(
             },
         }
     }
-    let [percent, seed] = sample_fields;
+    let [percent, seed, edition] = sample_fields;
     let sample = percent.map(|p| SampleRequest {
         percent: u32::try_from(p).unwrap_or(u32::MAX),
         per: Per::County,
@@ -467,16 +497,54 @@ pub(super) async fn assign(
         audience,
         config,
         sample,
+        edition: edition.map(|e| u32::try_from(e).unwrap_or(u32::MAX)),
+        dry_run: preview,
     };
     match assign_module(&state, &visit.principal, input).await {
+        Ok(a) if preview => {
+            // The counts above the button, the form as it was typed.
+            let mut reach = visit_t(
+                &visit,
+                "province.assign.reach",
+                &[
+                    ("edition", a.edition.to_string()),
+                    ("n", a.enrolled.to_string()),
+                    ("villages", a.reach.villages.to_string()),
+                    ("audience", a.reach.audience.to_string()),
+                    ("already", a.reach.already.to_string()),
+                    ("without", a.reach.without_roster.to_string()),
+                ],
+            );
+            if a.next_edition > 1 {
+                reach.push_str(&visit_t(
+                    &visit,
+                    "province.assign.next",
+                    &[
+                        ("last", (a.next_edition - 1).to_string()),
+                        ("next", a.next_edition.to_string()),
+                    ],
+                ));
+            }
+            let extra = json!({"assign_input": form, "assign_reach": reach});
+            page_with(
+                &state,
+                &visit,
+                StatusCode::OK,
+                extra,
+                Some(chosen(BTreeMap::new(), None)),
+            )
+            .await
+        }
         Ok(a) => {
             let seed = a
                 .sample
                 .map(|s| format!("&seed={}", s.seed))
                 .unwrap_or_default();
             Ok(Redirect::to(&format!(
-                "/province?assigned={}&enrolled={}{seed}",
-                a.assignment_id, a.enrolled
+                "/province?assigned={}&enrolled={}&edition={}{seed}",
+                a.assignment_id.unwrap_or_default(),
+                a.enrolled,
+                a.edition
             ))
             .into_response())
         }

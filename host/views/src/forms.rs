@@ -54,6 +54,10 @@ pub struct FormHost {
     /// `{{qr "/path"}}`.
     #[serde(default)]
     pub origin: String,
+    /// The enrollment's assignment: a class's check-in QR names it, so a
+    /// phone checks into this course and not another edition of it.
+    #[serde(default)]
+    pub assignment: i64,
 }
 
 /// A file uploaded to the enrollment, as forms and views show it.
@@ -165,11 +169,25 @@ fn qr(
     let on_site = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
     if let Some(host) = host
         && on_site
-        && let Some(svg) = super::qr_svg(&format!("{}{path}", host.origin))
+        && let Some(svg) = super::qr_svg(&format!(
+            "{}{}",
+            host.origin,
+            check_in_link(&path, host.assignment)
+        ))
     {
         out.write(&svg)?;
     }
     Ok(())
+}
+
+/// A check-in link (`/checkin?…`) with the course's assignment added, so
+/// it names one edition; any other path as it is.
+pub fn check_in_link(path: &str, assignment: i64) -> String {
+    if path.starts_with("/checkin?") && assignment > 0 && !path.contains("&assignment=") {
+        format!("{path}&assignment={assignment}")
+    } else {
+        path.to_owned()
+    }
 }
 
 /// `{{attachment id}}`: the enrollment's file `id` as a thumbnail (a photo)

@@ -43,6 +43,8 @@ pub struct Enrollment {
     pub due_at: i64,
     /// The province's config, JSON.
     pub config: String,
+    /// The edition (期次), from 1.
+    pub edition: i64,
 }
 
 impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Enrollment {
@@ -64,6 +66,7 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Enrollment {
             signoff_head: row.try_get("signoff_head")?,
             due_at: row.try_get("due_at")?,
             config: row.try_get("config")?,
+            edition: row.try_get("edition")?,
         })
     }
 }
@@ -71,7 +74,7 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Enrollment {
 pub(super) const ENROLLMENT: &str =
     "SELECT e.id, e.assignment_id, e.unit_code, u.path, e.person_id, e.plugin_id,
     e.plugin_version, e.state, e.done, e.total, e.revision, e.started_at, e.completed_at,
-    e.signoff_head, a.due_at, a.config
+    e.signoff_head, a.due_at, a.config, e.edition
     FROM enrollments e JOIN org_units u ON u.code = e.unit_code
     JOIN assignments a ON a.id = e.assignment_id";
 

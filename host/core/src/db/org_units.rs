@@ -223,3 +223,26 @@ pub async fn get(db: &Db, code: &str) -> anyhow::Result<Option<(OrgUnit, String)
     })
     .transpose()
 }
+
+/// The units at or under `path` called `name`, or the parent's name and
+/// theirs run together (`甲县城关镇`, to tell two 城关镇 apart), each with
+/// its parent's name, by path.
+pub async fn named(db: &Db, path: &str, name: &str) -> anyhow::Result<Vec<(OrgUnit, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.code, u.level, u.name, u.parent_code, COALESCE(p.name, '') AS parent_name
+         FROM org_units u LEFT JOIN org_units p ON p.code = u.parent_code
+         WHERE u.path >= $1 AND u.path < $2 AND (u.name = $3 OR p.name || u.name = $3)
+         ORDER BY u.path LIMIT 20",
+    )
+    .bind(path)
+    .bind(format!("{path}~"))
+    .bind(name)
+    .fetch_all(db.pool())
+    .await?;
+    let found = units(&rows)?;
+    found
+        .into_iter()
+        .zip(&rows)
+        .map(|(u, row)| Ok((u, row.try_get("parent_name")?)))
+        .collect()
+}
