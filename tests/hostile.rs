@@ -239,7 +239,7 @@ async fn non_modules_are_refused_with_the_reason() {
         .expect("a bare component is refused")
         .to_string();
     assert!(
-        err.contains("not a Baton module: it has no `baton:contract` section"),
+        err.contains("not a Baton module: it has no `baton:contract` section and imports no `baton:module/types`"),
         "{err}"
     );
     assert!(
@@ -286,4 +286,35 @@ async fn clocks_and_randomness_are_pinned_by_the_context() {
         first["random"],
         "randomness is seeded per enrollment"
     );
+}
+
+/// A component made by another language's tools (componentize-qjs, say)
+/// carries no `baton:contract` section: the host reads the contract off the
+/// `baton:module/types@X` interface it imports instead.
+#[tokio::test]
+async fn a_component_without_the_contract_section_is_known_by_its_import() {
+    let rt = runtime();
+    let (_, bytes) = baton_host::registry::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "pledge")
+        .expect("the pledge");
+    let stamped = baton_tests::load(&rt, bytes)
+        .await
+        .expect("loads")
+        .contract();
+    let mut unstamped = bytes.to_vec();
+    let name = b"baton:contract";
+    let mut renamed = 0;
+    let mut at = 0;
+    while let Some(i) = unstamped[at..].windows(name.len()).position(|w| w == name) {
+        // Same length, another name: the section is there but not the contract's.
+        unstamped[at + i + 6] = b'x';
+        at += i + name.len();
+        renamed += 1;
+    }
+    assert!(renamed > 0, "the section was found to rename");
+    let module = baton_tests::load(&rt, &unstamped)
+        .await
+        .unwrap_or_else(|e| panic!("known by its import: {e}"));
+    assert_eq!(module.contract(), stamped);
 }

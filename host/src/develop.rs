@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use crate::runtime::Runtime;
 
 /// The template `plugin new` writes: (path in the new crate, contents).
-const TEMPLATE: [(&str, &str); 4] = [
+const TEMPLATE: [(&str, &str); 5] = [
     (
         "Cargo.toml",
         include_str!("../../sdk/template/Cargo.toml.in"),
@@ -23,16 +23,94 @@ const TEMPLATE: [(&str, &str); 4] = [
         "tests/harness.rs",
         include_str!("../../sdk/template/tests/harness.rs"),
     ),
+    (
+        "scenario.json",
+        include_str!("../../sdk/template/scenario.json"),
+    ),
 ];
 
-/// Where this binary's SDK was when it was built, if it is still there.
-pub fn default_sdk() -> Option<PathBuf> {
-    std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk")).ok()
+/// The SDK's sources, carried by the binary so that a scaffold builds on a
+/// machine with only the Rust toolchain: (path in `sdk/`, contents). A test
+/// checks this lists every file of `sdk/src` and `sdk/wit`.
+pub const SDK: [(&str, &str); 10] = [
+    ("src/build.rs", include_str!("../../sdk/src/build.rs")),
+    ("src/check.rs", include_str!("../../sdk/src/check.rs")),
+    ("src/dispatch.rs", include_str!("../../sdk/src/dispatch.rs")),
+    ("src/glue.rs", include_str!("../../sdk/src/glue.rs")),
+    ("src/lib.rs", include_str!("../../sdk/src/lib.rs")),
+    ("src/testing.rs", include_str!("../../sdk/src/testing.rs")),
+    ("src/types.rs", include_str!("../../sdk/src/types.rs")),
+    (
+        "wit/since_v0.1.0/module.wit",
+        include_str!("../../sdk/wit/since_v0.1.0/module.wit"),
+    ),
+    (
+        "wit/since_v0.2.0/module.wit",
+        include_str!("../../sdk/wit/since_v0.2.0/module.wit"),
+    ),
+    (
+        "wit/since_v0.3.0/module.wit",
+        include_str!("../../sdk/wit/since_v0.3.0/module.wit"),
+    ),
+];
+
+/// The SDK's manifest as it would stand alone: what it inherits from this
+/// workspace (version, edition, dependency versions) written out, the
+/// workspace's lints left behind — what `cargo package` does to it.
+pub fn standalone_sdk_manifest() -> String {
+    standalone(
+        include_str!("../../sdk/Cargo.toml"),
+        include_str!("../../Cargo.toml"),
+    )
 }
 
-/// Writes a new module crate `name` into `parent/name`, depending on the SDK
-/// at `sdk`; returns the crate's folder.
-pub fn scaffold(name: &str, parent: &Path, sdk: &Path) -> anyhow::Result<PathBuf> {
+fn standalone(manifest: &str, workspace: &str) -> String {
+    // `key = value` lines of one table of the workspace's manifest.
+    let table = |name: &str| -> Vec<(String, String)> {
+        let header = format!("[{name}]");
+        workspace
+            .lines()
+            .skip_while(|l| l.trim() != header)
+            .skip(1)
+            .take_while(|l| !l.starts_with('['))
+            .filter_map(|l| l.split_once(" = "))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect()
+    };
+    let (package, dependencies) = (table("workspace.package"), table("workspace.dependencies"));
+    let mut out = String::new();
+    let mut section = "";
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            section = line.trim();
+        }
+        if section == "[lints]" {
+            continue;
+        }
+        let inherited = line
+            .strip_suffix(".workspace = true")
+            .map(str::trim)
+            .and_then(|key| {
+                let from = if section == "[package]" {
+                    &package
+                } else {
+                    &dependencies
+                };
+                from.iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(k, v)| format!("{k} = {v}"))
+            });
+        out.push_str(inherited.as_deref().unwrap_or(line));
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes a new module crate `name` into `parent/name`; returns the
+/// crate's folder. It depends on the SDK at `sdk` when given, else on a copy
+/// of the SDK this binary carries, written into the crate as `baton-sdk/`:
+/// the crate then builds anywhere, with no path outside itself.
+pub fn scaffold(name: &str, parent: &Path, sdk: Option<&Path>) -> anyhow::Result<PathBuf> {
     let ok = (2..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')
@@ -44,9 +122,11 @@ pub fn scaffold(name: &str, parent: &Path, sdk: &Path) -> anyhow::Result<PathBuf
             "`{name}` cannot be a module id: use 2–64 lower-case letters, digits and hyphens, starting with a letter (e.g. discipline-pledge)"
         );
     }
-    if !sdk.join("Cargo.toml").is_file() {
+    if let Some(sdk) = sdk
+        && !sdk.join("Cargo.toml").is_file()
+    {
         bail!(
-            "{} is not Baton's sdk/ folder; pass --sdk PATH to a checkout of it",
+            "{} is not Baton's sdk/ folder; pass --sdk PATH to a checkout of it, or leave --sdk out",
             sdk.display()
         );
     }
@@ -57,12 +137,31 @@ pub fn scaffold(name: &str, parent: &Path, sdk: &Path) -> anyhow::Result<PathBuf
             dir.display()
         );
     }
-    let sdk = std::fs::canonicalize(sdk)?;
+    let sdk = match sdk {
+        Some(sdk) => std::fs::canonicalize(sdk)?.display().to_string(),
+        None => {
+            let vendored = dir.join("baton-sdk");
+            let manifest = standalone_sdk_manifest();
+            let files = SDK
+                .iter()
+                .copied()
+                .chain([("Cargo.toml", manifest.as_str())]);
+            for (path, text) in files {
+                let file = vendored.join(path);
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&file, text)
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
+            "baton-sdk".to_owned()
+        }
+    };
     for (path, text) in TEMPLATE {
         let text = text
             .replace("{{name}}", name)
             .replace("{{crate}}", &name.replace('-', "_"))
-            .replace("{{sdk}}", &sdk.display().to_string());
+            .replace("{{sdk}}", &sdk);
         let file = dir.join(path);
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent)?;

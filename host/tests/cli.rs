@@ -36,6 +36,20 @@ fn inspect_prints_the_module_info() {
         "{text}"
     );
 
+    // A module's own contract, not the host's newest: the 0.1.2 handover
+    // was built for 0.1.0.
+    let old = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures-v0.1/handover-0.1.2.wasm"
+    );
+    let out = baton(&["plugin", "inspect", old]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\ncontract 0.1.0  sha256 "),
+        "{}",
+        stdout(&out)
+    );
+
     let out = baton(&["plugin", "inspect", "handover", "--json"]);
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(info["id"], "handover");
@@ -417,4 +431,170 @@ fn a_closed_output_pipe_ends_the_command_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
+}
+
+/// The SDK a scaffold gets is the binary's copy: every file of `sdk/src`
+/// and `sdk/wit` is in it, and its manifest stands alone (nothing inherited
+/// from this workspace, no path).
+#[test]
+fn the_binary_carries_the_whole_sdk() {
+    fn files(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files(&path, root, out);
+            } else {
+                let relative = path.strip_prefix(root).expect("under sdk/");
+                out.push(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk"));
+    let mut on_disk = Vec::new();
+    files(&root.join("src"), root, &mut on_disk);
+    files(&root.join("wit"), root, &mut on_disk);
+    on_disk.sort();
+    let mut carried: Vec<String> = baton_host::develop::SDK
+        .iter()
+        .map(|(p, _)| (*p).to_owned())
+        .collect();
+    carried.sort();
+    assert_eq!(carried, on_disk, "develop::SDK lists every SDK source");
+
+    let manifest = baton_host::develop::standalone_sdk_manifest();
+    assert!(
+        !manifest.contains("workspace") && !manifest.contains("path ="),
+        "{manifest}"
+    );
+    for line in [
+        "version = \"0.1.0\"",
+        "edition = \"2024\"",
+        "schemars = \"1.2\"",
+        "wit-bindgen = { version = \"0.61\"",
+    ] {
+        assert!(manifest.contains(line), "`{line}` in:\n{manifest}");
+    }
+}
+
+#[test]
+fn a_new_module_carries_its_sdk_and_names_no_path_outside_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = baton(&[
+        "plugin",
+        "new",
+        "my-module",
+        "--dir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let module = dir.path().join("my-module");
+    let manifest = std::fs::read_to_string(module.join("Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains("baton-sdk = { path = \"baton-sdk\" }"),
+        "{manifest}"
+    );
+    assert!(
+        module
+            .join("baton-sdk/wit/since_v0.3.0/module.wit")
+            .is_file()
+    );
+    assert!(module.join("baton-sdk/src/lib.rs").is_file());
+}
+
+/// Every built-in module's scenario passes `baton plugin test`, as a module
+/// author's would in their CI; an expectation not met fails with the step
+/// and what differed.
+#[test]
+fn scenario_files_test_modules() {
+    let plugins = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins");
+    let mut tested = 0;
+    for entry in std::fs::read_dir(plugins).expect("plugins/") {
+        let dir = entry.expect("entry").path();
+        let sample = dir.join("sample.json");
+        if !sample.is_file() {
+            continue;
+        }
+        let name = dir
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let out = baton(&["plugin", "test", &name, sample.to_str().expect("utf-8")]);
+        assert!(
+            out.status.success(),
+            "{name}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).contains("1 scenario(s) passed"),
+            "{}",
+            stdout(&out)
+        );
+        tested += 1;
+    }
+    assert!(tested >= 8, "every built-in ships a scenario: {tested}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("wrong.json");
+    let wrong = serde_json::json!({"steps": [
+        {"as": "secretary", "action": "sign", "payload": {"agree": true}, "expect": {"progress": "9/9"}},
+        {"as": "member", "action": "file", "payload": {}, "expect": {"outcome": "invalid", "field": "passed"}},
+    ]});
+    std::fs::write(&file, wrong.to_string()).expect("write");
+    let out = baton(&["plugin", "test", "pledge", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAILED: expected progress 9/9, got 1/4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAILED: expected field `passed` refused, the module named departments"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("2 expectation(s) failed"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(&file, r#"{"steps": [{"as": "mayor", "action": "sign"}]}"#).expect("write");
+    let out = baton(&["plugin", "test", "pledge", file.to_str().expect("utf-8")]);
+    assert!(
+        stderr(&out).contains("is not a scenario: at `steps[0].as`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The SDK can go to a registry: `cargo package` accepts it (the manifest's
+/// workspace inheritance resolved, every source and WIT file inside).
+#[test]
+fn the_sdk_packages_for_a_registry() {
+    let target = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "package",
+            "-p",
+            "baton-sdk",
+            "--allow-dirty",
+            "--no-verify",
+            "--offline",
+            "--list",
+        ])
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .expect("cargo runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = stdout(&out);
+    for file in [
+        "Cargo.toml",
+        "src/lib.rs",
+        "src/glue.rs",
+        "wit/since_v0.3.0/module.wit",
+    ] {
+        assert!(files.lines().any(|l| l == file), "{file} in:\n{files}");
+    }
 }

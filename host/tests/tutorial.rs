@@ -172,6 +172,7 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
         "created ./discipline-pledge (module `discipline-pledge`)",
         "test every_member_signs_once ... ok",
         "built and checked: ./target/wasm32-wasip2/plugin/discipline_pledge.wasm",
+        "1 scenario(s) passed",
         "published discipline-pledge@0.1.0",
         "owned by 500000000000",
         r#""enrolled":1"#,

@@ -34,9 +34,10 @@ pub enum LoadError {
         /// What the parser said.
         detail: String,
     },
-    /// No `baton:contract` section: not built with baton-sdk.
+    /// No `baton:contract` section, and no `baton:module/types` import to
+    /// read the contract off: not built against the contract at all.
     #[error(
-        "{package}: not a Baton module: it has no `baton:contract` section (build it with baton-sdk)"
+        "{package}: not a Baton module: it has no `baton:contract` section and imports no `baton:module/types` (build it with baton-sdk)"
     )]
     NoContract {
         /// The package.

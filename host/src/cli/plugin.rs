@@ -23,7 +23,8 @@ pub enum PluginCommand {
         /// The folder to create it in.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
-        /// Baton's sdk/ folder (default: the one this binary was built from).
+        /// Depend on this checkout of Baton's sdk/ folder instead of the
+        /// copy of the SDK the binary carries (written into the crate).
         #[arg(long)]
         sdk: Option<PathBuf>,
     },
@@ -59,6 +60,16 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run scenario files against a module as tests: each step is expected
+    /// to be accepted unless its `expect` says otherwise; exits 1 if any
+    /// expectation fails.
+    Test {
+        /// A .wasm file, or the name of a built-in module.
+        module: String,
+        /// Scenario files (JSON), as `try` takes them, with `expect` on steps.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
     /// Run start, a scenario of actions, and view, without a server.
     Try {
         /// A .wasm file, or the name of a built-in module.
@@ -82,10 +93,7 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
 pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()> {
     match command {
         PluginCommand::New { name, dir, sdk } => {
-            let sdk = sdk
-                .or_else(crate::develop::default_sdk)
-                .context("pass --sdk PATH: a checkout of Baton's sdk/ folder")?;
-            let created = crate::develop::scaffold(&name, &dir, &sdk)?;
+            let created = crate::develop::scaffold(&name, &dir, sdk.as_deref())?;
             println!(
                 "created {} (module `{name}`)\nnext: cd {} && cargo test && baton plugin build",
                 created.display(),
@@ -131,6 +139,21 @@ pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()
             }
             Ok(())
         }
+        PluginCommand::Test { module, scenarios } => {
+            let plugin = load(runtime, &module).await?;
+            let mut failed = 0;
+            for path in &scenarios {
+                let scenario = read_scenario(path)?;
+                let run = run_scenario(&plugin, scenario, Locale::ZhCn, true).await?;
+                println!("{}\n{}", path.display(), run.report);
+                failed += run.failed;
+            }
+            if failed > 0 {
+                bail!("{failed} expectation(s) failed");
+            }
+            println!("{} scenario(s) passed", scenarios.len());
+            Ok(())
+        }
         PluginCommand::Try {
             module,
             scenario,
@@ -146,12 +169,7 @@ pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()
             }
             let plugin = load(runtime, &module).await?;
             let scenario = match scenario {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .with_context(|| format!("reading {}", path.display()))?;
-                    serde_json::from_str(&text)
-                        .with_context(|| format!("{} is not a scenario", path.display()))?
-                }
+                Some(path) => read_scenario(&path)?,
                 None => Scenario {
                     context: sample_context(),
                     steps: Vec::new(),
@@ -187,6 +205,46 @@ pub struct Step {
     /// Its payload.
     #[serde(default)]
     pub payload: serde_json::Value,
+    /// What must follow (`plugin test`); accepted when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+/// What a step of a scenario must lead to.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `accepted` (the default), `invalid`, `forbidden` or `conflict`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// For `invalid`: a field the module names.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// Progress after it, `done/total`.
+    #[serde(default)]
+    pub progress: Option<String>,
+    /// Whose turn after it: roles (`township-officer`) and person ids;
+    /// `[]` when nobody must act.
+    #[serde(default)]
+    pub awaiting: Option<Vec<String>>,
+    /// Text the view, rendered in Chinese after it, contains.
+    #[serde(default)]
+    pub view_contains: Option<String>,
+}
+
+/// Reads a scenario file, naming the file and the place of any mistake.
+fn read_scenario(path: &std::path::Path) -> anyhow::Result<Scenario> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let de = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a scenario: at `{}`: {}",
+            path.display(),
+            e.path(),
+            e.inner()
+        )
+    })
 }
 
 /// Loads a module from a file, or a built-in one by name.
@@ -225,7 +283,7 @@ pub fn describe(plugin: &Module) -> String {
         info.title.en,
         info.summary.zh,
         info.summary.en,
-        crate::runtime::SUPPORTED_CONTRACTS[0],
+        plugin.contract().as_str(),
         hex::encode(plugin.sha256()),
         info.audience,
         info.estimated_minutes,
@@ -253,6 +311,27 @@ pub async fn try_scenario(
     scenario: Scenario,
     locale: Locale,
 ) -> anyhow::Result<String> {
+    Ok(run_scenario(plugin, scenario, locale, false).await?.report)
+}
+
+/// A scenario's report, and how many expectations failed.
+pub struct Run {
+    /// Step by step, readable.
+    pub report: String,
+    /// Expectations not met.
+    pub failed: usize,
+}
+
+/// Runs `scenario`. As a test (`test`), every step's expectation is
+/// checked (accepted, when it names none) and the report ends there; else
+/// refusals are only reported and the final state and view follow.
+pub async fn run_scenario(
+    plugin: &Module,
+    scenario: Scenario,
+    locale: Locale,
+    test: bool,
+) -> anyhow::Result<Run> {
+    let mut failed = 0;
     let mut ctx = scenario.context;
     ctx.locale = locale;
     let mut out = String::new();
@@ -279,10 +358,15 @@ pub async fn try_scenario(
                 .as_str()
                 .unwrap_or("?")
         );
-        match plugin
+        let acted = plugin
             .act(&ctx, &state, &step.action, &step.payload.to_string())
-            .await?
-        {
+            .await?;
+        let mut misses = Vec::new();
+        if test {
+            let expect = step.expect.unwrap_or_default();
+            misses = check(plugin, &ctx, &acted, &expect).await?;
+        }
+        match acted {
             Ok(outcome) => {
                 out += &format!(
                     "{}. ✓ {} as {who}: progress {}/{}",
@@ -308,6 +392,20 @@ pub async fn try_scenario(
                 out += &format!("{}. ✗ {} as {who}: {rejection}\n", i + 1, step.action)
             }
         }
+        for miss in &misses {
+            out += &format!("   FAILED: {miss}\n");
+        }
+        failed += misses.len();
+    }
+    if test {
+        out += &match failed {
+            0 => "ok\n".to_owned(),
+            n => format!("{n} expectation(s) failed\n"),
+        };
+        return Ok(Run {
+            report: out,
+            failed,
+        });
     }
     let view = plugin.view(&ctx, &state).await?;
     let state: serde_json::Value = serde_json::from_str(&state)?;
@@ -318,7 +416,73 @@ pub async fn try_scenario(
     out += &format!("\n--- view `{}` ---\n", view.template);
     out += &plugin.render(view, locale, None)?;
     out += "\n";
-    Ok(out)
+    Ok(Run {
+        report: out,
+        failed,
+    })
+}
+
+/// What of `expect` the step's result `acted` misses, each said plainly.
+async fn check(
+    plugin: &Module,
+    ctx: &Context,
+    acted: &Result<baton_sdk::Outcome, baton_sdk::Rejection>,
+    expect: &Expect,
+) -> anyhow::Result<Vec<String>> {
+    use baton_sdk::Rejection;
+    let mut misses = Vec::new();
+    let wanted = expect.outcome.as_deref().unwrap_or("accepted");
+    let got = match acted {
+        Ok(_) => "accepted",
+        Err(Rejection::Invalid(_)) => "invalid",
+        Err(Rejection::Forbidden(_)) => "forbidden",
+        Err(Rejection::Conflict(_)) => "conflict",
+    };
+    if got != wanted {
+        misses.push(format!("expected {wanted}, got {got}"));
+    }
+    if let (Some(field), Err(Rejection::Invalid(fields))) = (&expect.field, acted)
+        && !fields.iter().any(|f| &f.field == field)
+    {
+        let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        misses.push(format!(
+            "expected field `{field}` refused, the module named {}",
+            named.join(", ")
+        ));
+    }
+    let Ok(outcome) = acted else {
+        return Ok(misses);
+    };
+    if let Some(progress) = &expect.progress {
+        let got = format!("{}/{}", outcome.progress.done, outcome.progress.total);
+        if &got != progress {
+            misses.push(format!("expected progress {progress}, got {got}"));
+        }
+    }
+    if let Some(awaiting) = &expect.awaiting {
+        let mut got: Vec<String> = outcome
+            .awaiting
+            .iter()
+            .map(|a| match &a.who {
+                baton_sdk::Recipient::Person(id) => id.clone(),
+                baton_sdk::Recipient::Role(role) => role.as_str().to_owned(),
+            })
+            .collect();
+        let mut wanted = awaiting.clone();
+        got.sort();
+        wanted.sort();
+        if got != wanted {
+            misses.push(format!("expected awaiting {wanted:?}, got {got:?}"));
+        }
+    }
+    if let Some(text) = &expect.view_contains {
+        let view = plugin.view(ctx, &outcome.state).await?;
+        let html = plugin.render(view, Locale::ZhCn, None)?;
+        if !html.contains(text.as_str()) {
+            misses.push(format!("expected the view to contain “{text}”"));
+        }
+    }
+    Ok(misses)
 }
 
 /// A scenario for a built-in module that takes it to completion (or close)
