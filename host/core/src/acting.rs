@@ -161,13 +161,18 @@ pub async fn my_enrollments(
         }
         out.push(line);
     }
-    // My turns first, then what waits on others, then the rest; done last.
+    // My turns first: where others have begun and now wait on me (the
+    // handover the outgoing cadre declared), then the committee's, then my
+    // own; then what waits on someone else; then the rest; done last. Due
+    // soonest first within each.
     out.sort_by_key(|s| {
         let rank = match (s.my_turn, s.awaiting.is_empty(), s.status) {
-            (_, _, "completed") => 3,
-            (true, _, _) => 0,
-            (false, false, _) => 1,
-            _ => 2,
+            (_, _, "completed") => 5,
+            (true, _, _) if s.done > 0 => 0,
+            (true, _, _) if s.person_id.is_none() => 1,
+            (true, _, _) => 2,
+            (false, false, _) => 3,
+            _ => 4,
         };
         (rank, s.due_at)
     });

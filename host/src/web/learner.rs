@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_sdk::{Locale, Rejection, Text};
+use baton_sdk::{Locale, Rejection, Role, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,9 +29,12 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
             } else {
                 0
             };
+            // Someone else's turn: nothing to do here now, and the card says so.
+            let others = !s.my_turn && !s.awaiting.is_empty() && s.status != "completed";
             let next = match s.status {
                 "completed" => "me.next.review",
                 _ if s.my_turn => "me.next.now",
+                _ if others => "me.next.follow",
                 "not-started" => "me.next.start",
                 _ => "me.next.continue",
             };
@@ -74,6 +77,7 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
                 "mine": mine,
                 "waiting": waiting,
                 "my_turn": s.my_turn,
+                "nothing": others,
             })
         })
         .collect();
@@ -95,11 +99,18 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
     } else {
         None
     };
+    // The certificate lists courses the new committees take; an outgoing
+    // cadre takes none.
+    let learner = visit
+        .principal
+        .grants
+        .iter()
+        .any(|g| matches!(g.role, Role::Secretary | Role::Member));
     Ok(visit.page(
         "me",
         &visit.t("me.title"),
         json!({"items": items, "notices": notices, "done": done, "count": list.len(),
-               "email": email, "csrf": visit.csrf.clone()}),
+               "email": email, "csrf": visit.csrf.clone(), "learner": learner}),
     ))
 }
 
@@ -400,7 +411,8 @@ async fn module_page(
             "refused": refused,
             "id": id,
             "attachments": attachments,
-            "upload": acts,
+            // Only a module whose forms take files gets the upload form.
+            "upload": acts && takes_files(info),
             "upload_error": upload_error,
             "print": print,
             "printed": date(now),
@@ -695,4 +707,20 @@ fn with_edition(visit: &Visit, title: &str, edition: i64) -> String {
     } else {
         title.to_owned()
     }
+}
+
+/// Whether any of the module's actions takes files (a field marked
+/// `x-attachments`): a course or a visits record asks for no evidence, and
+/// an upload form there only confuses.
+fn takes_files(info: &baton_sdk::ModuleInfo) -> bool {
+    fn marked(schema: &Value) -> bool {
+        match schema {
+            Value::Object(map) => {
+                map.get("x-attachments") == Some(&Value::Bool(true)) || map.values().any(marked)
+            }
+            Value::Array(items) => items.iter().any(marked),
+            _ => false,
+        }
+    }
+    info.actions.iter().any(|a| marked(&a.payload_schema))
 }
