@@ -1128,6 +1128,8 @@ per_backend! {
         let scanned = html(&get(&api, &me, &link).await);
         assert!(scanned.contains("开班式：新任村党组织书记示范培训"), "the scanned course opens");
         assert!(scanned.contains(&format!("value=\"{code}\"")), "the code is filled in");
+        assert!(scanned.contains("data-action=\"check-in\" data-posted"), "the page lands on the filled-in form");
+        assert_eq!(scanned.matches("data-posted").count(), 1, "and on no other");
         let token = csrf(&scanned);
         let uri = format!("/enrollments/{course}");
         let form = |session: &'static str, code: String, key: &'static str| {

@@ -7,6 +7,17 @@
 // brings a refused one back beside its fields with the input kept, and
 // keeps half-filled forms as drafts. Texts come from the page (#sync's
 // data-* attributes), in the page's language.
+// A form posted and refused, or filled in by a link (a class's check-in
+// QR), is where the page lands: unfolded, scrolled to, its button focused.
+(() => {
+  const form = document.querySelector('form[data-posted]');
+  if (!form) return;
+  const details = form.closest('details');
+  if (details) details.open = true;
+  form.scrollIntoView({ block: 'start' });
+  form.querySelector('button[type=submit]:not([name])')?.focus({ preventScroll: true });
+})();
+
 (() => {
   'use strict';
   const box = document.getElementById('sync');

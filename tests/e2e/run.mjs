@@ -485,6 +485,10 @@ try {
     await learner.goto(`${BASE}${link}`);
     const checkIn = learner.locator('form[data-action="check-in"]');
     expect(await checkIn.locator('input[name="code"]').inputValue() === digits, 'the code is filled in');
+    // The page lands on the filled-in form: one tap, no scrolling.
+    const landed = await checkIn.boundingBox();
+    const screen = learner.viewportSize();
+    expect(landed && landed.y >= -1 && landed.y < screen.height / 2, `the check-in form in view, at ${landed && landed.y}`);
     await submit(learner, checkIn);
     await contains(learner, '已签到', '#session-0');
     await learner.goto(`${BASE}/me/certificate`);

@@ -327,8 +327,11 @@ pub fn form_html(
             fields.object(schema, "", &skip);
         }
     }
+    // The form that was posted (refused) or filled in by a link (a class's
+    // check-in QR) is where the page lands: app.js scrolls to it.
+    let landing = if posted.is_some() { " data-posted" } else { "" };
     let mut html = format!(
-        "<form method=\"post\" action=\"{}\" class=\"action-form\" data-action=\"{}\" novalidate>",
+        "<form method=\"post\" action=\"{}\" class=\"action-form\" data-action=\"{}\"{landing} novalidate>",
         html_escape(&host.url),
         html_escape(action)
     );
