@@ -819,6 +819,24 @@ per_backend! {
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} is documented");
         }
+        // Every route the API's router declares is in the document: it is
+        // made from the handlers' annotations, and this holds the list of
+        // handlers it names to the routes (the document itself excepted).
+        let http = concat!(env!("CARGO_MANIFEST_DIR"), "/../host/src/http");
+        let mut routes = Vec::new();
+        for entry in std::fs::read_dir(http).expect("host/src/http") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+            for (at, _) in text.match_indices(".route(") {
+                let rest = &text[at..];
+                let start = rest.find('"').expect("a path") + 1;
+                let end = start + rest[start..].find('"').expect("its end");
+                routes.push(rest[start..end].to_owned());
+            }
+        }
+        assert!(routes.len() > 30, "the routes were read: {routes:?}");
+        for route in routes.iter().filter(|r| *r != "/api/v1/openapi.json") {
+            assert!(doc["paths"].get(route).is_some(), "{route} is routed but not documented");
+        }
         assert!(doc["components"]["schemas"].get("ActRequest").is_some());
         // What a generated client relies on: each path parameter is in the
         // path's template and each `in: path` one is; operation ids are unique.

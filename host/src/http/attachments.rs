@@ -75,7 +75,18 @@ pub(super) struct Size {
     size: Option<String>,
 }
 
-/// One attachment's bytes, for those who may view the enrollment.
+/// One attachment's bytes, for those who may view the enrollment: a photo
+/// inline (re-encoded; `?size=phone` for its phone-sized copy), a PDF as a
+/// download. The pages link it with the session cookie; the API with a
+/// bearer token.
+#[utoipa::path(get, path = "/enrollments/{id}/attachments/{sha}", tag = "enrollments",
+    operation_id = "download_attachment",
+    params(("id" = i64, Path, description = "Enrollment id"),
+           ("sha" = String, Path, description = "The attachment's id (its sha256)"),
+           ("size" = Option<String>, Query, description = "`phone`: a photo's phone-sized copy")),
+    responses((status = 200, description = "the file: image/jpeg, image/png or application/pdf"),
+              (status = 403), (status = 404)),
+    security(("bearer" = [])))]
 pub(super) async fn file(
     State(state): State<AppState>,
     principal: Principal,

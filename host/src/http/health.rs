@@ -14,6 +14,9 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Ready for traffic: the database answers and takes a write (a load
 /// balancer's check). 503 otherwise, with the reason logged.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "{\"status\": \"ready\"}"),
+              (status = 503, description = "{\"status\": \"unavailable\"}: the database does not answer or take a write")))]
 pub(super) async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     use axum::response::IntoResponse as _;
     match state.db.ping().await {

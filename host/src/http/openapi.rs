@@ -14,6 +14,7 @@ use crate::shared::AppState;
     info(title = "Baton", description = "换届后新班子上岗：交接、走访、第一课、定岗定责、开门一件事"),
     paths(
         super::health::healthz,
+        super::health::readyz,
         super::auth::login,
         super::auth::logout,
         super::accounts::me,
@@ -38,6 +39,7 @@ use crate::shared::AppState;
         super::enrollments::sync,
         super::attachments::add,
         super::attachments::list,
+        super::attachments::file,
         super::reports::completion,
         super::public::page,
         super::upgrades::upgrade,
