@@ -160,3 +160,83 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// Signed packages: once a province has a key, it publishes only what it
+    /// signed with that key, unchanged; an unsigned package, another
+    /// province's key or one changed byte is refused, saying which. A stored
+    /// package changed in the database afterwards is refused when loaded,
+    /// named — and so is one whose key was revoked.
+    async fn a_province_with_a_key_publishes_only_what_it_signed(test: TestDb) {
+        use baton_host::signing;
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let now = baton_host::clock::now();
+        let ours = signing::register(&test.db, Some(PROVINCE), now).await.expect("a key");
+        let theirs = signing::register(&test.db, Some("510000000000"), now).await.expect("another's");
+        assert!(signing::register(&test.db, Some("500155000000"), now).await.is_err(), "a county has no key");
+        let refused = |reply: &Reply, says: &str| {
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", message(reply));
+            assert!(message(reply).contains(says), "says `{says}`: {}", message(reply));
+        };
+        refused(&publish(&api, &province, "", fixtures::TALLY).await, "this one is unsigned");
+        let signed_by_them = signing::sign(fixtures::TALLY, &theirs);
+        refused(&publish(&api, &province, "", &signed_by_them).await, "signed by 510000000000's key");
+        let signed = signing::sign(fixtures::TALLY, &ours);
+        let mut changed = signed.clone();
+        let label = b"fixture-tally@0.1.0";
+        let at = changed.windows(label.len()).position(|w| w == label).expect("the package's label");
+        changed[at + 12] = b'z';
+        refused(&publish(&api, &province, "", &changed).await, "changed after it was signed");
+        assert_eq!(api.count("SELECT COUNT(*) FROM plugins WHERE id = 'fixture-tally'").await, 0, "nothing stored");
+
+        let reply = publish(&api, &province, "", &signed).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", message(&reply));
+        let key_id = signing::key_id(&ours.verifying_key());
+        let stored: Option<String> = sqlx::query_scalar("SELECT signed_by FROM plugins WHERE id = 'fixture-tally'")
+            .fetch_one(test.db.pool())
+            .await
+            .expect("stored");
+        assert_eq!(stored.as_deref(), Some(key_id.as_str()));
+        let fresh = || AppState::new(test.db.clone(), runtime());
+        fresh().plugin("fixture-tally", "0.1.0").await.expect("the signed package loads");
+
+        // Changed in the database: refused at load, named.
+        let tamper = |bytes: Vec<u8>, sha: Option<String>| {
+            let db = test.db.clone();
+            async move {
+                sqlx::query("UPDATE plugins SET wasm = $1, sha256 = COALESCE($2, sha256) WHERE id = 'fixture-tally'")
+                    .bind(bytes)
+                    .bind(sha)
+                    .execute(db.pool())
+                    .await
+                    .expect("tampered");
+            }
+        };
+        let load_error = || async {
+            let err = fresh().plugin("fixture-tally", "0.1.0").await.err().expect("refused at load");
+            format!("{err:#}")
+        };
+        tamper(changed.clone(), None).await;
+        let err = load_error().await;
+        assert!(err.contains("fixture-tally@0.1.0") && err.contains("does not match its sha256"), "{err}");
+        let sha = {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(&changed))
+        };
+        tamper(changed.clone(), Some(sha)).await;
+        let err = load_error().await;
+        assert!(err.contains("fixture-tally@0.1.0") && err.contains(&format!("signature by key {key_id} no longer holds")), "{err}");
+
+        // Put back, then the key revoked: what it signed no longer loads.
+        let sha = {
+            use sha2::Digest as _;
+            hex::encode(sha2::Sha256::digest(&signed))
+        };
+        tamper(signed.clone(), Some(sha)).await;
+        fresh().plugin("fixture-tally", "0.1.0").await.expect("loads again");
+        assert!(signing::revoke(&test.db, &key_id, now).await.expect("revoke"));
+        assert!(load_error().await.contains("no longer holds"));
+        test.cleanup().await;
+    }
+}

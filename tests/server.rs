@@ -99,7 +99,7 @@ per_backend! {
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;
         assert_eq!(
-            stored.as_deref(),
+            stored.map(|s| s.wasm).as_deref(),
             Some(built_in),
             "{backend:?}: the bytes round-trip"
         );

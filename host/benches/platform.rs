@@ -242,6 +242,7 @@ async fn run() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("handover registered"))?;
     let wasm = plugins::wasm(&db, "handover", &package.version)
         .await?
+        .map(|s| s.wasm)
         .unwrap_or_default();
     plugins::insert(
         &db,

@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod generate;
 mod import;
+mod keys;
 mod plugin;
 mod serve;
 mod upgrade;
@@ -101,6 +102,9 @@ enum Command {
     /// Check the tamper-evident records.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The provinces' keys for signing module packages.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Replay enrollments against another version of their module and move
     /// the chosen ones: a dry run unless --apply says which. Roll back by
     /// swapping --from and --to.
@@ -153,6 +157,7 @@ impl Cli {
             Command::Generate { shape } => generate::run(runtime, &self.database_url, shape).await,
             Command::Upgrade(args) => upgrade::run(runtime, &self.database_url, args).await,
             Command::Audit(command) => audit::run(&self.database_url, command).await,
+            Command::Keys(command) => keys::run(&self.database_url, command).await,
             Command::Plugin(command) => plugin::run(&runtime, command).await,
             Command::Admin(command) => {
                 let db = crate::Db::connect(&self.database_url).await?;

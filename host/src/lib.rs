@@ -20,6 +20,6 @@ pub mod web;
 pub use baton_core::{
     Backend, Db, accounts, acting, assigning, attachments, auth, ceremony, clock, demo, error,
     export, files, generate, i18n, import, notices, outbound, outbox, publishing, records,
-    registry, reports, runtime, sampling, settings, sheet, signing_in, state, training, upgrade,
-    views,
+    registry, reports, runtime, sampling, settings, sheet, signing, signing_in, state, training,
+    upgrade, views,
 };

@@ -598,3 +598,67 @@ fn the_sdk_packages_for_a_registry() {
         assert!(files.lines().any(|l| l == file), "{file} in:\n{files}");
     }
 }
+
+/// The operator makes a signing key; the private half goes to a file only
+/// its owner reads, and `plugin sign` signs a component with it, which the
+/// checks still accept; a revoked key is listed so.
+#[test]
+fn keys_are_made_listed_revoked_and_sign_packages() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("keys.db").display());
+    let key = dir.path().join("national.key");
+    let key_path = key.to_str().expect("utf-8");
+    let out = baton(&["--database-url", &db, "keys", "new", "--out", key_path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("for the nation registered"),
+        "{}",
+        stdout(&out)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner reads the private key");
+    }
+    let again = baton(&["--database-url", &db, "keys", "new", "--out", key_path]);
+    assert!(
+        !again.status.success(),
+        "an existing key file is never overwritten"
+    );
+    let listed = stdout(&baton(&["--database-url", &db, "keys", "list"]));
+    let id = listed
+        .split_whitespace()
+        .next()
+        .expect("a key listed")
+        .to_owned();
+    assert!(listed.contains("national  live"), "{listed}");
+
+    let wasm = dir.path().join("pledge.wasm");
+    let (_, bytes) = baton_host::registry::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "pledge")
+        .expect("the pledge");
+    std::fs::write(&wasm, bytes).expect("write");
+    let wasm_path = wasm.to_str().expect("utf-8");
+    let signed = baton(&["plugin", "sign", wasm_path, "--key", key_path]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    assert!(
+        stdout(&signed).contains(&format!("with key {id}")),
+        "{}",
+        stdout(&signed)
+    );
+    let inspected = baton(&["plugin", "inspect", wasm_path]);
+    assert!(
+        inspected.status.success(),
+        "a signed package passes the checks: {}",
+        stderr(&inspected)
+    );
+
+    let revoked = baton(&["--database-url", &db, "keys", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(stdout(&baton(&["--database-url", &db, "keys", "list"])).contains("national  revoked"));
+}

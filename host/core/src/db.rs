@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod people;
 pub mod plugins;
 pub mod reports;
+pub mod signing_keys;
 pub mod statements;
 pub mod turns;
 pub mod upgrades;

@@ -31,6 +31,7 @@ pub mod reports;
 pub mod sampling;
 pub mod settings;
 pub mod sheet;
+pub mod signing;
 pub mod signing_in;
 pub mod state;
 pub mod training;

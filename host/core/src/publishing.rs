@@ -67,6 +67,9 @@ pub async fn publish_package(
     let plugin = registry::validate(&state.runtime, body)
         .await
         .map_err(Error::InvalidPackage)?;
+    // Signed by the owner's own key, unchanged since (required once the
+    // owner has a key).
+    let signed_by = crate::signing::check_publish(&state.db, owner.as_deref(), body).await?;
     let (id, version) = (&plugin.info().id, &plugin.info().version);
     let new = semver::Version::parse(version).map_err(anyhow::Error::from)?;
     for stored in plugins::versions(&state.db, id).await? {
@@ -99,7 +102,17 @@ pub async fn publish_package(
         built_in: false,
         info: plugin.info().clone(),
     };
-    if !plugins::publish(&state.db, &package, body, principal.account_id, now()).await? {
+    let signer = signed_by.as_deref();
+    if !plugins::publish(
+        &state.db,
+        &package,
+        body,
+        signer,
+        principal.account_id,
+        now(),
+    )
+    .await?
+    {
         return Err(Error::Conflict(Text::new(
             format!("{id}@{version} 刚刚已被发布"),
             format!("{id}@{version} was published a moment ago"),

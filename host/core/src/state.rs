@@ -118,7 +118,7 @@ impl App {
         if let Some(module) = self.modules.get(id, version) {
             return Ok(module);
         }
-        let bytes = crate::db::plugins::wasm(&self.db, id, version)
+        let stored = crate::db::plugins::wasm(&self.db, id, version)
             .await?
             .ok_or_else(|| {
                 Error::not_found(
@@ -126,6 +126,12 @@ impl App {
                     format!("no module {id}@{version}"),
                 )
             })?;
+        // Unchanged since it was published, and still signed if it was.
+        let label = format!("{id}@{version}");
+        let signed_by = stored.signed_by.as_deref();
+        crate::signing::check_stored(&self.db, &label, &stored.wasm, &stored.sha256, signed_by)
+            .await?;
+        let bytes = stored.wasm;
         let module = crate::registry::load(&self.runtime, &bytes)
             .await
             .map_err(|e| anyhow::anyhow!("loading stored module {id}@{version}: {e}"))?;

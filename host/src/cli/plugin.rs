@@ -37,6 +37,15 @@ pub enum PluginCommand {
         #[arg(long)]
         target_dir: Option<PathBuf>,
     },
+    /// Sign a component with a province's key (from `baton keys new`), in
+    /// place: a province with a key publishes only signed packages.
+    Sign {
+        /// The .wasm file.
+        file: PathBuf,
+        /// The province's private key file.
+        #[arg(long, env = "BATON_SIGNING_KEY")]
+        key: PathBuf,
+    },
     /// Upload a component to a server; the server checks it again.
     Publish {
         /// The .wasm file.
@@ -106,6 +115,23 @@ pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()
             let plugin = crate::registry::load(runtime, &std::fs::read(&file)?).await?;
             print!("{}", describe(&plugin));
             println!("built and checked: {}", file.display());
+            Ok(())
+        }
+        PluginCommand::Sign { file, key } => {
+            let text = std::fs::read_to_string(&key)
+                .with_context(|| format!("reading the key {}", key.display()))?;
+            let key = crate::signing::read_key_file(&text)
+                .with_context(|| format!("{} is not a signing key", key.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let signed = crate::signing::sign(&bytes, &key);
+            std::fs::write(&file, &signed)
+                .with_context(|| format!("writing {}", file.display()))?;
+            println!(
+                "signed {} with key {}",
+                file.display(),
+                crate::signing::key_id(&key.verifying_key())
+            );
             Ok(())
         }
         PluginCommand::Publish {

@@ -71,19 +71,21 @@ pub async fn versions(db: &Db, id: &str) -> anyhow::Result<Vec<Version>> {
         .collect()
 }
 
-/// Stores a published package and its audit entry in one transaction;
-/// returns false, storing nothing, when that id and version already exist.
+/// Stores a published package (signed by key `signed_by`, if any) and its
+/// audit entry in one transaction; returns false, storing nothing, when that
+/// id and version already exist.
 pub async fn publish(
     db: &Db,
     package: &Package,
     wasm: &[u8],
+    signed_by: Option<&str>,
     account_id: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
     let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
-        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7) ON CONFLICT (id, version) DO NOTHING",
+        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at, signed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (id, version) DO NOTHING",
     )
     .bind(&package.id)
     .bind(&package.version)
@@ -92,6 +94,7 @@ pub async fn publish(
     .bind(serde_json::to_string(&package.info)?)
     .bind(&package.owner)
     .bind(now)
+    .bind(signed_by)
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -135,14 +138,33 @@ pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
         .collect()
 }
 
+/// A stored package's bytes, with the sha256 and signing key stored beside
+/// them (checked before it is loaded).
+pub struct Stored {
+    /// The component.
+    pub wasm: Vec<u8>,
+    /// sha256 when published, hex.
+    pub sha256: String,
+    /// The key it was signed with, if it was.
+    pub signed_by: Option<String>,
+}
+
 /// The component bytes of `id@version`.
-pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    let row = sqlx::query("SELECT wasm FROM plugins WHERE id = $1 AND version = $2")
-        .bind(id)
-        .bind(version)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.map(|r| r.try_get("wasm")).transpose()?)
+pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Stored>> {
+    let row =
+        sqlx::query("SELECT wasm, sha256, signed_by FROM plugins WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|r| {
+        Ok(Stored {
+            wasm: r.try_get("wasm")?,
+            sha256: r.try_get("sha256")?,
+            signed_by: r.try_get("signed_by")?,
+        })
+    })
+    .transpose()
 }
 
 /// How many enrollments of one assignment are pinned to one version.
