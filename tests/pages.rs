@@ -687,8 +687,14 @@ per_backend! {
         // Someone else's turn says so, and offers to follow it, not to start.
         let card = &page[others..others + page[others..].find("</li>").expect("the card ends")];
         assert!(card.contains("目前无需您办理。") && card.contains("查看进度") && !card.contains(">开始<"), "{card}");
-        // The outgoing cadre takes no course: no certificate link.
+        // The outgoing cadre takes no course: no certificate link, and
+        // none of what does not concern him (the new committee's course,
+        // the visits to him); the handover he declared in stays.
         let theirs = html(&get(&api, &format!("baton_session={outgoing}"), "/me").await);
+        for title in ["新任村干部第一课", "离任干部走访慰问", "定人定岗定责"] {
+            assert!(!theirs.contains(title), "{title} does not concern the outgoing cadre");
+        }
+        assert!(theirs.contains("新老班子工作交接"), "the handover he declared in");
         assert!(!theirs.contains("/me/certificate") && page.contains("/me/certificate"), "the certificate is the learners'");
 
         let confirmed = api

@@ -161,6 +161,16 @@ pub async fn my_enrollments(
         }
         out.push(line);
     }
+    // An outgoing cadre, and no member of a new committee, is shown what asks
+    // something of him now or what he took part in: the handover, not the
+    // new committee's course, division of work, or its visits to him.
+    let village_roles = || principal.grants.iter().map(|g| g.role);
+    let outgoing_only = village_roles().any(|r| r == Role::OutgoingCadre)
+        && !village_roles().any(|r| matches!(r, Role::Secretary | Role::Member));
+    if outgoing_only {
+        let acted = enrollments::acted_in(&state.db, principal.account_id).await?;
+        out.retain(|s| s.my_turn || acted.contains(&s.id));
+    }
     // My turns first: where others have begun and now wait on me (the
     // handover the outgoing cadre declared), then the committee's, then my
     // own; then what waits on someone else; then the rest; done last. Due

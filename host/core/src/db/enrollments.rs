@@ -659,3 +659,14 @@ pub async fn siblings(db: &Db, e: &Enrollment) -> anyhow::Result<Vec<baton_sdk::
     })
     .collect()
 }
+
+/// The enrollments in which `account` had an action accepted.
+pub async fn acted_in(db: &Db, account: i64) -> anyhow::Result<std::collections::HashSet<i64>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT enrollment_id FROM actions WHERE account_id = $1 AND result = 'accepted'",
+    )
+    .bind(account)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(ids.into_iter().collect())
+}
