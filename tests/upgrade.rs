@@ -285,7 +285,7 @@ per_backend! {
         let nation = api.token("nation").await;
         let province = api.token("province").await;
         for wasm in [fixtures::TALLY, fixtures::TALLY_NEXT] {
-            store_built_in(&api, &test, wasm).await;
+            baton_tests::store_built_in(&api.state.runtime, &test.db, wasm).await;
         }
         let assigned = api
             .post(&province, "/api/v1/assignments", None, json!({"module": "fixture-tally", "version": "0.1.0", "unit": COUNTY, "due": "2099-06-30"}))
@@ -326,7 +326,7 @@ per_backend! {
             api.token("secretary").await,
             api.token("township").await,
         );
-        store_built_in(&api, &test, include_bytes!("fixtures-v0.1/handover-0.1.2.wasm")).await;
+        baton_tests::store_built_in(&api.state.runtime, &test.db, include_bytes!("fixtures-v0.1/handover-0.1.2.wasm")).await;
         // A database the previous release left: every handover pinned to 0.1.2.
         sqlx::query("UPDATE enrollments SET plugin_version = '0.1.2' WHERE plugin_id = 'handover'")
             .execute(test.db.writer())
@@ -367,26 +367,4 @@ per_backend! {
         assert_eq!(line["my_turn"], true, "{line}");
         test.cleanup().await;
     }
-}
-
-/// Stores `wasm` as a built-in module, as a release of the server would.
-async fn store_built_in(api: &Api, test: &baton_tests::TestDb, wasm: &[u8]) {
-    let plugin = baton_tests::load(&api.state.runtime, wasm)
-        .await
-        .expect("loads");
-    let package = baton_core::db::plugins::Package {
-        id: plugin.info().id.clone(),
-        version: plugin.info().version.clone(),
-        sha256: hex_sha(*plugin.sha256()),
-        owner: None,
-        built_in: true,
-        info: plugin.info().clone(),
-    };
-    baton_core::db::plugins::insert(&test.db, &package, wasm, 0)
-        .await
-        .expect("insert");
-}
-
-fn hex_sha(bytes: [u8; 32]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

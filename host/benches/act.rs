@@ -4,6 +4,11 @@
 //! contract 0.2.0 (0.1.2, which says nothing of whose turn it is), measured
 //! side by side: what `awaiting` costs. Prints the medians and the ratios.
 //!
+//! Then the pledge module in Rust and in TypeScript (`plugins/pledge/ts`,
+//! QuickJS inside): `act` (a member signs) and `view`, each through the
+//! runtime with a fresh instance per call. The TypeScript build needs Node.js;
+//! `BATON_BENCH_PLEDGE_TS=<path to .wasm>` names one built already.
+//!
 //! `cargo bench -p baton-host --bench act`
 
 use std::path::PathBuf;
@@ -92,6 +97,7 @@ fn main() {
         })
     });
     group.finish();
+    languages(&mut c, &tokio, &runtime);
     c.final_summary();
     paired(
         |calls| {
@@ -173,4 +179,57 @@ fn paired(mut wasm: impl FnMut(u32), mut native: impl FnMut(u32)) {
         median(w) * 1e6,
         median(n) * 1e6,
     );
+}
+
+/// The pledge's `act` and `view` in Rust and in TypeScript, through the runtime.
+fn languages(c: &mut Criterion, tokio: &tokio::runtime::Runtime, runtime: &Runtime) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ts = match std::env::var_os("BATON_BENCH_PLEDGE_TS") {
+        Some(path) => std::fs::read(path).expect("reading BATON_BENCH_PLEDGE_TS"),
+        None => {
+            let out = root.join("target/pledge-ts.wasm");
+            let status = std::process::Command::new("node")
+                .arg(root.join("sdk/js/bin/baton-module.mjs"))
+                .arg("build")
+                .arg(root.join("plugins/pledge/ts"))
+                .arg("--out")
+                .arg(&out)
+                .status()
+                .expect("node runs (run `npm ci` in sdk/js first)");
+            assert!(status.success(), "building plugins/pledge/ts failed");
+            std::fs::read(out).expect("the build wrote the component")
+        }
+    };
+    let rust = baton_host::registry::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "pledge")
+        .expect("built in")
+        .1;
+    let mut ctx = sample_context();
+    let mut group = c.benchmark_group("pledge");
+    for (language, bytes) in [("rust", rust), ("typescript", &ts[..])] {
+        let plugin = tokio.block_on(runtime.load(bytes)).expect("loads");
+        ctx.actor = actor(Role::Member);
+        let state = tokio
+            .block_on(plugin.start(&ctx))
+            .expect("no fault")
+            .expect("starts")
+            .state;
+        println!("pledge in {language}: {} bytes", bytes.len());
+        group.bench_function(format!("{language}-act"), |b| {
+            b.to_async(tokio).iter(|| async {
+                let outcome = plugin
+                    .act(&ctx, &state, "sign", r#"{"agree": true}"#)
+                    .await
+                    .expect("no fault");
+                assert!(outcome.is_ok());
+            })
+        });
+        group.bench_function(format!("{language}-view"), |b| {
+            b.to_async(tokio).iter(|| async {
+                plugin.view(&ctx, &state).await.expect("no fault");
+            })
+        });
+    }
+    group.finish();
 }

@@ -54,6 +54,78 @@ pub const SDK: [(&str, &str); 10] = [
     ),
 ];
 
+/// The TypeScript template `plugin new --lang ts` writes.
+const TS_TEMPLATE: [(&str, &str); 6] = [
+    (
+        "package.json",
+        include_str!("../../sdk/js/template/package.json.in"),
+    ),
+    (
+        "tsconfig.json",
+        include_str!("../../sdk/js/template/tsconfig.json"),
+    ),
+    (
+        "src/module.ts",
+        include_str!("../../sdk/js/template/src/module.ts"),
+    ),
+    (
+        "templates/pledge.zh.hbs",
+        include_str!("../../sdk/js/template/templates/pledge.zh.hbs"),
+    ),
+    (
+        "templates/pledge.en.hbs",
+        include_str!("../../sdk/js/template/templates/pledge.en.hbs"),
+    ),
+    (
+        "scenario.json",
+        include_str!("../../sdk/js/template/scenario.json"),
+    ),
+];
+
+/// The TypeScript SDK (`sdk/js`) and the contract it builds against,
+/// carried by the binary as the Rust SDK is: (path in `baton-sdk/`,
+/// contents). A test checks this lists every file of `sdk/js` but its
+/// template, lock file and installed packages.
+pub const TS_SDK: [(&str, &str); 10] = [
+    ("package.json", include_str!("../../sdk/js/package.json")),
+    ("tsconfig.json", include_str!("../../sdk/js/tsconfig.json")),
+    (
+        "bin/baton-module.mjs",
+        include_str!("../../sdk/js/bin/baton-module.mjs"),
+    ),
+    (
+        "scripts/wit-types.mjs",
+        include_str!("../../sdk/js/scripts/wit-types.mjs"),
+    ),
+    ("src/index.ts", include_str!("../../sdk/js/src/index.ts")),
+    ("src/hbs.d.ts", include_str!("../../sdk/js/src/hbs.d.ts")),
+    (
+        "types/v0.1.0.d.ts",
+        include_str!("../../sdk/js/types/v0.1.0.d.ts"),
+    ),
+    (
+        "types/v0.2.0.d.ts",
+        include_str!("../../sdk/js/types/v0.2.0.d.ts"),
+    ),
+    (
+        "types/v0.3.0.d.ts",
+        include_str!("../../sdk/js/types/v0.3.0.d.ts"),
+    ),
+    (
+        "wit/since_v0.3.0/module.wit",
+        include_str!("../../sdk/wit/since_v0.3.0/module.wit"),
+    ),
+];
+
+/// The language of a new module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// A Rust crate on baton-sdk.
+    Rust,
+    /// A TypeScript package on the TypeScript SDK (QuickJS inside).
+    Ts,
+}
+
 /// The SDK's manifest as it would stand alone: what it inherits from this
 /// workspace (version, edition, dependency versions) written out, the
 /// workspace's lints left behind — what `cargo package` does to it.
@@ -111,6 +183,64 @@ fn standalone(manifest: &str, workspace: &str) -> String {
 /// of the SDK this binary carries, written into the crate as `baton-sdk/`:
 /// the crate then builds anywhere, with no path outside itself.
 pub fn scaffold(name: &str, parent: &Path, sdk: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let dir = new_module_dir(name, parent)?;
+    if let Some(sdk) = sdk
+        && !sdk.join("Cargo.toml").is_file()
+    {
+        bail!(
+            "{} is not Baton's sdk/ folder; pass --sdk PATH to a checkout of it, or leave --sdk out",
+            sdk.display()
+        );
+    }
+    let sdk = match sdk {
+        Some(sdk) => std::fs::canonicalize(sdk)?.display().to_string(),
+        None => {
+            let manifest = standalone_sdk_manifest();
+            let files = SDK
+                .iter()
+                .copied()
+                .chain([("Cargo.toml", manifest.as_str())]);
+            write_files(&dir.join("baton-sdk"), files)?;
+            "baton-sdk".to_owned()
+        }
+    };
+    let files = TEMPLATE.iter().map(|(path, text)| {
+        let text = text
+            .replace("{{name}}", name)
+            .replace("{{crate}}", &name.replace('-', "_"))
+            .replace("{{sdk}}", &sdk);
+        (*path, text)
+    });
+    write_files(&dir, files)?;
+    Ok(dir)
+}
+
+/// Writes a new TypeScript module `name` into `parent/name`, with a copy
+/// of the TypeScript SDK this binary carries in `baton-sdk/`; returns the
+/// folder. Its package.json pins the SDK's build tools (componentize-qjs,
+/// esbuild) at the versions the SDK was tested with.
+pub fn scaffold_ts(name: &str, parent: &Path) -> anyhow::Result<PathBuf> {
+    let dir = new_module_dir(name, parent)?;
+    write_files(&dir.join("baton-sdk"), TS_SDK.iter().copied())?;
+    let sdk: serde_json::Value = serde_json::from_str(TS_SDK[0].1)?;
+    let mut tools = sdk["dependencies"].clone();
+    if let (Some(tools), Some(dev)) = (tools.as_object_mut(), sdk["devDependencies"].as_object()) {
+        tools.extend(dev.clone());
+    }
+    let tools = serde_json::to_string_pretty(&tools)?.replace('\n', "\n  ");
+    let files = TS_TEMPLATE.iter().map(|(path, text)| {
+        let text = text
+            .replace("{{name}}", name)
+            .replace("{{dependencies}}", &tools);
+        (*path, text)
+    });
+    write_files(&dir, files)?;
+    Ok(dir)
+}
+
+/// `parent/name` for a new module, refusing a name that cannot be a module
+/// id and a folder that already exists.
+fn new_module_dir(name: &str, parent: &Path) -> anyhow::Result<PathBuf> {
     let ok = (2..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')
@@ -122,14 +252,6 @@ pub fn scaffold(name: &str, parent: &Path, sdk: Option<&Path>) -> anyhow::Result
             "`{name}` cannot be a module id: use 2–64 lower-case letters, digits and hyphens, starting with a letter (e.g. discipline-pledge)"
         );
     }
-    if let Some(sdk) = sdk
-        && !sdk.join("Cargo.toml").is_file()
-    {
-        bail!(
-            "{} is not Baton's sdk/ folder; pass --sdk PATH to a checkout of it, or leave --sdk out",
-            sdk.display()
-        );
-    }
     let dir = parent.join(name);
     if dir.exists() {
         bail!(
@@ -137,38 +259,22 @@ pub fn scaffold(name: &str, parent: &Path, sdk: Option<&Path>) -> anyhow::Result
             dir.display()
         );
     }
-    let sdk = match sdk {
-        Some(sdk) => std::fs::canonicalize(sdk)?.display().to_string(),
-        None => {
-            let vendored = dir.join("baton-sdk");
-            let manifest = standalone_sdk_manifest();
-            let files = SDK
-                .iter()
-                .copied()
-                .chain([("Cargo.toml", manifest.as_str())]);
-            for (path, text) in files {
-                let file = vendored.join(path);
-                if let Some(parent) = file.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&file, text)
-                    .with_context(|| format!("writing {}", file.display()))?;
-            }
-            "baton-sdk".to_owned()
-        }
-    };
-    for (path, text) in TEMPLATE {
-        let text = text
-            .replace("{{name}}", name)
-            .replace("{{crate}}", &name.replace('-', "_"))
-            .replace("{{sdk}}", &sdk);
+    Ok(dir)
+}
+
+fn write_files<T: AsRef<str>>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (&'static str, T)>,
+) -> anyhow::Result<()> {
+    for (path, text) in files {
         let file = dir.join(path);
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+        std::fs::write(&file, text.as_ref())
+            .with_context(|| format!("writing {}", file.display()))?;
     }
-    Ok(dir)
+    Ok(())
 }
 
 /// Builds the module crate at `dir` into a component (into `target`, or the
@@ -179,18 +285,23 @@ pub async fn build(
     dir: &Path,
     target: Option<&Path>,
 ) -> anyhow::Result<PathBuf> {
-    let name = package_name(dir)?;
-    let target = target.map_or_else(|| dir.join("target"), Path::to_path_buf);
-    let dir = dir.to_path_buf();
-    let files = tokio::task::spawn_blocking(move || {
-        baton_sdk::build::build(&dir, &[name.as_str()], &target)
-    })
-    .await?
-    .map_err(anyhow::Error::msg)?;
-    let file = files
-        .into_iter()
-        .next()
-        .context("the build produced no component")?;
+    let file = if dir.join("package.json").is_file() && !dir.join("Cargo.toml").is_file() {
+        let dir = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || build_ts(&dir)).await??
+    } else {
+        let name = package_name(dir)?;
+        let target = target.map_or_else(|| dir.join("target"), Path::to_path_buf);
+        let dir = dir.to_path_buf();
+        let files = tokio::task::spawn_blocking(move || {
+            baton_sdk::build::build(&dir, &[name.as_str()], &target)
+        })
+        .await?
+        .map_err(anyhow::Error::msg)?;
+        files
+            .into_iter()
+            .next()
+            .context("the build produced no component")?
+    };
     let bytes = std::fs::read(&file)?;
     crate::registry::validate(runtime, &bytes)
         .await
@@ -201,6 +312,45 @@ pub async fn build(
                 problems.join("\n")
             )
         })?;
+    Ok(file)
+}
+
+/// Builds the TypeScript module at `dir` with its own `npm run build` (the
+/// SDK's `baton-module build`), installing its build tools first when they
+/// are missing; returns `dist/<name>.wasm`.
+fn build_ts(dir: &Path) -> anyhow::Result<PathBuf> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json"))?)
+            .with_context(|| format!("{} is not JSON", dir.join("package.json").display()))?;
+    let name = manifest["name"]
+        .as_str()
+        .context("package.json has no name (the module id)")?;
+    let npm = |args: &[&str]| -> anyhow::Result<()> {
+        let status = Command::new("npm")
+            .args(args)
+            .current_dir(dir)
+            .status()
+            .context("running npm: a TypeScript module needs Node.js 18 or later and npm")?;
+        if !status.success() {
+            bail!(
+                "`npm {}` in {} failed ({status})",
+                args.join(" "),
+                dir.display()
+            );
+        }
+        Ok(())
+    };
+    if !dir.join("node_modules").is_dir() {
+        npm(&["install", "--no-audit", "--no-fund"])?;
+    }
+    npm(&["run", "--silent", "build"])?;
+    let file = dir.join("dist").join(format!("{name}.wasm"));
+    if !file.is_file() {
+        bail!(
+            "`npm run build` succeeded but {} is missing",
+            file.display()
+        );
+    }
     Ok(file)
 }
 

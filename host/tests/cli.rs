@@ -476,6 +476,78 @@ fn the_binary_carries_the_whole_sdk() {
     }
 }
 
+/// The TypeScript SDK a `--lang ts` scaffold gets is the binary's copy:
+/// every file of `sdk/js` but its template, lock file and installed
+/// packages, and the contract it builds against.
+#[test]
+fn the_binary_carries_the_whole_typescript_sdk() {
+    fn files(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            if ["node_modules", "template", "package-lock.json"].contains(&name.as_str()) {
+                continue;
+            }
+            if path.is_dir() {
+                files(&path, root, out);
+            } else {
+                let relative = path.strip_prefix(root).expect("under sdk/js");
+                out.push(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk/js"));
+    let mut on_disk = vec!["wit/since_v0.3.0/module.wit".to_owned()];
+    files(root, root, &mut on_disk);
+    on_disk.sort();
+    let mut carried: Vec<String> = baton_host::develop::TS_SDK
+        .iter()
+        .map(|(p, _)| (*p).to_owned())
+        .collect();
+    carried.sort();
+    assert_eq!(
+        carried, on_disk,
+        "develop::TS_SDK lists every file of sdk/js"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = baton(&[
+        "plugin",
+        "new",
+        "ts-module",
+        "--lang",
+        "ts",
+        "--dir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let module = dir.path().join("ts-module");
+    let package: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(module.join("package.json")).expect("package.json"),
+    )
+    .expect("package.json is JSON");
+    assert_eq!(package["name"], "ts-module");
+    // The build tools are pinned at the SDK's versions.
+    let sdk: serde_json::Value =
+        serde_json::from_str(baton_host::develop::TS_SDK[0].1).expect("the SDK's package.json");
+    assert_eq!(
+        package["devDependencies"]["componentize-qjs"],
+        sdk["dependencies"]["componentize-qjs"]
+    );
+    assert!(
+        module
+            .join("baton-sdk/wit/since_v0.3.0/module.wit")
+            .is_file()
+    );
+    assert!(module.join("src/module.ts").is_file());
+    let refused = baton(&["plugin", "new", "x", "--lang", "ts"]);
+    assert!(!refused.status.success(), "a one-letter id is refused");
+}
+
 #[test]
 fn a_new_module_carries_its_sdk_and_names_no_path_outside_itself() {
     let dir = tempfile::tempdir().expect("temp dir");

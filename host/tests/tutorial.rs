@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-/// The tutorial's runnable blocks.
-fn blocks(markdown: &str) -> Vec<String> {
+/// The tutorial's runnable blocks of one kind (```` ```sh ````, ```` ```sh-ts ````).
+fn blocks(markdown: &str, fence: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Option<String> = None;
     for line in markdown.lines() {
@@ -20,7 +20,9 @@ fn blocks(markdown: &str) -> Vec<String> {
             break;
         }
         match (&mut current, line.trim_end()) {
-            (None, "```sh") => current = Some(String::new()),
+            (None, line) if line.strip_prefix("```") == Some(fence) => {
+                current = Some(String::new());
+            }
             (Some(block), "```") => {
                 out.push(std::mem::take(block));
                 current = None;
@@ -82,7 +84,9 @@ fn database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
     let Ok(admin) = std::env::var("DATABASE_URL") else {
         return (format!("sqlite:{}", dir.join("server.db").display()), None);
     };
-    let name = format!("baton_tutorial_{}", std::process::id());
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("baton_tutorial_{}_{n}", std::process::id());
     postgres(&admin, &format!("CREATE DATABASE {name}"));
     let (base, _) = admin
         .rsplit_once('/')
@@ -136,7 +140,7 @@ fn call(server: &str, path: &str, token: Option<&str>, body: Option<Value>) -> V
 #[test]
 fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
     let readme = include_str!("../../sdk/README.md");
-    let steps = blocks(readme);
+    let steps = blocks(readme, "sh");
     assert!(steps.len() >= 6, "the tutorial lost its steps: {steps:?}");
     let dir = tempfile::tempdir().expect("temp dir");
     let baton = std::path::Path::new(env!("CARGO_BIN_EXE_baton"));
@@ -204,6 +208,74 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
     assert_eq!(signed["result"], "accepted", "{signed}");
     assert_eq!(signed["enrollment"]["done"], 2, "{signed}");
     drop((first, second));
+    if let Some((admin, name)) = postgres_db {
+        postgres(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+    }
+}
+
+/// The TypeScript part of the tutorial, followed literally in an empty
+/// folder: the binary's TypeScript scaffold builds with nothing but Node.js
+/// and the build tools npm installs, passes its scenario and publishes.
+#[test]
+fn the_typescript_tutorial_builds_tests_and_publishes_a_module() {
+    let readme = include_str!("../../sdk/README.md");
+    let steps = blocks(readme, "sh-ts");
+    assert!(
+        steps.len() >= 3,
+        "the TypeScript tutorial lost its steps: {steps:?}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let baton = std::path::Path::new(env!("CARGO_BIN_EXE_baton"));
+    let (db, postgres_db) = database(dir.path());
+    let server = Server::start(&db, true);
+    let script = format!("set -euo pipefail\n{}", steps.join("\n"));
+    let path = format!(
+        "{}:{}",
+        baton.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("BATON_SERVER", &server.addr)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("bash runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "the TypeScript tutorial failed:\n{stdout}\n{stderr}"
+    );
+    for expected in [
+        "created ./ts-pledge (module `ts-pledge`)",
+        "ts-pledge@0.1.0  廉洁承诺 / Discipline pledge",
+        "built and checked: ./dist/ts-pledge.wasm",
+        "1 scenario(s) passed",
+        "published ts-pledge@0.1.0",
+        "owned by 500000000000",
+        r#""enrolled":1"#,
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing `{expected}` in:\n{stdout}\n{stderr}"
+        );
+    }
+    // Nothing outside the folder: the SDK is the binary's copy.
+    let package =
+        std::fs::read_to_string(dir.path().join("ts-pledge/package.json")).expect("package.json");
+    assert!(
+        !package.contains("file:") && !package.contains("/work"),
+        "{package}"
+    );
+    drop(server);
     if let Some((admin, name)) = postgres_db {
         postgres(
             &admin,

@@ -67,23 +67,27 @@ impl Drop for TestDb {
     /// A PostgreSQL test database is dropped, even when its test panicked;
     /// a SQLite one goes with its folder.
     fn drop(&mut self) {
-        let Some((admin, name)) = self.postgres.take() else {
-            return;
-        };
-        // Drop runs inside the test's runtime, which cannot be blocked on:
-        // a thread with a runtime of its own drops the database.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            rt.block_on(async {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(&sql).execute(&admin_pool(&admin).await).await;
-            });
-        });
-        let _ = dropped.join();
+        if let Some((admin, name)) = self.postgres.take() {
+            drop_database(admin, name);
+        }
     }
+}
+
+/// Drops a test's PostgreSQL database, even from a panicking test.
+fn drop_database(admin: String, name: String) {
+    // Drop runs inside the test's runtime, which cannot be blocked on:
+    // a thread with a runtime of its own drops the database.
+    let dropped = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(&sql).execute(&admin_pool(&admin).await).await;
+        });
+    });
+    let _ = dropped.join();
 }
 
 async fn admin_pool(url: &str) -> sqlx::AnyPool {
@@ -188,4 +192,62 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
         .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
         .expect("encodes");
     out
+}
+
+/// The pledge module rewritten in TypeScript (`plugins/pledge/ts`), built
+/// with the TypeScript SDK's own build (`sdk/js`) once per test binary.
+/// Needs Node.js and npm: `sdk/js/node_modules` is installed from its lock
+/// file when missing.
+pub fn typescript_pledge() -> Vec<u8> {
+    static BUILT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let sdk = root.join("sdk/js");
+            let installed = ["componentize-qjs", "esbuild"]
+                .iter()
+                .all(|p| sdk.join("node_modules").join(p).exists());
+            if !installed {
+                let status = std::process::Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir(&sdk)
+                    .status()
+                    .expect("npm runs (Node.js is needed for the TypeScript SDK)");
+                assert!(status.success(), "npm ci in {} failed", sdk.display());
+            }
+            let out = std::path::Path::new(env!("OUT_DIR")).join("pledge-ts.wasm");
+            let built = std::process::Command::new("node")
+                .arg(sdk.join("bin/baton-module.mjs"))
+                .arg("build")
+                .arg(root.join("plugins/pledge/ts"))
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .expect("node runs");
+            assert!(
+                built.status.success(),
+                "building plugins/pledge/ts failed:\n{}{}",
+                String::from_utf8_lossy(&built.stdout),
+                String::from_utf8_lossy(&built.stderr)
+            );
+            std::fs::read(&out).expect("the build wrote the component")
+        })
+        .clone()
+}
+
+/// Stores `wasm` as a built-in module, as a release of the binary that
+/// ships it would: owned by nobody, publishable by nobody.
+pub async fn store_built_in(runtime: &Runtime, db: &Db, wasm: &[u8]) {
+    let plugin = load(runtime, wasm).await.expect("loads");
+    let package = baton_core::db::plugins::Package {
+        id: plugin.info().id.clone(),
+        version: plugin.info().version.clone(),
+        sha256: hex::encode(plugin.sha256()),
+        owner: None,
+        built_in: true,
+        info: plugin.info().clone(),
+    };
+    baton_core::db::plugins::insert(db, &package, wasm, 0)
+        .await
+        .expect("insert");
 }

@@ -25,12 +25,18 @@ pub enum PluginCommand {
         dir: PathBuf,
         /// Depend on this checkout of Baton's sdk/ folder instead of the
         /// copy of the SDK the binary carries (written into the crate).
+        /// Rust only.
         #[arg(long)]
         sdk: Option<PathBuf>,
+        /// The module's language: a Rust crate, or a TypeScript package
+        /// (needs Node.js 18 or later and npm).
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: crate::develop::Lang,
     },
-    /// Build a module crate into a component and check it as the server will.
+    /// Build a module (a Rust crate, or a TypeScript package) into a
+    /// component and check it as the server will.
     Build {
-        /// The module crate's folder.
+        /// The module's folder.
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Where cargo builds (default: the crate's target/).
@@ -101,10 +107,29 @@ fn parse_locale(s: &str) -> Result<Locale, String> {
 /// Runs a `baton plugin` command.
 pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()> {
     match command {
-        PluginCommand::New { name, dir, sdk } => {
-            let created = crate::develop::scaffold(&name, &dir, sdk.as_deref())?;
+        PluginCommand::New {
+            name,
+            dir,
+            sdk,
+            lang,
+        } => {
+            let (created, next) = match lang {
+                crate::develop::Lang::Rust => (
+                    crate::develop::scaffold(&name, &dir, sdk.as_deref())?,
+                    "cargo test && baton plugin build",
+                ),
+                crate::develop::Lang::Ts if sdk.is_some() => {
+                    bail!(
+                        "--sdk is for Rust modules: a TypeScript module carries its SDK in baton-sdk/"
+                    )
+                }
+                crate::develop::Lang::Ts => (
+                    crate::develop::scaffold_ts(&name, &dir)?,
+                    "baton plugin build && baton plugin test dist/*.wasm scenario.json",
+                ),
+            };
             println!(
-                "created {} (module `{name}`)\nnext: cd {} && cargo test && baton plugin build",
+                "created {} (module `{name}`)\nnext: cd {} && {next}",
                 created.display(),
                 created.display()
             );
