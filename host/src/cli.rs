@@ -102,6 +102,20 @@ enum Command {
     /// Check the tamper-evident records.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Copy the database, while the server runs, into a new FILE: a
+    /// SQLite file (one consistent snapshot, writes go on) or, on
+    /// PostgreSQL, a pg_dump custom archive.
+    Backup {
+        /// The new backup file; never overwritten.
+        file: PathBuf,
+    },
+    /// Restore a backup FILE into an empty place: --database-url names a
+    /// SQLite file that does not exist yet, or an empty PostgreSQL
+    /// database. Then the sign-off chain is verified.
+    Restore {
+        /// The backup file (from `baton backup`).
+        file: PathBuf,
+    },
     /// The provinces' keys for signing module packages.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -157,6 +171,8 @@ impl Cli {
             Command::Generate { shape } => generate::run(runtime, &self.database_url, shape).await,
             Command::Upgrade(args) => upgrade::run(runtime, &self.database_url, args).await,
             Command::Audit(command) => audit::run(&self.database_url, command).await,
+            Command::Backup { file } => audit::backup(&self.database_url, &file).await,
+            Command::Restore { file } => audit::restore(&self.database_url, &file).await,
             Command::Keys(command) => keys::run(&self.database_url, command).await,
             Command::Plugin(command) => plugin::run(&runtime, command).await,
             Command::Admin(command) => {

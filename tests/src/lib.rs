@@ -73,6 +73,57 @@ impl Drop for TestDb {
     }
 }
 
+/// A place for a database nobody has created yet, beside a test's own (a
+/// restore's target): a SQLite path in a new folder, or a new, empty
+/// PostgreSQL database on the same server, dropped with the value.
+pub struct EmptyPlace {
+    /// Its URL.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// An [`EmptyPlace`] on this test's backend.
+    pub async fn empty_place(&self) -> EmptyPlace {
+        match &self.postgres {
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                EmptyPlace {
+                    url: format!("sqlite:{}", dir.path().join("restored.db").display()),
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Some((admin, name)) => {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let name = format!("{name}_empty_{n}");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin_pool(admin).await)
+                    .await
+                    .expect("create database");
+                let (base, _) = admin
+                    .rsplit_once('/')
+                    .expect("DATABASE_URL ends in /DBNAME");
+                EmptyPlace {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres: Some((admin.clone(), name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for EmptyPlace {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            drop_database(admin, name);
+        }
+    }
+}
+
 /// Drops a test's PostgreSQL database, even from a panicking test.
 fn drop_database(admin: String, name: String) {
     // Drop runs inside the test's runtime, which cannot be blocked on:

@@ -8,6 +8,7 @@ pub mod acting;
 pub mod assigning;
 pub mod attachments;
 pub mod auth;
+pub mod backup;
 pub mod ceremony;
 pub mod clock;
 #[cfg(feature = "store")]
