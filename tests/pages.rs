@@ -1367,3 +1367,45 @@ baton_tests::per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// The county's page: a count in 下级完成情况 opens its own module's rows;
+    /// with nothing overdue (the demo's term has just begun) the list
+    /// shows the unfinished work, not an empty 已逾期; 提醒 with nothing
+    /// ticked comes back to the same list, saying so, and a reminder keeps
+    /// the list's filters.
+    async fn the_county_list_shows_what_needs_action_and_keeps_its_filters(test: TestDb) {
+        let api = Api::new(&test).await;
+        let county = cookie(&api, "county").await;
+        let page = html(&get(&api, &county, "/county").await);
+        let counts: Vec<String> = page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+            .map(|h| h.replace("&#x3D;", "=").replace("&amp;", "&"))
+            .filter(|h| h.contains("within="))
+            .collect();
+        assert!(!counts.is_empty(), "the units table links its counts");
+        assert!(
+            counts.iter().all(|h| h.contains("&module=") && !h.contains("module=&")),
+            "{counts:?}"
+        );
+        assert!(page.contains(r#"<option value="open" selected>"#), "nothing is overdue: the default is 未完成");
+        assert!(!page.contains("没有符合条件的任务"), "the list is not empty");
+        let t = csrf(&page);
+        let reply = post_form(
+            &api,
+            &county,
+            "/county/remind",
+            &[("_csrf", &t), ("unit", "500155000000"), ("status", "open"), ("sort", "late")],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let back = reply.headers[header::LOCATION].to_str().expect("a location").to_owned();
+        assert_eq!(back, "/county?unit=500155000000&status=open&sort=late&pick_first=1#work");
+        let page = html(&get(&api, &county, &back).await);
+        assert!(page.contains("请先勾选要提醒的任务"));
+        assert_eq!(api.count("SELECT COUNT(*) FROM notices").await, 0, "nothing sent");
+        test.cleanup().await;
+    }
+}

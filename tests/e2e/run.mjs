@@ -330,6 +330,18 @@ try {
     await Promise.all([page.waitForLoadState('load'), page.click('button[name="remind"]')]);
     await contains(page, '提醒已发出');
     expect(page.url().includes('reminded=3'), `three reminded: ${page.url()}`);
+    // The list comes back as it was: the same township, status and order, its rows.
+    expect(page.url().includes('within=500155108000') && page.url().includes('status=open') && page.url().includes('sort=late'),
+      `the filters kept after reminding: ${page.url()}`);
+    expect(await page.locator('table.work tbody tr').count() === rows.length, 'the same rows after reminding');
+    // Whom a row waits for names each role once.
+    for (const waits of await page.locator('table.work tbody tr td:nth-child(7)').allInnerTexts()) {
+      expect((waits.match(/离任干部：/g) || []).length <= 1, `a role named once: ${waits}`);
+    }
+    // 提醒 with nothing ticked says so on the list, which stays.
+    await Promise.all([page.waitForLoadState('load'), page.click('button[name="remind"]')]);
+    await contains(page, '请先勾选要提醒的任务');
+    expect(await page.locator('table.work tbody tr').count() === rows.length, 'the list stays after an empty 提醒');
     await contains(page, '我发出的提醒');
     // The export opens in Excel on a Chinese Windows: a BOM, Chinese headers.
     const href = await page.locator('#work a', { hasText: '导出 CSV' }).getAttribute('href');

@@ -26,6 +26,8 @@ const CHART_DAYS: i64 = 30;
 pub(super) struct Which {
     unit: Option<String>,
     reminded: Option<i64>,
+    /// 提醒 was pressed with no row ticked.
+    pick_first: Option<String>,
     within: Option<String>,
     module: Option<String>,
     status: Option<String>,
@@ -77,10 +79,11 @@ pub(super) async fn dashboard(
     }
     let mut rows = Vec::new();
     for l in &children {
+        // A count opens its own rows: this unit's, this module's, this status's.
         let rows_of = |status: &str| {
             format!(
-                "/county?unit={code}&within={}&status={status}#work",
-                l.unit_code
+                "/county?unit={code}&within={}&module={}&status={status}#work",
+                l.unit_code, l.module
             )
         };
         rows.push(json!({
@@ -110,10 +113,20 @@ pub(super) async fn dashboard(
     let filter = reports::WorkFilter {
         within: q.within.clone().filter(|w| !w.is_empty()),
         module: q.module.clone().filter(|m| !m.is_empty()),
+        // Unchosen, the list shows what needs action: the overdue while any
+        // are (the roll-ups know at no cost), else everything unfinished —
+        // early in a term nothing is overdue and an empty list helps nobody.
         status: q
             .status
             .clone()
-            .filter(|s| reports::WORK_STATUSES.contains(&s.as_str())),
+            .filter(|s| reports::WORK_STATUSES.contains(&s.as_str()))
+            .or_else(|| {
+                let overdue: i64 = if code.is_empty() { &children } else { &own }
+                    .iter()
+                    .map(|l| l.overdue)
+                    .sum();
+                Some(if overdue > 0 { "overdue" } else { "open" }.to_owned())
+            }),
         q: q.q.clone(),
         sort: q.sort.clone(),
     };
@@ -139,6 +152,17 @@ pub(super) async fn dashboard(
         "last": skip + work.len() as i64,
     });
     let form = work_form(&state, &visit, &scope, &own, &filter).await?;
+    let keep: Vec<Value> = [
+        ("within", &filter.within),
+        ("module", &filter.module),
+        ("status", &filter.status),
+        ("q", &filter.q),
+        ("sort", &filter.sort),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| json!({"name": k, "value": v})))
+    .chain((page > 1).then(|| json!({"name": "page", "value": page.to_string()})))
+    .collect();
     let sent = deliveries(
         &visit,
         crate::outbox::sent_by(&state, &visit.principal, now).await?,
@@ -186,6 +210,7 @@ pub(super) async fn dashboard(
             "pages": pages,
             "work": work,
             "form": form,
+            "keep": keep,
             "export": export_query(&code, &filter),
             "chart": chart,
             "rectifications": rectifications,
@@ -193,6 +218,7 @@ pub(super) async fn dashboard(
             "csv_totals": format!("{}&rows=total", csv("completion")),
             "as_of": date(now),
             "reminded": q.reminded.is_some(),
+            "pick_first": q.pick_first.is_some(),
             "sent": sent,
         }),
     ))
@@ -338,20 +364,19 @@ pub(super) async fn remind(
                 .map_err(|_| Error::bad("enrollment", "不是任务编号", "is not an enrollment id"))
         })
         .collect::<Result<_, _>>()?;
+    // Back to the list as it was: its unit, filters and page.
+    let mut back: Vec<(&str, String)> = ["unit", "within", "module", "status", "q", "sort", "page"]
+        .into_iter()
+        .filter_map(|k| field(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
     if ids.is_empty() {
-        return Err(Error::bad(
-            "enrollment",
-            "请先勾选要提醒的任务",
-            "tick the rows to remind first",
-        ));
+        back.push(("pick_first", "1".to_owned()));
+    } else {
+        let n = send_reminders(&state, &visit.principal, &ids).await?;
+        back.push(("reminded", n.to_string()));
     }
-    let n = send_reminders(&state, &visit.principal, &ids).await?;
-    let q = serde_urlencoded::to_string([
-        ("unit", field("unit").unwrap_or_default()),
-        ("reminded", n.to_string()),
-    ])
-    .unwrap_or_default();
-    Ok(Redirect::to(&format!("/county?{q}")).into_response())
+    let q = serde_urlencoded::to_string(back).unwrap_or_default();
+    Ok(Redirect::to(&format!("/county?{q}#work")).into_response())
 }
 
 /// Which table to export, as which file.
@@ -603,24 +628,31 @@ async fn work_list(
     for o in found {
         // Whom it waits for: the roles its module awaits (a role is what a
         // trainer chases), or the person.
-        let waits: Vec<String> = turns
-            .get(&o.enrollment_id)
+        // One entry per role, its tasks listed once each after it:
+        // “离任干部：移交公章、移交档案”, not the role five times.
+        let mut waits: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for t in turns.get(&o.enrollment_id).into_iter().flatten() {
+            let who = t.role.map(|r| r.title().get(visit.locale).to_owned());
+            let what = t.what.get(visit.locale).to_owned();
+            match waits.iter_mut().find(|(w, _)| *w == who) {
+                Some((_, whats)) if !whats.contains(&what) => whats.push(what),
+                Some(_) => {}
+                None => waits.push((who, vec![what])),
+            }
+        }
+        let list = if visit.locale == Locale::En {
+            ", "
+        } else {
+            "、"
+        };
+        let waits: Vec<String> = waits
             .into_iter()
-            .flatten()
-            .map(|t| match t.role {
-                Some(r) => format!(
-                    "{}：{}",
-                    r.title().get(visit.locale),
-                    t.what.get(visit.locale)
-                ),
-                None => t.what.get(visit.locale).to_owned(),
+            .map(|(who, whats)| match who {
+                Some(who) if visit.locale == Locale::En => format!("{who}: {}", whats.join(list)),
+                Some(who) => format!("{who}：{}", whats.join(list)),
+                None => whats.join(list),
             })
-            .fold(Vec::new(), |mut seen, who| {
-                if !seen.contains(&who) {
-                    seen.push(who);
-                }
-                seen
-            });
+            .collect();
         let status = reports::status(o.started_at, o.completed_at, o.due_at, now);
         out.push(Work {
             id: o.enrollment_id,
@@ -640,7 +672,11 @@ async fn work_list(
                 0
             },
             due: date(o.due_at),
-            waits: waits.join("；"),
+            waits: waits.join(if visit.locale == Locale::En {
+                "; "
+            } else {
+                "；"
+            }),
             status,
         });
     }
@@ -693,7 +729,7 @@ async fn work_form(
             modules.push(json!({"id": l.module, "title": titles.of(&l.module, &l.version).await, "selected": chosen(&f.module, &l.module)}));
         }
     }
-    let status = f.status.clone().or_else(|| Some("overdue".to_owned()));
+    let status = f.status.clone();
     let statuses: Vec<Value> = reports::WORK_STATUSES
         .iter()
         .map(|s| json!({"id": s, "label": visit.t(&format!("work.status.{s}")), "selected": chosen(&status, s)}))
