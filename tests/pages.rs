@@ -1409,3 +1409,34 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// 返回上一级 on the accounts page leads only where the visitor may go
+    /// (it led a township officer to a 403 at the county), and the township's
+    /// legend explains red only when a cell is red.
+    async fn officials_are_led_only_where_they_may_go(test: TestDb) {
+        let api = Api::new(&test).await;
+        let township = cookie(&api, "township").await;
+        let page = html(&get(&api, &township, "/accounts").await);
+        assert!(page.contains("礼让镇") && !page.contains("返回上一级"), "no way up from the township");
+        let county = cookie(&api, "county").await;
+        let page = html(&get(&api, &county, "/accounts?unit=500155108000").await);
+        assert!(page.contains("返回上一级"), "the county goes up from its township");
+        let up = page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|h| h.split('"').next())
+            .map(|h| h.replace("&#x3D;", "="))
+            .find(|h| h.starts_with("/accounts?unit="))
+            .expect("an up link");
+        assert_eq!(up, "/accounts?unit=500155000000");
+        assert_eq!(get(&api, &county, &up).await.status, StatusCode::OK);
+        let page = html(&get(&api, &county, &up).await);
+        assert!(!page.contains("返回上一级"), "nothing above the county is the trainer's");
+
+        let page = html(&get(&api, &township, "/township").await);
+        assert!(page.contains("每格为“已完成/总数”。"));
+        assert!(!page.contains("红色为有逾期"), "nothing is overdue, nothing is red");
+        test.cleanup().await;
+    }
+}

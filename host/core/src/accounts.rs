@@ -918,6 +918,9 @@ pub struct Directory {
     pub accounts: Vec<Account>,
     /// The units directly below it.
     pub children: Vec<OrgUnit>,
+    /// The unit above it, when `actor` may manage accounts there too (a
+    /// township officer's township has a county above it they may not open).
+    pub up: Option<String>,
 }
 
 /// [`Directory`] of `code`, if `actor` may manage accounts there.
@@ -927,10 +930,23 @@ pub async fn directory(db: &Db, actor: &Principal, code: &str) -> Result<Directo
         .await?
         .ok_or_else(|| Error::not_found("没有这个区划", "no such unit"))?;
     let children = org_units::children(db, Some(code)).await?;
+    let mut up = None;
+    if let Some(parent) = &unit.parent_code
+        && let Some((_, path)) = org_units::get(db, parent).await?
+        && authorize(
+            actor,
+            Capability::ManageAccount(Role::Member),
+            Target::unit(&path),
+        )
+        .is_some()
+    {
+        up = Some(parent.clone());
+    }
     Ok(Directory {
         unit,
         accounts,
         children,
+        up,
     })
 }
 

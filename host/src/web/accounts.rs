@@ -150,6 +150,7 @@ async fn page(
         unit: this,
         accounts: found,
         children,
+        up,
     } = accounts::directory(&state.db, &visit.principal, unit).await?;
     let name = this.name.clone();
     let people: Vec<Value> = found
@@ -199,7 +200,7 @@ async fn page(
     let mut data = json!({
         "unit": {"code": unit, "name": name},
         "slips": (this.level == Level::Village).then(|| format!("/slips?unit={unit}")),
-        "up": this.parent_code.as_ref().map(|p| format!("/accounts?unit={p}")),
+        "up": up.map(|p| format!("/accounts?unit={p}")),
         "people": people,
         "children": children,
         "grantable": grantable,

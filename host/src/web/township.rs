@@ -79,10 +79,15 @@ pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result
         v["cells"] = Value::Array(cells);
     }
     let headers: Vec<&str> = modules.iter().map(|(_, title)| title.as_str()).collect();
+    // The legend explains red only when a cell is red.
+    let overdue = villages
+        .iter()
+        .flat_map(|v| v["cells"].as_array().into_iter().flatten())
+        .any(|c| c["status"] == "overdue");
     Ok(visit.page(
         "township",
         &visit.t("township.title"),
-        json!({"items": items, "count": items.len(), "villages": villages, "modules": headers}),
+        json!({"items": items, "count": items.len(), "villages": villages, "modules": headers, "overdue": overdue}),
     ))
 }
 
