@@ -215,10 +215,10 @@ per_backend! {
         );
         let keys = std::fs::read_to_string(shots.join("offline-keys.txt")).expect("the queued keys");
         let keys: Vec<&str> = keys.lines().collect();
-        assert_eq!(keys.len(), 4, "{keys:?}");
+        assert_eq!(keys.len(), 5, "{keys:?}");
         for (key, expected) in keys
             .iter()
-            .zip(["accepted", "accepted", "rejected", "accepted"])
+            .zip(["accepted", "accepted", "rejected", "accepted", "accepted"])
         {
             let results: Vec<String> =
                 sqlx::query_scalar("SELECT result FROM actions WHERE idempotency_key = $1")

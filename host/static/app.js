@@ -1,7 +1,8 @@
 // Baton on a weak signal: progressive enhancement of the server's pages,
 // which work without this file. With it, a phone keeps the person's own
 // pages for reading offline (the service worker, /sw.js), keeps a module
-// form submitted offline with its idempotency key and sends the queue when
+// form submitted offline (or, through the worker, one whose post fails on a
+// weak signal) with its idempotency key and sends the queue when
 // the connection returns (POST /api/v1/sync, in order, each accepted once;
 // Background Sync sends it even with every page closed, see sw.js),
 // brings a refused one back beside its fields with the input kept, and
@@ -27,6 +28,21 @@
   const say = (key, vars = {}) => box.dataset[key].replace(/\{(\w+)\}/g, (_, k) => vars[k]);
   const own = /^\/(me|enrollments\/\d+)$/;
   const synced = 'baton-synced:' + account;
+
+  // Whose phone this is, for the service worker, which keeps a post that
+  // fails on a weak signal in this account's queue (sw.js).
+  caches.open('baton-meta').then((c) => c.put('/account', new Response(account))).catch(() => {});
+  // Back from such a post: the page came from the phone; say it was kept.
+  const params = new URLSearchParams(location.search);
+  if (params.has('kept')) {
+    const note = document.createElement('p');
+    note.className = 'ok';
+    note.setAttribute('role', 'status');
+    note.textContent = say('queued');
+    box.after(note);
+    params.delete('kept');
+    history.replaceState(null, '', location.pathname + (params.size ? `?${params}` : '') + location.hash);
+  }
 
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready).then(() => {
@@ -180,6 +196,7 @@
       // A shared phone: the next person must not read this one's pages.
       event.preventDefault();
       await caches.delete('baton-pages').catch(() => {});
+      await caches.delete('baton-meta').catch(() => {});
       form.submit();
       return;
     }

@@ -6,6 +6,9 @@
 const VERSION = '{{version}}';
 const SHELL = ['{{css}}', '{{js}}', '/static/icon.svg', '/manifest.webmanifest'];
 const OWN = /^\/(me|enrollments\/\d+)$/;
+const ENROLLMENT = /^\/enrollments\/(\d+)$/;
+// How long a form's post may go unanswered before it is kept on the phone.
+const POST_WAIT_MS = 30000;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(`baton-shell-${VERSION}`).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -22,7 +25,12 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST' && request.mode === 'navigate' && ENROLLMENT.test(url.pathname)) {
+    event.respondWith(postOrKeep(request, url));
+    return;
+  }
+  if (request.method !== 'GET') return;
   if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
@@ -34,9 +42,62 @@ self.addEventListener('fetch', (event) => {
         caches.open('baton-pages').then((c) => c.put(url.pathname, copy));
       }
       return response;
-    }).catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())));
+    }).catch(() => caches.match(url.pathname).then((hit) => hit || offline())));
+    return;
   }
+  // A page never kept: the network, or a page of our own saying what works offline.
+  if (request.mode === 'navigate') event.respondWith(fetch(request).catch(offline));
 });
+
+// A module's form posted on a weak signal: the phone says it is online (2G
+// often does), but the post fails or goes unanswered. Instead of the
+// browser's error page the action is kept in the queue, exactly as app.js
+// keeps one posted offline (its idempotency key makes a post that did
+// arrive count once), and the page comes back from the phone saying so.
+async function postOrKeep(request, url) {
+  const body = await request.clone().text();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), POST_WAIT_MS);
+  try {
+    return await fetch(request, { signal: abort.signal });
+  } catch (e) {
+    const form = new URLSearchParams(body);
+    const meta = await caches.open('baton-meta');
+    const account = await meta.match('/account').then((r) => (r ? r.text() : null));
+    // 再加一行 and the like need the server: nothing to keep.
+    if (!account || !form.get('_action') || !form.get('_key') || form.has('_more')) return offline();
+    const db = await openQueue();
+    await idb(db.transaction('queue', 'readwrite').objectStore('queue').add({
+      account,
+      enrollment: Number(url.pathname.match(ENROLLMENT)[1]),
+      action: form.get('_action'),
+      key: form.get('_key'),
+      form: body,
+      queued_at: Math.floor(Date.now() / 1000),
+      path: url.pathname,
+      formId: form.get('_form') || form.get('_action'),
+    }));
+    self.registration.sync?.register('baton-queue').catch(() => {});
+    return Response.redirect(`${url.pathname}?kept=1`, 303);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// What a page never opened on this phone shows without a network.
+function offline() {
+  return new Response(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>没有网络 · 接力</title><link rel="stylesheet" href="{{css}}"></head>
+<body><main id="main">
+<h1>没有网络</h1>
+<p>这个页面还没有在本机打开过，现在没有网络，暂时打不开。</p>
+<p>打开过的<a href="/me">我的任务</a>和各项任务页可以离线查看；离线时填写提交的内容保存在手机上，信号恢复后自动发送。</p>
+<p><a href="">重试</a> · <a href="/me">我的任务</a></p>
+<h2 lang="en">No network</h2>
+<p lang="en">This page has not been opened on this phone before, and there is no network now. <a href="/me">My tasks</a> and the task pages you have opened work offline; what you submit offline is kept on the phone and sent when the signal returns.</p>
+</main></body></html>`, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+}
 
 // Background Sync: the page registers `baton-queue` when it keeps an action
 // offline; the browser fires it once there is a network, even with no page
@@ -48,11 +109,17 @@ self.addEventListener('sync', (event) => {
   if (event.tag === 'baton-queue') event.waitUntil(sendQueue());
 });
 
-function request(r) {
+function idb(r) {
   return new Promise((ok, fail) => {
     r.onsuccess = () => ok(r.result);
     r.onerror = () => fail(r.error);
   });
+}
+
+function openQueue() {
+  const opened = indexedDB.open('baton', 1);
+  opened.onupgradeneeded = () => opened.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+  return idb(opened);
 }
 
 async function sendQueue() {
@@ -64,10 +131,8 @@ async function sendQueue() {
   const me = await fetch('/api/v1/me', { credentials: 'same-origin' });
   if (!me.ok) return;
   const account = String((await me.json()).account_id);
-  const opened = indexedDB.open('baton', 1);
-  opened.onupgradeneeded = () => opened.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
-  const db = await request(opened);
-  const waiting = (await request(db.transaction('queue').objectStore('queue').getAll()))
+  const db = await openQueue();
+  const waiting = (await idb(db.transaction('queue').objectStore('queue').getAll()))
     .filter((q) => q.account === account && !q.refused);
   for (let i = 0; i < waiting.length; i += 100) {
     const batch = waiting.slice(i, i + 100);

@@ -7,7 +7,9 @@
 // seals, which the new secretary receives meanwhile; the signal returns:
 // the two are accepted, the seals come back refused beside their fields
 // with the input kept; one more queued offline goes by Background Sync with
-// every page closed. Then /me and the handover under slow 3G (400 kbps,
+// every page closed. On a weak signal (online, but the post fails) the
+// worker keeps the declaration and it is sent; a page never opened shows
+// the platform's offline page. Then /me and the handover under slow 3G (400 kbps,
 // 400 ms), first visit and repeat, timed. Writes the queued keys to
 // SHOTS/offline-keys.txt for the Rust side to find once each in the log.
 
@@ -146,6 +148,35 @@ try {
     if (!sent) await blank.waitForTimeout(100);
   }
   expect(sent, 'the worker sent the queue with no page of the platform open');
+
+  step = 'a weak signal: the phone says it is online, the post fails; kept and sent';
+  page = await context.newPage();
+  current = page;
+  await page.goto(`${BASE}${where}`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  let failed = 0;
+  await context.route('**/enrollments/*', (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    failed += 1;
+    return route.abort('connectionreset');
+  });
+  expect(await page.evaluate(() => navigator.onLine), 'the phone believes it is online');
+  form = await fillDeclare(page, 'archives', '档案（弱信号）');
+  keys.push(await form.locator('input[name="_key"]').inputValue());
+  await form.locator('button[type=submit]:not([name="_more"])').click();
+  await page.waitForFunction(() => (document.querySelector('#item-archives') || {}).innerText?.includes('档案（弱信号）'),
+    null, { timeout: 20000 });
+  expect(failed === 1, `the post failed on its way (${failed})`);
+  expect(!(await page.locator('body').innerText()).includes('ERR_'), 'no browser error page');
+  await context.unroute('**/enrollments/*');
+
+  step = 'offline: a page never opened on this phone says so';
+  await context.setOffline(true);
+  await page.goto(`${BASE}/certificate`);
+  await contains(page, '没有网络', 'main');
+  await contains(page, '信号恢复后自动发送', 'main');
+  await shot(page, 'offline-04-never-opened');
+  await context.setOffline(false);
   fs.writeFileSync(path.join(SHOTS, 'offline-keys.txt'), keys.join('\n'));
 
   step = 'slow 3G: first visit and repeat';
