@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+pub mod config;
 mod generate;
 mod import;
 mod keys;
@@ -19,6 +20,30 @@ use crate::runtime::{Limits, Runtime};
 #[derive(Debug, Parser)]
 #[command(name = "baton", version)]
 pub struct Cli {
+    /// The configuration file (TOML, `setting = value` with the flags'
+    /// names); default /etc/baton/baton.toml when it exists. A flag wins
+    /// over the environment, the environment over the file.
+    #[arg(long, env = "BATON_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Where `baton serve` listens.
+    #[arg(
+        long,
+        env = "BATON_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    addr: std::net::SocketAddr,
+    /// Seconds between the outbox worker's passes (due-date reminders and
+    /// escalations, SMS and group robots), in `baton serve` and `baton
+    /// worker`; 0 runs no worker inside `baton serve`.
+    #[arg(
+        long,
+        env = "BATON_WORKER_EVERY",
+        default_value_t = 30,
+        global = true,
+        visible_alias = "every"
+    )]
+    worker_every: u64,
     /// Where compiled modules are cached between runs.
     #[arg(long, env = "BATON_CACHE_DIR", global = true)]
     cache_dir: Option<PathBuf>,
@@ -54,6 +79,12 @@ pub struct Cli {
     settings: crate::settings::Args,
     #[command(subcommand)]
     command: Command,
+    /// The arguments as parsed, the configuration file's put in.
+    #[arg(skip)]
+    argv: Vec<std::ffi::OsString>,
+    /// Where each setting came from.
+    #[arg(skip)]
+    origins: config::Origins,
 }
 
 /// The log line format.
@@ -67,29 +98,23 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server.
+    /// Run the server (on --addr, with the outbox worker every
+    /// --worker-every seconds).
     Serve {
-        /// Where to listen.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
         /// Seed a demo province, with an account per role (password `demo`),
         /// into an empty database, and print how to sign in.
         #[arg(long)]
         demo: bool,
-        /// Seconds between the outbox worker's passes (due-date reminders and
-        /// escalations, SMS and group robots); 0 runs no worker here (run
-        /// `baton worker` instead).
-        #[arg(long, default_value_t = 30)]
-        worker_every: u64,
     },
-    /// Run only the outbox worker: due-date reminders and escalations, and
-    /// delivery by SMS and group robots. Any number of workers and servers
-    /// may share one PostgreSQL database; each message goes once.
-    Worker {
-        /// Seconds between passes.
-        #[arg(long, default_value_t = 30)]
-        every: u64,
-    },
+    /// Run only the outbox worker (every --worker-every seconds): due-date
+    /// reminders and escalations, and delivery by SMS and group robots. Any
+    /// number of workers and servers may share one PostgreSQL database;
+    /// each message goes once.
+    Worker,
+    /// The configuration: `baton config check` prints every setting, its
+    /// value and where it came from, and names every bad one.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Import data a county hands over; one bad row imports nothing.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -132,7 +157,33 @@ enum Command {
     },
 }
 
+/// `baton config …`.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print every setting with its value and source (flag, environment,
+    /// file, default); exit 1 naming each bad value and its source.
+    Check,
+}
+
 impl Cli {
+    /// The command line as given, with the configuration file's settings
+    /// where neither a flag nor the environment gives one. A bad setting
+    /// in the file or the environment ends the program, named.
+    pub fn from_env() -> Self {
+        let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let (argv, origins) = match config::apply(argv) {
+            Ok(applied) => applied,
+            Err(problems) => {
+                eprintln!("error: {problems}");
+                std::process::exit(2);
+            }
+        };
+        let mut cli = <Self as clap::Parser>::parse_from(&argv);
+        cli.argv = argv;
+        cli.origins = origins;
+        cli
+    }
+
     /// Runs the command.
     pub async fn run(self) -> anyhow::Result<()> {
         let limits = Limits {
@@ -142,30 +193,37 @@ impl Cli {
         };
         let runtime = Runtime::new(limits, self.cache_dir.or_else(default_cache_dir))?;
         match self.command {
-            Command::Serve {
-                addr,
-                demo,
-                worker_every,
-            } => {
+            Command::Serve { demo } => {
                 let settings = crate::settings::Settings::new(self.settings);
                 settings.check()?;
                 serve::run(
                     runtime,
-                    addr,
+                    self.addr,
                     &self.database_url,
                     demo,
-                    worker_every,
+                    self.worker_every,
                     settings,
                 )
                 .await
             }
-            Command::Worker { every } => {
+            Command::Worker => {
+                let every = self.worker_every.max(1);
                 let db = crate::Db::connect(&self.database_url).await?;
                 let settings = crate::settings::Settings::new(self.settings);
                 let state = crate::app::AppState::with_settings(db, runtime, settings);
                 println!("Baton's outbox worker: a pass every {every} s");
-                crate::outbox::run(state, std::time::Duration::from_secs(every.max(1))).await;
+                crate::outbox::run(state, std::time::Duration::from_secs(every)).await;
                 Ok(())
+            }
+            Command::Config(ConfigCommand::Check) => {
+                // Parsed from the command line alone (a test's), the
+                // arguments are the process's own.
+                let argv = if self.argv.is_empty() {
+                    std::env::args_os().collect()
+                } else {
+                    self.argv.clone()
+                };
+                config::check(&argv, &self.origins)
             }
             Command::Import(command) => import::run(&self.database_url, command).await,
             Command::Generate { shape } => generate::run(runtime, &self.database_url, shape).await,

@@ -1,7 +1,5 @@
 //! The `baton` command.
 
-use clap::Parser;
-
 /// The server's allocator (see the workspace's Cargo.toml for the numbers).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -9,7 +7,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
-    let cli = baton_host::cli::Cli::parse();
+    let cli = baton_host::cli::Cli::from_env();
     baton_host::cli::init_tracing(cli.log_format);
     match cli.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,

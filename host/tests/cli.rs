@@ -734,3 +734,131 @@ fn keys_are_made_listed_revoked_and_sign_packages() {
     assert!(revoked.status.success(), "{}", stderr(&revoked));
     assert!(stdout(&baton(&["--database-url", &db, "keys", "list"])).contains("national  revoked"));
 }
+
+/// The operator's guide's settings table is the code's: a row per setting
+/// with its file name, flag and environment variable, and no other rows.
+#[test]
+fn the_settings_table_is_every_setting_and_nothing_else() {
+    use clap::CommandFactory as _;
+    let guide = include_str!("../OPERATING.md");
+    let command = baton_host::cli::Cli::command();
+    let settings: Vec<&clap::Arg> = baton_host::cli::config::settings(&command).collect();
+    for arg in &settings {
+        let row = format!(
+            "| `{}` | `--{}` | `{}` |",
+            arg.get_id(),
+            arg.get_long().expect("a long flag"),
+            arg.get_env()
+                .expect("an environment variable")
+                .to_string_lossy()
+        );
+        assert!(guide.contains(&row), "OPERATING.md lacks the row `{row}`");
+    }
+    let rows = guide
+        .lines()
+        .skip_while(|l| !l.starts_with("| setting (file) |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| `"))
+        .count();
+    assert_eq!(rows, settings.len(), "a row for each setting and no other");
+}
+
+/// The configuration file: a flag beats the environment, which beats the
+/// file, which beats the default; `config check` says which gave what; a
+/// bad value stops any command, named with its line or its variable.
+#[test]
+fn the_configuration_file_fills_in_what_flags_and_the_environment_leave() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("baton.toml");
+    std::fs::write(
+        &file,
+        "# a province's server\naddr = \"127.0.0.1:9000\"\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\nquota_person_mib = 300\nworker_every = 10\nmetrics_token = \"s3cret\"\n",
+    )
+    .expect("write");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_baton"))
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("baton runs")
+    };
+    let path = file.to_str().expect("utf-8");
+    let out = run(
+        &["--config", path, "--worker-every", "5", "config", "check"],
+        &[("BATON_QUOTA_PERSON_MIB", "400")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = |id: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no {id} in {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("addr"),
+        format!("addr = 127.0.0.1:9000 (file {path}:2)")
+    );
+    assert_eq!(
+        line("trusted_proxies"),
+        format!("trusted_proxies = 127.0.0.1,10.0.0.0/8 (file {path}:3)")
+    );
+    assert_eq!(
+        line("quota_person_mib"),
+        "quota_person_mib = 400 (environment BATON_QUOTA_PERSON_MIB)"
+    );
+    assert_eq!(
+        line("worker_every"),
+        "worker_every = 5 (flag --worker-every)"
+    );
+    assert_eq!(line("image_decodes"), "image_decodes = 2 (default)");
+    assert!(
+        line("metrics_token").contains("not shown") && !text.contains("s3cret"),
+        "{text}"
+    );
+    assert!(text.ends_with("configuration ok\n"), "{text}");
+
+    // BATON_CONFIG names the file as well; a value the types cannot judge is checked.
+    std::fs::write(&file, "public_url = \"ftp://example\"\n").expect("write");
+    let out = run(&["config", "check"], &[("BATON_CONFIG", path)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("`ftp://example` must be an http:// or https:// address such as https://baton.example.gov.cn (from file {path}:1)")), "{}", stderr(&out));
+
+    // Bad values stop every command, each named where it was written.
+    std::fs::write(&file, "plugin_memory_mib = \"lots\"\nbogus = 1\n").expect("write");
+    let out = run(&["--config", path, "plugin", "inspect", "pledge"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{path}:1: `plugin_memory_mib = \"lots\"`: invalid value 'lots'"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:2: `bogus` is not a setting; the settings are: addr,"
+        )),
+        "{err}"
+    );
+    let out = run(&["config", "check"], &[("BATON_IMAGE_DECODES", "many")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("environment variable BATON_IMAGE_DECODES=\"many\": invalid value 'many'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &["--config", "/nonexistent/baton.toml", "config", "check"],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a named file that is missing is an error"
+    );
+}

@@ -141,7 +141,7 @@ impl Settings {
                 && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
             if !ok {
                 anyhow::bail!(
-                    "BATON_PUBLIC_URL `{url}` must be an http:// or https:// address such as https://baton.example.gov.cn"
+                    "public_url (--public-url, BATON_PUBLIC_URL) `{url}` must be an http:// or https:// address such as https://baton.example.gov.cn"
                 );
             }
         }
