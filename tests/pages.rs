@@ -744,6 +744,7 @@ per_backend! {
         let check = |code: String| async move { get(api, "", &format!("/verify?code={code}")).await };
         let valid = html(&check(code.clone()).await);
         assert!(valid.contains("有效：桂花村 · 新老班子工作交接，共 1 次签字确认"), "{valid}");
+        assert!(valid.contains("该项任务尚未完成，目前完成 1/"), "valid is not done: {valid}");
         assert!(!valid.contains("较早打印"));
         assert!(html(&check(code.to_lowercase().replace('-', "")).await).contains("有效："));
 

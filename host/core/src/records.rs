@@ -38,6 +38,13 @@ pub struct Verified {
     /// Whether the code is the enrollment's latest: a sign-off made after
     /// the paper was printed gives a newer code.
     pub latest: bool,
+    /// How far the enrollment has got now: a valid record of an unfinished
+    /// handover proves what was signed, not that it was done.
+    pub done: i64,
+    /// Of how many steps.
+    pub total: i64,
+    /// Whether it is complete.
+    pub completed: bool,
 }
 
 pub use crate::db::audit::Broken;
@@ -91,5 +98,8 @@ pub async fn verify(state: &AppState, code: &str) -> Result<Option<Verified>, Er
         },
         intact: checked.is_ok(),
         latest: e.signoff_head.as_deref() == Some(head.as_str()),
+        done: e.done,
+        total: e.total,
+        completed: e.completed_at.is_some(),
     }))
 }

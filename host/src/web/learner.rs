@@ -639,7 +639,21 @@ pub(super) async fn verify(
                         ("count", v.signoffs.to_string()),
                     ],
                 );
-                data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok});
+                // Valid is not done: say whether the work is complete, or how far it got.
+                let progress = if v.completed {
+                    crate::i18n::t(
+                        locale,
+                        "verify.complete",
+                        &[("done", v.done.to_string()), ("total", v.total.to_string())],
+                    )
+                } else {
+                    crate::i18n::t(
+                        locale,
+                        "verify.unfinished",
+                        &[("done", v.done.to_string()), ("total", v.total.to_string())],
+                    )
+                };
+                data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok, "progress": progress, "complete": v.completed});
             }
             Err(e @ Fault::BadRequest { .. }) => {
                 status = StatusCode::BAD_REQUEST;
