@@ -137,18 +137,10 @@ fn call(server: &str, path: &str, token: Option<&str>, body: Option<Value>) -> V
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"))
 }
 
-#[test]
-fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
-    let readme = include_str!("../../sdk/README.md");
-    let steps = blocks(readme, "sh");
-    assert!(steps.len() >= 6, "the tutorial lost its steps: {steps:?}");
-    let dir = tempfile::tempdir().expect("temp dir");
+/// Runs `steps` in order in one shell in `dir`, with `baton` on the PATH
+/// and `BATON_SERVER` set; returns stdout and stderr, failing on an error.
+fn follow(steps: &[String], dir: &std::path::Path, server: &str) -> (String, String) {
     let baton = std::path::Path::new(env!("CARGO_BIN_EXE_baton"));
-    let (db, postgres_db) = database(dir.path());
-    let first = Server::start(&db, true);
-    // Another host process on the same database, up before the module exists.
-    let second = Server::start(&db, false);
-
     let script = format!("set -euo pipefail\n{}", steps.join("\n"));
     let path = format!(
         "{}:{}",
@@ -158,20 +150,35 @@ fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
     let out = Command::new("bash")
         .arg("-c")
         .arg(&script)
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env("PATH", path)
-        .env("BATON_SERVER", &first.addr)
+        .env("BATON_SERVER", server)
         .env("RUST_LOG", "warn")
         .output()
         .expect("bash runs");
     let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     );
     assert!(
         out.status.success(),
         "the tutorial failed:\n{stdout}\n{stderr}"
     );
+    (stdout, stderr)
+}
+
+#[test]
+fn the_sdk_tutorial_takes_a_module_from_nothing_to_an_action() {
+    let readme = include_str!("../../sdk/README.md");
+    let steps = blocks(readme, "sh");
+    assert!(steps.len() >= 6, "the tutorial lost its steps: {steps:?}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (db, postgres_db) = database(dir.path());
+    let first = Server::start(&db, true);
+    // Another host process on the same database, up before the module exists.
+    let second = Server::start(&db, false);
+
+    let (stdout, stderr) = follow(&steps, dir.path(), &first.addr);
     for expected in [
         "created ./discipline-pledge (module `discipline-pledge`)",
         "test every_member_signs_once ... ok",
@@ -228,32 +235,9 @@ fn the_typescript_tutorial_builds_tests_and_publishes_a_module() {
         "the TypeScript tutorial lost its steps: {steps:?}"
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    let baton = std::path::Path::new(env!("CARGO_BIN_EXE_baton"));
     let (db, postgres_db) = database(dir.path());
     let server = Server::start(&db, true);
-    let script = format!("set -euo pipefail\n{}", steps.join("\n"));
-    let path = format!(
-        "{}:{}",
-        baton.parent().expect("bin dir").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(dir.path())
-        .env("PATH", path)
-        .env("BATON_SERVER", &server.addr)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("bash runs");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success(),
-        "the TypeScript tutorial failed:\n{stdout}\n{stderr}"
-    );
+    let (stdout, stderr) = follow(&steps, dir.path(), &server.addr);
     for expected in [
         "created ./ts-pledge (module `ts-pledge`)",
         "ts-pledge@0.1.0  廉洁承诺 / Discipline pledge",
