@@ -561,3 +561,57 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// A county's DingTalk robot in 加签 mode: the secret is checked when
+    /// set (WeCom has none; a DingTalk one starts with SEC) and never shown
+    /// again; an escalation posts with `timestamp` and `sign`, which the
+    /// stub checks as DingTalk does. A wrong secret is refused by the
+    /// robot and the delivery fails; with the right one the retry goes.
+    async fn a_dingtalk_robot_in_signing_mode_gets_signed_posts(test: TestDb) {
+        use baton_tests::stub::DINGTALK_SECRET;
+        let api = Api::new(&test).await;
+        let stub = Stub::start().await;
+        let (county, outgoing, nation) = (
+            api.token("county").await,
+            api.token("outgoing").await,
+            api.token("nation").await,
+        );
+        let at = |unit: &str, channel: &str| format!("/api/v1/units/{unit}/channels/{channel}");
+        let webhook = format!("{}/dingtalk-signed?access_token=t0ken", stub.base);
+        let refused = api.put(&county, &at(TOWNSHIP, "wecom"), json!({"webhook": format!("{}/wecom", stub.base), "secret": DINGTALK_SECRET})).await;
+        assert_eq!((refused.status, refused.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("secret")));
+        let refused = api.put(&county, &at(COUNTY, "dingtalk"), json!({"webhook": webhook, "secret": "abc"})).await;
+        assert_eq!((refused.status, refused.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some("secret")));
+        let wrong = format!("SEC{}", "f".repeat(64));
+        assert_eq!(api.put(&county, &at(COUNTY, "dingtalk"), json!({"webhook": webhook, "secret": wrong})).await.status, StatusCode::NO_CONTENT);
+        let shown = api.get(&county, &at(COUNTY, "dingtalk")).await.json();
+        assert_eq!(shown["secret"], "••••••", "{shown}");
+
+        let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;
+        assert_eq!(api.get(&outgoing, &format!("/api/v1/enrollments/{handover}")).await.status, StatusCode::OK);
+        let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
+        // Seven days late: the county's group, signed with the wrong secret.
+        let mut now = ten_am(due + 8 * DAY);
+        let first = pass(&api.state, now).await.expect("a pass");
+        let got = stub.at("dingtalk-signed");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].query.starts_with("access_token=t0ken&timestamp=") && got[0].query.contains("&sign="), "{}", got[0].query);
+        assert!(!got[0].accepted && first.failed == 1, "the robot refuses a wrong sign: {first:?}");
+
+        // The right secret: the retry is signed with it and taken.
+        assert_eq!(api.put(&county, &at(COUNTY, "dingtalk"), json!({"webhook": webhook, "secret": DINGTALK_SECRET})).await.status, StatusCode::NO_CONTENT);
+        for _ in 0..6 {
+            now += 3600;
+            pass(&api.state, now).await.expect("a pass");
+            if stub.at("dingtalk-signed").iter().any(|r| r.accepted) {
+                break;
+            }
+        }
+        let got = stub.at("dingtalk-signed");
+        let taken: Vec<_> = got.iter().filter(|r| r.accepted).collect();
+        assert_eq!(taken.len(), 1, "{got:?}");
+        assert!(taken[0].body["text"]["content"].as_str().unwrap_or_default().contains("逾期"), "{:?}", taken[0].body);
+        test.cleanup().await;
+    }
+}

@@ -1,14 +1,16 @@
 //! Stand-ins for the gateways the outbox delivers to, on a local port: an
 //! SMS gateway (`/sms`) and group robots (`/wecom`, `/dingtalk`, or any
 //! other path) that record what they receive and answer as the real ones
-//! do, or fail with a 500 while `fail` is set; and an SMTP sink. Never the
-//! internet.
+//! do, or fail with a 500 while `fail` is set; a DingTalk robot in 加签
+//! mode (`/dingtalk-signed`) that checks `timestamp` and `sign` against
+//! [`DINGTALK_SECRET`] as DingTalk does and refuses a wrong one; and an
+//! SMTP sink. Never the internet.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -22,6 +24,72 @@ pub struct Received {
     pub body: Value,
     /// Its headers.
     pub headers: HeaderMap,
+    /// Its query string.
+    pub query: String,
+    /// Whether the stub took it (a robot in 加签 mode refuses a wrong sign).
+    pub accepted: bool,
+}
+
+/// The 加签 secret of the stub's `/dingtalk-signed` robot.
+pub const DINGTALK_SECRET: &str =
+    "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+
+/// Whether `query` carries DingTalk's signature for its own timestamp:
+/// `sign` = base64(HMAC-SHA256(secret, "timestamp\nsecret")), URL-encoded,
+/// computed here independently of the product's code.
+fn dingtalk_sign_ok(query: &str) -> bool {
+    use sha2::Digest as _;
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (timestamp, sign) = (param("timestamp"), param("sign"));
+    // HMAC-SHA256 by its definition (RFC 2104), over sha2.
+    // A key longer than the hash's block (DingTalk's are 67 bytes) is its hash.
+    let long = sha2::Sha256::digest(DINGTALK_SECRET.as_bytes());
+    let key: &[u8] = if DINGTALK_SECRET.len() > 64 {
+        &long
+    } else {
+        DINGTALK_SECRET.as_bytes()
+    };
+    let mut block = [0u8; 64];
+    block[..key.len()].copy_from_slice(key);
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = sha2::Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(format!("{timestamp}\n{DINGTALK_SECRET}"))
+        .finalize();
+    let mac = sha2::Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    let expected = encode_base64(&mac)
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    !timestamp.is_empty() && sign == expected
+}
+
+fn encode_base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[derive(Clone, Default)]
@@ -41,20 +109,28 @@ pub struct Stub {
 async fn receive(
     State(shared): State<Shared>,
     Path(path): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: String,
 ) -> (StatusCode, String) {
     if shared.fail.load(Ordering::SeqCst) {
         return (StatusCode::INTERNAL_SERVER_ERROR, "gateway down".into());
     }
+    let query = query.unwrap_or_default();
+    let accepted = path != "dingtalk-signed" || dingtalk_sign_ok(&query);
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
     shared.received.lock().expect("lock").push(Received {
         path: path.clone(),
         body,
         headers,
+        query,
+        accepted,
     });
     let answer = if path == "sms" {
         json!({"code": "OK"})
+    } else if !accepted {
+        // DingTalk's answer to a wrong signature.
+        json!({"errcode": 310000, "errmsg": "sign not match"})
     } else {
         json!({"errcode": 0, "errmsg": "ok"})
     };
