@@ -12,6 +12,50 @@ use baton_tests::per_backend;
 use baton_tests::png;
 
 /// A JPEG whose EXIF says where it was taken (a GPS IFD with a latitude).
+/// A photo as a phone camera takes one: shapes, texture and sensor noise,
+/// JPEG at quality 92.
+fn camera_photo(width: u32, height: u32) -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let noise = (seed % 24) as f32 - 12.0;
+        let (fx, fy) = (x as f32, y as f32);
+        let wall = 120.0 + 60.0 * (fx / 37.0).sin() * (fy / 53.0).cos();
+        let brick = if (y / 40 + x / 90) % 2 == 0 {
+            30.0
+        } else {
+            -20.0
+        };
+        let sky = if fy < height as f32 / 3.0 { 80.0 } else { 0.0 };
+        let v = |base: f32| (base + noise).clamp(0.0, 255.0) as u8;
+        image::Rgb([
+            v(wall + brick),
+            v(wall * 0.8 + sky),
+            v(90.0 + sky + brick / 2.0),
+        ])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
+        .encode_image(&image)
+        .expect("encodes");
+    jpeg
+}
+
+/// The sizes of an attachment as kept, as the phone copy and as the thumbnail.
+async fn sizes_of(api: &Api, token: &str, id: i64, sha: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for size in ["", "?size=phone", "?size=thumb"] {
+        let got = api
+            .get(token, &format!("/enrollments/{id}/attachments/{sha}{size}"))
+            .await;
+        assert_eq!(got.status, StatusCode::OK);
+        out.push(got.body.len());
+    }
+    out
+}
+
 fn photo_with_gps(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
@@ -58,6 +102,7 @@ async fn elsewhere_has(test: &baton_tests::TestDb, enrollment: i64, sha: &str, n
             enrollment_id: enrollment,
             sha256: sha,
             phone_sha256: None,
+            thumb_sha256: None,
             name,
             media_type: "image/jpeg",
             size: 1,
@@ -101,6 +146,21 @@ per_backend! {
         let small = image::load_from_memory(&phone.body).expect("a JPEG");
         assert_eq!((small.width(), small.height()), (1280, 960));
         assert!(phone.body.len() < stored.body.len());
+        // The thumbnail a page shows at 120 px is served at 240 px.
+        let thumb = api.get(&outgoing, &format!("/enrollments/{handover}/attachments/{sha}?size=thumb")).await;
+        assert_eq!(thumb.status, StatusCode::OK);
+        let tiny = image::load_from_memory(&thumb.body).expect("a JPEG");
+        assert_eq!((tiny.width(), tiny.height()), (240, 180));
+        let odd = api.get(&outgoing, &format!("/enrollments/{handover}/attachments/{sha}?size=huge")).await;
+        assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+        // A camera's photo, detail and sensor noise in it: its thumbnail
+        // stays under 20 KB (its phone copy was ~700 KB on a real one).
+        let camera = camera_photo(3264, 2448);
+        let sent = api.upload(&outgoing, handover, "村部.jpg", camera).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.json());
+        let camera_sha = sent.json()["id"].as_str().expect("an id").to_owned();
+        let sizes: Vec<usize> = sizes_of(&api, &outgoing, handover, &camera_sha).await;
+        assert!(sizes[2] <= 20 * 1024, "the thumbnail is {} bytes (phone copy {}, kept {})", sizes[2], sizes[1], sizes[0]);
 
         // The same photo again is the same attachment.
         let again = api.upload(&outgoing, handover, "again.jpg", original).await;
@@ -145,7 +205,7 @@ per_backend! {
             .await
             .expect("a context");
         let names: Vec<&str> = ctx.attachments.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["公章印模.jpg", "签字清单.pdf", "资产.png"]);
+        assert_eq!(names, ["公章印模.jpg", "村部.jpg", "签字清单.pdf", "资产.png"]);
         assert_eq!(ctx.attachments[0].id, sha);
         test.cleanup().await;
     }
@@ -194,7 +254,7 @@ per_backend! {
         let after = api.send(page(location)).await;
         let html = String::from_utf8_lossy(&after.body).into_owned();
         assert!(html.contains("已上传"), "{html}");
-        assert!(html.contains("?size&#x3D;phone\" alt=\"印模.png\"") || html.contains("?size=phone\" alt=\"印模.png\""), "{html}");
+        assert!(html.contains("?size&#x3D;thumb\" alt=\"印模.png\"") || html.contains("?size=thumb\" alt=\"印模.png\""), "{html}");
         test.cleanup().await;
     }
 }
@@ -256,8 +316,8 @@ per_backend! {
             .await;
         let html = String::from_utf8_lossy(&seen.body).into_owned();
         assert!(
-            html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size&#x3D;phone\""))
-                || html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size=phone\"")),
+            html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size&#x3D;thumb\""))
+                || html.contains(&format!("<img src=\"/enrollments/{handover}/attachments/{sha}?size=thumb\"")),
             "the township officer sees the photo's thumbnail: {html}"
         );
         test.cleanup().await;

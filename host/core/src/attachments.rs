@@ -22,6 +22,9 @@ use crate::state::AppState;
 pub const MAX_UPLOAD: usize = 16 << 20;
 /// The longest side of a photo's phone-sized copy, pixels.
 pub const PHONE_SIDE: u32 = 1280;
+/// The longest side of a photo's thumbnail, pixels: twice the 120 px a page
+/// shows it at, for a phone's dense screen, in well under 20 KB.
+pub const THUMB_SIDE: u32 = 240;
 /// The longest side of a photo as kept, pixels: a seal's imprint stays
 /// legible, and a 50-megapixel original does not cost 20 MB.
 pub const KEPT_SIDE: u32 = 2560;
@@ -82,7 +85,7 @@ pub async fn upload(
             "must be a photo (JPEG, PNG) or a PDF",
         )
     })?;
-    let (stored, phone) = match kind {
+    let (stored, copies) = match kind {
         Kind::Pdf => (bytes.to_vec(), None),
         Kind::Photo(format) => {
             // A few decodes at a time, each bounded: a burst of huge photos
@@ -94,10 +97,10 @@ pub async fn upload(
                 .await
                 .map_err(anyhow::Error::from)?;
             let owned = bytes.to_vec();
-            let (stored, phone) = tokio::task::spawn_blocking(move || photo(&owned, format))
+            let (stored, phone, thumb) = tokio::task::spawn_blocking(move || photo(&owned, format))
                 .await
                 .map_err(anyhow::Error::from)??;
-            (stored, Some(phone))
+            (stored, Some((phone, thumb)))
         }
     };
     let size = i64::try_from(stored.len()).unwrap_or(i64::MAX);
@@ -128,9 +131,12 @@ pub async fn upload(
     };
     let at = now();
     let sha = state.files.put(media_type, &stored, at).await?;
-    let phone_sha = match &phone {
-        Some(p) => Some(state.files.put("image/jpeg", p, at).await?),
-        None => None,
+    let (phone_sha, thumb_sha) = match &copies {
+        Some((phone, thumb)) => (
+            Some(state.files.put("image/jpeg", phone, at).await?),
+            Some(state.files.put("image/jpeg", thumb, at).await?),
+        ),
+        None => (None, None),
     };
     let by = actor(principal.account_id, principal.person_id, "", role).person_id;
     let added = attachments::insert(
@@ -139,6 +145,7 @@ pub async fn upload(
             enrollment_id: e.id,
             sha256: &sha,
             phone_sha256: phone_sha.as_deref(),
+            thumb_sha256: thumb_sha.as_deref(),
             name,
             media_type,
             size,
@@ -160,15 +167,26 @@ pub async fn upload(
     })
 }
 
-/// The bytes of attachment `sha` of enrollment `id` (its phone-sized copy
-/// when `phone` and it is a photo), with its media type and name, if
-/// `principal` may view the enrollment.
+/// Which copy of a photo to serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// As kept (a PDF is always this).
+    Kept,
+    /// The phone-sized copy, 1,280 px.
+    Phone,
+    /// The thumbnail, 240 px (the phone copy for photos without one).
+    Thumb,
+}
+
+/// The bytes of attachment `sha` of enrollment `id` (a photo's copy of
+/// `size`), with its media type and name, if `principal` may view the
+/// enrollment.
 pub async fn fetch(
     state: &AppState,
     principal: &Principal,
     id: i64,
     sha: &str,
-    phone: bool,
+    size: Size,
 ) -> Result<(String, String, Vec<u8>), Error> {
     let (e, _) = reach(state, principal, id, Capability::ViewEnrollment).await?;
     let missing = || Error::not_found("没有这个附件", "no such attachment");
@@ -177,9 +195,14 @@ pub async fn fetch(
         .into_iter()
         .find(|s| s.attachment.id == sha)
         .ok_or_else(missing)?;
-    let (file, media_type) = match (&stored.phone, phone) {
-        (Some(copy), true) => (copy.clone(), "image/jpeg".to_owned()),
-        _ => (sha.to_owned(), stored.attachment.media_type.clone()),
+    let copy = match size {
+        Size::Kept => None,
+        Size::Phone => stored.phone.as_ref(),
+        Size::Thumb => stored.thumb.as_ref().or(stored.phone.as_ref()),
+    };
+    let (file, media_type) = match copy {
+        Some(copy) => (copy.clone(), "image/jpeg".to_owned()),
+        None => (sha.to_owned(), stored.attachment.media_type.clone()),
     };
     let bytes = state.files.get(&file).await?.ok_or_else(missing)?;
     Ok((media_type, stored.attachment.name, bytes))
@@ -214,9 +237,9 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
     }
 }
 
-/// A photo upright and re-encoded (no metadata survives), and its
-/// phone-sized copy, both JPEG.
-fn photo(bytes: &[u8], format: ImageFormat) -> Result<(Vec<u8>, Vec<u8>), Error> {
+/// A photo upright and re-encoded (no metadata survives), its phone-sized
+/// copy and its thumbnail, all JPEG.
+fn photo(bytes: &[u8], format: ImageFormat) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), Error> {
     let unreadable = |e: image::ImageError| {
         Error::bad(
             "file",
@@ -255,7 +278,8 @@ fn photo(bytes: &[u8], format: ImageFormat) -> Result<(Vec<u8>, Vec<u8>), Error>
     } else {
         image
     };
-    Ok((full, jpeg(&phone, 80)?))
+    let thumb = phone.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    Ok((full, jpeg(&phone, 80)?, jpeg(&thumb, 70)?))
 }
 
 fn jpeg(image: &DynamicImage, quality: u8) -> Result<Vec<u8>, Error> {

@@ -69,21 +69,22 @@ pub(super) async fn list(
     ))
 }
 
-/// `?size=phone` for a photo's phone-sized copy.
+/// `?size=phone` for a photo's phone-sized copy, `?size=thumb` for its thumbnail.
 #[derive(Debug, Deserialize)]
 pub(super) struct Size {
     size: Option<String>,
 }
 
 /// One attachment's bytes, for those who may view the enrollment: a photo
-/// inline (re-encoded; `?size=phone` for its phone-sized copy), a PDF as a
+/// inline (re-encoded; `?size=phone` for its phone-sized copy, `?size=thumb`
+/// for its 240 px thumbnail), a PDF as a
 /// download. The pages link it with the session cookie; the API with a
 /// bearer token.
 #[utoipa::path(get, path = "/enrollments/{id}/attachments/{sha}", tag = "enrollments",
     operation_id = "download_attachment",
     params(("id" = i64, Path, description = "Enrollment id"),
            ("sha" = String, Path, description = "The attachment's id (its sha256)"),
-           ("size" = Option<String>, Query, description = "`phone`: a photo's phone-sized copy")),
+           ("size" = Option<String>, Query, description = "`phone`: a photo's phone-sized copy (1,280 px); `thumb`: its thumbnail (240 px)")),
     responses((status = 200, description = "the file: image/jpeg, image/png or application/pdf"),
               (status = 403), (status = 404)),
     security(("bearer" = [])))]
@@ -93,8 +94,19 @@ pub(super) async fn file(
     Path((id, sha)): Path<(i64, String)>,
     Query(size): Query<Size>,
 ) -> Result<Response, Error> {
-    let phone = size.size.as_deref() == Some("phone");
-    let (media_type, name, bytes) = fetch(&state, &principal, id, &sha, phone).await?;
+    let size = match size.size.as_deref() {
+        None | Some("") => crate::attachments::Size::Kept,
+        Some("phone") => crate::attachments::Size::Phone,
+        Some("thumb") => crate::attachments::Size::Thumb,
+        Some(_) => {
+            return Err(Error::bad(
+                "size",
+                "尺寸只能是 phone 或 thumb",
+                "must be phone or thumb",
+            ));
+        }
+    };
+    let (media_type, name, bytes) = fetch(&state, &principal, id, &sha, size).await?;
     // Photos (re-encoded here) show inline; a PDF is the uploader's own
     // bytes and may carry script, so it is a download, and sandboxed should
     // a browser open it anyway.

@@ -374,7 +374,7 @@ async fn module_page(
             json!({
                 "name": a.name,
                 "photo": a.media_type.starts_with("image/"),
-                "thumb": format!("{href}?size=phone"),
+                "thumb": format!("{href}?size=thumb"),
                 "href": href,
                 "size": format!("{:.1} MB", a.size as f64 / 1_048_576.0),
                 "date": date(a.uploaded_at),

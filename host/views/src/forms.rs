@@ -81,7 +81,7 @@ impl FileRef {
         let name = html_escape(&self.name);
         if self.photo {
             format!(
-                "<a class=\"file\" href=\"{href}\"><img src=\"{href}?size=phone\" alt=\"{name}\" width=\"120\" loading=\"lazy\"></a>"
+                "<a class=\"file\" href=\"{href}\"><img src=\"{href}?size=thumb\" alt=\"{name}\" width=\"120\" loading=\"lazy\"></a>"
             )
         } else {
             format!("<a class=\"file\" href=\"{href}\">{name}</a>")

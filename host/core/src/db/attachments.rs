@@ -45,6 +45,8 @@ pub struct Stored {
     pub attachment: Attachment,
     /// The phone-sized copy of a photo.
     pub phone: Option<String>,
+    /// Its thumbnail (none for photos uploaded before thumbnails were made).
+    pub thumb: Option<String>,
 }
 
 /// What an upload adds to an enrollment.
@@ -56,6 +58,8 @@ pub struct NewAttachment<'a> {
     pub sha256: &'a str,
     /// A photo's phone-sized copy.
     pub phone_sha256: Option<&'a str>,
+    /// A photo's thumbnail.
+    pub thumb_sha256: Option<&'a str>,
     /// The name it was uploaded under.
     pub name: &'a str,
     /// Its media type.
@@ -75,8 +79,8 @@ pub struct NewAttachment<'a> {
 pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO attachments (enrollment_id, sha256, phone_sha256, name, media_type, size,
-                                  uploaded_by, account_id, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                  uploaded_by, account_id, uploaded_at, thumb_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (enrollment_id, sha256) DO NOTHING",
     )
     .bind(a.enrollment_id)
@@ -88,6 +92,7 @@ pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
     .bind(a.uploaded_by)
     .bind(a.account_id)
     .bind(a.at)
+    .bind(a.thumb_sha256)
     .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -96,7 +101,7 @@ pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
 /// The attachments of an enrollment, oldest first.
 pub async fn of(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Stored>> {
     sqlx::query(
-        "SELECT sha256, phone_sha256, name, media_type, size, uploaded_by, uploaded_at
+        "SELECT sha256, phone_sha256, thumb_sha256, name, media_type, size, uploaded_by, uploaded_at
          FROM attachments WHERE enrollment_id = $1 ORDER BY id",
     )
     .bind(enrollment_id)
@@ -114,6 +119,7 @@ pub async fn of(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Stored>> {
                 uploaded_at: r.try_get("uploaded_at")?,
             },
             phone: r.try_get("phone_sha256")?,
+            thumb: r.try_get("thumb_sha256")?,
         })
     })
     .collect()
