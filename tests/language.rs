@@ -20,7 +20,6 @@ const EXEMPT: &[&str] = &[
     "tests/imports.rs",
     // Not ours.
     "target",
-    "tests/e2e/node_modules",
     ".git",
 ];
 
@@ -44,14 +43,29 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
         let path = entry.path();
         let relative = path.strip_prefix(root).expect("under root");
-        if EXEMPT.iter().any(|e| relative.starts_with(e)) {
+        // Installed npm packages (the e2e tools, the TypeScript SDK's
+        // build tools) are not ours either.
+        if EXEMPT.iter().any(|e| relative.starts_with(e))
+            || path.file_name().is_some_and(|n| n == "node_modules")
+        {
             continue;
         }
         if path.is_dir() {
             walk(root, &path, files);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("rs" | "hbs" | "json" | "md" | "toml" | "csv" | "css" | "mjs" | "txt" | "sql")
+            Some(
+                "rs" | "hbs"
+                    | "json"
+                    | "md"
+                    | "toml"
+                    | "csv"
+                    | "css"
+                    | "mjs"
+                    | "ts"
+                    | "txt"
+                    | "sql"
+            )
         ) {
             files.push(path);
         }
