@@ -36,6 +36,10 @@ fn as_baton(args: &[&str]) -> Command {
         .args(["--reuid=baton", "--regid=baton", "--init-groups", "--"])
         .args(["/usr/bin/baton", "--config", "/etc/baton/baton.toml"])
         .args(args)
+        // systemd starts it with nothing of this shell's environment (a
+        // test run's DATABASE_URL would win over the file).
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
         .env("RUST_LOG", "warn");
     command
 }
