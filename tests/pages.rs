@@ -1441,3 +1441,37 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// An official's own tasks are on their page: once the secretary has
+    /// signed the pledge, the county's 县级备案 waits for the county
+    /// trainer under 待我办理, and leaves the list once filed.
+    async fn the_county_sees_what_waits_for_it(test: TestDb) {
+        let api = Api::new(&test).await;
+        let (nation, secretary, county_token) = (
+            api.token("nation").await,
+            api.token("secretary").await,
+            api.token("county").await,
+        );
+        let county = cookie(&api, "county").await;
+        let page = html(&get(&api, &county, "/county").await);
+        assert!(!page.contains("待我办理"), "nothing waits for the county yet");
+        let pledge = api.enrollment_of(&nation, demo::VILLAGE, "pledge").await;
+        let signed = api.act(&secretary, pledge, "mine-1", "sign", serde_json::json!({"agree": true})).await;
+        assert_eq!(signed.status, StatusCode::OK);
+        let page = html(&get(&api, &county, "/county").await);
+        let at = page.find("待我办理").expect("the county's own tasks");
+        let section = &page[at..page[at..].find("</section>").map_or(page.len(), |end| at + end)];
+        assert!(section.contains("桂花村 · 纪律承诺与县级备案") && section.contains("联审备案新任书记"), "{section}");
+        assert!(section.contains(&format!("/enrollments/{pledge}")), "{section}");
+        // The township officer's page does not list it: it is the county's.
+        let township = cookie(&api, "township").await;
+        assert!(!html(&get(&api, &township, "/township").await).contains("联审备案新任书记"));
+        let filed = api
+            .act(&county_token, pledge, "mine-2", "file", serde_json::json!({"passed": true, "departments": "纪检、组织", "filed_on": "2025-12-30"}))
+            .await;
+        assert_eq!(filed.status, StatusCode::OK, "{}", filed.json());
+        assert!(!html(&get(&api, &county, "/county").await).contains("联审备案新任书记"), "done, gone");
+        test.cleanup().await;
+    }
+}

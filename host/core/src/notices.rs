@@ -125,6 +125,35 @@ pub async fn send_reminders(
 }
 
 /// What waits for the principal as a township officer, in all their townships.
+/// What enrollments in the principal's scope await of the staff roles above
+/// the township they hold (county trainer, city officer, province
+/// administrator): the county's filing of a pledge, a look-back's review.
+/// Oldest first; at most `limit` of the turns are read.
+pub async fn awaiting_staff(
+    state: &AppState,
+    principal: &Principal,
+    limit: i64,
+) -> Result<Vec<Waiting>, Error> {
+    let mut all = Vec::new();
+    for g in &principal.grants {
+        if !matches!(
+            g.role,
+            Role::CountyTrainer | Role::CityOfficer | Role::ProvinceAdmin
+        ) {
+            continue;
+        }
+        let path = g.path.as_deref().unwrap_or("/");
+        all.extend(
+            crate::db::turns::waiting_for_role(&state.db, g.role.as_str(), path, limit).await?,
+        );
+    }
+    all.sort_by_key(|w| w.at);
+    // A grant at a county and another at its city see the same turns once.
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|w| seen.insert(w.enrollment_id));
+    Ok(all)
+}
+
 pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Waiting>, Error> {
     let paths: Vec<&str> = principal
         .grants

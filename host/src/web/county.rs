@@ -42,6 +42,8 @@ pub(super) struct Which {
 /// milliseconds (at 200 rows it was 150 KB and 13 ms, the heaviest page
 /// under load).
 pub const WORK_LIMIT: i64 = 50;
+/// The most of the visitor's own tasks the page lists (oldest first).
+const MINE_LIMIT: i64 = 50;
 /// The furthest page: past 10,000 rows, narrow the list or export it.
 const WORK_PAGES: u32 = 200;
 
@@ -151,6 +153,17 @@ pub(super) async fn dashboard(
         "first": skip + 1,
         "last": skip + work.len() as i64,
     });
+    // What waits for the visitor's own role (a pledge's 县级备案, a review).
+    let mut mine = Vec::new();
+    for w in crate::notices::awaiting_staff(&state, &visit.principal, MINE_LIMIT).await? {
+        mine.push(json!({
+            "href": format!("/enrollments/{}", w.enrollment_id),
+            "village": w.village,
+            "module": titles.of(&w.module, &w.version).await,
+            "message": w.message.get(visit.locale),
+            "date": date(w.at),
+        }));
+    }
     let form = work_form(&state, &visit, &scope, &own, &filter).await?;
     let keep: Vec<Value> = [
         ("within", &filter.within),
@@ -211,6 +224,7 @@ pub(super) async fn dashboard(
             "work": work,
             "form": form,
             "keep": keep,
+            "mine": mine,
             "export": export_query(&code, &filter),
             "chart": chart,
             "rectifications": rectifications,

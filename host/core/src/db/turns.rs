@@ -158,15 +158,31 @@ pub async fn waiting_for_township(
     db: &Db,
     path: &str,
 ) -> anyhow::Result<Vec<super::notices::Waiting>> {
+    waiting_for_role(db, "township-officer", path, i64::MAX).await
+}
+
+/// What enrollments under `path` await of whoever holds `role` there (a
+/// county's 县级备案 of a village's pledge, a city's review), oldest first,
+/// one entry per enrollment with how many of its turns are the role's; at
+/// most `limit` turns read.
+pub async fn waiting_for_role(
+    db: &Db,
+    role: &str,
+    path: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<super::notices::Waiting>> {
     let rows = sqlx::query(
         "SELECT t.enrollment_id, t.what, t.since, e.unit_code, u.name, e.plugin_id, e.plugin_version
          FROM turns t JOIN enrollments e ON e.id = t.enrollment_id
          JOIN org_units u ON u.code = e.unit_code
-         WHERE t.role = 'township-officer' AND t.path >= $1 AND t.path < $2
-         ORDER BY t.since, t.enrollment_id, t.seq",
+         WHERE t.role = $3 AND t.path >= $1 AND t.path < $2
+         ORDER BY t.since, t.enrollment_id, t.seq
+         LIMIT $4",
     )
     .bind(path)
     .bind(format!("{path}~"))
+    .bind(role)
+    .bind(limit)
     .fetch_all(db.pool())
     .await?;
     let mut out: Vec<super::notices::Waiting> = Vec::new();
