@@ -1475,3 +1475,25 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// An official reaches their reminders and e-mail setting from the
+    /// navigation: 我的消息, a page that says their work is on their desk
+    /// instead of “nothing is assigned to you”.
+    async fn officials_find_their_messages_and_email_setting(test: TestDb) {
+        let api = Api::new(&test).await;
+        for (user, home) in [("county", "/county"), ("township", "/township")] {
+            let official = cookie(&api, user).await;
+            let desk = html(&get(&api, &official, home).await);
+            assert!(desk.contains("<a href=\"/me\">我的消息</a>"), "{user}: {desk}");
+            let me = html(&get(&api, &official, "/me").await);
+            assert!(me.contains("我的消息与设置") && me.contains("action=\"/me/email\""), "{user}: {me}");
+            assert!(me.contains(&format!("<a href=\"{home}\">工作台。</a>")), "{user}: {me}");
+            assert!(!me.contains("目前没有分配给您的任务"), "{user}");
+        }
+        let secretary = cookie(&api, "secretary").await;
+        let me = html(&get(&api, &secretary, "/me").await);
+        assert!(me.contains("<a href=\"/me\" aria-current=\"page\">我的任务</a>") && !me.contains("我的消息与设置"), "{me}");
+        test.cleanup().await;
+    }
+}

@@ -110,7 +110,12 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
         "me",
         &visit.t("me.title"),
         json!({"items": items, "notices": notices, "done": done, "count": list.len(),
-               "email": email, "csrf": visit.csrf.clone(), "learner": learner}),
+        "email": email, "csrf": visit.csrf.clone(), "learner": learner,
+        // An official with no onboarding of their own: their work is elsewhere.
+        "official_home": (official && list.is_empty()).then(|| {
+            let township = visit.principal.grants.iter().any(|g| g.role == Role::TownshipOfficer);
+            if township { "/township" } else { "/county" }
+        })}),
     ))
 }
 

@@ -169,6 +169,9 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
     let mut links = Vec::new();
     if has(&[Role::Secretary, Role::Member, Role::OutgoingCadre]) {
         links.push(("/me", "nav.me"));
+    } else if p.grants.iter().any(|g| crate::auth::is_official(g.role)) {
+        // An official's reminders, escalations and e-mail setting.
+        links.push(("/me", "nav.me-official"));
     }
     if has(&[Role::TownshipOfficer]) {
         links.push(("/township", "nav.township"));
