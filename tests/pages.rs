@@ -621,6 +621,14 @@ baton_tests::per_backend! {
         let township = cookie(&api, "township").await;
         let slips = html(&get(&api, &township, &format!("/slips?unit={}", demo::VILLAGE)).await);
         assert!(slips.contains("桂花村 账号激活单") && slips.contains("激活网址"), "the slips page");
+        // Those who have activated (the demo's secretary, member, outgoing
+        // cadre) are not printed again unless asked; each slip's QR code
+        // opens the activation page with its login name filled in.
+        assert!(slips.contains("已激活的 3 人未列出"), "{slips}");
+        assert!(!slips.contains(">secretary<"), "an activated account gets no slip");
+        assert!(slips.contains("<svg") && slips.contains("扫码激活"), "{slips}");
+        let all = html(&get(&api, &township, &format!("/slips?unit={}&all=1", demo::VILLAGE)).await);
+        assert!(all.contains(">secretary<") && !all.contains("未列出"), "all on request");
         let refused = get(&api, &township, &format!("/slips?unit={}", demo::OTHER_TOWNSHIP_VILLAGE)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         let member = api.count("SELECT id FROM accounts WHERE username = 'member'").await.to_string();

@@ -555,30 +555,42 @@ async fn done(
     page(state, visit, back, StatusCode::OK, json!({"flash": flash})).await
 }
 
-/// `/slips?unit=VILLAGE`: one slip per person, ready to print.
+/// Which village's slips; `all` prints the activated too.
+#[derive(Debug, Deserialize)]
+pub(super) struct SlipsQuery {
+    unit: Option<String>,
+    all: Option<String>,
+}
+
+/// `/slips?unit=VILLAGE`: one slip per person yet to activate (`&all=1`:
+/// everyone), each with a QR code to the activation page with the login
+/// name filled in, ready to print.
 pub(super) async fn slips(
     State(state): State<AppState>,
     visit: Visit,
-    headers: HeaderMap,
-    Query(q): Query<UnitQuery>,
+    Query(q): Query<SlipsQuery>,
 ) -> Result<Response, Error> {
     let code = q.unit.unwrap_or_default();
+    let all = q.all.is_some_and(|a| a == "1");
     let (village, slips) = village_slips(&state, &visit.principal, &code).await?;
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
+    // The site's own address (the operator's public URL behind a proxy).
+    let origin = visit.origin.trim_end_matches('/').to_owned();
     let now = crate::clock::now();
+    let activated = slips.iter().filter(|s| s.activated).count();
     let slips: Vec<Value> = slips
         .iter()
+        .filter(|s| all || !s.activated)
         .map(|s| {
             let expired = s.expires_at.is_some_and(|e| e <= now);
+            let query =
+                serde_urlencoded::to_string([("username", &s.username)]).unwrap_or_default();
+            let link = format!("{origin}/activate?{query}");
             json!({
                 "name": s.name, "post": s.post,
                 "role": visit.t(&format!("role.{}", s.role.as_str())),
                 "username": s.username, "code": s.code, "expires": s.expires_at.map(date),
                 "expired": expired, "activated": s.activated, "account": s.account_id,
-                "link": format!("http://{host}/activate?username={}", s.username),
+                "qr": crate::views::qr_svg(&link),
             })
         })
         .collect();
@@ -586,6 +598,11 @@ pub(super) async fn slips(
     Ok(visit.page(
         "slips",
         &title,
-        json!({"village": village, "code": code, "slips": slips, "back": format!("/accounts?unit={code}")}),
+        json!({
+            "village": village, "code": code, "slips": slips, "back": format!("/accounts?unit={code}"),
+            "site": format!("{origin}/activate"),
+            "hidden": if all { 0 } else { activated },
+            "all_href": format!("/slips?unit={code}&all=1"),
+        }),
     ))
 }
