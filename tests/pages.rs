@@ -1086,13 +1086,29 @@ per_backend! {
         let at = page.find("name=\"absent\" value=\"").expect("someone to record") + 21;
         let absentee: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
         let reason = format!("reason.{absentee}");
-        let no_reason = post_form(&api, &township, "/township/ceremony/attendance",
-            &[("_csrf", &token), ("key", key), ("absent", &absentee), (&reason, "")]).await;
-        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html(&no_reason).contains("缺席请填写原因"));
+        let held: Vec<String> = page
+            .split("name=\"held\" value=\"")
+            .skip(1)
+            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+            .collect();
+        assert_eq!(held.len(), 3, "a confirmation per village");
+        // One click swears nobody in: the villages must be confirmed.
+        let unconfirmed = post_form(&api, &township, "/township/ceremony/attendance",
+            &[("_csrf", &token), ("key", key)]).await;
+        assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html(&unconfirmed).contains("请勾选仪式已举行的村"));
         assert_eq!(api.count(actions).await, before + 3, "nobody recorded");
-        let recorded = post_form(&api, &township, "/township/ceremony/attendance",
-            &[("_csrf", &token), ("key", key), ("absent", &absentee), (&reason, "外出务工")]).await;
+        let mut form = vec![("_csrf", token.as_str()), ("key", key), ("absent", absentee.as_str()), (reason.as_str(), "")];
+        form.extend(held.iter().map(|v| ("held", v.as_str())));
+        let no_reason = post_form(&api, &township, "/township/ceremony/attendance", &form).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = html(&no_reason);
+        assert!(refused.contains("缺席请填写原因"));
+        assert_eq!(refused.matches("name=\"held\"").count(), refused.matches("name=\"held\" value=\"").count());
+        assert_eq!(refused.matches(" checked>").count() >= 4, true, "the absentee's and the villages' ticks are kept");
+        assert_eq!(api.count(actions).await, before + 3, "nobody recorded");
+        form[3].1 = "外出务工";
+        let recorded = post_form(&api, &township, "/township/ceremony/attendance", &form).await;
         assert_eq!(recorded.status, StatusCode::SEE_OTHER);
         assert_eq!(recorded.headers[header::LOCATION], "/township/ceremony?recorded=12");
         let absent = api
@@ -1102,8 +1118,7 @@ per_backend! {
             .await;
         assert_eq!(absent, 1, "the one named absent, with the others present");
         // Sent again (a double tap): the same keys act nothing twice.
-        let again = post_form(&api, &township, "/township/ceremony/attendance",
-            &[("_csrf", &token), ("key", key)]).await;
+        let again = post_form(&api, &township, "/township/ceremony/attendance", &form).await;
         assert_eq!(again.status, StatusCode::SEE_OTHER);
         assert_eq!(api.count(actions).await, before + 3 + 12);
         test.cleanup().await;

@@ -391,6 +391,8 @@ try {
     const retry = page.locator('form[action="/township/ceremony/attendance"]');
     await retry.locator(`#absent-${absentee}`).check();
     await retry.locator(`#reason-${absentee}`).fill('外出务工');
+    // Nobody is sworn in until each village's ceremony is confirmed.
+    for (const held of await retry.locator('input[name="held"]').all()) await held.check();
     await shot(page, '22-township-ceremony');
     await accessible(page, 'township ceremony');
     await Promise.all([page.waitForLoadState('load'), retry.locator('button[type=submit]').click()]);

@@ -144,6 +144,7 @@ pub async fn attendance(
     locale: Locale,
     key: &str,
     absent: &HashMap<String, String>,
+    held: &std::collections::HashSet<i64>,
 ) -> Result<Vec<Answer>, Error> {
     let villages: Vec<Village> = villages(state, principal, locale)
         .await?
@@ -158,15 +159,23 @@ pub async fn attendance(
     };
     let mut named: Vec<_> = absent.iter().collect();
     named.sort();
+    // Someone recorded already (the same form sent twice) is left as
+    // recorded; someone not on any of the villages' lists is refused.
+    let known = |person: &str| {
+        villages
+            .iter()
+            .flat_map(|v| &v.cadres)
+            .any(|c| c.person_id == person)
+    };
     for (person, reason) in named {
-        if !unrecorded(person) {
+        if !known(person) {
             return Err(Error::bad(
                 format!("absent.{person}"),
                 "此人不在待登记的名单中",
                 "is not among those still to record",
             ));
         }
-        if reason.trim().is_empty() {
+        if unrecorded(person) && reason.trim().is_empty() {
             return Err(Error::bad(
                 format!("reason.{person}"),
                 "缺席请填写原因",
@@ -174,8 +183,17 @@ pub async fn attendance(
             ));
         }
     }
+    // Nobody is sworn in by default: the officer confirms, village by
+    // village, that its ceremony took place as the form records it.
+    if !villages.iter().any(|v| held.contains(&v.enrollment)) {
+        return Err(Error::bad(
+            "held",
+            "请勾选仪式已举行的村，核对到场情况后再登记",
+            "tick the villages whose ceremony took place, then record",
+        ));
+    }
     let mut answers = Vec::new();
-    for v in &villages {
+    for v in villages.iter().filter(|v| held.contains(&v.enrollment)) {
         let mut total = Answer {
             village: v.name.clone(),
             accepted: 0,

@@ -140,6 +140,14 @@ async fn ceremony_page(
         "to_record": to_record,
         "key": hex::encode(key),
     });
+    // The villages confirmed in a refused form stay ticked.
+    let held = extra["attendance_input"]["held"].clone();
+    if let Some(villages) = data["villages"].as_array_mut() {
+        for v in villages {
+            let id = v["enrollment"].to_string();
+            v["held"] = json!(held.get(&id).is_some());
+        }
+    }
     if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
         d.extend(extra);
     }
@@ -233,12 +241,18 @@ pub(super) async fn ceremony_attendance(
             )
         })
         .collect();
+    let held: std::collections::HashSet<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "held")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
     match ceremony::attendance(
         &state,
         &visit.principal,
         visit.locale,
         one(&form, "key"),
         &absent,
+        &held,
     )
     .await
     {
@@ -253,9 +267,12 @@ pub(super) async fn ceremony_attendance(
                 .collect();
             let ticked: serde_json::Map<String, Value> =
                 absent.keys().map(|p| (p.clone(), json!(true))).collect();
+            let confirmed: serde_json::Map<String, Value> =
+                held.iter().map(|v| (v.to_string(), json!(true))).collect();
             let extra = json!({
-                "attendance_input": {"absent": ticked, "reasons": reasons},
+                "attendance_input": {"absent": ticked, "reasons": reasons, "held": confirmed},
                 "attendance_errors": {person: e.message(visit.locale)},
+                "held_error": (field == "held").then(|| e.message(visit.locale)),
             });
             ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
         }
