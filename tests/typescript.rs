@@ -248,6 +248,42 @@ fn the_typescript_types_are_generated_from_the_wit() {
     );
 }
 
+/// The npm package carries what a module's build needs, the contract's WIT
+/// included (copied from sdk/wit while `npm pack` runs, then removed).
+#[test]
+fn the_npm_package_carries_its_contract() {
+    let sdk = concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk/js");
+    let out = std::process::Command::new("npm")
+        .args(["pack", "--dry-run", "--json", "--ignore-scripts=false"])
+        .current_dir(sdk)
+        .output()
+        .expect("npm runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let packed: Value = serde_json::from_slice(&out.stdout).expect("npm's JSON");
+    let files: Vec<&str> = packed[0]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    for needed in [
+        "bin/baton-module.mjs",
+        "src/index.ts",
+        "types/v0.3.0.d.ts",
+        "wit/since_v0.3.0/module.wit",
+    ] {
+        assert!(files.contains(&needed), "{needed} in {files:?}");
+    }
+    assert!(
+        !std::path::Path::new(sdk).join("wit").exists(),
+        "the copy is removed after packing"
+    );
+}
+
 per_backend! {
     async fn a_typescript_module_publishes_replays_acts_and_renders(test: TestDb) {
         let api = Api::new(&test).await;

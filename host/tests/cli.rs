@@ -489,7 +489,8 @@ fn the_binary_carries_the_whole_typescript_sdk() {
                 .expect("name")
                 .to_string_lossy()
                 .into_owned();
-            if ["node_modules", "template", "package-lock.json"].contains(&name.as_str()) {
+            // `wit/` is the contract, copied in only while `npm pack` runs.
+            if ["node_modules", "template", "package-lock.json", "wit"].contains(&name.as_str()) {
                 continue;
             }
             if path.is_dir() {
