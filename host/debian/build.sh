@@ -4,6 +4,7 @@
 # writes OUT_DIR/baton_<version>_<arch>.deb (OUT_DIR defaults to target/debian).
 # The version is the workspace's; dpkg-deb (Debian's dpkg) does the packing.
 set -euo pipefail
+trap 'echo "host/debian/build.sh: failed at line $LINENO" >&2' ERR
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 binary="${1:?usage: host/debian/build.sh BINARY [OUT_DIR]}"
@@ -11,7 +12,9 @@ out="${2:-$root/target/debian}"
 version="$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version = "\(.*\)"/\1/p' "$root/Cargo.toml")"
 arch="$(dpkg --print-architecture)"
 # The C library the binary was linked against, as its lowest acceptable version.
-glibc="$(ldd --version | head -n 1 | grep -o '[0-9]\+\.[0-9]\+$')"
+# (sed reads all of ldd's output: `head` would close the pipe early, and
+# with pipefail ldd's SIGPIPE would end the script.)
+glibc="$(ldd --version 2>&1 | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')"
 stage="$(mktemp -d)"
 chmod 0755 "$stage"
 trap 'rm -rf "$stage"' EXIT
