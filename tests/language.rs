@@ -109,3 +109,40 @@ fn no_user_facing_text_holds_a_traditional_only_character() {
         found.join("\n")
     );
 }
+
+/// Chinese text takes full-width punctuation: a half-width `(` or `;` right
+/// after a Chinese character in a module's Chinese template or the Chinese
+/// locale (`已核实(…)`) is refused, naming the file and line.
+#[test]
+fn chinese_text_takes_full_width_brackets_and_semicolons() {
+    let root = workspace();
+    let mut files = vec![root.join("host/locales/zh-CN.json")];
+    for dir in ["plugins", "host/templates"] {
+        let mut all = Vec::new();
+        walk(&root, &root.join(dir), &mut all);
+        files.extend(all.into_iter().filter(|f| {
+            let name = f.to_string_lossy();
+            name.ends_with(".zh.hbs") || (dir == "host/templates" && name.ends_with(".hbs"))
+        }));
+    }
+    let chinese = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let chars: Vec<char> = line.chars().collect();
+            if chars
+                .windows(2)
+                .any(|w| chinese(w[0]) && matches!(w[1], '(' | ';'))
+            {
+                let relative = file.strip_prefix(&root).expect("under root");
+                found.push(format!("{}:{}", relative.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "half-width punctuation after Chinese text:\n{}",
+        found.join("\n")
+    );
+}

@@ -47,7 +47,7 @@ per_backend! {
                 "visits@0.2.0",
                 "first-lesson@0.4.0",
                 "duties@0.2.0",
-                "open-door@0.2.0",
+                "open-door@0.2.1",
                 "swearing-in@0.2.0",
                 "look-back@0.1.0",
                 "pledge@0.1.0"
