@@ -680,8 +680,8 @@ per_backend! {
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, and the first lesson, at 0.4.0 with its classes' rotating codes.
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.0' ELSE '0.2.0' END")
+            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, the first lesson, at 0.4.0 with its classes' rotating codes, and the open door, at 0.2.1 with full-width brackets.
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.0' WHEN 'open-door' THEN '0.2.1' ELSE '0.2.0' END")
                 .await,
             0
         );
