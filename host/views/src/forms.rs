@@ -21,7 +21,7 @@ use handlebars::{
     Renderable, html_escape,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::schema::{
     MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, indices, join, kind, options, resolve,
@@ -267,6 +267,7 @@ fn form<'reg, 'rc>(
         match *k {
             "_label" => look.label = Some(v),
             "_open" => look.open = v == "true",
+            "_own" => look.covers = v.split(',').map(|f| f.trim().to_owned()).collect(),
             k if k.starts_with('_') => {}
             k => hidden.push((k.to_owned(), v)),
         }
@@ -291,6 +292,10 @@ pub struct Look {
     /// value is the element's position, its label the element's
     /// `x-choice-label` property (default `name`).
     pub choices: BTreeMap<String, Vec<Value>>,
+    /// The properties the module's own fields cover (`_own="values"`): the
+    /// host still writes the others (a photo picker, the box to sign).
+    /// Empty: the own fields are the whole form.
+    pub covers: Vec<String>,
 }
 
 /// The form for `action`: hidden arguments `hidden`, then the module's `own`
@@ -321,7 +326,16 @@ pub fn form_html(
         multiline: false,
     };
     match look.own {
-        Some(own) => fields.html = own,
+        Some(own) if look.covers.is_empty() => fields.html = own,
+        Some(own) => {
+            fields.html = own;
+            let skip: Vec<&str> = hidden
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .chain(look.covers.iter().map(String::as_str))
+                .collect();
+            fields.object(schema, "", &skip);
+        }
         None => {
             let skip: Vec<&str> = hidden.iter().map(|(k, _)| k.as_str()).collect();
             fields.object(schema, "", &skip);
@@ -753,8 +767,14 @@ impl Fields<'_> {
                     for o in &options {
                         let o = o.as_str();
                         let sel = if o == value { " selected" } else { "" };
-                        let o = html_escape(o);
-                        let _ = write!(s, "<option value=\"{o}\"{sel}>{o}</option>");
+                        // A `oneOf` choice shows its `x-label`, posts its value.
+                        let shown = schema
+                            .get("oneOf")
+                            .and_then(Value::as_array)
+                            .and_then(|alts| alts.iter().find(|a| a.get("const") == Some(&json!(o))))
+                            .map_or_else(|| o.to_owned(), |alt| self.label(alt, o));
+                        let (o, shown) = (html_escape(o), html_escape(&shown));
+                        let _ = write!(s, "<option value=\"{o}\"{sel}>{shown}</option>");
                     }
                     s + "</select>"
                 } else if self.multiline
