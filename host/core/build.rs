@@ -11,6 +11,7 @@ const BUILT_IN: &[&str] = &[
     "swearing-in",
     "look-back",
     "pledge",
+    "procedure",
 ];
 
 fn main() {

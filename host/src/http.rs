@@ -6,6 +6,7 @@ pub mod accounts;
 pub(crate) mod assignments;
 mod attachments;
 mod auth;
+mod definitions;
 pub(crate) mod enrollments;
 mod health;
 pub(crate) mod modules;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(accounts::router())
         .merge(attachments::router())
         .merge(modules::router())
+        .merge(definitions::router())
         .merge(assignments::router())
         .merge(enrollments::router())
         .merge(reports::router())

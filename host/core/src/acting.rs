@@ -383,7 +383,8 @@ pub async fn see(
     let view = module.view(&ctx, &current).await?;
     let village = ctx.village.name.clone();
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
-        .reviewed_by(&module.info().reviewers);
+        .reviewed_by(&module.info().reviewers)
+        .admitting_outgoing(module.admits_outgoing());
     let acts = authorize(principal, Capability::Act, target).is_some();
     let reminds = authorize(principal, Capability::Remind, target).is_some();
     let paused = if reminds {
@@ -506,7 +507,8 @@ pub async fn reach(
         .ok_or_else(|| gone(id))?;
     let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
     let target = Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
-        .reviewed_by(&plugin.info().reviewers);
+        .reviewed_by(&plugin.info().reviewers)
+        .admitting_outgoing(plugin.admits_outgoing());
     let role = authorize(principal, capability, target).ok_or_else(Error::forbidden)?;
     Ok((e, role))
 }

@@ -91,6 +91,9 @@ pub struct Target<'a> {
     /// For an enrollment: the staff above the township its module lets act
     /// (a look-back review's county, city and province); most modules none.
     pub reviewers: &'a [Role],
+    /// For an enrollment: its module gives outgoing cadres a step beyond
+    /// [`OUTGOING_MODULES`] (a province's procedure with one).
+    pub outgoing: bool,
 }
 
 /// The modules an outgoing cadre takes part in: handing over, and being
@@ -106,6 +109,7 @@ impl<'a> Target<'a> {
             enrollment: false,
             module: None,
             reviewers: &[],
+            outgoing: false,
         }
     }
 
@@ -118,12 +122,19 @@ impl<'a> Target<'a> {
             enrollment: true,
             module: Some((module, complete)),
             reviewers: &[],
+            outgoing: false,
         }
     }
 
     /// The same enrollment, whose module lets `reviewers` act in it.
     pub fn reviewed_by(self, reviewers: &'a [Role]) -> Self {
         Self { reviewers, ..self }
+    }
+
+    /// The same enrollment, whose module does (or not) give outgoing cadres
+    /// a step of their own.
+    pub fn admitting_outgoing(self, outgoing: bool) -> Self {
+        Self { outgoing, ..self }
     }
 }
 
@@ -220,7 +231,7 @@ fn role_may(
         OutgoingCadre => {
             village_may(principal, capability, target)
                 && target.module.is_some_and(|(module, complete)| {
-                    OUTGOING_MODULES.contains(&module) && !complete
+                    (OUTGOING_MODULES.contains(&module) || target.outgoing) && !complete
                 })
         }
     }

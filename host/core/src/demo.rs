@@ -309,8 +309,10 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     crate::accounts::for_roster(&mut tx, &holders, now).await?;
     tx.commit().await?;
     // Every built-in but the look-back, which a province assigns to a sample
-    // once the others are done.
-    let onboarding = |p: &plugins::Package| p.built_in && p.id != "look-back";
+    // once the others are done, and the kinds, which a province configures.
+    let onboarding = |p: &plugins::Package| {
+        p.built_in && p.id != "look-back" && !crate::registry::KINDS.contains(&p.id.as_str())
+    };
     for package in plugins::list(db).await?.into_iter().filter(onboarding) {
         let config = match package.id.as_str() {
             "first-lesson" => course_with_classes(&package.info.config_schema, now),

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod db;
 #[cfg(not(feature = "store"))]
 mod db;
+pub mod definitions;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -29,6 +29,8 @@ pub fn count_calls(counter: CallCounter) {
 pub struct Module {
     plugin: Plugin,
     templates: crate::views::Templates,
+    /// A configured module's definition: every call's config.
+    definition: Option<serde_json::Value>,
 }
 
 impl std::ops::Deref for Module {
@@ -42,7 +44,42 @@ impl Module {
     /// The module's `start`, counted in `/metrics`.
     pub async fn start(&self, ctx: &Context) -> Result<Result<Outcome, Rejection>, PluginError> {
         let started = Instant::now();
-        self.counted("start", started, self.plugin.start(ctx).await)
+        let ctx = self.defined(ctx);
+        self.counted("start", started, self.plugin.start(&ctx).await)
+    }
+
+    /// `ctx` as this module is called with it: a configured module's
+    /// config is its definition, whatever an assignment said.
+    fn defined<'a>(&self, ctx: &'a Context) -> std::borrow::Cow<'a, Context> {
+        match &self.definition {
+            Some(definition) => {
+                let mut ctx = ctx.clone();
+                ctx.config = definition.clone();
+                std::borrow::Cow::Owned(ctx)
+            }
+            None => std::borrow::Cow::Borrowed(ctx),
+        }
+    }
+
+    /// Whether a configured module gives outgoing cadres a step: its
+    /// definition names `outgoing-cadre` as who does something (`who`).
+    /// Outgoing cadres reach only the handover and the visits otherwise.
+    pub fn admits_outgoing(&self) -> bool {
+        fn names(v: &serde_json::Value) -> bool {
+            match v {
+                serde_json::Value::Object(map) => map.iter().any(|(k, x)| {
+                    (k == "who" && x == "outgoing-cadre") || names(x)
+                }),
+                serde_json::Value::Array(items) => items.iter().any(names),
+                _ => false,
+            }
+        }
+        self.definition.as_ref().is_some_and(names)
+    }
+
+    /// A configured module's definition; `None` for a built package.
+    pub fn definition(&self) -> Option<&serde_json::Value> {
+        self.definition.as_ref()
     }
 
     /// The module's `act`, counted in `/metrics`.
@@ -54,14 +91,16 @@ impl Module {
         payload: &str,
     ) -> Result<Result<Outcome, Rejection>, PluginError> {
         let started = Instant::now();
-        let answer = self.plugin.act(ctx, state, action, payload).await;
+        let ctx = self.defined(ctx);
+        let answer = self.plugin.act(&ctx, state, action, payload).await;
         self.counted("act", started, answer)
     }
 
     /// The module's `view`, counted in `/metrics`.
     pub async fn view(&self, ctx: &Context, state: &str) -> Result<View, PluginError> {
         let started = Instant::now();
-        self.counted("view", started, self.plugin.view(ctx, state).await)
+        let ctx = self.defined(ctx);
+        self.counted("view", started, self.plugin.view(&ctx, state).await)
     }
 
     fn counted<T>(
@@ -122,7 +161,61 @@ pub async fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Module, LoadError> 
     Ok(Module {
         plugin,
         templates: templates.unwrap_or_default(),
+        definition: None,
     })
+}
+
+/// The built-in modules that are kinds: engines a province configures in
+/// the console, each definition a module of its own.
+pub const KINDS: &[&str] = &["procedure"];
+
+/// Loads a module a province configured: engine component `bytes` run as
+/// module `id@version` with `definition` as its config.
+pub async fn load_defined(
+    runtime: &Runtime,
+    bytes: &[u8],
+    id: &str,
+    version: &str,
+    definition: serde_json::Value,
+) -> Result<Module, LoadError> {
+    let engine = load(runtime, bytes).await?;
+    let info = defined_info(engine.plugin.info(), id, version, &definition);
+    Ok(Module {
+        plugin: engine.plugin.defined_as(info),
+        templates: engine.templates,
+        definition: Some(definition),
+    })
+}
+
+/// A configured module's info: its own id, version, title and summary (a
+/// definition's `title` and `summary`, English falling back to Chinese)
+/// over the engine's actions, templates and audience. It takes no config of
+/// its own: the definition is its config.
+pub fn defined_info(
+    engine: &ModuleInfo,
+    id: &str,
+    version: &str,
+    definition: &serde_json::Value,
+) -> ModuleInfo {
+    let words = |key: &str| {
+        let zh = definition[key]["zh"].as_str().unwrap_or("").trim().to_owned();
+        let en = definition[key]["en"].as_str().unwrap_or("").trim();
+        let en = if en.is_empty() { zh.clone() } else { en.to_owned() };
+        baton_sdk::Text::new(zh, en)
+    };
+    let title = words("title");
+    let summary = match words("summary") {
+        s if s.zh.is_empty() => title.clone(),
+        s => s,
+    };
+    ModuleInfo {
+        id: id.to_owned(),
+        version: version.to_owned(),
+        title,
+        summary,
+        config_schema: serde_json::json!({"type": "object", "properties": {}}),
+        ..engine.clone()
+    }
 }
 
 /// The modules this process has loaded, by id and version: the one cache.

@@ -132,9 +132,15 @@ impl App {
         crate::signing::check_stored(&self.db, &label, &stored.wasm, &stored.sha256, signed_by)
             .await?;
         let bytes = stored.wasm;
-        let module = crate::registry::load(&self.runtime, &bytes)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading stored module {id}@{version}: {e}"))?;
+        let loaded = match &stored.definition {
+            Some(text) => {
+                let definition = serde_json::from_str(text).map_err(anyhow::Error::from)?;
+                crate::registry::load_defined(&self.runtime, &bytes, id, version, definition).await
+            }
+            None => crate::registry::load(&self.runtime, &bytes).await,
+        };
+        let module =
+            loaded.map_err(|e| anyhow::anyhow!("loading stored module {id}@{version}: {e}"))?;
         let module = Arc::new(module);
         self.modules.insert(module.clone());
         Ok(module)

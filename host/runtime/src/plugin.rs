@@ -144,6 +144,19 @@ impl Plugin {
         &self.info
     }
 
+    /// This component as a module a province configured: `info` (its own
+    /// id, version and titles over the engine's actions and templates) is
+    /// what the host, and every fault, calls it by.
+    #[must_use]
+    pub fn defined_as(mut self, info: ModuleInfo) -> Self {
+        self.name = PluginName {
+            id: info.id.clone(),
+            version: info.version.clone(),
+        };
+        self.info = info;
+        self
+    }
+
     /// sha256 of the package.
     pub fn sha256(&self) -> &[u8; 32] {
         &self.sha256

@@ -116,6 +116,105 @@ pub async fn publish(
     Ok(true)
 }
 
+/// Stores a configured module's version: `package` runs engine `kind`'s
+/// component `wasm` with `definition` as its config; with its audit entry,
+/// in one transaction. False, storing nothing, when that version exists.
+pub async fn publish_definition(
+    db: &Db,
+    package: &Package,
+    wasm: &[u8],
+    kind: &str,
+    definition: &str,
+    account_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at, kind, definition)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) ON CONFLICT (id, version) DO NOTHING",
+    )
+    .bind(&package.id)
+    .bind(&package.version)
+    .bind(&package.sha256)
+    .bind(wasm)
+    .bind(serde_json::to_string(&package.info)?)
+    .bind(&package.owner)
+    .bind(now)
+    .bind(kind)
+    .bind(definition)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO plugin_events (plugin_id, version, sha256, event, account_id, owner, at)
+         VALUES ($1, $2, $3, 'published', $4, $5, $6)",
+    )
+    .bind(&package.id)
+    .bind(&package.version)
+    .bind(&package.sha256)
+    .bind(account_id)
+    .bind(&package.owner)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A configured module's newest version.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Definition {
+    /// Module id.
+    pub id: String,
+    /// Its newest version.
+    pub version: String,
+    /// The engine it runs: `procedure`.
+    pub kind: String,
+    /// The owning province.
+    pub owner: Option<String>,
+    /// The definition.
+    pub definition: serde_json::Value,
+}
+
+/// Every configured module's newest version, of `owner` or (`None`) all,
+/// by id.
+pub async fn definitions(db: &Db, owner: Option<&str>) -> anyhow::Result<Vec<Definition>> {
+    let rows = sqlx::query(
+        "SELECT id, version, kind, owner, definition FROM plugins
+         WHERE definition IS NOT NULL AND (CAST($1 AS TEXT) IS NULL OR owner = $1) ORDER BY id",
+    )
+    .bind(owner)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: Vec<Definition> = Vec::new();
+    for row in &rows {
+        let text: String = row.try_get("definition")?;
+        let d = Definition {
+            id: row.try_get("id")?,
+            version: row.try_get("version")?,
+            kind: row.try_get("kind")?,
+            owner: row.try_get("owner")?,
+            definition: serde_json::from_str(&text).context("stored definition")?,
+        };
+        // Within an id the highest version stays.
+        let newer = |a: &str, b: &str| match (semver::Version::parse(a), semver::Version::parse(b)) {
+            (Ok(a), Ok(b)) => a > b,
+            _ => a > b,
+        };
+        match out.last_mut() {
+            Some(last) if last.id == d.id => {
+                if newer(&d.version, &last.version) {
+                    *last = d;
+                }
+            }
+            _ => out.push(d),
+        }
+    }
+    Ok(out)
+}
+
 /// Every stored package, by id then version.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
     let rows = sqlx::query(
@@ -147,12 +246,14 @@ pub struct Stored {
     pub sha256: String,
     /// The key it was signed with, if it was.
     pub signed_by: Option<String>,
+    /// A configured module's definition (its engine's config), as JSON.
+    pub definition: Option<String>,
 }
 
 /// The component bytes of `id@version`.
 pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Stored>> {
     let row =
-        sqlx::query("SELECT wasm, sha256, signed_by FROM plugins WHERE id = $1 AND version = $2")
+        sqlx::query("SELECT wasm, sha256, signed_by, definition FROM plugins WHERE id = $1 AND version = $2")
             .bind(id)
             .bind(version)
             .fetch_optional(db.pool())
@@ -162,6 +263,7 @@ pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Sto
             wasm: r.try_get("wasm")?,
             sha256: r.try_get("sha256")?,
             signed_by: r.try_get("signed_by")?,
+            definition: r.try_get("definition")?,
         })
     })
     .transpose()

@@ -1,0 +1,199 @@
+//! A province's own module without a programmer: a procedure defined through
+//! the API, refused by field when wrong, previewed without storing anything,
+//! saved as a module of its own, assigned, done on the real runtime by the
+//! outgoing cadre, the township and the committee, counted by the county,
+//! changed into a new version (dry run first), and never changed by another
+//! province.
+
+use axum::http::StatusCode;
+use baton_core::db::accounts::{self, NewAccount};
+use baton_host::demo::{COUNTY, PROVINCE, TOWNSHIP, VILLAGE};
+use baton_sdk::Role;
+use baton_tests::api::{Api, Reply};
+use baton_tests::{per_backend, png};
+use serde_json::{Value, json};
+
+/// 荣退仪式 as 上海 runs it, as a procedure: the outgoing cadre hands over
+/// what he kept with a photo, under the township's supervision (监交); the
+/// secretary records the ceremony and the gift; any member records the
+/// talk with the retired cadre.
+fn retirement() -> Value {
+    json!({
+        "title": {"zh": "离任干部荣退仪式"},
+        "summary": {"zh": "为正常离任的村干部举行荣退仪式，颁发荣誉证书，做好交接与慰问。"},
+        "ordered": true,
+        "steps": [
+            {"title": {"zh": "移交保管物品"}, "who": "outgoing-cadre", "photos": "required",
+             "confirm": "township-officer", "due_days": 10,
+             "fields": [{"label": {"zh": "物品清单"}, "kind": "table", "required": true, "options": ["名称", "数量", "备注"]}]},
+            {"title": {"zh": "举行荣退仪式"}, "who": "secretary", "due_days": 30,
+             "fields": [{"label": {"zh": "仪式日期"}, "kind": "date", "required": true},
+                        {"label": {"zh": "慰问金"}, "kind": "money", "required": true},
+                        {"label": {"zh": "颁发"}, "kind": "choices", "options": ["荣誉证书", "纪念品"]}]},
+            {"title": {"zh": "座谈听取意见"}, "who": "member",
+             "fields": [{"label": {"zh": "意见建议"}, "kind": "long-text"}]}
+        ]
+    })
+}
+
+fn fields(reply: &Reply) -> Vec<String> {
+    let body = reply.json();
+    body["fields"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_else(|| panic!("a field list: {body}"))
+}
+
+async fn save(api: &Api, token: &str, body: Value) -> Reply {
+    api.post(token, "/api/v1/definitions", None, body).await
+}
+
+per_backend! {
+    async fn a_province_defines_a_procedure_and_villages_complete_it(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let stored = "SELECT COUNT(*) FROM plugins WHERE definition IS NOT NULL";
+
+        // Bad definitions: refused by field, nothing stored.
+        let empty = save(&api, &province, json!({"kind": "procedure", "definition": {"title": {"zh": " "}, "steps": []}})).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.json());
+        assert_eq!(fields(&empty), ["config.title.zh", "config.steps"]);
+        let mut no_options = retirement();
+        no_options["steps"][1]["fields"][2]["kind"] = json!("choice");
+        no_options["steps"][1]["fields"][2]["options"] = json!(["荣誉证书"]);
+        no_options["steps"][2]["who"] = Value::Null;
+        let refused = save(&api, &province, json!({"kind": "procedure", "definition": no_options})).await;
+        assert_eq!(fields(&refused), ["config.steps.1.fields.2.options", "config.steps.2.who"]);
+        let many: Vec<Value> = (0..10_000).map(|i| json!({"title": {"zh": format!("第{i}步")}, "who": "secretary"})).collect();
+        let huge = save(&api, &province, json!({"kind": "procedure", "definition": {"title": {"zh": "长"}, "steps": many}})).await;
+        assert_eq!(fields(&huge), ["config.steps"]);
+        let kind = save(&api, &province, json!({"kind": "course", "definition": retirement()})).await;
+        assert_eq!(kind.status, StatusCode::BAD_REQUEST);
+        assert_eq!(kind.json()["field"], "kind");
+        assert_eq!(api.count(stored).await, 0, "nothing stored");
+
+        // The preview: the outgoing cadre's step refused without a photo,
+        // then the page as the township sees it; nothing stored.
+        let preview = api
+            .post(&province, "/api/v1/definitions/preview", None, json!({
+                "kind": "procedure", "definition": retirement(), "view_as": "township-officer",
+                "steps": [{"as": "outgoing-cadre", "action": "submit",
+                           "payload": {"step": 1, "values": [{"field": 0, "rows": [{"a": "公章", "b": "1"}]}], "agree": true}}]
+            }))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.json());
+        let preview = preview.json();
+        assert_eq!(preview["refused"]["rejection"]["detail"][0]["field"], "photos", "{preview}");
+        assert!(preview["html"].as_str().expect("html").contains("移交保管物品"), "{preview}");
+        assert_eq!(api.count(stored).await, 0, "a preview stores nothing");
+
+        // Saved: a module of the province's own.
+        let saved = save(&api, &province, json!({"kind": "procedure", "definition": retirement()})).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.json());
+        let saved = saved.json();
+        let id = saved["id"].as_str().expect("id").to_owned();
+        assert_eq!((id.as_str(), &saved["version"], &saved["owner"]), ("procedure-50-1", &json!("1.0.0"), &json!(PROVINCE)));
+        let modules = api.get(&province, "/api/v1/modules").await.json();
+        let info = modules.as_array().expect("list").iter().find(|m| m["id"] == id.as_str()).expect("listed").clone();
+        assert_eq!(info["info"]["title"]["zh"], "离任干部荣退仪式");
+        assert_eq!(info["info"]["title"]["en"], "离任干部荣退仪式", "English falls back to the Chinese");
+
+        // Assigned to the township, done on the real runtime.
+        let assigned = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": id, "version": "1.0.0", "unit": TOWNSHIP, "due": "2099-06-30"}))
+            .await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.json());
+        assert!(assigned.json()["enrolled"].as_u64().expect("enrolled") >= 1, "{}", assigned.json());
+        let nation = api.token("nation").await;
+        let enrollment = api.enrollment_of(&nation, VILLAGE, &id).await;
+        let (outgoing, township, secretary, member) = (
+            api.token("outgoing").await,
+            api.token("township").await,
+            api.token("secretary").await,
+            api.token("member").await,
+        );
+        let early = api
+            .act(&secretary, enrollment, "d-1", "submit", json!({"step": 2, "values": [{"field": 0, "value": "2026-01-05"}, {"field": 1, "value": "800"}], "agree": true}))
+            .await;
+        assert_eq!((early.status, early.json()["kind"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("conflict")), "step 1 first: {}", early.json());
+        let photo = api.upload(&outgoing, enrollment, "清单.png", png(64, 48)).await;
+        assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.json());
+        let photo = photo.json()["id"].as_str().expect("file id").to_owned();
+        let rows = json!([{"field": 0, "rows": [{"a": "村务档案柜钥匙", "b": "2 把"}, {"a": "笔记本电脑", "b": "1 台", "c": "村部"}]}]);
+        let handed = api
+            .act(&outgoing, enrollment, "d-2", "submit", json!({"step": 1, "values": rows, "photos": [photo], "agree": true}))
+            .await;
+        assert_eq!(handed.status, StatusCode::OK, "{}", handed.json());
+        let not_his = api
+            .act(&secretary, enrollment, "d-3", "confirm", json!({"step": 1, "agree": true}))
+            .await;
+        assert_eq!(not_his.json()["kind"], "forbidden", "the township supervises: {}", not_his.json());
+        let witnessed = api
+            .act(&township, enrollment, "d-4", "confirm", json!({"step": 1, "agree": true}))
+            .await;
+        assert_eq!(witnessed.status, StatusCode::OK, "{}", witnessed.json());
+        let wrong = api
+            .act(&secretary, enrollment, "d-5", "submit", json!({"step": 2, "values": [{"field": 0, "value": "2026-01-05"}, {"field": 1, "value": "八百"}], "agree": true}))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&wrong), ["values.1.value"]);
+        let held = api
+            .act(&secretary, enrollment, "d-6", "submit", json!({"step": 2, "values": [{"field": 0, "value": "2026-01-05"}, {"field": 1, "value": "800"}, {"field": 2, "choices": ["荣誉证书"]}], "agree": true}))
+            .await;
+        assert_eq!(held.status, StatusCode::OK, "{}", held.json());
+        let talked = api
+            .act(&member, enrollment, "d-7", "submit", json!({"step": 3, "values": [{"field": 0, "value": "希望继续关心村里发展"}], "agree": true}))
+            .await;
+        assert_eq!(talked.status, StatusCode::OK, "{}", talked.json());
+        let page = talked.json();
+        assert_eq!((&page["enrollment"]["done"], &page["enrollment"]["total"]), (&json!(4), &json!(4)), "{page}");
+
+        // The county counts it like any module.
+        let county = api.token("county").await;
+        let report = api.get(&county, &format!("/api/v1/reports/completion?unit={COUNTY}")).await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(report.json().to_string().contains(&id), "{}", report.json());
+
+        // A changed definition is a new version; the same one is refused; the
+        // enrollments move by the upgrade's dry run first.
+        let mut changed = retirement();
+        changed["steps"][2]["title"]["zh"] = json!("座谈并听取意见");
+        let next = save(&api, &province, json!({"kind": "procedure", "module": id, "definition": changed})).await;
+        assert_eq!(next.status, StatusCode::CREATED, "{}", next.json());
+        assert_eq!(next.json()["version"], "1.1.0");
+        let same = save(&api, &province, json!({"kind": "procedure", "module": id, "definition": changed})).await;
+        assert_eq!(same.status, StatusCode::CONFLICT);
+        let dry = api
+            .post(&province, "/api/v1/upgrades", None, json!({"module": id, "from": "1.0.0", "to": "1.1.0", "unit": TOWNSHIP}))
+            .await;
+        assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
+        let dry = dry.json();
+        // The township's three villages; a new title changes no state.
+        assert_eq!((&dry["checked"], &dry["same"], &dry["moved"]), (&json!(3), &json!(3), &json!(0)), "{dry}");
+        let listed = api.get(&province, "/api/v1/definitions").await.json();
+        assert_eq!(listed[0]["version"], "1.1.0", "{listed}");
+        assert_eq!(listed[0]["definition"]["steps"][2]["title"]["zh"], "座谈并听取意见");
+
+        // Another province can neither change it nor see it listed.
+        let now = baton_host::clock::now();
+        let sichuan = accounts::create(&test.db, &NewAccount {
+            username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
+            grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
+        }, now).await.expect("account");
+        let sichuan = accounts::open_session(&test.db, sichuan, now).await.expect("session");
+        let theirs = save(&api, &sichuan, json!({"kind": "procedure", "module": id, "definition": retirement()})).await;
+        assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.json());
+        let into = save(&api, &sichuan, json!({"kind": "procedure", "province": PROVINCE, "definition": retirement()})).await;
+        assert_eq!(into.status, StatusCode::FORBIDDEN, "{}", into.json());
+        let seen = api.get(&sichuan, "/api/v1/definitions").await.json();
+        assert_eq!(seen, json!([]));
+        let secretary_saves = save(&api, &secretary, json!({"kind": "procedure", "province": PROVINCE, "definition": retirement()})).await;
+        assert_eq!(secretary_saves.status, StatusCode::FORBIDDEN);
+        assert_eq!(api.count(stored).await, 2, "1.0.0 and 1.1.0 only");
+    }
+}
