@@ -21,7 +21,6 @@ fn retirement() -> Value {
     json!({
         "title": {"zh": "离任干部荣退仪式"},
         "summary": {"zh": "为正常离任的村干部举行荣退仪式，颁发荣誉证书，做好交接与慰问。"},
-        "ordered": true,
         "steps": [
             {"title": {"zh": "移交保管物品"}, "who": "outgoing-cadre", "photos": "required",
              "confirm": "township-officer", "due_days": 10,
@@ -195,5 +194,120 @@ per_backend! {
         let secretary_saves = save(&api, &secretary, json!({"kind": "procedure", "province": PROVINCE, "definition": retirement()})).await;
         assert_eq!(secretary_saves.status, StatusCode::FORBIDDEN);
         assert_eq!(api.count(stored).await, 2, "1.0.0 and 1.1.0 only");
+    }
+}
+
+mod pages {
+    //! The editor at `/province/definitions` through the real router.
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use baton_tests::api::{Api, Reply};
+    use baton_tests::per_backend;
+
+    async fn get(api: &Api, cookie: &str, uri: &str) -> Reply {
+        let request = Request::get(uri).header(header::COOKIE, cookie);
+        api.send(request.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(api: &Api, cookie: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let request = Request::post("/province/definitions")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        api.send(request).await
+    }
+
+    fn text(reply: &Reply) -> String {
+        String::from_utf8_lossy(&reply.body).into_owned()
+    }
+
+    /// A two-step procedure as the editor posts it; `step` 0's who and the
+    /// title as given.
+    fn form<'a>(csrf: &'a str, title: &'a str, who: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("_csrf", csrf),
+            ("config.title.zh", title),
+            ("config.title.en", ""),
+            ("config.summary.zh", "为离任干部举行荣退仪式"),
+            ("config.steps.0.title.zh", "颁发荣誉证书"),
+            ("config.steps.0.who", who),
+            ("config.steps.0.photos", "required"),
+            ("config.steps.0.confirm", "township-officer"),
+            ("config.steps.0.due_days", "15"),
+            ("config.steps.0._order", "1"),
+            ("config.steps.0.fields.0.label.zh", "证书编号"),
+            ("config.steps.0.fields.0.kind", "text"),
+            ("config.steps.0.fields.0._order", "1"),
+            ("config.steps.1.title.zh", "座谈"),
+            ("config.steps.1.who", "member"),
+            ("config.steps.1.photos", "none"),
+            ("config.steps.1.confirm", "nobody"),
+            ("config.steps.1.due_days", "0"),
+            ("config.steps.1._order", "2"),
+        ]
+    }
+
+    per_backend! {
+        async fn the_province_builds_a_procedure_in_the_editor(test: TestDb) {
+            let api = Api::new(&test).await;
+            let province = format!("baton_session={}", api.token("province").await);
+            let county = format!("baton_session={}", api.token("county").await);
+            let stored = "SELECT COUNT(*) FROM plugins WHERE definition IS NOT NULL";
+            assert_eq!(get(&api, &county, "/province/definitions").await.status, StatusCode::FORBIDDEN);
+
+            let page = get(&api, &province, "/province/definitions").await;
+            assert_eq!(page.status, StatusCode::OK);
+            let page = text(&page);
+            assert!(page.contains("新建办理程序") && page.contains("集体资产清点移交"), "the example to start from");
+            assert!(page.contains("乡镇（街道）监交、见证"), "choices by their Chinese labels");
+            assert!(page.contains("name=\"config.steps.1._remove\""), "a step can be removed");
+            let at = page.find("name=\"_csrf\" value=\"").expect("csrf") + 20;
+            let csrf = page[at..at + 32].to_owned();
+
+            // 再加一行 brings the form back with a third step, acting on nothing.
+            let mut more = form(&csrf, "荣退仪式", "secretary");
+            more.push(("_more", "config.steps"));
+            let more = text(&post(&api, &province, &more).await);
+            assert!(more.contains("name=\"config.steps.2.title.zh\""), "a blank third step");
+            assert!(more.contains("为离任干部举行荣退仪式"), "what was typed is kept");
+
+            // Refused beside each field, what was typed kept, nothing stored.
+            let bad = post(&api, &province, &form(&csrf, "", "")).await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+            let bad = text(&bad);
+            assert!(bad.contains("请填写名称") && bad.contains("第 1 步：请选择办理人"), "{bad}");
+            assert!(bad.contains("证书编号"), "the input is kept");
+            assert!(bad.contains("没有保存任何内容"));
+            assert_eq!(api.count(stored).await, 0);
+
+            // The preview as the people who take part, nothing stored.
+            let mut preview = form(&csrf, "荣退仪式", "secretary");
+            preview.push(("_preview", "1"));
+            let shown = text(&post(&api, &province, &preview).await);
+            assert!(shown.contains("以此身份查看：乡镇干部") && shown.contains("第 1 步　颁发荣誉证书"), "{shown}");
+            assert_eq!(api.count(stored).await, 0);
+
+            // Moved and removed: the talk first, the certificate gone.
+            let mut moved = form(&csrf, "荣退仪式", "secretary");
+            moved.retain(|(k, _)| *k != "config.steps.1._order");
+            moved.push(("config.steps.1._order", "0"));
+            moved.push(("config.steps.0._remove", "true"));
+            let saved = post(&api, &province, &moved).await;
+            assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", text(&saved));
+            let to = saved.headers[header::LOCATION].to_str().expect("location").to_owned();
+            assert!(to.starts_with("/province/definitions?saved=procedure-50-1@1.0.0"), "{to}");
+            let definition: String = sqlx::query_scalar("SELECT definition FROM plugins WHERE id = 'procedure-50-1'")
+                .fetch_one(test.db.pool())
+                .await
+                .expect("stored");
+            let definition: serde_json::Value = serde_json::from_str(&definition).expect("json");
+            assert_eq!(definition["steps"].as_array().map(Vec::len), Some(1), "{definition}");
+            assert_eq!(definition["steps"][0]["title"]["zh"], "座谈");
+            let listed = text(&get(&api, &province, &to).await);
+            assert!(listed.contains("已保存：procedure-50-1@1.0.0") && listed.contains("保存为新版本"), "{listed}");
+        }
     }
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod county;
 mod learner;
 mod page;
+mod definitions;
 mod province;
 mod session;
 mod township;
@@ -76,6 +77,10 @@ pub fn router() -> Router<AppState> {
         .route("/province/upload", post(province::upload))
         .route("/province/assign", post(province::assign))
         .route("/province/channels", post(province::channels))
+        .route(
+            "/province/definitions",
+            get(definitions::page).post(definitions::save),
+        )
 }
 
 pub use crate::clock::date;

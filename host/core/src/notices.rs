@@ -154,6 +154,9 @@ pub async fn awaiting_staff(
     Ok(all)
 }
 
+/// The township's queue: every enrollment under the officer's townships
+/// waiting for a township officer, oldest first (unopened ones opened first,
+/// so their first turns count).
 pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Waiting>, Error> {
     let paths: Vec<&str> = principal
         .grants

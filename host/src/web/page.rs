@@ -23,7 +23,7 @@ use crate::shared::{AppState, COOKIE, Error, Fault};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 15] = [
+pub const SOURCES: [(&str, &str); 16] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -38,6 +38,7 @@ pub const SOURCES: [(&str, &str); 15] = [
     ("ceremony", include_str!("../../templates/ceremony.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
     ("province", include_str!("../../templates/province.hbs")),
+    ("definitions", include_str!("../../templates/definitions.hbs")),
     ("activate", include_str!("../../templates/activate.hbs")),
     ("accounts", include_str!("../../templates/accounts.hbs")),
     ("slips", include_str!("../../templates/slips.hbs")),

@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::schema::{
-    MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, indices, join, kind, options, resolve,
+    MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, ORDER, REMOVE, indices, join, kind, options,
+    resolve,
 };
 
 /// What the form helpers need to know about this page.
@@ -210,8 +211,10 @@ fn attachment(
 }
 
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 6] = [
+pub const WORDS: [&str; 8] = [
     "form.add-row",
+    "form.order",
+    "form.remove",
     "form.no-attachments",
     "form.one-per-line",
     "form.row",
@@ -806,6 +809,25 @@ impl Fields<'_> {
     }
 
     /// An array of objects: a row per posted row, and blank rows to add more.
+    /// A row's order (a number: rows are put in its order) and a box to
+    /// remove it, as [`crate::payload::payload`] reads them.
+    fn row_tools(&mut self, path: &str, i: usize) {
+        let word = |k: &str| html_escape(self.host.words.get(k).map_or("", String::as_str));
+        let (order, remove) = (format!("{path}.{i}.{ORDER}"), format!("{path}.{i}.{REMOVE}"));
+        let at = self.value(&order).first().cloned().unwrap_or_else(|| (i + 1).to_string());
+        let gone = if self.value(&remove).is_empty() { "" } else { " checked" };
+        let _ = write!(
+            self.html,
+            "<p class=\"row-tools\"><label>{} <input name=\"{}\" inputmode=\"numeric\" size=\"3\" value=\"{}\"></label> \
+             <label><input type=\"checkbox\" name=\"{}\" value=\"true\"{gone}> {}</label></p>",
+            word("form.order"),
+            html_escape(&order),
+            html_escape(&at),
+            html_escape(&remove),
+            word("form.remove"),
+        );
+    }
+
     fn rows(&mut self, schema: &Value, items: &Value, path: &str, label: &str) {
         let posted = self
             .posted
@@ -824,7 +846,13 @@ impl Fields<'_> {
             self.html,
             "<fieldset class=\"rows\"><legend>{label}</legend>{errors}"
         );
-        let row = self.host.words.get("form.row").cloned().unwrap_or_default();
+        // `x-row-label` names a row (步骤 1); else 第 1.
+        let row = schema
+            .get("x-row-label")
+            .map(|_| self.label(&json!({"x-label": schema["x-row-label"]}), ""))
+            .unwrap_or_else(|| self.host.words.get("form.row").cloned().unwrap_or_default());
+        // `x-edit`: each row can be moved (its order) and removed.
+        let edit = schema.get("x-edit") == Some(&Value::Bool(true));
         for i in 0..posted.max(blank) {
             if self.written >= MAX_FORM_FIELDS {
                 break;
@@ -836,6 +864,9 @@ impl Fields<'_> {
                 i + 1
             );
             self.object(items, &format!("{path}.{i}"), &[]);
+            if edit {
+                self.row_tools(path, i);
+            }
             self.html.push_str("</fieldset>");
         }
         // Without script: a submit that brings the form back with a blank row

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::schema::{MAX_FORM_DEPTH, MAX_FORM_FIELDS, indices, join, kind, resolve};
+use crate::schema::{MAX_FORM_DEPTH, MAX_FORM_FIELDS, ORDER, REMOVE, indices, join, kind, resolve};
 
 /// A posted form turned into the action's payload by its schema: numbers
 /// parsed, checkboxes made booleans, rows gathered into arrays (rows left
@@ -75,16 +75,37 @@ impl Builder<'_> {
                     // Rows are numbered by the poster; a form has a few.
                     let last = rows.last().map_or(0, |i| i + 1).min(MAX_FORM_FIELDS);
                     let filled = kind(items) == "array";
-                    (0..last)
-                        .filter_map(|i| {
-                            let row = self.build(items, &format!("{path}.{i}"));
-                            if filled {
-                                Some(row.unwrap_or_else(|| json!([])))
-                            } else {
-                                row
-                            }
-                        })
-                        .collect()
+                    // A row ticked to go is left out; rows given an order
+                    // (`x-edit`) are put in it, ties as they came.
+                    let values = self.values;
+                    let field = |i: usize, name: &str| {
+                        values
+                            .get(&format!("{path}.{i}.{name}"))
+                            .and_then(|v| v.first())
+                            .map(|v| v.trim().to_owned())
+                    };
+                    let mut kept: Vec<(f64, Value)> = Vec::new();
+                    for i in 0..last {
+                        if field(i, REMOVE).is_some_and(|v| v == "true" || v == "on") {
+                            continue;
+                        }
+                        #[allow(clippy::cast_precision_loss)]
+                        let at = field(i, ORDER)
+                            .and_then(|v| v.parse::<f64>().ok())
+                            .filter(|n| n.is_finite())
+                            .unwrap_or(i as f64 + 1.0);
+                        let row = self.build(items, &format!("{path}.{i}"));
+                        let row = if filled {
+                            Some(row.unwrap_or_else(|| json!([])))
+                        } else {
+                            row
+                        };
+                        if let Some(row) = row {
+                            kept.push((at, row));
+                        }
+                    }
+                    kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    kept.into_iter().map(|(_, row)| row).collect()
                 } else {
                     self.values
                         .get(path)

@@ -12,10 +12,15 @@ pub(crate) fn join(prefix: &str, name: &str) -> String {
     }
 }
 
+/// A row's order in a form whose rows can be moved (`x-edit`): `steps.2._order`.
+pub const ORDER: &str = "_order";
+/// A row's box to remove it (`x-edit`): `steps.2._remove`.
+pub const REMOVE: &str = "_remove";
+
 /// How deep a form may nest (objects in arrays in objects…).
 pub const MAX_FORM_DEPTH: usize = 8;
 /// The most fields one form may have, blank rows included.
-pub const MAX_FORM_FIELDS: usize = 300;
+pub const MAX_FORM_FIELDS: usize = 1500;
 /// The most blank rows `x-rows` may ask for.
 pub const MAX_ROWS: u64 = 20;
 /// `$ref`s followed at most to reach a schema.

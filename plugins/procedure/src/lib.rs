@@ -205,6 +205,7 @@ pub enum Kind {
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// What it asks.
+    #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "名称", "en": "Label"}))]
     pub label: Words,
     /// What it holds.
@@ -230,9 +231,11 @@ pub struct Field {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Its title: 清点登记、公示.
+    #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "步骤名称", "en": "Step title"}))]
     pub title: Words,
     /// Who does it.
+    #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "办理人", "en": "Done by"}))]
     pub who: Option<Who>,
     /// What to do, for the person doing it.
@@ -241,7 +244,7 @@ pub struct Step {
     pub guide: Words,
     /// What must be filled.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "填写内容", "en": "Fields"}, "x-rows" = 2))]
+    #[schemars(extend("x-label" = {"zh": "填写内容", "en": "Fields"}, "x-rows" = 1, "x-edit" = true, "x-row-label" = {"zh": "填写项", "en": "Field"}))]
     pub fields: Vec<Field>,
     /// Photos or PDFs.
     #[serde(default)]
@@ -270,23 +273,22 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Its name: 荣退仪式.
+    #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "名称", "en": "Title"}))]
     pub title: Words,
     /// What it is for, in a sentence.
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "简介", "en": "Summary"}, "x-multiline" = true))]
     pub summary: Words,
-    /// Steps are done in order; otherwise in any order.
-    #[serde(default = "yes")]
-    #[schemars(extend("x-label" = {"zh": "按顺序办理", "en": "Steps in order"}))]
-    pub ordered: bool,
+    /// Steps may be done in any order, at the same time; otherwise each
+    /// waits for the one before it.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "各步骤不分先后，可同时办理", "en": "Steps in any order, at the same time"}))]
+    pub any_order: bool,
     /// The steps.
-    #[schemars(extend("x-label" = {"zh": "步骤", "en": "Steps"}, "x-rows" = 1))]
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "步骤", "en": "Steps"}, "x-rows" = 1, "x-edit" = true, "x-row-label" = {"zh": "步骤", "en": "Step"}))]
     pub steps: Vec<Step>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Default for Config {
@@ -300,7 +302,7 @@ impl Default for Config {
                 "离任干部登记集体资产，新任书记确认接收，乡镇（街道）监交；清单张榜公示。",
                 "The outgoing cadre lists the collective assets, the new secretary receives them under the township's supervision, and the list is posted publicly.",
             ),
-            ordered: true,
+            any_order: false,
             steps: vec![
                 Step {
                     title: Words::new("登记移交清单", "List what is handed over"),
@@ -579,7 +581,7 @@ impl Module for Procedure {
             if let Some(who) = who {
                 out.push(Awaiting::role(who.roles()[0], what, format!("step-{}", i + 1)));
             }
-            if ctx.config.ordered {
+            if !ctx.config.any_order {
                 break;
             }
         }
@@ -699,7 +701,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
             format!("“{}” was already submitted", step.title.get(Locale::En)),
         ));
     }
-    if ctx.config.ordered
+    if !ctx.config.any_order
         && let Some((k, before)) = ctx
             .config
             .steps
@@ -922,7 +924,7 @@ fn view(ctx: &Context<Config>, state: &State) -> View {
         let n = i + 1;
         let complete = record.complete(step);
         done += usize::from(complete);
-        let reachable = !ctx.config.ordered || !open_before;
+        let reachable = ctx.config.any_order || !open_before;
         open_before |= !complete;
         let may_do = step.who.is_some_and(|w| w.roles().contains(&role)) && !public;
         let confirmer = step.confirm.who();
@@ -963,7 +965,7 @@ fn view(ctx: &Context<Config>, state: &State) -> View {
             "title": ctx.config.title.get(locale),
             "summary": ctx.config.summary.get(locale),
             "village": ctx.village.name,
-            "ordered": ctx.config.ordered,
+            "ordered": !ctx.config.any_order,
             "done": done,
             "total": ctx.config.steps.len(),
             "complete": done == ctx.config.steps.len(),

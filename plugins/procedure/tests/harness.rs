@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 fn definition() -> Value {
     json!({
         "title": {"zh": "荣退仪式"},
-        "ordered": true,
         "steps": [
             {"title": {"zh": "登记移交物品"}, "who": "outgoing-cadre", "photos": "required",
              "confirm": "township-officer",

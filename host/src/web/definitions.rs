@@ -1,0 +1,282 @@
+//! The province's editor of its own modules (`/province/definitions`): a
+//! procedure built in Chinese in a form drawn from the kind's definition
+//! schema (steps and fields added, moved and removed), previewed as the
+//! people who take part, and saved as a module of the province's own — a
+//! new version for every change. Every refusal is shown beside its field,
+//! with what was typed kept.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baton_sdk::Role;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::page::Visit;
+use crate::definitions::{NewDefinition, PreviewInput};
+use crate::shared::{AppState, Error, Fault};
+use crate::views::forms::{self, FormHost, Posted, WORDS};
+use crate::views::payload::payload;
+
+/// The one kind the editor offers so far.
+const KIND: &str = "procedure";
+
+/// `?module=ID` (edit it) or `?saved=ID@VERSION` (just saved).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Shown {
+    module: Option<String>,
+    saved: Option<String>,
+}
+
+/// What the editor shows besides the list: the form's values (posted, the
+/// module's definition, or the kind's example), its problems, a preview.
+#[derive(Default)]
+struct Editing {
+    module: Option<String>,
+    posted: Posted,
+    problem: Option<String>,
+    previews: Vec<Value>,
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(shown): Query<Shown>,
+) -> Result<Response, Error> {
+    crate::assigning::console_scope(&visit.principal)?;
+    let mine = crate::definitions::list(&state, &visit.principal).await?;
+    let start = match &shown.module {
+        Some(id) => Some(
+            mine.iter()
+                .find(|d| &d.id == id)
+                .map(|d| d.definition.clone())
+                .ok_or_else(|| {
+                    Error::from(crate::error::Error::not_found(
+                        format!("本省没有自定义模块 {id}"),
+                        format!("this province has no configured module {id}"),
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let schema = schema(&state).await?;
+    let mut values = BTreeMap::new();
+    if let Some(v) = start.as_ref().or_else(|| schema.get("default")) {
+        forms::form_values(v, "config", &mut values);
+    }
+    let flash = shown
+        .saved
+        .map(|s| visit.t_with("definitions.saved", &[("module", s)]));
+    let editing = Editing {
+        module: shown.module,
+        posted: Posted {
+            form: "definition".into(),
+            values,
+            ..Posted::default()
+        },
+        ..Editing::default()
+    };
+    render(&state, &visit, StatusCode::OK, editing, flash).await
+}
+
+/// The kind's definition schema (its config schema, with its example as
+/// the default).
+async fn schema(state: &AppState) -> Result<Value, Error> {
+    let versions = crate::publishing::packages(state).await?;
+    versions
+        .into_iter()
+        .filter(|p| p.built_in && p.id == KIND)
+        .max_by(|a, b| {
+            let v = |s: &str| semver::Version::parse(s).ok();
+            v(&a.version).cmp(&v(&b.version))
+        })
+        .map(|p| p.info.config_schema)
+        .ok_or_else(|| Error::from(anyhow::anyhow!("the {KIND} kind is not registered")))
+}
+
+async fn render(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    editing: Editing,
+    flash: Option<String>,
+) -> Result<Response, Error> {
+    let schema = schema(state).await?;
+    let mine = crate::definitions::list(state, &visit.principal).await?;
+    let list: Vec<Value> = mine
+        .iter()
+        .map(|d| {
+            let title = |lang: &str| d.definition["title"][lang].as_str().unwrap_or("").trim().to_owned();
+            let en = title("en");
+            let name = if visit.locale == baton_sdk::Locale::En && !en.is_empty() { en } else { title("zh") };
+            json!({
+                "id": d.id, "version": d.version, "title": name,
+                "steps": d.definition["steps"].as_array().map_or(0, Vec::len),
+                "assign": format!("/province?module={}@{}#assign-h", d.id, d.version),
+                "edit": format!("/province/definitions?module={}#editor-h", d.id),
+            })
+        })
+        .collect();
+    let host = FormHost {
+        lang: visit.locale.as_str().to_owned(),
+        posted: Some(editing.posted),
+        words: WORDS.iter().map(|k| ((*k).to_owned(), visit.t(k))).collect(),
+        ..FormHost::default()
+    };
+    let fields = forms::fields_html(&host, &schema, "config");
+    let data = json!({
+        "flash": flash,
+        "definitions": list,
+        "module": editing.module,
+        "fields": fields,
+        "problem": editing.problem,
+        "previews": editing.previews,
+    });
+    Ok(visit.page_with(status, "definitions", &visit.t("definitions.title"), data))
+}
+
+/// `POST /province/definitions`: 再加一行 (`_more`) and 预览 (`_preview`)
+/// bring the form back, acting on nothing; otherwise the definition is
+/// saved (`module`: as that module's next version).
+pub(super) async fn save(
+    State(state): State<AppState>,
+    visit: Visit,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let values = super::posted_values(&body)?;
+    let field = |name: &str| values.get(name).and_then(|v| v.first()).cloned();
+    visit.check(field("_csrf").as_deref())?;
+    crate::assigning::console_scope(&visit.principal)?;
+    let module = field("module").filter(|m| !m.is_empty());
+    let more = field("_more");
+    let preview = values.contains_key("_preview");
+    let config: BTreeMap<String, Vec<String>> = values
+        .iter()
+        .filter(|(k, _)| k.starts_with("config."))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let again = |errors: BTreeMap<String, Vec<String>>, more: Option<String>, values| Editing {
+        module: module.clone(),
+        posted: Posted {
+            form: "definition".into(),
+            values,
+            errors,
+            more,
+        },
+        ..Editing::default()
+    };
+    if more.is_some() {
+        let editing = again(BTreeMap::new(), more, config);
+        return render(&state, &visit, StatusCode::OK, editing, None).await;
+    }
+    let schema = schema(&state).await?;
+    let stripped: BTreeMap<String, Vec<String>> = config
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_owned(), v.clone())))
+        .collect();
+    let definition = match payload(&schema, &stripped, &[], &visit.t("form.not-a-number")) {
+        Ok(d) => d,
+        Err(errors) => {
+            let errors = errors.into_iter().map(|(k, m)| (format!("config.{k}"), m)).collect();
+            let mut editing = again(errors, None, config);
+            editing.problem = Some(visit.t("definitions.problems"));
+            return render(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, editing, None).await;
+        }
+    };
+    // From here the form shows the definition as built: rows removed and
+    // moved, so each message lands beside the field it names.
+    let mut built = BTreeMap::new();
+    forms::form_values(&definition, "config", &mut built);
+    if preview {
+        let mut editing = again(BTreeMap::new(), None, built);
+        match previews(&state, &visit, &definition).await {
+            Ok(shown) => editing.previews = shown,
+            Err(Error(e)) => {
+                let (errors, problem) = refusal(&visit, e)?;
+                editing.posted.errors = errors;
+                editing.problem = Some(problem);
+            }
+        }
+        return render(&state, &visit, StatusCode::OK, editing, None).await;
+    }
+    let input = NewDefinition {
+        province: None,
+        module: module.clone(),
+        kind: KIND.into(),
+        definition,
+    };
+    match crate::definitions::save(&state, &visit.principal, input).await {
+        Ok(saved) => Ok(Redirect::to(&format!(
+            "/province/definitions?saved={}@{}&module={}#editor-h",
+            saved.id, saved.version, saved.id
+        ))
+        .into_response()),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let (errors, problem) = refusal(&visit, e)?;
+            let mut editing = again(errors, None, built);
+            editing.problem = Some(problem);
+            render(&state, &visit, status, editing, None).await
+        }
+    }
+}
+
+/// A refused definition's messages by field, and what to say on top; an
+/// error that is not a refusal is the page's.
+fn refusal(
+    visit: &Visit,
+    e: crate::error::Error,
+) -> Result<(BTreeMap<String, Vec<String>>, String), Error> {
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    match e {
+        Fault::Rejected(baton_sdk::Rejection::Invalid(fields)) => {
+            for f in fields {
+                errors
+                    .entry(f.field)
+                    .or_default()
+                    .push(f.message.get(visit.locale).to_owned());
+            }
+            Ok((errors, visit.t("definitions.problems")))
+        }
+        e @ (Fault::Rejected(_) | Fault::Conflict(_) | Fault::Forbidden(_) | Fault::BadRequest { .. }) => {
+            Ok((errors, e.message(visit.locale)))
+        }
+        e => Err(e.into()),
+    }
+}
+
+/// The definition on the sample village, as each kind of person taking
+/// part sees it before anyone has acted.
+async fn previews(state: &AppState, visit: &Visit, definition: &Value) -> Result<Vec<Value>, Error> {
+    let mut roles = vec![Role::Secretary, Role::TownshipOfficer];
+    for (who, role) in [
+        ("outgoing-cadre", Role::OutgoingCadre),
+        ("member", Role::Member),
+        ("county-trainer", Role::CountyTrainer),
+    ] {
+        let named = definition["steps"]
+            .as_array()
+            .is_some_and(|steps| steps.iter().any(|s| s["who"] == who || s["confirm"] == who));
+        if named {
+            roles.push(role);
+        }
+    }
+    let mut out = Vec::new();
+    for role in roles {
+        let input = PreviewInput {
+            kind: KIND.into(),
+            definition: definition.clone(),
+            steps: Vec::new(),
+            view_as: role,
+        };
+        let shown = crate::definitions::preview(state, &visit.principal, input, visit.locale).await?;
+        out.push(json!({
+            "role": visit.t(&format!("role.{}", role.as_str())),
+            "html": shown.html,
+        }));
+    }
+    Ok(out)
+}
