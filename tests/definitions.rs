@@ -311,3 +311,85 @@ mod pages {
         }
     }
 }
+
+per_backend! {
+    async fn another_province_adopts_an_approved_procedure_from_the_catalog(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let nation = api.token("nation").await;
+        let now = baton_host::clock::now();
+        let sichuan = accounts::create(&test.db, &NewAccount {
+            username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
+            grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
+        }, now).await.expect("account");
+        let sichuan = accounts::open_session(&test.db, sichuan, now).await.expect("session");
+        let saved = save(&api, &province, json!({"kind": "procedure", "definition": retirement()})).await;
+        assert_eq!(saved.status, StatusCode::CREATED);
+        let offer = |v: &str| json!({"module": "procedure-50-1", "version": v, "note": "上海经验，已在重庆试点"});
+        let adopt = |v: &str| json!({"module": "procedure-50-1", "version": v});
+
+        let early = api.post(&sichuan, "/api/v1/catalog/adopt", None, adopt("1.0.0")).await;
+        assert_eq!(early.status, StatusCode::NOT_FOUND, "not offered: {}", early.json());
+        let not_theirs = api.post(&sichuan, "/api/v1/catalog", None, offer("1.0.0")).await;
+        assert_eq!(not_theirs.status, StatusCode::FORBIDDEN, "only the author offers");
+        let offered = api.post(&province, "/api/v1/catalog", None, offer("1.0.0")).await;
+        assert_eq!(offered.status, StatusCode::CREATED, "{}", offered.json());
+        assert_eq!(api.post(&province, "/api/v1/catalog", None, offer("1.0.0")).await.status, StatusCode::CONFLICT);
+        let unapproved = api.post(&sichuan, "/api/v1/catalog/adopt", None, adopt("1.0.0")).await;
+        assert_eq!(unapproved.status, StatusCode::CONFLICT, "{}", unapproved.json());
+        assert!(unapproved.json().to_string().contains("未经全国管理员审核通过"));
+        let seen = api.get(&sichuan, "/api/v1/catalog").await.json();
+        assert_eq!(seen, json!([]), "an offered version is not another province's to see yet");
+
+        // The nation reviews: what it asks of whom, its size and contract.
+        let review = api.get(&nation, "/api/v1/catalog").await.json();
+        let entry = &review[0];
+        assert_eq!((&entry["status"], &entry["author_name"], &entry["contract"]), (&json!("offered"), &json!("重庆市"), &json!("0.3.0")), "{entry}");
+        assert_eq!(entry["who"], json!(["outgoing-cadre", "township-officer", "secretary", "member"]));
+        assert!(entry["size"].as_i64().expect("size") > 100_000, "{entry}");
+        let by_province = api.post(&province, "/api/v1/catalog/review", None, json!({"module": "procedure-50-1", "version": "1.0.0", "approve": true})).await;
+        assert_eq!(by_province.status, StatusCode::FORBIDDEN, "only the nation reviews");
+        let no_reason = api.post(&nation, "/api/v1/catalog/review", None, json!({"module": "procedure-50-1", "version": "1.0.0", "approve": false})).await;
+        assert_eq!((no_reason.status, no_reason.json()["field"].clone()), (StatusCode::BAD_REQUEST, json!("reason")));
+        let approved = api.post(&nation, "/api/v1/catalog/review", None, json!({"module": "procedure-50-1", "version": "1.0.0", "approve": true})).await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.json());
+
+        // 四川 sees it and adopts it, with its own title: a module of its own.
+        let seen = api.get(&sichuan, "/api/v1/catalog").await.json();
+        assert_eq!((&seen[0]["adoptable"], &seen[0]["author"]), (&json!(true), &json!(PROVINCE)), "{seen}");
+        let mut theirs = retirement();
+        theirs["title"]["zh"] = json!("四川省离任村干部荣退");
+        let mut asked = adopt("1.0.0");
+        asked["definition"] = theirs;
+        let adopted = api.post(&sichuan, "/api/v1/catalog/adopt", None, asked).await;
+        assert_eq!(adopted.status, StatusCode::CREATED, "{}", adopted.json());
+        assert_eq!(adopted.json()["module"], "procedure-51-1");
+        let again = api.post(&sichuan, "/api/v1/catalog/adopt", None, adopt("1.0.0")).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let own = api.get(&sichuan, "/api/v1/definitions").await.json();
+        assert_eq!(own[0]["definition"]["title"]["zh"], "四川省离任村干部荣退", "{own}");
+        let edit_theirs = save(&api, &province, json!({"kind": "procedure", "module": "procedure-51-1", "definition": retirement()})).await;
+        assert_eq!(edit_theirs.status, StatusCode::FORBIDDEN, "the author cannot change the adopter's copy");
+        let seen = api.get(&sichuan, "/api/v1/catalog").await.json();
+        assert_eq!((&seen[0]["adopted_here"], &seen[0]["adopted_by"]), (&json!(true), &json!(["510000000000"])), "{seen}");
+
+        // A later version: offered, refused with a reason, never adoptable;
+        // the review shows what changed.
+        let mut changed = retirement();
+        changed["steps"][2]["title"]["zh"] = json!("座谈并听取意见");
+        save(&api, &province, json!({"kind": "procedure", "module": "procedure-50-1", "definition": changed})).await;
+        api.post(&province, "/api/v1/catalog", None, offer("1.1.0")).await;
+        let review = api.get(&nation, "/api/v1/catalog").await.json();
+        let next = review.as_array().expect("list").iter().find(|e| e["version"] == "1.1.0").expect("offered").clone();
+        assert_eq!(next["changes"], json!(["steps.2.title.zh: 座谈听取意见 → 座谈并听取意见"]), "{next}");
+        let refused = api.post(&nation, "/api/v1/catalog/review", None, json!({"module": "procedure-50-1", "version": "1.1.0", "approve": false, "reason": "请补充慰问金标准"})).await;
+        assert_eq!(refused.status, StatusCode::OK);
+        let not_adoptable = api.post(&sichuan, "/api/v1/catalog/adopt", None, adopt("1.1.0")).await;
+        assert_eq!(not_adoptable.status, StatusCode::CONFLICT);
+        let author_sees = api.get(&province, "/api/v1/catalog").await.json();
+        let mine = author_sees.as_array().expect("list").iter().find(|e| e["version"] == "1.1.0").expect("own offer").clone();
+        assert_eq!((&mine["status"], &mine["reason"]), (&json!("refused"), &json!("请补充慰问金标准")));
+        let sichuan_sees = api.get(&sichuan, "/api/v1/catalog").await.json();
+        assert_eq!(sichuan_sees.as_array().map(Vec::len), Some(1), "a refused version is not shown to others");
+    }
+}

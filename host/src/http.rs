@@ -6,6 +6,7 @@ pub mod accounts;
 pub(crate) mod assignments;
 mod attachments;
 mod auth;
+mod catalog;
 mod definitions;
 pub(crate) mod enrollments;
 mod health;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(attachments::router())
         .merge(modules::router())
         .merge(definitions::router())
+        .merge(catalog::router())
         .merge(assignments::router())
         .merge(enrollments::router())
         .merge(reports::router())

@@ -105,8 +105,12 @@ pub async fn assign_module(
                 format!("no module {}@{}", input.module, input.version),
             )
         })?;
+    // Another province's module: only a package this province adopted
+    // from the catalog.
+    let province = path.split('/').nth(1).unwrap_or_default();
     if let Some(owner) = &package.owner
         && !path.starts_with(&format!("/{owner}/"))
+        && !crate::catalog::adopted(state, province, &package.id, &package.version).await?
     {
         return Err(Error::bad(
             "unit",

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod assignments;
 pub mod attachments;
 pub mod audit;
+pub mod catalog;
 pub mod enrollments;
 pub mod notices;
 pub mod org_units;

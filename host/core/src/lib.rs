@@ -9,6 +9,7 @@ pub mod assigning;
 pub mod attachments;
 pub mod auth;
 pub mod backup;
+pub mod catalog;
 pub mod ceremony;
 pub mod clock;
 #[cfg(feature = "store")]

@@ -215,6 +215,31 @@ pub async fn definitions(db: &Db, owner: Option<&str>) -> anyhow::Result<Vec<Def
     Ok(out)
 }
 
+/// A stored version's kind and definition (configured modules only), and
+/// its component's size in bytes.
+pub async fn definition_of(
+    db: &Db,
+    id: &str,
+    version: &str,
+) -> anyhow::Result<Option<(Option<String>, Option<serde_json::Value>, i64)>> {
+    let row = sqlx::query(
+        "SELECT kind, definition, LENGTH(wasm) AS size FROM plugins WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        let text: Option<String> = r.try_get("definition")?;
+        let definition = text
+            .map(|t| serde_json::from_str(&t))
+            .transpose()
+            .context("stored definition")?;
+        Ok((r.try_get("kind")?, definition, r.try_get("size")?))
+    })
+    .transpose()
+}
+
 /// Every stored package, by id then version.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
     let rows = sqlx::query(
