@@ -207,7 +207,8 @@ mod pages {
 
     async fn get(api: &Api, cookie: &str, uri: &str) -> Reply {
         let request = Request::get(uri).header(header::COOKIE, cookie);
-        api.send(request.body(Body::empty()).expect("request")).await
+        api.send(request.body(Body::empty()).expect("request"))
+            .await
     }
 
     async fn post(api: &Api, cookie: &str, form: &[(&str, &str)]) -> Reply {
@@ -391,5 +392,95 @@ per_backend! {
         assert_eq!((&mine["status"], &mine["reason"]), (&json!("refused"), &json!("请补充慰问金标准")));
         let sichuan_sees = api.get(&sichuan, "/api/v1/catalog").await.json();
         assert_eq!(sichuan_sees.as_array().map(Vec::len), Some(1), "a refused version is not shown to others");
+    }
+}
+
+mod catalog_page {
+    //! The catalog's page: the nation approves, another province adopts
+    //! and lands in its editor.
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use baton_tests::api::{Api, Reply};
+    use baton_tests::per_backend;
+    use serde_json::json;
+
+    async fn get(api: &Api, cookie: &str, uri: &str) -> Reply {
+        let request = Request::get(uri).header(header::COOKIE, cookie);
+        api.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn post(api: &Api, cookie: &str, uri: &str, form: &[(&str, &str)]) -> Reply {
+        let request = Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(form).expect("form")))
+            .expect("request");
+        api.send(request).await
+    }
+
+    fn text(reply: &Reply) -> String {
+        String::from_utf8_lossy(&reply.body).into_owned()
+    }
+
+    fn csrf(page: &str) -> String {
+        let at = page.find("name=\"_csrf\" value=\"").expect("csrf") + 20;
+        page[at..at + 32].to_owned()
+    }
+
+    per_backend! {
+        async fn the_nation_approves_on_the_page_and_a_province_adopts_it(test: TestDb) {
+            let api = Api::new(&test).await;
+            let token = api.token("province").await;
+            let saved = api.post(&token, "/api/v1/definitions", None, json!({"kind": "procedure", "definition": crate::retirement()})).await;
+            assert_eq!(saved.status, StatusCode::CREATED);
+            let province = format!("baton_session={token}");
+            let nation = format!("baton_session={}", api.token("nation").await);
+
+            // Offered from the editor's list.
+            let editor = text(&get(&api, &province, "/province/definitions").await);
+            assert!(editor.contains("提交全国目录"));
+            let form = [("_csrf", csrf(&editor)), ("module", "procedure-50-1".into()), ("version", "1.0.0".into())];
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let offered = post(&api, &province, "/catalog/offer", &form).await;
+            assert_eq!(offered.status, StatusCode::SEE_OTHER);
+            let twice = post(&api, &province, "/catalog/offer", &form).await;
+            assert_eq!(twice.status, StatusCode::CONFLICT);
+            assert!(text(&twice).contains("已提交过目录"));
+
+            // The nation's review: refusing needs a reason, said on the page.
+            let page = text(&get(&api, &nation, "/catalog").await);
+            assert!(page.contains("待审核") && page.contains("离任干部、乡镇干部、村党组织书记、两委成员"), "{page}");
+            let t = csrf(&page);
+            let mut review = form.clone();
+            review[0].1 = t.as_str();
+            let mut refuse = review.clone();
+            refuse.push(("approve", "false"));
+            let refused = post(&api, &nation, "/catalog/review", &refuse).await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+            assert!(text(&refused).contains("请写明理由"));
+            review.push(("approve", "true"));
+            assert_eq!(post(&api, &nation, "/catalog/review", &review).await.status, StatusCode::SEE_OTHER);
+
+            // 四川 adopts it and lands in its editor with its own copy.
+            let now = baton_host::clock::now();
+            let sichuan = baton_core::db::accounts::create(&test.db, &baton_core::db::accounts::NewAccount {
+                username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
+                grants: &[(baton_sdk::Role::ProvinceAdmin, Some("510000000000"))],
+            }, now).await.expect("account");
+            let sichuan = format!("baton_session={}", baton_core::db::accounts::open_session(&test.db, sichuan, now).await.expect("session"));
+            let page = text(&get(&api, &sichuan, "/catalog").await);
+            assert!(page.contains("采用到本省") && page.contains("重庆市"), "{page}");
+            let mut adopt = form.clone();
+            let t = csrf(&page);
+            adopt[0].1 = t.as_str();
+            let adopted = post(&api, &sichuan, "/catalog/adopt", &adopt).await;
+            assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", text(&adopted));
+            let to = adopted.headers[header::LOCATION].to_str().expect("location").to_owned();
+            assert!(to.starts_with("/province/definitions?saved=procedure-51-1"), "{to}");
+            let editor = text(&get(&api, &sichuan, &to).await);
+            assert!(editor.contains("离任干部荣退仪式") && editor.contains("保存为新版本"), "its own copy, to change");
+        }
     }
 }

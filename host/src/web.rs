@@ -4,10 +4,11 @@
 //! inject markup into the host's pages.
 
 mod accounts;
+mod catalog;
 mod county;
+mod definitions;
 mod learner;
 mod page;
-mod definitions;
 mod province;
 mod session;
 mod township;
@@ -77,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .route("/province/upload", post(province::upload))
         .route("/province/assign", post(province::assign))
         .route("/province/channels", post(province::channels))
+        .route("/catalog", get(catalog::page))
+        .route("/catalog/offer", post(catalog::offer))
+        .route("/catalog/review", post(catalog::review))
+        .route("/catalog/adopt", post(catalog::adopt))
         .route(
             "/province/definitions",
             get(definitions::page).post(definitions::save),

@@ -72,7 +72,10 @@ pub struct Adopt {
 }
 
 fn is_nation(principal: &Principal) -> bool {
-    principal.grants.iter().any(|g| g.role == Role::NationalAdmin)
+    principal
+        .grants
+        .iter()
+        .any(|g| g.role == Role::NationalAdmin)
 }
 
 /// `principal`'s province (code), where they may publish; `asked` or their own.
@@ -134,7 +137,16 @@ pub async fn offer(state: &AppState, principal: &Principal, input: Offer) -> Res
         })?;
     province_of(state, principal, Some(&owner)).await?;
     let note = input.note.trim();
-    if !catalog::offer(&state.db, &input.module, &input.version, &owner, note, now()).await? {
+    if !catalog::offer(
+        &state.db,
+        &input.module,
+        &input.version,
+        &owner,
+        note,
+        now(),
+    )
+    .await?
+    {
         return Err(Error::Conflict(Text::new(
             format!("{}@{} 已提交过目录", input.module, input.version),
             format!("{}@{} was offered already", input.module, input.version),
@@ -190,8 +202,14 @@ pub async fn adopt(state: &AppState, principal: &Principal, input: Adopt) -> Res
         .ok_or_else(|| no_such(&input.module, &input.version))?;
     if entry.status != "approved" {
         return Err(Error::Conflict(Text::new(
-            format!("{}@{} 未经全国管理员审核通过，不能采用", entry.module, entry.version),
-            format!("{}@{} is not approved by the national administrator; it cannot be adopted", entry.module, entry.version),
+            format!(
+                "{}@{} 未经全国管理员审核通过，不能采用",
+                entry.module, entry.version
+            ),
+            format!(
+                "{}@{} is not approved by the national administrator; it cannot be adopted",
+                entry.module, entry.version
+            ),
         )));
     }
     if entry.offered_by == province {
@@ -200,13 +218,17 @@ pub async fn adopt(state: &AppState, principal: &Principal, input: Adopt) -> Res
             "this is your own province's module",
         )));
     }
-    let taken = catalog::adoptions(&state.db).await?.into_iter().any(|a| {
-        a.province == province && a.module == entry.module && a.version == entry.version
-    });
+    let taken = catalog::adoptions(&state.db)
+        .await?
+        .into_iter()
+        .any(|a| a.province == province && a.module == entry.module && a.version == entry.version);
     if taken {
         return Err(Error::Conflict(Text::new(
             format!("本省已采用 {}@{}", entry.module, entry.version),
-            format!("your province has adopted {}@{} already", entry.module, entry.version),
+            format!(
+                "your province has adopted {}@{} already",
+                entry.module, entry.version
+            ),
         )));
     }
     let (kind, definition, _) = plugins::definition_of(&state.db, &entry.module, &entry.version)
@@ -249,7 +271,12 @@ pub async fn adopt(state: &AppState, principal: &Principal, input: Adopt) -> Res
 }
 
 /// Whether `province` may assign package `module@version`: it adopted it.
-pub async fn adopted(state: &AppState, province: &str, module: &str, version: &str) -> Result<bool, Error> {
+pub async fn adopted(
+    state: &AppState,
+    province: &str,
+    module: &str,
+    version: &str,
+) -> Result<bool, Error> {
     Ok(catalog::adopted(&state.db, province, module, version).await?)
 }
 
@@ -258,7 +285,11 @@ pub async fn adopted(state: &AppState, province: &str, module: &str, version: &s
 /// offers. Each with its author, what it asks of whom, where it is in use
 /// and how many completed it; for a province, whether it may adopt it and
 /// whether a newer approved version of one it adopted waits.
-pub async fn list(state: &AppState, principal: &Principal, locale: Locale) -> Result<Vec<Value>, Error> {
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    locale: Locale,
+) -> Result<Vec<Value>, Error> {
     let nation = is_nation(principal);
     let mine: Option<String> = principal
         .grants
@@ -285,22 +316,31 @@ pub async fn list(state: &AppState, principal: &Principal, locale: Locale) -> Re
                 .find(|p| p.id == e.module && p.version == e.version)
                 .map_or(Value::Null, |p| json!(p.info))
         });
-        let changes = last_approved.get(&e.module).map(|before| diff(before, &now_shape));
+        let changes = last_approved
+            .get(&e.module)
+            .map(|before| diff(before, &now_shape));
         if e.status == "approved" {
             last_approved.insert(e.module.clone(), now_shape);
         }
-        let visible = nation || e.status == "approved" || mine.as_deref() == Some(e.offered_by.as_str());
+        let visible =
+            nation || e.status == "approved" || mine.as_deref() == Some(e.offered_by.as_str());
         if !visible {
             continue;
         }
-        let Some(package) = packages.iter().find(|p| p.id == e.module && p.version == e.version) else {
+        let Some(package) = packages
+            .iter()
+            .find(|p| p.id == e.module && p.version == e.version)
+        else {
             continue;
         };
         let info = &package.info;
         let author = org_units::get(&state.db, &e.offered_by)
             .await?
             .map_or_else(|| e.offered_by.clone(), |(u, _)| u.name);
-        let taken: Vec<&Adoption> = adoptions.iter().filter(|a| a.module == e.module && a.version == e.version).collect();
+        let taken: Vec<&Adoption> = adoptions
+            .iter()
+            .filter(|a| a.module == e.module && a.version == e.version)
+            .collect();
         let mut runs_as: Vec<String> = vec![e.module.clone()];
         runs_as.extend(taken.iter().map(|a| a.adopted_as.clone()));
         runs_as.sort();
@@ -316,7 +356,9 @@ pub async fn list(state: &AppState, principal: &Principal, locale: Locale) -> Re
             .await
             .map(|m| m.contract().as_str().to_owned())
             .unwrap_or_default();
-        let adopted_here = mine.as_ref().is_some_and(|p| taken.iter().any(|a| &a.province == p));
+        let adopted_here = mine
+            .as_ref()
+            .is_some_and(|p| taken.iter().any(|a| &a.province == p));
         let adoptable = mine.as_ref().is_some_and(|p| p != &e.offered_by)
             && e.status == "approved"
             && !adopted_here;
@@ -355,7 +397,9 @@ pub async fn list(state: &AppState, principal: &Principal, locale: Locale) -> Re
             .collect();
         for item in &mut out {
             let module = item["module"].as_str().unwrap_or_default().to_owned();
-            let adopted = adoptions.iter().any(|a| &a.province == p && a.module == module && a.version == item["version"]);
+            let adopted = adoptions
+                .iter()
+                .any(|a| &a.province == p && a.module == module && a.version == item["version"]);
             if adopted
                 && let Some(newer) = newest.get(module.as_str())
                 && *newer != item["version"]
@@ -370,7 +414,11 @@ pub async fn list(state: &AppState, principal: &Principal, locale: Locale) -> Re
 /// The roles a definition's steps name (`who`, `confirm`), once each.
 fn who_acts(definition: Option<&Value>) -> Vec<String> {
     let mut roles: Vec<String> = Vec::new();
-    for step in definition.and_then(|d| d["steps"].as_array()).into_iter().flatten() {
+    for step in definition
+        .and_then(|d| d["steps"].as_array())
+        .into_iter()
+        .flatten()
+    {
         for key in ["who", "confirm"] {
             if let Some(r) = step[key].as_str().filter(|r| *r != "nobody")
                 && !roles.iter().any(|x| x == r)
@@ -386,10 +434,19 @@ fn who_acts(definition: Option<&Value>) -> Vec<String> {
 /// 座谈 → 座谈并听取意见`), at most 50 lines.
 pub fn diff(before: &Value, after: &Value) -> Vec<String> {
     fn leaves(v: &Value, path: &str, out: &mut BTreeMap<String, String>) {
-        let at = |k: &str| if path.is_empty() { k.to_owned() } else { format!("{path}.{k}") };
+        let at = |k: &str| {
+            if path.is_empty() {
+                k.to_owned()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
         match v {
             Value::Object(map) => map.iter().for_each(|(k, x)| leaves(x, &at(k), out)),
-            Value::Array(items) => items.iter().enumerate().for_each(|(i, x)| leaves(x, &at(&i.to_string()), out)),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| leaves(x, &at(&i.to_string()), out)),
             Value::String(s) => {
                 out.insert(path.to_owned(), s.clone());
             }

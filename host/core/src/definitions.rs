@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::auth::{Capability, Principal, Target, authorize};
 use crate::clock::now;
 use crate::db::org_units::{self, Level};
-use crate::db::plugins::{self, Package};
 pub use crate::db::plugins::Definition;
+use crate::db::plugins::{self, Package};
 use crate::error::Error;
 use crate::registry::{self, KINDS, Module};
 use crate::state::AppState;
@@ -92,7 +92,10 @@ async fn engine(state: &AppState, kind: &str) -> Result<(Arc<Module>, Vec<u8>), 
         Error::bad(
             "kind",
             format!("没有“{kind}”这种模块类型；可选：{}", KINDS.join("、")),
-            format!("there is no kind `{kind}`; the kinds are {}", KINDS.join(", ")),
+            format!(
+                "there is no kind `{kind}`; the kinds are {}",
+                KINDS.join(", ")
+            ),
         )
     };
     if !KINDS.contains(&kind) {
@@ -139,7 +142,11 @@ pub async fn list(state: &AppState, principal: &Principal) -> Result<Vec<Definit
         return Ok(plugins::definitions(&state.db, None).await?);
     }
     let mut out = Vec::new();
-    for grant in principal.grants.iter().filter(|g| g.role == Role::ProvinceAdmin) {
+    for grant in principal
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::ProvinceAdmin)
+    {
         if let Some(code) = &grant.unit_code {
             out.extend(plugins::definitions(&state.db, Some(code)).await?);
         }
@@ -174,7 +181,10 @@ pub async fn save(
             if current.definition == input.definition {
                 return Err(Error::Conflict(Text::new(
                     format!("{id} 没有改动：当前版本 {} 与此相同", current.version),
-                    format!("{id} has not changed: version {} is the same", current.version),
+                    format!(
+                        "{id} has not changed: version {} is the same",
+                        current.version
+                    ),
                 )));
             }
             let mut next = semver::Version::parse(&current.version).map_err(anyhow::Error::from)?;
@@ -316,13 +326,17 @@ pub async fn preview(
     for (i, step) in input.steps.iter().enumerate() {
         ctx.actor = baton_sdk::testing::actor(step.r#as);
         let payload = serde_json::to_string(&step.payload).map_err(anyhow::Error::from)?;
-        match engine.act(&ctx, &state_json, &step.action, &payload).await? {
+        match engine
+            .act(&ctx, &state_json, &step.action, &payload)
+            .await?
+        {
             Ok(outcome) => {
                 state_json = outcome.state;
                 progress = outcome.progress;
             }
             Err(rejection) => {
-                refused = Some(serde_json::json!({"step": i, "rejection": rejection_json(&rejection)}));
+                refused =
+                    Some(serde_json::json!({"step": i, "rejection": rejection_json(&rejection)}));
                 break;
             }
         }

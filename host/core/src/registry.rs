@@ -67,9 +67,9 @@ impl Module {
     pub fn admits_outgoing(&self) -> bool {
         fn names(v: &serde_json::Value) -> bool {
             match v {
-                serde_json::Value::Object(map) => map.iter().any(|(k, x)| {
-                    (k == "who" && x == "outgoing-cadre") || names(x)
-                }),
+                serde_json::Value::Object(map) => map
+                    .iter()
+                    .any(|(k, x)| (k == "who" && x == "outgoing-cadre") || names(x)),
                 serde_json::Value::Array(items) => items.iter().any(names),
                 _ => false,
             }
@@ -198,9 +198,17 @@ pub fn defined_info(
     definition: &serde_json::Value,
 ) -> ModuleInfo {
     let words = |key: &str| {
-        let zh = definition[key]["zh"].as_str().unwrap_or("").trim().to_owned();
+        let zh = definition[key]["zh"]
+            .as_str()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
         let en = definition[key]["en"].as_str().unwrap_or("").trim();
-        let en = if en.is_empty() { zh.clone() } else { en.to_owned() };
+        let en = if en.is_empty() {
+            zh.clone()
+        } else {
+            en.to_owned()
+        };
         baton_sdk::Text::new(zh, en)
     };
     let title = words("title");

@@ -41,7 +41,9 @@ pub(super) async fn list(
     headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, Error> {
     let locale = super::locale(query.locale.as_deref(), &headers);
-    Ok(Json(crate::catalog::list(&state, &principal, locale).await?))
+    Ok(Json(
+        crate::catalog::list(&state, &principal, locale).await?,
+    ))
 }
 
 /// Offers a version of a module the province owns to the other provinces.
@@ -55,7 +57,10 @@ pub(super) async fn offer(
     let input: Offer = json_body(&body)?;
     let (module, version) = (input.module.clone(), input.version.clone());
     crate::catalog::offer(&state, &principal, input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"module": module, "version": version, "status": "offered"}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"module": module, "version": version, "status": "offered"})),
+    ))
 }
 
 /// The national administrator approves or refuses (with a reason) an
@@ -71,7 +76,9 @@ pub(super) async fn review(
     let status = if input.approve { "approved" } else { "refused" };
     let (module, version) = (input.module.clone(), input.version.clone());
     crate::catalog::review(&state, &principal, input).await?;
-    Ok(Json(json!({"module": module, "version": version, "status": status})))
+    Ok(Json(
+        json!({"module": module, "version": version, "status": status}),
+    ))
 }
 
 /// Adopts an approved version into the adopter's province: a configured

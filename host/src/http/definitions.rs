@@ -70,5 +70,7 @@ pub(super) async fn preview(
 ) -> Result<Json<Preview>, Error> {
     let input: PreviewInput = json_body(&body)?;
     let locale = super::locale(query.locale.as_deref(), &headers);
-    Ok(Json(crate::definitions::preview(&state, &principal, input, locale).await?))
+    Ok(Json(
+        crate::definitions::preview(&state, &principal, input, locale).await?,
+    ))
 }

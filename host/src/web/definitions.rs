@@ -109,9 +109,19 @@ async fn render(
     let list: Vec<Value> = mine
         .iter()
         .map(|d| {
-            let title = |lang: &str| d.definition["title"][lang].as_str().unwrap_or("").trim().to_owned();
+            let title = |lang: &str| {
+                d.definition["title"][lang]
+                    .as_str()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            };
             let en = title("en");
-            let name = if visit.locale == baton_sdk::Locale::En && !en.is_empty() { en } else { title("zh") };
+            let name = if visit.locale == baton_sdk::Locale::En && !en.is_empty() {
+                en
+            } else {
+                title("zh")
+            };
             json!({
                 "id": d.id, "version": d.version, "title": name,
                 "steps": d.definition["steps"].as_array().map_or(0, Vec::len),
@@ -123,7 +133,10 @@ async fn render(
     let host = FormHost {
         lang: visit.locale.as_str().to_owned(),
         posted: Some(editing.posted),
-        words: WORDS.iter().map(|k| ((*k).to_owned(), visit.t(k))).collect(),
+        words: WORDS
+            .iter()
+            .map(|k| ((*k).to_owned(), visit.t(k)))
+            .collect(),
         ..FormHost::default()
     };
     let fields = forms::fields_html(&host, &schema, "config");
@@ -180,10 +193,20 @@ pub(super) async fn save(
     let definition = match payload(&schema, &stripped, &[], &visit.t("form.not-a-number")) {
         Ok(d) => d,
         Err(errors) => {
-            let errors = errors.into_iter().map(|(k, m)| (format!("config.{k}"), m)).collect();
+            let errors = errors
+                .into_iter()
+                .map(|(k, m)| (format!("config.{k}"), m))
+                .collect();
             let mut editing = again(errors, None, config);
             editing.problem = Some(visit.t("definitions.problems"));
-            return render(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, editing, None).await;
+            return render(
+                &state,
+                &visit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                editing,
+                None,
+            )
+            .await;
         }
     };
     // From here the form shows the definition as built: rows removed and
@@ -215,7 +238,8 @@ pub(super) async fn save(
         ))
         .into_response()),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let (errors, problem) = refusal(&visit, e)?;
             let mut editing = again(errors, None, built);
             editing.problem = Some(problem);
@@ -241,16 +265,21 @@ fn refusal(
             }
             Ok((errors, visit.t("definitions.problems")))
         }
-        e @ (Fault::Rejected(_) | Fault::Conflict(_) | Fault::Forbidden(_) | Fault::BadRequest { .. }) => {
-            Ok((errors, e.message(visit.locale)))
-        }
+        e @ (Fault::Rejected(_)
+        | Fault::Conflict(_)
+        | Fault::Forbidden(_)
+        | Fault::BadRequest { .. }) => Ok((errors, e.message(visit.locale))),
         e => Err(e.into()),
     }
 }
 
 /// The definition on the sample village, as each kind of person taking
 /// part sees it before anyone has acted.
-async fn previews(state: &AppState, visit: &Visit, definition: &Value) -> Result<Vec<Value>, Error> {
+async fn previews(
+    state: &AppState,
+    visit: &Visit,
+    definition: &Value,
+) -> Result<Vec<Value>, Error> {
     let mut roles = vec![Role::Secretary, Role::TownshipOfficer];
     for (who, role) in [
         ("outgoing-cadre", Role::OutgoingCadre),
@@ -272,7 +301,8 @@ async fn previews(state: &AppState, visit: &Visit, definition: &Value) -> Result
             steps: Vec::new(),
             view_as: role,
         };
-        let shown = crate::definitions::preview(state, &visit.principal, input, visit.locale).await?;
+        let shown =
+            crate::definitions::preview(state, &visit.principal, input, visit.locale).await?;
         out.push(json!({
             "role": visit.t(&format!("role.{}", role.as_str())),
             "html": shown.html,

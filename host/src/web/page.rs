@@ -23,7 +23,7 @@ use crate::shared::{AppState, COOKIE, Error, Fault};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 16] = [
+pub const SOURCES: [(&str, &str); 17] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -38,7 +38,11 @@ pub const SOURCES: [(&str, &str); 16] = [
     ("ceremony", include_str!("../../templates/ceremony.hbs")),
     ("county", include_str!("../../templates/county.hbs")),
     ("province", include_str!("../../templates/province.hbs")),
-    ("definitions", include_str!("../../templates/definitions.hbs")),
+    (
+        "definitions",
+        include_str!("../../templates/definitions.hbs"),
+    ),
+    ("catalog", include_str!("../../templates/catalog.hbs")),
     ("activate", include_str!("../../templates/activate.hbs")),
     ("accounts", include_str!("../../templates/accounts.hbs")),
     ("slips", include_str!("../../templates/slips.hbs")),
@@ -187,6 +191,7 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
     }
     if has(&[Role::ProvinceAdmin, Role::NationalAdmin]) {
         links.push(("/province", "nav.province"));
+        links.push(("/catalog", "nav.catalog"));
     }
     if has(&[
         Role::TownshipOfficer,

@@ -24,8 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::schema::{
-    MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, ORDER, REMOVE, indices, join, kind, options,
-    resolve,
+    MAX_FORM_DEPTH, MAX_FORM_FIELDS, MAX_ROWS, ORDER, REMOVE, indices, join, kind, options, resolve,
 };
 
 /// What the form helpers need to know about this page.
@@ -774,7 +773,9 @@ impl Fields<'_> {
                         let shown = schema
                             .get("oneOf")
                             .and_then(Value::as_array)
-                            .and_then(|alts| alts.iter().find(|a| a.get("const") == Some(&json!(o))))
+                            .and_then(|alts| {
+                                alts.iter().find(|a| a.get("const") == Some(&json!(o)))
+                            })
                             .map_or_else(|| o.to_owned(), |alt| self.label(alt, o));
                         let (o, shown) = (html_escape(o), html_escape(&shown));
                         let _ = write!(s, "<option value=\"{o}\"{sel}>{shown}</option>");
@@ -813,9 +814,20 @@ impl Fields<'_> {
     /// remove it, as [`crate::payload::payload`] reads them.
     fn row_tools(&mut self, path: &str, i: usize) {
         let word = |k: &str| html_escape(self.host.words.get(k).map_or("", String::as_str));
-        let (order, remove) = (format!("{path}.{i}.{ORDER}"), format!("{path}.{i}.{REMOVE}"));
-        let at = self.value(&order).first().cloned().unwrap_or_else(|| (i + 1).to_string());
-        let gone = if self.value(&remove).is_empty() { "" } else { " checked" };
+        let (order, remove) = (
+            format!("{path}.{i}.{ORDER}"),
+            format!("{path}.{i}.{REMOVE}"),
+        );
+        let at = self
+            .value(&order)
+            .first()
+            .cloned()
+            .unwrap_or_else(|| (i + 1).to_string());
+        let gone = if self.value(&remove).is_empty() {
+            ""
+        } else {
+            " checked"
+        };
         let _ = write!(
             self.html,
             "<p class=\"row-tools\"><label>{} <input name=\"{}\" inputmode=\"numeric\" size=\"3\" value=\"{}\"></label> \

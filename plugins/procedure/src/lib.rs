@@ -12,12 +12,12 @@
 //! runs this engine with the definition as its config; see the README's
 //! province section.
 
+use baton_sdk::FieldError;
 use baton_sdk::{
     ActionInfo, Audience, Awaiting, Context, Effects, JsonSchema, Locale, Module, ModuleInfo,
     Progress, Recipient, Rejection, Role, Stamp, Template, Text, View, check, format_date,
     serde_json::{Value, json},
 };
-use baton_sdk::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The module.
@@ -307,7 +307,10 @@ impl Default for Config {
                 Step {
                     title: Words::new("登记移交清单", "List what is handed over"),
                     who: Some(Who::OutgoingCadre),
-                    guide: Words::new("逐项登记，附清单照片。", "List each item with a photo of the list."),
+                    guide: Words::new(
+                        "逐项登记，附清单照片。",
+                        "List each item with a photo of the list.",
+                    ),
                     fields: vec![Field {
                         label: Words::new("资产清单", "Assets"),
                         kind: Kind::Table,
@@ -502,7 +505,10 @@ impl Module for Procedure {
             audience: Audience::Committee,
             actions: vec![
                 ActionInfo::new::<Submit>("submit", Text::new("签字提交", "Sign and submit")),
-                ActionInfo::new::<ConfirmStep>("confirm", Text::new("签字确认", "Confirm and sign")),
+                ActionInfo::new::<ConfirmStep>(
+                    "confirm",
+                    Text::new("签字确认", "Confirm and sign"),
+                ),
                 ActionInfo::new::<SendBack>("send-back", Text::new("退回重办", "Send back")),
             ],
             templates: vec![Template::new(
@@ -556,7 +562,11 @@ impl Module for Procedure {
             .iter()
             .map(|s| usize::from(s.done.is_some()) + usize::from(s.confirmed.is_some()))
             .sum();
-        let total: usize = state.steps.iter().map(|s| 1 + usize::from(s.needs_confirming)).sum();
+        let total: usize = state
+            .steps
+            .iter()
+            .map(|s| 1 + usize::from(s.needs_confirming))
+            .sum();
         Progress {
             done: n(done),
             total: n(total),
@@ -571,15 +581,25 @@ impl Module for Procedure {
             }
             let title = step.title.text();
             let (who, what) = match (record.done.is_some(), step.confirm.who()) {
-                (false, _) => (step.who, Text::new(format!("办理“{}”", title.zh), format!("do “{}”", title.en))),
+                (false, _) => (
+                    step.who,
+                    Text::new(format!("办理“{}”", title.zh), format!("do “{}”", title.en)),
+                ),
                 (true, Some(confirmer)) => (
                     Some(confirmer),
-                    Text::new(format!("确认“{}”", title.zh), format!("confirm “{}”", title.en)),
+                    Text::new(
+                        format!("确认“{}”", title.zh),
+                        format!("confirm “{}”", title.en),
+                    ),
                 ),
                 (true, None) => continue,
             };
             if let Some(who) = who {
-                out.push(Awaiting::role(who.roles()[0], what, format!("step-{}", i + 1)));
+                out.push(Awaiting::role(
+                    who.roles()[0],
+                    what,
+                    format!("step-{}", i + 1),
+                ));
             }
             if !ctx.config.any_order {
                 break;
@@ -603,16 +623,30 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
         });
     };
     if config.title.is_blank() {
-        bad("config.title.zh".into(), "请填写名称".into(), "give it a title".into());
+        bad(
+            "config.title.zh".into(),
+            "请填写名称".into(),
+            "give it a title".into(),
+        );
     }
     if config.steps.is_empty() {
-        bad("config.steps".into(), "至少需要一个步骤".into(), "it needs at least one step".into());
+        bad(
+            "config.steps".into(),
+            "至少需要一个步骤".into(),
+            "it needs at least one step".into(),
+        );
     }
     if config.steps.len() > MAX_STEPS {
         bad(
             "config.steps".into(),
-            format!("步骤最多 {MAX_STEPS} 个，现有 {} 个；请拆分为几个程序", config.steps.len()),
-            format!("at most {MAX_STEPS} steps, not {}; split it into several procedures", config.steps.len()),
+            format!(
+                "步骤最多 {MAX_STEPS} 个，现有 {} 个；请拆分为几个程序",
+                config.steps.len()
+            ),
+            format!(
+                "at most {MAX_STEPS} steps, not {}; split it into several procedures",
+                config.steps.len()
+            ),
         );
         return out;
     }
@@ -620,10 +654,18 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
         let at = format!("config.steps.{i}");
         let n = i + 1;
         if step.title.is_blank() {
-            bad(format!("{at}.title.zh"), format!("第 {n} 步：请填写步骤名称"), format!("step {n}: give it a title"));
+            bad(
+                format!("{at}.title.zh"),
+                format!("第 {n} 步：请填写步骤名称"),
+                format!("step {n}: give it a title"),
+            );
         }
         match step.who {
-            None => bad(format!("{at}.who"), format!("第 {n} 步：请选择办理人"), format!("step {n}: choose who does it")),
+            None => bad(
+                format!("{at}.who"),
+                format!("第 {n} 步：请选择办理人"),
+                format!("step {n}: choose who does it"),
+            ),
             Some(who) if step.confirm.who() == Some(who) => bad(
                 format!("{at}.confirm"),
                 format!("第 {n} 步：确认人不能与办理人相同"),
@@ -643,9 +685,18 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
             let at = format!("{at}.fields.{j}");
             let (m, name) = (j + 1, field.label.zh.trim());
             if field.label.is_blank() {
-                bad(format!("{at}.label.zh"), format!("第 {n} 步第 {m} 项：请填写名称"), format!("step {n}, field {m}: give it a label"));
+                bad(
+                    format!("{at}.label.zh"),
+                    format!("第 {n} 步第 {m} 项：请填写名称"),
+                    format!("step {n}, field {m}: give it a label"),
+                );
             }
-            let options: Vec<&str> = field.options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()).collect();
+            let options: Vec<&str> = field
+                .options
+                .iter()
+                .map(|o| o.trim())
+                .filter(|o| !o.is_empty())
+                .collect();
             let mut distinct = options.clone();
             distinct.sort_unstable();
             distinct.dedup();
@@ -653,12 +704,20 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
                 Kind::Choice | Kind::Choices if options.len() < 2 => bad(
                     format!("{at}.options"),
                     format!("第 {n} 步“{name}”：选择题至少需要两个选项，每行一个"),
-                    format!("step {n}, “{name}”: a choice needs at least two options, one per line"),
+                    format!(
+                        "step {n}, “{name}”: a choice needs at least two options, one per line"
+                    ),
                 ),
                 Kind::Table if options.is_empty() || options.len() > COLUMNS.len() => bad(
                     format!("{at}.options"),
-                    format!("第 {n} 步“{name}”：表格需要 1 至 {} 列，每行写一个列名", COLUMNS.len()),
-                    format!("step {n}, “{name}”: a table needs 1 to {} columns, one name per line", COLUMNS.len()),
+                    format!(
+                        "第 {n} 步“{name}”：表格需要 1 至 {} 列，每行写一个列名",
+                        COLUMNS.len()
+                    ),
+                    format!(
+                        "step {n}, “{name}”: a table needs 1 to {} columns, one name per line",
+                        COLUMNS.len()
+                    ),
                 ),
                 _ if options.len() > MAX_OPTIONS => bad(
                     format!("{at}.options"),
@@ -674,7 +733,11 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
             }
         }
         if step.due_days > 366 {
-            bad(format!("{at}.due_days"), format!("第 {n} 步：期限最多 366 天"), format!("step {n}: at most 366 days"));
+            bad(
+                format!("{at}.due_days"),
+                format!("第 {n} 步：期限最多 366 天"),
+                format!("step {n}: at most 366 days"),
+            );
         }
     }
     out
@@ -683,11 +746,13 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
 /// The step `n` (from 1), or why not.
 fn step_at<'a>(ctx: &'a Context<Config>, n: u32) -> Result<(usize, &'a Step), Rejection> {
     let i = usize::try_from(n).unwrap_or(0).wrapping_sub(1);
-    ctx.config
-        .steps
-        .get(i)
-        .map(|s| (i, s))
-        .ok_or_else(|| Rejection::invalid("step", format!("没有第 {n} 步"), format!("there is no step {n}")))
+    ctx.config.steps.get(i).map(|s| (i, s)).ok_or_else(|| {
+        Rejection::invalid(
+            "step",
+            format!("没有第 {n} 步"),
+            format!("there is no step {n}"),
+        )
+    })
 }
 
 fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects, Rejection> {
@@ -714,7 +779,11 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     {
         return Err(Rejection::conflict(
             format!("请先完成第 {} 步“{}”", k + 1, before.title.zh),
-            format!("step {} “{}” must be finished first", k + 1, before.title.get(Locale::En)),
+            format!(
+                "step {} “{}” must be finished first",
+                k + 1,
+                before.title.get(Locale::En)
+            ),
         ));
     }
     let values = answers(step, &p.values)?;
@@ -726,7 +795,11 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
         ));
     }
     if step.photos == Photos::None && !p.photos.is_empty() {
-        return Err(Rejection::invalid("photos", "本步骤不收附件", "this step takes no files"));
+        return Err(Rejection::invalid(
+            "photos",
+            "本步骤不收附件",
+            "this step takes no files",
+        ));
     }
     ctx.require_attachments("photos", &p.photos)?;
     if !p.agree {
@@ -745,19 +818,31 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
     let statement = if step.statement.is_blank() {
         Text::new(
             format!("本人{}已办理“{}”，所填内容属实。", ctx.actor.name, title.zh),
-            format!("I, {}, have done “{}”; what I filled in is true.", ctx.actor.name, title.en),
+            format!(
+                "I, {}, have done “{}”; what I filled in is true.",
+                ctx.actor.name, title.en
+            ),
         )
     } else {
         let s = step.statement.text();
-        Text::new(format!("本人{}：{}", ctx.actor.name, s.zh), format!("I, {}: {}", ctx.actor.name, s.en))
+        Text::new(
+            format!("本人{}：{}", ctx.actor.name, s.zh),
+            format!("I, {}: {}", ctx.actor.name, s.en),
+        )
     };
     let mut effects = Effects::none().signoff(ctx.signoff(format!("step-{}", i + 1), statement));
     if let Some(confirmer) = step.confirm.who() {
         effects = effects.notify(
             Recipient::Role(confirmer.roles()[0]),
             Text::new(
-                format!("{}“{}”已由{}提交，请确认", ctx.village.name, title.zh, ctx.actor.name),
-                format!("{}: “{}” was submitted by {}; please confirm it", ctx.village.name, title.en, ctx.actor.name),
+                format!(
+                    "{}“{}”已由{}提交，请确认",
+                    ctx.village.name, title.zh, ctx.actor.name
+                ),
+                format!(
+                    "{}: “{}” was submitted by {}; please confirm it",
+                    ctx.village.name, title.en, ctx.actor.name
+                ),
             ),
         );
     }
@@ -770,7 +855,9 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for (j, field) in step.fields.iter().enumerate() {
-        let answer = given.iter().find(|a| usize::try_from(a.field).ok() == Some(j));
+        let answer = given
+            .iter()
+            .find(|a| usize::try_from(a.field).ok() == Some(j));
         let name = field.label.zh.trim();
         let en = field.label.get(Locale::En).to_owned();
         let mut wrong = |suffix: &str, zh: String, en_: String| {
@@ -779,13 +866,22 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
                 message: Text::new(format!("“{name}”：{zh}"), format!("“{en}”: {en_}")),
             });
         };
-        let options: Vec<&str> = field.options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()).collect();
+        let options: Vec<&str> = field
+            .options
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .collect();
         let value = answer.map_or("", |a| a.value.trim());
         let kept = match field.kind {
             Kind::Choices => {
                 let ticked: Vec<String> = answer.map(|a| a.choices.clone()).unwrap_or_default();
                 if let Some(odd) = ticked.iter().find(|t| !options.contains(&t.trim())) {
-                    wrong("choices", format!("没有“{odd}”这个选项"), format!("`{odd}` is not an option"));
+                    wrong(
+                        "choices",
+                        format!("没有“{odd}”这个选项"),
+                        format!("`{odd}` is not an option"),
+                    );
                 } else if field.required && ticked.is_empty() {
                     wrong("choices", "请至少选一项".into(), "tick at least one".into());
                 }
@@ -793,10 +889,20 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
             }
             Kind::Table => {
                 let rows: Vec<Vec<String>> = answer
-                    .map(|a| a.rows.iter().map(|r| r.cells(options.len())).filter(|c| c.iter().any(|x| !x.is_empty())).collect())
+                    .map(|a| {
+                        a.rows
+                            .iter()
+                            .map(|r| r.cells(options.len()))
+                            .filter(|c| c.iter().any(|x| !x.is_empty()))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if field.required && rows.is_empty() {
-                    wrong("rows", "请至少填写一行".into(), "fill in at least one row".into());
+                    wrong(
+                        "rows",
+                        "请至少填写一行".into(),
+                        "fill in at least one row".into(),
+                    );
                 }
                 json!(rows)
             }
@@ -807,11 +913,19 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
                 json!("")
             }
             Kind::Number if value.parse::<f64>().is_err() => {
-                wrong("value", format!("“{value}”不是数字"), format!("`{value}` is not a number"));
+                wrong(
+                    "value",
+                    format!("“{value}”不是数字"),
+                    format!("`{value}` is not a number"),
+                );
                 json!(value)
             }
             Kind::Money if !is_money(value) => {
-                wrong("value", format!("“{value}”不是金额：以元为单位，最多两位小数，如 1500 或 1500.50"), format!("`{value}` is not an amount in yuan like 1500 or 1500.50"));
+                wrong(
+                    "value",
+                    format!("“{value}”不是金额：以元为单位，最多两位小数，如 1500 或 1500.50"),
+                    format!("`{value}` is not an amount in yuan like 1500 or 1500.50"),
+                );
                 json!(value)
             }
             Kind::Date => {
@@ -825,20 +939,34 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
                 json!(value)
             }
             Kind::Choice if !options.contains(&value) => {
-                wrong("value", format!("没有“{value}”这个选项"), format!("`{value}` is not an option"));
+                wrong(
+                    "value",
+                    format!("没有“{value}”这个选项"),
+                    format!("`{value}` is not an option"),
+                );
                 json!(value)
             }
             _ => json!(value),
         };
         out.push(kept);
     }
-    if let Some(a) = given.iter().find(|a| usize::try_from(a.field).map_or(true, |j| j >= step.fields.len())) {
+    if let Some(a) = given
+        .iter()
+        .find(|a| usize::try_from(a.field).map_or(true, |j| j >= step.fields.len()))
+    {
         problems.push(FieldError {
             field: "values".into(),
-            message: Text::new(format!("本步骤没有第 {} 项", a.field + 1), format!("this step has no field {}", a.field + 1)),
+            message: Text::new(
+                format!("本步骤没有第 {} 项", a.field + 1),
+                format!("this step has no field {}", a.field + 1),
+            ),
         });
     }
-    if problems.is_empty() { Ok(out) } else { Err(Rejection::Invalid(problems)) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Rejection::Invalid(problems))
+    }
 }
 
 /// Whole yuan or yuan and fen: `1500`, `1500.5`, `1500.50`; never negative.
@@ -852,7 +980,11 @@ fn is_money(s: &str) -> bool {
         && !(s.contains('.') && fen.is_empty())
 }
 
-fn submitted<'a>(ctx: &'a Context<Config>, state: &State, n: u32) -> Result<(usize, &'a Step, Who), Rejection> {
+fn submitted<'a>(
+    ctx: &'a Context<Config>,
+    state: &State,
+    n: u32,
+) -> Result<(usize, &'a Step, Who), Rejection> {
     let (i, step) = step_at(ctx, n)?;
     let Some(confirmer) = step.confirm.who() else {
         return Err(Rejection::conflict(
@@ -865,7 +997,10 @@ fn submitted<'a>(ctx: &'a Context<Config>, state: &State, n: u32) -> Result<(usi
     if record.done.is_none() {
         return Err(Rejection::conflict(
             format!("“{}”尚未提交", step.title.zh),
-            format!("“{}” has not been submitted yet", step.title.get(Locale::En)),
+            format!(
+                "“{}” has not been submitted yet",
+                step.title.get(Locale::En)
+            ),
         ));
     }
     if record.confirmed.is_some() {
@@ -877,21 +1012,38 @@ fn submitted<'a>(ctx: &'a Context<Config>, state: &State, n: u32) -> Result<(usi
     Ok((i, step, confirmer))
 }
 
-fn confirm(ctx: &Context<Config>, state: &mut State, p: &ConfirmStep) -> Result<Effects, Rejection> {
+fn confirm(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: &ConfirmStep,
+) -> Result<Effects, Rejection> {
     let (i, step, _) = submitted(ctx, state, p.step)?;
     if !p.agree {
-        return Err(Rejection::invalid("agree", "请核实后勾选签字确认", "check it and tick to sign"));
+        return Err(Rejection::invalid(
+            "agree",
+            "请核实后勾选签字确认",
+            "check it and tick to sign",
+        ));
     }
     state.steps[i].confirmed = Some(ctx.stamp());
     let title = step.title.text();
     let statement = if step.confirm_statement.is_blank() {
         Text::new(
-            format!("本人{}确认{}“{}”按记录办理，手续完备。", ctx.actor.name, ctx.village.name, title.zh),
-            format!("I, {}, confirm that {}'s “{}” was done as recorded.", ctx.actor.name, ctx.village.name, title.en),
+            format!(
+                "本人{}确认{}“{}”按记录办理，手续完备。",
+                ctx.actor.name, ctx.village.name, title.zh
+            ),
+            format!(
+                "I, {}, confirm that {}'s “{}” was done as recorded.",
+                ctx.actor.name, ctx.village.name, title.en
+            ),
         )
     } else {
         let s = step.confirm_statement.text();
-        Text::new(format!("本人{}：{}", ctx.actor.name, s.zh), format!("I, {}: {}", ctx.actor.name, s.en))
+        Text::new(
+            format!("本人{}：{}", ctx.actor.name, s.zh),
+            format!("I, {}: {}", ctx.actor.name, s.en),
+        )
     };
     Ok(Effects::none().signoff(ctx.signoff(format!("step-{}-confirmed", i + 1), statement)))
 }
@@ -904,12 +1056,23 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: &SendBack) -> Result<E
     record.returned = Some((ctx.stamp(), p.reason.trim().to_owned()));
     let title = step.title.text();
     let message = Text::new(
-        format!("“{}”被{}退回：{}", title.zh, ctx.actor.name, p.reason.trim()),
-        format!("“{}” was sent back by {}: {}", title.en, ctx.actor.name, p.reason.trim()),
+        format!(
+            "“{}”被{}退回：{}",
+            title.zh,
+            ctx.actor.name,
+            p.reason.trim()
+        ),
+        format!(
+            "“{}” was sent back by {}: {}",
+            title.en,
+            ctx.actor.name,
+            p.reason.trim()
+        ),
     );
-    let to = by.map_or(Recipient::Role(step.who.unwrap_or(Who::Secretary).roles()[0]), |s| {
-        Recipient::Person(s.person_id)
-    });
+    let to = by.map_or(
+        Recipient::Role(step.who.unwrap_or(Who::Secretary).roles()[0]),
+        |s| Recipient::Person(s.person_id),
+    );
     Ok(Effects::none().notify(to, message))
 }
 
@@ -994,7 +1157,9 @@ fn answer_view(field: &Field, value: &Value, locale: Locale) -> Value {
             _ => String::new(),
         },
         (Kind::Money, Value::String(v)) if !v.is_empty() => format!("{v} 元"),
-        (Kind::Number, Value::String(v)) if !v.is_empty() => format!("{v} {}", field.unit.trim()).trim_end().to_owned(),
+        (Kind::Number, Value::String(v)) if !v.is_empty() => {
+            format!("{v} {}", field.unit.trim()).trim_end().to_owned()
+        }
         (_, Value::String(v)) => v.clone(),
         _ => String::new(),
     };

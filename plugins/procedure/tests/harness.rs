@@ -52,7 +52,11 @@ fn fields(r: Rejection) -> Vec<String> {
 #[test]
 fn a_procedure_runs_step_by_step_with_evidence_and_a_witness() {
     let mut h = started(definition());
-    assert_eq!(Procedure::progress(&h.state()).total, 4, "3 submissions and 1 confirmation");
+    assert_eq!(
+        Procedure::progress(&h.state()).total,
+        4,
+        "3 submissions and 1 confirmation"
+    );
     let early = h
         .act_as(Role::Secretary, "submit", json!({"step": 2, "values": [{"field": 0, "value": "500"}, {"field": 1, "value": "现金"}], "agree": true}))
         .expect_err("step 1 first");
@@ -62,29 +66,67 @@ fn a_procedure_runs_step_by_step_with_evidence_and_a_witness() {
         .expect_err("the outgoing cadre's step");
     assert!(matches!(not_his, Rejection::Forbidden(_)));
     let bare = h
-        .act_as(Role::OutgoingCadre, "submit", json!({"step": 1, "agree": true}))
+        .act_as(
+            Role::OutgoingCadre,
+            "submit",
+            json!({"step": 1, "agree": true}),
+        )
         .expect_err("a row is required");
     assert_eq!(fields(bare), ["values.0.rows"]);
     let row = json!([{"field": 0, "rows": [{"a": "公章", "b": "1 枚"}, {"a": "", "b": ""}]}]);
     let no_photo = h
-        .act_as(Role::OutgoingCadre, "submit", json!({"step": 1, "values": row, "agree": true}))
+        .act_as(
+            Role::OutgoingCadre,
+            "submit",
+            json!({"step": 1, "values": row, "agree": true}),
+        )
         .expect_err("a photo is required");
     assert_eq!(fields(no_photo), ["photos"]);
     let out = h
-        .act_as(Role::OutgoingCadre, "submit", json!({"step": 1, "values": row, "photos": ["ab".repeat(32)], "agree": true}))
+        .act_as(
+            Role::OutgoingCadre,
+            "submit",
+            json!({"step": 1, "values": row, "photos": ["ab".repeat(32)], "agree": true}),
+        )
         .expect("submitted");
     assert_eq!(out.signoffs[0].subject, "step-1");
-    assert!(out.signoffs[0].statement.zh.contains("登记移交物品"), "{:?}", out.signoffs);
-    assert_eq!(out.awaiting[0].who, baton_sdk::Recipient::Role(Role::TownshipOfficer));
-    assert_eq!(h.state().steps[0].values[0], json!([["公章", "1 枚"]]), "the blank row is left out");
+    assert!(
+        out.signoffs[0].statement.zh.contains("登记移交物品"),
+        "{:?}",
+        out.signoffs
+    );
+    assert_eq!(
+        out.awaiting[0].who,
+        baton_sdk::Recipient::Role(Role::TownshipOfficer)
+    );
+    assert_eq!(
+        h.state().steps[0].values[0],
+        json!([["公章", "1 枚"]]),
+        "the blank row is left out"
+    );
     let back = h
-        .act_as(Role::TownshipOfficer, "send-back", json!({"step": 1, "reason": "缺财务专用章"}))
+        .act_as(
+            Role::TownshipOfficer,
+            "send-back",
+            json!({"step": 1, "reason": "缺财务专用章"}),
+        )
         .expect("sent back");
-    assert_eq!(back.notices[0].to, baton_sdk::Recipient::Person("p-outgoing".into()));
-    h.act_as(Role::OutgoingCadre, "submit", json!({"step": 1, "values": row, "photos": ["ab".repeat(32)], "agree": true}))
-        .expect("submitted again");
+    assert_eq!(
+        back.notices[0].to,
+        baton_sdk::Recipient::Person("p-outgoing".into())
+    );
+    h.act_as(
+        Role::OutgoingCadre,
+        "submit",
+        json!({"step": 1, "values": row, "photos": ["ab".repeat(32)], "agree": true}),
+    )
+    .expect("submitted again");
     let witnessed = h
-        .act_as(Role::TownshipOfficer, "confirm", json!({"step": 1, "agree": true}))
+        .act_as(
+            Role::TownshipOfficer,
+            "confirm",
+            json!({"step": 1, "agree": true}),
+        )
         .expect("witnessed");
     assert_eq!(witnessed.signoffs[0].subject, "step-1-confirmed");
     let money = h
@@ -114,7 +156,10 @@ fn bad_definitions_are_refused_by_field() {
         let mut h = Harness::<Procedure>::new(ctx);
         fields(h.start().expect_err("refused"))
     };
-    assert_eq!(refused(json!({"title": {"zh": ""}, "steps": []})), ["config.title.zh", "config.steps"]);
+    assert_eq!(
+        refused(json!({"title": {"zh": ""}, "steps": []})),
+        ["config.title.zh", "config.steps"]
+    );
     let nobody = json!({"title": {"zh": "程序"}, "steps": [{"title": {"zh": "第一步"}}]});
     assert_eq!(refused(nobody), ["config.steps.0.who"]);
     let options = json!({"title": {"zh": "程序"}, "steps": [{"title": {"zh": "选"}, "who": "secretary",
@@ -122,13 +167,23 @@ fn bad_definitions_are_refused_by_field() {
                    {"label": {"zh": ""}, "kind": "table"}]}]});
     assert_eq!(
         refused(options),
-        ["config.steps.0.fields.0.options", "config.steps.0.fields.1.label.zh", "config.steps.0.fields.1.options"]
+        [
+            "config.steps.0.fields.0.options",
+            "config.steps.0.fields.1.label.zh",
+            "config.steps.0.fields.1.options"
+        ]
     );
     let same = json!({"title": {"zh": "程序"}, "steps": [{"title": {"zh": "见证"}, "who": "township-officer", "confirm": "township-officer"}]});
     assert_eq!(refused(same), ["config.steps.0.confirm"]);
-    let many: Vec<Value> = (0..10_000).map(|i| json!({"title": {"zh": format!("第{i}步")}, "who": "secretary"})).collect();
-    assert_eq!(refused(json!({"title": {"zh": "程序"}, "steps": many})), ["config.steps"]);
-    let odd = json!({"title": {"zh": "程序"}, "steps": [{"title": {"zh": "一"}, "who": "the-mayor"}]});
+    let many: Vec<Value> = (0..10_000)
+        .map(|i| json!({"title": {"zh": format!("第{i}步")}, "who": "secretary"}))
+        .collect();
+    assert_eq!(
+        refused(json!({"title": {"zh": "程序"}, "steps": many})),
+        ["config.steps"]
+    );
+    let odd =
+        json!({"title": {"zh": "程序"}, "steps": [{"title": {"zh": "一"}, "who": "the-mayor"}]});
     assert_eq!(refused(odd), ["config.steps.0.who"]);
 }
 
@@ -139,5 +194,8 @@ fn the_default_definition_is_an_example_that_runs() {
     assert_eq!(h.state().steps.len(), 2);
     let schema = Procedure::info().config_schema;
     let text = schema.to_string();
-    assert!(text.contains("乡镇（街道）监交、见证"), "the choices carry their labels: {text}");
+    assert!(
+        text.contains("乡镇（街道）监交、见证"),
+        "the choices carry their labels: {text}"
+    );
 }

@@ -178,9 +178,11 @@ pub async fn adopted(db: &Db, province: &str, module: &str, version: &str) -> an
 
 /// Enrollments in module `id` (any version), and how many are complete.
 pub async fn usage(db: &Db, id: &str) -> anyhow::Result<(i64, i64)> {
-    let row = sqlx::query("SELECT COUNT(*) AS n, COUNT(completed_at) AS done FROM enrollments WHERE plugin_id = $1")
-        .bind(id)
-        .fetch_one(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(completed_at) AS done FROM enrollments WHERE plugin_id = $1",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await?;
     Ok((row.try_get("n")?, row.try_get("done")?))
 }

@@ -199,7 +199,8 @@ pub async fn definitions(db: &Db, owner: Option<&str>) -> anyhow::Result<Vec<Def
             definition: serde_json::from_str(&text).context("stored definition")?,
         };
         // Within an id the highest version stays.
-        let newer = |a: &str, b: &str| match (semver::Version::parse(a), semver::Version::parse(b)) {
+        let newer = |a: &str, b: &str| match (semver::Version::parse(a), semver::Version::parse(b))
+        {
             (Ok(a), Ok(b)) => a > b,
             _ => a > b,
         };
@@ -277,12 +278,13 @@ pub struct Stored {
 
 /// The component bytes of `id@version`.
 pub async fn wasm(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Stored>> {
-    let row =
-        sqlx::query("SELECT wasm, sha256, signed_by, definition FROM plugins WHERE id = $1 AND version = $2")
-            .bind(id)
-            .bind(version)
-            .fetch_optional(db.pool())
-            .await?;
+    let row = sqlx::query(
+        "SELECT wasm, sha256, signed_by, definition FROM plugins WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|r| {
         Ok(Stored {
             wasm: r.try_get("wasm")?,
