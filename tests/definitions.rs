@@ -484,3 +484,42 @@ mod catalog_page {
         }
     }
 }
+
+per_backend! {
+    async fn the_shipped_examples_are_made_through_the_editor_and_villages_take_them(test: TestDb) {
+        let api = Api::new(&test).await;
+        let made = baton_host::demo::examples(&api.state, baton_host::clock::now()).await.expect("examples");
+        assert_eq!(made, ["procedure-50-1@1.0.0", "procedure-50-2@1.0.0"]);
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await;
+        let text = mine.json().to_string();
+        assert!(text.contains("“老书记”荣退仪式") && text.contains("正常离任书记慰问"), "on 我的任务: {text}");
+        // 宁夏's visit: the amount refused by field, then paid and filed.
+        let nation = api.token("nation").await;
+        let visits = api.enrollment_of(&nation, VILLAGE, "procedure-50-2").await;
+        let paid = json!({"step": 1, "agree": true, "values": [
+            {"field": 0, "value": "2026-01-08"},
+            {"field": 1, "rows": [{"a": "王德福", "b": "党支部书记", "c": "15", "d": "2000"}]},
+            {"field": 2, "value": "2000元"},
+            {"field": 3, "value": "银行转账"}]});
+        let wrong = api.act(&secretary, visits, "v-1", "submit", paid.clone()).await;
+        assert_eq!(fields(&wrong), ["values.2.value"], "not an amount in yuan");
+        let receipt = api.upload(&secretary, visits, "签收单.png", png(40, 30)).await;
+        let receipt = receipt.json()["id"].as_str().expect("file").to_owned();
+        let mut paid = paid;
+        paid["values"][2]["value"] = json!("2000");
+        paid["photos"] = json!([receipt]);
+        let visited = api.act(&secretary, visits, "v-2", "submit", paid).await;
+        assert_eq!(visited.status, StatusCode::OK, "{}", visited.json());
+        let township = api.token("township").await;
+        let checked = api.act(&township, visits, "v-3", "confirm", json!({"step": 1, "agree": true})).await;
+        assert_eq!(checked.status, StatusCode::OK, "{}", checked.json());
+        let county = api.token("county").await;
+        let filed = api
+            .act(&county, visits, "v-4", "submit", json!({"step": 2, "agree": true, "values": [
+                {"field": 0, "value": "县级换届工作经费"}, {"field": 1, "value": "2026-01-20"}]}))
+            .await;
+        assert_eq!(filed.status, StatusCode::OK, "the county files it: {}", filed.json());
+        assert_eq!((&filed.json()["enrollment"]["done"], &filed.json()["enrollment"]["total"]), (&json!(3), &json!(3)));
+    }
+}

@@ -435,3 +435,62 @@ pub fn logins(addr: &str) -> String {
     ));
     out
 }
+
+/// The two example programmes that ship with the procedure kind
+/// (`plugins/procedure/examples`): 上海's 荣退仪式 and 宁夏's 慰问 with its
+/// amounts.
+pub const EXAMPLES: [(&str, &str); 2] = [
+    (
+        "shanghai-retirement",
+        include_str!("../../../plugins/procedure/examples/shanghai-retirement.json"),
+    ),
+    (
+        "ningxia-visits",
+        include_str!("../../../plugins/procedure/examples/ningxia-visits.json"),
+    ),
+];
+
+/// Makes the [`EXAMPLES`] as the demo province's administrator would in
+/// the editor (the same use case), and assigns them to the demo county, so
+/// a newcomer finds a province's own modules beside the built-in ones.
+/// Returns the modules made (`id@version`).
+pub async fn examples(state: &crate::state::AppState, now: i64) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context as _;
+    let (account, _) = crate::db::accounts::credentials(&state.db, "province")
+        .await?
+        .context("the demo province administrator")?;
+    let token = crate::db::accounts::open_session(&state.db, account, now).await?;
+    let principal = crate::db::accounts::principal(&state.db, &token, now)
+        .await?
+        .context("the demo province administrator's session")?;
+    let mut made = Vec::new();
+    for (name, text) in EXAMPLES {
+        let definition = serde_json::from_str(text).with_context(|| format!("example {name}"))?;
+        let input = crate::definitions::NewDefinition {
+            province: None,
+            module: None,
+            kind: "procedure".into(),
+            definition,
+        };
+        let saved = crate::definitions::save(state, &principal, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("example {name}: {e}"))?;
+        let assign = crate::assigning::AssignRequest {
+            module: saved.id.clone(),
+            version: saved.version.clone(),
+            unit: COUNTY.into(),
+            due: crate::clock::date(now + 60 * 24 * 3600),
+            audience: None,
+            config: None,
+            sample: None,
+            edition: None,
+            dry_run: false,
+        };
+        crate::assigning::assign_module(state, &principal, assign)
+            .await
+            .map_err(|e| anyhow::anyhow!("assigning example {name}: {e}"))?;
+        made.push(format!("{}@{}", saved.id, saved.version));
+    }
+    crate::db::accounts::close_session(&state.db, &token).await?;
+    Ok(made)
+}

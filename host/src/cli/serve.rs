@@ -28,6 +28,9 @@ pub async fn run(
     if demo {
         if crate::demo::is_empty(&db).await? {
             crate::demo::seed(&db, now).await?;
+            for made in crate::demo::examples(&state, now).await? {
+                tracing::info!(module = %made, "made an example of a province's own module");
+            }
             println!("Seeded the demo province into {database_url}.");
         } else {
             println!("The demo province is already in {database_url}.");
