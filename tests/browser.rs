@@ -233,6 +233,38 @@ per_backend! {
     }
 }
 
+per_backend! {
+    /// A province's own procedure, built, previewed, assigned and completed
+    /// in the browser (`procedure.mjs`); here: its sign-offs are in the
+    /// chain, each by the person who did the step.
+    #[multi_thread]
+    async fn a_province_builds_its_own_procedure_and_villages_complete_it_in_a_browser(test: TestDb) {
+        let backend = format!("{:?}", test.db.backend()).to_lowercase();
+        let shots = root().join("target/screenshots").join(format!("{backend}-procedure"));
+        let _one = ONE_AT_A_TIME.lock().await;
+        let server = Server::start(&test).await;
+        std::fs::create_dir_all(root().join("target")).expect("target/");
+        let photo = root().join(format!("target/e2e-procedure-{backend}.png"));
+        std::fs::write(&photo, baton_tests::png(320, 240)).expect("photo written");
+        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone()), ("PHOTO", photo)];
+        assert!(
+            server.node("procedure.mjs", &env).await,
+            "{backend}: the procedure run failed (its output is above; the page is in {}/procedure-failure.png)",
+            shots.display()
+        );
+        let subjects: Vec<String> = sqlx::query_scalar(
+            "SELECT s.subject FROM signoffs s JOIN enrollments e ON e.id = s.enrollment_id
+             WHERE e.plugin_id = 'procedure-50-1' ORDER BY s.id",
+        )
+        .fetch_all(test.db.pool())
+        .await
+        .expect("sign-offs");
+        assert_eq!(subjects, ["step-1", "step-1-confirmed", "step-2", "step-3"]);
+        drop(server);
+        test.cleanup().await;
+    }
+}
+
 /// The OpenAPI document, as a client developer meets it: a standard
 /// validator accepts it, and a client generated from it signs in, lists
 /// the secretary's enrollments and sends a query parameter in the query.

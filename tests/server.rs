@@ -50,7 +50,8 @@ per_backend! {
                 "open-door@0.2.1",
                 "swearing-in@0.2.0",
                 "look-back@0.1.0",
-                "pledge@0.1.0"
+                "pledge@0.1.0",
+                "procedure@0.1.0"
             ],
             "{backend:?}"
         );

@@ -105,12 +105,14 @@ pub async fn my_enrollments(
     let mut turns = crate::db::turns::of(&state.db, &ids).await?;
     for e in found {
         // Found through the grants already; the permission function still decides.
+        let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
         let target =
-            Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some());
+            Target::enrollment(&e.path, e.person_id, &e.plugin_id, e.completed_at.is_some())
+                .reviewed_by(&plugin.info().reviewers)
+                .admitting_outgoing(plugin.admits_outgoing());
         let Some(role) = authorize(principal, Capability::ViewEnrollment, target) else {
             continue;
         };
-        let plugin = state.plugin(&e.plugin_id, &e.plugin_version).await?;
         let mut line = summary(&e, &plugin, now);
         let me = actor(principal.account_id, principal.person_id, "", role).person_id;
         let (_, members, outgoing) = state.village(&e.unit_code, &e.path).await?.as_ref().clone();

@@ -32,7 +32,7 @@ pub(super) struct LocaleQuery {
 /// approved version); for a province the approved entries and its own
 /// offers, with where each is in use, how many completed, and whether it
 /// may adopt it.
-#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog", params(LocaleQuery),
+#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog", operation_id = "list_catalog", params(LocaleQuery),
     responses((status = 200), (status = 403)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -47,7 +47,7 @@ pub(super) async fn list(
 }
 
 /// Offers a version of a module the province owns to the other provinces.
-#[utoipa::path(post, path = "/api/v1/catalog", tag = "catalog", request_body = Offer,
+#[utoipa::path(post, path = "/api/v1/catalog", tag = "catalog", operation_id = "offer_to_catalog", request_body = Offer,
     responses((status = 201), (status = 403), (status = 409)), security(("bearer" = [])))]
 pub(super) async fn offer(
     State(state): State<AppState>,
@@ -65,7 +65,7 @@ pub(super) async fn offer(
 
 /// The national administrator approves or refuses (with a reason) an
 /// offered version.
-#[utoipa::path(post, path = "/api/v1/catalog/review", tag = "catalog", request_body = Review,
+#[utoipa::path(post, path = "/api/v1/catalog/review", tag = "catalog", operation_id = "review_catalog_entry", request_body = Review,
     responses((status = 200), (status = 400), (status = 403), (status = 409)), security(("bearer" = [])))]
 pub(super) async fn review(
     State(state): State<AppState>,
@@ -84,7 +84,7 @@ pub(super) async fn review(
 /// Adopts an approved version into the adopter's province: a configured
 /// module becomes the province's own (its definition changed or not); a
 /// package may then be assigned there.
-#[utoipa::path(post, path = "/api/v1/catalog/adopt", tag = "catalog", request_body = Adopt,
+#[utoipa::path(post, path = "/api/v1/catalog/adopt", tag = "catalog", operation_id = "adopt_from_catalog", request_body = Adopt,
     responses((status = 201), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 pub(super) async fn adopt(
     State(state): State<AppState>,

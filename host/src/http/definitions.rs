@@ -20,7 +20,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// The configured modules the caller may see: a province's own, or all for
 /// the national administrator; newest version each, with its definition.
-#[utoipa::path(get, path = "/api/v1/definitions", tag = "modules",
+#[utoipa::path(get, path = "/api/v1/definitions", tag = "modules", operation_id = "list_definitions",
     responses((status = 200), (status = 401)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -33,7 +33,7 @@ pub(super) async fn list(
 /// (`procedure-31-1`, version 1.0.0) or, naming `module`, its next version.
 /// The kind's engine checks it first; a bad one is refused field by field
 /// (`config.steps.0.who`) and nothing is stored.
-#[utoipa::path(post, path = "/api/v1/definitions", tag = "modules", request_body = NewDefinition,
+#[utoipa::path(post, path = "/api/v1/definitions", tag = "modules", operation_id = "save_definition", request_body = NewDefinition,
     responses((status = 201, body = Saved), (status = 400), (status = 403), (status = 409),
               (status = 422, description = "the definition is refused; each field says why")),
     security(("bearer" = [])))]
@@ -57,7 +57,7 @@ pub(super) struct PreviewQuery {
 
 /// Runs a definition on the sample village (示例村): the actions in order,
 /// as the roles given, then the page as `view_as` sees it. Nothing is stored.
-#[utoipa::path(post, path = "/api/v1/definitions/preview", tag = "modules", params(PreviewQuery),
+#[utoipa::path(post, path = "/api/v1/definitions/preview", tag = "modules", operation_id = "preview_definition", params(PreviewQuery),
     request_body = PreviewInput,
     responses((status = 200, body = Preview), (status = 403), (status = 422)),
     security(("bearer" = [])))]
