@@ -265,6 +265,10 @@ mod pages {
             assert!(page.contains("新建办理程序") && page.contains("集体资产清点移交"), "the example to start from");
             assert!(page.contains("乡镇（街道）监交、见证"), "choices by their Chinese labels");
             assert!(page.contains("name=\"config.steps.1._remove\""), "a step can be removed");
+            let course = text(&get(&api, &province, "/province/definitions?kind=first-lesson").await);
+            assert!(course.contains("新建培训课程") && course.contains("name=\"config.lessons.0.title.zh\""), "a course's form");
+            let odd = get(&api, &province, "/province/definitions?kind=rocket").await;
+            assert_eq!(odd.status, StatusCode::BAD_REQUEST);
             let at = page.find("name=\"_csrf\" value=\"").expect("csrf") + 20;
             let csrf = page[at..at + 32].to_owned();
 
@@ -521,5 +525,36 @@ per_backend! {
             .await;
         assert_eq!(filed.status, StatusCode::OK, "the county files it: {}", filed.json());
         assert_eq!((&filed.json()["enrollment"]["done"], &filed.json()["enrollment"]["total"]), (&json!(3), &json!(3)));
+    }
+}
+
+per_backend! {
+    async fn a_province_makes_a_course_of_its_own_from_the_first_lessons_engine(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let modules = api.get(&province, "/api/v1/modules").await.json();
+        let first = modules.as_array().expect("list").iter().rev().find(|m| m["id"] == "first-lesson").expect("first-lesson").clone();
+        let mut course = first["info"]["config_schema"]["default"].clone();
+        course["title"] = json!({"zh": "湖南“新春第一课”", "en": ""});
+        let no_lessons = {
+            let mut c = course.clone();
+            c["pass_mark"] = json!(101);
+            c
+        };
+        let refused = save(&api, &province, json!({"kind": "first-lesson", "definition": no_lessons})).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.json());
+        assert_eq!(fields(&refused), ["config.pass_mark"]);
+        let saved = save(&api, &province, json!({"kind": "first-lesson", "definition": course})).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.json());
+        assert_eq!(saved.json()["id"], "first-lesson-50-1");
+        let assigned = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "first-lesson-50-1", "version": "1.0.0", "unit": TOWNSHIP, "due": "2099-06-30"}))
+            .await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.json());
+        let secretary = api.token("secretary").await;
+        let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json().to_string();
+        assert!(mine.contains("湖南“新春第一课”"), "on 我的任务: {mine}");
+        let listed = api.get(&province, "/api/v1/definitions").await.json();
+        assert_eq!(listed[0]["kind"], "first-lesson");
     }
 }

@@ -777,7 +777,7 @@ per_backend! {
             lines.len(),
             // The demo assigns every built-in but the look-back (a sampled
             // review) and the kinds (engines a province configures).
-            1 + 3 * (baton_host::registry::BUILT_IN.len() - 1 - baton_host::registry::KINDS.len()),
+            1 + 3 * (baton_host::registry::BUILT_IN.len() - 1 - baton_host::registry::ENGINES.len()),
             "a header and the three townships for each demo module: {text}"
         );
         assert!(text.contains("礼让镇"));

@@ -92,7 +92,7 @@ per_backend! {
             .as_array()
             .and_then(|m| m.iter().find(|m| m["id"] == "handover"))
             .unwrap_or_else(|| panic!("{backend:?}: no handover in {body}"));
-        assert_eq!(body.as_array().map(Vec::len), Some(8), "{body}");
+        assert_eq!(body.as_array().map(Vec::len), Some(9), "eight modules and the procedure kind");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
         let stored = baton_core::db::plugins::wasm(&test.db, "handover", "0.2.0")

@@ -14,7 +14,7 @@ use baton_sdk::{Locale, Role, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Capability, Principal, Target, authorize};
+use crate::auth::Principal;
 use crate::clock::now;
 use crate::db::catalog::{self, Adoption};
 use crate::db::{org_units, plugins};
@@ -78,36 +78,6 @@ fn is_nation(principal: &Principal) -> bool {
         .any(|g| g.role == Role::NationalAdmin)
 }
 
-/// `principal`'s province (code), where they may publish; `asked` or their own.
-async fn province_of(
-    state: &AppState,
-    principal: &Principal,
-    asked: Option<&str>,
-) -> Result<String, Error> {
-    let code = asked
-        .map(str::to_owned)
-        .or_else(|| {
-            principal
-                .grants
-                .iter()
-                .find(|g| g.role == Role::ProvinceAdmin)
-                .and_then(|g| g.unit_code.clone())
-        })
-        .ok_or_else(Error::forbidden)?;
-    let (_, path) = org_units::get(&state.db, &code)
-        .await?
-        .filter(|(u, _)| u.level == org_units::Level::Province)
-        .ok_or_else(|| {
-            Error::bad(
-                "province",
-                format!("{code} 不是省级单位代码"),
-                format!("{code} is not a province's code"),
-            )
-        })?;
-    authorize(principal, Capability::Publish, Target::unit(&path)).ok_or_else(Error::forbidden)?;
-    Ok(code)
-}
-
 fn no_such(module: &str, version: &str) -> Error {
     Error::not_found(
         format!("目录中没有 {module}@{version}"),
@@ -135,7 +105,7 @@ pub async fn offer(state: &AppState, principal: &Principal, input: Offer) -> Res
                 "built-in and national modules are every province's already",
             ))
         })?;
-    province_of(state, principal, Some(&owner)).await?;
+    crate::definitions::province(state, principal, Some(&owner)).await?;
     let note = input.note.trim();
     if !catalog::offer(
         &state.db,
@@ -196,7 +166,8 @@ pub async fn review(state: &AppState, principal: &Principal, input: Review) -> R
 /// Adopts an approved version into the adopter's province; answers the
 /// module the province runs it as.
 pub async fn adopt(state: &AppState, principal: &Principal, input: Adopt) -> Result<String, Error> {
-    let province = province_of(state, principal, input.province.as_deref()).await?;
+    let province =
+        crate::definitions::province(state, principal, input.province.as_deref()).await?;
     let entry = catalog::get(&state.db, &input.module, &input.version)
         .await?
         .ok_or_else(|| no_such(&input.module, &input.version))?;

@@ -50,9 +50,9 @@ pub struct Saved {
     pub owner: String,
 }
 
-/// The province `principal` saves for: `asked`, else their own. Must be a
-/// province they may publish in.
-async fn province(
+/// The province `principal` acts for (saves, offers, adopts): `asked`,
+/// else their own. Must be a province they may publish in.
+pub(crate) async fn province(
     state: &AppState,
     principal: &Principal,
     asked: Option<&str>,

@@ -311,7 +311,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
     // Every built-in but the look-back, which a province assigns to a sample
     // once the others are done, and the kinds, which a province configures.
     let onboarding = |p: &plugins::Package| {
-        p.built_in && p.id != "look-back" && !crate::registry::KINDS.contains(&p.id.as_str())
+        p.built_in && p.id != "look-back" && !crate::registry::ENGINES.contains(&p.id.as_str())
     };
     for package in plugins::list(db).await?.into_iter().filter(onboarding) {
         let config = match package.id.as_str() {

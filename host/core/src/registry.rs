@@ -166,8 +166,13 @@ pub async fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Module, LoadError> 
 }
 
 /// The built-in modules that are kinds: engines a province configures in
-/// the console, each definition a module of its own.
-pub const KINDS: &[&str] = &["procedure"];
+/// the console, each definition a module of its own — a procedure (程序),
+/// and a course (课程: the first lesson's engine, lessons, quiz and classes).
+pub const KINDS: &[&str] = &["procedure", "first-lesson"];
+
+/// The kinds that are only engines: assigned through the modules made from
+/// them, never as they are (the demo leaves them out).
+pub const ENGINES: &[&str] = &["procedure"];
 
 /// Loads a module a province configured: engine component `bytes` run as
 /// module `id@version` with `definition` as its config.

@@ -21,13 +21,15 @@ use crate::shared::{AppState, Error, Fault};
 use crate::views::forms::{self, FormHost, Posted, WORDS};
 use crate::views::payload::payload;
 
-/// The one kind the editor offers so far.
+/// The kind a new definition starts as.
 const KIND: &str = "procedure";
 
-/// `?module=ID` (edit it) or `?saved=ID@VERSION` (just saved).
+/// `?module=ID` (edit it), `?kind=first-lesson` (a new one of that kind),
+/// `?saved=ID@VERSION` (just saved).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct Shown {
     module: Option<String>,
+    kind: Option<String>,
     saved: Option<String>,
 }
 
@@ -36,6 +38,7 @@ pub(super) struct Shown {
 #[derive(Default)]
 struct Editing {
     module: Option<String>,
+    kind: String,
     posted: Posted,
     problem: Option<String>,
     previews: Vec<Value>,
@@ -48,21 +51,19 @@ pub(super) async fn page(
 ) -> Result<Response, Error> {
     crate::assigning::console_scope(&visit.principal)?;
     let mine = crate::definitions::list(&state, &visit.principal).await?;
-    let start = match &shown.module {
-        Some(id) => Some(
-            mine.iter()
-                .find(|d| &d.id == id)
-                .map(|d| d.definition.clone())
-                .ok_or_else(|| {
-                    Error::from(crate::error::Error::not_found(
-                        format!("本省没有自定义模块 {id}"),
-                        format!("this province has no configured module {id}"),
-                    ))
-                })?,
-        ),
-        None => None,
+    let (start, kind) = match &shown.module {
+        Some(id) => {
+            let d = mine.iter().find(|d| &d.id == id).ok_or_else(|| {
+                Error::from(crate::error::Error::not_found(
+                    format!("本省没有自定义模块 {id}"),
+                    format!("this province has no configured module {id}"),
+                ))
+            })?;
+            (Some(d.definition.clone()), d.kind.clone())
+        }
+        None => (None, kind_of(shown.kind.as_deref())?),
     };
-    let schema = schema(&state).await?;
+    let schema = schema(&state, &kind).await?;
     let mut values = BTreeMap::new();
     if let Some(v) = start.as_ref().or_else(|| schema.get("default")) {
         forms::form_values(v, "config", &mut values);
@@ -72,6 +73,7 @@ pub(super) async fn page(
         .map(|s| visit.t_with("definitions.saved", &[("module", s)]));
     let editing = Editing {
         module: shown.module,
+        kind,
         posted: Posted {
             form: "definition".into(),
             values,
@@ -82,19 +84,33 @@ pub(super) async fn page(
     render(&state, &visit, StatusCode::OK, editing, flash).await
 }
 
+/// `asked` if it is a kind, else the default; a kind that is not one is
+/// refused.
+fn kind_of(asked: Option<&str>) -> Result<String, Error> {
+    match asked {
+        None | Some("") => Ok(KIND.to_owned()),
+        Some(k) if crate::registry::KINDS.contains(&k) => Ok(k.to_owned()),
+        Some(k) => Err(Error::from(crate::error::Error::bad(
+            "kind",
+            format!("没有“{k}”这种模块类型"),
+            format!("there is no kind `{k}`"),
+        ))),
+    }
+}
+
 /// The kind's definition schema (its config schema, with its example as
 /// the default).
-async fn schema(state: &AppState) -> Result<Value, Error> {
+async fn schema(state: &AppState, kind: &str) -> Result<Value, Error> {
     let versions = crate::publishing::packages(state).await?;
     versions
         .into_iter()
-        .filter(|p| p.built_in && p.id == KIND)
+        .filter(|p| p.built_in && p.id == kind)
         .max_by(|a, b| {
             let v = |s: &str| semver::Version::parse(s).ok();
             v(&a.version).cmp(&v(&b.version))
         })
         .map(|p| p.info.config_schema)
-        .ok_or_else(|| Error::from(anyhow::anyhow!("the {KIND} kind is not registered")))
+        .ok_or_else(|| Error::from(anyhow::anyhow!("the {kind} kind is not registered")))
 }
 
 async fn render(
@@ -104,7 +120,7 @@ async fn render(
     editing: Editing,
     flash: Option<String>,
 ) -> Result<Response, Error> {
-    let schema = schema(state).await?;
+    let schema = schema(state, &editing.kind).await?;
     let mine = crate::definitions::list(state, &visit.principal).await?;
     let list: Vec<Value> = mine
         .iter()
@@ -122,9 +138,13 @@ async fn render(
             } else {
                 title("zh")
             };
+            let parts = ["steps", "lessons"]
+                .iter()
+                .find_map(|k| d.definition[*k].as_array());
             json!({
                 "id": d.id, "version": d.version, "title": name,
-                "steps": d.definition["steps"].as_array().map_or(0, Vec::len),
+                "kind": visit.t(&format!("definitions.kind.{}", d.kind)),
+                "steps": parts.map_or(0, Vec::len),
                 "assign": format!("/province?module={}@{}#assign-h", d.id, d.version),
                 "edit": format!("/province/definitions?module={}#editor-h", d.id),
             })
@@ -144,6 +164,12 @@ async fn render(
         "flash": flash,
         "definitions": list,
         "module": editing.module,
+        "kind": editing.kind,
+        "kind_name": visit.t(&format!("definitions.kind.{}", editing.kind)),
+        "kinds": crate::registry::KINDS.iter().map(|k| json!({
+            "kind": k,
+            "name": visit.t(&format!("definitions.kind.{k}")),
+        })).collect::<Vec<_>>(),
         "fields": fields,
         "problem": editing.problem,
         "previews": editing.previews,
@@ -164,6 +190,7 @@ pub(super) async fn save(
     visit.check(field("_csrf").as_deref())?;
     crate::assigning::console_scope(&visit.principal)?;
     let module = field("module").filter(|m| !m.is_empty());
+    let kind = kind_of(field("kind").as_deref())?;
     let more = field("_more");
     let preview = values.contains_key("_preview");
     let config: BTreeMap<String, Vec<String>> = values
@@ -173,6 +200,7 @@ pub(super) async fn save(
         .collect();
     let again = |errors: BTreeMap<String, Vec<String>>, more: Option<String>, values| Editing {
         module: module.clone(),
+        kind: kind.clone(),
         posted: Posted {
             form: "definition".into(),
             values,
@@ -185,7 +213,7 @@ pub(super) async fn save(
         let editing = again(BTreeMap::new(), more, config);
         return render(&state, &visit, StatusCode::OK, editing, None).await;
     }
-    let schema = schema(&state).await?;
+    let schema = schema(&state, &kind).await?;
     let stripped: BTreeMap<String, Vec<String>> = config
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_owned(), v.clone())))
@@ -215,7 +243,7 @@ pub(super) async fn save(
     forms::form_values(&definition, "config", &mut built);
     if preview {
         let mut editing = again(BTreeMap::new(), None, built);
-        match previews(&state, &visit, &definition).await {
+        match previews(&state, &visit, &kind, &definition).await {
             Ok(shown) => editing.previews = shown,
             Err(Error(e)) => {
                 let (errors, problem) = refusal(&visit, e)?;
@@ -228,7 +256,7 @@ pub(super) async fn save(
     let input = NewDefinition {
         province: None,
         module: module.clone(),
-        kind: KIND.into(),
+        kind: kind.clone(),
         definition,
     };
     match crate::definitions::save(&state, &visit.principal, input).await {
@@ -278,9 +306,15 @@ fn refusal(
 async fn previews(
     state: &AppState,
     visit: &Visit,
+    kind: &str,
     definition: &Value,
 ) -> Result<Vec<Value>, Error> {
-    let mut roles = vec![Role::Secretary, Role::TownshipOfficer];
+    // A course is the committee's; a procedure is the township's too.
+    let mut roles = if kind == KIND {
+        vec![Role::Secretary, Role::TownshipOfficer]
+    } else {
+        vec![Role::Secretary, Role::Member]
+    };
     for (who, role) in [
         ("outgoing-cadre", Role::OutgoingCadre),
         ("member", Role::Member),
@@ -296,7 +330,7 @@ async fn previews(
     let mut out = Vec::new();
     for role in roles {
         let input = PreviewInput {
-            kind: KIND.into(),
+            kind: kind.to_owned(),
             definition: definition.clone(),
             steps: Vec::new(),
             view_as: role,

@@ -226,6 +226,17 @@ pub struct Field {
     pub options: Vec<String>,
 }
 
+impl Field {
+    /// Its options (or columns), trimmed, blank lines left out.
+    pub fn options(&self) -> Vec<&str> {
+        self.options
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .collect()
+    }
+}
+
 /// A step of the procedure.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -691,12 +702,7 @@ pub fn definition_problems(config: &Config) -> Vec<FieldError> {
                     format!("step {n}, field {m}: give it a label"),
                 );
             }
-            let options: Vec<&str> = field
-                .options
-                .iter()
-                .map(|o| o.trim())
-                .filter(|o| !o.is_empty())
-                .collect();
+            let options = field.options();
             let mut distinct = options.clone();
             distinct.sort_unstable();
             distinct.dedup();
@@ -866,12 +872,7 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
                 message: Text::new(format!("“{name}”：{zh}"), format!("“{en}”: {en_}")),
             });
         };
-        let options: Vec<&str> = field
-            .options
-            .iter()
-            .map(|o| o.trim())
-            .filter(|o| !o.is_empty())
-            .collect();
+        let options = field.options();
         let value = answer.map_or("", |a| a.value.trim());
         let kept = match field.kind {
             Kind::Choices => {
@@ -1172,7 +1173,7 @@ fn form_fields(step: &Step, locale: Locale) -> Vec<Value> {
         .iter()
         .enumerate()
         .map(|(j, f)| {
-            let options: Vec<&str> = f.options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()).collect();
+            let options = f.options();
             let base = format!("values.{j}");
             let columns: Vec<Value> = options
                 .iter()

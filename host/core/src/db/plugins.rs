@@ -82,10 +82,24 @@ pub async fn publish(
     account_id: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
+    store(db, package, wasm, signed_by, None, account_id, now).await
+}
+
+/// One version and its audit entry, in one transaction; `defined`: a
+/// configured module's kind and definition.
+async fn store(
+    db: &Db,
+    package: &Package,
+    wasm: &[u8],
+    signed_by: Option<&str>,
+    defined: Option<(&str, &str)>,
+    account_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
     let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
-        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at, signed_by)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (id, version) DO NOTHING",
+        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at, signed_by, kind, definition)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10) ON CONFLICT (id, version) DO NOTHING",
     )
     .bind(&package.id)
     .bind(&package.version)
@@ -95,6 +109,8 @@ pub async fn publish(
     .bind(&package.owner)
     .bind(now)
     .bind(signed_by)
+    .bind(defined.map(|d| d.0))
+    .bind(defined.map(|d| d.1))
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -128,39 +144,8 @@ pub async fn publish_definition(
     account_id: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let mut tx = db.pool().begin().await?;
-    let done = sqlx::query(
-        "INSERT INTO plugins (id, version, sha256, wasm, info, owner, built_in, created_at, kind, definition)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) ON CONFLICT (id, version) DO NOTHING",
-    )
-    .bind(&package.id)
-    .bind(&package.version)
-    .bind(&package.sha256)
-    .bind(wasm)
-    .bind(serde_json::to_string(&package.info)?)
-    .bind(&package.owner)
-    .bind(now)
-    .bind(kind)
-    .bind(definition)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query(
-        "INSERT INTO plugin_events (plugin_id, version, sha256, event, account_id, owner, at)
-         VALUES ($1, $2, $3, 'published', $4, $5, $6)",
-    )
-    .bind(&package.id)
-    .bind(&package.version)
-    .bind(&package.sha256)
-    .bind(account_id)
-    .bind(&package.owner)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    let defined = Some((kind, definition));
+    store(db, package, wasm, None, defined, account_id, now).await
 }
 
 /// A configured module's newest version.
