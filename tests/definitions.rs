@@ -558,3 +558,41 @@ per_backend! {
         assert_eq!(listed[0]["kind"], "first-lesson");
     }
 }
+
+per_backend! {
+    async fn a_form_made_public_is_on_the_village_notice_board_once_done(test: TestDb) {
+        let api = Api::new(&test).await;
+        let province = api.token("province").await;
+        let form = json!({
+            "title": {"zh": "为民办实事公示"},
+            "public": true,
+            "steps": [{"title": {"zh": "确定事项和承办人"}, "who": "secretary", "confirm": "township-officer",
+                       "fields": [{"label": {"zh": "事项"}, "kind": "text", "required": true},
+                                  {"label": {"zh": "承办人"}, "kind": "person", "required": true},
+                                  {"label": {"zh": "预算"}, "kind": "money"}]}]
+        });
+        let saved = save(&api, &province, json!({"kind": "procedure", "definition": form})).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.json());
+        let assigned = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "procedure-50-1", "version": "1.0.0", "unit": VILLAGE, "due": "2099-06-30"}))
+            .await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.json());
+        let public = format!("/public/villages/{VILLAGE}/procedure-50-1");
+        let before = api.get("", &public).await;
+        assert!(String::from_utf8_lossy(&before.body).contains("尚未办结"), "{}", before.status);
+        let nation = api.token("nation").await;
+        let id = api.enrollment_of(&nation, VILLAGE, "procedure-50-1").await;
+        let secretary = api.token("secretary").await;
+        let done = api
+            .act(&secretary, id, "p-1", "submit", json!({"step": 1, "agree": true, "values": [
+                {"field": 0, "value": "修通三组断头路"}, {"field": 1, "value": "李秀英"}, {"field": 2, "value": "85000"}]}))
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.json());
+        let township = api.token("township").await;
+        assert_eq!(api.act(&township, id, "p-2", "confirm", json!({"step": 1, "agree": true})).await.status, StatusCode::OK);
+        let after = api.get("", &public).await;
+        let page = String::from_utf8_lossy(&after.body).into_owned();
+        assert_eq!(after.status, StatusCode::OK);
+        assert!(page.contains("修通三组断头路") && page.contains("85000 元") && page.contains("李秀英"), "{page}");
+    }
+}

@@ -198,6 +198,9 @@ pub enum Kind {
     /// Rows, with the options as its columns.
     #[schemars(extend("x-label" = {"zh": "表格（选项为各列）", "en": "Table (the options are its columns)"}))]
     Table,
+    /// A member of the new committees, chosen by name.
+    #[schemars(extend("x-label" = {"zh": "两委成员（选一人）", "en": "A committee member"}))]
+    Person,
 }
 
 /// A field a step asks for.
@@ -296,6 +299,11 @@ pub struct Config {
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "各步骤不分先后，可同时办理", "en": "Steps in any order, at the same time"}))]
     pub any_order: bool,
+    /// Once every step is done, what was filled in (not the photos) is
+    /// shown on the village's public page (村务公开栏).
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "办结后在村务公开栏公示填写内容（不含照片）", "en": "Once done, show what was filled in (not the photos) on the village's public page"}))]
+    pub public: bool,
     /// The steps.
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "步骤", "en": "Steps"}, "x-rows" = 1, "x-edit" = true, "x-row-label" = {"zh": "步骤", "en": "Step"}))]
@@ -314,6 +322,7 @@ impl Default for Config {
                 "The outgoing cadre lists the collective assets, the new secretary receives them under the township's supervision, and the list is posted publicly.",
             ),
             any_order: false,
+            public: false,
             steps: vec![
                 Step {
                     title: Words::new("登记移交清单", "List what is handed over"),
@@ -522,11 +531,18 @@ impl Module for Procedure {
                 ),
                 ActionInfo::new::<SendBack>("send-back", Text::new("退回重办", "Send back")),
             ],
-            templates: vec![Template::new(
-                "procedure",
-                include_str!("../templates/procedure.zh.hbs"),
-                include_str!("../templates/procedure.en.hbs"),
-            )],
+            templates: vec![
+                Template::new(
+                    "procedure",
+                    include_str!("../templates/procedure.zh.hbs"),
+                    include_str!("../templates/procedure.en.hbs"),
+                ),
+                Template::new(
+                    baton_sdk::PUBLIC_TEMPLATE,
+                    include_str!("../templates/public.zh.hbs"),
+                    include_str!("../templates/public.en.hbs"),
+                ),
+            ],
             estimated_minutes: 30,
             config_schema: baton_sdk::config_schema::<Config>(),
             reviewers: vec![Role::CountyTrainer],
@@ -792,7 +808,8 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
             ),
         ));
     }
-    let values = answers(step, &p.values)?;
+    let people: Vec<&str> = ctx.people().iter().map(|m| m.name.as_str()).collect();
+    let values = answers(step, &p.values, &people)?;
     if step.photos == Photos::Required && p.photos.is_empty() {
         return Err(Rejection::invalid(
             "photos",
@@ -857,7 +874,7 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
 
 /// The answers to `step`'s fields, checked, each as it is kept; every
 /// wrong field named (`values.{j}.value`).
-fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
+fn answers(step: &Step, given: &[Answer], people: &[&str]) -> Result<Vec<Value>, Rejection> {
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for (j, field) in step.fields.iter().enumerate() {
@@ -937,6 +954,14 @@ fn answers(step: &Step, given: &[Answer]) -> Result<Vec<Value>, Rejection> {
             }
             Kind::YesNo if value != "yes" && value != "no" => {
                 wrong("value", "请选择是或否".into(), "choose yes or no".into());
+                json!(value)
+            }
+            Kind::Person if !people.contains(&value) => {
+                wrong(
+                    "value",
+                    format!("“{value}”不是本村新一届两委成员"),
+                    format!("`{value}` is not on this village's new committees"),
+                );
                 json!(value)
             }
             Kind::Choice if !options.contains(&value) => {
@@ -1079,6 +1104,7 @@ fn send_back(ctx: &Context<Config>, state: &mut State, p: &SendBack) -> Result<E
 
 fn view(ctx: &Context<Config>, state: &State) -> View {
     let locale = ctx.locale;
+    let people: Vec<&str> = ctx.people().iter().map(|m| m.name.as_str()).collect();
     let role = ctx.actor.role;
     let public = ctx.is_public();
     let mut open_before = false;
@@ -1119,9 +1145,27 @@ fn view(ctx: &Context<Config>, state: &State) -> View {
             "can_confirm": may_confirm && record.done.is_some() && record.confirmed.is_none(),
             "waiting": reachable && !complete && !(may_do && record.done.is_none()) && !(may_confirm && record.done.is_some()),
             "takes_photos": step.photos != Photos::None,
-            "fields": form_fields(step, locale),
+            "fields": form_fields(step, locale, &people),
             "statement": step.statement.get(locale),
         }));
+    }
+    let complete = done == ctx.config.steps.len();
+    // The village's public page: only what a definition makes public, and
+    // only once done; never the photos or who signed.
+    if public {
+        let shown: Vec<Value> = steps
+            .iter()
+            .map(|s| json!({"n": s["n"], "title": s["title"], "answers": s["answers"]}))
+            .collect();
+        return View::new(
+            baton_sdk::PUBLIC_TEMPLATE,
+            &json!({
+                "title": ctx.config.title.get(locale),
+                "village": ctx.village.name,
+                "shown": ctx.config.public && complete,
+                "steps": if ctx.config.public && complete { shown } else { Vec::new() },
+            }),
+        );
     }
     View::new(
         "procedure",
@@ -1132,7 +1176,7 @@ fn view(ctx: &Context<Config>, state: &State) -> View {
             "ordered": !ctx.config.any_order,
             "done": done,
             "total": ctx.config.steps.len(),
-            "complete": done == ctx.config.steps.len(),
+            "complete": complete,
             "steps": steps,
         }),
     )
@@ -1168,7 +1212,7 @@ fn answer_view(field: &Field, value: &Value, locale: Locale) -> Value {
 }
 
 /// The inputs of a step's form, each with the name it posts under.
-fn form_fields(step: &Step, locale: Locale) -> Vec<Value> {
+fn form_fields(step: &Step, locale: Locale, people: &[&str]) -> Vec<Value> {
     step.fields
         .iter()
         .enumerate()
@@ -1204,6 +1248,8 @@ fn form_fields(step: &Step, locale: Locale) -> Vec<Value> {
                 "date": f.kind == Kind::Date,
                 "yes_no": f.kind == Kind::YesNo,
                 "choice": f.kind == Kind::Choice,
+                "person": f.kind == Kind::Person,
+                "people": people,
                 "choices": f.kind == Kind::Choices,
                 "table": f.kind == Kind::Table,
                 "options": options,

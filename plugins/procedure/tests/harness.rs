@@ -199,3 +199,37 @@ fn the_default_definition_is_an_example_that_runs() {
         "the choices carry their labels: {text}"
     );
 }
+
+#[test]
+fn a_form_names_a_committee_member_and_is_shown_in_public_once_done() {
+    let config = json!({
+        "title": {"zh": "开门一件事公示"},
+        "public": true,
+        "steps": [{"title": {"zh": "确定承办人"}, "who": "secretary",
+                   "fields": [{"label": {"zh": "承办人"}, "kind": "person", "required": true},
+                              {"label": {"zh": "事项"}, "kind": "text", "required": true}]}]
+    });
+    let mut h = started(config);
+    h.context_mut().actor = baton_sdk::testing::public();
+    let before = h.view();
+    assert_eq!(before.template, baton_sdk::PUBLIC_TEMPLATE);
+    assert_eq!(
+        before.data["shown"],
+        json!(false),
+        "nothing public before it is done"
+    );
+    let stranger = h
+        .act_as(Role::Secretary, "submit", json!({"step": 1, "agree": true, "values": [{"field": 0, "value": "路人甲"}, {"field": 1, "value": "修路"}]}))
+        .expect_err("not a member");
+    assert_eq!(fields(stranger), ["values.0.value"]);
+    h.act_as(Role::Secretary, "submit", json!({"step": 1, "agree": true, "values": [{"field": 0, "value": "李秀英"}, {"field": 1, "value": "修通村组路"}]}))
+        .expect("a member of the committee");
+    h.context_mut().actor = baton_sdk::testing::public();
+    let after = h.view();
+    assert_eq!(after.data["shown"], json!(true));
+    assert_eq!(
+        after.data["steps"][0]["answers"][0]["text"],
+        json!("李秀英")
+    );
+    assert!(after.data.to_string().contains("修通村组路"));
+}
