@@ -133,14 +133,14 @@ per_backend! {
         baton_host::import::roster(&test.db, now.as_bytes(), "2026", "2026-11-01").await.expect("2026");
         let nation = api.token("nation").await;
         let reply = api
-            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.0", "unit": "510000000000", "due": "2099-06-30"}))
+            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.1", "unit": "510000000000", "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
         assert_eq!(reply.json()["enrolled"], 2, "the new village's 2026 committee: {}", reply.json());
         // And the county with the later term enrolls its 2099 committee.
         let county = format!("{}000000", &OTHER_COUNTY_VILLAGE[..6]);
         let reply = api
-            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.0", "unit": county, "due": "2099-06-30"}))
+            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.1", "unit": county, "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
         let enrolled = api
@@ -226,7 +226,7 @@ per_backend! {
         baton_host::import::roster(&test.db, roster.as_bytes(), "2027", "2027-11-01").await.expect("roster");
         let nation = api.token("nation").await;
         let reply = api
-            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.0", "unit": VILLAGE, "due": "2099-06-30"}))
+            .post(&nation, "/api/v1/assignments", None, json!({"module": "first-lesson", "version": "0.4.1", "unit": VILLAGE, "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
         let csv = api.get(&nation, &format!("/api/v1/reports/completion?unit={VILLAGE}&format=csv")).await;

@@ -533,8 +533,8 @@ per_backend! {
             ("config.attempts", "3"),
         ];
         for (module, field, value, says) in [
-            ("first-lesson@0.4.0", "config.pass_mark", "六十", "请输入数字"),
-            ("first-lesson@0.4.0", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
+            ("first-lesson@0.4.1", "config.pass_mark", "六十", "请输入数字"),
+            ("first-lesson@0.4.1", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
             ("handover@0.2.0", "unit", "510000000000", "没有权限"),
             ("handover@0.2.0", "due", "2001-01-01", "截止日期必须在今天之后"),
             ("look-back@0.1.0", "sample_percent", "三十", "“三十”不是整数"),
@@ -1307,7 +1307,7 @@ baton_tests::per_backend! {
         let form = |edition: &'static str, extra: Option<(&'static str, &'static str)>| {
             let mut form = vec![
                 ("_csrf", t.clone()),
-                ("module", "first-lesson@0.4.0".to_owned()),
+                ("module", "first-lesson@0.4.1".to_owned()),
                 ("unit", "梁平区".to_owned()),
                 ("due", "2099-06-30".to_owned()),
                 ("edition", edition.to_owned()),

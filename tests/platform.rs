@@ -680,8 +680,8 @@ per_backend! {
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, the first lesson, at 0.4.0 with its classes' rotating codes, and the open door, at 0.2.1 with full-width brackets.
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.0' WHEN 'open-door' THEN '0.2.1' ELSE '0.2.0' END")
+            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, the first lesson, at 0.4.1 (its quiz's right answers ticked in the console), and the open door, at 0.2.1 with full-width brackets.
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.1' WHEN 'open-door' THEN '0.2.1' ELSE '0.2.0' END")
                 .await,
             0
         );
@@ -1120,7 +1120,7 @@ per_backend! {
     async fn editions_enroll_the_same_people_again_and_a_dry_run_counts_first(test: TestDb) {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
-        let body = |edition: Value, dry: bool| json!({"module": "first-lesson", "version": "0.4.0", "unit": COUNTY, "due": "2099-06-30", "edition": edition, "dry_run": dry});
+        let body = |edition: Value, dry: bool| json!({"module": "first-lesson", "version": "0.4.1", "unit": COUNTY, "due": "2099-06-30", "edition": edition, "dry_run": dry});
         let stored = "SELECT (SELECT COUNT(*) FROM assignments) * 1000000 + (SELECT COUNT(*) FROM enrollments)";
         let before = api.count(stored).await;
 

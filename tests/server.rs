@@ -45,7 +45,7 @@ per_backend! {
             [
                 "handover@0.2.0",
                 "visits@0.2.0",
-                "first-lesson@0.4.0",
+                "first-lesson@0.4.1",
                 "duties@0.2.0",
                 "open-door@0.2.1",
                 "swearing-in@0.2.0",

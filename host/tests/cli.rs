@@ -74,7 +74,7 @@ fn inspect_says_why_a_file_is_not_a_module() {
     let out = baton(&["plugin", "inspect", "no-such.wasm"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("reading no-such.wasm (not a file, nor a built-in module: handover, visits, first-lesson, duties, open-door, swearing-in, look-back, pledge)"),
+        stderr(&out).contains("reading no-such.wasm (not a file, nor a built-in module: handover, visits, first-lesson, duties, open-door, swearing-in, look-back, pledge, procedure)"),
         "{}",
         stderr(&out)
     );

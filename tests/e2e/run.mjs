@@ -433,11 +433,16 @@ try {
   step = 'the province edits a course in the form made from its config schema';
   {
     const page = await open('province');
-    await page.selectOption('#a-module', 'first-lesson@0.4.0');
+    await page.selectOption('#a-module', 'first-lesson@0.4.1');
     const assign = () => page.locator('form[action="/province/assign"]');
     await Promise.all([page.waitForLoadState('load'), assign().locator('button[name="_configure"]').click()]);
     // The fields start from the module's defaults: the built-in course.
     expect(await page.inputValue('#f-config-title-zh') === '新任村干部第一课', 'the course title is filled in');
+    // A question's right answer is ticked by its text, never typed as a number from 0.
+    const first = await page.inputValue('#f-config-questions-0-options-0-zh');
+    expect((await page.locator('label[for="f-config-questions-0-answer-0"]').innerText()) === first,
+      `the first option's box is labelled by its text (${first})`);
+    expect(await page.locator('input[name="config.questions.0.answer"]:checked').count() >= 1, 'the right answer is ticked');
     await page.fill('#f-config-title-zh', '村党组织书记示范培训班');
     await page.fill('#f-config-sessions-0-title-zh', '开班式');
     await page.fill('#f-config-sessions-0-date', '2099-03-01');

@@ -210,8 +210,9 @@ fn attachment(
 }
 
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 8] = [
+pub const WORDS: [&str; 9] = [
     "form.add-row",
+    "form.option",
     "form.order",
     "form.remove",
     "form.no-attachments",
@@ -618,6 +619,59 @@ impl Fields<'_> {
         self.depth -= 1;
     }
 
+    /// `x-pick-from: "options"`: a checkbox per row of the sibling list
+    /// `options`, labelled by its text, posting its position (from 0) — so
+    /// a quiz's right answers are ticked by label, never typed as numbers.
+    fn pick_rows(&mut self, path: &str, from: &str, label: &str) {
+        let errors = self.errors(path);
+        let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+        let list = join(parent, from);
+        let lang = if self.host.lang == "en" { "en" } else { "zh" };
+        let rows = self.posted.map_or(0, |p| {
+            indices(p.values.keys(), &list).last().map_or(0, |i| i + 1)
+        });
+        let chosen: Vec<String> = self
+            .value(path)
+            .iter()
+            .flat_map(|v| v.lines().map(|l| l.trim().to_owned()).collect::<Vec<_>>())
+            .collect();
+        let _ = write!(
+            self.html,
+            "<fieldset class=\"pick\"><legend>{label}</legend>"
+        );
+        for i in 0..rows.min(MAX_ROWS as usize * 5) {
+            let text = [lang, "zh"]
+                .iter()
+                .find_map(|l| {
+                    self.value(&format!("{list}.{i}.{l}"))
+                        .into_iter()
+                        .find(|v| !v.trim().is_empty())
+                })
+                .unwrap_or_else(|| {
+                    let word = self
+                        .host
+                        .words
+                        .get("form.option")
+                        .cloned()
+                        .unwrap_or_default();
+                    format!("{word} {}", i + 1)
+                });
+            let id = html_escape(&format!("f-{}-{i}", path.replace('.', "-")));
+            let on = if chosen.iter().any(|v| v == &i.to_string()) {
+                " checked"
+            } else {
+                ""
+            };
+            let _ = write!(
+                self.html,
+                "<p class=\"field check\"><input type=\"checkbox\" id=\"{id}\" name=\"{}\" value=\"{i}\"{on}><label for=\"{id}\">{}</label></p>",
+                html_escape(path),
+                html_escape(&text)
+            );
+        }
+        let _ = write!(self.html, "{errors}</fieldset>");
+    }
+
     /// A checkbox per file uploaded to the enrollment: an array of their ids.
     fn pick_files(&mut self, path: &str, label: &str) {
         let errors = self.errors(path);
@@ -686,6 +740,8 @@ impl Fields<'_> {
                     self.rows(schema, items, path, &label);
                 } else if schema.get("x-attachments") == Some(&Value::Bool(true)) {
                     self.pick_files(path, &label);
+                } else if let Some(from) = schema.get("x-pick-from").and_then(Value::as_str) {
+                    self.pick_rows(path, from, &label);
                 } else {
                     let errors = self.errors(path);
                     let hint = self.host.words.get("form.one-per-line").cloned();

@@ -138,8 +138,8 @@ impl Module for FirstLesson {
             if q.answer.is_empty() {
                 bad(
                     field("answer"),
-                    "请给出正确答案",
-                    "needs the right option(s)",
+                    "请勾选正确答案",
+                    "tick the right option(s)",
                 );
             } else if q.answer.iter().any(|a| *a >= q.options.len()) {
                 bad(

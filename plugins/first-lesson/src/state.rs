@@ -206,8 +206,9 @@ pub struct Question {
     #[schemars(extend("x-label" = {"zh": "选项", "en": "Options"}, "x-rows" = 2))]
     pub options: Vec<Text>,
     /// The positions (from 0) of the right options: exactly one for a
-    /// single-choice question, one or more for a multiple-choice one.
-    #[schemars(extend("x-label" = {"zh": "正确选项的序号（从 0 起）", "en": "Right options, numbered from 0"}))]
+    /// single-choice question, one or more for a multiple-choice one. The
+    /// console ticks them by their text (`x-pick-from`).
+    #[schemars(extend("x-label" = {"zh": "正确答案（勾选）", "en": "Right answers (tick them)"}, "x-pick-from" = "options"))]
     pub answer: Vec<usize>,
     /// Several options may be right (多选题).
     #[serde(default)]
