@@ -295,6 +295,31 @@ mod pages {
             assert!(shown.contains("以此身份查看：乡镇干部") && shown.contains("第 1 步　颁发荣誉证书"), "{shown}");
             assert_eq!(api.count(stored).await, 0);
 
+            // Tried in the preview: the secretary's form acts as the
+            // secretary on the sample village, every page follows, and
+            // nothing is written.
+            let actions = api.count("SELECT COUNT(*) FROM actions").await;
+            let mut tryable = form(&csrf, "荣退仪式", "secretary");
+            tryable.retain(|(k, _)| *k != "config.steps.0.photos");
+            tryable.push(("config.steps.0.photos", "none"));
+            tryable.push(("_preview", "1"));
+            let shown = text(&post(&api, &province, &tryable).await);
+            let at = shown.find("/province/definitions/try?trial").expect("a preview's form posts to its trial");
+            let url = shown[at..].split('"').next().expect("url").replace("&#x3D;", "=").replace("&amp;", "&");
+            assert!(url.ends_with("&as=secretary"), "{url}");
+            let body = [("_csrf", csrf.as_str()), ("_action", "submit"), ("step", "1"),
+                ("values.0.field", "0"), ("values.0.value", "证书 001"), ("agree", "true")];
+            let request = Request::post(&url)
+                .header(header::COOKIE, &province)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(body).expect("form")))
+                .expect("request");
+            let tried = text(&api.send(request).await);
+            assert!(tried.contains("预览：村党组织书记已办理“签字提交”"), "{tried}");
+            assert!(tried.contains("证书 001") && tried.contains("等待乡镇（街道）干部确认"), "every page follows");
+            assert_eq!(api.count("SELECT COUNT(*) FROM actions").await, actions, "nothing written");
+            assert_eq!(api.count(stored).await, 0);
+
             // Moved and removed: the talk first, the certificate gone.
             let mut moved = form(&csrf, "荣退仪式", "secretary");
             moved.retain(|(k, _)| *k != "config.steps.1._order");

@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
             "/province/definitions",
             get(definitions::page).post(definitions::save),
         )
+        .route("/province/definitions/try", post(definitions::try_action))
 }
 
 pub use crate::clock::date;

@@ -86,6 +86,12 @@ pub(crate) async fn province(
     Ok(code)
 }
 
+/// The engine of kind `kind` (its newest built-in version), loaded: its
+/// actions are a preview's forms.
+pub async fn kind_engine(state: &AppState, kind: &str) -> Result<Arc<Module>, Error> {
+    Ok(engine(state, kind).await?.0)
+}
+
 /// The newest built-in version of kind `kind`, loaded, with its bytes.
 async fn engine(state: &AppState, kind: &str) -> Result<(Arc<Module>, Vec<u8>), Error> {
     let unknown = || {
@@ -308,6 +314,7 @@ pub async fn preview(
     principal: &Principal,
     input: PreviewInput,
     locale: Locale,
+    forms: Option<crate::views::forms::FormHost>,
 ) -> Result<Preview, Error> {
     let may = principal
         .grants
@@ -343,7 +350,7 @@ pub async fn preview(
     }
     ctx.actor = baton_sdk::testing::actor(input.view_as);
     let view = engine.view(&ctx, &state_json).await?;
-    let html = engine.render(view, locale, None)?;
+    let html = engine.render_apart(view, locale, forms).await?;
     Ok(Preview {
         html,
         done: progress.done,

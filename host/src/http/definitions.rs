@@ -71,6 +71,6 @@ pub(super) async fn preview(
     let input: PreviewInput = json_body(&body)?;
     let locale = super::locale(query.locale.as_deref(), &headers);
     Ok(Json(
-        crate::definitions::preview(&state, &principal, input, locale).await?,
+        crate::definitions::preview(&state, &principal, input, locale, None).await?,
     ))
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::page::Visit;
-use crate::definitions::{NewDefinition, PreviewInput};
+use crate::definitions::{NewDefinition, PreviewInput, PreviewStep};
 use crate::shared::{AppState, Error, Fault};
 use crate::views::forms::{self, FormHost, Posted, WORDS};
 use crate::views::payload::payload;
@@ -39,6 +39,8 @@ pub(super) struct Shown {
 struct Editing {
     module: Option<String>,
     kind: String,
+    /// What the last try in the preview did.
+    note: Option<String>,
     posted: Posted,
     problem: Option<String>,
     previews: Vec<Value>,
@@ -173,6 +175,7 @@ async fn render(
         "fields": fields,
         "problem": editing.problem,
         "previews": editing.previews,
+        "note": editing.note,
     });
     Ok(visit.page_with(status, "definitions", &visit.t("definitions.title"), data))
 }
@@ -243,7 +246,14 @@ pub(super) async fn save(
     forms::form_values(&definition, "config", &mut built);
     if preview {
         let mut editing = again(BTreeMap::new(), None, built);
-        match previews(&state, &visit, &kind, &definition).await {
+        let trial = trials::keep(Trial {
+            account: visit.principal.account_id,
+            kind: kind.clone(),
+            module: module.clone(),
+            definition: definition.clone(),
+            steps: Vec::new(),
+        });
+        match previews(&state, &visit, &kind, &definition, &trial, &[]).await {
             Ok(shown) => editing.previews = shown,
             Err(Error(e)) => {
                 let (errors, problem) = refusal(&visit, e)?;
@@ -308,7 +318,10 @@ async fn previews(
     visit: &Visit,
     kind: &str,
     definition: &Value,
+    trial: &str,
+    steps: &[PreviewStep],
 ) -> Result<Vec<Value>, Error> {
+    let engine = crate::definitions::kind_engine(state, kind).await?;
     // A course is the committee's; a procedure is the township's too.
     let mut roles = if kind == KIND {
         vec![Role::Secretary, Role::TownshipOfficer]
@@ -332,15 +345,213 @@ async fn previews(
         let input = PreviewInput {
             kind: kind.to_owned(),
             definition: definition.clone(),
-            steps: Vec::new(),
+            steps: steps.to_vec(),
             view_as: role,
         };
+        // Its forms post to the trial, as this role: they act, and write nothing.
+        let forms = FormHost {
+            url: format!(
+                "/province/definitions/try?trial={trial}&as={}",
+                role.as_str()
+            ),
+            ..super::learner::form_host(visit, &engine, 0, None)
+        };
         let shown =
-            crate::definitions::preview(state, &visit.principal, input, visit.locale).await?;
+            crate::definitions::preview(state, &visit.principal, input, visit.locale, Some(forms))
+                .await?;
         out.push(json!({
             "role": visit.t(&format!("role.{}", role.as_str())),
             "html": shown.html,
         }));
     }
     Ok(out)
+}
+
+/// A preview being tried: the definition, and the actions taken in it so
+/// far, kept in this process only (nothing is written anywhere).
+#[derive(Clone)]
+struct Trial {
+    account: i64,
+    kind: String,
+    module: Option<String>,
+    definition: Value,
+    steps: Vec<PreviewStep>,
+}
+
+mod trials {
+    //! The previews being tried, by a random id: at most [`MAX`], each for
+    //! an hour.
+
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::{Duration, Instant};
+
+    use super::Trial;
+
+    const MAX: usize = 500;
+    const TTL: Duration = Duration::from_secs(3600);
+
+    static TRIALS: LazyLock<Mutex<HashMap<String, (Instant, Trial)>>> =
+        LazyLock::new(Default::default);
+
+    fn lock() -> std::sync::MutexGuard<'static, HashMap<String, (Instant, Trial)>> {
+        TRIALS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `trial`; its id.
+    pub(super) fn keep(trial: Trial) -> String {
+        let mut id = [0u8; 16];
+        rand::fill(&mut id);
+        let id = hex::encode(id);
+        let mut all = lock();
+        all.retain(|_, (at, _)| at.elapsed() < TTL);
+        if all.len() >= MAX
+            && let Some(oldest) = all
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+        {
+            all.remove(&oldest);
+        }
+        all.insert(id.clone(), (Instant::now(), trial));
+        id
+    }
+
+    /// Trial `id`, if `account` began it and it has not expired.
+    pub(super) fn get(id: &str, account: i64) -> Option<Trial> {
+        lock()
+            .get(id)
+            .filter(|(at, t)| at.elapsed() < TTL && t.account == account)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// Trial `id` with one more action taken.
+    pub(super) fn update(id: &str, trial: Trial) {
+        if let Some(slot) = lock().get_mut(id) {
+            slot.1 = trial;
+        }
+    }
+}
+
+/// `?trial=ID&as=ROLE`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Try {
+    trial: String,
+    #[serde(rename = "as")]
+    role: Role,
+}
+
+/// `POST /province/definitions/try`: one action in a preview, as the role
+/// whose page it was on, on the sample village; every page shown again
+/// after it. Nothing is stored: the trial lives in this process.
+pub(super) async fn try_action(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(asked): Query<Try>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let mut values = super::posted_values(&body)?;
+    let field = |name: &str| values.get(name).and_then(|v| v.first()).cloned();
+    visit.check(field("_csrf").as_deref())?;
+    crate::assigning::console_scope(&visit.principal)?;
+    let action = field("_action").unwrap_or_default();
+    values.retain(|k, _| !k.starts_with('_'));
+    let Some(mut trial) = trials::get(&asked.trial, visit.principal.account_id) else {
+        return Err(Error::from(crate::error::Error::Conflict(
+            baton_sdk::Text::new(
+                "预览已过期，请回到自定义模块再点一次“预览”",
+                "this preview has expired: open Your own modules and press Preview again",
+            ),
+        )));
+    };
+    let engine = crate::definitions::kind_engine(&state, &trial.kind).await?;
+    let Some(info) = engine.info().actions.iter().find(|a| a.name == action) else {
+        return Err(Error::from(crate::error::Error::bad(
+            "_action",
+            "没有这个操作",
+            format!("no action `{action}`"),
+        )));
+    };
+    let title = info.title.get(visit.locale).to_owned();
+    let note = match payload(
+        &info.payload_schema,
+        &values,
+        &[],
+        &visit.t("form.not-a-number"),
+    ) {
+        Err(errors) => Some(
+            errors
+                .into_values()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Ok(payload) => {
+            let mut steps = trial.steps.clone();
+            steps.push(PreviewStep {
+                r#as: asked.role,
+                action,
+                payload,
+            });
+            let input = PreviewInput {
+                kind: trial.kind.clone(),
+                definition: trial.definition.clone(),
+                steps: steps.clone(),
+                view_as: asked.role,
+            };
+            let shown =
+                crate::definitions::preview(&state, &visit.principal, input, visit.locale, None)
+                    .await?;
+            let role = visit.t(&format!("role.{}", asked.role.as_str()));
+            match shown.refused {
+                Some(refused) => {
+                    let r: Option<baton_sdk::Rejection> =
+                        serde_json::from_value(refused["rejection"].clone()).ok();
+                    let why = match r {
+                        Some(baton_sdk::Rejection::Invalid(fields)) => fields
+                            .iter()
+                            .map(|f| f.message.get(visit.locale).to_owned())
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                        Some(
+                            baton_sdk::Rejection::Forbidden(m) | baton_sdk::Rejection::Conflict(m),
+                        ) => m.get(visit.locale).to_owned(),
+                        None => String::new(),
+                    };
+                    Some(visit.t_with(
+                        "definitions.try.refused",
+                        &[("role", role), ("action", title), ("why", why)],
+                    ))
+                }
+                None => {
+                    trial.steps = steps;
+                    trials::update(&asked.trial, trial.clone());
+                    Some(visit.t_with("definitions.try.done", &[("role", role), ("action", title)]))
+                }
+            }
+        }
+    };
+    let mut built = BTreeMap::new();
+    forms::form_values(&trial.definition, "config", &mut built);
+    let mut editing = Editing {
+        module: trial.module.clone(),
+        kind: trial.kind.clone(),
+        note,
+        posted: Posted {
+            form: "definition".into(),
+            values: built,
+            ..Posted::default()
+        },
+        ..Editing::default()
+    };
+    editing.previews = previews(
+        &state,
+        &visit,
+        &trial.kind,
+        &trial.definition,
+        &asked.trial,
+        &trial.steps,
+    )
+    .await?;
+    render(&state, &visit, StatusCode::OK, editing, None).await
 }

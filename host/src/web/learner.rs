@@ -436,7 +436,7 @@ async fn module_page(
     ))
 }
 
-fn form_host(
+pub(super) fn form_host(
     visit: &Visit,
     plugin: &crate::registry::Module,
     id: i64,
