@@ -747,6 +747,11 @@ per_backend! {
         let at = printed.find("class=\"code\">").expect("a code") + 13;
         let code = printed[at..at + 19].to_owned();
         assert!(code.chars().filter(|c| *c == '-').count() == 3, "{code}");
+        // Lines for the wet-ink signatures and the seal; a sign-off's digest
+        // is short and lower-case, never in the form of the code to type.
+        assert!(printed.contains("签字盖章") && printed.contains("离任干部") && printed.contains("（盖章）"), "{printed}");
+        assert_eq!(printed.matches("class=\"code\">").count(), 1, "one code on the record");
+        assert!(printed.contains("签字摘要 "), "{printed}");
 
         let api = &api;
         let check = |code: String| async move { get(api, "", &format!("/verify?code={code}")).await };

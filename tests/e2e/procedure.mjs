@@ -134,6 +134,20 @@ try {
     });
     await contains(member, '全部办结');
     await shot(member, 'procedure-04-done');
+
+    step = 'the record prints on A4: no page with the title alone, lines for ink and the seal';
+    await member.goto(`${BASE}${href}?print=1`);
+    await contains(member, '签字盖章');
+    await contains(member, '乡镇（街道） （盖章）');
+    const code = await member.locator('.record-code .code').innerText();
+    const digests = await member.locator('.signoffs small').allInnerTexts();
+    expect(/^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/.test(code), `the record's code is its own: ${code}`);
+    expect(digests.every((d) => !d.includes(code.slice(0, 4)) || !/[0-9A-F]{4}-/.test(d)),
+      `no sign-off digest looks like the record's code: ${digests.join(' | ')}`);
+    const pdf = (await member.pdf({ format: 'A4', printBackground: false })).toString('latin1');
+    const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+    expect(pages >= 1 && pages <= 3, `a finished three-step record prints on at most 3 A4 pages, not ${pages}`);
+    console.log(`procedure: the printed record is ${pages} A4 page(s)`);
     await member.context().close();
   }
 

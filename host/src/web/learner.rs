@@ -367,9 +367,21 @@ async fn module_page(
             let statement = serde_json::from_value::<Text>(s.statement.clone())
                 .map(|t| t.get(visit.locale).to_owned())
                 .unwrap_or_default();
-            json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role)), "hash": crate::records::code(&s.hash)})
+            // A sign-off's own digest, short and lower-case: never in the
+            // form of the record's code, which is the one to type at /verify.
+            let digest = s.hash.get(..8).unwrap_or(&s.hash).to_lowercase();
+            json!({"date": date(s.at), "statement": statement, "role": visit.t(&format!("role.{}", s.role)), "hash": digest})
         })
         .collect();
+    // The printed record's lines for wet-ink signatures: one per role that
+    // signed, in the order they first signed, then the unit's seal.
+    let mut sign_lines: Vec<String> = Vec::new();
+    for s in &signed {
+        let role = visit.t(&format!("role.{}", s.role));
+        if !sign_lines.contains(&role) {
+            sign_lines.push(role);
+        }
+    }
     // Evidence uploaded to the enrollment: photos as thumbnails.
     let attachments: Vec<Value> = stored
         .iter()
@@ -411,6 +423,7 @@ async fn module_page(
                 &[("n", signed_total.to_string()), ("shown", signoffs.len().to_string())],
             )),
             "signoffs": signoffs,
+            "sign_lines": sign_lines,
             "saved": saved.is_some(),
             "uploaded": saved == Some("attachment"),
             "refused": refused,
