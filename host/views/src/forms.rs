@@ -210,8 +210,9 @@ fn attachment(
 }
 
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 9] = [
+pub const WORDS: [&str; 10] = [
     "form.add-row",
+    "form.take-photo",
     "form.option",
     "form.order",
     "form.remove",
@@ -687,6 +688,27 @@ impl Fields<'_> {
                 .cloned()
                 .unwrap_or_default();
             let _ = write!(self.html, "<p class=\"meta\">{}</p>", html_escape(&none));
+        }
+        // Take a photo or choose a file right here (app.js uploads it,
+        // shrunk on the phone, and adds its box, ticked); without script the
+        // page's upload form is below.
+        if self.host.enrollment > 0 {
+            let word = self
+                .host
+                .words
+                .get("form.take-photo")
+                .cloned()
+                .unwrap_or_default();
+            let id = html_escape(&format!("u-{}", path.replace('.', "-")));
+            let _ = write!(
+                self.html,
+                "<p class=\"field pick-upload\" hidden><label for=\"{id}\">{}</label>\
+                 <input type=\"file\" id=\"{id}\" accept=\"image/jpeg,image/png,application/pdf\" \
+                 data-enrollment=\"{}\" data-field=\"{}\"></p>",
+                html_escape(&word),
+                self.host.enrollment,
+                html_escape(path)
+            );
         }
         let chosen = self.value(path);
         for (i, file) in self.host.attachments.iter().enumerate() {
