@@ -64,8 +64,35 @@ impl Table {
             }
         }
         sheet.set_freeze_panes(1, 0)?;
-        sheet.autofit();
+        for (col, width) in (0u16..).zip(self.widths()) {
+            sheet.set_column_width(col, width)?;
+        }
         Ok(workbook.save_to_buffer()?)
+    }
+
+    /// Each column's width in Excel's character units: its widest cell as
+    /// it shows, a Chinese character as two, plus a margin; 6 to 60.
+    pub fn widths(&self) -> Vec<f64> {
+        use unicode_width::UnicodeWidthStr as _;
+        let shown = |cell: &Cell| match cell {
+            Cell::Text(t) => t.width(),
+            Cell::Number(n) => n.to_string().len(),
+        };
+        (0..self.headers.len())
+            .map(|col| {
+                let widest = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(col))
+                    .map(shown)
+                    .chain(std::iter::once(self.headers[col].width()))
+                    .max()
+                    .unwrap_or(0);
+                #[allow(clippy::cast_precision_loss)]
+                let w = widest as f64 + 2.0;
+                w.clamp(6.0, 60.0)
+            })
+            .collect()
     }
 }
 
@@ -136,5 +163,35 @@ mod tests {
         for plain in ["-3", "+5", "12.5", "王芳", "a=b", ""] {
             assert_eq!(super::inert(plain), plain);
         }
+    }
+
+    #[test]
+    fn a_chinese_column_is_as_wide_as_its_text_shows() {
+        use super::{Cell, Table};
+        let table = Table {
+            name: "工作清单".into(),
+            headers: vec!["模块".into(), "module".into(), "逾期天数".into()],
+            rows: vec![vec![
+                Cell::Text("新老班子工作交接".into()),
+                Cell::Text("handover".into()),
+                Cell::Number(12),
+            ]],
+        };
+        // 8 Chinese characters show as 16 columns, not 8; a margin of 2.
+        assert_eq!(table.widths(), [18.0, 10.0, 10.0]);
+        let long = Table {
+            rows: vec![vec![
+                Cell::Text("长".repeat(100)),
+                Cell::Text(String::new()),
+                Cell::Number(1),
+            ]],
+            ..table
+        };
+        assert_eq!(
+            long.widths(),
+            [60.0, 8.0, 10.0],
+            "capped, and never under the header"
+        );
+        assert!(long.xlsx().is_ok());
     }
 }
