@@ -264,14 +264,19 @@ try {
     await choose([[1]]);
     await submit(page, quiz());
     await contains(page, '未能提交');
+    await contains(page, '第 2 题未作答');
     expect(await quiz().locator('input[name="answers.0"][value="1"]').isChecked(), 'the answer given is kept after the refusal');
     await shot(page, '06-quiz-refused');
     await choose([[1], [1], [3]]);
     await submit(page, quiz());
     await contains(page, '不合格');
+    // Not passed, with the score, at the top of the quiz (not only in the table below).
+    await contains(page, '第 1 次测验未通过：得分', '.module .result');
     await choose([[0], [0], [0, 1, 2]]);
     await submit(page, quiz());
     await contains(page, '测验已通过');
+    await contains(page, '第 2 次测验已通过', '.module .result');
+    expect(!(await text(page, '.module.course')).includes('剩余'), 'a passed quiz counts no attempts left');
     await shot(page, '07-quiz-passed');
     await accessible(page, 'first lesson');
     await page.context().close();

@@ -434,8 +434,17 @@ fn submit(ctx: &Context<Config>, state: &mut State, p: Submit) -> Result<Effects
         let field = format!("answers.{i}");
         let chosen = p.answers.get(i).map(Vec::as_slice).unwrap_or_default();
         let problem = if chosen.is_empty() {
-            Some(("请作答", "choose an option"))
-        } else if chosen.iter().any(|c| *c >= q.options.len()) {
+            let n = i + 1;
+            errors.push(baton_sdk::FieldError {
+                field,
+                message: Text::new(
+                    format!("第 {n} 题未作答"),
+                    format!("question {n} is not answered"),
+                ),
+            });
+            continue;
+        };
+        let problem = if chosen.iter().any(|c| *c >= q.options.len()) {
             Some(("选项不存在", "names an option that does not exist"))
         } else if !q.multiple && chosen.len() > 1 {
             Some(("单选题只能选一项", "choose one option"))

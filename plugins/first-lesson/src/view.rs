@@ -19,6 +19,8 @@ struct Page<'a> {
     questions: Vec<QuestionView<'a>>,
     pass_mark: u32,
     attempts: Vec<AttemptView>,
+    /// The latest attempt, said at the top: passed or not, and the score.
+    last: Option<AttemptView>,
     attempts_left: u32,
     /// The right answers are shown: passed, or no attempts left.
     reveal: bool,
@@ -80,6 +82,8 @@ struct QuestionView<'a> {
     number: usize,
     prompt: &'a str,
     multiple: bool,
+    /// Say （多选） after the prompt: multiple, and the prompt does not say so.
+    say_multiple: bool,
     options: Vec<OptionView<'a>>,
     /// Only when revealed: whether the last attempt got it right.
     right: Option<bool>,
@@ -95,7 +99,7 @@ struct OptionView<'a> {
     correct: Option<bool>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct AttemptView {
     number: usize,
     date: String,
@@ -133,6 +137,18 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         })
         .collect();
     let quiz_open = state.read >= state.lessons;
+    let attempts: Vec<AttemptView> = state
+        .attempts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AttemptView {
+            number: i + 1,
+            date: format_date(a.at),
+            correct: a.correct,
+            score: a.score,
+            passed: a.passed,
+        })
+        .collect();
     let questions = if quiz_open {
         c.questions
             .iter()
@@ -160,11 +176,16 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
                     c.sort_unstable();
                     a == c
                 });
+                let prompt = text(&q.prompt, locale);
                 QuestionView {
                     index: qi,
                     number: qi + 1,
-                    prompt: text(&q.prompt, locale),
+                    prompt,
                     multiple: q.multiple,
+                    // A prompt that says so already (（多选）) is not told twice.
+                    say_multiple: q.multiple
+                        && !prompt.contains("多选")
+                        && !prompt.contains("all that apply"),
                     options,
                     right,
                 }
@@ -234,18 +255,8 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
             quiz_open,
             questions,
             pass_mark: c.pass_mark,
-            attempts: state
-                .attempts
-                .iter()
-                .enumerate()
-                .map(|(i, a)| AttemptView {
-                    number: i + 1,
-                    date: format_date(a.at),
-                    correct: a.correct,
-                    score: a.score,
-                    passed: a.passed,
-                })
-                .collect(),
+            last: attempts.last().cloned(),
+            attempts,
             attempts_left,
             reveal,
             can_submit: learner && quiz_open && !passed && attempts_left > 0,

@@ -367,3 +367,40 @@ fn a_course_with_classes_needs_a_secret_real_dates_and_reachable_hours() {
         ]
     );
 }
+
+#[test]
+fn the_result_is_said_at_the_top_and_each_unanswered_question_by_number() {
+    let mut h = started();
+    read_all(&mut h);
+    let err = h
+        .act_as(Role::Secretary, "submit", json!({"answers": [[0]]}))
+        .expect_err("refused");
+    let Rejection::Invalid(errors) = err else {
+        panic!("invalid")
+    };
+    let said: Vec<&str> = errors.iter().map(|e| e.message.zh.as_str()).collect();
+    assert_eq!(said, ["第 2 题未作答", "第 3 题未作答"]);
+    // A failed attempt: not passed, its score and the attempts left, at the top.
+    h.act_as(
+        Role::Secretary,
+        "submit",
+        json!({"answers": [[1], [1], [3]]}),
+    )
+    .expect("an attempt");
+    let view = h.view();
+    assert_eq!(view.data["last"]["passed"], json!(false), "{}", view.data);
+    assert_eq!(view.data["last"]["number"], json!(1));
+    assert!(view.data["last"]["score"].as_u64().is_some());
+    // The built-in course's multiple-choice prompt says （多选） already.
+    let multiple: Vec<&Value> = view.data["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .filter(|q| q["multiple"] == json!(true))
+        .collect();
+    assert!(!multiple.is_empty());
+    for q in multiple {
+        let says = q["prompt"].as_str().unwrap_or("").contains("多选");
+        assert_eq!(q["say_multiple"], json!(!says), "{q}");
+    }
+}
