@@ -1218,6 +1218,9 @@ per_backend! {
         assert_eq!(passed["enrollment"]["status"], "completed", "{passed}");
         let certificate = html(&get(&api, &me, "/me/certificate").await);
         assert!(certificate.contains("合格 1 门，累计学时 3.5。"), "{certificate}");
+        // Where and who: the village and post, and the issuing unit's line for its seal.
+        assert!(certificate.contains("梁平区 礼让镇 桂花村 · "), "{certificate}");
+        assert!(certificate.contains("梁平区委组织部（盖章）"), "{certificate}");
 
         // The trainer marks the second class: two hours more.
         let trainer = api.token("county").await;

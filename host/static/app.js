@@ -318,3 +318,10 @@
     });
   }
 })();
+
+// A page made to print (the certificate) gets a print button on a phone,
+// whose browser hides printing in a menu.
+for (const button of document.querySelectorAll('button[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}

@@ -518,6 +518,8 @@ try {
     await learner.goto(`${BASE}/me/certificate`);
     await contains(learner, '学习证明');
     await contains(learner, '新任村干部第一课');
+    await contains(learner, '梁平区委组织部（盖章）');
+    expect(await learner.locator('button[data-print]').isVisible(), 'a print button on the phone');
     await accessible(learner, 'certificate');
     const pdf = await learner.pdf({ format: 'A4', printBackground: true });
     fs.writeFileSync(path.join(SHOTS, '25-certificate.pdf'), pdf);

@@ -183,10 +183,35 @@ pub(super) async fn certificate(
                    "passed_on": c.passed_on, "href": format!("/enrollments/{}", c.enrollment)})
         })
         .collect();
+    // Who, where and which post, and the unit that issues it: the county's
+    // organisation department above the person's village.
+    let mut village = None;
+    if let Some(g) = visit
+        .principal
+        .grants
+        .iter()
+        .find(|g| matches!(g.role, baton_sdk::Role::Secretary | baton_sdk::Role::Member))
+        && let (Some(code), Some(path)) = (&g.unit_code, &g.path)
+    {
+        let place = state.village(code, path).await?;
+        let (v, members, _) = place.as_ref();
+        let me = visit.principal.person_id.map(|p| p.to_string());
+        let posts: Vec<&str> = members
+            .iter()
+            .filter(|m| Some(&m.person_id) == me.as_ref())
+            .map(|m| m.post.as_str())
+            .collect();
+        village = Some(json!({
+            "village": v.name, "township": v.township, "county": v.county,
+            "post": posts.join("、"),
+            "issuer": visit.t_with("certificate.issuer", &[("county", v.county.clone())]),
+        }));
+    }
     Ok(visit.page(
         "certificate",
         &visit.t("certificate.title"),
         json!({
+            "place": village,
             "name": visit.principal.display_name,
             "courses": courses,
             "hours": hours(record.hours),
