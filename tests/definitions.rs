@@ -336,6 +336,8 @@ mod pages {
             let definition: serde_json::Value = serde_json::from_str(&definition).expect("json");
             assert_eq!(definition["steps"].as_array().map(Vec::len), Some(1), "{definition}");
             assert_eq!(definition["steps"][0]["title"]["zh"], "座谈");
+            let console = text(&get(&api, &province, "/province").await);
+            assert!(console.contains("<td>重庆市</td>"), "the owner by name, not 500000000000");
             let listed = text(&get(&api, &province, &to).await);
             assert!(listed.contains("已保存：procedure-50-1@1.0.0") && listed.contains("保存为新版本"), "{listed}");
         }

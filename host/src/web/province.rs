@@ -151,6 +151,16 @@ async fn page_with(
 ) -> Result<Response, Error> {
     let scope = scope(visit)?;
     let (province, _) = scope.clone().unwrap_or_default();
+    // The scopes by name, as the assign form takes them: a name two units
+    // share is written with its parent's (甲县城关镇). A module's owner is
+    // shown by name too.
+    let units = crate::assigning::scopes(state, &visit.principal).await?;
+    let owner_name = |code: &str| {
+        units
+            .iter()
+            .find(|u| u.code == code)
+            .map_or_else(|| code.to_owned(), |u| u.name.clone())
+    };
     let mut modules: BTreeMap<String, Value> = BTreeMap::new();
     let mut choices = Vec::new();
     for p in crate::publishing::packages(state).await? {
@@ -160,7 +170,7 @@ async fn page_with(
         }
         let owner = match (&p.owner, p.built_in) {
             (_, true) => visit.t("province.built-in"),
-            (Some(code), _) => code.clone(),
+            (Some(code), _) => owner_name(code),
             (None, _) => visit.t("province.national"),
         };
         let entry = modules.entry(p.id.clone()).or_insert_with(|| {
@@ -193,9 +203,6 @@ async fn page_with(
         .iter()
         .map(|a| json!({"value": a.as_str(), "label": visit.t(&format!("audience.{a}"))}))
         .collect();
-    // The scopes by name, as the assign form takes them: a name two units
-    // share is written with its parent's (甲县城关镇).
-    let units = crate::assigning::scopes(state, &visit.principal).await?;
     let mut named: BTreeMap<&str, usize> = BTreeMap::new();
     for u in &units {
         *named.entry(u.name.as_str()).or_default() += 1;
