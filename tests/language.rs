@@ -18,10 +18,6 @@ const EXEMPT: &[&str] = &[
     "host/core/src/sheet/traditional.rs",
     "tests/traditional-only.txt",
     "tests/imports.rs",
-    // Generated from the frozen 0.1.0 contract, whose doc comments were
-    // written in Traditional characters and cannot change (a released WIT
-    // is held byte for byte); 0.2.0 and later are Simplified.
-    "sdk/js/types/v0.1.0.d.ts",
     // Not ours.
     "target",
     ".git",

@@ -41,7 +41,13 @@ function doc(lines, indent = "") {
   return `${indent}/**\n${lines.map((l) => `${indent} *${l ? " " + l : ""}`).join("\n")}\n${indent} */\n`;
 }
 
-export function generate(source, file) {
+// `later`: the newest contract's docs by item (`record`, `record.field`,
+// `export:name`). An older contract's item that the newest still has takes
+// its docs, in the newest wording (the frozen 0.1.0 WIT's comments carry
+// Traditional characters and pinyin; its authors read Simplified Chinese).
+// Every item's docs are recorded in `seen`.
+export function generate(source, file, later = null, seen = new Map()) {
+  const docsOf = (key, own) => { seen.set(key, own); return (later && later.get(key)) || own; };
   let out = `// Generated from ${file} by scripts/wit-types.mjs: do not edit.\n`;
   const lines = source.split("\n");
   let docs = [];
@@ -57,12 +63,13 @@ export function generate(source, file) {
     if ((m = line.match(/^package [\w:-]+@([\d.]+);$/))) { version = m[1]; out += doc(docs) + `export declare const CONTRACT: ${JSON.stringify(version)};\n`; docs = []; continue; }
     if (/^(interface [\w-]+|world [\w-]+) \{$/.test(line)) { docs = []; continue; }
     if (line.startsWith("use ")) { docs = []; continue; }
-    if ((m = line.match(/^type ([\w-]+) = (.+);$/))) { out += "\n" + doc(docs) + `export type ${pascal(m[1])} = ${type(m[2])};\n`; docs = []; continue; }
+    if ((m = line.match(/^type ([\w-]+) = (.+);$/))) { out += "\n" + doc(docsOf(m[1], docs)) + `export type ${pascal(m[1])} = ${type(m[2])};\n`; docs = []; continue; }
     if ((m = line.match(/^(record|enum|variant) ([\w-]+) \{$/))) { block = { kind: m[1], name: m[2], docs, items: [] }; docs = []; continue; }
     if (line === "}") {
       if (block) {
         const name = pascal(block.name);
-        out += "\n" + doc(block.docs);
+        out += "\n" + doc(docsOf(block.name, block.docs));
+        for (const it of block.items) it.docs = docsOf(`${block.name}.${it.name}`, it.docs);
         if (block.kind === "record") {
           out += `export interface ${name} {\n${block.items.map((it) => doc(it.docs, "  ") + `  ${camel(it.name)}: ${type(it.type)};`).join("\n")}\n}\n`;
         } else if (block.kind === "enum") {
@@ -90,7 +97,9 @@ export function generate(source, file) {
       let throws = "";
       const r = result.match(/^result<(.+), (.+)>$/);
       if (r) { result = r[1]; throws = `${doc([...docs, `@throws {${pascal(r[2])}} to refuse`], "  ")}`; }
-      exportsOut.push((throws || doc(docs, "  ")) + `  ${camel(m[1])}(${params.join(", ")}): ${result === "void" ? "void" : type(result)};`);
+      const own = docsOf(`export:${m[1]}`, docs);
+      if (r) throws = `${doc([...own, `@throws {${pascal(r[2])}} to refuse`], "  ")}`;
+      exportsOut.push((throws || doc(own, "  ")) + `  ${camel(m[1])}(${params.join(", ")}): ${result === "void" ? "void" : type(result)};`);
       docs = [];
       continue;
     }
@@ -102,9 +111,14 @@ export function generate(source, file) {
 
 const check = process.argv.includes("--check");
 let stale = 0;
-for (const dir of readdirSync(witRoot).filter((d) => d.startsWith("since_v")).sort()) {
+// Newest first: its docs are the older contracts' where they share an item.
+const newest = new Map();
+const dirs = readdirSync(witRoot).filter((d) => d.startsWith("since_v")).sort().reverse();
+for (const [n, dir] of dirs.entries()) {
   const file = join(witRoot, dir, "module.wit");
-  const { version, text } = generate(readFileSync(file, "utf8"), `sdk/wit/${dir}/module.wit`);
+  const { version, text } = n === 0
+    ? generate(readFileSync(file, "utf8"), `sdk/wit/${dir}/module.wit`, null, newest)
+    : generate(readFileSync(file, "utf8"), `sdk/wit/${dir}/module.wit`, newest);
   const target = join(sdk, "types", `v${version}.d.ts`);
   if (check) {
     if (!existsSync(target) || readFileSync(target, "utf8") !== text) {

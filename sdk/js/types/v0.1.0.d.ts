@@ -38,27 +38,27 @@ export type Locale =
 export type Timestamp = number;
 
 /**
- * What the actor is, relative to the enrollment's village.
+ * What a person is, relative to the enrollment's village.
  */
 export type Role =
   /**
-   * The new Party branch secretary (書記), often also chair (一肩挑).
+   * The new Party branch secretary (书记), often also chair (一肩挑).
    */
   | "secretary"
   /**
-   * Another member of the new two committees (兩委成員).
+   * Another member of the new two committees (两委成员).
    */
   | "member"
   /**
-   * A cadre who left at this election (離任/落選干部).
+   * A cadre who left at this election (离任或落选干部).
    */
   | "outgoing-cadre"
   /**
-   * An officer of the township above the village (鄉(xiāng)鎮(zhèn)干部).
+   * An officer of the township above the village (乡镇干部).
    */
   | "township-officer"
   /**
-   * A trainer or organisation officer of the county (縣級).
+   * A trainer or organisation officer of the county (县级).
    */
   | "county-trainer"
   /**
@@ -84,11 +84,11 @@ export interface Actor {
  */
 export type Committee =
   /**
-   * 黨組織 (支部委員會).
+   * 党组织（支部委员会）.
    */
   | "party-branch"
   /**
-   * 村民委員會, or 居委會 in an urban community.
+   * 村民委员会, or 居委会 in an urban community.
    */
   | "villagers";
 
@@ -100,7 +100,7 @@ export interface Member {
   name: string;
   committee: Committee;
   /**
-   * The post, as written in the roster: 書記, 主任, 副書記, 委員…
+   * The post, as written in the roster: 书记、主任、副书记、委员…
    */
   post: string;
   /**
@@ -114,15 +114,15 @@ export interface Member {
  */
 export type Departure =
   /**
-   * Stood down or reached retirement (正常離任).
+   * Stood down or reached retirement (正常离任).
    */
   | "retired"
   /**
-   * Stood and was not elected (落選).
+   * Stood and was not elected (落选).
    */
   | "defeated"
   /**
-   * Moved to another post or place (調(diào)任).
+   * Moved to another post or place (调任).
    */
   | "transferred";
 
@@ -246,7 +246,7 @@ export interface Progress {
 
 /**
  * A signature to append to the host's tamper-evident log:
- * 一個程序一次簽字確認 — one procedure, one signature.
+ * 一个程序一次签字确认 — one procedure, one signature.
  */
 export interface Signoff {
   /**
@@ -265,7 +265,7 @@ export interface Signoff {
 }
 
 /**
- * Who a notice is for.
+ * Who a notice is for, or whose turn it is.
  */
 export type Recipient =
   | { tag: "person"; val: string }
