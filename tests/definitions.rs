@@ -48,6 +48,27 @@ fn fields(reply: &Reply) -> Vec<String> {
         .unwrap_or_else(|| panic!("a field list: {body}"))
 }
 
+/// A session of 四川's province administrator: another province.
+async fn sichuan(db: &baton_core::Db) -> String {
+    let now = baton_host::clock::now();
+    let account = accounts::create(
+        db,
+        &NewAccount {
+            username: "sichuan",
+            password_hash: "unused",
+            display_name: "四川省管理员",
+            person_id: None,
+            grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
+        },
+        now,
+    )
+    .await
+    .expect("account");
+    accounts::open_session(db, account, now)
+        .await
+        .expect("session")
+}
+
 async fn save(api: &Api, token: &str, body: Value) -> Reply {
     api.post(token, "/api/v1/definitions", None, body).await
 }
@@ -179,12 +200,7 @@ per_backend! {
         assert_eq!(listed[0]["definition"]["steps"][2]["title"]["zh"], "座谈并听取意见");
 
         // Another province can neither change it nor see it listed.
-        let now = baton_host::clock::now();
-        let sichuan = accounts::create(&test.db, &NewAccount {
-            username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
-            grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
-        }, now).await.expect("account");
-        let sichuan = accounts::open_session(&test.db, sichuan, now).await.expect("session");
+        let sichuan = sichuan(&test.db).await;
         let theirs = save(&api, &sichuan, json!({"kind": "procedure", "module": id, "definition": retirement()})).await;
         assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.json());
         let into = save(&api, &sichuan, json!({"kind": "procedure", "province": PROVINCE, "definition": retirement()})).await;
@@ -349,12 +365,7 @@ per_backend! {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let nation = api.token("nation").await;
-        let now = baton_host::clock::now();
-        let sichuan = accounts::create(&test.db, &NewAccount {
-            username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
-            grants: &[(Role::ProvinceAdmin, Some("510000000000"))],
-        }, now).await.expect("account");
-        let sichuan = accounts::open_session(&test.db, sichuan, now).await.expect("session");
+        let sichuan = sichuan(&test.db).await;
         let saved = save(&api, &province, json!({"kind": "procedure", "definition": retirement()})).await;
         assert_eq!(saved.status, StatusCode::CREATED);
         let offer = |v: &str| json!({"module": "procedure-50-1", "version": v, "note": "上海经验，已在重庆试点"});
@@ -495,12 +506,7 @@ mod catalog_page {
             assert_eq!(post(&api, &nation, "/catalog/review", &review).await.status, StatusCode::SEE_OTHER);
 
             // 四川 adopts it and lands in its editor with its own copy.
-            let now = baton_host::clock::now();
-            let sichuan = baton_core::db::accounts::create(&test.db, &baton_core::db::accounts::NewAccount {
-                username: "sichuan", password_hash: "unused", display_name: "四川省管理员", person_id: None,
-                grants: &[(baton_sdk::Role::ProvinceAdmin, Some("510000000000"))],
-            }, now).await.expect("account");
-            let sichuan = format!("baton_session={}", baton_core::db::accounts::open_session(&test.db, sichuan, now).await.expect("session"));
+            let sichuan = format!("baton_session={}", crate::sichuan(&test.db).await);
             let page = text(&get(&api, &sichuan, "/catalog").await);
             assert!(page.contains("采用到本省") && page.contains("重庆市"), "{page}");
             let mut adopt = form.clone();

@@ -94,17 +94,7 @@ pub async fn assign_module(
             format!("the edition must be from 1 to {MAX_EDITION}"),
         ));
     }
-    let package = crate::db::plugins::list(&state.db)
-        .await?
-        .into_iter()
-        .find(|p| p.id == input.module && p.version == input.version)
-        .ok_or_else(|| {
-            Error::bad(
-                "version",
-                format!("没有模块 {}@{}", input.module, input.version),
-                format!("no module {}@{}", input.module, input.version),
-            )
-        })?;
+    let package = crate::publishing::stored(state, &input.module, &input.version).await?;
     // Another province's module: only a package this province adopted
     // from the catalog.
     let province = path.split('/').nth(1).unwrap_or_default();

@@ -87,17 +87,8 @@ fn no_such(module: &str, version: &str) -> Error {
 
 /// Offers a version the province owns to the other provinces.
 pub async fn offer(state: &AppState, principal: &Principal, input: Offer) -> Result<(), Error> {
-    let owner = plugins::list(&state.db)
+    let owner = crate::publishing::stored(state, &input.module, &input.version)
         .await?
-        .into_iter()
-        .find(|p| p.id == input.module && p.version == input.version)
-        .ok_or_else(|| {
-            Error::bad(
-                "version",
-                format!("没有模块 {}@{}", input.module, input.version),
-                format!("no module {}@{}", input.module, input.version),
-            )
-        })?
         .owner
         .ok_or_else(|| {
             Error::Forbidden(Text::new(

@@ -18,6 +18,19 @@ pub async fn packages(state: &AppState) -> Result<Vec<Package>, Error> {
     Ok(plugins::list(&state.db).await?)
 }
 
+/// Stored package `id@version`, or a 400 naming `version`.
+pub async fn stored(state: &AppState, id: &str, version: &str) -> Result<Package, Error> {
+    plugins::package(&state.db, id, version)
+        .await?
+        .ok_or_else(|| {
+            Error::bad(
+                "version",
+                format!("没有模块 {id}@{version}"),
+                format!("no module {id}@{version}"),
+            )
+        })
+}
+
 /// What a publish answers.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Serialize)]

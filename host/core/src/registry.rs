@@ -31,6 +31,9 @@ pub struct Module {
     templates: crate::views::Templates,
     /// A configured module's definition: every call's config.
     definition: Option<serde_json::Value>,
+    /// Its definition gives outgoing cadres a step (read once, at load:
+    /// every request that reaches an enrollment asks).
+    outgoing: bool,
 }
 
 impl std::ops::Deref for Module {
@@ -65,16 +68,7 @@ impl Module {
     /// definition names `outgoing-cadre` as who does something (`who`).
     /// Outgoing cadres reach only the handover and the visits otherwise.
     pub fn admits_outgoing(&self) -> bool {
-        fn names(v: &serde_json::Value) -> bool {
-            match v {
-                serde_json::Value::Object(map) => map
-                    .iter()
-                    .any(|(k, x)| (k == "who" && x == "outgoing-cadre") || names(x)),
-                serde_json::Value::Array(items) => items.iter().any(names),
-                _ => false,
-            }
-        }
-        self.definition.as_ref().is_some_and(names)
+        self.outgoing
     }
 
     /// A configured module's definition; `None` for a built package.
@@ -162,6 +156,7 @@ pub async fn load(runtime: &Runtime, bytes: &[u8]) -> Result<Module, LoadError> 
         plugin,
         templates: templates.unwrap_or_default(),
         definition: None,
+        outgoing: false,
     })
 }
 
@@ -188,8 +183,20 @@ pub async fn load_defined(
     Ok(Module {
         plugin: engine.plugin.defined_as(info),
         templates: engine.templates,
+        outgoing: names_outgoing(&definition),
         definition: Some(definition),
     })
+}
+
+/// Whether a definition names `outgoing-cadre` as who does something.
+fn names_outgoing(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, x)| (k == "who" && x == "outgoing-cadre") || names_outgoing(x)),
+        serde_json::Value::Array(items) => items.iter().any(names_outgoing),
+        _ => false,
+    }
 }
 
 /// A configured module's info: its own id, version, title and summary (a

@@ -233,19 +233,31 @@ pub async fn list(db: &Db) -> anyhow::Result<Vec<Package>> {
     )
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            let info: String = row.try_get("info")?;
-            Ok(Package {
-                id: row.try_get("id")?,
-                version: row.try_get("version")?,
-                sha256: row.try_get("sha256")?,
-                owner: row.try_get("owner")?,
-                built_in: row.try_get::<i64, _>("built_in")? != 0,
-                info: serde_json::from_str(&info).context("stored module info")?,
-            })
-        })
-        .collect()
+    rows.iter().map(package_of).collect()
+}
+
+/// Stored package `id@version`, if there is one.
+pub async fn package(db: &Db, id: &str, version: &str) -> anyhow::Result<Option<Package>> {
+    let row = sqlx::query(
+        "SELECT id, version, sha256, info, owner, built_in FROM plugins WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(package_of).transpose()
+}
+
+fn package_of(row: &sqlx::any::AnyRow) -> anyhow::Result<Package> {
+    let info: String = row.try_get("info")?;
+    Ok(Package {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        sha256: row.try_get("sha256")?,
+        owner: row.try_get("owner")?,
+        built_in: row.try_get::<i64, _>("built_in")? != 0,
+        info: serde_json::from_str(&info).context("stored module info")?,
+    })
 }
 
 /// A stored package's bytes, with the sha256 and signing key stored beside
