@@ -106,8 +106,10 @@ lp-city,周城,,市级组织干部,500155000000
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         let rows = reply.json()["rows"].as_array().expect("rows").clone();
         assert_eq!(rows.len(), 1, "{rows:?}");
-        let message = rows[0]["message"].as_str().unwrap_or_default();
+        let message = rows[0]["message"]["en"].as_str().unwrap_or_default();
         assert!(message.contains("who,what") && message.contains("username,name,phone,role,unit_code"), "{message}");
+        let chinese = rows[0]["message"]["zh"].as_str().unwrap_or_default();
+        assert!(chinese.contains("缺少用户名、姓名、角色、单位代码列") && !chinese.contains("lacks"), "{chinese}");
 
         // GB18030, as Excel on a Chinese Windows saves it.
         let good = "用户名,姓名,电话,角色,单位代码
@@ -154,7 +156,7 @@ cq-city,重庆市辖区 组织部 王城,,市级组织干部,500100000000
 
         // The province assigns the handover to its county.
         let reply = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.0", "unit": "500155000000", "due": "2099-06-30"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.2.1", "unit": "500155000000", "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
 
@@ -228,7 +230,12 @@ cq-city,重庆市辖区 组织部 王城,,市级组织干部,500100000000
         let member_id = slips[1]["account_id"].as_i64().expect("id");
         let reset = api.post(&township, &format!("/api/v1/accounts/{member_id}/reset"), None, json!({})).await;
         assert_eq!(reset.status, StatusCode::OK, "{}", reset.json());
-        token(&activate(&api, "500155108201-01", reset.json()["code"].as_str().expect("code"), STRONG).await);
+        // Typed on a phone's Chinese keyboard: full-width digits, grouped
+        // as the slip prints them, the hyphen left out.
+        token(&activate(&api, "５００１ ５５１０ ８２０１ ０１", reset.json()["code"].as_str().expect("code"), STRONG).await);
+        assert_eq!(api.login("5001 5510 820101", STRONG).await.status, StatusCode::OK, "signs in as typed");
+        assert_eq!(api.login("500155108201-01", STRONG).await.status, StatusCode::OK);
+        assert_eq!(api.login("500155108201-02", STRONG).await.status, StatusCode::UNAUTHORIZED, "another person's name is not this one");
 
         // A reset of the secretary ends their sessions at once.
         let secretary_id = me["account_id"].as_i64().expect("id");

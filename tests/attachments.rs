@@ -305,6 +305,23 @@ per_backend! {
 
         let declared = api.act(&outgoing, handover, "p-4", "declare", declare(vec![sha.clone()])).await;
         assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
+        // Declared, the item reads as saved to the outgoing cadre; a
+        // correction starts from what was declared, its photo still ticked.
+        let again = api
+            .send(
+                Request::get(format!("/enrollments/{handover}"))
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let html = String::from_utf8_lossy(&again.body).into_owned();
+        let item = &html[html.find("id=\"item-seals\"").expect("the seals item")..];
+        let item = &item[..item.find("</article>").expect("its end")];
+        assert!(item.contains("已申报，等待新任书记清点接收") && !item.contains("请申报本项移交清单"), "{item}");
+        assert!(item.contains("申报移交清单 · 修改清单"), "the form is a correction: {item}");
+        assert!(item.contains("name=\"entries.0.name\" value=\"公章\""), "the declared entry filled in: {item}");
+        assert!(item.contains(&format!("name=\"photos\" value=\"{sha}\" checked")), "the declared photo ticked: {item}");
         let township = format!("baton_session={}", api.token("township").await);
         let seen = api
             .send(

@@ -198,7 +198,9 @@ per_backend! {
     /// and a draft made offline survive closing the page, the queue is sent
     /// when the signal returns, and a declaration the new secretary made
     /// moot meanwhile comes back refused with its input, and one more goes
-    /// by Background Sync with every page closed. Here: each queued key is
+    /// by Background Sync with every page closed; a photo taken offline
+    /// inside the form is sent before the declaration that carries it.
+    /// Here: each queued key is
     /// in the action log exactly once — the seals refused, the rest
     /// accepted. The slow-3G timings are printed by the script.
     #[multi_thread]
@@ -207,7 +209,10 @@ per_backend! {
         let shots = root().join("target/screenshots").join(format!("{backend}-offline"));
         let _one = ONE_AT_A_TIME.lock().await;
         let server = Server::start(&test).await;
-        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone())];
+        std::fs::create_dir_all(root().join("target")).expect("target/");
+        let photo = root().join(format!("target/e2e-offline-{backend}.png"));
+        std::fs::write(&photo, baton_tests::png(640, 480)).expect("photo written");
+        let env = [("CHROMIUM", chromium()), ("SHOTS", shots.clone()), ("PHOTO", photo)];
         assert!(
             server.node("offline.mjs", &env).await,
             "{backend}: the offline run failed (its output is above; the page is in {}/offline-failure.png)",
@@ -215,10 +220,10 @@ per_backend! {
         );
         let keys = std::fs::read_to_string(shots.join("offline-keys.txt")).expect("the queued keys");
         let keys: Vec<&str> = keys.lines().collect();
-        assert_eq!(keys.len(), 5, "{keys:?}");
+        assert_eq!(keys.len(), 6, "{keys:?}");
         for (key, expected) in keys
             .iter()
-            .zip(["accepted", "accepted", "rejected", "accepted", "accepted"])
+            .zip(["accepted", "accepted", "rejected", "accepted", "accepted", "accepted"])
         {
             let results: Vec<String> =
                 sqlx::query_scalar("SELECT result FROM actions WHERE idempotency_key = $1")

@@ -337,7 +337,7 @@ per_backend! {
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).expect("an xlsx");
         let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
         let first: Vec<String> = sheet.rows().next().expect("a header row").iter().map(ToString::to_string).collect();
-        assert_eq!(first[0], "乡镇");
+        assert_eq!(first[0], "乡镇（街道）");
         assert!(sheet.rows().skip(1).any(|r| r.iter().any(|c| c.to_string() == "新老班子工作交接")), "the rows");
         let bad = page(&api, &county, &format!("/county/export?unit={COUNTY}&format=pdf")).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
@@ -360,7 +360,7 @@ per_backend! {
 
         // The township officer's home: their villages, each module's state.
         let home = text(&page(&api, &township, "/township").await);
-        assert!(home.contains("我的村") && home.contains("桂花村") && home.contains("新老班子工作交接"), "{home}");
+        assert!(home.contains("我的村（社区）") && home.contains("桂花村") && home.contains("新老班子工作交接"), "{home}");
         test.cleanup().await;
     }
 }

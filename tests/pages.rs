@@ -38,6 +38,32 @@ async fn post_form(api: &Api, cookie: &str, uri: &str, form: &[(&str, &str)]) ->
     api.send(request).await
 }
 
+/// A form with a file, as the browser sends an upload.
+async fn post_file(
+    api: &Api,
+    cookie: &str,
+    uri: &str,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> Reply {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n");
+    body.extend(file);
+    body.extend(b"\r\n--XYZ--\r\n");
+    let request = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
+        .body(Body::from(body))
+        .expect("request");
+    api.send(request).await
+}
+
 fn html(reply: &Reply) -> String {
     let kind = reply
         .headers
@@ -535,8 +561,8 @@ per_backend! {
         for (module, field, value, says) in [
             ("first-lesson@0.4.1", "config.pass_mark", "六十", "请输入数字"),
             ("first-lesson@0.4.1", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
-            ("handover@0.2.0", "unit", "510000000000", "没有权限"),
-            ("handover@0.2.0", "due", "2001-01-01", "截止日期必须在今天之后"),
+            ("handover@0.2.1", "unit", "510000000000", "没有权限"),
+            ("handover@0.2.1", "due", "2001-01-01", "截止日期必须在今天之后"),
             ("look-back@0.1.0", "sample_percent", "三十", "“三十”不是整数"),
             ("look-back@0.1.0", "sample_seed", "-1", "“-1”不是整数"),
             ("look-back@0.1.0", "sample_percent", "101", "1 到 100"),
@@ -606,6 +632,19 @@ baton_tests::per_backend! {
         assert_eq!(reply.status, StatusCode::CREATED);
         let created = html(&reply);
         assert!(created.contains("新签发的激活码") && created.contains("lr-second"), "the code is shown once");
+        // A roster with bad lines: each named in Chinese on the Chinese
+        // page (第 3 行：…), none of the English the API also carries.
+        let roster = "村代码,组织,姓名,职务,状态,任职年限\n500155108201,党组织,,书记,在任,3\n500155108201,村委员,王五,主任,在任,三\n500155108201,党组织\n";
+        let fields = [("_csrf", token.as_str()), ("term", "2026"), ("elected_on", "2026-11-01"), ("back", demo::COUNTY)];
+        let reply = post_file(&api, &county, "/accounts/roster", &fields, roster.as_bytes()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = html(&reply);
+        for said in ["第 2 行：请填写姓名", "第 3 行：组织“村委员”应为党组织或村委会（居委会）", "第 3 行：任职年限“三”应为整数（年）", "第 4 行：有 2 列，表头有 6 列"] {
+            assert!(refused.contains(said), "{said} in {refused}");
+        }
+        for english in ["is required", "line 2", "must be", "found record"] {
+            assert!(!refused.contains(english), "no English ({english}) on a Chinese page: {refused}");
+        }
         let grant = [("_csrf", token.as_str()), ("username", "lr-second"), ("role", "township-officer"), ("unit_code", "500155109000"), ("back", demo::COUNTY)];
         let reply = post_form(&api, &county, "/accounts/grant", &grant).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", html(&reply));
@@ -717,7 +756,7 @@ per_backend! {
             .find(|w| w["enrollment_id"] == handover)
             .unwrap_or_else(|| panic!("received: now the township's turn: {waiting}"));
         assert_eq!(entry["count"], 1);
-        assert_eq!(entry["message"]["zh"], "见证公章印章交接");
+        assert_eq!(entry["message"]["zh"], "监交公章印章交接");
         test.cleanup().await;
     }
 }
@@ -1231,6 +1270,17 @@ per_backend! {
         let certificate = html(&get(&api, &me, "/me/certificate").await);
         assert!(certificate.contains("合格 1 门，累计学时 5.5。"), "{certificate}");
         assert!(certificate.contains("新任村干部第一课") && certificate.contains("合格（"));
+        // The classes attended under the course, and the record's
+        // verification code with a QR that opens the check.
+        assert!(certificate.contains("<li>开班式：新任村党组织书记示范培训 · "), "the classes: {certificate}");
+        assert!(certificate.contains("“新任村干部第一课”核验码"), "{certificate}");
+        let at = certificate.find("class=\"record-code\">").expect("the code") + 20;
+        let code: String = certificate[at..].chars().take(19).collect();
+        assert!(code.len() == 19 && code.split('-').all(|g| g.len() == 4), "a record's code: {code}");
+        let block = &certificate[certificate.find("class=\"verify-code\"").expect("the code's block")..at];
+        assert!(block.contains("<svg"), "a QR beside the code: {block}");
+        let checked = html(&get(&api, "", &format!("/verify?code={code}")).await);
+        assert!(checked.contains("有效") && checked.contains("已全部完成"), "the certificate's code checks out: {checked}");
         // Another member's certificate has none of it.
         let member = cookie(&api, "member").await;
         let theirs = html(&get(&api, &member, "/me/certificate").await);

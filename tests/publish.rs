@@ -110,12 +110,15 @@ per_backend! {
             .fetch_one(test.db.pool())
             .await
             .expect("count");
-        for (wasm, why) in [
-            (fixtures::FUTURE.to_vec(), "9.9.0"),
-            (b"hello".to_vec(), "not a WebAssembly component"),
+        // Each reason in Chinese for the province, and in English with the
+        // detail a developer needs.
+        for (wasm, why, zh) in [
+            (fixtures::FUTURE.to_vec(), "9.9.0", "按接口契约 9.9.0 编译，本平台只能运行契约"),
+            (b"hello".to_vec(), "not a WebAssembly component", "不是 WebAssembly 组件"),
             (
                 vec![0u8; baton_host::registry::MAX_PACKAGE + 1],
                 "the limit is",
+                "超过上限",
             ),
         ] {
             let reply = publish(&api, &province, "", &wasm).await;
@@ -127,7 +130,9 @@ per_backend! {
             );
             let body = reply.json();
             assert_eq!(body["error"], "invalid-package");
-            assert!(body["problems"].to_string().contains(why), "{why}: {body}");
+            assert!(body["problems"][0]["en"].as_str().unwrap_or_default().contains(why), "{why}: {body}");
+            let chinese = body["problems"][0]["zh"].as_str().unwrap_or_default();
+            assert!(chinese.contains(zh) && !chinese.contains("the ") && !chinese.contains("not a"), "{zh}: {body}");
         }
         // A built-in module's id is the platform's.
         let (_, swearing) = baton_host::registry::BUILT_IN

@@ -226,7 +226,7 @@ per_backend! {
         ok(act(&secretary, "report-fix", json!({"finding": 1, "note": "已组织补课"})).await);
         ok(act(&secretary, "report-fix", json!({"finding": 2, "note": "已补签"})).await);
         let page = dashboard(city.clone(), CITY).await;
-        assert!(page.contains("待乡镇核验销号：<strong>1</strong>"), "{page}");
+        assert!(page.contains("待乡镇（街道）核验销号：<strong>1</strong>"), "{page}");
         assert!(page.contains("待市级核验销号：<strong>1</strong>"), "{page}");
         assert!(!page.contains("待村里整改"), "{page}");
         let not_finder = act(&city, "close", json!({"finding": 1, "accepted": true})).await;

@@ -309,7 +309,11 @@ pub async fn build(
             anyhow::anyhow!(
                 "{} fails the checks:\n{}",
                 file.display(),
-                problems.join("\n")
+                problems
+                    .iter()
+                    .map(|p| p.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             )
         })?;
     Ok(file)

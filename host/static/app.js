@@ -53,23 +53,55 @@
     }).catch(() => {});
   }
 
-  // The queue: one IndexedDB store, in the order actions were taken.
+  // The queue: one IndexedDB store of actions, in the order they were
+  // taken, and one of photos taken offline, sent before them (sw.js opens
+  // the same database, at the same version).
   const opened = new Promise((ok, fail) => {
-    const r = indexedDB.open('baton', 1);
-    r.onupgradeneeded = () => r.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+    const r = indexedDB.open('baton', 2);
+    r.onupgradeneeded = () => {
+      const db = r.result;
+      if (!db.objectStoreNames.contains('queue')) db.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+      if (!db.objectStoreNames.contains('uploads')) db.createObjectStore('uploads', { keyPath: 'local' });
+    };
     r.onsuccess = () => ok(r.result);
     r.onerror = () => fail(r.error);
   });
-  const store = async (mode, work) => {
+  const store = async (mode, work, name = 'queue') => {
     const db = await opened;
     return new Promise((ok, fail) => {
-      const t = db.transaction('queue', mode);
-      const request = work(t.objectStore('queue'));
+      const t = db.transaction(name, mode);
+      const request = work(t.objectStore(name));
       t.oncomplete = () => ok(request && request.result);
       t.onerror = () => fail(t.error);
     });
   };
   const queued = async () => (await store('readonly', (s) => s.getAll())).filter((q) => q.account === account);
+  const photos = async () => (await store('readonly', (s) => s.getAll(), 'uploads')).filter((u) => u.account === account);
+
+  // A photo taken in a form without a signal: kept on the phone under a
+  // stand-in id (`local-…`), which the form's box carries until the photo
+  // is sent and the server's id replaces it in every queued action.
+  window.batonKeepPhoto = async (enrollment, name, blob) => {
+    const local = `local-${newKey()}`;
+    await store('readwrite', (s) => s.put({ local, account, enrollment, name, blob }), 'uploads');
+    show();
+    return local;
+  };
+  async function sendPhotos() {
+    for (const u of await photos()) {
+      const answer = await fetch(`/api/v1/enrollments/${u.enrollment}/attachments?name=${encodeURIComponent(u.name)}`,
+        { method: 'POST', body: u.blob, credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' } });
+      // The server's fault: keep it for the next try. Refused (too large, not
+      // a photo): dropped, and the action naming it is refused by its field.
+      if (answer.status >= 500) throw new Error(`upload answered ${answer.status}`);
+      const id = answer.ok ? (await answer.json()).id : null;
+      const waiting = await queued();
+      await store('readwrite', (s) => {
+        for (const q of waiting) if (id && q.form.includes(u.local)) s.put({ ...q, form: q.form.split(u.local).join(id) });
+      });
+      await store('readwrite', (s) => s.delete(u.local), 'uploads');
+    }
+  }
   const forget = (seqs) => store('readwrite', (s) => { seqs.forEach((seq) => s.delete(seq)); });
 
   const formId = (form) => (form.querySelector('input[name="_form"]') || {}).value || form.dataset.action;
@@ -88,10 +120,10 @@
 
   async function show() {
     const all = await queued();
-    const waiting = all.filter((q) => !q.refused);
+    const waiting = all.filter((q) => !q.refused).length + (await photos()).length;
     const parts = [];
     if (!navigator.onLine) parts.push(say('offline', { time: localStorage.getItem(synced) || '—' }));
-    if (waiting.length) parts.push(say('pending', { n: waiting.length }));
+    if (waiting) parts.push(say('pending', { n: waiting }));
     box.textContent = parts.join(' · ');
     box.hidden = parts.length === 0;
     for (const q of all.filter((q) => q.refused && q.path === location.pathname)) refused(q);
@@ -156,11 +188,13 @@
   let sending = false;
   async function sync() {
     if (sending || !navigator.onLine) return show();
-    const waiting = (await queued()).filter((q) => !q.refused);
-    if (!waiting.length) return show();
+    if (!(await queued()).some((q) => !q.refused) && !(await photos()).length) return show();
     sending = true;
     let here = false;
     try {
+      // Photos first: the actions that carry them name them by their ids.
+      await sendPhotos();
+      const waiting = (await queued()).filter((q) => !q.refused);
       for (let i = 0; i < waiting.length; i += 100) {
         const batch = waiting.slice(i, i + 100);
         const response = await fetch('/api/v1/sync', {
@@ -201,7 +235,10 @@
       return;
     }
     if (!form.matches('form[data-action]')) return;
-    const online = navigator.onLine;
+    // A form carrying a photo still on the phone goes by the queue, which
+    // sends the photo first.
+    const photoKept = form.querySelector('input[type=checkbox][value^="local-"]:checked');
+    const online = navigator.onLine && !photoKept;
     if (!online) event.preventDefault();
     const refusedHere = (await queued()).filter((q) => q.refused && q.path === location.pathname && q.formId === formId(form));
     if (online) {
@@ -228,7 +265,8 @@
     note.setAttribute('role', 'status');
     note.textContent = say('queued');
     form.prepend(note);
-    show();
+    if (navigator.onLine) sync();
+    else show();
   }, true);
 
   // A page's forms share one idempotency key (one rendering, one post);
@@ -296,16 +334,28 @@
       try {
         const body = await shrink(file);
         const name = body === file ? file.name : file.name.replace(/\.\w+$/, '') + '.jpg';
-        const answer = await fetch(`/api/v1/enrollments/${input.dataset.enrollment}/attachments?name=${encodeURIComponent(name)}`,
-          { method: 'POST', body, credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' } });
-        const json = await answer.json();
-        if (!answer.ok) throw new Error(json.message ? json.message[document.documentElement.lang === 'en' ? 'en' : 'zh'] : answer.status);
+        let value;
+        let label = name;
+        try {
+          if (!navigator.onLine) throw new TypeError('offline');
+          const answer = await fetch(`/api/v1/enrollments/${input.dataset.enrollment}/attachments?name=${encodeURIComponent(name)}`,
+            { method: 'POST', body, credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' } });
+          const json = await answer.json();
+          if (!answer.ok) throw new Error(json.message ? json.message[document.documentElement.lang === 'en' ? 'en' : 'zh'] : answer.status);
+          value = json.id;
+        } catch (e) {
+          // No signal (or too weak to carry it): the photo waits on the
+          // phone and goes before the form that carries it.
+          if (!(e instanceof TypeError) || !window.batonKeepPhoto) throw e;
+          value = await window.batonKeepPhoto(Number(input.dataset.enrollment), name, body);
+          label = `${name}${input.dataset.kept || ''}`;
+        }
         const box = document.createElement('p');
         box.className = 'field check';
-        const id = `${input.id}-${json.id.slice(0, 8)}`;
+        const id = `${input.id}-${value.slice(-8)}`;
         box.innerHTML = '<input type="checkbox" checked><label></label>';
-        Object.assign(box.firstChild, { id, name: input.dataset.field, value: json.id });
-        Object.assign(box.lastChild, { htmlFor: id, textContent: name });
+        Object.assign(box.firstChild, { id, name: input.dataset.field, value });
+        Object.assign(box.lastChild, { htmlFor: id, textContent: label });
         status.after(box);
         status.querySelector('.error')?.remove();
       } catch (e) {

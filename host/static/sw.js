@@ -116,9 +116,14 @@ function idb(r) {
   });
 }
 
+// The phone's queue, as app.js opens it (the same version and stores).
 function openQueue() {
-  const opened = indexedDB.open('baton', 1);
-  opened.onupgradeneeded = () => opened.result.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+  const opened = indexedDB.open('baton', 2);
+  opened.onupgradeneeded = () => {
+    const db = opened.result;
+    if (!db.objectStoreNames.contains('queue')) db.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true });
+    if (!db.objectStoreNames.contains('uploads')) db.createObjectStore('uploads', { keyPath: 'local' });
+  };
   return idb(opened);
 }
 
@@ -132,6 +137,21 @@ async function sendQueue() {
   if (!me.ok) return;
   const account = String((await me.json()).account_id);
   const db = await openQueue();
+  // Photos taken offline go first, and their ids replace the stand-ins
+  // the queued actions carry (as app.js does).
+  const photos = (await idb(db.transaction('uploads').objectStore('uploads').getAll()))
+    .filter((u) => u.account === account);
+  for (const u of photos) {
+    const answer = await fetch(`/api/v1/enrollments/${u.enrollment}/attachments?name=${encodeURIComponent(u.name)}`,
+      { method: 'POST', body: u.blob, credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' } });
+    if (answer.status >= 500) throw new Error(`upload answered ${answer.status}`);
+    const id = answer.ok ? (await answer.json()).id : null;
+    const all = await idb(db.transaction('queue').objectStore('queue').getAll());
+    const tx = db.transaction(['queue', 'uploads'], 'readwrite');
+    for (const q of all) if (id && q.form.includes(u.local)) tx.objectStore('queue').put({ ...q, form: q.form.split(u.local).join(id) });
+    tx.objectStore('uploads').delete(u.local);
+    await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+  }
   const waiting = (await idb(db.transaction('queue').objectStore('queue').getAll()))
     .filter((q) => q.account === account && !q.refused);
   for (let i = 0; i < waiting.length; i += 100) {

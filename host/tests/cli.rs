@@ -27,7 +27,7 @@ fn inspect_prints_the_module_info() {
     let text = stdout(&out);
     assert!(
         text.starts_with(
-            "handover@0.2.0  新老班子工作交接 / Handover between old and new committees"
+            "handover@0.2.1  新老班子工作交接 / Handover between old and new committees"
         ),
         "{text}"
     );
@@ -109,7 +109,7 @@ fn try_runs_the_sample_scenario_and_renders_the_view() {
         text.contains("<section class=\"module handover\">"),
         "{text}"
     );
-    assert!(text.contains("见证人：陈立（2026-01-01）"), "{text}");
+    assert!(text.contains("监交人：陈立（2026-01-01）"), "{text}");
 }
 
 #[test]

@@ -170,6 +170,22 @@ try {
   expect(!(await page.locator('body').innerText()).includes('ERR_'), 'no browser error page');
   await context.unroute('**/enrollments/*');
 
+  step = 'offline: a photo taken inside the form waits on the phone, then goes before its declaration';
+  await context.setOffline(true);
+  form = await fillDeclare(page, 'premises', '村部办公楼（离线拍照）');
+  await form.locator('.pick-upload input[type=file]').setInputFiles(
+    { name: '村部.png', mimeType: 'image/png', buffer: fs.readFileSync(process.env.PHOTO) });
+  await shows(page, '村部.png（已保存在手机上，联网后上传）', '#item-premises');
+  expect(await form.locator('input[name="photos"][value^="local-"]').isChecked(), 'the kept photo is ticked');
+  keys.push(await form.locator('input[name="_key"]').inputValue());
+  await form.locator('button[type=submit]:not([name="_more"])').click();
+  await shows(page, '已保存在手机上', '#item-premises');
+  await shows(page, '待同步 2 项', '#sync');
+  await Promise.all([page.waitForEvent('load', { timeout: 20000 }), context.setOffline(false)]);
+  await contains(page, '村部办公楼（离线拍照）', '#item-premises');
+  expect(await page.locator('#item-premises img[alt="村部.png"]').count() === 1, 'the photo arrived with its declaration');
+  expect(await page.locator('#sync').isHidden(), 'nothing waits to sync');
+
   step = 'offline: a page never opened on this phone says so';
   await context.setOffline(true);
   await page.goto(`${BASE}/certificate`);

@@ -437,11 +437,10 @@ pub async fn create_staff(
         .await
         .map_err(|mut rows| match rows.pop() {
             Some(StaffError::Field(e)) => e,
-            Some(StaffError::Row(row)) => Error::bad(
-                row.column.unwrap_or("body"),
-                row.message.clone(),
-                row.message,
-            ),
+            Some(StaffError::Row(row)) => Error::BadRequest {
+                field: row.column.unwrap_or("body").to_owned(),
+                message: row.message,
+            },
             None => Error::Internal(anyhow::anyhow!("no error")),
         })?;
     issued
@@ -483,11 +482,12 @@ async fn check_staff(db: &Db, actor: Option<&Principal>, staff: &[NewStaff]) -> 
             problems.push(if staff.len() == 1 {
                 StaffError::Field(e)
             } else {
-                StaffError::Row(RowError {
-                    line: i + 2,
-                    column: e.field().and_then(staff_column),
-                    message: e.message(baton_sdk::Locale::En),
-                })
+                StaffError::Row(RowError::new(
+                    i + 2,
+                    e.field().and_then(staff_column),
+                    e.message(baton_sdk::Locale::ZhCn),
+                    e.message(baton_sdk::Locale::En),
+                ))
             });
         }
     }
@@ -601,24 +601,24 @@ pub async fn import_staff(
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                problems.push(RowError {
-                    line,
-                    column: None,
-                    message: e.to_string(),
-                });
+                problems.push(RowError::unreadable(line, &e));
                 continue;
             }
         };
         let role = crate::sheet::simplified(&row.role);
         let Some(role) = parse_staff_role(role) else {
-            problems.push(RowError {
+            problems.push(RowError::new(
                 line,
-                column: Some("role"),
-                message: format!(
+                Some("role"),
+                format!(
+                    "角色“{}”应为省级管理员、市级组织干部、县级培训人员或乡镇干部",
+                    row.role
+                ),
+                format!(
                     "`{}` must be province-admin, city-officer, county-trainer or township-officer (省级管理员/市级组织干部/县级培训人员/乡镇干部)",
                     row.role
                 ),
-            });
+            ));
             continue;
         };
         staff.push((
@@ -633,11 +633,7 @@ pub async fn import_staff(
         ));
     }
     if staff.is_empty() && problems.is_empty() {
-        problems.push(RowError {
-            line: 1,
-            column: None,
-            message: "the file has no rows".into(),
-        });
+        problems.push(crate::import::empty_file());
     }
     let lines: Vec<usize> = staff.iter().map(|(l, _)| *l).collect();
     let staff: Vec<NewStaff> = staff.into_iter().map(|(_, s)| s).collect();
@@ -655,11 +651,12 @@ pub async fn import_staff(
                         row.line = lines.get(row.line - 2).copied().unwrap_or(row.line);
                         problems.push(row);
                     }
-                    StaffError::Field(e) => problems.push(RowError {
-                        line: lines.first().copied().unwrap_or(2),
-                        column: None,
-                        message: e.to_string(),
-                    }),
+                    StaffError::Field(e) => problems.push(RowError::new(
+                        lines.first().copied().unwrap_or(2),
+                        None,
+                        e.message(baton_sdk::Locale::ZhCn),
+                        e.message(baton_sdk::Locale::En),
+                    )),
                 }
             }
             problems.sort_by_key(|p| p.line);
@@ -742,7 +739,7 @@ pub async fn activate(
     password: &str,
     address: &str,
 ) -> Result<i64, Error> {
-    let username = username.trim();
+    let username = &login_name(username);
     check_login_name(username)?;
     let now = now();
     if accounts::throttled(db, username, address, now).await? {
@@ -1003,6 +1000,38 @@ pub const MAX_USERNAME: usize = 64;
 
 /// Refuses, before anything is written, an empty, overlong or control
 /// character-bearing login name (a NUL would be a 500 on PostgreSQL).
+/// A login name as typed on a phone, read the way it was meant: full-width
+/// letters and digits (a Chinese keyboard's) as ASCII, spaces and full-width
+/// spaces dropped (a slip prints `5001 5510 8201-01` in groups), and a
+/// roster login of 14 digits without its hyphen (`50015510820101`) as
+/// `500155108201-01`.
+pub fn login_name(typed: &str) -> String {
+    let name: String = typed
+        .chars()
+        .filter_map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0),
+            c if c.is_whitespace() => None,
+            c => Some(c),
+        })
+        .collect();
+    if name.len() == 14 && name.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}", &name[..12], &name[12..])
+    } else {
+        name
+    }
+}
+
+/// A roster login name (`500155108201-01`) in groups of four for a slip;
+/// any other name as it is.
+pub fn grouped(username: &str) -> String {
+    match username.split_once('-') {
+        Some((code, n)) if code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{} {} {}-{n}", &code[..4], &code[4..8], &code[8..])
+        }
+        _ => username.to_owned(),
+    }
+}
+
 pub fn check_login_name(username: &str) -> Result<(), Error> {
     if username.trim().is_empty() {
         return Err(Error::bad("username", "用户名不能为空", "is required"));

@@ -16,19 +16,66 @@ use crate::runtime::PluginError;
 pub struct RowError {
     /// The line in the file, counting the header as line 1.
     pub line: usize,
-    /// The column at fault, when there is one.
+    /// The column at fault, when there is one (its English name).
     pub column: Option<&'static str>,
-    /// Why, in English (the column names are the file's).
-    pub message: String,
+    /// Why, in both languages; the Chinese names the column as a county's
+    /// sheet heads it (姓名、职务…), the English by its English name.
+    pub message: Text,
+}
+
+impl RowError {
+    /// Line `line` is wrong, in `column` when there is one.
+    pub fn new(
+        line: usize,
+        column: Option<&'static str>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            line,
+            column,
+            message: Text::new(zh, en),
+        }
+    }
+
+    /// Line `line` cannot be read as a row of the table at all.
+    pub fn unreadable(line: usize, e: &csv::Error) -> Self {
+        let zh = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                format!("有 {len} 列，表头有 {expected_len} 列，请检查是否多了或少了逗号")
+            }
+            _ => "无法读取，请检查这一行的内容".to_owned(),
+        };
+        Self::new(line, None, zh, e.to_string())
+    }
+
+    /// The line and why, in `locale`: 第 3 行：请填写姓名.
+    pub fn say(&self, locale: Locale) -> String {
+        match locale {
+            Locale::ZhCn => format!("第 {} 行：{}", self.line, self.message.zh),
+            Locale::En => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.column {
-            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
+            Some(column) => write!(f, "line {}, {column}: {}", self.line, self.message.en),
+            None => write!(f, "line {}: {}", self.line, self.message.en),
         }
     }
+}
+
+/// Texts in `locale`, one after another.
+fn join(texts: &[Text], locale: Locale, between: &str) -> String {
+    texts
+        .iter()
+        .map(|t| t.get(locale))
+        .collect::<Vec<_>>()
+        .join(between)
 }
 
 /// An error a use case returns.
@@ -59,8 +106,8 @@ pub enum Error {
     #[error("conflict: {}", .0.en)]
     Conflict(Text),
     /// 422: an uploaded package fails the checks; every problem is listed.
-    #[error("invalid package: {}", .0.join("; "))]
-    InvalidPackage(Vec<String>),
+    #[error("invalid package: {}", .0.iter().map(|t| t.en.as_str()).collect::<Vec<_>>().join("; "))]
+    InvalidPackage(Vec<Text>),
     /// 422: lines of an uploaded file are wrong; each is named.
     #[error("{} bad lines", .0.len())]
     Rows(Vec<RowError>),
@@ -149,21 +196,21 @@ impl Error {
                     "error": "invalid-package",
                     "problems": problems,
                     "message": Text::new(
-                        format!("模块包未通过检查：{}", problems.join(";")),
-                        format!("the package fails the checks: {}", problems.join("; ")),
+                        format!("模块包未通过检查：{}", join(problems, Locale::ZhCn, "；")),
+                        format!("the package fails the checks: {}", join(problems, Locale::En, "; ")),
                     ),
                 }),
             ),
             Error::Rows(rows) => {
-                let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                let say = |locale| rows.iter().map(|r| r.say(locale)).collect::<Vec<_>>();
                 (
                     422,
                     json!({
                         "error": "invalid-rows",
                         "rows": rows,
                         "message": Text::new(
-                            format!("文件有 {} 处错误，未导入任何内容：{}", rows.len(), lines.join("；")),
-                            format!("{} bad lines, nothing imported: {}", rows.len(), lines.join("; ")),
+                            format!("文件有 {} 处错误，未导入任何内容：{}", rows.len(), say(Locale::ZhCn).join("；")),
+                            format!("{} bad lines, nothing imported: {}", rows.len(), say(Locale::En).join("; ")),
                         ),
                     }),
                 )

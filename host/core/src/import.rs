@@ -66,24 +66,16 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
         let row = match record {
             Ok(row) => row,
             Err(e) => {
-                errors.push(RowError {
-                    line,
-                    column: None,
-                    message: e.to_string(),
-                });
+                errors.push(RowError::unreadable(line, &e));
                 continue;
             }
         };
-        let mut bad = |column, message: String| {
-            errors.push(RowError {
-                line,
-                column: Some(column),
-                message,
-            })
-        };
+        let mut bad =
+            |column, zh: String, en: String| errors.push(RowError::new(line, Some(column), zh, en));
         if row.code.len() != 12 || !row.code.bytes().all(|b| b.is_ascii_digit()) {
             bad(
                 "code",
+                format!("代码“{}”应为 12 位行政区划代码（GB/T 2260）", row.code),
                 format!("`{}` must be a 12-digit GB/T 2260 code", row.code),
             );
         }
@@ -92,19 +84,24 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
             bad(
                 "level",
                 format!(
+                    "层级“{}”应为省、市、县（区）、乡镇（街道）或村（社区）",
+                    row.level
+                ),
+                format!(
                     "`{}` must be province, city, county, township or village (省/市/县/区/乡/镇/街道/村/社区)",
                     row.level
                 ),
             );
         }
         if row.name.is_empty() {
-            bad("name", "is required".into());
+            bad("name", "请填写名称".into(), "is required".into());
         }
         if let Some(level) = level {
             let zeros = &row.code.get(prefix_len(level)..).unwrap_or("");
             if row.code.len() == 12 && zeros.bytes().any(|b| b != b'0') {
                 bad(
                     "code",
+                    format!("{}的代码应以 {} 个 0 结尾", chinese(level), zeros.len()),
                     format!("a {}'s code ends in {} zeros", level.as_str(), zeros.len()),
                 );
             }
@@ -121,11 +118,7 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
         }
     }
     if units.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            line: 1,
-            column: None,
-            message: "the file has no rows".into(),
-        });
+        errors.push(empty_file());
     }
     if errors.is_empty() {
         Ok(units)
@@ -143,6 +136,22 @@ fn parse_level(s: &str) -> Option<Level> {
         "village" | "村" | "社区" | "居委会" => Level::Village,
         _ => return None,
     })
+}
+
+/// A level as a county's sheet writes it.
+fn chinese(level: Level) -> &'static str {
+    match level {
+        Level::Province => "省",
+        Level::City => "市",
+        Level::County => "县（区）",
+        Level::Township => "乡镇（街道）",
+        Level::Village => "村（社区）",
+    }
+}
+
+/// A file with a header and nothing under it.
+pub(crate) fn empty_file() -> RowError {
+    RowError::new(1, None, "文件只有表头，没有数据行", "the file has no rows")
 }
 
 /// How many leading digits of a code name the unit at each level.
@@ -164,7 +173,7 @@ pub async fn unit(db: &Db, unit: &OrgUnit) -> anyhow::Result<()> {
         .collect();
     let existing = org_units::paths(db, &wanted).await?;
     let planned = plan(vec![(1, unit.clone())], &existing).map_err(|errors| {
-        let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        let why: Vec<&str> = errors.iter().map(|e| e.message.en.as_str()).collect();
         anyhow::anyhow!("{} {}: {}", unit.code, unit.name, why.join("; "))
     })?;
     org_units::insert_all(db, &planned).await
@@ -182,15 +191,14 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut planned = Vec::new();
     for (line, unit) in units {
-        let mut bad = |column, message: String| {
-            errors.push(RowError {
-                line,
-                column: Some(column),
-                message,
-            })
-        };
+        let mut bad =
+            |column, zh: String, en: String| errors.push(RowError::new(line, Some(column), zh, en));
         if known.contains_key(&unit.code) {
-            bad("code", format!("{} already exists", unit.code));
+            bad(
+                "code",
+                format!("代码 {} 已存在", unit.code),
+                format!("{} already exists", unit.code),
+            );
             continue;
         }
         let path = match (&unit.parent_code, unit.level) {
@@ -198,6 +206,7 @@ pub fn plan(
             (None, _) => {
                 bad(
                     "parent_code",
+                    "省以下的单位请填写上级代码".into(),
                     "is required for everything below a province".into(),
                 );
                 continue;
@@ -206,17 +215,21 @@ pub fn plan(
                 None => {
                     bad(
                         "parent_code",
+                        format!("上级代码 {parent} 既不在本文件中，也不在系统中"),
                         format!("{parent} is neither in the file nor in the database"),
                     );
                     continue;
                 }
                 Some((parent_level, _)) if *parent_level >= level => {
-                    let message = format!(
-                        "a {} cannot sit under a {}",
-                        level.as_str(),
-                        parent_level.as_str()
+                    bad(
+                        "level",
+                        format!("{}不能隶属于{}", chinese(level), chinese(*parent_level)),
+                        format!(
+                            "a {} cannot sit under a {}",
+                            level.as_str(),
+                            parent_level.as_str()
+                        ),
                     );
-                    bad("level", message);
                     continue;
                 }
                 Some((parent_level, parent_path)) => {
@@ -224,6 +237,7 @@ pub fn plan(
                     if !unit.code.starts_with(prefix) {
                         bad(
                             "code",
+                            format!("代码 {} 应以上级的前缀 {prefix} 开头", unit.code),
                             format!(
                                 "{} does not start with its parent's prefix {prefix}",
                                 unit.code
@@ -299,11 +313,12 @@ pub async fn roster_as(
 ) -> Result<Imported, ImportError> {
     let mut problems = Vec::new();
     if term.len() != 4 || !term.bytes().all(|b| b.is_ascii_digit()) {
-        problems.push(RowError {
-            line: 0,
-            column: Some("term"),
-            message: format!("`{term}` must be the election year, e.g. 2026"),
-        });
+        problems.push(RowError::new(
+            0,
+            Some("term"),
+            format!("届次“{term}”应为换届年份，如 2026"),
+            format!("`{term}` must be the election year, e.g. 2026"),
+        ));
     }
     let text = decode(csv);
     let rows = rows::<RosterRow>(&text, ROSTER_COLUMNS).map_err(|e| ImportError::Rows(vec![e]))?;
@@ -312,27 +327,17 @@ pub async fn roster_as(
         match record {
             Ok(row) => match seat(row) {
                 Ok(seat) => seats.push((line, seat)),
-                Err(errors) => {
-                    problems.extend(errors.into_iter().map(|(column, message)| RowError {
-                        line,
-                        column: Some(column),
-                        message,
-                    }))
-                }
+                Err(errors) => problems.extend(
+                    errors
+                        .into_iter()
+                        .map(|(column, zh, en)| RowError::new(line, Some(column), zh, en)),
+                ),
             },
-            Err(e) => problems.push(RowError {
-                line,
-                column: None,
-                message: e.to_string(),
-            }),
+            Err(e) => problems.push(RowError::unreadable(line, &e)),
         }
     }
     if seats.is_empty() && problems.is_empty() {
-        problems.push(RowError {
-            line: 1,
-            column: None,
-            message: "the file has no rows".into(),
-        });
+        problems.push(empty_file());
     }
     // Against each other and the database.
     let villages: Vec<String> = seats.iter().map(|(_, s)| s.village.clone()).collect();
@@ -345,28 +350,28 @@ pub async fn roster_as(
     let mut seen = std::collections::HashSet::new();
     let mut secretaries = HashMap::new();
     for (line, s) in &seats {
-        let mut bad = |column, message: String| {
-            problems.push(RowError {
-                line: *line,
-                column: Some(column),
-                message,
-            })
+        let mut bad = |column, zh: String, en: String| {
+            problems.push(RowError::new(*line, Some(column), zh, en))
         };
         match known.get(&s.village) {
             None => bad(
                 "village_code",
+                format!("村代码 {} 不在系统的行政区划中", s.village),
                 format!("{} is not in the org tree", s.village),
             ),
             Some((level, _)) if *level != Level::Village => bad(
                 "village_code",
+                format!("代码 {} 是{}，不是村（社区）", s.village, chinese(*level)),
                 format!("{} is a {}, not a village", s.village, level.as_str()),
             ),
             Some((_, path)) if actor.is_some_and(|a| !may_upload(a, path)) => bad(
                 "village_code",
+                format!("村代码 {} 不在您的管理范围内", s.village),
                 format!("{} is outside your scope", s.village),
             ),
             Some(_) if imported.contains(&s.village) => bad(
                 "village_code",
+                format!("{} 的 {term} 年班子名单已经导入过", s.village),
                 format!("{}'s roster for {term} is already imported", s.village),
             ),
             Some(_) => {}
@@ -374,6 +379,7 @@ pub async fn roster_as(
         if !seen.insert((&s.village, s.committee, &s.name, &s.phone)) {
             bad(
                 "name",
+                format!("{} 在同一班子中出现了两次", s.name),
                 format!("{} is listed twice on this committee", s.name),
             );
         }
@@ -384,6 +390,7 @@ pub async fn roster_as(
         {
             bad(
                 "post",
+                format!("{} 已有在任书记（第 {first} 行）", s.village),
                 format!("{} already has a serving 书记 (line {first})", s.village),
             );
         }
@@ -458,7 +465,10 @@ fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {
     crate::auth::authorize(actor, capability, target).is_some()
 }
 
-fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, String)>> {
+/// A roster line's problems: the column, and why in Chinese and English.
+type Problems = Vec<(&'static str, String, String)>;
+
+fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Problems> {
     use baton_sdk::{Committee, Departure};
     let mut errors = Vec::new();
     let committee = match crate::sheet::simplified(&row.committee) {
@@ -469,6 +479,7 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
         other => {
             errors.push((
                 "committee",
+                format!("组织“{other}”应为党组织或村委会（居委会）"),
                 format!("`{other}` must be party-branch or villagers (党组织/村委会)"),
             ));
             None
@@ -480,19 +491,22 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
         "retired" | "离任" => Ok(Some(Departure::Retired)),
         "defeated" | "落选" => Ok(Some(Departure::Defeated)),
         "transferred" | "调任" => Ok(Some(Departure::Transferred)),
-        other => Err(format!(
-            "`{other}` must be serving, retired, defeated or transferred (在任/离任/落选/调任)"
+        other => Err((
+            format!("状态“{other}”应为在任、离任、落选或调任"),
+            format!(
+                "`{other}` must be serving, retired, defeated or transferred (在任/离任/落选/调任)"
+            ),
         )),
     }
-    .unwrap_or_else(|e| {
-        errors.push(("status", e));
+    .unwrap_or_else(|(zh, en)| {
+        errors.push(("status", zh, en));
         None
     });
     if row.name.is_empty() {
-        errors.push(("name", "is required".into()));
+        errors.push(("name", "请填写姓名".into(), "is required".into()));
     }
     if post.is_empty() {
-        errors.push(("post", "is required".into()));
+        errors.push(("post", "请填写职务".into(), "is required".into()));
     }
     let years_served = if row.years_served.is_empty() {
         0
@@ -500,6 +514,7 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Vec<(&'static str, St
         row.years_served.parse().unwrap_or_else(|_| {
             errors.push((
                 "years_served",
+                format!("任职年限“{}”应为整数（年）", row.years_served),
                 format!("`{}` must be a whole number of years", row.years_served),
             ));
             0

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use baton_sdk::{Context, Locale, ModuleInfo, Outcome, Rejection, View};
+use baton_sdk::{Context, Locale, ModuleInfo, Outcome, Rejection, Text, View};
 
 use crate::db::{Db, plugins};
 use crate::runtime::{LoadError, Plugin, PluginError, Runtime};
@@ -300,41 +300,100 @@ pub const MAX_PACKAGE: usize = 4 << 20;
 /// module info, templates that parse and schemas that are JSON Schemas; that
 /// it compiles under the runtime's limits; and that `start` and `view` run on
 /// the SDK's sample village with the module's default config. Returns the
-/// loaded module, or every problem found.
-pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Module>, Vec<String>> {
+/// loaded module, or every problem found: in Chinese what is wrong, for the
+/// province's administrator; in English the detail a developer needs.
+pub async fn validate(runtime: &Runtime, bytes: &[u8]) -> Result<Arc<Module>, Vec<Text>> {
     if bytes.len() > MAX_PACKAGE {
-        return Err(vec![format!(
-            "the package is {} bytes; the limit is {MAX_PACKAGE}",
-            bytes.len()
+        return Err(vec![Text::new(
+            format!("模块包有 {} 字节，超过上限 {MAX_PACKAGE} 字节", bytes.len()),
+            format!(
+                "the package is {} bytes; the limit is {MAX_PACKAGE}",
+                bytes.len()
+            ),
         )]);
     }
     let plugin = load(runtime, bytes)
         .await
-        .map_err(|e| vec![e.to_string()])?;
+        .map_err(|e| vec![load_problem(&e)])?;
     let ctx = baton_sdk::testing::sample_context();
     let outcome = match plugin.start(&ctx).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(rejection)) => {
-            return Err(vec![format!(
-                "start refused the sample village with the default config: {rejection}"
+            return Err(vec![Text::new(
+                format!(
+                    "模块用默认配置在示例村启动时拒绝：{}",
+                    rejection_zh(&rejection)
+                ),
+                format!("start refused the sample village with the default config: {rejection}"),
             )]);
         }
-        Err(fault) => return Err(vec![format!("start failed on the sample village: {fault}")]),
+        Err(fault) => {
+            return Err(vec![Text::new(
+                "模块在示例村启动时出错（见技术细节）",
+                format!("start failed on the sample village: {fault}"),
+            )]);
+        }
     };
-    let view = plugin
-        .view(&ctx, &outcome.state)
-        .await
-        .map_err(|fault| vec![format!("view failed on the sample village: {fault}")])?;
+    let view = plugin.view(&ctx, &outcome.state).await.map_err(|fault| {
+        vec![Text::new(
+            "模块在示例村显示页面时出错（见技术细节）",
+            format!("view failed on the sample village: {fault}"),
+        )]
+    })?;
     let mut problems = Vec::new();
     for locale in [baton_sdk::Locale::ZhCn, baton_sdk::Locale::En] {
         if let Err(e) = plugin.render(view.clone(), locale, None) {
-            problems.push(e.to_string());
+            let language = match locale {
+                baton_sdk::Locale::ZhCn => "中文",
+                baton_sdk::Locale::En => "英文",
+            };
+            problems.push(Text::new(
+                format!("{language}页面模板无法显示示例村的数据（见技术细节）"),
+                e.to_string(),
+            ));
         }
     }
     if problems.is_empty() {
         Ok(Arc::new(plugin))
     } else {
         Err(problems)
+    }
+}
+
+/// Why a package did not load, in Chinese for the province, with the
+/// English detail.
+fn load_problem(e: &LoadError) -> Text {
+    let zh = match e {
+        LoadError::NotAComponent { .. } => {
+            "不是 WebAssembly 组件，请按 wasm32-wasip2 目标编译".to_owned()
+        }
+        LoadError::NoContract { .. } => "不是 Baton 模块：未用 baton-sdk 编译".to_owned(),
+        LoadError::UnsupportedContract {
+            found, supported, ..
+        } => format!("按接口契约 {found} 编译，本平台只能运行契约 {supported}"),
+        LoadError::ForbiddenImports { imports, .. } => format!(
+            "使用了平台不提供的能力（{}），模块不能访问网络、文件等",
+            imports.join("、")
+        ),
+        LoadError::Compile { .. } => "无法加载：编译或链接失败（见技术细节）".to_owned(),
+        LoadError::Describe(_) => "模块在说明自身信息时出错（见技术细节）".to_owned(),
+        LoadError::InvalidInfo { problems, .. } => format!(
+            "模块信息有 {} 处问题（标识、版本、标题、操作或模板，见技术细节）",
+            problems.len()
+        ),
+    };
+    Text::new(zh, e.to_string())
+}
+
+/// A module's refusal, in Chinese.
+fn rejection_zh(r: &Rejection) -> String {
+    match r {
+        Rejection::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}：{}", f.field, f.message.zh))
+            .collect::<Vec<_>>()
+            .join("；"),
+        Rejection::Forbidden(t) | Rejection::Conflict(t) => t.zh.clone(),
     }
 }
 

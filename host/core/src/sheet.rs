@@ -66,17 +66,28 @@ pub(crate) fn rows<'a, T: serde::de::DeserializeOwned + 'a>(
     if !missing.is_empty() {
         let english: Vec<&str> = columns.iter().map(|c| c.name).collect();
         let chinese: Vec<&str> = columns.iter().map(|c| c.chinese[0]).collect();
-        return Err(RowError {
-            line: 1,
-            column: None,
-            message: format!(
-                "the header `{}` lacks {}: expected the columns {} (or {})",
-                header.iter().collect::<Vec<_>>().join(","),
+        let lacking: Vec<&str> = columns
+            .iter()
+            .filter(|c| missing.contains(&c.name))
+            .map(|c| c.chinese[0])
+            .collect();
+        let header = header.iter().collect::<Vec<_>>().join(",");
+        return Err(RowError::new(
+            1,
+            None,
+            format!(
+                "表头“{header}”缺少{}列，应有这些列：{}（也可用英文列名 {}）",
+                lacking.join("、"),
+                chinese.join("、"),
+                english.join(","),
+            ),
+            format!(
+                "the header `{header}` lacks {}: expected the columns {} (or {})",
                 missing.join(", "),
                 english.join(","),
                 chinese.join(","),
             ),
-        });
+        ));
     }
     reader.set_headers(named);
     Ok(reader

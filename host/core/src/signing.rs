@@ -14,6 +14,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::db::{Db, signing_keys};
 use crate::error::Error;
+use baton_sdk::Text;
 
 /// The custom section's name.
 pub const SECTION: &str = "baton:signature";
@@ -138,7 +139,7 @@ fn holds(bytes: &[u8], found: &Found, public: &VerifyingKey) -> bool {
 }
 
 fn refused(zh: String, en: String) -> Error {
-    Error::InvalidPackage(vec![format!("{en} ({zh})")])
+    Error::InvalidPackage(vec![Text::new(zh, en)])
 }
 
 /// Checks the signature of a package published for `owner` (`None`: the

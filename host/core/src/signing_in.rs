@@ -18,6 +18,7 @@ pub async fn sign_in(
     password: &str,
     address: &str,
 ) -> Result<(String, Principal), Error> {
+    let username = &crate::accounts::login_name(username);
     crate::accounts::check_login_name(username)?;
     let now = now();
     if accounts::throttled(&state.db, username, address, now).await? {

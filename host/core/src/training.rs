@@ -26,6 +26,23 @@ pub struct Course {
     pub passed: bool,
     /// When, `YYYY-MM-DD`.
     pub passed_on: Option<String>,
+    /// The classes attended: title, date and hours, as the module's view
+    /// lists its sessions.
+    pub classes: Vec<Attended>,
+    /// The verification code of the course's record (its last sign-off,
+    /// the pass), once passed: what `/verify` checks.
+    pub code: Option<String>,
+}
+
+/// A class attended, as the certificate lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attended {
+    /// The session's title.
+    pub title: String,
+    /// Its date.
+    pub date: String,
+    /// Its hours, as the module writes them.
+    pub hours: String,
 }
 
 /// A person's training: every course, and the hours in all.
@@ -84,6 +101,22 @@ pub async fn record(
             hours,
             passed,
             passed_on: study["passed_on"].as_str().map(str::to_owned),
+            classes: view.data["sessions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["attended"] == true)
+                .map(|s| Attended {
+                    title: s["title"].as_str().unwrap_or_default().to_owned(),
+                    date: s["date"].as_str().unwrap_or_default().to_owned(),
+                    hours: s["hours"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect(),
+            code: e
+                .signoff_head
+                .as_deref()
+                .filter(|_| passed)
+                .map(crate::records::code),
         });
     }
     Ok(out)

@@ -182,7 +182,10 @@ pub async fn run(runtime: &Runtime, command: PluginCommand) -> anyhow::Result<()
             // The checks the server makes before it accepts a package.
             let plugin = crate::registry::validate(runtime, &package(&module)?)
                 .await
-                .map_err(|problems| anyhow::anyhow!("{}", problems.join("\n")))?;
+                .map_err(|problems| {
+                    let lines: Vec<&str> = problems.iter().map(|p| p.en.as_str()).collect();
+                    anyhow::anyhow!("{}", lines.join("\n"))
+                })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(plugin.info())?);
             } else {

@@ -394,7 +394,7 @@ pub(super) async fn import(
             page(&state, &visit, &up.back, StatusCode::CREATED, extra).await
         }
         Err(rows) => {
-            let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            let lines: Vec<String> = rows.iter().map(|r| r.say(visit.locale)).collect();
             let extra = json!({"import_problems": lines});
             page(
                 &state,
@@ -446,7 +446,7 @@ pub(super) async fn roster(
             .await
         }
         Err(crate::import::ImportError::Rows(rows)) => {
-            let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            let lines: Vec<String> = rows.iter().map(|r| r.say(visit.locale)).collect();
             let extra = json!({"roster_problems": lines, "roster_input": {"term": term, "elected_on": elected_on}});
             page(
                 &state,
@@ -588,7 +588,7 @@ pub(super) async fn slips(
             json!({
                 "name": s.name, "post": s.post,
                 "role": visit.t(&format!("role.{}", s.role.as_str())),
-                "username": s.username, "code": s.code, "expires": s.expires_at.map(date),
+                "username": crate::accounts::grouped(&s.username), "code": s.code, "expires": s.expires_at.map(date),
                 "expired": expired, "activated": s.activated, "account": s.account_id,
                 "qr": crate::views::qr_svg(&link),
             })

@@ -179,8 +179,14 @@ pub(super) async fn certificate(
         .courses
         .iter()
         .map(|c| {
+            // A passed course's record is checked at /verify: its code, and
+            // a QR that opens the check.
+            let qr = c.code.as_ref().and_then(|code| {
+                crate::views::qr_svg(&format!("{}/verify?code={code}", visit.origin))
+            });
             json!({"course": c.course, "hours": hours(c.hours), "passed": c.passed,
-                   "passed_on": c.passed_on, "href": format!("/enrollments/{}", c.enrollment)})
+                   "passed_on": c.passed_on, "href": format!("/enrollments/{}", c.enrollment),
+                   "classes": c.classes, "code": c.code, "qr": qr})
         })
         .collect();
     // Who, where and which post, and the unit that issues it: the county's

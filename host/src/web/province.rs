@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_sdk::Audience;
+use baton_sdk::{Audience, Locale};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -313,7 +313,7 @@ pub(super) async fn upload(
             &state,
             &visit,
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"upload_problems": [problem]}),
+            json!({"upload_problems": [{"said": problem}]}),
         )
         .await;
     }
@@ -324,6 +324,15 @@ pub(super) async fn upload(
             Ok(Redirect::to(&format!("/province?{q}")).into_response())
         }
         Err(Fault::InvalidPackage(problems)) => {
+            // What is wrong in the reader's language; on a Chinese page the
+            // developer's English detail folds away beneath it.
+            let problems: Vec<_> = problems
+                .iter()
+                .map(|p| match visit.locale {
+                    Locale::ZhCn => json!({"said": p.zh, "detail": p.en}),
+                    Locale::En => json!({"said": p.en}),
+                })
+                .collect();
             page(
                 &state,
                 &visit,
@@ -338,7 +347,7 @@ pub(super) async fn upload(
                 &state,
                 &visit,
                 status,
-                json!({"upload_problems": [problem]}),
+                json!({"upload_problems": [{"said": problem}]}),
             )
             .await
         }

@@ -210,9 +210,10 @@ fn attachment(
 }
 
 /// The words the host writes into modules' forms, by translation key.
-pub const WORDS: [&str; 10] = [
+pub const WORDS: [&str; 11] = [
     "form.add-row",
     "form.take-photo",
+    "form.photo-kept",
     "form.option",
     "form.order",
     "form.remove",
@@ -258,6 +259,16 @@ fn form<'reg, 'rc>(
     let mut hidden: Vec<(String, String)> = Vec::new();
     let mut look = Look::default();
     for (k, v) in h.hash() {
+        // `_fill=declaration`: the form starts from an object's values (a
+        // correction starts from what was declared).
+        if *k == "_fill" {
+            if v.value().is_object() {
+                let mut values = BTreeMap::new();
+                form_values(v.value(), "", &mut values);
+                look.fill = Some(values);
+            }
+            continue;
+        }
         // A list is the choices a field offers (`entries=entries` for a
         // field marked `"x-choices": "entries"`), not an argument.
         if let Value::Array(list) = v.value() {
@@ -300,6 +311,9 @@ pub struct Look {
     /// host still writes the others (a photo picker, the box to sign).
     /// Empty: the own fields are the whole form.
     pub covers: Vec<String>,
+    /// The values the fields start from, by path, when this form was not
+    /// the one posted (`_fill`).
+    pub fill: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// The form for `action`: hidden arguments `hidden`, then the module's `own`
@@ -317,10 +331,20 @@ pub fn form_html(
     let own = look.own.is_some();
     let id = identity(action, hidden);
     let posted = posted_for(host, &id);
+    let filled = look
+        .fill
+        .take()
+        .filter(|_| posted.is_none())
+        .map(|values| Posted {
+            form: id.clone(),
+            values,
+            errors: BTreeMap::new(),
+            more: None,
+        });
     let choices = std::mem::take(&mut look.choices);
     let mut fields = Fields {
         root: schema,
-        posted,
+        posted: posted.or(filled.as_ref()),
         host,
         choices: &choices,
         shown: Vec::new(),
@@ -699,21 +723,29 @@ impl Fields<'_> {
                 .get("form.take-photo")
                 .cloned()
                 .unwrap_or_default();
+            let kept = self
+                .host
+                .words
+                .get("form.photo-kept")
+                .cloned()
+                .unwrap_or_default();
             let id = html_escape(&format!("u-{}", path.replace('.', "-")));
             let _ = write!(
                 self.html,
                 "<p class=\"field pick-upload\" hidden><label for=\"{id}\">{}</label>\
                  <input type=\"file\" id=\"{id}\" accept=\"image/jpeg,image/png,application/pdf\" \
-                 data-enrollment=\"{}\" data-field=\"{}\"></p>",
+                 data-enrollment=\"{}\" data-field=\"{}\" data-kept=\"{}\"></p>",
                 html_escape(&word),
                 self.host.enrollment,
-                html_escape(path)
+                html_escape(path),
+                html_escape(&kept)
             );
         }
         let chosen = self.value(path);
         for (i, file) in self.host.attachments.iter().enumerate() {
             let id = html_escape(&format!("f-{}-{i}", path.replace('.', "-")));
-            let on = if chosen.iter().any(|v| v == &file.id) {
+            // Posted, one value per box; filled, one per line.
+            let on = if chosen.iter().flat_map(|v| v.lines()).any(|v| v == file.id) {
                 " checked"
             } else {
                 ""

@@ -312,7 +312,7 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
     let (zh, en): (Vec<String>, Vec<String>) = lines.into_iter().unzip();
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}确认班子分工：{}。", zh.join(";")),
+        format!("本人{who}确认班子分工：{}。", zh.join("；")),
         format!("I, {who}, confirm the division of work: {}.", en.join("; ")),
     );
     let revision = state.changes.len();

@@ -48,7 +48,7 @@ impl Module for Handover {
                 "Handover between old and new committees",
             ),
             summary: Text::new(
-                "离任干部逐项移交公章、档案、资产、办公场所和账目，新任书记清点确认，乡镇干部现场见证，一个程序一次签字确认。",
+                "离任干部逐项移交公章、档案、资产、办公场所和账目，新任书记清点确认，乡镇干部现场监交，一个程序一次签字确认。",
                 "The outgoing cadre hands over seals, archives, assets, premises and accounts item by item; the new secretary checks and receives them; a township officer witnesses. Every step is signed.",
             ),
             audience: Audience::Committee,
@@ -64,7 +64,7 @@ impl Module for Handover {
                 ActionInfo::new::<Confirm>("confirm", Text::new("清点接收", "Check and receive")),
                 ActionInfo::new::<WitnessPayload>(
                     "witness",
-                    Text::new("见证签字", "Witness and sign"),
+                    Text::new("监交签字", "Witness and sign"),
                 ),
             ],
             templates: vec![Template::new(
@@ -157,7 +157,7 @@ impl Module for Handover {
                     (Role::Secretary, join("清点接收", &t.zh, ""), en)
                 } else if i.witnessed.is_none() {
                     let en = join("witness the handover of ", &t.en, "");
-                    (Role::TownshipOfficer, join("见证", &t.zh, "交接"), en)
+                    (Role::TownshipOfficer, join("监交", &t.zh, "交接"), en)
                 } else {
                     return None;
                 };
@@ -425,7 +425,7 @@ fn confirm(ctx: &Context<Config>, state: &mut State, p: Confirm) -> Result<Effec
             Recipient::Role(Role::TownshipOfficer),
             Text::new(
                 format!(
-                    "{}“{}”已完成清点，等待您见证。",
+                    "{}“{}”已完成清点，等待您监交。",
                     ctx.village.name, item.title.zh
                 ),
                 format!(
@@ -447,7 +447,7 @@ fn witness(
     let item = find(state, &p.item)?;
     let Some(receipt) = &item.received else {
         return Err(Rejection::conflict(
-            format!("“{}”尚未由新任书记清点接收，不能见证", item.title.zh),
+            format!("“{}”尚未由新任书记清点接收，不能监交", item.title.zh),
             format!(
                 "{} has not been received by the new secretary yet",
                 item.title.en
@@ -456,14 +456,14 @@ fn witness(
     };
     if item.witnessed.is_some() {
         return Err(Rejection::conflict(
-            format!("“{}”已经见证过了", item.title.zh),
+            format!("“{}”已经监交过了", item.title.zh),
             format!("{} has already been witnessed", item.title.en),
         ));
     }
     if !receipt.discrepancies.is_empty() && p.remarks.trim().is_empty() {
         return Err(Rejection::invalid(
             "remarks",
-            "接收时发现差异，见证人须填写处理意见",
+            "接收时发现差异，监交人须填写处理意见",
             "the receipt noted discrepancies, so the witness must say how they are resolved",
         ));
     }
@@ -474,7 +474,7 @@ fn witness(
     });
     let who = &ctx.actor.name;
     let statement = Text::new(
-        format!("本人{who}见证{village}“{}”移交，手续完备。", item.title.zh),
+        format!("本人{who}监交{village}“{}”移交，手续完备。", item.title.zh),
         format!(
             "I, {who}, witnessed the handover of {} at {village}; the procedure is complete.",
             item.title.en

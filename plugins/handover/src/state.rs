@@ -170,7 +170,7 @@ pub struct WitnessPayload {
     pub item: String,
     /// Remarks; required when the receipt noted discrepancies.
     #[serde(default)]
-    #[schemars(extend("x-label" = {"zh": "见证意见", "en": "Remarks"}, "x-multiline" = true))]
+    #[schemars(extend("x-label" = {"zh": "监交意见", "en": "Remarks"}, "x-multiline" = true))]
     pub remarks: String,
     /// Photos (ids of the enrollment's files).
     #[serde(default)]

@@ -34,6 +34,8 @@ struct ItemView<'a> {
     sent_back: Option<&'a str>,
     has_discrepancies: bool,
     can_declare: bool,
+    /// The declaration as its form posts it, to start a correction from.
+    declaration: Option<serde_json::Value>,
     can_confirm: bool,
     can_witness: bool,
 }
@@ -135,6 +137,10 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         sent_back: item.sent_back.as_deref(),
         has_discrepancies: !discrepancies.is_empty(),
         can_declare: role == Role::OutgoingCadre && item.received.is_none(),
+        declaration: item
+            .declared
+            .as_ref()
+            .map(|_| serde_json::json!({"entries": item.entries, "photos": item.photos})),
         can_confirm: role == Role::Secretary && status == "waiting-receipt",
         can_witness: role == Role::TownshipOfficer && status == "waiting-witness",
     }

@@ -379,7 +379,7 @@ fn each_item_awaits_its_next_signer() {
         who(&received, "seals"),
         Some((
             baton_sdk::Recipient::Role(Role::TownshipOfficer),
-            "见证公章印章交接".into()
+            "监交公章印章交接".into()
         ))
     );
     let witnessed = h

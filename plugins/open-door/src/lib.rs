@@ -345,7 +345,7 @@ fn publish(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejectio
     let statement = Text::new(
         format!(
             "本人{who}代表{village}新一届班子公开承诺：{}，接受群众监督。",
-            titles.join(";")
+            titles.join("；")
         ),
         format!(
             "I, {who}, publish the commitments of {village}'s new committees: {}; we answer to the villagers for them.",
