@@ -20,6 +20,6 @@ pub mod web;
 pub use baton_core::{
     Backend, Db, accounts, acting, assigning, attachments, auth, backup, catalog, ceremony, clock,
     definitions, demo, error, export, files, generate, i18n, import, notices, outbound, outbox,
-    publishing, records, registry, reports, runtime, sampling, settings, sheet, signing,
+    publishing, records, registry, reports, roster, runtime, sampling, settings, sheet, signing,
     signing_in, state, training, upgrade, views,
 };

@@ -11,6 +11,7 @@ mod learner;
 mod page;
 mod province;
 mod session;
+mod structure;
 mod township;
 
 pub use crate::i18n::t;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/enrollments/{id}/pause", post(learner::pause))
         .route("/county/remind", post(county::remind))
         .route("/county/export", get(county::export))
+        .route("/structure", get(structure::page))
         .route(
             "/activate",
             get(accounts::activate_page).post(accounts::activate),

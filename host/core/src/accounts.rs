@@ -578,7 +578,9 @@ pub fn parse_staff_role(s: &str) -> Option<Role> {
     let role = match s {
         "省级管理员" => Role::ProvinceAdmin,
         "市级组织干部" => Role::CityOfficer,
-        "县级培训人员" => Role::CountyTrainer,
+        // The county's organisation department, as officials call it (the
+        // older 县级培训人员 still reads).
+        "县委组织部" | "县级组织部门" | "县级培训人员" => Role::CountyTrainer,
         "乡镇干部" => Role::TownshipOfficer,
         _ => s.parse().ok()?,
     };

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod people;
 pub mod plugins;
 pub mod reports;
+pub mod roster;
 pub mod signing_keys;
 pub mod statements;
 pub mod turns;

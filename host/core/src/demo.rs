@@ -390,14 +390,32 @@ fn roster(village: &str, seed: usize) -> Vec<Seat> {
     } else {
         (0..6).map(name).collect()
     };
+    // What the 花名册 says of each (the structure statistics count it).
+    let about = |who: &String| {
+        let n = names.iter().position(|m| m == who).unwrap_or(0);
+        let (gender, birth, education, political, origin) = [
+            ("男", "1983-05", "大学本科", "中共党员", "返乡创业"),
+            ("女", "1990-08", "大专", "中共党员", "大学毕业生"),
+            ("男", "1995-02", "高中", "中共党员", "退役军人"),
+            ("女", "1978-11", "初中", "群众", "致富能手"),
+            ("男", "1961-03", "高中", "中共党员", ""),
+            ("男", "1970-07", "初中", "群众", ""),
+        ][n % 6];
+        crate::roster::particulars(gender, birth, "汉族", education, political, origin, "")
+            .unwrap_or_default()
+    };
     let seat = |committee, who: &String, post: &str, departure, years| Seat {
         village: village.into(),
         committee,
         name: who.clone(),
         phone: None,
         post: post.into(),
+        post_text: post.into(),
         departure,
         years_served: years,
+        reelected: departure.is_none() && years > 0,
+        cross_posted: false,
+        particulars: about(who),
     };
     vec![
         // 一肩挑: the new secretary also chairs the villagers' committee.

@@ -439,6 +439,8 @@ pub async fn national(
         sqlx::query("ANALYZE").execute(db.pool()).await?;
     }
     bar.finish_with_message("done");
+    // The structure statistics' roll-ups, which the import keeps.
+    crate::db::roster::rebuild(db).await?;
     Ok(out)
 }
 

@@ -264,6 +264,7 @@ pub fn plan(
 #[derive(Debug, Deserialize)]
 struct RosterRow {
     village_code: String,
+    #[serde(default)]
     committee: String,
     name: String,
     post: String,
@@ -273,23 +274,53 @@ struct RosterRow {
     years_served: String,
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    birth: String,
+    #[serde(default)]
+    ethnicity: String,
+    #[serde(default)]
+    education: String,
+    #[serde(default)]
+    political: String,
+    #[serde(default)]
+    origin: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    cross_posted: String,
 }
 
+/// The columns of a 花名册, under the headers counties write.
 const ROSTER_COLUMNS: &[Column] = &[
-    Column::required("village_code", &["村代码", "区划代码"]),
-    Column::required("committee", &["组织", "委员会"]),
+    Column::required(
+        "village_code",
+        &["村代码", "区划代码", "村（社区）代码", "单位代码"],
+    ),
+    Column::optional("committee", &["组织", "委员会", "所在组织"]),
     Column::required("name", &["姓名"]),
-    Column::required("post", &["职务"]),
-    Column::optional("status", &["状态"]),
+    Column::required("post", &["职务", "现任职务", "任职情况"]),
+    Column::optional("status", &["状态", "任职状态"]),
     Column::optional("years_served", &["任职年限"]),
-    Column::optional("phone", &["电话", "手机"]),
+    Column::optional("phone", &["电话", "手机", "联系电话", "手机号码"]),
+    Column::optional("gender", &["性别"]),
+    Column::optional("birth", &["出生年月", "出生日期"]),
+    Column::optional("ethnicity", &["民族"]),
+    Column::optional("education", &["学历", "文化程度"]),
+    Column::optional("political", &["政治面貌"]),
+    Column::optional("origin", &["来源", "人员来源"]),
+    Column::optional("id_number", &["身份证号", "身份证号码", "公民身份号码"]),
+    Column::optional("cross_posted", &["交叉任职"]),
 ];
 
 /// Imports committee rosters for `term` (`2026`), all or nothing: who holds
 /// which post on each village's Party branch (党组织) and villagers' committee
-/// (村委会), and who left at this election (离任, 落选, 调任). Columns:
-/// `village_code,committee,name,post,status,years_served,phone` or
-/// `村代码,组织,姓名,职务,状态,任职年限,电话`; status defaults to serving.
+/// (村委会), and who left at this election (离任, 落选, 调任). The file is a
+/// 花名册: `village_code,name,post` (村代码,姓名,职务) and any of
+/// [`ROSTER_COLUMNS`]' others; posts are read as counties write them
+/// ([`crate::roster::posts`]) and status defaults to serving. The structure
+/// statistics are counted in the same transaction.
 /// Every person gets an account with an activation code (or, re-elected,
 /// the new role on their account). Returns what was added.
 pub async fn roster(
@@ -325,8 +356,8 @@ pub async fn roster_as(
     let mut seats = Vec::new();
     for (line, record) in rows {
         match record {
-            Ok(row) => match seat(row) {
-                Ok(seat) => seats.push((line, seat)),
+            Ok(row) => match self::seats(row) {
+                Ok(found) => seats.extend(found.into_iter().map(|seat| (line, seat))),
                 Err(errors) => problems.extend(
                     errors
                         .into_iter()
@@ -468,45 +499,51 @@ fn may_upload(actor: &crate::auth::Principal, path: &str) -> bool {
 /// A roster line's problems: the column, and why in Chinese and English.
 type Problems = Vec<(&'static str, String, String)>;
 
-fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Problems> {
-    use baton_sdk::{Committee, Departure};
-    let mut errors = Vec::new();
-    let committee = match crate::sheet::simplified(&row.committee) {
-        "party-branch" | "党组织" | "党支部" | "党委" | "支委会" => {
-            Some(Committee::PartyBranch)
-        }
-        "villagers" | "村委会" | "居委会" | "村民委员会" => Some(Committee::Villagers),
-        other => {
-            errors.push((
-                "committee",
-                format!("组织“{other}”应为党组织或村委会（居委会）"),
-                format!("`{other}` must be party-branch or villagers (党组织/村委会)"),
-            ));
-            None
-        }
+/// The seats a roster line gives its person: one per post it names (书记、
+/// 主任 is two, 一肩挑), each with the person's particulars.
+fn seats(row: RosterRow) -> Result<Vec<crate::db::people::Seat>, Problems> {
+    use baton_sdk::Departure;
+    let mut errors: Problems = Vec::new();
+    let committee_text = crate::sheet::simplified(&row.committee);
+    let committee = crate::roster::committee(committee_text);
+    if committee.is_none() && !committee_text.is_empty() {
+        errors.push((
+            "committee",
+            format!("组织“{committee_text}”应为党组织（党支部、党总支）或村（居）委会"),
+            format!("`{committee_text}` must be party-branch or villagers (党组织/村委会)"),
+        ));
+    }
+    let post_text = crate::sheet::simplified(&row.post).to_owned();
+    let posts = if post_text.is_empty() {
+        errors.push(("post", "请填写职务".into(), "is required".into()));
+        Vec::new()
+    } else {
+        crate::roster::posts(&post_text, committee).unwrap_or_else(|(zh, en)| {
+            errors.push(("post", zh, en));
+            Vec::new()
+        })
     };
-    let post = crate::sheet::simplified(&row.post).to_owned();
-    let departure = match crate::sheet::simplified(&row.status) {
-        "" | "serving" | "新任" | "留任" | "在任" => Ok(None),
-        "retired" | "离任" => Ok(Some(Departure::Retired)),
-        "defeated" | "落选" => Ok(Some(Departure::Defeated)),
-        "transferred" | "调任" => Ok(Some(Departure::Transferred)),
+    let status = crate::sheet::simplified(&row.status);
+    let (departure, reelected) = match status {
+        "" | "serving" | "在任" => Ok((None, None)),
+        "新任" | "新当选" | "new" => Ok((None, Some(false))),
+        "留任" | "连任" | "re-elected" => Ok((None, Some(true))),
+        "retired" | "离任" | "退休" => Ok((Some(Departure::Retired), None)),
+        "defeated" | "落选" => Ok((Some(Departure::Defeated), None)),
+        "transferred" | "调任" | "调离" => Ok((Some(Departure::Transferred), None)),
         other => Err((
-            format!("状态“{other}”应为在任、离任、落选或调任"),
+            format!("状态“{other}”应为在任、新任、连任、离任、落选或调任"),
             format!(
-                "`{other}` must be serving, retired, defeated or transferred (在任/离任/落选/调任)"
+                "`{other}` must be serving, new, re-elected, retired, defeated or transferred (在任/新任/连任/离任/落选/调任)"
             ),
         )),
     }
     .unwrap_or_else(|(zh, en)| {
         errors.push(("status", zh, en));
-        None
+        (None, None)
     });
     if row.name.is_empty() {
         errors.push(("name", "请填写姓名".into(), "is required".into()));
-    }
-    if post.is_empty() {
-        errors.push(("post", "请填写职务".into(), "is required".into()));
     }
     let years_served = if row.years_served.is_empty() {
         0
@@ -520,16 +557,41 @@ fn seat(row: RosterRow) -> Result<crate::db::people::Seat, Problems> {
             0
         })
     };
-    match committee {
-        Some(committee) if errors.is_empty() => Ok(crate::db::people::Seat {
-            village: row.village_code,
-            committee,
-            name: row.name,
-            phone: (!row.phone.is_empty()).then_some(row.phone),
-            post,
+    let particulars = crate::roster::particulars(
+        &row.gender,
+        &row.birth,
+        &row.ethnicity,
+        &row.education,
+        &row.political,
+        &row.origin,
+        &row.id_number,
+    )
+    .unwrap_or_else(|problems| {
+        errors.extend(problems);
+        Default::default()
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let cross_posted = matches!(
+        crate::sheet::simplified(&row.cross_posted),
+        "是" | "交叉任职" | "yes" | "Y" | "y" | "√"
+    );
+    Ok(posts
+        .into_iter()
+        .map(|post| crate::db::people::Seat {
+            village: row.village_code.clone(),
+            committee: post.committee(),
+            name: row.name.clone(),
+            phone: (!row.phone.is_empty()).then(|| row.phone.clone()),
+            post: post.as_str().to_owned(),
+            post_text: post_text.clone(),
             departure,
             years_served,
-        }),
-        _ => Err(errors),
-    }
+            // Said, or else a seat held before this election is a re-election.
+            reelected: departure.is_none() && reelected.unwrap_or(years_served > 0),
+            cross_posted,
+            particulars: particulars.clone(),
+        })
+        .collect())
 }

@@ -31,6 +31,7 @@ pub mod publishing;
 pub mod records;
 pub mod registry;
 pub mod reports;
+pub mod roster;
 pub mod sampling;
 pub mod settings;
 pub mod sheet;

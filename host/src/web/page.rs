@@ -23,7 +23,7 @@ use crate::shared::{AppState, COOKIE, Error, Fault};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 17] = [
+pub const SOURCES: [(&str, &str); 18] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -47,6 +47,7 @@ pub const SOURCES: [(&str, &str); 17] = [
     ("accounts", include_str!("../../templates/accounts.hbs")),
     ("slips", include_str!("../../templates/slips.hbs")),
     ("class", include_str!("../../templates/class.hbs")),
+    ("structure", include_str!("../../templates/structure.hbs")),
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
@@ -188,6 +189,9 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
         Role::NationalAdmin,
     ]) {
         links.push(("/county", "nav.county"));
+    }
+    if p.grants.iter().any(|g| crate::auth::is_official(g.role)) {
+        links.push(("/structure", "nav.structure"));
     }
     if has(&[Role::ProvinceAdmin, Role::NationalAdmin]) {
         links.push(("/province", "nav.province"));

@@ -21,12 +21,20 @@ pub struct Seat {
     pub name: String,
     /// Their phone, if given; with the name it tells two people apart.
     pub phone: Option<String>,
-    /// The post: 书记, 主任, 委员…
+    /// The post as the platform counts it: 书记, 副书记, 委员, 主任, 副主任.
     pub post: String,
+    /// The post as the roster wrote it (党支部书记、书记兼主任…).
+    pub post_text: String,
     /// `None` while serving; why they left otherwise.
     pub departure: Option<Departure>,
     /// Years on the committee.
     pub years_served: u32,
+    /// Serving again after this election (连任).
+    pub reelected: bool,
+    /// The roster says the person holds posts on both committees.
+    pub cross_posted: bool,
+    /// Who they are, as the 花名册 says.
+    pub particulars: crate::roster::Particulars,
 }
 
 /// Villages (of `villages`) that already have committees for `term`.
@@ -145,6 +153,27 @@ pub async fn insert_roster(
                         .await?
                     }
                 };
+                // What this roster says of them; a blank keeps what an
+                // earlier roster said.
+                let p = &seat.particulars;
+                let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+                sqlx::query(
+                    "UPDATE people SET gender = COALESCE($2, gender), birth = COALESCE($3, birth),
+                       ethnicity = COALESCE($4, ethnicity), education = COALESCE($5, education),
+                       political = COALESCE($6, political), origin = COALESCE($7, origin),
+                       id_number = COALESCE($8, id_number)
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(p.gender.map(crate::roster::Gender::as_str))
+                .bind(p.birth.clone())
+                .bind(text(&p.ethnicity))
+                .bind(text(&p.education))
+                .bind(text(&p.political))
+                .bind(text(&p.origin))
+                .bind(p.id_number.clone())
+                .execute(&mut **tx)
+                .await?;
                 people.insert(key, holders.len());
                 holders.push(Holder {
                     person_id: id,
@@ -161,8 +190,8 @@ pub async fn insert_roster(
             holder.role = role;
         }
         sqlx::query(
-            "INSERT INTO committee_members (committee_id, person_id, post, one_shoulder, departure, years_served)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO committee_members (committee_id, person_id, post, one_shoulder, departure, years_served, post_text, reelected)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(committee)
         .bind(holder.person_id)
@@ -170,10 +199,26 @@ pub async fn insert_roster(
         .bind(i64::from(one_shoulder.contains(&key)))
         .bind(seat.departure.map(Departure::as_str))
         .bind(i64::from(seat.years_served))
+        .bind(&seat.post_text)
+        .bind(i64::from(seat.reelected))
         .execute(&mut **tx)
         .await
         .with_context(|| format!("seat of {} in {}", seat.name, seat.village))?;
     }
+    // The structure statistics: each village's counts, added to it and to
+    // every unit above it.
+    let mut rolled: HashMap<String, crate::roster::Stats> = HashMap::new();
+    for (village, counts) in crate::roster::count(seats, elected_on) {
+        let path: String = sqlx::query_scalar("SELECT path FROM org_units WHERE code = $1")
+            .bind(&village)
+            .fetch_one(&mut **tx)
+            .await
+            .with_context(|| format!("the path of {village}"))?;
+        for unit in path.split('/').filter(|c| !c.is_empty()) {
+            rolled.entry(unit.to_owned()).or_default().add(&counts);
+        }
+    }
+    super::roster::add(tx, term, &rolled).await?;
     Ok((added, seats.len(), holders))
 }
 
