@@ -561,8 +561,8 @@ per_backend! {
         for (module, field, value, says) in [
             ("first-lesson@0.4.1", "config.pass_mark", "六十", "请输入数字"),
             ("first-lesson@0.4.1", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
-            ("handover@0.2.1", "unit", "510000000000", "没有权限"),
-            ("handover@0.2.1", "due", "2001-01-01", "截止日期必须在今天之后"),
+            ("handover@0.3.0", "unit", "510000000000", "没有权限"),
+            ("handover@0.3.0", "due", "2001-01-01", "截止日期必须在今天之后"),
             ("look-back@0.1.0", "sample_percent", "三十", "“三十”不是整数"),
             ("look-back@0.1.0", "sample_seed", "-1", "“-1”不是整数"),
             ("look-back@0.1.0", "sample_percent", "101", "1 到 100"),
@@ -634,12 +634,12 @@ baton_tests::per_backend! {
         assert!(created.contains("新签发的激活码") && created.contains("lr-second"), "the code is shown once");
         // A roster with bad lines: each named in Chinese on the Chinese
         // page (第 3 行：…), none of the English the API also carries.
-        let roster = "村代码,组织,姓名,职务,状态,任职年限\n500155108201,党组织,,书记,在任,3\n500155108201,村委员,王五,主任,在任,三\n500155108201,党组织\n";
+        let roster = "村代码,组织,姓名,职务,状态,任职年限\n500155108201,党组织,,书记,在任,3\n500155108201,工会,王五,主任,在任,三\n500155108201,党组织\n";
         let fields = [("_csrf", token.as_str()), ("term", "2026"), ("elected_on", "2026-11-01"), ("back", demo::COUNTY)];
         let reply = post_file(&api, &county, "/accounts/roster", &fields, roster.as_bytes()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         let refused = html(&reply);
-        for said in ["第 2 行：请填写姓名", "第 3 行：组织“村委员”应为党组织或村委会（居委会）", "第 3 行：任职年限“三”应为整数（年）", "第 4 行：有 2 列，表头有 6 列"] {
+        for said in ["第 2 行：请填写姓名", "第 3 行：组织“工会”应为党组织（党支部、党总支）或村（居）委会", "第 3 行：任职年限“三”应为整数（年）", "第 4 行：有 2 列，表头有 6 列"] {
             assert!(refused.contains(said), "{said} in {refused}");
         }
         for english in ["is required", "line 2", "must be", "found record"] {

@@ -315,10 +315,10 @@ per_backend! {
 
 per_backend! {
     /// The built-in handover as the previous release shipped it (0.1.2,
-    /// contract 0.1.0, kept as its bytes) moves to 0.2.1 by the product's own
+    /// contract 0.1.0, kept as its bytes) moves to 0.3.0 by the product's own
     /// upgrade: the dry run replays every enrollment, acted in or not, the
     /// same; applying moves them, and whose turn it is is known at once.
-    async fn the_handover_of_the_previous_release_replays_the_same_on_0_2_1(test: TestDb) {
+    async fn the_handover_of_the_previous_release_replays_the_same_on_0_3_0(test: TestDb) {
         let api = Api::new(&test).await;
         let (nation, province) = (api.token("nation").await, api.token("province").await);
         let (outgoing, secretary, township) = (
@@ -348,7 +348,7 @@ per_backend! {
         let old = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
         assert_eq!((old.plugin_version.as_str(), old.done), ("0.1.2", 4));
 
-        let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.2.1", "unit": COUNTY, "apply": apply});
+        let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.3.0", "unit": COUNTY, "apply": apply});
         let dry = upgrade(&api, &province, ask("none")).await;
         assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
         let dry = dry.json();
@@ -360,8 +360,8 @@ per_backend! {
         let applied = upgrade(&api, &province, ask("same")).await.json();
         assert_eq!(applied["moved"], json!(checked), "{applied}");
         let moved = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
-        assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.2.1", 4, &old.state));
-        // 0.2.1 says whose turn: the archives wait for the secretary.
+        assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.3.0", 4, &old.state));
+        // 0.3.0 says whose turn: the archives wait for the secretary.
         let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
         let line = mine.as_array().expect("a list").iter().find(|s| s["id"] == handover).expect("listed");
         assert_eq!(line["my_turn"], true, "{line}");

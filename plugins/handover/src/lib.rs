@@ -16,8 +16,8 @@ use baton_sdk::{
 };
 
 pub use state::{
-    Action, Config, Confirm, Declare, Discrepancy, Entry, ExtraItem, Item, Receipt, SendBack,
-    Signature, State, Witness, WitnessPayload,
+    Action, Config, Confirm, Declare, DeclareFor, Discrepancy, Entry, ExtraItem, Item, OnBehalf,
+    Reason, Receipt, SendBack, Signature, State, Witness, WitnessPayload,
 };
 
 /// The handover module.
@@ -65,6 +65,13 @@ impl Module for Handover {
                 ActionInfo::new::<WitnessPayload>(
                     "witness",
                     Text::new("监交签字", "Witness and sign"),
+                ),
+                ActionInfo::new::<DeclareFor>(
+                    "declare-for",
+                    Text::new(
+                        "代为移交或连任自查",
+                        "Declare on the cadre's behalf, or self-check",
+                    ),
                 ),
             ],
             templates: vec![Template::new(
@@ -128,6 +135,7 @@ impl Module for Handover {
             Action::SendBack(p) => send_back(ctx, state, p),
             Action::Confirm(p) => confirm(ctx, state, p),
             Action::Witness(p) => witness(ctx, state, p),
+            Action::DeclareFor(p) => declare_for(ctx, state, p),
         }
     }
 
@@ -140,13 +148,21 @@ impl Module for Handover {
 
     /// Each item's next signer: the outgoing cadre declares, the secretary
     /// receives, a township officer witnesses.
-    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+    fn awaiting(ctx: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        // A re-elected committee (nobody left) checks what it keeps itself.
+        let self_check = ctx.outgoing.is_empty();
         state
             .items
             .iter()
             .filter_map(|i| {
                 let t = &i.title;
-                let (role, zh, en) = if i.declared.is_none() {
+                let (role, zh, en) = if i.declared.is_none() && self_check {
+                    (
+                        Role::Secretary,
+                        join("自查申报", &t.zh, ""),
+                        join("self-check ", &t.en, ""),
+                    )
+                } else if i.declared.is_none() {
                     (
                         Role::OutgoingCadre,
                         join("申报", &t.zh, ""),
@@ -199,6 +215,7 @@ fn item(key: &str, title: Text) -> Item {
         witnessed: None,
         sent_back: None,
         photos: Vec::new(),
+        on_behalf: None,
     }
 }
 
@@ -256,14 +273,40 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             "you are not among this village's outgoing cadres, so you cannot declare a handover",
         ));
     }
-    if p.entries.is_empty() {
+    check_entries(&p.entries)?;
+    ctx.require_attachments("photos", &p.photos)?;
+    let item = find(state, &p.item)?;
+    unreceived(item)?;
+    let n = p.entries.len();
+    item.entries = p.entries;
+    item.photos = p.photos;
+    item.declared = Some(signature(ctx));
+    item.sent_back = None;
+    item.on_behalf = None;
+    let who = &ctx.actor.name;
+    let statement = Text::new(
+        format!(
+            "本人{who}移交“{}”共 {n} 项，清单如实，无隐瞒。",
+            item.title.zh
+        ),
+        format!(
+            "I, {who}, hand over {}: {n} entries, listed truthfully and completely.",
+            item.title.en
+        ),
+    );
+    Ok(declared(ctx, item, statement))
+}
+
+/// An inventory has at least one entry, each named, each at least one.
+fn check_entries(entries: &[Entry]) -> Result<(), Rejection> {
+    if entries.is_empty() {
         return Err(Rejection::invalid(
             "entries",
             "清单至少要有一项",
             "list at least one entry",
         ));
     }
-    for (i, e) in p.entries.iter().enumerate() {
+    for (i, e) in entries.iter().enumerate() {
         if e.name.trim().is_empty() {
             return Err(Rejection::invalid(
                 format!("entries.{i}.name"),
@@ -279,8 +322,11 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             ));
         }
     }
-    ctx.require_attachments("photos", &p.photos)?;
-    let item = find(state, &p.item)?;
+    Ok(())
+}
+
+/// An item's inventory can change until the new side has received it.
+fn unreceived(item: &Item) -> Result<(), Rejection> {
     if item.received.is_some() {
         return Err(Rejection::conflict(
             format!("“{}”已由新任书记接收，不能再修改清单", item.title.zh),
@@ -290,23 +336,12 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
             ),
         ));
     }
-    let n = p.entries.len();
-    item.entries = p.entries;
-    item.photos = p.photos;
-    item.declared = Some(signature(ctx));
-    item.sent_back = None;
-    let who = &ctx.actor.name;
-    let statement = Text::new(
-        format!(
-            "本人{who}移交“{}”共 {n} 项，清单如实，无隐瞒。",
-            item.title.zh
-        ),
-        format!(
-            "I, {who}, hand over {}: {n} entries, listed truthfully and completely.",
-            item.title.en
-        ),
-    );
-    Ok(Effects::none()
+    Ok(())
+}
+
+/// The sign-off of a declaration, and the secretary told it waits for them.
+fn declared(ctx: &Context<Config>, item: &Item, statement: Text) -> Effects {
+    Effects::none()
         .signoff(ctx.signoff(format!("{}:declare", item.key), statement))
         .notify(
             Recipient::Role(Role::Secretary),
@@ -317,7 +352,120 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
                     item.title.en
                 ),
             ),
-        ))
+        )
+}
+
+/// 代为移交: a township officer declares an item for an outgoing cadre who
+/// is away, refuses, is ill or has died, naming who was present; the new
+/// secretary then receives it and the township supervises as usual. 连任
+/// 自查: where nobody left, the secretary declares what the committee keeps,
+/// which counts as received, and the township supervises.
+fn declare_for(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: DeclareFor,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer, Role::Secretary])?;
+    let self_check = ctx.actor.role == Role::Secretary;
+    match (self_check, p.reason) {
+        (true, Reason::Reelected) if ctx.outgoing.is_empty() => {}
+        (true, Reason::Reelected) => {
+            return Err(Rejection::conflict(
+                "本村有离任干部，应由离任干部申报；离任干部无法办理时，由乡镇（街道）代为移交",
+                "this village has outgoing cadres: they declare, or the township declares for them",
+            ));
+        }
+        (true, _) => {
+            return Err(Rejection::invalid(
+                "reason",
+                "新任书记只能在班子连任时自查申报；离任干部无法办理时，由乡镇（街道）代为移交",
+                "the secretary declares only as a re-elected committee's self-check",
+            ));
+        }
+        (false, Reason::Reelected) => {
+            return Err(Rejection::invalid(
+                "reason",
+                "班子连任时由新任书记自查申报，乡镇（街道）监交",
+                "a re-elected committee's secretary does the self-check; the township supervises",
+            ));
+        }
+        (false, _) if p.witness.trim().is_empty() => {
+            return Err(Rejection::invalid(
+                "witness",
+                "代为移交须写明见证人，如村务监督委员会主任或村民代表",
+                "name who was present, such as the supervision committee's chair",
+            ));
+        }
+        (false, _) => {}
+    }
+    check_entries(&p.entries)?;
+    ctx.require_attachments("photos", &p.photos)?;
+    let item = find(state, &p.item)?;
+    unreceived(item)?;
+    if item.declared.is_some() && item.on_behalf.is_none() {
+        return Err(Rejection::conflict(
+            format!("“{}”已由离任干部申报，不能代为移交", item.title.zh),
+            format!("the outgoing cadre has declared {} himself", item.title.en),
+        ));
+    }
+    let n = p.entries.len();
+    let me = signature(ctx);
+    item.entries = p.entries;
+    item.photos = p.photos;
+    item.declared = Some(me.clone());
+    item.sent_back = None;
+    item.on_behalf = Some(OnBehalf {
+        reason: p.reason,
+        witness: p.witness.trim().to_owned(),
+    });
+    let (who, why) = (&ctx.actor.name, p.reason.text());
+    if self_check {
+        item.received = Some(Receipt {
+            signature: me,
+            discrepancies: Vec::new(),
+            photos: Vec::new(),
+        });
+        let statement = Text::new(
+            format!(
+                "本人{who}对“{}”进行连任自查，共 {n} 项，清单如实，无隐瞒。",
+                item.title.zh
+            ),
+            format!(
+                "I, {who}, checked {} as the re-elected committee: {n} entries, listed truthfully and completely.",
+                item.title.en
+            ),
+        );
+        return Ok(Effects::none()
+            .signoff(ctx.signoff(format!("{}:self-check", item.key), statement))
+            .notify(
+                Recipient::Role(Role::TownshipOfficer),
+                Text::new(
+                    format!(
+                        "{}“{}”已完成连任自查，等待您监交。",
+                        ctx.village.name, item.title.zh
+                    ),
+                    format!(
+                        "{} at {} is self-checked and awaits your supervision.",
+                        item.title.en, ctx.village.name
+                    ),
+                ),
+            ));
+    }
+    let statement = Text::new(
+        format!(
+            "本人{who}因{}，代为移交“{}”共 {n} 项，见证人：{}，清单如实，无隐瞒。",
+            why.zh,
+            item.title.zh,
+            p.witness.trim()
+        ),
+        format!(
+            "I, {who}, declare {} for the outgoing cadre ({}): {n} entries, in the presence of {}, listed truthfully and completely.",
+            item.title.en,
+            why.en,
+            p.witness.trim()
+        ),
+    );
+    Ok(declared(ctx, item, statement))
 }
 
 fn send_back(ctx: &Context<Config>, state: &mut State, p: SendBack) -> Result<Effects, Rejection> {

@@ -32,6 +32,57 @@ pub struct Item {
     /// Photos declared with the inventory: ids of the enrollment's files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// Declared by someone other than the outgoing cadre: the township for
+    /// a cadre who cannot (代为移交), or the re-elected committee itself (连任
+    /// 自查).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<OnBehalf>,
+}
+
+/// Why an item was declared by someone other than the outgoing cadre, and
+/// who saw it done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnBehalf {
+    /// Why.
+    pub reason: Reason,
+    /// Who was present (for 代为移交: a villager representative, the
+    /// supervision committee's chair…); empty for a self-check.
+    pub witness: String,
+}
+
+/// Why the outgoing cadre does not declare an item himself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Away and cannot come back in time (外出).
+    #[schemars(extend("x-label" = {"zh": "离任干部外出，无法到场", "en": "The outgoing cadre is away"}))]
+    Absent,
+    /// Refuses to hand over (拒不移交).
+    #[schemars(extend("x-label" = {"zh": "离任干部拒不移交", "en": "The outgoing cadre refuses"}))]
+    Refused,
+    /// Ill (患病).
+    #[schemars(extend("x-label" = {"zh": "离任干部患病，无法办理", "en": "The outgoing cadre is ill"}))]
+    Ill,
+    /// Has died (去世).
+    #[schemars(extend("x-label" = {"zh": "离任干部已去世", "en": "The outgoing cadre has died"}))]
+    Deceased,
+    /// The whole committee was re-elected: nobody left, so the committee
+    /// checks what it keeps (连任自查).
+    #[schemars(extend("x-label" = {"zh": "班子连任，自查", "en": "Re-elected committee: self-check"}))]
+    Reelected,
+}
+
+impl Reason {
+    /// As the record says it.
+    pub fn text(self) -> Text {
+        match self {
+            Reason::Absent => Text::new("离任干部外出", "the outgoing cadre is away"),
+            Reason::Refused => Text::new("离任干部拒不移交", "the outgoing cadre refuses"),
+            Reason::Ill => Text::new("离任干部患病", "the outgoing cadre is ill"),
+            Reason::Deceased => Text::new("离任干部已去世", "the outgoing cadre has died"),
+            Reason::Reelected => Text::new("班子连任，自查", "re-elected committee, self-check"),
+        }
+    }
 }
 
 impl Item {
@@ -117,6 +168,31 @@ pub enum Action {
     Confirm(Confirm),
     /// The township officer witnesses an item's handover.
     Witness(WitnessPayload),
+    /// The township declares for an outgoing cadre who cannot (代为移交), or
+    /// the secretary of a re-elected committee checks an item (连任自查).
+    DeclareFor(DeclareFor),
+}
+
+/// Payload of `declare-for`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclareFor {
+    /// The item's key.
+    pub item: String,
+    /// Why the outgoing cadre does not declare it himself.
+    #[schemars(extend("x-label" = {"zh": "原因", "en": "Why"}))]
+    pub reason: Reason,
+    /// Who was present; required when the township declares.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "见证人（如村务监督委员会主任、村民代表）", "en": "Present (e.g. the supervision committee's chair)"}))]
+    pub witness: String,
+    /// The inventory; at least one entry.
+    #[schemars(extend("x-label" = {"zh": "移交清单", "en": "Inventory"}))]
+    pub entries: Vec<Entry>,
+    /// Photos, as for `declare`.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "照片（公章印模、签字清单等）", "en": "Photos (seal imprints, the signed list…)"}, "x-attachments" = true))]
+    pub photos: Vec<String>,
 }
 
 /// Payload of `declare`.

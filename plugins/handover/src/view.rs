@@ -16,6 +16,8 @@ struct Page<'a> {
     total: u32,
     complete: bool,
     items: Vec<ItemView<'a>>,
+    /// What a self-check's form starts from (its reason).
+    self_check_fill: SelfCheck,
 }
 
 #[derive(Serialize)]
@@ -35,9 +37,35 @@ struct ItemView<'a> {
     has_discrepancies: bool,
     can_declare: bool,
     /// The declaration as its form posts it, to start a correction from.
-    declaration: Option<serde_json::Value>,
+    declaration: Option<Declaration<'a>>,
     can_confirm: bool,
     can_witness: bool,
+    /// The township may declare for a cadre who cannot (代为移交).
+    can_declare_for: bool,
+    /// The secretary of a re-elected committee checks the item (连任自查).
+    can_self_check: bool,
+    /// Declared by someone else than the outgoing cadre: why, and who was there.
+    on_behalf: Option<OnBehalfView>,
+}
+
+#[derive(Serialize)]
+struct OnBehalfView {
+    reason: String,
+    witness: String,
+    self_check: bool,
+}
+
+/// A self-check's form: its reason chosen.
+#[derive(Serialize)]
+struct SelfCheck {
+    reason: &'static str,
+}
+
+/// A declaration's payload, which its correction's form starts from.
+#[derive(Serialize)]
+struct Declaration<'a> {
+    entries: &'a [crate::Entry],
+    photos: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -69,7 +97,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     let items = state
         .items
         .iter()
-        .map(|item| item_view(item, role, ctx.locale))
+        .map(|item| item_view(item, role, ctx.locale, ctx.outgoing.is_empty()))
         .collect();
     let progress = <crate::Handover as baton_sdk::Module>::progress(state);
     View::new(
@@ -82,11 +110,14 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
             total: progress.total,
             complete: progress.is_complete(),
             items,
+            self_check_fill: SelfCheck {
+                reason: "reelected",
+            },
         },
     )
 }
 
-fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
+fn item_view(item: &Item, role: Role, locale: Locale, nobody_left: bool) -> ItemView<'_> {
     let status = match (&item.declared, &item.received, &item.witnessed) {
         (None, _, _) => "waiting-declaration",
         (Some(_), None, _) => "waiting-receipt",
@@ -137,11 +168,21 @@ fn item_view(item: &Item, role: Role, locale: Locale) -> ItemView<'_> {
         sent_back: item.sent_back.as_deref(),
         has_discrepancies: !discrepancies.is_empty(),
         can_declare: role == Role::OutgoingCadre && item.received.is_none(),
-        declaration: item
-            .declared
-            .as_ref()
-            .map(|_| serde_json::json!({"entries": item.entries, "photos": item.photos})),
+        declaration: item.declared.as_ref().map(|_| Declaration {
+            entries: &item.entries,
+            photos: &item.photos,
+        }),
         can_confirm: role == Role::Secretary && status == "waiting-receipt",
         can_witness: role == Role::TownshipOfficer && status == "waiting-witness",
+        can_declare_for: role == Role::TownshipOfficer
+            && item.received.is_none()
+            && (item.declared.is_none() || item.on_behalf.is_some())
+            && !nobody_left,
+        can_self_check: role == Role::Secretary && item.received.is_none() && nobody_left,
+        on_behalf: item.on_behalf.as_ref().map(|o| OnBehalfView {
+            reason: o.reason.text().get(locale).to_owned(),
+            witness: o.witness.clone(),
+            self_check: o.reason == crate::Reason::Reelected,
+        }),
     }
 }

@@ -388,3 +388,106 @@ fn each_item_awaits_its_next_signer() {
     assert_eq!(who(&witnessed, "seals"), None);
     assert_eq!(witnessed.awaiting.len(), 4);
 }
+
+/// 代为移交: the outgoing cadre is away, so a township officer declares the
+/// seals for him with a witness; the secretary receives, the township
+/// supervises, and the record says why and who was there.
+#[test]
+fn the_township_declares_for_a_cadre_who_cannot() {
+    let mut h = started();
+    let for_him = |reason: &str, witness: &str| {
+        let mut p = seals();
+        p["reason"] = json!(reason);
+        p["witness"] = json!(witness);
+        p
+    };
+    // No witness named: refused by field; a re-election is not the township's.
+    let refused = h
+        .act_as(Role::TownshipOfficer, "declare-for", for_him("absent", " "))
+        .expect_err("no witness");
+    assert_eq!(field_of(refused), "witness");
+    let refused = h
+        .act_as(
+            Role::TownshipOfficer,
+            "declare-for",
+            for_him("reelected", "张三"),
+        )
+        .expect_err("not for the township");
+    assert_eq!(field_of(refused), "reason");
+    // Where a cadre left, the secretary cannot declare in his place.
+    let refused = h
+        .act_as(Role::Secretary, "declare-for", for_him("reelected", ""))
+        .expect_err("a cadre left");
+    assert!(matches!(refused, Rejection::Conflict(_)), "{refused:?}");
+    let refused = h
+        .act_as(
+            Role::OutgoingCadre,
+            "declare-for",
+            for_him("absent", "张三"),
+        )
+        .expect_err("his own form is declare");
+    assert!(matches!(refused, Rejection::Forbidden(_)), "{refused:?}");
+
+    let declared = h
+        .act_as(
+            Role::TownshipOfficer,
+            "declare-for",
+            for_him("absent", "村务监督委员会主任 刘明"),
+        )
+        .expect("declared for him");
+    let statement = &declared.signoffs[0].statement.zh;
+    assert!(
+        statement
+            .contains("因离任干部外出，代为移交“公章印章”共 2 项，见证人：村务监督委员会主任 刘明"),
+        "{statement}"
+    );
+    h.act_as(Role::Secretary, "confirm", json!({"item": "seals"}))
+        .expect("received");
+    h.act_as(Role::TownshipOfficer, "witness", json!({"item": "seals"}))
+        .expect("supervised");
+    let seals = &h.state().items[0];
+    assert_eq!(seals.signatures(), 3);
+    assert_eq!(
+        seals.on_behalf.as_ref().map(|o| o.reason),
+        Some(handover::Reason::Absent)
+    );
+    let view = h.view();
+    assert!(
+        view.data["items"][0]["on_behalf"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("外出"))
+    );
+}
+
+/// 连任: nobody left, so the new secretary checks each item and the
+/// township supervises; the handover finishes with no outgoing cadre.
+#[test]
+fn a_re_elected_committee_checks_itself_and_finishes() {
+    let mut ctx = sample_context();
+    ctx.outgoing.clear();
+    let mut h = Harness::<Handover>::new(ctx);
+    let started = h.start().expect("start");
+    // Nobody waits on an outgoing cadre: each item waits on the secretary.
+    assert!(
+        started
+            .awaiting
+            .iter()
+            .all(|a| a.what.zh.starts_with("自查申报")),
+        "{:?}",
+        started.awaiting
+    );
+    h.context_mut().actor = baton_sdk::testing::actor(Role::Secretary);
+    assert_eq!(h.view().data["items"][0]["can_self_check"], true);
+    for (key, _, _) in BUILT_IN_ITEMS {
+        let checked = h
+            .act_as(Role::Secretary, "declare-for", json!({"item": key, "reason": "reelected", "entries": [{"name": "x", "quantity": 1}]}))
+            .expect("self-check");
+        assert_eq!(checked.signoffs[0].subject, format!("{key}:self-check"));
+        h.act_as(Role::TownshipOfficer, "witness", json!({"item": key}))
+            .expect("supervised");
+    }
+    assert!(
+        h.state().items.iter().all(|i| i.signatures() == 3),
+        "complete"
+    );
+}
