@@ -52,7 +52,9 @@ per_backend! {
             panic!("an unknown roster header must be refused");
         };
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].message.contains("village_code"), "{}", errors[0]);
+        assert!(errors[0].message.en.contains("village_code"), "{}", errors[0]);
+        // In Chinese, the columns it lacks by their Chinese headers.
+        assert!(errors[0].message.zh.contains("缺少村代码、职务列"), "{}", errors[0].message.zh);
         test.cleanup().await;
     }
 }

@@ -1000,8 +1000,6 @@ pub async fn under(
 /// The longest login name accepted, bytes.
 pub const MAX_USERNAME: usize = 64;
 
-/// Refuses, before anything is written, an empty, overlong or control
-/// character-bearing login name (a NUL would be a 500 on PostgreSQL).
 /// A login name as typed on a phone, read the way it was meant: full-width
 /// letters and digits (a Chinese keyboard's) as ASCII, spaces and full-width
 /// spaces dropped (a slip prints `5001 5510 8201-01` in groups), and a
@@ -1034,6 +1032,8 @@ pub fn grouped(username: &str) -> String {
     }
 }
 
+/// Refuses, before anything is written, an empty, overlong or control
+/// character-bearing login name (a NUL would be a 500 on PostgreSQL).
 pub fn check_login_name(username: &str) -> Result<(), Error> {
     if username.trim().is_empty() {
         return Err(Error::bad("username", "用户名不能为空", "is required"));
