@@ -215,8 +215,7 @@ pub async fn seed(db: &Db, now: i64) -> anyhow::Result<()> {
         }
     }
     let mut tx = db.pool().begin().await?;
-    let (_, _, holders) =
-        people::insert_roster(&mut tx, "2026", "2026-11-01", &seats, None).await?;
+    let (_, _, holders) = crate::roster::store(&mut tx, "2026", "2026-11-01", &seats, None).await?;
     tx.commit().await?;
 
     let person = |name: &str| {

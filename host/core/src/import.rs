@@ -439,8 +439,7 @@ pub async fn roster_as(
     let write = async {
         let mut tx = db.pool().begin().await?;
         let (people, seats, holders) =
-            crate::db::people::insert_roster(&mut tx, term, elected_on, &seats, linkable.as_ref())
-                .await?;
+            crate::roster::store(&mut tx, term, elected_on, &seats, linkable.as_ref()).await?;
         let accounts = crate::accounts::for_roster(&mut tx, &holders, now).await?;
         tx.commit().await?;
         anyhow::Ok(Imported {

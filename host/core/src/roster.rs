@@ -161,43 +161,7 @@ pub fn posts(text: &str, row: Option<Committee>) -> Result<Vec<Post>, (String, S
     Ok(found)
 }
 
-/// 男 or 女.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gender {
-    /// 男.
-    Male,
-    /// 女.
-    Female,
-}
-
-impl Gender {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-}
-
-/// A person's particulars as a 花名册 gives them; every one may be blank.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Particulars {
-    /// 性别 (from the ID number when the column is blank).
-    pub gender: Option<Gender>,
-    /// 出生年月 as `YYYY-MM` (from the ID number when blank).
-    pub birth: Option<String>,
-    /// 民族, as written.
-    pub ethnicity: String,
-    /// 学历, as written.
-    pub education: String,
-    /// 政治面貌, as written.
-    pub political: String,
-    /// 来源 (返乡、大学毕业生、致富能手、退役军人…), as written.
-    pub origin: String,
-    /// 身份证号: checked, stored, never shown whole, exported or logged.
-    pub id_number: Option<String>,
-}
+pub use crate::db::people::{Gender, Particulars};
 
 impl Particulars {
     /// 大专 or above.
@@ -439,6 +403,22 @@ pub fn count(
         }
     }
     out
+}
+
+/// Stores checked seats for `term` inside `tx` (see
+/// [`crate::db::people::insert_roster`]) and adds their villages' counts to
+/// the structure statistics in the same transaction. Returns (people, seats)
+/// added and each village's people with their role.
+pub async fn store(
+    tx: &mut crate::db::accounts::Tx,
+    term: &str,
+    elected_on: &str,
+    seats: &[crate::db::people::Seat],
+    linkable: Option<&std::collections::HashSet<i64>>,
+) -> anyhow::Result<(usize, usize, Vec<crate::db::people::Holder>)> {
+    let stored = crate::db::people::insert_roster(tx, term, elected_on, seats, linkable).await?;
+    crate::db::roster::add_villages(tx, term, count(seats, elected_on)).await?;
+    Ok(stored)
 }
 
 /// A unit's 换届结构统计 for the latest term imported under it: a row per

@@ -34,7 +34,45 @@ pub struct Seat {
     /// The roster says the person holds posts on both committees.
     pub cross_posted: bool,
     /// Who they are, as the 花名册 says.
-    pub particulars: crate::roster::Particulars,
+    pub particulars: Particulars,
+}
+
+/// 男 or 女.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+impl Gender {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+}
+
+/// A person's particulars as a 花名册 gives them; every one may be blank.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Particulars {
+    /// 性别 (from the ID number when the column is blank).
+    pub gender: Option<Gender>,
+    /// 出生年月 as `YYYY-MM` (from the ID number when blank).
+    pub birth: Option<String>,
+    /// 民族, as written.
+    pub ethnicity: String,
+    /// 学历, as written.
+    pub education: String,
+    /// 政治面貌, as written.
+    pub political: String,
+    /// 来源 (返乡、大学毕业生、致富能手、退役军人…), as written.
+    pub origin: String,
+    /// 身份证号: checked, stored, never shown whole, exported or logged.
+    pub id_number: Option<String>,
 }
 
 /// Villages (of `villages`) that already have committees for `term`.
@@ -165,7 +203,7 @@ pub async fn insert_roster(
                      WHERE id = $1",
                 )
                 .bind(id)
-                .bind(p.gender.map(crate::roster::Gender::as_str))
+                .bind(p.gender.map(Gender::as_str))
                 .bind(p.birth.clone())
                 .bind(text(&p.ethnicity))
                 .bind(text(&p.education))
@@ -205,20 +243,6 @@ pub async fn insert_roster(
         .await
         .with_context(|| format!("seat of {} in {}", seat.name, seat.village))?;
     }
-    // The structure statistics: each village's counts, added to it and to
-    // every unit above it.
-    let mut rolled: HashMap<String, crate::roster::Stats> = HashMap::new();
-    for (village, counts) in crate::roster::count(seats, elected_on) {
-        let path: String = sqlx::query_scalar("SELECT path FROM org_units WHERE code = $1")
-            .bind(&village)
-            .fetch_one(&mut **tx)
-            .await
-            .with_context(|| format!("the path of {village}"))?;
-        for unit in path.split('/').filter(|c| !c.is_empty()) {
-            rolled.entry(unit.to_owned()).or_default().add(&counts);
-        }
-    }
-    super::roster::add(tx, term, &rolled).await?;
     Ok((added, seats.len(), holders))
 }
 

@@ -164,6 +164,27 @@ pub async fn add(tx: &mut Tx, term: &str, counts: &HashMap<String, Stats>) -> an
     Ok(())
 }
 
+/// Adds each village's counts (by village code) to it and to every unit
+/// above it, for `term`, inside `tx`.
+pub async fn add_villages(
+    tx: &mut Tx,
+    term: &str,
+    villages: HashMap<String, Stats>,
+) -> anyhow::Result<()> {
+    let mut rolled: HashMap<String, Stats> = HashMap::new();
+    for (village, counts) in villages {
+        let path: String = sqlx::query_scalar("SELECT path FROM org_units WHERE code = $1")
+            .bind(&village)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("the path of {village}: {e}"))?;
+        for unit in path.split('/').filter(|c| !c.is_empty()) {
+            rolled.entry(unit.to_owned()).or_default().add(&counts);
+        }
+    }
+    add(tx, term, &rolled).await
+}
+
 /// The latest term with a roster under `code` (the nation: `None`).
 pub async fn latest_term(db: &Db, code: Option<&str>) -> anyhow::Result<Option<String>> {
     let term =
