@@ -340,3 +340,62 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// Paper comes back (issue 40): the printed record, signed in ink and
+    /// sealed, is scanned and uploaded against it from the print page; it is
+    /// listed beside the record, and `/verify` says whether there is one.
+    async fn the_signed_paper_record_comes_back_and_verify_says_so(test: TestDb) {
+        let api = Api::new(&test).await;
+        let nation = api.token("nation").await;
+        let outgoing = api.token("outgoing").await;
+        let handover = api.enrollment_of(&nation, demo::VILLAGE, "handover").await;
+        let declared = api
+            .act(&outgoing, handover, "s-1", "declare", serde_json::json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]}))
+            .await;
+        assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
+        let cookie = format!("baton_session={}", api.token("township").await);
+        let get = |path: String| {
+            Request::get(path).header(header::COOKIE, cookie.clone()).body(Body::empty()).expect("request")
+        };
+        let text = |r: &baton_tests::api::Reply| String::from_utf8_lossy(&r.body).into_owned();
+        let printed = text(&api.send(get(format!("/enrollments/{handover}?print=1"))).await);
+        assert!(printed.contains("纸质记录回传") && printed.contains("name=\"scan\" value=\"1\""), "{printed}");
+        let at = printed.find("class=\"code\">").expect("the record's code") + 13;
+        let code: String = printed[at..].chars().take(19).collect();
+        let verify = |code: String| Request::get(format!("/verify?code={code}")).body(Body::empty()).expect("request");
+        let before = text(&api.send(verify(code.clone())).await);
+        assert!(before.contains("尚未回传扫描件"), "{before}");
+
+        let at = printed.find("name=\"_csrf\" value=\"").expect("a CSRF token") + 20;
+        let csrf = printed[at..at + 32].to_owned();
+        let mut body = Vec::new();
+        for (name, value) in [("_csrf", csrf.as_str()), ("scan", "1")] {
+            body.extend(format!("--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        body.extend(b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"signed.png\"\r\nContent-Type: image/png\r\n\r\n");
+        body.extend(png(60, 80));
+        body.extend(b"\r\n--XYZ--\r\n");
+        let sent = api
+            .send(
+                Request::post(format!("/enrollments/{handover}/attachments"))
+                    .header(header::COOKIE, cookie.clone())
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        assert_eq!(sent.headers[header::LOCATION], format!("/enrollments/{handover}?print=1&saved=scan"));
+        let page = text(&api.send(get(format!("/enrollments/{handover}"))).await);
+        assert!(page.contains("签字盖章扫描件 · "), "listed beside the record as the scan: {page}");
+        let after = text(&api.send(verify(code)).await);
+        assert!(after.contains("签字盖章的纸质记录已回传 1 份"), "{after}");
+        // Through the API too, marked as the scan.
+        let township = api.token("township").await;
+        let via_api = api.post_raw(&township, &format!("/api/v1/enrollments/{handover}/attachments?name=second.png&scan=true"), "application/octet-stream", png(61, 80)).await;
+        assert_eq!(via_api.status, StatusCode::CREATED, "{}", via_api.json());
+        assert_eq!(api.count(&format!("SELECT COUNT(*) FROM attachments WHERE enrollment_id = {handover} AND scan = 1")).await, 2);
+        test.cleanup().await;
+    }
+}

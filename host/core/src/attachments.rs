@@ -61,6 +61,7 @@ pub async fn upload(
     id: i64,
     name: &str,
     bytes: &[u8],
+    scan: bool,
 ) -> Result<Uploaded, Error> {
     let (e, role) = reach(state, principal, id, Capability::Act).await?;
     let name = name.trim();
@@ -152,6 +153,7 @@ pub async fn upload(
             uploaded_by: &by,
             account_id: principal.account_id,
             at,
+            scan,
         },
     )
     .await?;

@@ -45,6 +45,11 @@ pub struct Verified {
     pub total: i64,
     /// Whether it is complete.
     pub completed: bool,
+    /// Scans of the printed record, signed in ink and sealed, uploaded
+    /// against it (paper comes back).
+    pub scans: i64,
+    /// When the latest scan came.
+    pub scanned_at: Option<i64>,
 }
 
 pub use crate::db::audit::Broken;
@@ -84,6 +89,7 @@ pub async fn verify(state: &AppState, code: &str) -> Result<Option<Verified>, Er
         return Ok(None);
     };
     let checked = audit::verify_enrollment(&state.db, id, e.signoff_head.as_deref()).await?;
+    let (scans, scanned_at) = crate::db::attachments::scans(&state.db, id).await?;
     let village = crate::db::org_units::get(&state.db, &e.unit_code)
         .await?
         .map_or_else(|| e.unit_code.clone(), |(u, _)| u.name);
@@ -101,5 +107,7 @@ pub async fn verify(state: &AppState, code: &str) -> Result<Option<Verified>, Er
         done: e.done,
         total: e.total,
         completed: e.completed_at.is_some(),
+        scans,
+        scanned_at,
     }))
 }

@@ -30,6 +30,10 @@ pub(super) fn router() -> Router<AppState> {
 pub(super) struct Named {
     /// The file's name, e.g. `公章印模.jpg`.
     name: String,
+    /// `true`: the scan of the printed record, signed in ink and sealed
+    /// (shown beside the record and counted on `/verify`).
+    #[serde(default)]
+    scan: bool,
 }
 
 /// Uploads a photo (JPEG, PNG) or a PDF to an enrollment the actor may act
@@ -49,7 +53,7 @@ pub(super) async fn add(
     Query(named): Query<Named>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Uploaded>), Error> {
-    let uploaded = upload(&state, &principal, id, &named.name, &body).await?;
+    let uploaded = upload(&state, &principal, id, &named.name, &body, named.scan).await?;
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 

@@ -426,6 +426,7 @@ async fn module_page(
                 "href": href,
                 "size": format!("{:.1} MB", a.size as f64 / 1_048_576.0),
                 "date": date(a.uploaded_at),
+                "scan": s.scan,
             })
         })
         .collect();
@@ -462,6 +463,9 @@ async fn module_page(
             "attachments": attachments,
             // Only a module whose forms take files gets the upload form.
             "upload": acts && takes_files(info),
+            // The printed record's scan comes back to it, from whoever acts.
+            "scan_form": acts && print,
+            "scans": stored.iter().filter(|s| s.scan).count(),
             "upload_error": upload_error,
             "print": print,
             "printed": date(now),
@@ -621,10 +625,12 @@ pub(super) async fn attach(
             format!("the upload did not arrive whole: {e}"),
         )
     };
-    let (mut csrf, mut file) = (None, None);
+    let (mut csrf, mut file, mut scan) = (None, None, false);
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("_csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            // The printed record's form: the signed, sealed paper's scan.
+            Some("scan") => scan = field.text().await.map_err(unreadable)? == "1",
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_owned();
                 file = Some((name, field.bytes().await.map_err(unreadable)?));
@@ -637,7 +643,10 @@ pub(super) async fn attach(
         let why = visit.t("enrollment.upload.missing");
         return module_page(&state, &visit, id, None, None, Some(why), None).await;
     };
-    match crate::attachments::upload(&state, &visit.principal, id, &name, &bytes).await {
+    match crate::attachments::upload(&state, &visit.principal, id, &name, &bytes, scan).await {
+        Ok(_) if scan => {
+            Ok(Redirect::to(&format!("/enrollments/{id}?print=1&saved=scan")).into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/enrollments/{id}?saved=attachment")).into_response()),
         Err(e @ Fault::BadRequest { .. }) => {
             module_page(
@@ -702,7 +711,16 @@ pub(super) async fn verify(
                         &[("done", v.done.to_string()), ("total", v.total.to_string())],
                     )
                 };
-                data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok, "progress": progress, "complete": v.completed});
+                // Paper comes back: whether the signed record's scan is here.
+                let scan = match v.scanned_at {
+                    Some(at) => crate::i18n::t(
+                        locale,
+                        "verify.scanned",
+                        &[("n", v.scans.to_string()), ("date", date(at))],
+                    ),
+                    None => crate::i18n::t(locale, "verify.not-scanned", &[]),
+                };
+                data = json!({"code": code, "checked": true, "found": true, "intact": v.intact, "older": !v.latest, "ok": ok, "progress": progress, "complete": v.completed, "scan": scan, "scanned": v.scans > 0});
             }
             Err(e @ Fault::BadRequest { .. }) => {
                 status = StatusCode::BAD_REQUEST;

@@ -47,6 +47,8 @@ pub struct Stored {
     pub phone: Option<String>,
     /// Its thumbnail (none for photos uploaded before thumbnails were made).
     pub thumb: Option<String>,
+    /// The scan of the record printed, signed in ink and sealed.
+    pub scan: bool,
 }
 
 /// What an upload adds to an enrollment.
@@ -72,6 +74,8 @@ pub struct NewAttachment<'a> {
     pub account_id: i64,
     /// When.
     pub at: i64,
+    /// The scan of the signed and sealed paper record.
+    pub scan: bool,
 }
 
 /// Records an attachment; uploading the same file to the same enrollment
@@ -79,8 +83,8 @@ pub struct NewAttachment<'a> {
 pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO attachments (enrollment_id, sha256, phone_sha256, name, media_type, size,
-                                  uploaded_by, account_id, uploaded_at, thumb_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                  uploaded_by, account_id, uploaded_at, thumb_sha256, scan)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (enrollment_id, sha256) DO NOTHING",
     )
     .bind(a.enrollment_id)
@@ -93,6 +97,7 @@ pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
     .bind(a.account_id)
     .bind(a.at)
     .bind(a.thumb_sha256)
+    .bind(i64::from(a.scan))
     .execute(db.writer())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -101,7 +106,7 @@ pub async fn insert(db: &Db, a: &NewAttachment<'_>) -> anyhow::Result<bool> {
 /// The attachments of an enrollment, oldest first.
 pub async fn of(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Stored>> {
     sqlx::query(
-        "SELECT sha256, phone_sha256, thumb_sha256, name, media_type, size, uploaded_by, uploaded_at
+        "SELECT sha256, phone_sha256, thumb_sha256, name, media_type, size, uploaded_by, uploaded_at, scan
          FROM attachments WHERE enrollment_id = $1 ORDER BY id",
     )
     .bind(enrollment_id)
@@ -120,6 +125,7 @@ pub async fn of(db: &Db, enrollment_id: i64) -> anyhow::Result<Vec<Stored>> {
             },
             phone: r.try_get("phone_sha256")?,
             thumb: r.try_get("thumb_sha256")?,
+            scan: r.try_get::<i64, _>("scan")? != 0,
         })
     })
     .collect()
@@ -142,4 +148,17 @@ pub async fn used(db: &Db, account: i64, village: &str) -> anyhow::Result<(i64, 
     .fetch_one(db.pool())
     .await?;
     Ok((by_account, in_village))
+}
+
+/// How many scans of the signed paper record an enrollment has, and when the
+/// latest came.
+pub async fn scans(db: &Db, enrollment_id: i64) -> anyhow::Result<(i64, Option<i64>)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MAX(uploaded_at) AS latest FROM attachments
+         WHERE enrollment_id = $1 AND scan = 1",
+    )
+    .bind(enrollment_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("latest")?))
 }
