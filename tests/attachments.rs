@@ -109,6 +109,7 @@ async fn elsewhere_has(test: &baton_tests::TestDb, enrollment: i64, sha: &str, n
             uploaded_by: "someone",
             account_id: 1,
             at: 0,
+            scan: false,
         },
     )
     .await
