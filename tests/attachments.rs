@@ -370,22 +370,8 @@ per_backend! {
 
         let at = printed.find("name=\"_csrf\" value=\"").expect("a CSRF token") + 20;
         let csrf = printed[at..at + 32].to_owned();
-        let mut body = Vec::new();
-        for (name, value) in [("_csrf", csrf.as_str()), ("scan", "1")] {
-            body.extend(format!("--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-        }
-        body.extend(b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"signed.png\"\r\nContent-Type: image/png\r\n\r\n");
-        body.extend(png(60, 80));
-        body.extend(b"\r\n--XYZ--\r\n");
-        let sent = api
-            .send(
-                Request::post(format!("/enrollments/{handover}/attachments"))
-                    .header(header::COOKIE, cookie.clone())
-                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
-                    .body(Body::from(body))
-                    .expect("request"),
-            )
-            .await;
+        let fields = [("_csrf", csrf.as_str()), ("scan", "1")];
+        let sent = api.post_form_file(&cookie, &format!("/enrollments/{handover}/attachments"), &fields, "signed.png", &png(60, 80)).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
         assert_eq!(sent.headers[header::LOCATION], format!("/enrollments/{handover}?print=1&saved=scan"));
         let page = text(&api.send(get(format!("/enrollments/{handover}"))).await);

@@ -173,15 +173,10 @@ per_backend! {
         let accounts = text(&page("/accounts".into()).await);
         let at = accounts.find("name=\"_csrf\" value=\"").expect("a form") + 20;
         let csrf = accounts[at..at + 32].to_owned();
+        let fields = [("_csrf", csrf.as_str()), ("term", "2031"), ("elected_on", "2031-11-01"), ("back", baton_host::demo::COUNTY)];
         let upload = |file: Vec<u8>| {
-            let mut body = Vec::new();
-            for (name, value) in [("_csrf", csrf.as_str()), ("term", "2031"), ("elected_on", "2031-11-01"), ("back", baton_host::demo::COUNTY)] {
-                body.extend(format!("--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-            }
-            body.extend(b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\nContent-Type: text/csv\r\n\r\n");
-            body.extend(file);
-            body.extend(b"\r\n--XYZ--\r\n");
-            send(Request::post("/accounts/roster").header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ"), body)
+            let (api, county, fields) = (&api, county.clone(), fields);
+            async move { api.post_form_file(&county, "/accounts/roster", &fields, "roster.csv", &file).await }
         };
 
         // A post no committee has, and a bad ID number: refused by line in
@@ -209,7 +204,13 @@ per_backend! {
             (baton_host::demo::COUNTY, vec![("礼让镇", "500155108"), ("合计", "500155")]),
             (baton_host::demo::PROVINCE, vec![("合计", "50")]),
         ] {
-            let csv = text(&page(format!("/structure?unit={unit}&format=csv")).await);
+            // The province's table is the province's to read, not the county's.
+            let reader = if unit == baton_host::demo::PROVINCE { api.token("province").await } else { api.token("county").await };
+            let csv = api
+                .send(Request::get(format!("/structure?unit={unit}&format=csv")).header(header::COOKIE, format!("baton_session={reader}")).body(Body::empty()).expect("request"))
+                .await;
+            assert_eq!(csv.status, StatusCode::OK, "{unit}");
+            let csv = text(&csv);
             let lines: Vec<Vec<&str>> = csv.trim_start_matches('\u{feff}').lines().map(|l| l.split(',').collect()).collect();
             assert_eq!(lines[0][0], "单位", "{csv}");
             assert_eq!(lines[0][3], "“一肩挑”（村）", "{csv}");
@@ -224,7 +225,7 @@ per_backend! {
         let html = text(&page(format!("/structure?unit={}", baton_host::demo::COUNTY)).await);
         assert!(html.contains("村（社区）“两委”换届结构统计表") && html.contains("2031 年换届"), "{html}");
         assert!(html.contains("填报人") && html.contains("审核人") && html.contains("填报日期"), "{html}");
-        assert!(html.contains("href=\"/structure?unit=500155108000\""), "a township opens its villages");
+        assert!(html.contains("href=\"/structure?unit&#x3D;500155108000\""), "a township opens its villages: {html}");
         for uri in [
             format!("/structure?unit={}", baton_host::demo::TOWNSHIP),
             format!("/accounts?unit={}", baton_host::demo::VILLAGE),

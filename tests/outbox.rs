@@ -326,7 +326,7 @@ per_backend! {
         assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "a BOM");
         let csv = String::from_utf8_lossy(&csv.body[3..]).into_owned();
         let header = csv.lines().next().expect("a header");
-        assert!(header.starts_with("乡镇,村（社区）,") && header.contains("逾期天数"), "{header}");
+        assert!(header.starts_with("乡镇（街道）,村（社区）,") && header.contains("逾期天数"), "{header}");
         assert!(csv.contains("新老班子工作交接") && !csv.contains(",handover,"), "module titles, not ids: {csv}");
         assert!(csv.contains(&baton_host::clock::date(late)), "dates as YYYY-MM-DD");
         let english = page(&api, &county, &format!("/county/export?unit={COUNTY}&table=units&locale=en")).await;

@@ -38,32 +38,6 @@ async fn post_form(api: &Api, cookie: &str, uri: &str, form: &[(&str, &str)]) ->
     api.send(request).await
 }
 
-/// A form with a file, as the browser sends an upload.
-async fn post_file(
-    api: &Api,
-    cookie: &str,
-    uri: &str,
-    fields: &[(&str, &str)],
-    file: &[u8],
-) -> Reply {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!("--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend(b"--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n");
-    body.extend(file);
-    body.extend(b"\r\n--XYZ--\r\n");
-    let request = Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
-        .body(Body::from(body))
-        .expect("request");
-    api.send(request).await
-}
-
 fn html(reply: &Reply) -> String {
     let kind = reply
         .headers
@@ -636,7 +610,7 @@ baton_tests::per_backend! {
         // page (第 3 行：…), none of the English the API also carries.
         let roster = "村代码,组织,姓名,职务,状态,任职年限\n500155108201,党组织,,书记,在任,3\n500155108201,工会,王五,主任,在任,三\n500155108201,党组织\n";
         let fields = [("_csrf", token.as_str()), ("term", "2026"), ("elected_on", "2026-11-01"), ("back", demo::COUNTY)];
-        let reply = post_file(&api, &county, "/accounts/roster", &fields, roster.as_bytes()).await;
+        let reply = api.post_form_file(&county, "/accounts/roster", &fields, "a.csv", roster.as_bytes()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         let refused = html(&reply);
         for said in ["第 2 行：请填写姓名", "第 3 行：组织“工会”应为党组织（党支部、党总支）或村（居）委会", "第 3 行：任职年限“三”应为整数（年）", "第 4 行：有 2 列，表头有 6 列"] {
@@ -779,10 +753,12 @@ per_backend! {
         let first = api.act(&outgoing, handover, "rec-1", "declare", declare("seals")).await;
         assert_eq!(first.status, StatusCode::OK);
         let printed = html(&get(&api, &secretary, &format!("/enrollments/{handover}?print=1")).await);
-        assert!(
-            !printed.contains("name=\"_action\"") && !printed.contains("multipart/form-data"),
-            "a printed record has no module forms and no upload"
-        );
+        assert!(!printed.contains("name=\"_action\""), "a printed record has no module forms");
+        // Its one upload is the signed paper's scan, in a section the paper
+        // does not show.
+        assert_eq!(printed.matches("multipart/form-data").count(), 1, "{printed}");
+        let scan = printed.find("class=\"scan no-print\"").expect("the scan's section");
+        assert!(printed[scan..].contains("multipart/form-data"), "the upload is the scan's");
         let at = printed.find("class=\"code\">").expect("a code") + 13;
         let code = printed[at..at + 19].to_owned();
         assert!(code.chars().filter(|c| *c == '-').count() == 3, "{code}");

@@ -17,7 +17,10 @@ async fn describe_reports_the_handover_module() {
         format!("handover@{}", info.version)
     );
     let actions: Vec<&str> = info.actions.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(actions, ["declare", "send-back", "confirm", "witness"]);
+    assert_eq!(
+        actions,
+        ["declare", "send-back", "confirm", "witness", "declare-for"]
+    );
     let declare = &info.actions[0].payload_schema;
     assert_eq!(declare["required"], json!(["item", "entries"]), "{declare}");
     assert!(

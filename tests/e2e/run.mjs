@@ -353,7 +353,7 @@ try {
     const csv = await page.request.get(`${BASE}${href}`);
     const bytes = await csv.body();
     expect(bytes[0] === 0xEF && bytes[1] === 0xBB && bytes[2] === 0xBF, 'the CSV starts with a BOM');
-    expect(bytes.subarray(3).toString('utf8').startsWith('乡镇,村（社区）,人员,模块'), 'Chinese headers');
+    expect(bytes.subarray(3).toString('utf8').startsWith('乡镇（街道）,村（社区）,人员,模块'), 'Chinese headers');
     await page.context().close();
   }
 
@@ -548,6 +548,13 @@ try {
       return null;
     });
     expect(slip !== null, 'the village has a slip with a code');
+    // Printed, the village's three slips share one A4 sheet (no half-empty
+    // pages), and each login name prints in groups of four.
+    expect(/^\d{4} \d{4} \d{4}-\d{2}$/.test(slip.username), `a grouped login name, not ${slip.username}`);
+    const slips = await page.pdf({ format: 'A4' });
+    fs.writeFileSync(path.join(SHOTS, '13-slips.pdf'), slips);
+    const sheets = (slips.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    expect(sheets === 1, `the slips on one A4 sheet, not ${sheets}`);
     await shot(page, '13-slips');
     await accessible(page, 'activation slips');
     await page.context().close();

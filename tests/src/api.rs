@@ -96,6 +96,40 @@ impl Api {
         self.send(request).await
     }
 
+    /// Posts a page's upload form as the browser does: `fields` (the CSRF
+    /// token among them), then `bytes` as the file `name`, signed in by
+    /// `cookie` (`baton_session=…`).
+    pub async fn post_form_file(
+        &self,
+        cookie: &str,
+        uri: &str,
+        fields: &[(&str, &str)],
+        name: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let mut body = Vec::new();
+        for (field, value) in fields {
+            body.extend(
+                format!(
+                    "--XYZ\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend(
+            format!("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n--XYZ--\r\n");
+        let request = Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XYZ")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     /// Sends `request` through the router.
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = app(self.state.clone())

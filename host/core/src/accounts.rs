@@ -635,7 +635,7 @@ pub async fn import_staff(
         ));
     }
     if staff.is_empty() && problems.is_empty() {
-        problems.push(crate::import::empty_file());
+        problems.push(crate::sheet::empty_file());
     }
     let lines: Vec<usize> = staff.iter().map(|(l, _)| *l).collect();
     let staff: Vec<NewStaff> = staff.into_iter().map(|(_, s)| s).collect();
@@ -1010,7 +1010,8 @@ pub fn login_name(typed: &str) -> String {
         .chars()
         .filter_map(|c| match c {
             '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0),
-            c if c.is_whitespace() => None,
+            // Spaces only: a tab or a newline is still refused by name.
+            ' ' | '\u{3000}' => None,
             c => Some(c),
         })
         .collect();

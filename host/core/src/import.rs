@@ -118,7 +118,7 @@ fn parse_org_rows(text: &str) -> Result<Vec<(usize, OrgUnit)>, ImportError> {
         }
     }
     if units.is_empty() && errors.is_empty() {
-        errors.push(empty_file());
+        errors.push(crate::sheet::empty_file());
     }
     if errors.is_empty() {
         Ok(units)
@@ -147,11 +147,6 @@ fn chinese(level: Level) -> &'static str {
         Level::Township => "乡镇（街道）",
         Level::Village => "村（社区）",
     }
-}
-
-/// A file with a header and nothing under it.
-pub(crate) fn empty_file() -> RowError {
-    RowError::new(1, None, "文件只有表头，没有数据行", "the file has no rows")
 }
 
 /// How many leading digits of a code name the unit at each level.
@@ -368,7 +363,7 @@ pub async fn roster_as(
         }
     }
     if seats.is_empty() && problems.is_empty() {
-        problems.push(empty_file());
+        problems.push(crate::sheet::empty_file());
     }
     // Against each other and the database.
     let villages: Vec<String> = seats.iter().map(|(_, s)| s.village.clone()).collect();

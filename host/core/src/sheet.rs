@@ -96,6 +96,11 @@ pub(crate) fn rows<'a, T: serde::de::DeserializeOwned + 'a>(
         .map(|(i, row)| (i + 2, row)))
 }
 
+/// A file with a header and nothing under it.
+pub(crate) fn empty_file() -> RowError {
+    RowError::new(1, None, "文件只有表头，没有数据行", "the file has no rows")
+}
+
 /// Decodes a spreadsheet export: UTF-8 (with or without a BOM), or GB18030,
 /// which is what Excel on a Chinese Windows writes.
 pub fn decode(bytes: &[u8]) -> String {

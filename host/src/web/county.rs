@@ -52,13 +52,7 @@ pub(super) async fn dashboard(
     visit: Visit,
     Query(q): Query<Which>,
 ) -> Result<Response, Error> {
-    let code = q.unit.clone().filter(|c| !c.is_empty()).or_else(|| {
-        visit
-            .principal
-            .grants
-            .iter()
-            .find_map(|g| g.unit_code.clone())
-    });
+    let code = visit.unit_or_own(q.unit.as_deref());
     let now = now();
     // No unit and no unit of one's own: the nation, for whoever covers it.
     let scope = reports::scope(&state, &visit.principal, code.as_deref()).await?;

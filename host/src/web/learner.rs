@@ -464,7 +464,7 @@ async fn module_page(
             // Only a module whose forms take files gets the upload form.
             "upload": acts && takes_files(info),
             // The printed record's scan comes back to it, from whoever acts.
-            "scan_form": acts && print,
+            "scan_form": seen.acts && print,
             "scans": stored.iter().filter(|s| s.scan).count(),
             "upload_error": upload_error,
             "print": print,

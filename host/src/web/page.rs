@@ -141,6 +141,19 @@ impl Visit {
         t(self.locale, key, &[])
     }
 
+    /// The unit a report page asked for, else the visitor's own first unit
+    /// (none: the nation, for whoever covers it).
+    pub fn unit_or_own(&self, unit: Option<&str>) -> Option<String> {
+        unit.filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .or_else(|| {
+                self.principal
+                    .grants
+                    .iter()
+                    .find_map(|g| g.unit_code.clone())
+            })
+    }
+
     /// `key` in the visitor's language, with `{name}`s filled from `args`.
     pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
         t(self.locale, key, args)

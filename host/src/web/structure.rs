@@ -99,13 +99,7 @@ pub(super) async fn page(
     visit: Visit,
     Query(q): Query<Which>,
 ) -> Result<Response, Error> {
-    let code = q.unit.clone().filter(|c| !c.is_empty()).or_else(|| {
-        visit
-            .principal
-            .grants
-            .iter()
-            .find_map(|g| g.unit_code.clone())
-    });
+    let code = visit.unit_or_own(q.unit.as_deref());
     let scope = crate::reports::scope(&state, &visit.principal, code.as_deref()).await?;
     let structure = crate::roster::structure(&state, &scope).await?;
     let unit = scope
