@@ -39,6 +39,8 @@ struct ItemView<'a> {
     /// The declaration as its form posts it, to start a correction from.
     declaration: Option<Declaration<'a>>,
     can_confirm: bool,
+    /// Only the secretary sends an inventory back.
+    can_send_back: bool,
     can_witness: bool,
     /// The township may declare for a cadre who cannot (代为移交).
     can_declare_for: bool,
@@ -97,7 +99,13 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     let items = state
         .items
         .iter()
-        .map(|item| item_view(item, role, ctx.locale, ctx.outgoing.is_empty()))
+        .map(|item| {
+            let receives = role == Role::Secretary
+                || (role == Role::Member
+                    && crate::CHAIR_RECEIVES.contains(&item.key.as_str())
+                    && crate::is_chair(ctx));
+            item_view(item, role, ctx.locale, ctx.outgoing.is_empty(), receives)
+        })
         .collect();
     let progress = <crate::Handover as baton_sdk::Module>::progress(state);
     View::new(
@@ -117,7 +125,13 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     )
 }
 
-fn item_view(item: &Item, role: Role, locale: Locale, nobody_left: bool) -> ItemView<'_> {
+fn item_view(
+    item: &Item,
+    role: Role,
+    locale: Locale,
+    nobody_left: bool,
+    receives: bool,
+) -> ItemView<'_> {
     let status = match (&item.declared, &item.received, &item.witnessed) {
         (None, _, _) => "waiting-declaration",
         (Some(_), None, _) => "waiting-receipt",
@@ -172,7 +186,8 @@ fn item_view(item: &Item, role: Role, locale: Locale, nobody_left: bool) -> Item
             entries: &item.entries,
             photos: &item.photos,
         }),
-        can_confirm: role == Role::Secretary && status == "waiting-receipt",
+        can_confirm: receives && status == "waiting-receipt",
+        can_send_back: role == Role::Secretary && status == "waiting-receipt",
         can_witness: role == Role::TownshipOfficer && status == "waiting-witness",
         can_declare_for: role == Role::TownshipOfficer
             && item.received.is_none()

@@ -491,3 +491,51 @@ fn a_re_elected_committee_checks_itself_and_finishes() {
         "complete"
     );
 }
+
+/// The villagers' committee's chair (主任, not the secretary) may receive
+/// the seals and the accounts, and nothing else; a member who is not the
+/// chair receives nothing.
+#[test]
+fn the_chair_receives_the_seals_and_the_accounts() {
+    let mut ctx = sample_context();
+    ctx.members.push(baton_sdk::Member {
+        person_id: "p-member".into(),
+        name: "李秀英".into(),
+        committee: baton_sdk::Committee::Villagers,
+        post: "主任".into(),
+        one_shoulder: false,
+    });
+    let mut h = Harness::<Handover>::new(ctx);
+    h.start().expect("start");
+    for key in ["seals", "accounts", "archives"] {
+        h.act_as(
+            Role::OutgoingCadre,
+            "declare",
+            json!({"item": key, "entries": [{"name": "x", "quantity": 1}]}),
+        )
+        .expect("declared");
+    }
+    h.context_mut().actor = baton_sdk::testing::actor(Role::Member);
+    let view = h.view();
+    let can = |i: usize| view.data["items"][i]["can_confirm"] == true;
+    assert!(
+        can(0) && can(4) && !can(1),
+        "the chair's forms: seals and accounts only"
+    );
+    assert_eq!(
+        view.data["items"][0]["can_send_back"], false,
+        "sending back is the secretary's"
+    );
+    h.act_as(Role::Member, "confirm", json!({"item": "accounts"}))
+        .expect("the chair receives the accounts");
+    let refused = h
+        .act_as(Role::Member, "confirm", json!({"item": "archives"}))
+        .expect_err("not the archives");
+    assert!(matches!(refused, Rejection::Forbidden(_)), "{refused:?}");
+    // Another member, not the chair: nothing.
+    h.context_mut().members.retain(|m| m.post != "主任");
+    let refused = h
+        .act_as(Role::Member, "confirm", json!({"item": "seals"}))
+        .expect_err("not the chair");
+    assert!(matches!(refused, Rejection::Forbidden(_)), "{refused:?}");
+}
