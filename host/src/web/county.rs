@@ -537,7 +537,12 @@ pub(super) async fn export(
         headers,
         rows,
     };
-    let (bytes, content_type, extension) = match q.format.as_deref().unwrap_or("csv") {
+    download(&table, q.format.as_deref().unwrap_or("csv"))
+}
+
+/// `table` as the file `format` names (`csv` or `xlsx`), to download.
+pub(super) fn download(table: &Table, format: &str) -> Result<Response, Error> {
+    let (bytes, content_type, extension) = match format {
         "csv" => (table.csv()?, "text/csv; charset=utf-8", "csv"),
         "xlsx" => (
             table.xlsx()?,

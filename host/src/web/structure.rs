@@ -4,7 +4,7 @@
 //! exported (`format=xlsx` or `csv`) as the same table.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -123,32 +123,7 @@ pub(super) async fn page(
             headers,
             rows,
         };
-        let (bytes, content_type, extension) = match format {
-            "csv" => (table.csv()?, "text/csv; charset=utf-8", "csv"),
-            "xlsx" => (
-                table.xlsx()?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "xlsx",
-            ),
-            _ => {
-                return Err(Error::bad(
-                    "format",
-                    "只能是 csv 或 xlsx",
-                    "must be csv or xlsx",
-                ));
-            }
-        };
-        return Ok((
-            [
-                (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    crate::export::disposition(&table.name, extension),
-                ),
-            ],
-            bytes,
-        )
-            .into_response());
+        return super::county::download(&table, format);
     }
     let rows: Vec<_> = structure
         .rows
