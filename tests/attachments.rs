@@ -274,14 +274,14 @@ per_backend! {
         let sha = sent.json()["id"].as_str().expect("an id").to_owned();
 
         let cookie = format!("baton_session={outgoing}");
-        let page = api
-            .send(
-                Request::get(format!("/enrollments/{handover}"))
-                    .header(header::COOKIE, &cookie)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await;
+        let outgoing_page = || {
+            let request = Request::get(format!("/enrollments/{handover}"))
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .expect("request");
+            api.send(request)
+        };
+        let page = outgoing_page().await;
         let html = String::from_utf8_lossy(&page.body).into_owned();
         assert!(
             html.contains(&format!("name=\"photos\" value=\"{sha}\"")),
@@ -308,14 +308,7 @@ per_backend! {
         assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
         // Declared, the item reads as saved to the outgoing cadre; a
         // correction starts from what was declared, its photo still ticked.
-        let again = api
-            .send(
-                Request::get(format!("/enrollments/{handover}"))
-                    .header(header::COOKIE, &cookie)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await;
+        let again = outgoing_page().await;
         let html = String::from_utf8_lossy(&again.body).into_owned();
         let item = &html[html.find("id=\"item-seals\"").expect("the seals item")..];
         let item = &item[..item.find("</article>").expect("its end")];

@@ -107,12 +107,16 @@ fn no_user_facing_text_holds_a_traditional_only_character() {
 }
 
 /// Chinese text takes full-width punctuation: a half-width `(` or `;` right
-/// after a Chinese character in a module's Chinese template or the Chinese
-/// locale (`已核实(…)`) is refused, naming the file and line.
+/// after a Chinese character in a module's Chinese template or a locale
+/// (`已核实(…)`), or right before one (`(党支部书记`, Chinese quoted in the
+/// English locale), is refused, naming the file and line.
 #[test]
 fn chinese_text_takes_full_width_brackets_and_semicolons() {
     let root = workspace();
-    let mut files = vec![root.join("host/locales/zh-CN.json")];
+    let mut files = vec![
+        root.join("host/locales/zh-CN.json"),
+        root.join("host/locales/en.json"),
+    ];
     for dir in ["plugins", "host/templates"] {
         let mut all = Vec::new();
         walk(&root, &root.join(dir), &mut all);
@@ -127,10 +131,10 @@ fn chinese_text_takes_full_width_brackets_and_semicolons() {
         let text = std::fs::read_to_string(file).expect("readable");
         for (n, line) in text.lines().enumerate() {
             let chars: Vec<char> = line.chars().collect();
-            if chars
-                .windows(2)
-                .any(|w| chinese(w[0]) && matches!(w[1], '(' | ';'))
-            {
+            if chars.windows(2).any(|w| {
+                (chinese(w[0]) && matches!(w[1], '(' | ';'))
+                    || (matches!(w[0], '(' | ';') && chinese(w[1]))
+            }) {
                 let relative = file.strip_prefix(&root).expect("under root");
                 found.push(format!("{}:{}", relative.display(), n + 1));
             }

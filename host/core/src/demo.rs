@@ -168,7 +168,7 @@ pub const LOGINS: &[(&str, &str, &str)] = &[
     ),
     (
         "county",
-        "县级培训人员 county trainer",
+        "县委组织部 county organisation department",
         "梁平区 500155000000",
     ),
     (
