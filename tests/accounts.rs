@@ -156,7 +156,7 @@ cq-city,重庆市辖区 组织部 王城,,市级组织干部,500100000000
 
         // The province assigns the handover to its county.
         let reply = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.0", "unit": "500155000000", "due": "2099-06-30"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.1", "unit": "500155000000", "due": "2099-06-30"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json());
 

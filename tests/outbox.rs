@@ -615,3 +615,173 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// 包村干部: the township assigns its villages to its officers on its
+    /// page (a village of another township, or someone not its officer, is
+    /// named and nothing changes; a village cadre may not); the contact's
+    /// queue puts the village first and another officer sees whose it is;
+    /// the township's escalation about the village goes to the contact's
+    /// e-mail only, where before it went to every officer; any officer may
+    /// still witness, and the action log says who did.
+    #[multi_thread]
+    async fn the_village_contact_gets_the_villages_reminders(test: TestDb) {
+        let api = Api::new(&test).await;
+        let smtp = SmtpSink::start().await;
+        let (province, county, township, outgoing, secretary) = (
+            api.token("province").await,
+            api.token("county").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+            api.token("secretary").await,
+        );
+        let server = json!({"host": "127.0.0.1", "port": smtp.port, "security": "none",
+                            "from": "村级换届接力 <noreply@hn.example.gov.cn>"});
+        assert_eq!(api.put(&province, &format!("/api/v1/units/{PROVINCE}/channels/email"), server).await.status, StatusCode::NO_CONTENT);
+        // A second officer of the township, made by the county.
+        let officer = json!({"username": "lr-zhou", "name": "周敏", "role": "township-officer", "unit_code": TOWNSHIP});
+        let made = api.post(&county, "/api/v1/accounts", None, officer).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.json());
+        let zhou = api.count("SELECT id FROM accounts WHERE username = 'lr-zhou'").await;
+        let wang = api.count("SELECT id FROM accounts WHERE username = 'township'").await;
+        for (id, email) in [(zhou, "zhoumin@xz.example.gov.cn"), (wang, "wangli@xz.example.gov.cn")] {
+            sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2")
+                .bind(email)
+                .bind(id)
+                .execute(test.db.writer())
+                .await
+                .expect("an address");
+        }
+
+        // The township's page lists its villages and both officers.
+        let url = format!("/api/v1/units/{TOWNSHIP}/contacts");
+        let listed = api.get(&township, &url).await.json();
+        assert!(listed["villages"].as_array().expect("villages").iter().any(|v| v["code"] == VILLAGE && v["contact"].is_null()), "{listed}");
+        assert_eq!(listed["officers"].as_array().expect("officers").len(), 2, "{listed}");
+        assert_eq!(api.get(&outgoing, &url).await.status, StatusCode::FORBIDDEN, "a village cadre does not assign");
+        assert_eq!(api.get(&county, &format!("/api/v1/units/{VILLAGE}/contacts")).await.status, StatusCode::BAD_REQUEST, "per township");
+        let other_township = baton_host::demo::OTHER_TOWNSHIP_VILLAGE;
+        for (body, field) in [
+            (json!({"contacts": {other_township: zhou}}), format!("contact.{other_township}")),
+            (json!({"contacts": {VILLAGE: api.count("SELECT id FROM accounts WHERE username = 'county'").await}}), format!("contact.{VILLAGE}")),
+        ] {
+            let refused = api.put(&township, &url, body.clone()).await;
+            assert_eq!((refused.status, refused.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field.as_str())), "{body}: {}", refused.json());
+        }
+        assert_eq!(api.count("SELECT COUNT(*) FROM village_contacts").await, 0, "nothing stored");
+
+        // On the page, the village goes to 周敏.
+        let html = text(&page(&api, &township, "/township/contacts").await);
+        assert!(html.contains("包村干部") && html.contains(&format!("name=\"contact.{VILLAGE}\"")) && html.contains("周敏"), "{html}");
+        let saved = post_form(&api, &township, "/township/contacts", &[("_csrf", &csrf_of(&html)), ("unit", TOWNSHIP), (&format!("contact.{VILLAGE}"), &zhou.to_string())]).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", text(&saved));
+        let listed = api.get(&township, &url).await.json();
+        assert!(listed["villages"].as_array().expect("villages").iter().any(|v| v["code"] == VILLAGE && v["contact"] == zhou && v["contact_name"] == "周敏"), "{listed}");
+
+        // The seals wait for the township's 监交: first in 周敏's queue,
+        // marked as another's in 王立's.
+        let handover = api.enrollment_of(&api.token("nation").await, VILLAGE, "handover").await;
+        let declared = api.act(&outgoing, handover, "c-1", "declare", json!({"item": "seals", "entries": [{"name": "公章", "quantity": 1}]})).await;
+        assert_eq!(declared.status, StatusCode::OK, "{}", declared.json());
+        assert_eq!(api.act(&secretary, handover, "c-2", "confirm", json!({"item": "seals"})).await.status, StatusCode::OK);
+        let zhou_token = {
+            let issued = made.json();
+            let code = issued["code"].as_str().expect("an activation code");
+            let body = json!({"username": "lr-zhou", "code": code, "password": "Zhou-min-2031!"});
+            let activated = api.send(axum::http::Request::post("/api/v1/activate")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .expect("request")).await;
+            assert_eq!(activated.status, StatusCode::OK, "{}", activated.json());
+            activated.json()["token"].as_str().expect("token").to_owned()
+        };
+        let queue = api.get(&zhou_token, "/api/v1/township/queue").await.json();
+        assert_eq!((queue[0]["village_code"].as_str(), queue[0]["mine"].as_bool()), (Some(VILLAGE), Some(true)), "{queue}");
+        let queue = api.get(&township, "/api/v1/township/queue").await.json();
+        let theirs = queue.as_array().expect("a queue").iter().find(|w| w["enrollment_id"] == handover).expect("in the queue");
+        assert_eq!((theirs["mine"].as_bool(), theirs["contact"].as_str()), (Some(false), Some("周敏")), "{queue}");
+        assert!(text(&page(&api, &township, "/township").await).contains("包村干部：周敏"));
+
+        // Four days late, the township's escalation about the village
+        // reaches 周敏 alone.
+        let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
+        pass(&api.state, ten_am(due + 4 * DAY)).await.expect("pass");
+        // (The township's other villages have no contact: both hear of those.)
+        let to: Vec<Vec<String>> = smtp.mails().iter().map(|m| m.to.clone()).collect();
+        assert!(to.iter().any(|t| t == &["zhoumin@xz.example.gov.cn"]), "{to:?}");
+        let recipients: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT o.recipient FROM outbox o JOIN notices n ON n.id = o.notice_id
+             WHERE n.enrollment_id = $1 AND o.channel = 'email'",
+        )
+        .bind(handover)
+        .fetch_all(test.db.pool())
+        .await
+        .expect("the village's e-mails");
+        assert_eq!(recipients, [format!("account:{zhou}")], "the village's escalation went to its contact alone");
+
+        // 王立 may still witness; the log says it was he.
+        let witnessed = api.act(&township, handover, "c-3", "witness", json!({"item": "seals"})).await;
+        assert_eq!(witnessed.status, StatusCode::OK, "{}", witnessed.json());
+        assert_eq!(api.count(&format!("SELECT account_id FROM actions WHERE enrollment_id = {handover} AND action = 'witness'")).await, wang);
+        test.cleanup().await;
+    }
+}
+
+per_backend! {
+    /// 工作统计: the county's table, row by row and in total, is what a
+    /// count over the signed log and the accepted actions gives, for every
+    /// figure; two items witnessed in 桂花村 show under 礼让镇; the page has
+    /// the lines to sign; a township officer does not read the county's.
+    async fn the_work_statistics_count_what_was_signed_and_done(test: TestDb) {
+        use baton_host::statistics::{Count, FIGURES};
+        let api = Api::new(&test).await;
+        let (county, township, outgoing, secretary) = (
+            api.token("county").await,
+            api.token("township").await,
+            api.token("outgoing").await,
+            api.token("secretary").await,
+        );
+        let handover = api.enrollment_of(&api.token("nation").await, VILLAGE, "handover").await;
+        for item in ["seals", "archives"] {
+            for (who, action, payload) in [
+                (&outgoing, "declare", json!({"item": item, "entries": [{"name": "清单", "quantity": 1}]})),
+                (&secretary, "confirm", json!({"item": item})),
+                (&township, "witness", json!({"item": item})),
+            ] {
+                let reply = api.act(who, handover, &format!("{item}-{action}"), action, payload).await;
+                assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.json());
+            }
+        }
+        let csv = page(&api, &county, &format!("/statistics?unit={COUNTY}&format=csv")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let csv = text(&csv);
+        let lines: Vec<Vec<&str>> = csv.trim_start_matches('\u{feff}').lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(lines[0][0], "单位", "{csv}");
+        let column = |name: &str| lines[0].iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {csv}"));
+        let row = |name: &str| lines.iter().find(|l| l[0] == name).unwrap_or_else(|| panic!("{name} in {csv}")).clone();
+        assert_eq!(row("礼让镇")[column("工作交接·监交完成事项")], "2", "{csv}");
+        let path: String = sqlx::query_scalar("SELECT path FROM org_units WHERE code = $1")
+            .bind(COUNTY)
+            .fetch_one(test.db.pool())
+            .await
+            .expect("the county's path");
+        for (i, f) in FIGURES.iter().enumerate() {
+            let (from, filter) = match f.count {
+                Count::SignedPrefix(p) => ("signoffs s", format!("s.subject LIKE '{p}%'")),
+                Count::SignedSuffix(s) => ("signoffs s", format!("s.subject LIKE '%{s}'")),
+                Count::Acted(a) => ("actions s", format!("s.action = '{a}' AND s.result = 'accepted'")),
+            };
+            let counted = api.count(&format!(
+                "SELECT COUNT(*) FROM {from} JOIN enrollments e ON e.id = s.enrollment_id JOIN org_units u ON u.code = e.unit_code
+                 WHERE e.plugin_id = '{}' AND u.path LIKE '{path}%' AND {filter}", f.module
+            )).await;
+            assert_eq!(row("合计")[i + 1], counted.to_string(), "{}: {csv}", f.title.0);
+        }
+
+        let html = text(&page(&api, &county, &format!("/statistics?unit={COUNTY}")).await);
+        assert!(html.contains("工作统计") && html.contains("填报人") && html.contains("colspan"), "{html}");
+        assert!(html.contains("href=\"/statistics?unit&#x3D;500155108000\""), "a township opens its villages: {html}");
+        assert_eq!(page(&api, &township, &format!("/statistics?unit={COUNTY}")).await.status, StatusCode::FORBIDDEN);
+        test.cleanup().await;
+    }
+}

@@ -535,8 +535,8 @@ per_backend! {
         for (module, field, value, says) in [
             ("first-lesson@0.4.1", "config.pass_mark", "六十", "请输入数字"),
             ("first-lesson@0.4.1", "config.pass_mark", "101", "合格分数应在 1 到 100 之间"),
-            ("handover@0.3.0", "unit", "510000000000", "没有权限"),
-            ("handover@0.3.0", "due", "2001-01-01", "截止日期必须在今天之后"),
+            ("handover@0.3.1", "unit", "510000000000", "没有权限"),
+            ("handover@0.3.1", "due", "2001-01-01", "截止日期必须在今天之后"),
             ("look-back@0.1.0", "sample_percent", "三十", "“三十”不是整数"),
             ("look-back@0.1.0", "sample_seed", "-1", "“-1”不是整数"),
             ("look-back@0.1.0", "sample_percent", "101", "1 到 100"),

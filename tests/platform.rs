@@ -178,7 +178,7 @@ per_backend! {
                 // A dry run: the same checks, and the demo's villages all
                 // have the handover already (a real one would enrol nobody).
                 let assign = api
-                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.0", "unit": village, "due": "2099-12-31", "dry_run": true}))
+                    .post(&token, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.1", "unit": village, "due": "2099-12-31", "dry_run": true}))
                     .await
                     .status;
                 for (cap, status, ok) in [
@@ -654,7 +654,7 @@ per_backend! {
         let api = Api::new(&test).await;
         let province = api.token("province").await;
         let every = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.0", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.1", "unit": COUNTY, "due": "2099-06-30", "audience": "every-member"}))
             .await;
         assert_eq!(
             every.status,
@@ -680,8 +680,8 @@ per_backend! {
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, the first lesson, at 0.4.1 (its quiz's right answers ticked in the console), the open door, at 0.2.2 with full-width brackets and semicolons, the division of work at 0.2.1 with full-width semicolons, and the handover at 0.3.0 (监交, a declaration that reads as saved, 代为移交 and 连任自查).
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.1' WHEN 'open-door' THEN '0.2.2' WHEN 'handover' THEN '0.3.0' WHEN 'duties' THEN '0.2.1' ELSE '0.2.0' END")
+            // Every onboarding module is 0.2.0 but the pledge, new at 0.1.0, the first lesson, at 0.4.1 (its quiz's right answers ticked in the console), the open door, at 0.2.2 with full-width brackets and semicolons, the division of work at 0.2.1 with full-width semicolons, and the handover at 0.3.1 (监交, a declaration that reads as saved, 代为移交 and 连任自查, the items counties list).
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.0' WHEN 'first-lesson' THEN '0.4.1' WHEN 'open-door' THEN '0.2.2' WHEN 'handover' THEN '0.3.1' WHEN 'duties' THEN '0.2.1' ELSE '0.2.0' END")
                 .await,
             0
         );
@@ -700,19 +700,19 @@ per_backend! {
                 "version",
             ),
             (
-                json!({"module": "handover", "version": "0.3.0", "unit": "999999999999", "due": "2099-06-30"}),
+                json!({"module": "handover", "version": "0.3.1", "unit": "999999999999", "due": "2099-06-30"}),
                 "unit",
             ),
             (
-                json!({"module": "handover", "version": "0.3.0", "unit": COUNTY, "due": "30/06/2099"}),
+                json!({"module": "handover", "version": "0.3.1", "unit": COUNTY, "due": "30/06/2099"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.3.0", "unit": COUNTY, "due": "2001-01-01"}),
+                json!({"module": "handover", "version": "0.3.1", "unit": COUNTY, "due": "2001-01-01"}),
                 "due",
             ),
             (
-                json!({"module": "handover", "version": "0.3.0", "unit": COUNTY}),
+                json!({"module": "visits", "version": "0.2.0", "unit": COUNTY}),
                 "due",
             ),
         ] {
@@ -728,8 +728,14 @@ per_backend! {
                 reply.json()
             );
         }
+        // The handover without a date: within 10 days (村民委员会组织法 第二十条).
+        let defaulted = api
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.1", "unit": COUNTY, "dry_run": true}))
+            .await;
+        assert_eq!(defaulted.status, StatusCode::OK, "{}", defaulted.json());
+        assert_eq!(defaulted.json()["due"], baton_host::clock::date(baton_host::clock::now() + 10 * 86_400), "{}", defaulted.json());
         let config = api
-            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.0", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
+            .post(&province, "/api/v1/assignments", None, json!({"module": "handover", "version": "0.3.1", "unit": COUNTY, "due": "2099-06-30", "config": {"extra_items": [{"key": "Bad Key", "title": {"zh": "", "en": ""}}]}}))
             .await;
         assert_eq!(
             config.status,

@@ -43,7 +43,7 @@ per_backend! {
         assert_eq!(
             added,
             [
-                "handover@0.3.0",
+                "handover@0.3.1",
                 "visits@0.2.0",
                 "first-lesson@0.4.1",
                 "duties@0.2.1",
@@ -95,7 +95,7 @@ per_backend! {
         assert_eq!(body.as_array().map(Vec::len), Some(9), "eight modules and the procedure kind");
         assert_eq!(handover["built_in"], true);
         assert_eq!(handover["info"]["actions"][0]["name"], "declare");
-        let stored = baton_core::db::plugins::wasm(&test.db, "handover", "0.3.0")
+        let stored = baton_core::db::plugins::wasm(&test.db, "handover", "0.3.1")
             .await
             .expect("query");
         let built_in = baton_host::registry::BUILT_IN[0].1;

@@ -348,7 +348,7 @@ per_backend! {
         let old = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
         assert_eq!((old.plugin_version.as_str(), old.done), ("0.1.2", 4));
 
-        let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.3.0", "unit": COUNTY, "apply": apply});
+        let ask = |apply: &str| json!({"module": "handover", "from": "0.1.2", "to": "0.3.1", "unit": COUNTY, "apply": apply});
         let dry = upgrade(&api, &province, ask("none")).await;
         assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
         let dry = dry.json();
@@ -360,8 +360,8 @@ per_backend! {
         let applied = upgrade(&api, &province, ask("same")).await.json();
         assert_eq!(applied["moved"], json!(checked), "{applied}");
         let moved = baton_core::db::enrollments::get(&test.db, handover).await.expect("read").expect("there");
-        assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.3.0", 4, &old.state));
-        // 0.3.0 says whose turn: the archives wait for the secretary.
+        assert_eq!((moved.plugin_version.as_str(), moved.done, &moved.state), ("0.3.1", 4, &old.state));
+        // 0.3.1 says whose turn: the archives wait for the secretary.
         let mine = api.get(&secretary, "/api/v1/me/enrollments").await.json();
         let line = mine.as_array().expect("a list").iter().find(|s| s["id"] == handover).expect("listed");
         assert_eq!(line["my_turn"], true, "{line}");

@@ -117,6 +117,10 @@ async fn run() -> anyhow::Result<()> {
             format!("/api/v1/reports/completion?unit={county}"),
             "county",
         ),
+        // The 换届结构统计 is read from the roll-ups, at any size.
+        ("/structure".into(), "nation"),
+        (format!("/structure?unit={province}"), "province"),
+        (format!("/statistics?unit={county}"), "county"),
         ("/township".into(), "township"),
         ("/api/v1/township/queue".into(), "township"),
         (format!("/enrollments/{handover}"), "township"),

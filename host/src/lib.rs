@@ -19,7 +19,7 @@ pub mod web;
 // The use cases, under the names the transports and the tests know them by.
 pub use baton_core::{
     Backend, Db, accounts, acting, assigning, attachments, auth, backup, catalog, ceremony, clock,
-    definitions, demo, error, export, files, generate, i18n, import, notices, outbound, outbox,
-    publishing, records, registry, reports, roster, runtime, sampling, settings, sheet, signing,
-    signing_in, state, training, upgrade, views,
+    contacts, definitions, demo, error, export, files, generate, i18n, import, notices, outbound,
+    outbox, publishing, records, registry, reports, roster, runtime, sampling, settings, sheet,
+    signing, signing_in, state, statistics, training, upgrade, views,
 };

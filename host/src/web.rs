@@ -11,6 +11,7 @@ mod learner;
 mod page;
 mod province;
 mod session;
+mod statistics;
 mod structure;
 mod township;
 
@@ -50,6 +51,10 @@ pub fn router() -> Router<AppState> {
         .route("/township", get(township::queue))
         .route("/township/ceremony", get(township::ceremony))
         .route(
+            "/township/contacts",
+            get(township::contacts).post(township::contacts_save),
+        )
+        .route(
             "/township/ceremony/schedule",
             post(township::ceremony_schedule),
         )
@@ -62,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/county/remind", post(county::remind))
         .route("/county/export", get(county::export))
         .route("/structure", get(structure::page))
+        .route("/statistics", get(statistics::page))
         .route(
             "/activate",
             get(accounts::activate_page).post(accounts::activate),

@@ -27,7 +27,7 @@ fn inspect_prints_the_module_info() {
     let text = stdout(&out);
     assert!(
         text.starts_with(
-            "handover@0.3.0  新老班子工作交接 / Handover between old and new committees"
+            "handover@0.3.1  新老班子工作交接 / Handover between old and new committees"
         ),
         "{text}"
     );

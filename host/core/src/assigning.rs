@@ -28,7 +28,10 @@ pub struct AssignRequest {
     /// shows it (`城关镇`, or `甲县城关镇` where two share a name) or its
     /// 12-digit code.
     pub unit: String,
-    /// Due date, `YYYY-MM-DD` (end of that day, Beijing time).
+    /// Due date, `YYYY-MM-DD` (end of that day, Beijing time). Empty or
+    /// absent: the module's statutory default ([`DEFAULT_DUE_DAYS`]), where
+    /// it has one.
+    #[serde(default)]
     pub due: String,
     /// secretary, every-member or committee; the module's own by default.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -69,6 +72,8 @@ pub struct Assigned {
     pub reach: Reach,
     /// The next edition nobody under the scope has taken yet.
     pub next_edition: u32,
+    /// The due date, `YYYY-MM-DD`: as given, or the module's default.
+    pub due: String,
     /// The sample the villages were drawn by, with its seed, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
@@ -116,7 +121,11 @@ pub async fn assign_module(
         .as_ref()
         .map(SampleRequest::resolve)
         .transpose()?;
-    let due_at = due(&input.due)?;
+    let due_at = if input.due.trim().is_empty() {
+        default_due(&package.id, now())?
+    } else {
+        due(&input.due)?
+    };
     if due_at <= now() {
         return Err(Error::bad(
             "due",
@@ -212,6 +221,7 @@ pub async fn assign_module(
         edition,
         reach,
         next_edition,
+        due: crate::clock::date(due_at),
         sample,
     })
 }
@@ -305,6 +315,23 @@ pub async fn scope_code(
             ))
         }
     }
+}
+
+/// Days from the day of assigning to the deadline when the province gives
+/// none: the old committee hands over within 10 days of the new one's
+/// election (村民委员会组织法 第二十条). Other modules need a date.
+pub const DEFAULT_DUE_DAYS: [(&str, i64); 1] = [("handover", 10)];
+
+/// The deadline of `module` assigned at `now` without a date, or which field
+/// is missing.
+pub fn default_due(module: &str, now: i64) -> Result<i64, Error> {
+    let Some((_, days)) = DEFAULT_DUE_DAYS.iter().find(|(m, _)| *m == module) else {
+        return Err(Error::bad("due", "请填写截止日期", "give a due date"));
+    };
+    Ok(
+        crate::clock::end_of_day(&crate::clock::date(now + days * 86_400))
+            .expect("a date the clock wrote"),
+    )
 }
 
 /// `YYYY-MM-DD` → the last second of that day in Beijing (UTC+8).

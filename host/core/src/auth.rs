@@ -70,6 +70,8 @@ pub enum Capability {
     Publish,
     /// Send a learner a reminder.
     Remind,
+    /// Assign a township's villages to its officers (包村干部).
+    AssignContacts,
     /// Give someone this role at the target unit, or take it away.
     Grant(Role),
     /// Reset, switch off or on, or issue a code to, an account that holds
@@ -220,10 +222,16 @@ fn role_may(
                     ViewEnrollment | ViewReports | Assign | Publish | Remind
                 )
         }
-        CityOfficer | CountyTrainer => {
-            reviews || matches!(capability, ViewEnrollment | ViewReports | Remind)
+        CityOfficer => reviews || matches!(capability, ViewEnrollment | ViewReports | Remind),
+        // The county organisation department oversees its townships' 包村 too.
+        CountyTrainer => {
+            reviews
+                || matches!(
+                    capability,
+                    ViewEnrollment | ViewReports | Remind | AssignContacts
+                )
         }
-        TownshipOfficer => matches!(capability, ViewEnrollment | Act),
+        TownshipOfficer => matches!(capability, ViewEnrollment | Act | AssignContacts),
         // Village people reach their village's committee enrollments and
         // their own, and nothing else.
         Secretary | Member => village_may(principal, capability, target),

@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod catalog;
+pub mod contacts;
 pub mod enrollments;
 pub mod notices;
 pub mod org_units;

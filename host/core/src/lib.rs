@@ -12,6 +12,7 @@ pub mod backup;
 pub mod catalog;
 pub mod ceremony;
 pub mod clock;
+pub mod contacts;
 #[cfg(feature = "store")]
 pub mod db;
 #[cfg(not(feature = "store"))]
@@ -38,6 +39,7 @@ pub mod sheet;
 pub mod signing;
 pub mod signing_in;
 pub mod state;
+pub mod statistics;
 pub mod training;
 pub mod upgrade;
 

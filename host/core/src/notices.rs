@@ -182,6 +182,16 @@ pub async fn waiting(state: &AppState, principal: &Principal) -> Result<Vec<Wait
             }
         }
     }
-    all.sort_by_key(|w| w.at);
+    // The villages the officer is 包村干部 of come first; every village's
+    // contact is named, so another officer sees whose it is.
+    let villages: Vec<&str> = all.iter().map(|w| w.village_code.as_str()).collect();
+    let contacts = crate::db::contacts::of(&state.db, &villages).await?;
+    for w in &mut all {
+        if let Some((account, name)) = contacts.get(&w.village_code) {
+            w.mine = *account == principal.account_id;
+            w.contact = Some(name.clone());
+        }
+    }
+    all.sort_by_key(|w| (!w.mine, w.at));
     Ok(all)
 }

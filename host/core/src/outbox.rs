@@ -707,8 +707,21 @@ async fn addresses(
     now: i64,
 ) -> anyhow::Result<Vec<NewMessage>> {
     let mut out = Vec::new();
+    let codes: Vec<&str> = n.path.split('/').filter(|c| !c.is_empty()).collect();
+    let township = codes.len().checked_sub(2).map(|i| codes[i]);
+    // What is for the village's township officers (a request to the role,
+    // an escalation to the township) goes to its 包村干部 if it has one.
+    let for_township = n.recipient == "role:township-officer"
+        || township.is_some_and(|t| n.recipient.strip_prefix("unit:") == Some(t));
+    let mut personal = n.recipient.clone();
+    if for_township
+        && let Some(village) = codes.last()
+        && let Some(contact) = crate::db::contacts::active(&state.db, village).await?
+    {
+        personal = format!("account:{contact}");
+    }
     if outbox::setting(&state.db, &n.path, "sms").await?.is_some() {
-        for (person, phone) in outbox::phones(&state.db, &n.recipient, &n.path).await? {
+        for (person, phone) in outbox::phones(&state.db, &personal, &n.path).await? {
             out.push(NewMessage {
                 dedup_key: format!("{}:sms:{person}", n.id),
                 notice_id: n.id,
@@ -723,7 +736,7 @@ async fn addresses(
         .await?
         .is_some()
     {
-        for (account, email) in outbox::emails(&state.db, &n.recipient, &n.path).await? {
+        for (account, email) in outbox::emails(&state.db, &personal, &n.path).await? {
             out.push(NewMessage {
                 dedup_key: format!("{}:email:{account}", n.id),
                 notice_id: n.id,
@@ -736,7 +749,6 @@ async fn addresses(
     }
     // A group robot: a unit's own (escalations), or the township's for a
     // request to township officers, the county's for county trainers.
-    let codes: Vec<&str> = n.path.split('/').filter(|c| !c.is_empty()).collect();
     let group = match n.recipient.as_str() {
         r if r.starts_with("unit:") => Some(r["unit:".len()..].to_owned()),
         "role:township-officer" => codes.len().checked_sub(2).map(|i| codes[i].to_owned()),

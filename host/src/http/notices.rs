@@ -20,6 +20,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/me/notices", get(mine))
         .route("/api/v1/enrollments/{id}/reminders", post(remind))
         .route("/api/v1/township/queue", get(queue))
+        .route(
+            "/api/v1/units/{code}/contacts",
+            get(contacts).put(set_contacts),
+        )
         .route("/api/v1/reports/overdue", get(overdue))
 }
 
@@ -53,13 +57,56 @@ pub(super) async fn remind(
 /// The township officer's queue: enrollments that asked for their witness
 /// or verification and have not had it, oldest first.
 #[utoipa::path(get, path = "/api/v1/township/queue", tag = "notices",
-    responses((status = 200, description = "enrollment_id, village, module, count, message, at"), (status = 403)),
+    responses((status = 200, description = "enrollment_id, village, module, count, message, at, contact (the village's 包村干部), mine (I am it); mine first"), (status = 403)),
     security(("bearer" = [])))]
 pub(super) async fn queue(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<Waiting>>, Error> {
     Ok(Json(waiting(&state, &principal).await?))
+}
+
+/// A township's villages and their 包村干部, and its officers to choose from
+/// (its officers, county trainers and above, in scope).
+#[utoipa::path(get, path = "/api/v1/units/{code}/contacts", tag = "notices",
+    params(("code" = String, Path, description = "The township's code")),
+    responses((status = 200, description = "code, name, villages [{code, name, contact, contact_name}], officers [{id, name}]"), (status = 400), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub(super) async fn contacts(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Json<crate::contacts::Township>, Error> {
+    Ok(Json(
+        crate::contacts::township(&state, &principal, &code).await?,
+    ))
+}
+
+/// Villages' contacts to set: village code → an officer's account id, or
+/// null for none. Villages not named keep theirs.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetContacts {
+    /// Village code → account id or null.
+    pub contacts: std::collections::HashMap<String, Option<i64>>,
+}
+
+/// Assigns villages of a township to its officers; a village not the
+/// township's or an account not its officer is named and nothing changes.
+#[utoipa::path(put, path = "/api/v1/units/{code}/contacts", tag = "notices",
+    params(("code" = String, Path, description = "The township's code")),
+    request_body = SetContacts,
+    responses((status = 200, description = "changed: how many villages"), (status = 400), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub(super) async fn set_contacts(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, Error> {
+    let input: SetContacts = super::json_body(&body)?;
+    let changed = crate::contacts::assign(&state, &principal, &code, &input.contacts).await?;
+    Ok(Json(json!({"changed": changed})))
 }
 
 /// Which unit, and CSV or not.

@@ -53,6 +53,8 @@ use crate::shared::AppState;
         super::notices::mine,
         super::notices::remind,
         super::notices::queue,
+        super::notices::contacts,
+        super::notices::set_contacts,
         super::notices::overdue,
         super::outbox::mine,
         super::outbox::remind_many,

@@ -23,7 +23,7 @@ use crate::shared::{AppState, COOKIE, Error, Fault};
 pub const LANG_COOKIE: &str = "baton_lang";
 
 /// Every page template, by name.
-pub const SOURCES: [(&str, &str); 18] = [
+pub const SOURCES: [(&str, &str); 20] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("error", include_str!("../../templates/error.hbs")),
     ("login", include_str!("../../templates/login.hbs")),
@@ -48,6 +48,8 @@ pub const SOURCES: [(&str, &str); 18] = [
     ("slips", include_str!("../../templates/slips.hbs")),
     ("class", include_str!("../../templates/class.hbs")),
     ("structure", include_str!("../../templates/structure.hbs")),
+    ("contacts", include_str!("../../templates/contacts.hbs")),
+    ("statistics", include_str!("../../templates/statistics.hbs")),
 ];
 
 static PAGES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
@@ -202,6 +204,7 @@ fn nav(p: &Principal, locale: Locale, path: &str) -> Vec<Value> {
         Role::NationalAdmin,
     ]) {
         links.push(("/county", "nav.county"));
+        links.push(("/statistics", "nav.statistics"));
     }
     if p.grants.iter().any(|g| crate::auth::is_official(g.role)) {
         links.push(("/structure", "nav.structure"));

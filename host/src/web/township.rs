@@ -29,6 +29,8 @@ pub(super) async fn queue(State(state): State<AppState>, visit: Visit) -> Result
             "message": w.message.get(visit.locale).to_owned(),
             "count": w.count,
             "date": date(w.at),
+            "mine": w.mine,
+            "contact": w.contact,
         }));
     }
     // My villages: per village, each module's completion and what waits for me.
@@ -275,6 +277,136 @@ pub(super) async fn ceremony_attendance(
                 "held_error": (field == "held").then(|| e.message(visit.locale)),
             });
             ceremony_page(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Which township's 包村干部 to show or set: `unit`, else the officer's own.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct ContactsQuery {
+    unit: Option<String>,
+    saved: Option<usize>,
+}
+
+/// 包村干部: each village of the township and the officer it is assigned to.
+pub(super) async fn contacts(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<ContactsQuery>,
+) -> Result<Response, Error> {
+    let flash = q
+        .saved
+        .map(|n| visit.t_with("contacts.saved", &[("n", n.to_string())]));
+    let unit = match q.unit {
+        Some(unit) => unit,
+        None => own_township(&visit)?,
+    };
+    contacts_page(
+        &state,
+        &visit,
+        &unit,
+        StatusCode::OK,
+        json!({"flash": flash}),
+    )
+    .await
+}
+
+fn own_township(visit: &Visit) -> Result<String, Error> {
+    crate::contacts::own_townships(&visit.principal)
+        .into_iter()
+        .next()
+        .ok_or_else(|| Fault::forbidden().into())
+}
+
+async fn contacts_page(
+    state: &AppState,
+    visit: &Visit,
+    unit: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, Error> {
+    let township = crate::contacts::township(state, &visit.principal, unit).await?;
+    // A refused form shows what was chosen, not what is stored.
+    let chosen = &extra["chosen"];
+    let villages: Vec<Value> = township
+        .villages
+        .iter()
+        .map(|v| {
+            let current = match chosen.get(&v.code) {
+                Some(c) => c.as_i64(),
+                None => v.contact,
+            };
+            let options: Vec<Value> = township
+                .officers
+                .iter()
+                .map(|o| json!({"id": o.id, "name": o.name, "selected": current == Some(o.id)}))
+                .collect();
+            json!({"code": v.code, "name": v.name, "options": options, "unassigned": current.is_none(),
+                   "error": extra["errors"].get(&v.code)})
+        })
+        .collect();
+    let unassigned = villages.iter().filter(|v| v["unassigned"] == true).count();
+    let mut data = json!({
+        "township": township.name, "code": township.code, "villages": villages,
+        "officers": township.officers.len(), "unassigned": unassigned,
+    });
+    if let (Some(d), Value::Object(extra)) = (data.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    Ok(visit.page_with(status, "contacts", &visit.t("contacts.title"), data))
+}
+
+pub(super) async fn contacts_save(
+    State(state): State<AppState>,
+    visit: Visit,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let form = pairs(&body)?;
+    visit.check(Some(one(&form, "_csrf")))?;
+    let unit = match one(&form, "unit") {
+        "" => own_township(&visit)?,
+        unit => unit.to_owned(),
+    };
+    let mut wanted: HashMap<String, Option<i64>> = HashMap::new();
+    for (k, v) in &form {
+        let Some(village) = k.strip_prefix("contact.") else {
+            continue;
+        };
+        let account = match v.trim() {
+            "" => None,
+            v => Some(v.parse::<i64>().map_err(|_| {
+                Fault::bad(
+                    k.clone(),
+                    "请从名单中选择乡镇干部",
+                    "choose an officer from the list",
+                )
+            })?),
+        };
+        wanted.insert(village.to_owned(), account);
+    }
+    match crate::contacts::assign(&state, &visit.principal, &unit, &wanted).await {
+        Ok(n) => {
+            Ok(Redirect::to(&format!("/township/contacts?unit={unit}&saved={n}")).into_response())
+        }
+        Err(e @ Fault::BadRequest { .. }) => {
+            let field = e.field().unwrap_or_default();
+            let village = field.strip_prefix("contact.").unwrap_or(field).to_owned();
+            let chosen: serde_json::Map<String, Value> =
+                wanted.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            let extra = json!({
+                "chosen": chosen,
+                "errors": {village: e.message(visit.locale)},
+                "problem": e.message(visit.locale),
+            });
+            contacts_page(
+                &state,
+                &visit,
+                &unit,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -16,9 +16,43 @@ use baton_sdk::{
 };
 
 pub use state::{
-    Action, Config, Confirm, Declare, DeclareFor, Discrepancy, Entry, ExtraItem, Item, OnBehalf,
-    Reason, Receipt, SendBack, Signature, State, Witness, WitnessPayload,
+    Action, Config, Confirm, Declare, DeclareFor, Discrepancy, Entry, ExtraItem, Item, ListedItem,
+    OnBehalf, Reason, Receipt, SendBack, Signature, State, Witness, WitnessPayload,
 };
+
+/// The items counties list besides those, when the province's config
+/// names them: (which, key, Chinese, English).
+pub const LISTED_ITEMS: [(ListedItem, &str, &str, &str); 5] = [
+    (ListedItem::Debts, "debts", "债权债务", "Claims and debts"),
+    (ListedItem::Contracts, "contracts", "合同协议", "Contracts"),
+    (
+        ListedItem::BankSeals,
+        "bank-seals",
+        "银行预留印鉴",
+        "Seals registered with the bank",
+    ),
+    (
+        ListedItem::OpenIssues,
+        "open-issues",
+        "遗留问题",
+        "Unresolved matters",
+    ),
+    (
+        ListedItem::Audit,
+        "audit",
+        "离任经济责任审计结果",
+        "Outgoing economic-responsibility audit",
+    ),
+];
+
+/// The key and title of a listed item.
+fn listed(which: ListedItem) -> (&'static str, Text) {
+    let (_, key, zh, en) = LISTED_ITEMS
+        .iter()
+        .find(|(w, ..)| *w == which)
+        .expect("every listed item has a row");
+    (key, Text::new(*zh, *en))
+}
 
 /// The handover module.
 pub struct Handover;
@@ -87,6 +121,19 @@ impl Module for Handover {
 
     fn check_config(config: &Config) -> Result<(), Rejection> {
         let mut keys: Vec<&str> = BUILT_IN_ITEMS.iter().map(|(key, _, _)| *key).collect();
+        for (i, which) in config.listed_items.iter().enumerate() {
+            let (key, title) = listed(*which);
+            if keys.contains(&key) {
+                return Err(Rejection::invalid(
+                    format!("config.listed_items.{i}"),
+                    format!("“{}”已选，不能重复", title.zh),
+                    format!("{} is chosen twice", title.en),
+                ));
+            }
+            keys.push(key);
+        }
+        // A province's own item may not take a listed item's key, chosen or not.
+        keys.extend(LISTED_ITEMS.iter().map(|(_, key, _, _)| *key));
         for (i, extra) in config.extra_items.iter().enumerate() {
             let field = |name: &str| format!("config.extra_items.{i}.{name}");
             if !is_kebab(&extra.key) {
@@ -119,13 +166,17 @@ impl Module for Handover {
         let built_in = BUILT_IN_ITEMS
             .iter()
             .map(|(key, zh, en)| item(key, Text::new(*zh, *en)));
+        let listed = ctx.config.listed_items.iter().map(|w| {
+            let (key, title) = listed(*w);
+            item(key, title)
+        });
         let extra = ctx
             .config
             .extra_items
             .iter()
             .map(|e| item(&e.key, e.title.clone()));
         Ok(State {
-            items: built_in.chain(extra).collect(),
+            items: built_in.chain(listed).chain(extra).collect(),
         })
     }
 
@@ -277,6 +328,7 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
     ctx.require_attachments("photos", &p.photos)?;
     let item = find(state, &p.item)?;
     unreceived(item)?;
+    audit_report(item, &p.photos)?;
     let n = p.entries.len();
     item.entries = p.entries;
     item.photos = p.photos;
@@ -295,6 +347,18 @@ fn declare(ctx: &Context<Config>, state: &mut State, p: Declare) -> Result<Effec
         ),
     );
     Ok(declared(ctx, item, statement))
+}
+
+/// The audit's result is declared with its report: a scan or photo of it.
+fn audit_report(item: &Item, photos: &[String]) -> Result<(), Rejection> {
+    if item.key == "audit" && photos.is_empty() {
+        return Err(Rejection::invalid(
+            "photos",
+            "请上传离任经济责任审计报告（扫描件或照片）",
+            "attach the audit report (a scan or a photo)",
+        ));
+    }
+    Ok(())
 }
 
 /// An inventory has at least one entry, each named, each at least one.
@@ -402,6 +466,7 @@ fn declare_for(
     ctx.require_attachments("photos", &p.photos)?;
     let item = find(state, &p.item)?;
     unreceived(item)?;
+    audit_report(item, &p.photos)?;
     if item.declared.is_some() && item.on_behalf.is_none() {
         return Err(Rejection::conflict(
             format!("“{}”已由离任干部申报，不能代为移交", item.title.zh),

@@ -258,9 +258,31 @@ pub struct WitnessPayload {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Items to hand over besides the five built-in ones.
+    /// Items counties list besides the five built-in ones, chosen by key:
+    /// `debts` 债权债务, `contracts` 合同协议, `bank-seals` 银行预留印鉴,
+    /// `open-issues` 遗留问题, `audit` 离任经济责任审计结果 (declared with the
+    /// audit report attached). In the order given, after the five.
+    #[serde(default)]
+    pub listed_items: Vec<ListedItem>,
+    /// Items of the province's own, after those.
     #[serde(default)]
     pub extra_items: Vec<ExtraItem>,
+}
+
+/// An item counties commonly hand over besides the five built-in ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListedItem {
+    /// 债权债务.
+    Debts,
+    /// 合同协议.
+    Contracts,
+    /// 银行预留印鉴.
+    BankSeals,
+    /// 遗留问题.
+    OpenIssues,
+    /// 离任经济责任审计结果.
+    Audit,
 }
 
 /// An item a province adds.

@@ -539,3 +539,63 @@ fn the_chair_receives_the_seals_and_the_accounts() {
         .expect_err("not the chair");
     assert!(matches!(refused, Rejection::Forbidden(_)), "{refused:?}");
 }
+
+#[test]
+fn the_province_chooses_the_items_counties_list_and_the_audit_needs_its_report() {
+    let mut ctx = sample_context();
+    ctx.config = json!({"listed_items": ["debts", "contracts", "bank-seals", "open-issues", "audit"],
+                        "extra_items": [{"key": "militia-equipment", "title": {"zh": "民兵器材", "en": "Militia equipment"}}]});
+    let report = "a".repeat(64);
+    ctx.attachments.push(baton_sdk::Attachment {
+        id: report.clone(),
+        name: "离任经济责任审计报告.pdf".into(),
+        media_type: "application/pdf".into(),
+        size: 120_000,
+        uploaded_by: "p-outgoing".into(),
+        uploaded_at: ctx.now,
+    });
+    let mut h = Harness::<Handover>::new(ctx.clone());
+    assert_eq!(
+        h.start().expect("start").progress.total,
+        33,
+        "11 items, 3 signatures each"
+    );
+    let titles: Vec<String> = h.state().items.iter().map(|i| i.title.zh.clone()).collect();
+    assert_eq!(
+        titles[5..],
+        [
+            "债权债务",
+            "合同协议",
+            "银行预留印鉴",
+            "遗留问题",
+            "离任经济责任审计结果",
+            "民兵器材"
+        ],
+        "after the five, in the order chosen, then the province's own"
+    );
+    let audit = |photos: Vec<String>| json!({"item": "audit", "entries": [{"name": "审计报告", "quantity": 1}], "photos": photos});
+    let refused = h
+        .act_as(Role::OutgoingCadre, "declare", audit(Vec::new()))
+        .expect_err("no report");
+    assert_eq!(field_of(refused), "photos");
+    h.act_as(Role::OutgoingCadre, "declare", audit(vec![report]))
+        .expect("declared with the report");
+
+    for (config, field) in [
+        (
+            json!({"listed_items": ["debts", "debts"]}),
+            "config.listed_items.1",
+        ),
+        (json!({"listed_items": ["pensions"]}), "config.listed_items"),
+        (
+            json!({"extra_items": [{"key": "audit", "title": {"zh": "审计", "en": "Audit"}}]}),
+            "config.extra_items.0.key",
+        ),
+    ] {
+        ctx.config = config.clone();
+        let r = Harness::<Handover>::new(ctx.clone())
+            .start()
+            .expect_err("refused");
+        assert!(field_of(r).starts_with(field), "{config}");
+    }
+}

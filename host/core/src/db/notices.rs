@@ -240,6 +240,10 @@ pub struct Waiting {
     pub message: Text,
     /// When it came, Unix seconds.
     pub at: i64,
+    /// The village's 包村干部, if assigned: their name.
+    pub contact: Option<String>,
+    /// Whether the reader is that contact.
+    pub mine: bool,
 }
 
 /// Enrollments under `path` that asked a township officer for something
@@ -285,6 +289,8 @@ pub async fn waiting_for_township(db: &Db, path: &str) -> anyhow::Result<Vec<Wai
             count,
             message: serde_json::from_str(&message)?,
             at,
+            contact: None,
+            mine: false,
         });
     }
     out.sort_by_key(|w| w.at);

@@ -128,6 +128,17 @@ pub async fn phones(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<
         .bind(person)
         .fetch_all(db.pool())
         .await?
+    } else if let Some(account) = recipient.strip_prefix("account:") {
+        let Ok(account) = account.parse::<i64>() else {
+            return Ok(Vec::new());
+        };
+        sqlx::query(
+            "SELECT p.id, p.phone FROM accounts a JOIN people p ON p.id = a.person_id
+             WHERE a.id = $1 AND a.disabled_at IS NULL AND p.phone IS NOT NULL AND p.phone <> ''",
+        )
+        .bind(account)
+        .fetch_all(db.pool())
+        .await?
     } else if let Some(role) = recipient.strip_prefix("role:") {
         let village = path.rsplit('/').find(|c| !c.is_empty()).unwrap_or_default();
         sqlx::query(
@@ -157,7 +168,8 @@ pub async fn phones(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<
 /// (`account:ID`, address). A person is their accounts; a role is everyone
 /// granted it at a unit on the village's `path` (the township's officers
 /// for `role:township-officer`); `unit:CODE` is the officials granted
-/// there (an escalation to a township, county or province).
+/// there (an escalation to a township, county or province); `account:ID`
+/// is one account (a village's 包村干部).
 pub async fn emails(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<(String, String)>> {
     const SELECT: &str = "SELECT DISTINCT a.id, a.email FROM accounts a";
     const HAS_EMAIL: &str = "a.disabled_at IS NULL AND a.email IS NOT NULL AND a.email <> ''";
@@ -167,6 +179,14 @@ pub async fn emails(db: &Db, recipient: &str, path: &str) -> anyhow::Result<Vec<
         };
         sqlx::query(&format!("{SELECT} WHERE a.person_id = $1 AND {HAS_EMAIL}"))
             .bind(person)
+            .fetch_all(db.pool())
+            .await?
+    } else if let Some(account) = recipient.strip_prefix("account:") {
+        let Ok(account) = account.parse::<i64>() else {
+            return Ok(Vec::new());
+        };
+        sqlx::query(&format!("{SELECT} WHERE a.id = $1 AND {HAS_EMAIL}"))
+            .bind(account)
             .fetch_all(db.pool())
             .await?
     } else {

@@ -573,3 +573,50 @@ pub async fn rectifications(db: &Db, path: &str) -> anyhow::Result<Vec<(String, 
         .map(|r| Ok((r.try_get("role")?, r.try_get("n")?)))
         .collect()
 }
+
+/// What the work statistics count under `path`: each sign-off (`signed`,
+/// its subject) and each accepted action (`acted`, its name) of the
+/// `modules`' enrollments, with the enrollment's path: (path, module, kind,
+/// what).
+pub async fn work_items(
+    db: &Db,
+    path: &str,
+    modules: &[&str],
+) -> anyhow::Result<Vec<(String, String, &'static str, String)>> {
+    let list: Vec<String> = (3..3 + modules.len()).map(|i| format!("${i}")).collect();
+    let list = list.join(", ");
+    let mut out = Vec::new();
+    for (kind, sql) in [
+        (
+            "signed",
+            format!(
+                "SELECT u.path, e.plugin_id, s.subject AS what FROM signoffs s
+                 JOIN enrollments e ON e.id = s.enrollment_id JOIN org_units u ON u.code = e.unit_code
+                 WHERE u.path >= $1 AND u.path < $2 AND e.plugin_id IN ({list})"
+            ),
+        ),
+        (
+            "acted",
+            format!(
+                "SELECT u.path, e.plugin_id, a.action AS what FROM actions a
+                 JOIN enrollments e ON e.id = a.enrollment_id JOIN org_units u ON u.code = e.unit_code
+                 WHERE a.result = 'accepted' AND u.path >= $1 AND u.path < $2
+                   AND e.plugin_id IN ({list})"
+            ),
+        ),
+    ] {
+        let mut query = sqlx::query(&sql).bind(path).bind(format!("{path}~"));
+        for m in modules {
+            query = query.bind(*m);
+        }
+        for r in query.fetch_all(db.pool()).await? {
+            out.push((
+                r.try_get("path")?,
+                r.try_get("plugin_id")?,
+                kind,
+                r.try_get("what")?,
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -202,6 +202,8 @@ pub async fn waiting_for_role(
             count: 1,
             message: serde_json::from_str(&what)?,
             at: r.try_get("since")?,
+            contact: None,
+            mine: false,
         });
     }
     Ok(out)
