@@ -418,6 +418,13 @@ per_backend! {
         run.ok(&secretary, "sign", json!({})).await;
         assert_eq!(run.ok(&township, "acknowledge", json!({})).await, (6, 6));
         assert_eq!((charted(&api, &county).await, charted(&api, &nation).await), (1, 1));
+        // The signed division is 公示 on the village's public page, to anyone.
+        let public = api
+            .send(Request::get(format!("/public/villages/{VILLAGE}/duties")).body(Body::empty()).expect("request"))
+            .await;
+        assert_eq!(public.status, StatusCode::OK);
+        let html = String::from_utf8_lossy(&public.body);
+        assert!(html.contains("分工公示") && html.contains("李秀英") && html.contains("纪检委员"), "{html}");
         test.cleanup().await;
     }
 }
@@ -666,10 +673,7 @@ per_backend! {
             api.token("city").await,
         );
         let filing = json!({"passed": true, "departments": "纪检、组织、政法、公安", "filed_on": today()});
-        run.refused(&county, "file", filing.clone(), "conflict", "").await;
         run.refused(&secretary, "sign", json!({}), "invalid", "agree").await;
-        run.ok(&secretary, "sign", json!({"agree": true})).await;
-        run.refused(&secretary, "sign", json!({"agree": true}), "conflict", "").await;
         // The county acts here (the module names it as its reviewer); the
         // township's act reaches the module, which refuses it; the city is
         // not a reviewer of this module, so the host refuses it.
@@ -683,8 +687,13 @@ per_backend! {
             "note",
         )
         .await;
-        let (done, total) = run.ok(&county, "file", filing).await;
-        assert_eq!(done, 2, "the secretary's signature and the filing");
+        // 县级备案 is the county's record of the joint review, not a step
+        // after the secretary's signature: it files before anyone signs.
+        let (done, total) = run.ok(&county, "file", filing.clone()).await;
+        assert_eq!(done, 1, "the filing alone");
+        run.refused(&county, "file", filing, "conflict", "").await;
+        run.ok(&secretary, "sign", json!({"agree": true})).await;
+        run.refused(&secretary, "sign", json!({"agree": true}), "conflict", "").await;
         run.ok(&member, "sign", json!({"agree": true})).await;
         let view = run.view(&secretary).await;
         let html = view["html"].as_str().unwrap_or_default();

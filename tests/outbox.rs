@@ -752,6 +752,19 @@ per_backend! {
                 assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.json());
             }
         }
+        // The old secretary visited with 500 yuan of condolence money; his
+        // subsidy applied for, approved and paid: 900 yuan.
+        let visits = api.enrollment_of(&api.token("nation").await, VILLAGE, "visits").await;
+        let old = api.count("SELECT p.id FROM people p JOIN accounts a ON a.person_id = p.id WHERE a.username = 'outgoing'").await.to_string();
+        for (who, action, payload) in [
+            (&secretary, "log-talk", json!({"person": old, "date": "2025-12-30", "visitors": ["张建国"], "discussed": "身体和家庭", "condolence": 500})),
+            (&secretary, "record-subsidy", json!({"person": old, "applied": true, "note": "LH-2026-031", "monthly": 300})),
+            (&township, "approve-subsidy", json!({"person": old, "approved": true, "monthly": 300})),
+            (&township, "pay-subsidy", json!({"person": old, "paid_on": "2025-12-31", "amount": 900})),
+        ] {
+            let reply = api.act(who, visits, &format!("v-{action}"), action, payload).await;
+            assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.json());
+        }
         let csv = page(&api, &county, &format!("/statistics?unit={COUNTY}&format=csv")).await;
         assert_eq!(csv.status, StatusCode::OK);
         let csv = text(&csv);
@@ -760,16 +773,31 @@ per_backend! {
         let column = |name: &str| lines[0].iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {csv}"));
         let row = |name: &str| lines.iter().find(|l| l[0] == name).unwrap_or_else(|| panic!("{name} in {csv}")).clone();
         assert_eq!(row("礼让镇")[column("工作交接·监交完成事项")], "2", "{csv}");
+        assert_eq!(row("礼让镇")[column("离任走访·慰问金（元）")], "500", "{csv}");
+        assert_eq!(row("礼让镇")[column("离任走访·生活补助发放金额（元）")], "900", "{csv}");
         let path: String = sqlx::query_scalar("SELECT path FROM org_units WHERE code = $1")
             .bind(COUNTY)
             .fetch_one(test.db.pool())
             .await
             .expect("the county's path");
         for (i, f) in FIGURES.iter().enumerate() {
+            if let Count::ActedSum(action, field) = f.count {
+                let payloads: Vec<String> = sqlx::query_scalar(&format!(
+                    "SELECT s.payload FROM actions s JOIN enrollments e ON e.id = s.enrollment_id JOIN org_units u ON u.code = e.unit_code
+                     WHERE e.plugin_id = '{}' AND u.path LIKE '{path}%' AND s.action = '{action}' AND s.result = 'accepted'", f.module
+                ))
+                .fetch_all(test.db.pool())
+                .await
+                .expect("payloads");
+                let sum: i64 = payloads.iter().map(|p| serde_json::from_str::<serde_json::Value>(p).expect("JSON")[field].as_i64().unwrap_or(0)).sum();
+                assert_eq!(row("合计")[i + 1], sum.to_string(), "{}: {csv}", f.title.0);
+                continue;
+            }
             let (from, filter) = match f.count {
                 Count::SignedPrefix(p) => ("signoffs s", format!("s.subject LIKE '{p}%'")),
                 Count::SignedSuffix(s) => ("signoffs s", format!("s.subject LIKE '%{s}'")),
                 Count::Acted(a) => ("actions s", format!("s.action = '{a}' AND s.result = 'accepted'")),
+                Count::ActedSum(..) => unreachable!("added up above"),
             };
             let counted = api.count(&format!(
                 "SELECT COUNT(*) FROM {from} JOIN enrollments e ON e.id = s.enrollment_id JOIN org_units u ON u.code = e.unit_code

@@ -1500,9 +1500,9 @@ per_backend! {
 }
 
 per_backend! {
-    /// An official's own tasks are on their page: once the secretary has
-    /// signed the pledge, the county's 县级备案 waits for the county
-    /// trainer under 待我办理, and leaves the list once filed.
+    /// An official's own tasks are on their page: once the village's pledge
+    /// is opened, the county's 县级备案 waits for the county trainer under
+    /// 待我办理 — whether or not anyone has signed — and leaves once filed.
     async fn the_county_sees_what_waits_for_it(test: TestDb) {
         let api = Api::new(&test).await;
         let (nation, secretary, county_token) = (
@@ -1514,8 +1514,8 @@ per_backend! {
         let page = html(&get(&api, &county, "/county").await);
         assert!(!page.contains("待我办理"), "nothing waits for the county yet");
         let pledge = api.enrollment_of(&nation, demo::VILLAGE, "pledge").await;
-        let signed = api.act(&secretary, pledge, "mine-1", "sign", serde_json::json!({"agree": true})).await;
-        assert_eq!(signed.status, StatusCode::OK);
+        // The secretary opens it, signing nothing.
+        assert_eq!(api.get(&secretary, &format!("/api/v1/enrollments/{pledge}")).await.status, StatusCode::OK);
         let page = html(&get(&api, &county, "/county").await);
         let at = page.find("待我办理").expect("the county's own tasks");
         let section = &page[at..page[at..].find("</section>").map_or(page.len(), |end| at + end)];

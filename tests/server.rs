@@ -44,13 +44,13 @@ per_backend! {
             added,
             [
                 "handover@0.3.1",
-                "visits@0.2.0",
+                "visits@0.3.0",
                 "first-lesson@0.4.1",
-                "duties@0.2.1",
+                "duties@0.3.0",
                 "open-door@0.2.2",
                 "swearing-in@0.2.0",
                 "look-back@0.1.0",
-                "pledge@0.1.0",
+                "pledge@0.1.1",
                 "procedure@0.1.0"
             ],
             "{backend:?}"

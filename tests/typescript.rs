@@ -41,7 +41,12 @@ fn steps() -> Vec<Step> {
     let filing =
         json!({"passed": true, "departments": "纪检、组织、政法", "filed_on": "2025-12-30"});
     vec![
-        step(CountyTrainer, "file", filing.clone()),
+        // The county's joint review is its own record: before anyone signs.
+        step(
+            CountyTrainer,
+            "file",
+            json!({"passed": false, "departments": "纪检", "note": "待核实信访件", "filed_on": "2025-12-28"}),
+        ),
         step(Secretary, "sign", json!({})),
         Step {
             exact: false,
@@ -306,7 +311,7 @@ per_backend! {
         store_built_in(&api.state.runtime, &test.db, &bytes).await;
 
         // The Rust enrollments replay onto the TypeScript version unchanged.
-        let ask = |apply: &str| json!({"module": "pledge", "from": "0.1.0", "to": "0.2.0", "unit": COUNTY, "apply": apply});
+        let ask = |apply: &str| json!({"module": "pledge", "from": "0.1.1", "to": "0.2.0", "unit": COUNTY, "apply": apply});
         let dry = api.post(&province, "/api/v1/upgrades", None, ask("none")).await;
         assert_eq!(dry.status, StatusCode::OK, "{}", dry.json());
         let dry = dry.json();

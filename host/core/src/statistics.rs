@@ -22,6 +22,9 @@ pub enum Count {
     SignedSuffix(&'static str),
     /// Accepted actions of this name.
     Acted(&'static str),
+    /// A whole-number field of the payloads of accepted actions of this
+    /// name, added up (yuan).
+    ActedSum(&'static str, &'static str),
 }
 
 /// A column of the work statistics.
@@ -61,7 +64,7 @@ const PLEDGE: (&str, &str) = ("纪律承诺", "Pledge");
 const LOOK_BACK: (&str, &str) = ("回头看", "Look-back");
 
 /// The figures, in the table's order.
-pub const FIGURES: [Figure; 14] = [
+pub const FIGURES: [Figure; 17] = [
     figure(
         "handover",
         HANDOVER,
@@ -77,8 +80,26 @@ pub const FIGURES: [Figure; 14] = [
     figure(
         "visits",
         VISITS,
+        ("慰问金（元）", "Condolence money (yuan)"),
+        Count::ActedSum("log-talk", "condolence"),
+    ),
+    figure(
+        "visits",
+        VISITS,
         ("生活补助登记人次", "Subsidies recorded"),
         Count::Acted("record-subsidy"),
+    ),
+    figure(
+        "visits",
+        VISITS,
+        ("生活补助发放笔数", "Subsidy payments"),
+        Count::Acted("pay-subsidy"),
+    ),
+    figure(
+        "visits",
+        VISITS,
+        ("生活补助发放金额（元）", "Subsidy paid (yuan)"),
+        Count::ActedSum("pay-subsidy", "amount"),
     ),
     figure(
         "visits",
@@ -158,16 +179,25 @@ pub struct Work {
     pub total: Vec<i64>,
 }
 
-/// The figure an item counts towards, if any.
-fn which(module: &str, kind: &str, what: &str) -> Option<usize> {
-    FIGURES.iter().position(|f| {
-        f.module == module
-            && match f.count {
-                Count::SignedPrefix(p) => kind == "signed" && what.starts_with(p),
-                Count::SignedSuffix(s) => kind == "signed" && what.ends_with(s),
-                Count::Acted(a) => kind == "acted" && what == a,
-            }
-    })
+/// What an item adds to each figure: (figure, amount). An action may count
+/// towards several (a payment: once, and its amount).
+fn counts(module: &str, kind: &str, what: &str, payload: &str) -> Vec<(usize, i64)> {
+    FIGURES
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.module == module)
+        .filter_map(|(i, f)| match f.count {
+            Count::SignedPrefix(p) => (kind == "signed" && what.starts_with(p)).then_some((i, 1)),
+            Count::SignedSuffix(s) => (kind == "signed" && what.ends_with(s)).then_some((i, 1)),
+            Count::Acted(a) => (kind == "acted" && what == a).then_some((i, 1)),
+            Count::ActedSum(a, field) => (kind == "acted" && what == a)
+                .then(|| {
+                    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+                    Some((i, v[field].as_i64().unwrap_or(0)))
+                })
+                .flatten(),
+        })
+        .collect()
 }
 
 /// The work statistics of `scope`, per unit directly below it.
@@ -178,19 +208,23 @@ pub async fn work(state: &AppState, scope: &Scope) -> Result<Work, Error> {
     modules.dedup();
     let mut by_child: HashMap<String, Vec<i64>> = HashMap::new();
     let mut total = vec![0; FIGURES.len()];
-    for (path, module, kind, what) in store::work_items(&state.db, &scope.path, &modules).await? {
-        let Some(at) = which(&module, kind, &what) else {
+    for item in store::work_items(&state.db, &scope.path, &modules).await? {
+        let adds = counts(&item.module, item.kind, &item.what, &item.payload);
+        if adds.is_empty() {
             continue;
-        };
-        total[at] += 1;
+        }
         // The unit below the scope is the path's next code.
-        let below = path[scope.path.len()..]
+        let below = item.path[scope.path.len()..]
             .split('/')
             .find(|c| !c.is_empty())
             .unwrap_or_default();
-        by_child
+        let row = by_child
             .entry(below.to_owned())
-            .or_insert_with(|| vec![0; FIGURES.len()])[at] += 1;
+            .or_insert_with(|| vec![0; FIGURES.len()]);
+        for (at, n) in adds {
+            total[at] += n;
+            row[at] += n;
+        }
     }
     let rows = children
         .into_iter()
@@ -209,14 +243,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_item_counts_towards_one_figure_of_its_own_module() {
-        assert_eq!(which("handover", "signed", "seals:witness"), Some(0));
-        assert_eq!(which("handover", "signed", "seals:declare"), None);
-        assert_eq!(which("visits", "signed", "talk:p-1:1"), Some(1));
-        assert_eq!(which("visits", "acted", "record-subsidy"), Some(2));
-        assert_eq!(which("visits", "signed", "record-subsidy"), None);
-        assert_eq!(which("pledge", "signed", "pledge:p-9"), Some(10));
-        assert_eq!(which("look-back", "signed", "finding:3"), Some(13));
-        assert_eq!(which("swearing-in", "signed", "talk:p-1:1"), None, "another module's subject");
+    fn each_item_counts_towards_the_figures_of_its_own_module() {
+        let at = |title: &str| {
+            FIGURES
+                .iter()
+                .position(|f| f.title.0 == title)
+                .expect(title)
+        };
+        assert_eq!(
+            counts("handover", "signed", "seals:witness", ""),
+            [(at("监交完成事项"), 1)]
+        );
+        assert_eq!(counts("handover", "signed", "seals:declare", ""), []);
+        assert_eq!(
+            counts("visits", "signed", "talk:p-1:1", ""),
+            [(at("谈心谈话人次"), 1)]
+        );
+        assert_eq!(
+            counts("visits", "acted", "record-subsidy", "{}"),
+            [(at("生活补助登记人次"), 1)]
+        );
+        assert_eq!(
+            counts(
+                "visits",
+                "acted",
+                "pay-subsidy",
+                r#"{"person":"p","amount":900}"#
+            ),
+            [
+                (at("生活补助发放笔数"), 1),
+                (at("生活补助发放金额（元）"), 900)
+            ]
+        );
+        assert_eq!(
+            counts("visits", "acted", "log-talk", r#"{"person":"p"}"#),
+            [(at("慰问金（元）"), 0)]
+        );
+        assert_eq!(
+            counts("pledge", "signed", "pledge:p-9", ""),
+            [(at("承诺书份数"), 1)]
+        );
+        assert_eq!(
+            counts("look-back", "signed", "finding:3", ""),
+            [(at("整改销号数"), 1)]
+        );
+        assert_eq!(
+            counts("swearing-in", "signed", "talk:p-1:1", ""),
+            [],
+            "another module's subject"
+        );
     }
 }

@@ -10,8 +10,8 @@ mod state;
 mod view;
 
 use baton_sdk::{
-    ActionInfo, Audience, Awaiting, Context, Effects, FieldError, Module, ModuleInfo, Progress,
-    Recipient, Rejection, Role, Template, Text, View, check,
+    ActionInfo, Audience, Awaiting, Committee, Context, Effects, FieldError, Module, ModuleInfo,
+    Progress, Recipient, Rejection, Role, Template, Text, View, check,
 };
 
 pub use state::{
@@ -46,11 +46,19 @@ impl Module for Duties {
                     Text::new("乡镇备案", "Acknowledge for the township"),
                 ),
             ],
-            templates: vec![Template::new(
-                "duties",
-                include_str!("../templates/duties.zh.hbs"),
-                include_str!("../templates/duties.en.hbs"),
-            )],
+            templates: vec![
+                Template::new(
+                    "duties",
+                    include_str!("../templates/duties.zh.hbs"),
+                    include_str!("../templates/duties.en.hbs"),
+                ),
+                // The signed division, 公示 on the village's public page.
+                Template::new(
+                    baton_sdk::PUBLIC_TEMPLATE,
+                    include_str!("../templates/public.zh.hbs"),
+                    include_str!("../templates/public.en.hbs"),
+                ),
+            ],
             estimated_minutes: 60,
             config_schema: baton_sdk::schema::<Config>(),
             reviewers: Vec::new(),
@@ -235,12 +243,29 @@ fn assign(ctx: &Context<Config>, state: &mut State, p: Assign) -> Result<Effects
             ));
         }
     }
+    // 纪检委员 sits on the Party organisation's committee: a Party member.
+    if let Some(i) = p.posts.iter().position(|k| k == "discipline")
+        && !ctx
+            .members
+            .iter()
+            .any(|m| m.person_id == member.person_id && m.committee == Committee::PartyBranch)
+    {
+        return Err(Rejection::invalid(
+            format!("posts.{i}"),
+            format!("纪检委员须由村党组织委员会成员担任，{}不是", member.name),
+            format!(
+                "discipline inspection is a post of the Party organisation's committee, which {} is not on",
+                member.name
+            ),
+        ));
+    }
     check::required("responsibilities", &p.responsibilities)?;
     let duty = Duty {
         person_id: member.person_id.clone(),
         name: member.name.clone(),
         posts: p.posts,
         responsibilities: p.responsibilities.trim().to_owned(),
+        groups: p.groups.trim().to_owned(),
         set: ctx.stamp(),
     };
     let before = match state
@@ -303,9 +328,17 @@ fn sign(ctx: &Context<Config>, state: &mut State) -> Result<Effects, Rejection> 
                     .collect::<Vec<_>>()
                     .join(sep)
             };
+            let (zh, en) = if d.groups.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("（包联{}）", d.groups),
+                    format!(" (groups: {})", d.groups),
+                )
+            };
             (
-                format!("{}：{}", d.name, titles(|t| &t.zh, "、")),
-                format!("{}: {}", d.name, titles(|t| &t.en, ", ")),
+                format!("{}：{}{zh}", d.name, titles(|t| &t.zh, "、")),
+                format!("{}: {}{en}", d.name, titles(|t| &t.en, ", ")),
             )
         })
         .collect();

@@ -30,6 +30,10 @@ pub struct Duty {
     pub posts: Vec<String>,
     /// What they answer for, in the secretary's words.
     pub responsibilities: String,
+    /// The village groups or grid cells they are responsible for (包联村民
+    /// 小组、网格); absent when none were given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub groups: String,
     /// Who set this, when.
     pub set: Stamp,
 }
@@ -81,6 +85,10 @@ pub struct Assign {
     /// What they answer for.
     #[schemars(extend("x-label" = {"zh": "职责", "en": "Responsibilities"}, "x-multiline" = true))]
     pub responsibilities: String,
+    /// The village groups or grid cells they are responsible for: 一组、二组.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "包联村民小组或网格", "en": "Village groups or grid cells"}))]
+    pub groups: String,
 }
 
 /// Payload of `sign`.
@@ -132,6 +140,13 @@ impl Default for Config {
         };
         Self {
             posts: vec![
+                post(
+                    "overall",
+                    "主持全面工作",
+                    "Leads the whole work",
+                    false,
+                    false,
+                ),
                 post("organisation", "组织委员", "Organisation", true, false),
                 post(
                     "discipline",
@@ -140,6 +155,7 @@ impl Default for Config {
                     true,
                     false,
                 ),
+                post("publicity", "宣传委员", "Publicity", false, false),
                 post("women", "妇女工作", "Women's affairs", true, false),
                 post("militia", "民兵工作", "Militia", false, false),
                 post("mediation", "人民调解", "Mediation", true, false),

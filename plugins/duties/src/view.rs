@@ -23,6 +23,15 @@ struct Page<'a> {
     can_acknowledge: bool,
 }
 
+/// The public page: the signed division, 公示.
+#[derive(Serialize)]
+struct Public<'a> {
+    village: &'a str,
+    township: &'a str,
+    signed: Option<StampView<'a>>,
+    members: Vec<MemberView<'a>>,
+}
+
 #[derive(Serialize)]
 struct PostView<'a> {
     key: &'a str,
@@ -38,6 +47,7 @@ struct MemberView<'a> {
     seat: &'a str,
     posts: Vec<&'a str>,
     responsibilities: Option<&'a str>,
+    groups: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +96,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
                 seat: seat.map_or("", |m| m.post.as_str()),
                 posts: duty.map(|d| titles(&d.posts)).unwrap_or_default(),
                 responsibilities: duty.map(|d| d.responsibilities.as_str()),
+                groups: duty.map(|d| d.groups.as_str()).filter(|g| !g.is_empty()),
             }
         })
         .collect();
@@ -95,6 +106,22 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         .collect();
     let secretary = ctx.actor.role == Role::Secretary;
     let progress = <crate::Duties as baton_sdk::Module>::progress(state);
+    // A villager reads the division once signed (公示), and nothing else.
+    if ctx.is_public() {
+        return View::new(
+            baton_sdk::PUBLIC_TEMPLATE,
+            &Public {
+                village: &ctx.village.name,
+                township: &ctx.village.township,
+                signed: state.signed.as_ref().map(Stamp::view),
+                members: if state.signed.is_some() {
+                    members
+                } else {
+                    Vec::new()
+                },
+            },
+        );
+    }
     View::new(
         "duties",
         &Page {

@@ -186,3 +186,63 @@ fn a_province_list_of_posts_is_checked() {
         .expect_err("refused");
     h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
 }
+
+#[test]
+fn discipline_inspection_is_for_the_party_committee_and_groups_are_kept() {
+    let mut h = started();
+    let refused = assign(&mut h, "p-member-2", &["women", "discipline"])
+        .expect_err("not on the Party committee");
+    assert_eq!(fields(refused), ["posts.1"]);
+    assert!(h.state().duties.is_empty(), "nothing changed");
+    h.act_as(
+        Role::Secretary,
+        "assign",
+        json!({"person": "p-secretary", "posts": ["overall", "organisation", "publicity"],
+               "responsibilities": "主持全面工作，分管组织、宣传", "groups": "一组、二组"}),
+    )
+    .expect("the secretary leads the whole work");
+    assign(&mut h, "p-member", &["discipline", "women"]).expect("a Party committee member");
+    assign(
+        &mut h,
+        "p-member-2",
+        &["mediation", "public-security", "militia"],
+    )
+    .expect("assign");
+    let out = h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
+    assert!(
+        out.signoffs[0]
+            .statement
+            .zh
+            .contains("张建国：主持全面工作、组织委员、宣传委员（包联一组、二组）"),
+        "{}",
+        out.signoffs[0].statement.zh
+    );
+    assert!(
+        !out.signoffs[0]
+            .statement
+            .zh
+            .contains("李秀英：纪检委员、妇女工作（"),
+        "no groups, no brackets"
+    );
+}
+
+#[test]
+fn the_public_page_shows_the_division_once_signed() {
+    let mut h = started();
+    divide(&mut h);
+    h.context_mut().actor = baton_sdk::testing::public();
+    let before = h.view();
+    assert_eq!(before.template, baton_sdk::PUBLIC_TEMPLATE);
+    assert_eq!(
+        before.data["members"],
+        json!([]),
+        "nothing before the sign-off"
+    );
+    h.context_mut().actor = baton_sdk::testing::actor(Role::Secretary);
+    h.act_as(Role::Secretary, "sign", json!({})).expect("sign");
+    h.context_mut().actor = baton_sdk::testing::public();
+    let after = h.view();
+    let members = after.data["members"].as_array().expect("members");
+    assert_eq!(members.len(), 3);
+    assert_eq!(members[1]["posts"], json!(["纪检委员", "妇女工作"]));
+}

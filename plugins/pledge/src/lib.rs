@@ -112,8 +112,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             text: Text::new(
-                "本人郑重承诺：坚决拥护党的领导，严守政治纪律和政治规矩；严格执行村级重大事项决策“四议两公开”；不优亲厚友、不吃拿卡要、不侵占集体资产；自觉接受党员群众监督。如有违反，愿接受组织处理。",
-                "I solemnly pledge to uphold the Party's leadership and its discipline; to decide the village's major matters by the “four discussions, two disclosures”; never to favour kin, take bribes or seize collective assets; and to accept the supervision of Party members and villagers. If I break this pledge I accept the organisation's discipline.",
+                "本人郑重承诺：严守换届纪律，不拉票贿选，不封官许愿，不搞宗族派性，不借助宗教和黑恶势力干预选举，不造谣诽谤他人，不弄虚作假、隐瞒个人情况；任职后坚决拥护党的领导，严格执行村级重大事项决策“四议两公开”，不优亲厚友、不吃拿卡要、不侵占集体资产，自觉接受党员群众监督。如有违反，自愿接受组织处理，直至辞去职务。",
+                "I solemnly pledge to keep the election's discipline: never to buy votes or canvass improperly, promise posts, act for a clan or faction, let religious or criminal forces sway the election, slander others, or falsify or hide my own circumstances; and in office to uphold the Party's leadership, decide the village's major matters by the “four discussions, two disclosures”, never favour kin, take bribes or seize collective assets, and accept the supervision of Party members and villagers. If I break this pledge I accept the organisation's discipline, up to resigning my post.",
             ),
         }
     }
@@ -130,8 +130,8 @@ impl Module for Pledge {
             version: env!("CARGO_PKG_VERSION").into(),
             title: Text::new("纪律承诺与县级备案", "Discipline pledge and county filing"),
             summary: Text::new(
-                "新一届两委成员逐一签署纪律承诺书；书记签署后，县委组织部登记县乡联审结果并备案。",
-                "Every new committee member signs the discipline pledge; once the secretary has, the county records the joint review and files the secretary.",
+                "新一届两委成员逐一签署换届纪律承诺书；县委组织部登记新任书记的县乡联审结果并备案，与签署承诺互不等待。",
+                "Every new committee member signs the election-discipline pledge; the county organisation department records the new secretary's joint review and files them, whether or not the pledges are signed yet.",
             ),
             audience: Audience::Committee,
             actions: vec![
@@ -193,7 +193,9 @@ impl Module for Pledge {
         }
     }
 
-    /// Each member yet to sign; then the county, once the secretary has.
+    /// Each member yet to sign, and the county until it has filed: the
+    /// joint review (县乡联审) is the county's record, not a step after the
+    /// secretary's signature.
     fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
         let mut out: Vec<Awaiting> = state
             .members
@@ -207,7 +209,7 @@ impl Module for Pledge {
                 )
             })
             .collect();
-        if state.filed.is_none() && secretary_signed(state) {
+        if state.filed.is_none() {
             out.push(Awaiting::role(
                 Role::CountyTrainer,
                 Text::new("联审备案新任书记", "file the new secretary"),
@@ -252,23 +254,9 @@ impl Module for Pledge {
                 "filed": state.filed.as_ref().map(filing),
                 "refused": state.reviews.iter().filter(|r| !r.passed).map(filing).collect::<Vec<_>>(),
                 "can_sign": me.is_some_and(|m| m.signed.is_none()),
-                "can_file": ctx.actor.role == Role::CountyTrainer
-                    && state.filed.is_none()
-                    && secretary_signed(state),
-                "waiting_for_secretary": state.filed.is_none() && !secretary_signed(state),
+                "can_file": ctx.actor.role == Role::CountyTrainer && state.filed.is_none(),
             }),
         )
-    }
-}
-
-/// Whether the secretary (or, with no secretary on the roster, everyone) has signed.
-fn secretary_signed(state: &State) -> bool {
-    match &state.secretary {
-        Some(id) => state
-            .members
-            .iter()
-            .any(|m| &m.person_id == id && m.signed.is_some()),
-        None => state.members.iter().all(|m| m.signed.is_some()),
     }
 }
 
@@ -314,12 +302,6 @@ fn file(ctx: &Context<Config>, state: &mut State, p: File) -> Result<Effects, Re
     ctx.require_role(&[Role::CountyTrainer])?;
     if state.filed.is_some() {
         return Err(Rejection::conflict("已经备案", "already filed"));
-    }
-    if !secretary_signed(state) {
-        return Err(Rejection::conflict(
-            "新任书记尚未签署纪律承诺书",
-            "the new secretary has not signed the pledge yet",
-        ));
     }
     check::required("departments", &p.departments)?;
     check::past_date("filed_on", &p.filed_on, ctx)?;

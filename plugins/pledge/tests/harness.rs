@@ -30,21 +30,30 @@ fn every_member_signs_and_the_county_files_the_secretary() {
     let total = Pledge::progress(&h.state()).total;
     let members = h.state().members.len();
     assert_eq!(total as usize, members + 1);
-    let early = h
-        .act_as(
-            Role::CountyTrainer,
-            "file",
-            json!({"passed": true, "departments": "纪检、组织", "filed_on": "2025-12-30"}),
-        )
-        .expect_err("the secretary has not signed");
-    assert!(matches!(early, Rejection::Conflict(_)));
+    // The joint review is the county's own record: its turn from the start,
+    // not a step after the secretary's signature (issue 40).
+    let start = Harness::<Pledge>::new(sample_context())
+        .start()
+        .expect("starts");
+    assert!(
+        start.awaiting.iter().any(|a| a.subject == "filing"),
+        "the county's turn from the start"
+    );
+    let before = h
+        .act_as(Role::CountyTrainer, "file", json!({"passed": false, "departments": "纪检", "note": "待核实信访件", "filed_on": "2025-12-29"}))
+        .expect("the county records a review before anyone signs");
+    assert_eq!(before.notices.len(), 1);
     let out = h
         .act_as(Role::Secretary, "sign", json!({"agree": true}))
         .expect("signed");
     assert!(out.signoffs[0].statement.zh.contains("纪律承诺书"));
     assert!(
+        out.signoffs[0].statement.zh.contains("严守换届纪律"),
+        "the election-discipline pledge"
+    );
+    assert!(
         out.awaiting.iter().any(|a| a.subject == "filing"),
-        "the county's turn"
+        "still the county's turn"
     );
     let refused = h
         .act_as(Role::CountyTrainer, "file", json!({"passed": false, "departments": "纪检", "note": "待核实信访件", "filed_on": "2025-12-30"}))

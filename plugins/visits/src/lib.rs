@@ -16,8 +16,9 @@ use baton_sdk::{
 };
 
 pub use state::{
-    Action, Ceremony, Config, Confirm, Confirmation, HoldCeremony, LogTalk, Pair, Pairing, Person,
-    RecordSubsidy, State, Step, Subsidy, Talk,
+    AcknowledgeSubsidy, Action, Approval, ApproveSubsidy, Ceremony, Config, Confirm, Confirmation,
+    HoldCeremony, LogTalk, Pair, Pairing, PaySubsidy, Payment, Person, RecordSubsidy, State, Step,
+    Subsidy, Talk,
 };
 
 /// The retiree-visits module.
@@ -45,6 +46,18 @@ impl Module for Visits {
                 ActionInfo::new::<RecordSubsidy>(
                     "record-subsidy",
                     Text::new("登记生活补助", "Record the living subsidy"),
+                ),
+                ActionInfo::new::<ApproveSubsidy>(
+                    "approve-subsidy",
+                    Text::new("审批生活补助", "Approve the living subsidy"),
+                ),
+                ActionInfo::new::<PaySubsidy>(
+                    "pay-subsidy",
+                    Text::new("登记补助发放", "Record a subsidy payment"),
+                ),
+                ActionInfo::new::<AcknowledgeSubsidy>(
+                    "acknowledge-subsidy",
+                    Text::new("签收生活补助", "Acknowledge the subsidy received"),
                 ),
                 ActionInfo::new::<HoldCeremony>(
                     "hold-ceremony",
@@ -135,6 +148,9 @@ impl Module for Visits {
         match action {
             Action::LogTalk(p) => log_talk(ctx, state, p),
             Action::RecordSubsidy(p) => record_subsidy(ctx, state, p),
+            Action::ApproveSubsidy(p) => approve_subsidy(ctx, state, p),
+            Action::PaySubsidy(p) => pay_subsidy(ctx, state, p),
+            Action::AcknowledgeSubsidy(p) => acknowledge_subsidy(ctx, state, p),
             Action::HoldCeremony(p) => hold_ceremony(ctx, state, p),
             Action::Pair(p) => pair(ctx, state, p),
             Action::Confirm(p) => confirm(ctx, state, p),
@@ -156,8 +172,32 @@ impl Module for Visits {
     /// The new committee visits each cadre who left and records the steps
     /// their case needs; then the township confirms.
     fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+        // A subsidy's decision and its receipt wait on their own, before
+        // and after the township's confirmation.
+        let mut subsidy: Vec<Awaiting> = Vec::new();
+        for p in &state.people {
+            let Some(s) = p.subsidy.as_ref().filter(|s| s.applied) else {
+                continue;
+            };
+            if s.approval.is_none() {
+                subsidy.push(Awaiting::role(
+                    Role::TownshipOfficer,
+                    Text::new(
+                        format!("审批{}的生活补助", p.name),
+                        format!("decide {}'s living subsidy", p.name),
+                    ),
+                    &format!("subsidy-approval:{}", p.person_id),
+                ));
+            } else if !s.payments.is_empty() && s.acknowledged.is_none() {
+                subsidy.push(Awaiting::person(
+                    &p.person_id,
+                    Text::new("签收生活补助", "acknowledge your living subsidy"),
+                    &format!("subsidy-received:{}", p.person_id),
+                ));
+            }
+        }
         if state.confirmed.is_some() {
-            return Vec::new();
+            return subsidy;
         }
         let open: Vec<&str> = state
             .people
@@ -168,21 +208,25 @@ impl Module for Visits {
             })
             .map(|p| p.name.as_str())
             .collect();
-        if open.is_empty() {
-            return vec![Awaiting::role(
+        let next = if open.is_empty() {
+            Awaiting::role(
                 Role::TownshipOfficer,
                 Text::new("确认走访完成", "confirm the visits are complete"),
                 "confirm",
-            )];
-        }
-        vec![Awaiting::role(
-            Role::Secretary,
-            Text::new(
-                format!("走访{}", open.join("、")),
-                format!("visit {}", open.join(", ")),
-            ),
-            "visits",
-        )]
+            )
+        } else {
+            Awaiting::role(
+                Role::Secretary,
+                Text::new(
+                    format!("走访{}", open.join("、")),
+                    format!("visit {}", open.join(", ")),
+                ),
+                "visits",
+            )
+        };
+        let mut out = vec![next];
+        out.extend(subsidy);
+        out
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {
@@ -250,12 +294,21 @@ fn log_talk(ctx: &Context<Config>, state: &mut State, p: LogTalk) -> Result<Effe
         visitors: p.visitors.iter().map(|v| v.trim().to_owned()).collect(),
         discussed: p.discussed.trim().to_owned(),
         follow_ups: p.follow_ups,
+        condolence: p.condolence,
         logged: ctx.stamp(),
     });
     let who = &ctx.actor.name;
+    let (zh, en) = if p.condolence > 0 {
+        (
+            format!("，送去慰问金 {} 元", p.condolence),
+            format!(", handing over {} yuan of condolence money", p.condolence),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     let statement = Text::new(
-        format!("本人{who}记录：{date}与离任干部{name}谈心谈话，记录属实。"),
-        format!("I, {who}, record a heart-to-heart talk with {name} on {date}, truthfully."),
+        format!("本人{who}记录：{date}与离任干部{name}谈心谈话{zh}，记录属实。"),
+        format!("I, {who}, record a heart-to-heart talk with {name} on {date}{en}, truthfully."),
     );
     let effects = Effects::none().signoff(ctx.signoff(format!("talk:{}:{n}", p.person), statement));
     Ok(ready_notice(ctx, state, effects))
@@ -289,12 +342,179 @@ fn record_subsidy(
             "say why the subsidy was not applied for",
         ));
     }
+    if person
+        .subsidy
+        .as_ref()
+        .is_some_and(|s| s.approval.is_some())
+    {
+        return Err(Rejection::conflict(
+            format!("{}的生活补助已经审批，不能再改申请", person.name),
+            format!(
+                "{}'s subsidy has been decided; the application can no longer change",
+                person.name
+            ),
+        ));
+    }
     person.subsidy = Some(Subsidy {
         applied: p.applied,
         note: p.note.trim().to_owned(),
         recorded: ctx.stamp(),
+        monthly: if p.applied { p.monthly } else { 0 },
+        approval: None,
+        payments: Vec::new(),
+        acknowledged: None,
     });
     Ok(ready_notice(ctx, state, Effects::none()))
+}
+
+/// The subsidy of `id`, applied for.
+fn applied<'s>(state: &'s mut State, id: &str) -> Result<&'s mut Person, Rejection> {
+    let person = person(state, id)?;
+    if !person.subsidy.as_ref().is_some_and(|s| s.applied) {
+        return Err(Rejection::conflict(
+            format!("{}的生活补助尚未登记申请", person.name),
+            format!("no subsidy application is recorded for {}", person.name),
+        ));
+    }
+    Ok(person)
+}
+
+/// 审批: the township approves an application with its monthly amount, or
+/// refuses it with the reason. Signed; decided once.
+fn approve_subsidy(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: ApproveSubsidy,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::TownshipOfficer])?;
+    let person = applied(state, &p.person)?;
+    let subsidy = person.subsidy.as_mut().expect("applied");
+    if subsidy.approval.is_some() {
+        return Err(Rejection::conflict("已经审批", "already decided"));
+    }
+    if p.approved && p.monthly == 0 {
+        return Err(Rejection::invalid(
+            "monthly",
+            "审批通过的，请填写核定标准（元/月）",
+            "give the approved amount (yuan a month)",
+        ));
+    }
+    if !p.approved {
+        check::required("note", &p.note)?;
+    }
+    subsidy.approval = Some(Approval {
+        approved: p.approved,
+        monthly: if p.approved { p.monthly } else { 0 },
+        note: p.note.trim().to_owned(),
+        stamp: ctx.stamp(),
+    });
+    let (name, who) = (person.name.clone(), ctx.actor.name.clone());
+    let statement = if p.approved {
+        Text::new(
+            format!(
+                "本人{who}审批：同意{name}享受离任村干部生活补助，每月 {} 元。",
+                p.monthly
+            ),
+            format!(
+                "I, {who}, approve {name}'s living subsidy at {} yuan a month.",
+                p.monthly
+            ),
+        )
+    } else {
+        Text::new(
+            format!(
+                "本人{who}审批：{name}的生活补助申请不予批准，理由：{}",
+                p.note.trim()
+            ),
+            format!(
+                "I, {who}, do not approve {name}'s living subsidy: {}",
+                p.note.trim()
+            ),
+        )
+    };
+    Ok(Effects::none().signoff(ctx.signoff(format!("subsidy-approval:{}", p.person), statement)))
+}
+
+/// 发放: a payment of an approved subsidy; the cadre is asked to sign for it.
+fn pay_subsidy(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: PaySubsidy,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::TownshipOfficer])?;
+    check::past_date("paid_on", &p.paid_on, ctx)?;
+    if p.amount == 0 {
+        return Err(Rejection::invalid(
+            "amount",
+            "发放金额须大于 0",
+            "must be more than 0",
+        ));
+    }
+    let person = applied(state, &p.person)?;
+    let name = person.name.clone();
+    let subsidy = person.subsidy.as_mut().expect("applied");
+    if !subsidy.approval.as_ref().is_some_and(|a| a.approved) {
+        return Err(Rejection::conflict(
+            format!("{name}的生活补助尚未审批通过，不能发放"),
+            format!("{name}'s subsidy is not approved, so it cannot be paid"),
+        ));
+    }
+    subsidy.payments.push(Payment {
+        paid_on: p.paid_on.trim().to_owned(),
+        amount: p.amount,
+        note: p.note.trim().to_owned(),
+        stamp: ctx.stamp(),
+    });
+    subsidy.acknowledged = None;
+    Ok(Effects::none().notify(
+        Recipient::Person(p.person.clone()),
+        Text::new(
+            format!(
+                "您的离任村干部生活补助 {} 元已于 {} 发放，请确认签收。",
+                p.amount,
+                p.paid_on.trim()
+            ),
+            format!(
+                "Your living subsidy of {} yuan was paid on {}; please acknowledge it.",
+                p.amount,
+                p.paid_on.trim()
+            ),
+        ),
+    ))
+}
+
+/// 签收: the cadre confirms what was paid, in their own name. Signed.
+fn acknowledge_subsidy(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: AcknowledgeSubsidy,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::OutgoingCadre])?;
+    if p.person != ctx.actor.person_id {
+        return Err(Rejection::forbidden(
+            "只能签收本人的生活补助",
+            "you can acknowledge only your own subsidy",
+        ));
+    }
+    let person = person(state, &p.person)?;
+    let Some(subsidy) = person.subsidy.as_mut().filter(|s| !s.payments.is_empty()) else {
+        return Err(Rejection::conflict(
+            "还没有发放记录，无需签收",
+            "nothing has been paid to acknowledge",
+        ));
+    };
+    if subsidy.acknowledged.is_some() {
+        return Err(Rejection::conflict("已经签收", "already acknowledged"));
+    }
+    subsidy.acknowledged = Some(ctx.stamp());
+    let (who, paid, n) = (&ctx.actor.name, subsidy.paid(), subsidy.payments.len());
+    let statement = Text::new(
+        format!("本人{who}确认已收到离任村干部生活补助 {n} 笔，共 {paid} 元。"),
+        format!(
+            "I, {who}, confirm I received {n} payments of my living subsidy, {paid} yuan in all."
+        ),
+    );
+    Ok(Effects::none().signoff(ctx.signoff(format!("subsidy-received:{}", p.person), statement)))
 }
 
 fn hold_ceremony(

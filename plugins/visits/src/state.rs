@@ -76,8 +76,15 @@ pub struct Talk {
     pub discussed: String,
     /// What was promised or must be followed up.
     pub follow_ups: Vec<String>,
+    /// 慰问金 handed over at the talk, yuan; 0 for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub condolence: u32,
     /// Who logged it.
     pub logged: Stamp,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The living-subsidy decision (生活补助).
@@ -89,6 +96,51 @@ pub struct Subsidy {
     pub note: String,
     /// Who recorded it.
     pub recorded: Stamp,
+    /// The amount applied for, yuan a month; 0 when not given.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub monthly: u32,
+    /// The township's decision (审批).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    /// Each payment (发放), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<Payment>,
+    /// The cadre's acknowledgement of what was paid (签收).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<Stamp>,
+}
+
+impl Subsidy {
+    /// Paid in all, yuan.
+    pub fn paid(&self) -> u64 {
+        self.payments.iter().map(|p| u64::from(p.amount)).sum()
+    }
+}
+
+/// The township's decision on an application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    /// Approved or not.
+    pub approved: bool,
+    /// The approved amount, yuan a month.
+    pub monthly: u32,
+    /// Why not, or remarks.
+    pub note: String,
+    /// Who decided, when.
+    pub stamp: Stamp,
+}
+
+/// A payment of the subsidy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    /// The day paid, `YYYY-MM-DD`.
+    pub paid_on: String,
+    /// Yuan.
+    pub amount: u32,
+    /// The period it covers, or how it was paid.
+    pub note: String,
+    /// Who recorded it.
+    pub stamp: Stamp,
 }
 
 /// An honourable-retirement ceremony.
@@ -128,6 +180,12 @@ pub enum Action {
     LogTalk(LogTalk),
     /// Record whether an eligible cadre's living subsidy was applied for.
     RecordSubsidy(RecordSubsidy),
+    /// The township approves (or not) an application.
+    ApproveSubsidy(ApproveSubsidy),
+    /// Record a payment of an approved subsidy.
+    PaySubsidy(PaySubsidy),
+    /// The cadre acknowledges what was paid.
+    AcknowledgeSubsidy(AcknowledgeSubsidy),
     /// Record an honourable-retirement ceremony.
     HoldCeremony(HoldCeremony),
     /// The new secretary pairs with the old one.
@@ -156,6 +214,10 @@ pub struct LogTalk {
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "后续事项", "en": "Follow-ups"}))]
     pub follow_ups: Vec<String>,
+    /// 慰问金 handed over at the talk, yuan.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "慰问金（元）", "en": "Condolence money (yuan)"}))]
+    pub condolence: u32,
 }
 
 /// Payload of `record-subsidy`.
@@ -172,6 +234,58 @@ pub struct RecordSubsidy {
     #[serde(default)]
     #[schemars(extend("x-label" = {"zh": "申请编号；未申请的请说明原因", "en": "Reference; if not applied for, why"}))]
     pub note: String,
+    /// The amount applied for, yuan a month.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "申请标准（元/月）", "en": "Amount applied for (yuan a month)"}))]
+    pub monthly: u32,
+}
+
+/// Payload of `approve-subsidy`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveSubsidy {
+    /// The cadre's person id; their application recorded.
+    #[schemars(extend("x-label" = {"zh": "离任干部", "en": "Cadre"}))]
+    pub person: String,
+    /// Approved or not.
+    #[schemars(extend("x-label" = {"zh": "审批通过", "en": "Approved"}))]
+    pub approved: bool,
+    /// The approved amount, yuan a month (required when approved).
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "核定标准（元/月）", "en": "Approved amount (yuan a month)"}))]
+    pub monthly: u32,
+    /// Why not (required when not approved), or remarks.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "审批意见", "en": "Remarks"}, "x-multiline" = true))]
+    pub note: String,
+}
+
+/// Payload of `pay-subsidy`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaySubsidy {
+    /// The cadre's person id; their subsidy approved.
+    #[schemars(extend("x-label" = {"zh": "离任干部", "en": "Cadre"}))]
+    pub person: String,
+    /// The day paid, `YYYY-MM-DD`, not in the future.
+    #[schemars(extend("x-label" = {"zh": "发放日期", "en": "Paid on"}, "format" = "date"))]
+    pub paid_on: String,
+    /// Yuan, more than 0.
+    #[schemars(extend("x-label" = {"zh": "发放金额（元）", "en": "Amount (yuan)"}))]
+    pub amount: u32,
+    /// The period it covers, or how it was paid.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "发放期间或方式", "en": "Period or means"}))]
+    pub note: String,
+}
+
+/// Payload of `acknowledge-subsidy`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeSubsidy {
+    /// The cadre's own person id.
+    #[schemars(extend("x-label" = {"zh": "离任干部", "en": "Cadre"}))]
+    pub person: String,
 }
 
 /// Payload of `hold-ceremony`.

@@ -37,6 +37,9 @@ struct PersonView<'a> {
     pairing: Option<PairingView<'a>>,
     can_talk: bool,
     can_subsidy: bool,
+    can_approve: bool,
+    can_pay: bool,
+    can_acknowledge: bool,
     can_ceremony: bool,
     can_pair: bool,
 }
@@ -48,6 +51,7 @@ struct TalkView<'a> {
     discussed: &'a str,
     follow_ups: &'a [String],
     logged_by: &'a str,
+    condolence: u32,
 }
 
 #[derive(Serialize)]
@@ -55,6 +59,26 @@ struct SubsidyView<'a> {
     applied: bool,
     note: &'a str,
     by: StampView<'a>,
+    monthly: u32,
+    approval: Option<ApprovalView<'a>>,
+    payments: Vec<PaymentView<'a>>,
+    paid: u64,
+    acknowledged: Option<StampView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ApprovalView<'a> {
+    approved: bool,
+    monthly: u32,
+    note: &'a str,
+    by: StampView<'a>,
+}
+
+#[derive(Serialize)]
+struct PaymentView<'a> {
+    paid_on: &'a str,
+    amount: u32,
+    note: &'a str,
 }
 
 #[derive(Serialize)]
@@ -84,7 +108,12 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         let (done, total) = p.steps();
         done == total
     });
-    let people = state.people.iter().map(|p| person_view(p, role)).collect();
+    let me = ctx.actor.person_id.as_str();
+    let people = state
+        .people
+        .iter()
+        .map(|p| person_view(p, role, me))
+        .collect();
     View::new(
         "visits",
         &Page {
@@ -105,7 +134,7 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
     )
 }
 
-fn person_view(p: &Person, role: Role) -> PersonView<'_> {
+fn person_view<'a>(p: &'a Person, role: Role, ctx_person: &str) -> PersonView<'a> {
     let (done, total) = p.steps();
     let mut missing = Vec::new();
     if p.talks.is_empty() {
@@ -140,12 +169,31 @@ fn person_view(p: &Person, role: Role) -> PersonView<'_> {
                 discussed: &t.discussed,
                 follow_ups: &t.follow_ups,
                 logged_by: &t.logged.name,
+                condolence: t.condolence,
             })
             .collect(),
         subsidy: p.subsidy.as_ref().map(|s| SubsidyView {
             applied: s.applied,
             note: &s.note,
             by: s.recorded.view(),
+            monthly: s.monthly,
+            approval: s.approval.as_ref().map(|a| ApprovalView {
+                approved: a.approved,
+                monthly: a.monthly,
+                note: &a.note,
+                by: a.stamp.view(),
+            }),
+            payments: s
+                .payments
+                .iter()
+                .map(|x| PaymentView {
+                    paid_on: &x.paid_on,
+                    amount: x.amount,
+                    note: &x.note,
+                })
+                .collect(),
+            paid: s.paid(),
+            acknowledged: s.acknowledged.as_ref().map(|a| a.view()),
         }),
         ceremony: p.ceremony.as_ref().map(|c| CeremonyView {
             date: &c.date,
@@ -156,7 +204,23 @@ fn person_view(p: &Person, role: Role) -> PersonView<'_> {
             by: x.new_secretary.view(),
         }),
         can_talk: matches!(role, Role::Secretary | Role::Member | Role::TownshipOfficer),
-        can_subsidy: officer && p.subsidy_eligible,
+        can_subsidy: officer
+            && p.subsidy_eligible
+            && p.subsidy.as_ref().is_none_or(|s| s.approval.is_none()),
+        can_approve: role == Role::TownshipOfficer
+            && p.subsidy
+                .as_ref()
+                .is_some_and(|s| s.applied && s.approval.is_none()),
+        can_pay: officer
+            && p.subsidy
+                .as_ref()
+                .and_then(|s| s.approval.as_ref())
+                .is_some_and(|a| a.approved),
+        can_acknowledge: role == Role::OutgoingCadre
+            && ctx_person == p.person_id
+            && p.subsidy
+                .as_ref()
+                .is_some_and(|s| !s.payments.is_empty() && s.acknowledged.is_none()),
         can_ceremony: officer && p.departure == Departure::Retired,
         can_pair: role == Role::Secretary && p.was_secretary() && p.pairing.is_none(),
     }

@@ -232,3 +232,138 @@ fn the_view_shows_each_person_and_the_next_step_in_both_languages() {
     assert_eq!(people[1]["missing"], json!(["talk"]));
     assert_eq!(people[1]["departure"], "defeated");
 }
+
+#[test]
+fn a_subsidy_is_applied_for_approved_paid_and_acknowledged_by_the_cadre() {
+    let mut h = started(Value::Null);
+    let mut visit = talk("p-outgoing");
+    visit["condolence"] = json!(500);
+    let talked = h.act_as(Role::Secretary, "log-talk", visit).expect("talk");
+    assert!(
+        talked.signoffs[0]
+            .statement
+            .zh
+            .contains("送去慰问金 500 元"),
+        "{}",
+        talked.signoffs[0].statement.zh
+    );
+    h.act_as(
+        Role::Secretary,
+        "record-subsidy",
+        json!({"person": "p-outgoing", "applied": true, "note": "LH-2026-031", "monthly": 300}),
+    )
+    .expect("applied for");
+    // Paid before it is decided: refused.
+    let pay = json!({"person": "p-outgoing", "paid_on": "2025-12-31", "amount": 900, "note": "2026 年第一季度"});
+    let early = h
+        .act_as(Role::TownshipOfficer, "pay-subsidy", pay.clone())
+        .expect_err("not approved");
+    assert!(matches!(early, Rejection::Conflict(_)), "{early:?}");
+    let turns = h
+        .act_as(Role::Secretary, "log-talk", talk("p-defeated"))
+        .expect("talk")
+        .awaiting;
+    assert!(
+        turns
+            .iter()
+            .any(|a| a.subject == "subsidy-approval:p-outgoing"),
+        "the township decides: {turns:?}"
+    );
+    for (payload, field) in [
+        (json!({"person": "p-outgoing", "approved": true}), "monthly"),
+        (json!({"person": "p-outgoing", "approved": false}), "note"),
+    ] {
+        let bad = h
+            .act_as(Role::TownshipOfficer, "approve-subsidy", payload)
+            .expect_err("refused");
+        assert_eq!(field_of(bad), field);
+    }
+    let secretary = h
+        .act_as(
+            Role::Secretary,
+            "approve-subsidy",
+            json!({"person": "p-outgoing", "approved": true, "monthly": 300}),
+        )
+        .expect_err("the township decides");
+    assert!(matches!(secretary, Rejection::Forbidden(_)));
+    let approved = h
+        .act_as(
+            Role::TownshipOfficer,
+            "approve-subsidy",
+            json!({"person": "p-outgoing", "approved": true, "monthly": 300}),
+        )
+        .expect("approved");
+    assert_eq!(approved.signoffs[0].subject, "subsidy-approval:p-outgoing");
+    assert!(approved.signoffs[0].statement.zh.contains("每月 300 元"));
+    let bad = h
+        .act_as(
+            Role::TownshipOfficer,
+            "pay-subsidy",
+            json!({"person": "p-outgoing", "paid_on": "2025-12-31", "amount": 0}),
+        )
+        .expect_err("nothing paid");
+    assert_eq!(field_of(bad), "amount");
+    let paid = h
+        .act_as(Role::TownshipOfficer, "pay-subsidy", pay)
+        .expect("paid");
+    assert_eq!(paid.notices.len(), 1, "the cadre is told");
+    assert!(
+        paid.awaiting
+            .iter()
+            .any(|a| a.subject == "subsidy-received:p-outgoing"),
+        "{:?}",
+        paid.awaiting
+    );
+    // Only the cadre signs for their own money.
+    let other = h
+        .act_as(
+            Role::Secretary,
+            "acknowledge-subsidy",
+            json!({"person": "p-outgoing"}),
+        )
+        .expect_err("not theirs");
+    assert!(matches!(other, Rejection::Forbidden(_)));
+    let signed = h
+        .act_as(
+            Role::OutgoingCadre,
+            "acknowledge-subsidy",
+            json!({"person": "p-outgoing"}),
+        )
+        .expect("acknowledged");
+    assert!(
+        signed.signoffs[0].statement.zh.contains("共 900 元"),
+        "{}",
+        signed.signoffs[0].statement.zh
+    );
+    let subsidy = h.state().people[0].subsidy.clone().expect("a subsidy");
+    assert_eq!(
+        (subsidy.paid(), subsidy.acknowledged.is_some()),
+        (900, true)
+    );
+    // Decided: the application no longer changes.
+    let late = h
+        .act_as(
+            Role::Secretary,
+            "record-subsidy",
+            json!({"person": "p-outgoing", "applied": false, "note": "改"}),
+        )
+        .expect_err("decided");
+    assert!(matches!(late, Rejection::Conflict(_)));
+}
+
+#[test]
+fn a_state_without_amounts_reads_and_writes_as_before() {
+    // What 0.2.0 stored: no amounts, no decision, no payments.
+    let mut h = started(Value::Null);
+    h.act_as(
+        Role::Secretary,
+        "record-subsidy",
+        json!({"person": "p-outgoing", "applied": true, "note": "LH-1"}),
+    )
+    .expect("applied for");
+    let raw = h.raw_state().expect("a state").to_owned();
+    assert!(
+        !raw.contains("monthly") && !raw.contains("payments") && !raw.contains("condolence"),
+        "{raw}"
+    );
+}

@@ -574,15 +574,24 @@ pub async fn rectifications(db: &Db, path: &str) -> anyhow::Result<Vec<(String, 
         .collect()
 }
 
-/// What the work statistics count under `path`: each sign-off (`signed`,
-/// its subject) and each accepted action (`acted`, its name) of the
-/// `modules`' enrollments, with the enrollment's path: (path, module, kind,
-/// what).
-pub async fn work_items(
-    db: &Db,
-    path: &str,
-    modules: &[&str],
-) -> anyhow::Result<Vec<(String, String, &'static str, String)>> {
+/// One thing the work statistics count.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    /// The enrollment's village's path.
+    pub path: String,
+    /// Its module.
+    pub module: String,
+    /// `signed` (a sign-off) or `acted` (an accepted action).
+    pub kind: &'static str,
+    /// The sign-off's subject, or the action's name.
+    pub what: String,
+    /// The action's payload, JSON; empty for a sign-off.
+    pub payload: String,
+}
+
+/// What the work statistics count under `path`: each sign-off and each
+/// accepted action of the `modules`' enrollments.
+pub async fn work_items(db: &Db, path: &str, modules: &[&str]) -> anyhow::Result<Vec<WorkItem>> {
     let list: Vec<String> = (3..3 + modules.len()).map(|i| format!("${i}")).collect();
     let list = list.join(", ");
     let mut out = Vec::new();
@@ -590,7 +599,7 @@ pub async fn work_items(
         (
             "signed",
             format!(
-                "SELECT u.path, e.plugin_id, s.subject AS what FROM signoffs s
+                "SELECT u.path, e.plugin_id, s.subject AS what, '' AS payload FROM signoffs s
                  JOIN enrollments e ON e.id = s.enrollment_id JOIN org_units u ON u.code = e.unit_code
                  WHERE u.path >= $1 AND u.path < $2 AND e.plugin_id IN ({list})"
             ),
@@ -598,7 +607,7 @@ pub async fn work_items(
         (
             "acted",
             format!(
-                "SELECT u.path, e.plugin_id, a.action AS what FROM actions a
+                "SELECT u.path, e.plugin_id, a.action AS what, a.payload FROM actions a
                  JOIN enrollments e ON e.id = a.enrollment_id JOIN org_units u ON u.code = e.unit_code
                  WHERE a.result = 'accepted' AND u.path >= $1 AND u.path < $2
                    AND e.plugin_id IN ({list})"
@@ -610,12 +619,13 @@ pub async fn work_items(
             query = query.bind(*m);
         }
         for r in query.fetch_all(db.pool()).await? {
-            out.push((
-                r.try_get("path")?,
-                r.try_get("plugin_id")?,
+            out.push(WorkItem {
+                path: r.try_get("path")?,
+                module: r.try_get("plugin_id")?,
                 kind,
-                r.try_get("what")?,
-            ));
+                what: r.try_get("what")?,
+                payload: r.try_get("payload")?,
+            });
         }
     }
     Ok(out)

@@ -48,13 +48,6 @@ interface State {
 const config = payload({ text: field.text2() });
 type Config = ReturnType<typeof config.parse>;
 
-/** Whether the secretary (or, with no secretary on the roster, everyone) has signed. */
-function secretarySigned(state: State): boolean {
-  return state.secretary !== null
-    ? state.members.some((m) => m.person_id === state.secretary && m.signed !== null)
-    : state.members.every((m) => m.signed !== null);
-}
-
 function progress(state: State) {
   return {
     done: state.members.filter((m) => m.signed !== null).length + (state.filed ? 1 : 0),
@@ -94,9 +87,6 @@ const file = action({
   run(ctx: Context<Config>, state: State, p) {
     ctx.requireRole("county-trainer");
     if (state.filed) throw Rejection.conflict("已经备案", "already filed");
-    if (!secretarySigned(state)) {
-      throw Rejection.conflict("新任书记尚未签署纪律承诺书", "the new secretary has not signed the pledge yet");
-    }
     check.required("departments", p.departments);
     check.pastDate("filed_on", p.filed_on, ctx);
     if (!p.passed) check.required("note", p.note);
@@ -134,8 +124,8 @@ const file = action({
 export const { describe, start, act, view } = defineModule<State, Config>({
   title: text("纪律承诺与县级备案", "Discipline pledge and county filing"),
   summary: text(
-    "新一届两委成员逐一签署纪律承诺书；书记签署后，县委组织部登记县乡联审结果并备案。",
-    "Every new committee member signs the discipline pledge; once the secretary has, the county records the joint review and files the secretary.",
+    "新一届两委成员逐一签署换届纪律承诺书；县委组织部登记新任书记的县乡联审结果并备案，与签署承诺互不等待。",
+    "Every new committee member signs the election-discipline pledge; the county organisation department records the new secretary's joint review and files them, whether or not the pledges are signed yet.",
   ),
   audience: "committee",
   estimatedMinutes: 10,
@@ -145,8 +135,8 @@ export const { describe, start, act, view } = defineModule<State, Config>({
     fields: config,
     defaults: {
       text: text(
-        "本人郑重承诺：坚决拥护党的领导，严守政治纪律和政治规矩；严格执行村级重大事项决策“四议两公开”；不优亲厚友、不吃拿卡要、不侵占集体资产；自觉接受党员群众监督。如有违反，愿接受组织处理。",
-        "I solemnly pledge to uphold the Party's leadership and its discipline; to decide the village's major matters by the “four discussions, two disclosures”; never to favour kin, take bribes or seize collective assets; and to accept the supervision of Party members and villagers. If I break this pledge I accept the organisation's discipline.",
+        "本人郑重承诺：严守换届纪律，不拉票贿选，不封官许愿，不搞宗族派性，不借助宗教和黑恶势力干预选举，不造谣诽谤他人，不弄虚作假、隐瞒个人情况；任职后坚决拥护党的领导，严格执行村级重大事项决策“四议两公开”，不优亲厚友、不吃拿卡要、不侵占集体资产，自觉接受党员群众监督。如有违反，自愿接受组织处理，直至辞去职务。",
+        "I solemnly pledge to keep the election's discipline: never to buy votes or canvass improperly, promise posts, act for a clan or faction, let religious or criminal forces sway the election, slander others, or falsify or hide my own circumstances; and in office to uphold the Party's leadership, decide the village's major matters by the “four discussions, two disclosures”, never favour kin, take bribes or seize collective assets, and accept the supervision of Party members and villagers. If I break this pledge I accept the organisation's discipline, up to resigning my post.",
       ),
     },
     check(c) {
@@ -170,7 +160,7 @@ export const { describe, start, act, view } = defineModule<State, Config>({
     const out = state.members
       .filter((m) => m.signed === null)
       .map((m) => awaiting.person(m.person_id, text("签署纪律承诺书", "sign the discipline pledge"), "pledge"));
-    if (!state.filed && secretarySigned(state)) {
+    if (!state.filed) {
       out.push(awaiting.role("county-trainer", text("联审备案新任书记", "file the new secretary"), "filing"));
     }
     return out;
@@ -202,8 +192,7 @@ export const { describe, start, act, view } = defineModule<State, Config>({
         filed: state.filed ? filing(state.filed) : null,
         refused: state.reviews.filter((r) => !r.passed).map(filing),
         can_sign: me !== undefined && me.signed === null,
-        can_file: ctx.actor.role === "county-trainer" && !state.filed && secretarySigned(state),
-        waiting_for_secretary: !state.filed && !secretarySigned(state),
+        can_file: ctx.actor.role === "county-trainer" && !state.filed,
       },
     };
   },
