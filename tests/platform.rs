@@ -680,8 +680,8 @@ per_backend! {
             .collect();
         assert_eq!(totals, [7, 28], "the committee handover, then every member");
         assert_eq!(
-            // Every onboarding module is 0.2.0 but the pledge, at 0.1.1 (the election-discipline pledge; the county files whenever its joint review is done), the first lesson, at 0.4.1 (its quiz's right answers ticked in the console), the open door, at 0.2.2 with full-width brackets and semicolons, the visits at 0.3.0 (慰问金, the subsidy's amount, 审批, 发放 and the cadre's 签收), the division of work at 0.3.0 (full-width semicolons, 主持全面工作 and 宣传委员, 纪检委员 for the Party committee, groups, 公示), and the handover at 0.3.1 (监交, a declaration that reads as saved, 代为移交 and 连任自查, the items counties list).
-            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.1' WHEN 'first-lesson' THEN '0.4.1' WHEN 'open-door' THEN '0.2.2' WHEN 'handover' THEN '0.3.1' WHEN 'duties' THEN '0.3.0' WHEN 'visits' THEN '0.3.0' ELSE '0.2.0' END")
+            // Every onboarding module is 0.2.0 but the pledge, at 0.1.1 (the election-discipline pledge; the county files whenever its joint review is done), the first lesson, at 0.4.1 (its quiz's right answers ticked in the console), the open door, at 0.3.0 (full-width brackets and semicolons, the 民情台账, the plan's adoption, each member's signature), the visits at 0.3.0 (慰问金, the subsidy's amount, 审批, 发放 and the cadre's 签收), the division of work at 0.3.0 (full-width semicolons, 主持全面工作 and 宣传委员, 纪检委员 for the Party committee, groups, 公示), and the handover at 0.3.1 (监交, a declaration that reads as saved, 代为移交 and 连任自查, the items counties list).
+            api.count("SELECT COUNT(*) FROM enrollments WHERE plugin_version <> CASE plugin_id WHEN 'pledge' THEN '0.1.1' WHEN 'first-lesson' THEN '0.4.1' WHEN 'open-door' THEN '0.3.0' WHEN 'handover' THEN '0.3.1' WHEN 'duties' THEN '0.3.0' WHEN 'visits' THEN '0.3.0' ELSE '0.2.0' END")
                 .await,
             0
         );

@@ -47,7 +47,7 @@ per_backend! {
                 "visits@0.3.0",
                 "first-lesson@0.4.1",
                 "duties@0.3.0",
-                "open-door@0.2.2",
+                "open-door@0.3.0",
                 "swearing-in@0.2.0",
                 "look-back@0.1.0",
                 "pledge@0.1.1",

@@ -64,7 +64,7 @@ const PLEDGE: (&str, &str) = ("纪律承诺", "Pledge");
 const LOOK_BACK: (&str, &str) = ("回头看", "Look-back");
 
 /// The figures, in the table's order.
-pub const FIGURES: [Figure; 17] = [
+pub const FIGURES: [Figure; 20] = [
     figure(
         "handover",
         HANDOVER,
@@ -142,6 +142,24 @@ pub const FIGURES: [Figure; 17] = [
         OPEN_DOOR,
         ("办结核实次数", "Milestones verified"),
         Count::SignedPrefix("verify:"),
+    ),
+    figure(
+        "open-door",
+        OPEN_DOOR,
+        ("民情台账件数", "Households' requests logged"),
+        Count::Acted("log-request"),
+    ),
+    figure(
+        "open-door",
+        OPEN_DOOR,
+        ("诉求办结件数", "Requests closed"),
+        Count::Acted("close-request"),
+    ),
+    figure(
+        "open-door",
+        OPEN_DOOR,
+        ("承诺签名人次", "Members who signed the commitments"),
+        Count::SignedPrefix("commitments:"),
     ),
     figure(
         "pledge",

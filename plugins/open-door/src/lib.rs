@@ -16,8 +16,9 @@ use baton_sdk::{
 };
 
 pub use state::{
-    Action, Commit, Commitment, Config, Kind, Milestone, NewMilestone, Plan, Project, Publish,
-    RecordVisits, Report, ReportProgress, State, Verification, Verify, Visits,
+    Action, CloseRequest, Closing, Commit, Commitment, Config, Kind, LogRequest, Milestone,
+    NewMilestone, Plan, Project, Publish, RecordVisits, Report, ReportProgress, Request,
+    Satisfaction, SignCommitments, State, Verification, Verify, Visits,
 };
 
 /// The 开门一件事 module.
@@ -59,6 +60,18 @@ impl Module for OpenDoor {
                     Text::new("报告进展", "Report progress"),
                 ),
                 ActionInfo::new::<Verify>("verify", Text::new("核实节点", "Verify a milestone")),
+                ActionInfo::new::<LogRequest>(
+                    "log-request",
+                    Text::new("登记民情台账", "Log a household's request"),
+                ),
+                ActionInfo::new::<CloseRequest>(
+                    "close-request",
+                    Text::new("办结群众诉求", "Close a request"),
+                ),
+                ActionInfo::new::<SignCommitments>(
+                    "sign-commitments",
+                    Text::new("班子成员签名承诺", "Sign the commitments"),
+                ),
             ],
             templates: vec![
                 Template::new(
@@ -96,6 +109,8 @@ impl Module for OpenDoor {
             plan: None,
             commitments: Vec::new(),
             published: None,
+            ledger: Vec::new(),
+            signatures: Vec::new(),
         })
     }
 
@@ -107,6 +122,9 @@ impl Module for OpenDoor {
             Action::Publish(_) => publish(ctx, state),
             Action::Report(p) => report(ctx, state, p),
             Action::Verify(p) => verify(ctx, state, p),
+            Action::LogRequest(p) => log_request(ctx, state, p),
+            Action::CloseRequest(p) => close_request(ctx, state, p),
+            Action::SignCommitments(p) => sign_commitments(ctx, state, &p),
         }
     }
 
@@ -129,7 +147,7 @@ impl Module for OpenDoor {
     /// The committee visits households and the secretary plans, commits and
     /// publishes; afterwards the township verifies each milestone the
     /// village has reported progress on (never one with nothing reported).
-    fn awaiting(_: &Context<Config>, state: &State) -> Vec<Awaiting> {
+    fn awaiting(ctx: &Context<Config>, state: &State) -> Vec<Awaiting> {
         if state.published.is_none() {
             let (zh, en) = if state.households() < state.household_target {
                 ("入户走访群众", "visit households")
@@ -140,7 +158,7 @@ impl Module for OpenDoor {
             };
             return vec![Awaiting::role(Role::Secretary, Text::new(zh, en), "plan")];
         }
-        state
+        let mut out: Vec<Awaiting> = state
             .commitments
             .iter()
             .flat_map(|c| c.milestones.iter())
@@ -155,12 +173,116 @@ impl Module for OpenDoor {
                     &m.title,
                 )
             })
-            .collect()
+            .collect();
+        // Each member signs the published commitments.
+        for m in ctx.people() {
+            if !state.signatures.iter().any(|s| s.person_id == m.person_id) {
+                out.push(Awaiting::person(
+                    &m.person_id,
+                    Text::new("签名承诺", "sign the commitments"),
+                    format!("commitments:{}", m.person_id),
+                ));
+            }
+        }
+        out
     }
 
     fn view(ctx: &Context<Config>, state: &State) -> View {
         view::render(ctx, state)
     }
+}
+
+/// 民情台账: a household's request, who answers for it, and by when.
+fn log_request(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: LogRequest,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member])?;
+    check::required("household", &p.household)?;
+    check::required("request", &p.request)?;
+    check::required("responsible", &p.responsible)?;
+    check::date("deadline", &p.deadline)?;
+    let id = state.ledger.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+    state.ledger.push(Request {
+        id,
+        household: p.household.trim().to_owned(),
+        request: p.request.trim().to_owned(),
+        responsible: p.responsible.trim().to_owned(),
+        deadline: p.deadline.trim().to_owned(),
+        by: ctx.stamp(),
+        closed: None,
+    });
+    Ok(Effects::none())
+}
+
+/// 办结: what was done for a request, and the household's verdict.
+fn close_request(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: CloseRequest,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member])?;
+    check::required("result", &p.result)?;
+    let Some(request) = state.ledger.iter_mut().find(|r| r.id == p.id) else {
+        return Err(Rejection::invalid(
+            "id",
+            format!("民情台账中没有第 {} 条", p.id),
+            format!("the ledger has no request {}", p.id),
+        ));
+    };
+    if request.closed.is_some() {
+        return Err(Rejection::conflict(
+            format!("第 {} 条已经办结", p.id),
+            format!("request {} is already closed", p.id),
+        ));
+    }
+    request.closed = Some(Closing {
+        result: p.result.trim().to_owned(),
+        satisfaction: p.satisfaction,
+        by: ctx.stamp(),
+    });
+    Ok(Effects::none())
+}
+
+/// Each member of the new committees signs the published commitments.
+fn sign_commitments(
+    ctx: &Context<Config>,
+    state: &mut State,
+    p: &SignCommitments,
+) -> Result<Effects, Rejection> {
+    ctx.require_role(&[Role::Secretary, Role::Member])?;
+    if !p.agree {
+        return Err(Rejection::invalid(
+            "agree",
+            "请阅读承诺后勾选签名",
+            "read the commitments and tick to sign",
+        ));
+    }
+    if state.published.is_none() {
+        return Err(Rejection::conflict(
+            "承诺公开后再签名",
+            "sign once the commitments are published",
+        ));
+    }
+    let me = &ctx.actor.person_id;
+    if state.signatures.iter().any(|s| &s.person_id == me) {
+        return Err(Rejection::conflict("你已经签名", "you have already signed"));
+    }
+    state.signatures.push(ctx.stamp());
+    let titles: Vec<&str> = state.commitments.iter().map(|c| c.title.as_str()).collect();
+    let who = &ctx.actor.name;
+    let statement = Text::new(
+        format!(
+            "本人{who}作为班子成员签名承诺：{}，接受群众监督。",
+            titles.join("；")
+        ),
+        format!(
+            "I, {who}, a member of the committees, sign the commitments: {}; I answer to the villagers for them.",
+            titles.join("; ")
+        ),
+    );
+    Ok(Effects::none().signoff(ctx.signoff(format!("commitments:{me}"), statement)))
 }
 
 fn not_after_publishing(state: &State) -> Result<(), Rejection> {
@@ -231,7 +353,13 @@ fn submit_plan(ctx: &Context<Config>, state: &mut State, p: Plan) -> Result<Effe
             ));
         }
     }
-    state.plan = Some(p);
+    if !p.adopted_on.trim().is_empty() {
+        check::past_date("adopted_on", &p.adopted_on, ctx)?;
+    }
+    state.plan = Some(Plan {
+        adopted_on: p.adopted_on.trim().to_owned(),
+        ..p
+    });
     Ok(Effects::none())
 }
 

@@ -17,6 +17,13 @@ pub struct State {
     pub commitments: Vec<Commitment>,
     /// When the commitments were made public, and by whom.
     pub published: Option<Stamp>,
+    /// The 民情台账: each household's request, who answers for it, by when,
+    /// and how it ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ledger: Vec<Request>,
+    /// The committee members who signed the published commitments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<Stamp>,
 }
 
 impl State {
@@ -44,6 +51,48 @@ pub struct Visits {
     pub by: Stamp,
 }
 
+/// A line of the 民情台账.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Its number, from 1.
+    pub id: u32,
+    /// The household: 三组 李大爷.
+    pub household: String,
+    /// What they asked for.
+    pub request: String,
+    /// The committee member who answers for it.
+    pub responsible: String,
+    /// By when, `YYYY-MM-DD`.
+    pub deadline: String,
+    /// Who logged it, when.
+    pub by: Stamp,
+    /// How it ended (办结), once it has.
+    pub closed: Option<Closing>,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Closing {
+    /// What was done.
+    pub result: String,
+    /// What the household thought of it.
+    pub satisfaction: Satisfaction,
+    /// Who closed it, when.
+    pub by: Stamp,
+}
+
+/// A household's verdict on how its request was handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Satisfaction {
+    /// 满意.
+    Satisfied,
+    /// 基本满意.
+    Fair,
+    /// 不满意.
+    Dissatisfied,
+}
+
 /// The village development plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
@@ -53,6 +102,11 @@ pub struct Plan {
     /// The projects that get it there.
     #[schemars(extend("x-label" = {"zh": "项目", "en": "Projects"}))]
     pub projects: Vec<Project>,
+    /// The day the villagers' (representatives') meeting adopted it, by
+    /// 四议两公开, `YYYY-MM-DD`; empty until it has been.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(extend("x-label" = {"zh": "村民（代表）会议通过日期（四议两公开）", "en": "Adopted by the villagers' (representatives') meeting on"}, "format" = "date"))]
+    pub adopted_on: String,
 }
 
 /// A project of the plan.
@@ -164,6 +218,55 @@ pub enum Action {
     Report(ReportProgress),
     /// The township verifies a milestone.
     Verify(Verify),
+    /// Log a household's request in the 民情台账.
+    LogRequest(LogRequest),
+    /// Close a request: what was done, and the household's verdict.
+    CloseRequest(CloseRequest),
+    /// A committee member signs the published commitments.
+    SignCommitments(SignCommitments),
+}
+
+/// Payload of `log-request`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogRequest {
+    /// The household: 三组 李大爷.
+    #[schemars(extend("x-label" = {"zh": "农户", "en": "Household"}))]
+    pub household: String,
+    /// What they asked for.
+    #[schemars(extend("x-label" = {"zh": "诉求", "en": "Request"}, "x-multiline" = true))]
+    pub request: String,
+    /// The committee member who answers for it.
+    #[schemars(extend("x-label" = {"zh": "责任人", "en": "Responsible"}))]
+    pub responsible: String,
+    /// By when, `YYYY-MM-DD`.
+    #[schemars(extend("x-label" = {"zh": "办结时限", "en": "By when"}, "format" = "date"))]
+    pub deadline: String,
+}
+
+/// Payload of `close-request`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// The request's number.
+    #[schemars(extend("x-label" = {"zh": "台账序号", "en": "Request number"}))]
+    pub id: u32,
+    /// What was done.
+    #[schemars(extend("x-label" = {"zh": "办理结果", "en": "What was done"}, "x-multiline" = true))]
+    pub result: String,
+    /// The household's verdict.
+    #[schemars(extend("x-label" = {"zh": "群众满意度", "en": "The household's verdict"}))]
+    pub satisfaction: Satisfaction,
+}
+
+/// Payload of `sign-commitments`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignCommitments {
+    /// I have read the commitments and sign them.
+    #[serde(default)]
+    #[schemars(extend("x-label" = {"zh": "本人已阅读并签名承诺", "en": "I have read the commitments and sign them"}))]
+    pub agree: bool,
 }
 
 /// Payload of `record-visits`.

@@ -5,7 +5,7 @@
 use baton_sdk::{Context, Role, Stamp, StampView, View, format_date};
 use serde::Serialize;
 
-use crate::{Commitment, Config, Kind, Milestone, Plan, State};
+use crate::{Commitment, Config, Kind, Milestone, Plan, Satisfaction, State};
 
 #[derive(Serialize)]
 struct Page<'a> {
@@ -27,6 +27,30 @@ struct Page<'a> {
     can_edit: bool,
     can_report: bool,
     can_verify: bool,
+    /// The 民情台账, to the committee and the township; never public.
+    ledger: Vec<RequestView<'a>>,
+    /// Requests in all.
+    ledger_count: usize,
+    /// Requests past their deadline and not closed.
+    ledger_overdue: usize,
+    can_log: bool,
+    /// Who of the committee signed the commitments, and who has yet to.
+    signed_by: Vec<&'a str>,
+    unsigned: Vec<&'a str>,
+    can_sign: bool,
+}
+
+#[derive(Serialize)]
+struct RequestView<'a> {
+    id: u32,
+    household: &'a str,
+    request: &'a str,
+    responsible: &'a str,
+    deadline: &'a str,
+    overdue: bool,
+    result: Option<&'a str>,
+    /// `satisfied`, `fair` or `dissatisfied`, once closed.
+    satisfaction: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +148,41 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         .count();
     let progress = <crate::OpenDoor as baton_sdk::Module>::progress(state);
     let published = state.published.is_some();
+    let committee = matches!(role, Role::Secretary | Role::Member);
+    let ledger: Vec<RequestView<'_>> = if public {
+        Vec::new()
+    } else {
+        state
+            .ledger
+            .iter()
+            .map(|r| RequestView {
+                id: r.id,
+                household: &r.household,
+                request: &r.request,
+                responsible: &r.responsible,
+                deadline: &r.deadline,
+                overdue: r.closed.is_none() && r.deadline.as_str() < today.as_str(),
+                result: r.closed.as_ref().map(|c| c.result.as_str()),
+                satisfaction: r.closed.as_ref().map(|c| match c.satisfaction {
+                    Satisfaction::Satisfied => "satisfied",
+                    Satisfaction::Fair => "fair",
+                    Satisfaction::Dissatisfied => "dissatisfied",
+                }),
+            })
+            .collect()
+    };
+    let ledger_overdue = ledger.iter().filter(|r| r.overdue).count();
+    let signed = |id: &str| state.signatures.iter().any(|s| s.person_id == id);
+    let signed_by: Vec<&str> = state.signatures.iter().map(|s| s.name.as_str()).collect();
+    let unsigned: Vec<&str> = if published {
+        ctx.people()
+            .into_iter()
+            .filter(|m| !signed(&m.person_id))
+            .map(|m| m.name.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = Page {
         village: &ctx.village.name,
         poster: (published && !public)
@@ -156,6 +215,13 @@ pub(crate) fn render(ctx: &Context<Config>, state: &State) -> View {
         can_edit: !public && role == Role::Secretary && !published,
         can_report: !public && matches!(role, Role::Secretary | Role::Member) && published,
         can_verify: role == Role::TownshipOfficer && published,
+        ledger_count: ledger.len(),
+        ledger,
+        ledger_overdue,
+        can_log: !public && committee,
+        signed_by,
+        unsigned,
+        can_sign: !public && committee && published && !signed(&ctx.actor.person_id),
     };
     let template = if public {
         baton_sdk::PUBLIC_TEMPLATE

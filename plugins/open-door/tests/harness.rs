@@ -269,3 +269,116 @@ fn progress_is_reported_with_photos_of_this_enrollment_only() {
         .expect("work");
     assert_eq!(work.milestones[0].reports[0].photos, ["f00d"]);
 }
+
+#[test]
+fn the_households_requests_are_a_ledger_closed_with_their_verdict() {
+    let mut h = started();
+    let request = json!({"household": "三组 李大爷", "request": "门前排水沟堵塞", "responsible": "李秀英", "deadline": "2026-01-15"});
+    for (field, bad) in [
+        ("household", json!("")),
+        ("responsible", json!(" ")),
+        ("deadline", json!("下周")),
+    ] {
+        let mut p = request.clone();
+        p[field] = bad;
+        let r = h
+            .act_as(Role::Member, "log-request", p)
+            .expect_err("refused");
+        assert_eq!(field_of(r), field);
+    }
+    h.act_as(Role::Member, "log-request", request.clone())
+        .expect("logged");
+    h.act_as(Role::Secretary, "log-request", json!({"household": "五组 王婶", "request": "低保复核", "responsible": "张建国", "deadline": "2025-12-01"}))
+        .expect("logged");
+    let ledger = h.state().ledger;
+    assert_eq!(ledger.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 2]);
+    let none = h
+        .act_as(
+            Role::Member,
+            "close-request",
+            json!({"id": 9, "result": "x", "satisfaction": "satisfied"}),
+        )
+        .expect_err("no such request");
+    assert_eq!(field_of(none), "id");
+    h.act_as(
+        Role::Member,
+        "close-request",
+        json!({"id": 1, "result": "已疏通", "satisfaction": "satisfied"}),
+    )
+    .expect("closed");
+    let again = h
+        .act_as(
+            Role::Member,
+            "close-request",
+            json!({"id": 1, "result": "再次", "satisfaction": "fair"}),
+        )
+        .expect_err("closed already");
+    assert!(matches!(again, Rejection::Conflict(_)));
+    let view = h.view();
+    assert_eq!(view.data["ledger_count"], 2);
+    assert_eq!(
+        view.data["ledger_overdue"], 1,
+        "王婶's request is past its deadline"
+    );
+    assert_eq!(view.data["ledger"][0]["satisfaction"], "satisfied");
+    // Never on the public page.
+    h.context_mut().actor = baton_sdk::testing::public();
+    assert_eq!(h.view().data["ledger"], json!([]));
+    // Progress is what it was: the ledger is the record, the count of visits the target.
+    assert_eq!(OpenDoor::progress(&h.state()).done, 0);
+}
+
+#[test]
+fn the_plan_is_adopted_and_every_member_signs_the_published_commitments() {
+    let mut h = started();
+    let mut adopted = plan();
+    adopted["adopted_on"] = json!("2099-01-01");
+    let r = h
+        .act_as(Role::Secretary, "submit-plan", adopted.clone())
+        .expect_err("in the future");
+    assert_eq!(field_of(r), "adopted_on");
+    let early = h
+        .act_as(Role::Secretary, "sign-commitments", json!({"agree": true}))
+        .expect_err("nothing public yet");
+    assert!(matches!(early, Rejection::Conflict(_)));
+
+    let mut h = published();
+    let turns = h.act_as(Role::Member, "log-request", json!({"household": "一组", "request": "路灯", "responsible": "李秀英", "deadline": "2026-02-01"}))
+        .expect("logged")
+        .awaiting;
+    let to_sign: Vec<&str> = turns
+        .iter()
+        .filter(|a| a.subject.starts_with("commitments:"))
+        .map(|a| a.subject.as_str())
+        .collect();
+    assert_eq!(
+        to_sign,
+        [
+            "commitments:p-secretary",
+            "commitments:p-member",
+            "commitments:p-member-2"
+        ]
+    );
+    let unticked = h
+        .act_as(Role::Member, "sign-commitments", json!({}))
+        .expect_err("not ticked");
+    assert_eq!(field_of(unticked), "agree");
+    let signed = h
+        .act_as(Role::Member, "sign-commitments", json!({"agree": true}))
+        .expect("signed");
+    assert_eq!(signed.signoffs[0].subject, "commitments:p-member");
+    assert!(signed.signoffs[0].statement.zh.contains("建成柚子冷链仓库"));
+    assert!(
+        !signed
+            .awaiting
+            .iter()
+            .any(|a| a.subject == "commitments:p-member")
+    );
+    let twice = h
+        .act_as(Role::Member, "sign-commitments", json!({"agree": true}))
+        .expect_err("once");
+    assert!(matches!(twice, Rejection::Conflict(_)));
+    h.context_mut().actor = baton_sdk::testing::public();
+    let public = h.view();
+    assert_eq!(public.data["signed_by"], json!(["李秀英"]));
+}
