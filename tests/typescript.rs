@@ -217,8 +217,8 @@ async fn the_same_scenario_gives_the_same_results_in_rust_and_typescript() {
         }
     }
     assert_eq!(
-        accepted, 5,
-        "three signatures, a refused review and a filing"
+        accepted, 6,
+        "three signatures, two refused reviews (one before anyone signed) and a filing"
     );
 
     // A province's config is checked the same way, by the same field names.

@@ -294,8 +294,10 @@ try {
     const csv = await page.request.get(`${BASE}${href}`);
     expect(csv.status() === 200 && (csv.headers()['content-type'] || '').startsWith('text/csv'), 'the table exports as CSV');
     expect((await csv.text()).includes('礼让镇'), 'the CSV lists the townships');
-    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '礼让镇' }).first().click()]);
-    await Promise.all([page.waitForLoadState('load'), page.locator('a', { hasText: '桂花村' }).first().click()]);
+    // Down the units table (待我办理 above it lists the county's own filings, by village).
+    const unit = (name) => page.locator('section[aria-labelledby="units-h"] a', { hasText: name }).first();
+    await Promise.all([page.waitForLoadState('load'), unit('礼让镇').click()]);
+    await Promise.all([page.waitForLoadState('load'), unit('桂花村').click()]);
     const row = (name, module) => page.locator('tbody tr', { hasText: name }).filter({ hasText: module });
     expect(await row('全体两委', '新老班子工作交接').locator('.status-completed').count() === 1,
       'the committee\'s handover shows completed');
