@@ -813,3 +813,122 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// SMS through Aliyun and Tencent Cloud: the province maps each notice
+    /// kind to its approved template and what fills its variables (bad
+    /// settings named by field, nothing stored); the 7-day reminder goes as
+    /// that template with the village, module and due date — no free text —
+    /// signed as each vendor documents, which the stubs check and a wrong
+    /// secret fails (shown on the outbox page, retried); a kind without a
+    /// template is not sent by SMS.
+    #[multi_thread]
+    async fn reminders_go_as_approved_templates_through_aliyun_and_tencent(test: TestDb) {
+        use baton_tests::stub::VENDOR_SECRET;
+        let api = Api::new(&test).await;
+        let stub = Stub::start().await;
+        let (province, outgoing, nation, county) = (
+            api.token("province").await,
+            api.token("outgoing").await,
+            api.token("nation").await,
+            api.token("county").await,
+        );
+        let url = format!("/api/v1/units/{PROVINCE}/channels/sms");
+        let aliyun = |secret: &str| json!({
+            "vendor": "aliyun", "url": format!("{}/aliyun", stub.base), "key_id": "LTAI5tBaton",
+            "secret": secret, "sign_name": "村级换届接力",
+            "templates": {"due": {"id": "SMS_468250001", "params": {"village": "village", "name": "module", "date": "due"}}},
+        });
+        for (mut body, field) in [
+            (json!({"vendor": "huawei"}), "vendor"),
+            (json!({"sign_name": ""}), "sign_name"),
+            (json!({"key_id": " "}), "key_id"),
+            (json!({"templates": {}}), "templates"),
+            (json!({"templates": {"due": {"id": "SMS_1", "params": ["village"]}}}), "templates.due.params"),
+            (json!({"templates": {"due": {"id": "SMS_1", "params": {"x": "phone"}}}}), "templates.due.params"),
+            (json!({"templates": {"birthday": {"id": "SMS_1", "params": {}}}}), "templates.birthday"),
+        ] {
+            let mut full = aliyun(VENDOR_SECRET);
+            for (k, v) in body.as_object_mut().expect("an object") {
+                full[k] = v.take();
+            }
+            let bad = api.put(&province, &url, full.clone()).await;
+            assert_eq!((bad.status, bad.json()["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{full}: {}", bad.json());
+        }
+        let tencent_without_app = json!({"vendor": "tencent", "key_id": "AKID", "secret": "s", "sign_name": "村级换届接力",
+                                         "templates": {"due": {"id": "1", "params": ["village"]}}});
+        let bad = api.put(&province, &url, tencent_without_app).await;
+        assert_eq!(bad.json()["field"], "app_id", "{}", bad.json());
+        assert_eq!(api.count("SELECT COUNT(*) FROM channel_settings").await, 0, "nothing stored");
+        assert_eq!(api.put(&province, &url, aliyun(VENDOR_SECRET)).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(api.get(&province, &url).await.json()["secret"], "••••••", "the AccessKey Secret is never shown again");
+        let console = text(&page(&api, &province, "/province").await);
+        assert!(console.contains("aliyun") && console.contains("due SMS_468250001") && !console.contains("name=\"template\""), "the console lists the vendor, not the gateway's form");
+
+        let person = api.count("SELECT person_id FROM accounts WHERE username = 'outgoing'").await;
+        sqlx::query("UPDATE people SET phone = '13812345678' WHERE id = $1")
+            .bind(person)
+            .execute(test.db.writer())
+            .await
+            .expect("phone");
+        let handover = api.enrollment_of(&nation, VILLAGE, "handover").await;
+        assert_eq!(api.get(&outgoing, &format!("/api/v1/enrollments/{handover}")).await.status, StatusCode::OK);
+        let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
+        let due_date = baton_host::clock::date(due);
+
+        // Aliyun: the reminder as SMS_468250001 with its named variables.
+        pass(&api.state, ten_am(due - 6 * DAY)).await.expect("pass");
+        let sent = stub.at("aliyun");
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].accepted, "the signature checks out: {:?}", sent[0].body);
+        let form = &sent[0].body;
+        assert_eq!((form["Action"].as_str(), form["PhoneNumbers"].as_str(), form["SignName"].as_str(), form["TemplateCode"].as_str()),
+                   (Some("SendSms"), Some("13812345678"), Some("村级换届接力"), Some("SMS_468250001")));
+        let param: serde_json::Value = serde_json::from_str(form["TemplateParam"].as_str().expect("TemplateParam")).expect("JSON");
+        assert_eq!(param, json!({"village": "桂花村", "name": "新老班子工作交接", "date": due_date}));
+        assert!(!form.to_string().contains("将于"), "no free text: {form}");
+
+        // Tencent Cloud, through the console's JSON, by position.
+        let tencent = |secret: &str| json!({
+            "vendor": "tencent", "url": format!("{}/tencent", stub.base), "key_id": "AKIDbaton", "secret": secret,
+            "sign_name": "村级换届接力", "app_id": "1400787878", "region": "ap-beijing",
+            "templates": {"due": {"id": "1722041", "params": ["village", "module", "due"]}},
+        });
+        assert_eq!(api.put(&province, &url, tencent(VENDOR_SECRET)).await.status, StatusCode::NO_CONTENT);
+        // 10:00 on the last day before the due time: the 1-day reminder.
+        let last_day = [ten_am(due - DAY), ten_am(due)].into_iter().find(|t| (due - DAY..due).contains(t)).expect("10:00 comes once a day");
+        let went = pass(&api.state, last_day).await.expect("pass");
+        let sent = stub.at("tencent");
+        assert_eq!(sent.len(), 1, "{went:?}");
+        assert!(sent[0].accepted, "TC3 checks out: {:?}", sent[0].headers);
+        assert_eq!(sent[0].body["TemplateParamSet"], json!(["桂花村", "新老班子工作交接", due_date]));
+        assert_eq!((sent[0].body["PhoneNumberSet"][0].as_str(), sent[0].body["SmsSdkAppId"].as_str(), sent[0].body["TemplateId"].as_str()),
+                   (Some("+8613812345678"), Some("1400787878"), Some("1722041")));
+        assert_eq!(sent[0].headers["x-tc-region"], "ap-beijing");
+
+        // A wrong SecretKey: the vendor refuses it; the failure is shown and retried.
+        assert_eq!(api.put(&province, &url, tencent("not-the-secret")).await.status, StatusCode::NO_CONTENT);
+        let reminded = api.post(&county, &format!("/api/v1/enrollments/{handover}/reminders"), None, json!({})).await;
+        assert_eq!(reminded.status, StatusCode::CREATED);
+        let at = ten_am(due + DAY);
+        // The trainer's reminder is a `reminder`: no template for it, so no SMS.
+        pass(&api.state, at).await.expect("pass");
+        let outbox = api.get(&county, "/api/v1/outbox").await.json();
+        let sms = outbox["sent"][0]["deliveries"].as_array().expect("deliveries").iter().find(|d| d["channel"] == "sms").cloned().expect("an sms");
+        assert_eq!(sms["status"], "dead", "{sms}");
+        assert!(sms["error"].as_str().unwrap_or_default().contains("no approved SMS template"), "{sms}");
+        // Mapped, it goes — and the wrong secret is refused.
+        let mut with_reminder = tencent("not-the-secret");
+        with_reminder["templates"]["reminder"] = json!({"id": "1722042", "params": ["module"]});
+        assert_eq!(api.put(&province, &url, with_reminder).await.status, StatusCode::NO_CONTENT);
+        let reminded = api.post(&county, &format!("/api/v1/enrollments/{handover}/reminders"), None, json!({})).await;
+        assert_eq!(reminded.status, StatusCode::CREATED);
+        let failed = pass(&api.state, at + 2 * DAY).await.expect("pass");
+        assert!(failed.failed >= 1, "{failed:?}");
+        let refused = stub.at("tencent");
+        assert!(!refused.last().expect("tried").accepted, "the stub refused the signature");
+        let outbox = api.get(&county, "/api/v1/outbox").await.json();
+        assert!(outbox.to_string().contains("AuthFailure.SignatureFailure"), "{outbox}");
+        test.cleanup().await;
+    }
+}

@@ -1522,7 +1522,10 @@ per_backend! {
             .act(&county_token, pledge, "mine-2", "file", serde_json::json!({"passed": true, "departments": "纪检、组织", "filed_on": "2025-12-30"}))
             .await;
         assert_eq!(filed.status, StatusCode::OK, "{}", filed.json());
-        assert!(!html(&get(&api, &county, "/county").await).contains("联审备案新任书记"), "done, gone");
+        // Filed, it leaves the list (the county's other villages wait on).
+        let page = html(&get(&api, &county, "/county").await);
+        let section = page.find("待我办理").map_or("", |at| &page[at..page[at..].find("</section>").map_or(page.len(), |end| at + end)]);
+        assert!(!section.contains(&format!("/enrollments/{pledge}\"")), "done, gone: {section}");
         test.cleanup().await;
     }
 }

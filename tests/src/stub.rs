@@ -3,8 +3,12 @@
 //! other path) that record what they receive and answer as the real ones
 //! do, or fail with a 500 while `fail` is set; a DingTalk robot in 加签
 //! mode (`/dingtalk-signed`) that checks `timestamp` and `sign` against
-//! [`DINGTALK_SECRET`] as DingTalk does and refuses a wrong one; and an
-//! SMTP sink. Never the internet.
+//! [`DINGTALK_SECRET`] as DingTalk does and refuses a wrong one; Aliyun's
+//! and Tencent Cloud's `SendSms` (`/aliyun`, `/tencent`), which check the
+//! request's signature under [`VENDOR_SECRET`] as each vendor documents —
+//! computed here by HMAC's own definition, not the product's code — and
+//! answer as the vendor does, refusing a wrong one; and an SMTP sink.
+//! Never the internet.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -73,6 +77,105 @@ fn dingtalk_sign_ok(query: &str) -> bool {
     !timestamp.is_empty() && sign == expected
 }
 
+/// The AccessKeySecret (Aliyun) or SecretKey (Tencent) the vendor stubs
+/// check signatures under.
+pub const VENDOR_SECRET: &str = "baton-vendor-secret-0123456789";
+
+/// HMAC (RFC 2104) over any 64-byte-block hash, by its definition.
+fn hmac<D: sha2::Digest>(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let hashed;
+    let key = if key.len() > 64 {
+        hashed = D::digest(key).to_vec();
+        &hashed[..]
+    } else {
+        key
+    };
+    let mut block = [0u8; 64];
+    block[..key.len()].copy_from_slice(key);
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let inner = D::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    D::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .to_vec()
+}
+
+/// RFC 3986's percent-encoding, as Aliyun's signature wants it.
+fn rfc3986(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Whether an Aliyun RPC form body carries its own signature: the other
+/// parameters sorted and encoded, `POST&%2F&…`, HMAC-SHA1 under the
+/// secret and `&`, base64.
+fn aliyun_sign_ok(body: &str) -> bool {
+    let Ok(mut pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(body) else {
+        return false;
+    };
+    let Some(at) = pairs.iter().position(|(k, _)| k == "Signature") else {
+        return false;
+    };
+    let (_, signature) = pairs.remove(at);
+    pairs.sort();
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", rfc3986(k), rfc3986(v)))
+        .collect();
+    let to_sign = format!("POST&%2F&{}", rfc3986(&query.join("&")));
+    let mac = hmac::<sha1::Sha1>(format!("{VENDOR_SECRET}&").as_bytes(), to_sign.as_bytes());
+    encode_base64(&mac) == signature
+}
+
+/// Whether a Tencent Cloud request carries TC3-HMAC-SHA256 over its own
+/// content type, host and body at its `X-TC-Timestamp`.
+fn tencent_sign_ok(headers: &HeaderMap, body: &str) -> bool {
+    use sha2::Digest as _;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let authorization = header("authorization");
+    let Some(signature) = authorization.split("Signature=").nth(1) else {
+        return false;
+    };
+    let Some(date) = authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|c| c.split('/').nth(1))
+    else {
+        return false;
+    };
+    let timestamp = header("x-tc-timestamp");
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
+        header("content-type"),
+        header("host"),
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    );
+    let to_sign = format!(
+        "TC3-HMAC-SHA256\n{timestamp}\n{date}/sms/tc3_request\n{}",
+        hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+    );
+    let key = hmac::<sha2::Sha256>(format!("TC3{VENDOR_SECRET}").as_bytes(), date.as_bytes());
+    let key = hmac::<sha2::Sha256>(&key, b"sms");
+    let key = hmac::<sha2::Sha256>(&key, b"tc3_request");
+    hex::encode(hmac::<sha2::Sha256>(&key, to_sign.as_bytes())) == signature
+}
+
 fn encode_base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
@@ -117,8 +220,24 @@ async fn receive(
         return (StatusCode::INTERNAL_SERVER_ERROR, "gateway down".into());
     }
     let query = query.unwrap_or_default();
-    let accepted = path != "dingtalk-signed" || dingtalk_sign_ok(&query);
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+    let accepted = match path.as_str() {
+        "dingtalk-signed" => dingtalk_sign_ok(&query),
+        "aliyun" => aliyun_sign_ok(&body),
+        "tencent" => tencent_sign_ok(&headers, &body),
+        _ => true,
+    };
+    // Aliyun's form body, as its parameters; JSON as JSON.
+    let body: Value = if path == "aliyun" {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    } else {
+        serde_json::from_str(&body).unwrap_or(Value::String(body))
+    };
     shared.received.lock().expect("lock").push(Received {
         path: path.clone(),
         body,
@@ -128,6 +247,18 @@ async fn receive(
     });
     let answer = if path == "sms" {
         json!({"code": "OK"})
+    } else if path == "aliyun" {
+        if accepted {
+            json!({"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "F655A8D5"})
+        } else {
+            json!({"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation.", "RequestId": "F655A8D6"})
+        }
+    } else if path == "tencent" {
+        if accepted {
+            json!({"Response": {"SendStatusSet": [{"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": "+8613812345678", "Fee": 1, "Code": "Ok", "Message": "send success"}], "RequestId": "a0aabda6"}})
+        } else {
+            json!({"Response": {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "The provided credentials could not be validated."}, "RequestId": "a0aabda7"}})
+        }
     } else if !accepted {
         // DingTalk's answer to a wrong signature.
         json!({"errcode": 310000, "errmsg": "sign not match"})

@@ -38,6 +38,7 @@ pub mod settings;
 pub mod sheet;
 pub mod signing;
 pub mod signing_in;
+pub mod sms_vendors;
 pub mod state;
 pub mod statistics;
 pub mod training;

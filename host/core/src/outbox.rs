@@ -48,21 +48,82 @@ const DAY: i64 = 86_400;
 /// The channels outside the app.
 pub const CHANNELS: [&str; 5] = ["sms", "wecom", "dingtalk", "email", "schedule"];
 
-/// A province's SMS gateway: Baton POSTs `{"phone", "text"}` as JSON to
-/// `url`, signed with HMAC-SHA256 over `timestamp + "\n" + body` under
-/// `secret` (headers `X-Baton-Timestamp`, `X-Baton-Signature`, hex).
+/// A province's SMS: `vendor` `gateway` (the default) POSTs `{"phone",
+/// "text"}` as JSON to `url`, signed with HMAC-SHA256 over `timestamp +
+/// "\n" + body` under `secret` (headers `X-Baton-Timestamp`,
+/// `X-Baton-Signature`, hex); `aliyun` and `tencent` send the province's
+/// approved template for each notice kind with its parameters, never free
+/// text, signed as each vendor documents ([`crate::sms_vendors`]).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sms {
-    /// The gateway's URL, `https://…`.
+    /// `gateway`, `aliyun` or `tencent`.
+    #[serde(default = "gateway")]
+    pub vendor: String,
+    /// The gateway's URL, `https://…`; for a vendor, its API endpoint when
+    /// not the public one (a private-cloud or test endpoint).
+    #[serde(default)]
     pub url: String,
-    /// The shared secret for the signature.
+    /// The gateway's shared secret; the vendor's AccessKeySecret (Aliyun) or
+    /// SecretKey (Tencent).
     pub secret: String,
-    /// The text sent, with `{message}` where the notice goes: the
+    /// The gateway's text, with `{message}` where the notice goes: the
     /// operator's registered signature first, e.g. `【村级换届接力】{message}`.
     #[serde(default = "default_template")]
     pub template: String,
+    /// The vendor's AccessKeyId (Aliyun) or SecretId (Tencent).
+    #[serde(default)]
+    pub key_id: String,
+    /// The approved signature (签名), without brackets: 村级换届接力.
+    #[serde(default)]
+    pub sign_name: String,
+    /// Tencent's SmsSdkAppId.
+    #[serde(default)]
+    pub app_id: String,
+    /// Tencent's region; ap-guangzhou when empty.
+    #[serde(default)]
+    pub region: String,
+    /// Per notice kind (`due`, `escalation`, `reminder`, `notice`), the
+    /// approved template and its parameters; a kind without one is not sent
+    /// by SMS.
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, VendorTemplate>,
 }
+
+fn gateway() -> String {
+    "gateway".to_owned()
+}
+
+/// An approved template: its id (Aliyun's TemplateCode `SMS_…`, Tencent's
+/// TemplateId) and what fills its variables — for Aliyun by name
+/// (`{"name": "village"}`), for Tencent in order (`["village", "due"]`) —
+/// each one of [`SMS_FIELDS`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorTemplate {
+    /// The template's id.
+    pub id: String,
+    /// Its variables.
+    pub params: TemplateParams,
+}
+
+/// A template's variables: by name (Aliyun) or in order (Tencent).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum TemplateParams {
+    /// Variable name → field.
+    Named(std::collections::BTreeMap<String, String>),
+    /// Fields, in the template's order.
+    Positional(Vec<String>),
+}
+
+/// What a template's variables may carry: the village's name, the module's
+/// title, its due date, days late (0 before), and how many notices the
+/// message stands for (the first's fields, the rest counted).
+pub const SMS_FIELDS: [&str; 5] = ["village", "module", "due", "days", "count"];
+
+/// The notice kinds a province maps to templates.
+pub const NOTICE_KINDS: [&str; 4] = ["due", "escalation", "reminder", "notice"];
 
 /// The SMS text when a province gives none: the signature, then the notice.
 pub fn default_template() -> String {
@@ -197,17 +258,7 @@ pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
     let stored = match channel {
         "sms" => {
             let sms: Sms = serde_json::from_value(config.clone()).map_err(parsed)?;
-            url("url", &sms.url)?;
-            if sms.secret.trim().is_empty() {
-                return Err(bad("secret", "请填写签名密钥", "is required"));
-            }
-            if !sms.template.contains("{message}") {
-                return Err(bad(
-                    "template",
-                    "模板必须包含 {message}",
-                    "must contain {message}",
-                ));
-            }
+            check_sms(&sms)?;
             serde_json::to_value(sms)
         }
         "wecom" | "dingtalk" => {
@@ -295,6 +346,103 @@ pub fn check_setting(channel: &str, config: &Value) -> Result<String, Error> {
         }
     };
     Ok(stored.map_err(anyhow::Error::from)?.to_string())
+}
+
+/// A province's SMS setting is complete for its vendor, or the first wrong
+/// field is named.
+fn check_sms(sms: &Sms) -> Result<(), Error> {
+    let bad = |field: &str, zh: &str, en: &str| Err(Error::bad(field, zh, en));
+    let required = |field: &str, value: &str| {
+        if value.trim().is_empty() {
+            bad(field, "请填写", "is required")
+        } else {
+            Ok(())
+        }
+    };
+    let vendor = sms.vendor.as_str();
+    if !["gateway", "aliyun", "tencent"].contains(&vendor) {
+        return bad(
+            "vendor",
+            "短信服务商只能是 gateway（自建网关）、aliyun（阿里云）或 tencent（腾讯云）",
+            "must be gateway, aliyun or tencent",
+        );
+    }
+    if !(sms.url.is_empty() && vendor != "gateway")
+        && !(sms.url.starts_with("https://") || sms.url.starts_with("http://"))
+    {
+        return bad(
+            "url",
+            "必须是 http:// 或 https:// 开头的网址",
+            "must be an http:// or https:// URL",
+        );
+    }
+    let secret_zh = match vendor {
+        "aliyun" => "请填写 AccessKey Secret",
+        "tencent" => "请填写 SecretKey",
+        _ => "请填写签名密钥",
+    };
+    if sms.secret.trim().is_empty() {
+        return bad("secret", secret_zh, "is required");
+    }
+    if vendor == "gateway" {
+        if !sms.template.contains("{message}") {
+            return bad(
+                "template",
+                "模板必须包含 {message}",
+                "must contain {message}",
+            );
+        }
+        return Ok(());
+    }
+    required("key_id", &sms.key_id)?;
+    required("sign_name", &sms.sign_name)?;
+    if vendor == "tencent" {
+        required("app_id", &sms.app_id)?;
+    }
+    if sms.templates.is_empty() {
+        return bad(
+            "templates",
+            "请至少为一类通知填写经审核的短信模板",
+            "map at least one notice kind to an approved template",
+        );
+    }
+    for (kind, t) in &sms.templates {
+        let field = format!("templates.{kind}");
+        if !NOTICE_KINDS.contains(&kind.as_str()) {
+            return bad(
+                &field,
+                "通知类别只能是 due（到期提醒）、escalation（逾期督办）、reminder（培训提醒）或 notice（模块消息）",
+                "must be due, escalation, reminder or notice",
+            );
+        }
+        required(&format!("{field}.id"), &t.id)?;
+        let fields: Vec<&String> = match (&t.params, vendor) {
+            (TemplateParams::Named(named), "aliyun") => named.values().collect(),
+            (TemplateParams::Positional(list), "tencent") => list.iter().collect(),
+            (_, "aliyun") => {
+                return bad(
+                    &format!("{field}.params"),
+                    "阿里云模板变量按名称填写，如 {\"name\": \"village\"}",
+                    "Aliyun's variables go by name: {\"name\": \"village\"}",
+                );
+            }
+            _ => {
+                return bad(
+                    &format!("{field}.params"),
+                    "腾讯云模板变量按顺序填写，如 [\"village\", \"due\"]",
+                    "Tencent's variables go in order: [\"village\", \"due\"]",
+                );
+            }
+        };
+        if let Some(wrong) = fields.iter().find(|f| !SMS_FIELDS.contains(&f.as_str())) {
+            return Err(Error::bad(
+                format!("{field}.params"),
+                format!("没有“{wrong}”这一项，可用：{}", SMS_FIELDS.join("、")),
+                format!("`{wrong}` is not a field: {}", SMS_FIELDS.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Sets a channel at `unit` (`None` removes it): the SMS gateway and the
@@ -897,13 +1045,17 @@ async fn deliver_to(
     let result = match channel {
         "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
             Some((_, config)) => {
-                send_sms(
-                    state,
-                    serde_json::from_str(&config)?,
-                    address.to_owned(),
-                    text,
-                )
-                .await
+                let sms: Sms = serde_json::from_str(&config)?;
+                if sms.vendor != "gateway" && !sms.templates.contains_key(&first.kind) {
+                    // The province sends this kind by no template: nothing
+                    // to retry, shown on the outbox page as such.
+                    outbox::free_slot(&state.db, channel, address, &today).await?;
+                    let why = format!("no approved SMS template for “{}” notices", first.kind);
+                    outbox::mark_failed(&state.db, &ids, &why, now, true).await?;
+                    return Ok((0, 1));
+                }
+                let fields = sms_fields(state, first, claimed.len(), now).await?;
+                send_sms(state, sms, address.to_owned(), text, &first.kind, &fields).await
             }
             None => Err("no SMS gateway is set for this province any more".to_owned()),
         },
@@ -972,12 +1124,23 @@ fn agent(allow: &crate::settings::Networks) -> ureq::Agent {
     )
 }
 
-/// POSTs `body` to `url`; the answer's text on a 2xx, else a short status.
-/// What a remote server answered is never shown beyond its status: the
-/// outbox page is read by counties.
+/// POSTs `body` to `url` as JSON; see [`post_as`].
 async fn post(
     state: &AppState,
     url: String,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+) -> Result<String, String> {
+    post_as(state, url, "application/json", headers, body).await
+}
+
+/// POSTs `body` of `content_type` to `url`; the answer's text on a 2xx,
+/// else a short status. What a remote server answered is never shown
+/// beyond its status: the outbox page is read by counties.
+async fn post_as(
+    state: &AppState,
+    url: String,
+    content_type: &'static str,
     headers: Vec<(&'static str, String)>,
     body: String,
 ) -> Result<String, String> {
@@ -985,7 +1148,7 @@ async fn post(
     tokio::task::spawn_blocking(move || {
         let mut request = agent(&allow)
             .post(&url)
-            .header("content-type", "application/json");
+            .header("content-type", content_type);
         for (k, v) in headers {
             request = request.header(k, v);
         }
@@ -1020,7 +1183,146 @@ fn short(e: &ureq::Error) -> String {
     }
 }
 
+/// What a vendor template's variables may take ([`SMS_FIELDS`]), from the
+/// first notice a message carries and how many it carries.
+async fn sms_fields(
+    state: &AppState,
+    first: &outbox::Message,
+    count: usize,
+    now: i64,
+) -> anyhow::Result<std::collections::HashMap<&'static str, String>> {
+    let module = state.plugin(&first.module.0, &first.module.1).await?;
+    let days = (now - first.due_at).div_euclid(DAY).max(0);
+    Ok([
+        ("village", first.village.clone()),
+        ("module", module.info().title.zh.clone()),
+        ("due", crate::clock::date(first.due_at)),
+        ("days", days.to_string()),
+        ("count", count.to_string()),
+    ]
+    .into_iter()
+    .collect())
+}
+
+/// A random id for a request (Aliyun's SignatureNonce).
+fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The host (and port) of `url`, as TC3 signs it.
+fn host_of(url: &str) -> String {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn send_sms(
+    state: &AppState,
+    sms: Sms,
+    phone: String,
+    message: String,
+    kind: &str,
+    fields: &std::collections::HashMap<&'static str, String>,
+) -> Result<(), String> {
+    let value = |f: &String| fields.get(f.as_str()).cloned().unwrap_or_default();
+    match (sms.vendor.as_str(), sms.templates.get(kind)) {
+        ("aliyun", Some(t)) => {
+            let TemplateParams::Named(named) = &t.params else {
+                return Err("Aliyun templates take named variables".to_owned());
+            };
+            let param: serde_json::Map<String, Value> = named
+                .iter()
+                .map(|(k, f)| (k.clone(), json!(value(f))))
+                .collect();
+            let timestamp = crate::sms_vendors::utc_iso(crate::clock::now());
+            let body = crate::sms_vendors::aliyun_send_sms(
+                &sms.key_id,
+                &sms.secret,
+                &phone,
+                &sms.sign_name,
+                &t.id,
+                &Value::Object(param).to_string(),
+                &timestamp,
+                &nonce(),
+            );
+            let url = if sms.url.is_empty() {
+                "https://dysmsapi.aliyuncs.com/".to_owned()
+            } else {
+                sms.url
+            };
+            let answer = post_as(
+                state,
+                url,
+                "application/x-www-form-urlencoded",
+                Vec::new(),
+                body,
+            )
+            .await?;
+            let answer: Value = serde_json::from_str(&answer).unwrap_or_default();
+            match answer["Code"].as_str() {
+                Some("OK") => Ok(()),
+                code => Err(format!("Aliyun answered {}", code.unwrap_or("nothing"))),
+            }
+        }
+        ("tencent", Some(t)) => {
+            let TemplateParams::Positional(list) = &t.params else {
+                return Err("Tencent templates take variables in order".to_owned());
+            };
+            let phone = if phone.starts_with('+') {
+                phone
+            } else {
+                format!("+86{phone}")
+            };
+            let body = json!({
+                "PhoneNumberSet": [phone],
+                "SmsSdkAppId": sms.app_id,
+                "SignName": sms.sign_name,
+                "TemplateId": t.id,
+                "TemplateParamSet": list.iter().map(value).collect::<Vec<_>>(),
+            })
+            .to_string();
+            let url = if sms.url.is_empty() {
+                "https://sms.tencentcloudapi.com/".to_owned()
+            } else {
+                sms.url
+            };
+            let region = if sms.region.is_empty() {
+                "ap-guangzhou"
+            } else {
+                sms.region.as_str()
+            };
+            let headers = crate::sms_vendors::tencent_headers(
+                &sms.key_id,
+                &sms.secret,
+                &host_of(&url),
+                region,
+                &body,
+                crate::clock::now(),
+            );
+            let answer = post_as(state, url, crate::sms_vendors::TC3_JSON, headers, body).await?;
+            let answer: Value = serde_json::from_str(&answer).unwrap_or_default();
+            let response = &answer["Response"];
+            if let Some(code) = response["Error"]["Code"].as_str() {
+                return Err(format!("Tencent Cloud answered {code}"));
+            }
+            match response["SendStatusSet"][0]["Code"].as_str() {
+                Some("Ok") => Ok(()),
+                code => Err(format!(
+                    "Tencent Cloud answered {}",
+                    code.unwrap_or("nothing")
+                )),
+            }
+        }
+        _ => send_gateway(state, sms, phone, message).await,
+    }
+}
+
+async fn send_gateway(
     state: &AppState,
     sms: Sms,
     phone: String,

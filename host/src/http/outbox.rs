@@ -66,7 +66,10 @@ pub(super) async fn remind_many(
     Ok((StatusCode::CREATED, Json(json!({"reminded": n}))))
 }
 
-/// Sets a channel of a unit: `sms` (`{url, secret, template}`) and
+/// Sets a channel of a unit: `sms` (`{url, secret, template}` for the
+/// generic gateway; `{vendor: "aliyun" | "tencent", key_id, secret,
+/// sign_name, app_id?, region?, templates: {kind: {id, params}}}` for a
+/// vendor's approved templates) and
 /// `schedule` (`{remind_before_days, township_after_days, county_after_days,
 /// province_after_days}`) a province's, by its administrators; `wecom` and
 /// `dingtalk` (`{webhook}`) a township's or county's group robot, by county

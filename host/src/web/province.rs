@@ -238,7 +238,17 @@ async fn page_with(
                     "county": schedule.county_after_days,
                     "province": schedule.province_after_days,
                 })),
-                sms.map(|s| json!({"url": s.url, "template": s.template})),
+                sms.map(|s| {
+                    // A vendor's templates, as the console lists them: kind → id.
+                    let templates: Vec<String> = s
+                        .templates
+                        .iter()
+                        .map(|(kind, t)| format!("{kind} {}", t.id))
+                        .collect();
+                    json!({"url": s.url, "template": s.template,
+                           "vendor": (s.vendor != "gateway").then_some(&s.vendor),
+                           "sign_name": s.sign_name, "templates": templates.join("；")})
+                }),
                 email.map(|e| {
                     json!({"host": e.host, "port": e.port, "security": e.security,
                            "from": e.from, "username": e.username})

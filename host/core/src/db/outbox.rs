@@ -297,6 +297,14 @@ pub struct Message {
     pub path: String,
     /// Tries so far.
     pub attempts: i64,
+    /// The notice's kind: notice, reminder, due or escalation.
+    pub kind: String,
+    /// The village's name.
+    pub village: String,
+    /// The enrollment's module and version.
+    pub module: (String, String),
+    /// Its assignment's due date, Unix seconds.
+    pub due_at: i64,
 }
 
 /// The addresses with messages due at `now` (queued, failed and waiting
@@ -324,6 +332,10 @@ fn message(r: &sqlx::any::AnyRow) -> anyhow::Result<Message> {
         message: r.try_get("message")?,
         path: r.try_get("path")?,
         attempts: r.try_get("attempts")?,
+        kind: r.try_get("kind")?,
+        village: r.try_get("name")?,
+        module: (r.try_get("plugin_id")?, r.try_get("plugin_version")?),
+        due_at: r.try_get("due_at")?,
     })
 }
 
@@ -352,9 +364,11 @@ pub async fn claim(
     .execute(db.writer())
     .await?;
     sqlx::query(
-        "SELECT o.id, o.channel, o.address, o.attempts, n.message, u.path
+        "SELECT o.id, o.channel, o.address, o.attempts, n.message, n.kind, u.path, u.name,
+                e.plugin_id, e.plugin_version, a.due_at
          FROM outbox o JOIN notices n ON n.id = o.notice_id
          JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
+         JOIN assignments a ON a.id = e.assignment_id
          WHERE o.claimed_by = $1 AND o.status = 'sending' AND o.channel = $2 AND o.address = $3
          ORDER BY o.id",
     )
