@@ -838,6 +838,7 @@ per_backend! {
             "vendor": "aliyun", "url": format!("{}/aliyun", stub.base), "key_id": "LTAI5tBaton",
             "secret": secret, "sign_name": "村级换届接力",
             "templates": {"due": {"id": "SMS_468250001", "params": {"village": "village", "name": "module", "date": "due"}}},
+            "receipt_token": "aliyun-receipts-0123456789",
         });
         for (mut body, field) in [
             (json!({"vendor": "huawei"}), "vendor"),
@@ -847,6 +848,7 @@ per_backend! {
             (json!({"templates": {"due": {"id": "SMS_1", "params": ["village"]}}}), "templates.due.params"),
             (json!({"templates": {"due": {"id": "SMS_1", "params": {"x": "phone"}}}}), "templates.due.params"),
             (json!({"templates": {"birthday": {"id": "SMS_1", "params": {}}}}), "templates.birthday"),
+            (json!({"receipt_token": "short"}), "receipt_token"),
         ] {
             let mut full = aliyun(VENDOR_SECRET);
             for (k, v) in body.as_object_mut().expect("an object") {
@@ -887,6 +889,27 @@ per_backend! {
         let param: serde_json::Value = serde_json::from_str(form["TemplateParam"].as_str().expect("TemplateParam")).expect("JSON");
         assert_eq!(param, json!({"village": "桂花村", "name": "新老班子工作交接", "date": due_date}));
         assert!(!form.to_string().contains("将于"), "no free text: {form}");
+
+        // Aliyun's delivery report (回执), to the province's report URL: a
+        // wrong token is not found; the right one records it.
+        let report = |uri: String, body: serde_json::Value| {
+            axum::http::Request::post(uri)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .expect("request")
+        };
+        let said = json!([{"phone_number": "13812345678", "send_time": "2026-12-08 10:00:01", "report_time": "2026-12-08 10:00:09",
+                           "success": false, "err_code": "MOBILE_NOT_ON_SERVICE", "err_msg": "停机", "sms_size": "1", "biz_id": "900619746936498440^0"}]);
+        let wrong = api.send(report(format!("/hooks/sms/{PROVINCE}/aliyun-receipts-9999999999"), said.clone())).await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert_eq!(api.count("SELECT COUNT(*) FROM outbox WHERE receipt IS NOT NULL").await, 0);
+        let taken = api.send(report(format!("/hooks/sms/{PROVINCE}/aliyun-receipts-0123456789"), said)).await;
+        assert_eq!((taken.status, taken.json()), (StatusCode::OK, json!({"code": 0, "msg": "成功"})));
+        let receipt: String = sqlx::query_scalar("SELECT receipt FROM outbox WHERE vendor_id = '900619746936498440^0'")
+            .fetch_one(test.db.pool())
+            .await
+            .expect("the report is recorded");
+        assert_eq!(receipt, "failed: MOBILE_NOT_ON_SERVICE");
 
         // Tencent Cloud, through the console's JSON, by position.
         let tencent = |secret: &str| json!({
@@ -929,6 +952,23 @@ per_backend! {
         assert!(!refused.last().expect("tried").accepted, "the stub refused the signature");
         let outbox = api.get(&county, "/api/v1/outbox").await.json();
         assert!(outbox.to_string().contains("AuthFailure.SignatureFailure"), "{outbox}");
+
+        // The right secret: the retry goes; Tencent's report says delivered,
+        // and the trainer's page shows it.
+        let mut fixed = tencent(VENDOR_SECRET);
+        fixed["templates"]["reminder"] = json!({"id": "1722042", "params": ["module"]});
+        fixed["receipt_token"] = json!("tencent-receipts-0123456789");
+        assert_eq!(api.put(&province, &url, fixed).await.status, StatusCode::NO_CONTENT);
+        let retried = pass(&api.state, at + 3 * DAY).await.expect("pass");
+        assert_eq!(retried.sent, 1, "{retried:?}");
+        let said = json!([{"user_receive_time": "2026-12-11 10:00:09", "nationcode": "86", "mobile": "13812345678",
+                           "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": "5000:1045710669157053657849499619"}]);
+        let taken = api.send(report(format!("/hooks/sms/{PROVINCE}/tencent-receipts-0123456789"), said)).await;
+        assert_eq!((taken.status, taken.json()), (StatusCode::OK, json!({"result": 0, "errmsg": "OK"})));
+        let trainer = text(&page(&api, &county, "/county").await);
+        assert!(trainer.contains("回执：已送达"), "the report on the trainer's page");
+        let mine = api.get(&county, "/api/v1/outbox").await.json();
+        assert!(mine["sent"].to_string().contains("\"receipt\":\"delivered\""), "and in the API: {mine}");
         test.cleanup().await;
     }
 }

@@ -88,6 +88,11 @@ pub struct Sms {
     /// by SMS.
     #[serde(default)]
     pub templates: std::collections::BTreeMap<String, VendorTemplate>,
+    /// The secret part of the delivery-report URL the vendor is given,
+    /// `/hooks/sms/<province code>/<receipt_token>`: at least 16 letters,
+    /// digits, `-` or `_`; empty for no reports.
+    #[serde(default)]
+    pub receipt_token: String,
 }
 
 fn gateway() -> String {
@@ -383,6 +388,19 @@ fn check_sms(sms: &Sms) -> Result<(), Error> {
     };
     if sms.secret.trim().is_empty() {
         return bad("secret", secret_zh, "is required");
+    }
+    let token = &sms.receipt_token;
+    if !token.is_empty()
+        && (token.len() < 16
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        return bad(
+            "receipt_token",
+            "回执地址的口令至少 16 位，只能用字母、数字、- 和 _",
+            "at least 16 letters, digits, - or _",
+        );
     }
     if vendor == "gateway" {
         if !sms.template.contains("{message}") {
@@ -1042,6 +1060,8 @@ async fn deliver_to(
         _ => ROBOT_CHARS,
     };
     let text = digest(&texts, limit);
+    // The vendor's id for what it took, for its delivery report.
+    let mut vendor_id: Option<String> = None;
     let result = match channel {
         "sms" => match outbox::setting(&state.db, &first.path, "sms").await? {
             Some((_, config)) => {
@@ -1055,7 +1075,13 @@ async fn deliver_to(
                     return Ok((0, 1));
                 }
                 let fields = sms_fields(state, first, claimed.len(), now).await?;
-                send_sms(state, sms, address.to_owned(), text, &first.kind, &fields).await
+                match send_sms(state, sms, address.to_owned(), text, &first.kind, &fields).await {
+                    Ok(id) => {
+                        vendor_id = id;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
             }
             None => Err("no SMS gateway is set for this province any more".to_owned()),
         },
@@ -1093,7 +1119,7 @@ async fn deliver_to(
     };
     match result {
         Ok(()) => {
-            outbox::mark_sent(&state.db, first.id, &ids[1..], now).await?;
+            outbox::mark_sent(&state.db, first.id, &ids[1..], now, vendor_id.as_deref()).await?;
             Ok((1, 0))
         }
         Err(error) => {
@@ -1228,7 +1254,7 @@ async fn send_sms(
     message: String,
     kind: &str,
     fields: &std::collections::HashMap<&'static str, String>,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let value = |f: &String| fields.get(f.as_str()).cloned().unwrap_or_default();
     match (sms.vendor.as_str(), sms.templates.get(kind)) {
         ("aliyun", Some(t)) => {
@@ -1265,7 +1291,7 @@ async fn send_sms(
             .await?;
             let answer: Value = serde_json::from_str(&answer).unwrap_or_default();
             match answer["Code"].as_str() {
-                Some("OK") => Ok(()),
+                Some("OK") => Ok(answer["BizId"].as_str().map(str::to_owned)),
                 code => Err(format!("Aliyun answered {}", code.unwrap_or("nothing"))),
             }
         }
@@ -1310,16 +1336,100 @@ async fn send_sms(
             if let Some(code) = response["Error"]["Code"].as_str() {
                 return Err(format!("Tencent Cloud answered {code}"));
             }
-            match response["SendStatusSet"][0]["Code"].as_str() {
-                Some("Ok") => Ok(()),
+            let status = &response["SendStatusSet"][0];
+            match status["Code"].as_str() {
+                Some("Ok") => Ok(status["SerialNo"].as_str().map(str::to_owned)),
                 code => Err(format!(
                     "Tencent Cloud answered {}",
                     code.unwrap_or("nothing")
                 )),
             }
         }
-        _ => send_gateway(state, sms, phone, message).await,
+        _ => send_gateway(state, sms, phone, message)
+            .await
+            .map(|()| None),
     }
+}
+
+/// One vendor's delivery report (回执) on one SMS: (vendor id, phone, what
+/// it said).
+fn report_lines(vendor: &str, body: &Value) -> Vec<(String, String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    body.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let (id, phone, ok, code) = match vendor {
+                // SmsReport, HTTP batch push: biz_id, phone_number, success, err_code.
+                "aliyun" => (
+                    text(&r["biz_id"]),
+                    text(&r["phone_number"]),
+                    r["success"].as_bool() == Some(true),
+                    text(&r["err_code"]),
+                ),
+                // 短信下发状态回调: sid, mobile, report_status, errmsg.
+                "tencent" => (
+                    text(&r["sid"]),
+                    text(&r["mobile"]),
+                    r["report_status"].as_str() == Some("SUCCESS"),
+                    text(&r["errmsg"]),
+                ),
+                _ => return None,
+            };
+            let said = if ok {
+                "delivered".to_owned()
+            } else {
+                format!("failed: {code}")
+            };
+            (!id.is_empty() && !phone.is_empty()).then_some((id, phone, said))
+        })
+        .collect()
+}
+
+/// A vendor's delivery reports, posted to `/hooks/sms/<province>/<token>`:
+/// the token must be the province's `receipt_token`, or nothing is read (a
+/// wrong one is not found). Returns how many messages they matched, and
+/// the vendor, whose acknowledgement the caller answers with.
+pub async fn receipts(
+    state: &AppState,
+    province: &str,
+    token: &str,
+    body: &[u8],
+) -> Result<(&'static str, u64), Error> {
+    use sha2::Digest as _;
+    let unknown = || Error::not_found("没有这个回执地址", "no such report address");
+    let Some(config) = outbox::setting_at(&state.db, province, "sms").await? else {
+        return Err(unknown());
+    };
+    let sms: Sms = serde_json::from_str(&config).map_err(anyhow::Error::from)?;
+    // Compared as digests: how long a mismatch takes says nothing of the token.
+    let known = !sms.receipt_token.is_empty()
+        && sha2::Sha256::digest(sms.receipt_token.as_bytes())
+            == sha2::Sha256::digest(token.as_bytes());
+    let vendor = match sms.vendor.as_str() {
+        "aliyun" => "aliyun",
+        "tencent" => "tencent",
+        _ => return Err(unknown()),
+    };
+    if !known {
+        return Err(unknown());
+    }
+    let body: Value = serde_json::from_slice(body).map_err(|e| {
+        Error::bad(
+            "body",
+            format!("回执不是 JSON：{e}"),
+            format!("not JSON: {e}"),
+        )
+    })?;
+    let Some((_, path)) = crate::db::org_units::get(&state.db, province).await? else {
+        return Err(unknown());
+    };
+    let now = crate::clock::now();
+    let mut matched = 0;
+    for (id, phone, said) in report_lines(vendor, &body) {
+        matched += outbox::receipt(&state.db, &path, &id, &phone, &said, now).await?;
+    }
+    Ok((vendor, matched))
 }
 
 async fn send_gateway(
@@ -1500,6 +1610,7 @@ async fn with_deliveries(
                         "attempts": d.attempts,
                         "error": d.error,
                         "sent_at": d.sent_at,
+                        "receipt": d.receipt,
                     })
                 })
                 .collect();

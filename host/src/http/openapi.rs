@@ -63,6 +63,7 @@ use crate::shared::AppState;
         super::outbox::remove_channel,
         super::outbox::pause,
         super::outbox::resume,
+        super::outbox::receipts,
     ),
     modifiers(&Bearer)
 )]

@@ -25,6 +25,28 @@ pub(super) fn router() -> Router<AppState> {
             put(set_channel).get(get_channel).delete(remove_channel),
         )
         .route("/api/v1/enrollments/{id}/pause", post(pause).delete(resume))
+        .route("/hooks/sms/{code}/{token}", post(receipts))
+}
+
+/// An SMS vendor's delivery reports (回执), as Aliyun (SmsReport, HTTP
+/// batch push) and Tencent Cloud (短信下发状态回调) post them, to the URL
+/// the province gave the vendor; no session — the URL's token is the
+/// province's `receipt_token`, and any other is not found. Answers as each
+/// vendor expects.
+#[utoipa::path(post, path = "/hooks/sms/{code}/{token}", tag = "notices",
+    params(("code" = String, Path, description = "The province's code"), ("token" = String, Path, description = "The province's receipt_token")),
+    request_body(content = Object, description = "the vendor's report: a JSON array"),
+    responses((status = 200, description = "Aliyun: {code: 0, msg}; Tencent: {result: 0, errmsg}"), (status = 400), (status = 404)))]
+pub(super) async fn receipts(
+    State(state): State<AppState>,
+    Path((code, token)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, Error> {
+    let (vendor, _) = outbox::receipts(&state, &code, &token, &body).await?;
+    Ok(Json(match vendor {
+        "aliyun" => json!({"code": 0, "msg": "成功"}),
+        _ => json!({"result": 0, "errmsg": "OK"}),
+    }))
 }
 
 /// What my reminders became, and escalations to my units: each notice with

@@ -593,6 +593,11 @@ pub(super) fn deliveries(visit: &Visit, notices: Vec<Value>) -> Vec<Value> {
                         "label": word("outbox.status", &d["status"]),
                         "address": d["address"],
                         "error": d["error"],
+                        // The vendor's report, once it came: delivered or not.
+                        "receipt": d["receipt"].as_str().map(|r| match r.strip_prefix("failed: ") {
+                            Some(code) => visit.t_with("outbox.receipt-failed", &[("code", code.to_owned())]),
+                            None => visit.t("outbox.receipt-delivered"),
+                        }),
                     })
                 })
                 .collect();

@@ -409,13 +409,21 @@ pub async fn free_slot(db: &Db, channel: &str, address: &str, day: &str) -> anyh
 }
 
 /// `id` was delivered at `now`, carrying `folded` with it (a digest).
-pub async fn mark_sent(db: &Db, id: i64, folded: &[i64], now: i64) -> anyhow::Result<()> {
+pub async fn mark_sent(
+    db: &Db,
+    id: i64,
+    folded: &[i64],
+    now: i64,
+    vendor_id: Option<&str>,
+) -> anyhow::Result<()> {
     let mut tx = db.writer().begin().await?;
     sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL,
+                           vendor_id = $3 WHERE id = $2",
     )
     .bind(now)
     .bind(id)
+    .bind(vendor_id)
     .execute(&mut *tx)
     .await?;
     for f in folded {
@@ -430,6 +438,42 @@ pub async fn mark_sent(db: &Db, id: i64, folded: &[i64], now: i64) -> anyhow::Re
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Records a vendor's delivery report on the SMS it took as `vendor_id` to
+/// `phone`, sent for a village under `path` (the province the report's URL
+/// named): how many messages it matched.
+pub async fn receipt(
+    db: &Db,
+    path: &str,
+    vendor_id: &str,
+    phone: &str,
+    receipt: &str,
+    now: i64,
+) -> anyhow::Result<u64> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT o.id FROM outbox o JOIN notices n ON n.id = o.notice_id
+         JOIN enrollments e ON e.id = n.enrollment_id JOIN org_units u ON u.code = e.unit_code
+         WHERE o.vendor_id = $1 AND o.channel = 'sms' AND o.address = $2
+           AND u.path >= $3 AND u.path < $4",
+    )
+    .bind(vendor_id)
+    .bind(phone)
+    .bind(path)
+    .bind(format!("{path}~"))
+    .fetch_all(db.pool())
+    .await?;
+    let mut matched = 0;
+    for id in ids {
+        matched += sqlx::query("UPDATE outbox SET receipt = $1, receipt_at = $2 WHERE id = $3")
+            .bind(receipt)
+            .bind(now)
+            .bind(id)
+            .execute(db.writer())
+            .await?
+            .rows_affected();
+    }
+    Ok(matched)
 }
 
 /// `ids` failed: retried at `next_at`, or dead-lettered (`dead`).
@@ -491,6 +535,8 @@ pub struct Delivery {
     pub error: Option<String>,
     /// When it went, Unix seconds.
     pub sent_at: Option<i64>,
+    /// The vendor's delivery report (回执): `delivered`, or `failed: <code>`.
+    pub receipt: Option<String>,
 }
 
 /// The deliveries of each of `notices`.
@@ -502,7 +548,8 @@ pub async fn deliveries(
     for chunk in notices.chunks(200) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT notice_id, channel, recipient, address, status, attempts, last_error, sent_at
+            "SELECT notice_id, channel, recipient, address, status, attempts, last_error, sent_at,
+                    receipt
              FROM outbox WHERE notice_id IN ({}) ORDER BY id",
             placeholders.join(", ")
         );
@@ -521,6 +568,7 @@ pub async fn deliveries(
                     attempts: r.try_get("attempts")?,
                     error: r.try_get("last_error")?,
                     sent_at: r.try_get("sent_at")?,
+                    receipt: r.try_get("receipt")?,
                 });
         }
     }
