@@ -220,6 +220,11 @@ per_backend! {
             .execute(test.db.writer())
             .await
             .expect("stages forgotten");
+        // …and the worker's place in the assignment, so it looks again.
+        sqlx::query("DELETE FROM stage_cursors")
+            .execute(test.db.writer())
+            .await
+            .expect("cursors forgotten");
         let quiet = both(&api.state, &test.url, ten_am(due + 30 * DAY)).await;
         let fired_for_it = api.count(&format!("SELECT COUNT(*) FROM due_stages WHERE enrollment_id = {handover}")).await;
         assert_eq!(fired_for_it, 0, "paused: {quiet:?}");

@@ -719,7 +719,14 @@ async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
             None => Schedule::default(),
         };
         for stage in stages(&schedule, due, now) {
-            let mut after = 0;
+            // Past the cursor only: what is behind it was looked at already.
+            // An enrollment paused when its stage came does not get it on
+            // resuming; the stages after do.
+            let mut after = outbox::stage_cursor(&state.db, assignment, stage).await?;
+            let through = outbox::last_enrollment(&state.db, assignment).await?;
+            if after >= through {
+                continue;
+            }
             loop {
                 let batch = outbox::stage_pending(&state.db, assignment, stage, after, 500).await?;
                 after = batch.last().map_or(after, |e| e.id);
@@ -736,6 +743,7 @@ async fn schedule(state: &AppState, now: i64) -> anyhow::Result<usize> {
                     break;
                 }
             }
+            outbox::advance_cursor(&state.db, assignment, stage, through).await?;
         }
     }
     Ok(fired)

@@ -600,6 +600,47 @@ pub async fn stage_pending(
     .await?)
 }
 
+/// Where the worker is in `assignment`'s enrollments for `stage`: every one
+/// up to this id has been looked at.
+pub async fn stage_cursor(db: &Db, assignment: i64, stage: &str) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT after_id FROM stage_cursors WHERE assignment_id = $1 AND stage = $2",
+    )
+    .bind(assignment)
+    .bind(stage)
+    .fetch_optional(db.pool())
+    .await?
+    .unwrap_or(0))
+}
+
+/// The highest enrollment id of `assignment` (0 for none).
+pub async fn last_enrollment(db: &Db, assignment: i64) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT MAX(id) FROM enrollments WHERE assignment_id = $1",
+    )
+    .bind(assignment)
+    .fetch_one(db.pool())
+    .await?
+    .unwrap_or(0))
+}
+
+/// Moves the cursor of `assignment` and `stage` to `to`, never back (two
+/// hosts may pass at once).
+pub async fn advance_cursor(db: &Db, assignment: i64, stage: &str, to: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO stage_cursors (assignment_id, stage, after_id) VALUES ($1, $2, $3)
+         ON CONFLICT (assignment_id, stage) DO UPDATE SET after_id =
+           CASE WHEN excluded.after_id > stage_cursors.after_id THEN excluded.after_id
+                ELSE stage_cursors.after_id END",
+    )
+    .bind(assignment)
+    .bind(stage)
+    .bind(to)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
 /// Records that each enrollment of `fires` had `stage` and writes its
 /// notices (`kind`), in one transaction; an enrollment another host recorded
 /// the stage for first gets nothing. Returns how many fired here.
