@@ -304,3 +304,70 @@ per_backend! {
         test.cleanup().await;
     }
 }
+
+per_backend! {
+    /// 查阅复制 (个人信息保护法): a cadre downloads what the platform holds
+    /// about them — particulars, seats, accounts, what they did and signed —
+    /// from 我的任务; the county exports a person of its villages for them,
+    /// the full ID number included, and both exports and the sight of the ID
+    /// number are in the person's access log, which the export shows; a
+    /// village cadre may not export another, and an official with no roster
+    /// entry has nothing to export.
+    async fn a_person_gets_a_copy_of_their_data_and_every_export_is_logged(test: TestDb) {
+        let api = Api::new(&test).await;
+        let (outgoing, county, secretary) = (api.token("outgoing").await, api.token("county").await, api.token("secretary").await);
+        let person = api.count("SELECT person_id FROM accounts WHERE username = 'outgoing'").await;
+        sqlx::query("UPDATE people SET id_number = '500155196103151234' WHERE id = $1")
+            .bind(person)
+            .execute(test.db.writer())
+            .await
+            .expect("an ID number");
+
+        let mine = api.get(&outgoing, "/api/v1/me/personal-data").await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.json());
+        let mine = mine.json();
+        assert_eq!(mine["person"]["name"], "王德福");
+        assert_eq!(mine["person"]["id_number"], "500155196103151234", "their own, in full");
+        assert!(mine["seats"].as_array().is_some_and(|s| s.iter().any(|x| x["departure"] == "retired")), "{mine}");
+        assert_eq!(mine["accounts"][0]["username"], "outgoing");
+        let log = mine["access_log"].as_array().expect("a log");
+        assert!(log.iter().any(|l| l["by_account"] == "outgoing" && l["what"] == "export"), "{log:?}");
+
+        // The county exports it for them: logged, with the ID number seen.
+        let theirs = api.get(&county, &format!("/api/v1/people/{person}/personal-data")).await;
+        assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.json());
+        let logged: Vec<(String, String)> = sqlx::query_as(
+            "SELECT a.username, l.what FROM personal_data_log l JOIN accounts a ON a.id = l.actor_id
+             WHERE l.person_id = $1 ORDER BY l.id",
+        )
+        .bind(person)
+        .fetch_all(test.db.pool())
+        .await
+        .expect("the log");
+        let expected: Vec<(String, String)> = [("outgoing", "export"), ("outgoing", "id-number"), ("county", "export"), ("county", "id-number")]
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect();
+        assert_eq!(logged, expected);
+        assert_eq!(theirs.json()["access_log"].as_array().map(Vec::len), Some(4), "the export shows its own entries");
+
+        // Not another's, not nobody's.
+        assert_eq!(api.get(&secretary, &format!("/api/v1/people/{person}/personal-data")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(api.get(&county, "/api/v1/people/99999999/personal-data").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(api.get(&county, "/api/v1/me/personal-data").await.status, StatusCode::NOT_FOUND, "no roster entry");
+        assert_eq!(api.count("SELECT COUNT(*) FROM personal_data_log").await, 4, "refusals log nothing");
+
+        // From the page: a file to keep.
+        let page = api
+            .send(axum::http::Request::get("/me").header("cookie", format!("baton_session={outgoing}")).body(axum::body::Body::empty()).expect("request"))
+            .await;
+        assert!(String::from_utf8_lossy(&page.body).contains("/me/personal-data"), "the link on 我的任务");
+        let file = api
+            .send(axum::http::Request::get("/me/personal-data").header("cookie", format!("baton_session={outgoing}")).body(axum::body::Body::empty()).expect("request"))
+            .await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.headers["content-disposition"].to_str().unwrap_or_default().starts_with("attachment"));
+        assert!(String::from_utf8_lossy(&file.body).contains("王德福"));
+        test.cleanup().await;
+    }
+}

@@ -9,7 +9,13 @@
 //! ```text
 //! cargo bench -p baton-host --bench outbox                    # SQLite, target/bench/national.db
 //! BATON_BENCH_SHAPE=2,2,2,4,10 cargo bench -p baton-host --bench outbox   # a small run
+//! BATON_BENCH_IDLE=1 cargo bench -p baton-host --bench outbox  # only the passes with nothing due
 //! ```
+//!
+//! `BATON_BENCH_IDLE=1` skips the national escalation: every late handover is
+//! recorded as already escalated (`due_stages`, by SQL), then it times the
+//! pass that finds nothing to do without the worker's place (`stage_cursors`,
+//! as every pass was before it kept one) and the pass after, with it.
 //!
 //! Uses (and makes, on first use) the same dataset file as the platform
 //! benchmark, but changes its handovers' due dates: generate a fresh one for
@@ -106,6 +112,31 @@ async fn run() -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), runtime);
     // 10:00 Beijing time, so nothing waits for the morning.
     let at = start - (start + 8 * 3600).rem_euclid(DAY) + 10 * 3600 + DAY;
+    if std::env::var_os("BATON_BENCH_IDLE").is_some() {
+        for stage in ["township", "county"] {
+            sqlx::query(
+                "INSERT INTO due_stages (enrollment_id, stage, at)
+                 SELECT id, $1, $2 FROM enrollments WHERE plugin_id = 'handover'",
+            )
+            .bind(stage)
+            .bind(start)
+            .execute(db.writer())
+            .await?;
+        }
+        sqlx::query("DELETE FROM stage_cursors")
+            .execute(db.writer())
+            .await?;
+        for (what, now) in [("without the worker's place", at), ("with it", at + 60)] {
+            let t = Instant::now();
+            let pass = baton_host::outbox::pass(&state, now).await?;
+            println!(
+                "idle pass {what}: {:.1?} ({} fired)",
+                t.elapsed(),
+                pass.fired
+            );
+        }
+        return Ok(());
+    }
     for (i, now) in [at, at + 60].into_iter().enumerate() {
         let t = Instant::now();
         let pass = baton_host::outbox::pass(&state, now).await?;

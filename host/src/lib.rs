@@ -20,6 +20,6 @@ pub mod web;
 pub use baton_core::{
     Backend, Db, accounts, acting, assigning, attachments, auth, backup, catalog, ceremony, clock,
     contacts, definitions, demo, error, export, files, generate, i18n, import, notices, outbound,
-    outbox, publishing, records, registry, reports, roster, runtime, sampling, settings, sheet,
-    signing, signing_in, state, statistics, training, upgrade, views,
+    outbox, privacy, publishing, records, registry, reports, roster, runtime, sampling, settings,
+    sheet, signing, signing_in, state, statistics, training, upgrade, views,
 };

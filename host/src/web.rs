@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/sw.js", get(page::service_worker))
         .route("/me", get(learner::mine))
         .route("/me/email", post(learner::email))
+        .route("/me/personal-data", get(learner::personal_data))
         .route("/me/certificate", get(learner::certificate))
         .route("/checkin", get(learner::check_in))
         .route("/training/class", get(learner::class))

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod org_units;
 pub mod outbox;
 pub mod people;
+pub mod personal;
 pub mod plugins;
 pub mod reports;
 pub mod roster;

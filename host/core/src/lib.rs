@@ -28,6 +28,7 @@ pub mod import;
 pub mod notices;
 pub mod outbound;
 pub mod outbox;
+pub mod privacy;
 pub mod publishing;
 pub mod records;
 pub mod registry;

@@ -31,6 +31,37 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/grants", post(grant))
         .route("/api/v1/accounts/{id}/grants/{grant}", delete(revoke))
         .route("/api/v1/units/{code}/slips", get(slips))
+        .route("/api/v1/me/personal-data", get(my_data))
+        .route("/api/v1/people/{id}/personal-data", get(their_data))
+}
+
+/// 查阅复制: everything the platform holds about me — roster particulars
+/// (the full 身份证号 included), seats, accounts, what I did and signed,
+/// files, notices, and who exported my data. Logged.
+#[utoipa::path(get, path = "/api/v1/me/personal-data", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "person, seats, accounts, actions, signoffs, files, notices, access_log"), (status = 401), (status = 404)))]
+pub(super) async fn my_data(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<serde_json::Value>, Error> {
+    Ok(Json(
+        crate::privacy::export(&state, &principal, None).await?,
+    ))
+}
+
+/// A person's data, exported for them by a township officer or above over
+/// their village (a request made at the township). Logged in their access log.
+#[utoipa::path(get, path = "/api/v1/people/{id}/personal-data", tag = "accounts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The person's id")),
+    responses((status = 200, description = "as /api/v1/me/personal-data"), (status = 403), (status = 404)))]
+pub(super) async fn their_data(
+    State(state): State<AppState>,
+    principal: Principal,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<serde_json::Value>, Error> {
+    Ok(Json(
+        crate::privacy::export(&state, &principal, Some(id)).await?,
+    ))
 }
 
 /// Who I am.

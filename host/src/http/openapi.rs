@@ -13,6 +13,8 @@ use crate::shared::AppState;
 #[openapi(
     info(title = "Baton", description = "换届后新班子上岗：交接、走访、第一课、定岗定责、开门一件事"),
     paths(
+        super::accounts::my_data,
+        super::accounts::their_data,
         super::health::healthz,
         super::health::readyz,
         super::auth::login,

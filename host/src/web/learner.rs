@@ -111,6 +111,8 @@ pub(super) async fn mine(State(state): State<AppState>, visit: Visit) -> Result<
         &visit.t("me.title"),
         json!({"items": items, "notices": notices, "done": done, "count": list.len(),
         "email": email, "csrf": visit.csrf.clone(), "learner": learner,
+        // A person of a roster may download what the platform holds about them.
+        "personal": visit.principal.person_id.is_some(),
         // An official with no onboarding of their own: their work is elsewhere.
         "official_home": (official && list.is_empty()).then(|| {
             let township = visit.principal.grants.iter().any(|g| g.role == Role::TownshipOfficer);
@@ -741,6 +743,30 @@ pub(super) struct EmailForm {
     csrf: Option<String>,
     #[serde(default)]
     email: String,
+}
+
+/// `GET /me/personal-data`: my data as a JSON file to keep (查阅复制).
+pub(super) async fn personal_data(
+    State(state): State<AppState>,
+    visit: Visit,
+) -> Result<Response, Error> {
+    let data = crate::privacy::export(&state, &visit.principal, None).await?;
+    let body =
+        serde_json::to_string_pretty(&data).map_err(|e| Fault::from(anyhow::Error::from(e)))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"personal-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `POST /me/email`: an official's address for reminders (blank removes it).
