@@ -675,6 +675,11 @@ per_backend! {
         }
         assert_eq!(api.count("SELECT COUNT(*) FROM village_contacts").await, 0, "nothing stored");
 
+        // The county reaches the township's assignment from its dashboard.
+        let dashboard = text(&page(&api, &county, &format!("/county?unit={TOWNSHIP}")).await);
+        assert!(dashboard.contains(&format!("/township/contacts?unit&#x3D;{TOWNSHIP}")), "{dashboard}");
+        assert_eq!(page(&api, &county, &format!("/township/contacts?unit={TOWNSHIP}")).await.status, StatusCode::OK);
+
         // On the page, the village goes to 周敏.
         let html = text(&page(&api, &township, "/township/contacts").await);
         assert!(html.contains("包村干部") && html.contains(&format!("name=\"contact.{VILLAGE}\"")) && html.contains("周敏"), "{html}");
@@ -707,6 +712,15 @@ per_backend! {
         assert_eq!((theirs["mine"].as_bool(), theirs["contact"].as_str()), (Some(false), Some("周敏")), "{queue}");
         assert!(text(&page(&api, &township, "/township").await).contains("包村干部：周敏"));
 
+        // 川西村's contact gave no address: its escalation reaches every officer.
+        let li = json!({"username": "lr-li", "name": "李强", "role": "township-officer", "unit_code": TOWNSHIP});
+        assert_eq!(api.post(&county, "/api/v1/accounts", None, li).await.status, StatusCode::CREATED);
+        let li = api.count("SELECT id FROM accounts WHERE username = 'lr-li'").await;
+        let second = "500155108202";
+        let set = api.put(&township, &url, json!({"contacts": {second: li}})).await;
+        assert_eq!((set.status, set.json()["changed"].as_i64()), (StatusCode::OK, Some(1)), "{}", set.json());
+        let other_handover = api.enrollment_of(&api.token("nation").await, second, "handover").await;
+
         // Four days late, the township's escalation about the village
         // reaches 周敏 alone.
         let due = api.count(&format!("SELECT a.due_at FROM enrollments e JOIN assignments a ON a.id = e.assignment_id WHERE e.id = {handover}")).await;
@@ -723,6 +737,18 @@ per_backend! {
         .await
         .expect("the village's e-mails");
         assert_eq!(recipients, [format!("account:{zhou}")], "the village's escalation went to its contact alone");
+        let mut everyone: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT o.recipient FROM outbox o JOIN notices n ON n.id = o.notice_id
+             WHERE n.enrollment_id = $1 AND o.channel = 'email'",
+        )
+        .bind(other_handover)
+        .fetch_all(test.db.pool())
+        .await
+        .expect("the other village's e-mails");
+        everyone.sort();
+        let mut both = vec![format!("account:{wang}"), format!("account:{zhou}")];
+        both.sort();
+        assert_eq!(everyone, both, "a contact who cannot be reached leaves it to every officer");
 
         // 王立 may still witness; the log says it was he.
         let witnessed = api.act(&township, handover, "c-3", "witness", json!({"item": "seals"})).await;

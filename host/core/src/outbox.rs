@@ -892,7 +892,18 @@ async fn addresses(
         && let Some(village) = codes.last()
         && let Some(contact) = crate::db::contacts::active(&state.db, village).await?
     {
-        personal = format!("account:{contact}");
+        // Only if the contact can be reached outside the app at all: one
+        // who gave neither a phone nor an address leaves it to everyone.
+        let contact = format!("account:{contact}");
+        if !outbox::phones(&state.db, &contact, &n.path)
+            .await?
+            .is_empty()
+            || !outbox::emails(&state.db, &contact, &n.path)
+                .await?
+                .is_empty()
+        {
+            personal = contact;
+        }
     }
     if outbox::setting(&state.db, &n.path, "sms").await?.is_some() {
         for (person, phone) in outbox::phones(&state.db, &personal, &n.path).await? {

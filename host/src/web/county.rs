@@ -210,6 +210,15 @@ pub(super) async fn dashboard(
         json!({
             "unit": {"code": unit.code, "name": unit.name},
             "village": village,
+            // A township's 包村干部, for whoever may assign them there.
+            "contacts": (unit.level == Level::Township
+                && crate::auth::authorize(
+                    &visit.principal,
+                    crate::auth::Capability::AssignContacts,
+                    crate::auth::Target::unit(&scope.path),
+                )
+                .is_some())
+            .then(|| format!("/township/contacts?unit={}", unit.code)),
             "crumbs": crumbs,
             "totals": totals,
             "rows": rows,
