@@ -34,7 +34,7 @@ fn main() {
     }
     // The next version of fixture-tally, from its own workspace, into the
     // same target dir: its dependencies are the ones just built there.
-    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = manifest_dir();
     let next = manifest.join("fixtures-next/tally");
     println!("cargo:rerun-if-changed={}", next.display());
     let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm");
@@ -51,4 +51,14 @@ fn main() {
         keep(&next, "fixture-tally-next").display().to_string()
     );
     std::fs::write(out.join("fixtures.rs"), code).expect("OUT_DIR is writable");
+}
+
+/// This package's directory, as cargo gives it to the build script when it
+/// runs — not `env!`, which would be the directory of whichever checkout
+/// compiled the script: one target directory shared by two clones (as CI's
+/// cache is) would then read the other clone's files.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
 }

@@ -1318,6 +1318,26 @@ per_backend! {
                 assert_eq!(walked, expected[..n], "{status}, {limit} rows");
             }
         }
+        // By village (name, then place) and by module (then village), the
+        // generated villages sharing names, a page at a time as at the top.
+        for (sort, order) in [
+            ("village", "u.name, u.path, e.plugin_id, e.id"),
+            ("module", "e.plugin_id, u.name, u.path, e.id"),
+        ] {
+            let expected: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT e.id FROM enrollments e JOIN org_units u ON u.code = e.unit_code
+                 WHERE u.path >= $1 AND u.path < $2 ORDER BY {order}"
+            ))
+            .bind(&county.1).bind(format!("{}~", county.1))
+            .fetch_all(pool).await.expect("sorted");
+            let filter = WorkFilter { status: Some("all".to_owned()), sort: Some(sort.to_owned()), ..WorkFilter::default() };
+            for limit in [5, 50, 1000] {
+                let walked: Vec<i64> = work_list(db, &county.1, now, &filter, limit)
+                    .await.expect("walks").iter().map(|r| r.enrollment_id).collect();
+                let n = expected.len().min(limit as usize);
+                assert_eq!(walked, expected[..n], "{sort}, {limit} rows");
+            }
+        }
         test.cleanup().await;
     }
 }

@@ -108,6 +108,9 @@ async fn run() -> anyhow::Result<()> {
     );
     let rows: Vec<(String, &str)> = vec![
         ("/county".into(), "nation"),
+        // The nation's work list in the other orders.
+        ("/county?status=overdue&sort=village".into(), "nation"),
+        ("/county?status=overdue&sort=module".into(), "nation"),
         ("/province".into(), "nation"),
         ("/api/v1/reports/overdue".into(), "nation"),
         (format!("/county?unit={province}"), "nation"),

@@ -34,7 +34,7 @@ fn main() {
     code += "];\n";
     // Each module's sample scenario, beside its crate: `baton plugin try --sample`.
     code += "/// Built-in modules' sample scenarios: (crate name, JSON).\npub const SAMPLES: &[(&str, &str)] = &[\n";
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+    let root = manifest_dir().join("../../plugins");
     for name in BUILT_IN {
         let file = root.join(name).join("sample.json");
         println!("cargo:rerun-if-changed={}", file.display());
@@ -57,9 +57,7 @@ fn main() {
 /// them here instead of with `sqlx::migrate!` spares the build a second copy
 /// of sqlx, SQLite and tokio compiled for the proc macro.)
 fn migrations(backend: &str) -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../migrations")
-        .join(backend);
+    let dir = manifest_dir().join("../../migrations").join(backend);
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("migrations/<backend> is readable") {
         let path = entry.expect("a directory entry").path();
@@ -95,4 +93,14 @@ fn migrations(backend: &str) -> String {
         );
     }
     code + "];\n"
+}
+
+/// This package's directory, as cargo gives it to the build script when it
+/// runs — not `env!`, which would be the directory of whichever checkout
+/// compiled the script: one target directory shared by two clones (as CI's
+/// cache is) would then read the other clone's files.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
 }

@@ -313,8 +313,41 @@ pub async fn work_list(
     f: &WorkFilter,
     limit: i64,
 ) -> anyhow::Result<Vec<WorkRow>> {
-    if matches!(f.sort.as_deref(), Some("village" | "module")) {
+    if f.sort.as_deref() == Some("village") {
         return work_query(db, (path, format!("{path}~")), None, now, f, limit).await;
+    }
+    if f.sort.as_deref() == Some("module") {
+        // Module by module (few), each in village order: every query walks
+        // the villages by name and probes each for the one module's rows.
+        let chosen = f.module.as_deref().filter(|m| !m.is_empty());
+        let modules: Vec<String> = match chosen {
+            Some(m) => vec![m.to_owned()],
+            // Overdue rows come only from assignments past due: a module
+            // with none is not walked at all.
+            None => {
+                let overdue = f.status.as_deref().unwrap_or("overdue") == "overdue";
+                sqlx::query_scalar(
+                    "SELECT DISTINCT plugin_id FROM assignments WHERE due_at < $1 ORDER BY plugin_id",
+                )
+                .bind(if overdue { now } else { i64::MAX })
+                .fetch_all(db.pool())
+                .await?
+            }
+        };
+        let mut out = Vec::new();
+        for m in modules {
+            let one = WorkFilter {
+                module: Some(m),
+                sort: Some("village".to_owned()),
+                ..f.clone()
+            };
+            let left = limit - out.len() as i64;
+            out.extend(work_query(db, (path, format!("{path}~")), None, now, &one, left).await?);
+            if out.len() as i64 >= limit {
+                break;
+            }
+        }
+        return Ok(out);
     }
     // Past due only for the overdue list; of one module when filtered.
     let overdue = f.status.as_deref().unwrap_or("overdue") == "overdue";
@@ -462,8 +495,9 @@ async fn work_query(
     }
     sql.push_str(match (assignment, f.sort.as_deref()) {
         (Some(_), _) => " ORDER BY u.path, e.plugin_id, e.id",
-        (None, Some("village")) => " ORDER BY u.name, a.due_at, e.id",
-        (None, Some("module")) => " ORDER BY e.plugin_id, a.due_at, u.name, e.id",
+        // Villages by name, then place (an index walks them in this order).
+        (None, Some("village")) => " ORDER BY u.name, u.path, e.plugin_id, e.id",
+        (None, Some("module")) => " ORDER BY e.plugin_id, u.name, u.path, e.id",
         (None, _) => " ORDER BY a.due_at, u.path, e.plugin_id, e.id",
     });
     let l = arg(Bind::I(limit), &mut binds);
