@@ -863,9 +863,11 @@ async fn fan_out(state: &AppState, now: i64) -> anyhow::Result<u64> {
     let mut queued = 0;
     loop {
         let notices = outbox::unfanned(&state.db, 500).await?;
+        // Whether any village has a 包村干部 to look for, once a batch.
+        let contacts = !notices.is_empty() && crate::db::contacts::any(&state.db).await?;
         let mut messages = Vec::new();
         for n in &notices {
-            messages.extend(addresses(state, n, now).await?);
+            messages.extend(addresses(state, n, now, contacts).await?);
         }
         let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
         queued += outbox::enqueue(&state.db, &ids, &messages, now).await?;
@@ -875,10 +877,13 @@ async fn fan_out(state: &AppState, now: i64) -> anyhow::Result<u64> {
     }
 }
 
+/// The messages notice `n` becomes, one per address and channel;
+/// `contacts`: whether any village has a 包村干部 to look for.
 async fn addresses(
     state: &AppState,
     n: &outbox::NoticeRow,
     now: i64,
+    contacts: bool,
 ) -> anyhow::Result<Vec<NewMessage>> {
     let mut out = Vec::new();
     let codes: Vec<&str> = n.path.split('/').filter(|c| !c.is_empty()).collect();
@@ -888,22 +893,14 @@ async fn addresses(
     let for_township = n.recipient == "role:township-officer"
         || township.is_some_and(|t| n.recipient.strip_prefix("unit:") == Some(t));
     let mut personal = n.recipient.clone();
+    // Only a contact who can be reached outside the app: one who gave
+    // neither a phone nor an address leaves it to everyone.
     if for_township
+        && contacts
         && let Some(village) = codes.last()
-        && let Some(contact) = crate::db::contacts::active(&state.db, village).await?
+        && let Some(contact) = crate::db::contacts::reachable(&state.db, village).await?
     {
-        // Only if the contact can be reached outside the app at all: one
-        // who gave neither a phone nor an address leaves it to everyone.
-        let contact = format!("account:{contact}");
-        if !outbox::phones(&state.db, &contact, &n.path)
-            .await?
-            .is_empty()
-            || !outbox::emails(&state.db, &contact, &n.path)
-                .await?
-                .is_empty()
-        {
-            personal = contact;
-        }
+        personal = format!("account:{contact}");
     }
     if outbox::setting(&state.db, &n.path, "sms").await?.is_some() {
         for (person, phone) in outbox::phones(&state.db, &personal, &n.path).await? {

@@ -83,15 +83,30 @@ pub async fn of(db: &Db, villages: &[&str]) -> anyhow::Result<HashMap<String, (i
     Ok(found)
 }
 
-/// The contact of the village `code` if assigned and their account in use.
-pub async fn active(db: &Db, code: &str) -> anyhow::Result<Option<i64>> {
+/// The contact of the village `code` if assigned, their account in use,
+/// and reachable outside the app (a phone on their person, or an e-mail
+/// address): one indexed read.
+pub async fn reachable(db: &Db, code: &str) -> anyhow::Result<Option<i64>> {
     Ok(sqlx::query_scalar(
         "SELECT c.account_id FROM village_contacts c JOIN accounts a ON a.id = c.account_id
-         WHERE c.village_code = $1 AND a.disabled_at IS NULL",
+         LEFT JOIN people p ON p.id = a.person_id
+         WHERE c.village_code = $1 AND a.disabled_at IS NULL
+           AND ((a.email IS NOT NULL AND a.email <> '') OR (p.phone IS NOT NULL AND p.phone <> ''))",
     )
     .bind(code)
     .fetch_optional(db.pool())
     .await?)
+}
+
+/// Whether any village has a contact at all (a fan-out with none skips
+/// looking for each village's).
+pub async fn any(db: &Db) -> anyhow::Result<bool> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM village_contacts LIMIT 1")
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
 }
 
 /// Sets each village's contact (`None` takes it away), in one transaction.
